@@ -1,0 +1,292 @@
+//! The one access policy. Every allow/deny in dirgate comes from
+//! [`Policy::authorize`] (may this actor do this action on this target?) and
+//! [`Policy::may_see`] (may it see this class of attribute?). Front ends build an
+//! [`Actor`] from a bind, a bearer token or an admin credential and call these;
+//! none of them has rules of its own. Pure functions: no store, no I/O.
+
+use crate::directory::model::{Right, Scope};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Who is asking, with everything the policy needs already resolved from the
+/// store (organization, administrator status, rights from roles).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actor {
+    pub kind: ActorKind,
+    /// The principal's id (user, service account, token or system administrator).
+    pub id: Option<Uuid>,
+    /// How the audit trail names this actor (a login, `cn=admin`, `token:<id>`).
+    pub name: String,
+}
+
+/// The kinds of principal the policy distinguishes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActorKind {
+    /// No credentials.
+    Anonymous,
+    /// A person's account, with what it holds.
+    User(UserPowers),
+    /// An application's bind account: reads its scope, nothing else.
+    Service { scope: Scope },
+    /// A SCIM bearer token: provisions users and roles inside its scope.
+    Token { scope: Scope },
+    /// The system administrator.
+    System,
+    /// dirgate itself (bootstrap, migrations); never built from a credential.
+    Internal,
+}
+
+/// A user's standing: its organization and what it administers there.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UserPowers {
+    pub org: Option<Uuid>,
+    /// Organization Administrator of `org`.
+    pub org_admin: bool,
+    /// Delegated Administrator of `org`.
+    pub delegate: bool,
+    /// Rights from roles (nested roles included), each with where it applies.
+    pub grants: Vec<(Scope, Right)>,
+}
+
+impl Actor {
+    pub fn anonymous() -> Actor {
+        Actor {
+            kind: ActorKind::Anonymous,
+            id: None,
+            name: "anonymous".into(),
+        }
+    }
+
+    /// The organization this actor works in, where things it creates without
+    /// naming an organization go: a user's own organization when it holds any
+    /// standing there, an organization-scoped token's or service's organization.
+    pub fn home_org(&self) -> Option<Uuid> {
+        match &self.kind {
+            ActorKind::User(p) => p.org.filter(|o| {
+                p.org_admin || p.delegate || p.grants.iter().any(|(s, _)| *s == Scope::Org(*o))
+            }),
+            ActorKind::Token {
+                scope: Scope::Org(o),
+            }
+            | ActorKind::Service {
+                scope: Scope::Org(o),
+            } => Some(*o),
+            _ => None,
+        }
+    }
+
+    pub fn internal() -> Actor {
+        Actor {
+            kind: ActorKind::Internal,
+            id: None,
+            name: "dirgate".into(),
+        }
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Read an entry (user, role, organization).
+    Read,
+    CreateUser,
+    ModifyUser,
+    DeleteUser,
+    CreateRole,
+    ModifyRole,
+    DeleteRole,
+    /// Move a user out of (or into) the target organization; checked for both ends.
+    MoveUser,
+    UnlockUser,
+    /// registered → active, after an out-of-band check.
+    ValidateUser,
+    /// Give a role a right, or a member to a role that carries it.
+    GrantRight(Right),
+    CreateOrganization,
+    ModifyOrganization,
+    DeleteOrganization,
+    AppointOrgAdmin,
+    AppointDelegate,
+    IssueToken,
+    ReadReports,
+    ReadAudit,
+    ManageSuffixes,
+    ManageServiceAccounts,
+    /// Change one's own password (target.subject must be the actor).
+    ChangeOwnPassword,
+    /// Set another account's password.
+    ResetPassword,
+}
+
+/// What the action is aimed at: its organization (`None` = in no organization,
+/// or server-wide) and, when it is one account, that account's id and standing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    pub org: Option<Uuid>,
+    pub subject: Option<Uuid>,
+    /// The administrative standing of the account acted on: people may only
+    /// administer accounts that rank below them (a delegate cannot disable its
+    /// Organization Administrator or another delegate).
+    pub rank: Rank,
+}
+
+/// Administrative standing inside an organization, lowest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rank {
+    #[default]
+    Member,
+    Delegate,
+    OrgAdmin,
+}
+
+impl Target {
+    pub fn org(org: Option<Uuid>) -> Target {
+        Target {
+            org,
+            ..Target::default()
+        }
+    }
+    pub fn subject(org: Option<Uuid>, id: Uuid, rank: Rank) -> Target {
+        Target {
+            org,
+            subject: Some(id),
+            rank,
+        }
+    }
+}
+
+/// A refusal. The message is safe to show: it names the action, not the data.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("insufficient access: {actor} may not {action:?} here")]
+pub struct Denied {
+    pub actor: String,
+    pub action: Action,
+    pub target: Target,
+}
+
+/// Classes of attribute, from least to most sensitive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AttrClass {
+    /// Names, mail, ids, group membership, lifecycle state and account flags.
+    Identity,
+    /// Lockout state, failure times, last login: for administrators of the account.
+    Security,
+    /// Password hashes, recovery codes, token hashes: never shown to anyone.
+    Secret,
+}
+
+/// Settings the policy reads (from the configuration).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policy {
+    /// Where anonymous clients may read entries; `None` = only the root DSE and schema.
+    pub anonymous_read: Option<Scope>,
+}
+
+impl Policy {
+    /// The one decision: may `actor` do `action` on `target`?
+    pub fn authorize(&self, actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
+        let allowed = match &actor.kind {
+            ActorKind::System | ActorKind::Internal => true,
+            ActorKind::Anonymous => {
+                action == Action::Read && self.anonymous_read.is_some_and(|s| s.covers(target.org))
+            }
+            ActorKind::Service { scope } => action == Action::Read && scope.covers(target.org),
+            ActorKind::Token { scope } => token_may(*scope, action, target),
+            ActorKind::User(powers) => user_may(actor.id, powers, action, target),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(Denied {
+                actor: actor.name.clone(),
+                action,
+                target: *target,
+            })
+        }
+    }
+
+    /// May `actor` see attributes of `class` on an entry it is allowed to read?
+    pub fn may_see(&self, actor: &Actor, class: AttrClass, target: &Target) -> bool {
+        match class {
+            AttrClass::Secret => false,
+            AttrClass::Identity => self.authorize(actor, Action::Read, target).is_ok(),
+            AttrClass::Security => self.authorize(actor, Action::UnlockUser, target).is_ok(),
+        }
+    }
+}
+
+/// Identity providers provision users and roles inside their scope; they never
+/// administer people, grant rights, or touch server settings.
+fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
+    use Action::*;
+    let provisioning = matches!(
+        action,
+        Read | CreateUser
+            | ModifyUser
+            | DeleteUser
+            | CreateRole
+            | ModifyRole
+            | DeleteRole
+            | MoveUser
+    );
+    provisioning && scope.covers(target.org)
+}
+
+fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
+    use Action::*;
+    let is_self = me.is_some() && target.subject == me;
+    if is_self && matches!(action, Read | ChangeOwnPassword) {
+        return true;
+    }
+    // Everything else is administration, which needs standing in the target's
+    // organization; nothing applies to "no organization" but server-wide grants.
+    let admin = administers(p, target.org);
+    let has = |right: Right| admin || holds(p, right, target.org);
+    // Plain members are fair game for whoever holds the right; delegates only for
+    // the Organization Administrator; the Organization Administrator for nobody
+    // but the system administrator.
+    let outranks = target.rank == Rank::Member || rank_of(p, target.org) > target.rank;
+    match action {
+        Read => admin || Right::ALL.into_iter().any(|r| holds(p, r, target.org)),
+        CreateUser => has(Right::UserManagement),
+        ModifyUser | DeleteUser | MoveUser | ResetPassword | ValidateUser => {
+            has(Right::UserManagement) && outranks
+        }
+        CreateRole | ModifyRole | DeleteRole => has(Right::RoleManagement),
+        UnlockUser => has(Right::AccountUnlock) && outranks,
+        // Granting a right needs that right itself, so nobody climbs above what
+        // they hold; delegates and the Organization Administrator hold all three.
+        GrantRight(right) => has(right),
+        ReadReports | ReadAudit => admin,
+        AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
+        ChangeOwnPassword => false,
+        CreateOrganization
+        | ModifyOrganization
+        | DeleteOrganization
+        | AppointOrgAdmin
+        | ManageSuffixes
+        | ManageServiceAccounts => false,
+    }
+}
+
+/// The actor's standing in `org`. A role holder ranks above plain members only.
+fn rank_of(p: &UserPowers, org: Option<Uuid>) -> Rank {
+    match (org.is_some() && org == p.org, p.org_admin, p.delegate) {
+        (true, true, _) => Rank::OrgAdmin,
+        (true, false, true) => Rank::Delegate,
+        _ => Rank::Member,
+    }
+}
+
+/// Delegates and the Organization Administrator administer their own organization.
+fn administers(p: &UserPowers, org: Option<Uuid>) -> bool {
+    (p.org_admin || p.delegate) && org.is_some() && org == p.org
+}
+
+/// A right from a role, applying to `org`.
+fn holds(p: &UserPowers, right: Right, org: Option<Uuid>) -> bool {
+    p.grants
+        .iter()
+        .any(|(scope, r)| *r == right && scope.covers(org))
+}

@@ -1,0 +1,519 @@
+//! Credentials: turning a password or a bearer token into an [`Actor`], the
+//! system administrator's bootstrap, service accounts and tokens. Failures are
+//! one indistinguishable `InvalidCredentials`; unknown accounts still pay for a
+//! hash check so timing does not tell them apart either.
+
+use super::acl::{Action, Actor, ActorKind, Target, UserPowers};
+use super::audit::Outcome;
+use super::error::{Error, Result};
+use super::model::{
+    Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, Token, TokenKind, User, now,
+};
+use super::names::check_service_name;
+use super::password::{self, Verified};
+use super::roles::grants_of;
+use super::{Change, Directory, Request};
+use crate::store::Tx;
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+/// The system administrator's login and the fixed part of its DN.
+pub const SYSTEM_ADMIN_LOGIN: &str = "admin";
+
+/// Token secrets look like `dgt_<id>_<secret>` so the id finds the record and the
+/// secret is compared against its hash.
+const TOKEN_PREFIX: &str = "dgt_";
+
+/// last-login is rewritten at most this often, so binds rarely become writes.
+const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
+
+/// Which account a password is presented for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    SystemAdmin,
+    Login(String),
+    Email(String),
+    Service(String),
+    User(Uuid),
+}
+
+/// What `serve` must hand to the operator after creating the system administrator.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bootstrap {
+    pub login: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Bootstrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Bootstrap {{ login: {:?}, password: <redacted> }}",
+            self.login
+        )
+    }
+}
+
+/// A freshly issued secret (token or service-account password): shown once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Issued<T> {
+    pub record: T,
+    pub secret: String,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Issued<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Issued {{ record: {:?}, secret: <redacted> }}",
+            self.record
+        )
+    }
+}
+
+/// The account a password check found.
+enum Account {
+    System(SystemAdmin),
+    User(Box<User>),
+    Service(ServiceAccount),
+}
+
+impl Account {
+    fn hash(&self) -> Option<&SecretHash> {
+        match self {
+            Account::System(a) => Some(&a.password),
+            Account::User(u) => u.password.as_ref(),
+            Account::Service(s) => Some(&s.password),
+        }
+    }
+}
+
+/// Builds the actor for a user, resolving its standing from the store.
+pub fn actor_for_user(tx: &Tx, user: &User, max_depth: usize) -> Result<Actor> {
+    let org_admin = match user.org {
+        Some(org) => tx.org(org)?.is_some_and(|o| o.admin == Some(user.id)),
+        None => false,
+    };
+    let powers = UserPowers {
+        org: user.org,
+        org_admin,
+        delegate: user.flags.delegate && user.org.is_some(),
+        grants: grants_of(tx, user.id, max_depth)?,
+    };
+    Ok(Actor {
+        kind: ActorKind::User(powers),
+        id: Some(user.id),
+        name: user.login.clone(),
+    })
+}
+
+fn system_actor(admin: &SystemAdmin) -> Actor {
+    Actor {
+        kind: ActorKind::System,
+        id: Some(admin.id),
+        name: admin.login.clone(),
+    }
+}
+
+impl Directory {
+    /// On an empty store, creates the system administrator with a random password
+    /// and returns it (once). `None` when it already exists.
+    pub fn bootstrap(&self) -> Result<Option<Bootstrap>> {
+        if self.read(|tx| Ok(tx.system_admin()?))?.is_some() {
+            return Ok(None);
+        }
+        let secret = password::random_secret(18)?;
+        let hash = password::hash(&self.settings().hash, &secret)?;
+        let req = Request::internal();
+        self.write(&req, |tx| {
+            if tx.system_admin()?.is_some() {
+                return Ok(None);
+            }
+            let t = now();
+            let admin = SystemAdmin {
+                id: Uuid::new_v4(),
+                login: SYSTEM_ADMIN_LOGIN.into(),
+                password: hash,
+                created: t,
+                modified: t,
+            };
+            let change = Change {
+                action: "system.bootstrap",
+                target: SYSTEM_ADMIN_LOGIN,
+                target_id: Some(admin.id),
+                org: None,
+                detail: None,
+            };
+            self.log(tx, &req, change)?;
+            tx.put_system_admin(&admin)?;
+            Ok(Some(Bootstrap {
+                login: admin.login,
+                password: secret,
+            }))
+        })
+    }
+
+    /// Checks a password and returns the actor it authenticates. Wrong password,
+    /// unknown account, inactive or locked account: all `InvalidCredentials`.
+    /// Every attempt is audited.
+    pub fn authenticate(&self, req: &Request, who: &Principal, password: &str) -> Result<Actor> {
+        let account = self.read(|tx| find_account(tx, who))?;
+        let verified = match account.as_ref().and_then(Account::hash) {
+            Some(hash) => password::verify(&self.settings().hash, hash, password),
+            None => {
+                // Same cost as a real check, so timing does not reveal the account.
+                let _ = password::verify(&self.settings().hash, dummy_hash(self), password);
+                None
+            }
+        };
+        let name = principal_name(who, account.as_ref());
+        let usable = account.as_ref().is_some_and(can_log_in);
+        match (account, verified) {
+            (Some(account), Some(verified)) if usable && !password.is_empty() => {
+                self.after_success(req, account, verified, password)
+            }
+            (account, _) => {
+                let id = account.as_ref().map(account_id);
+                self.audit_bind(req, &name, id, Outcome::Failure);
+                Err(Error::InvalidCredentials)
+            }
+        }
+    }
+
+    /// Records a bind, rehashes an outdated hash, refreshes last-login (coarsely),
+    /// and builds the actor.
+    fn after_success(
+        &self,
+        req: &Request,
+        account: Account,
+        verified: Verified,
+        password: &str,
+    ) -> Result<Actor> {
+        let rehash = match verified {
+            Verified::Rehash => Some(password::hash(&self.settings().hash, password)?),
+            Verified::Current => None,
+        };
+        let req_bind = Request {
+            actor: req.actor.clone(),
+            origin: req.origin.clone(),
+        };
+        self.write(&req_bind, |tx| {
+            let actor = match account {
+                Account::System(mut admin) => {
+                    if let Some(h) = rehash {
+                        admin.password = h;
+                        tx.put_system_admin(&admin)?;
+                    }
+                    system_actor(&admin)
+                }
+                Account::User(user) => self.user_logged_in(tx, *user, rehash)?,
+                Account::Service(mut svc) => {
+                    if let Some(h) = rehash {
+                        svc.password = h;
+                        tx.put_service(&svc)?;
+                    }
+                    service_actor(&svc)
+                }
+            };
+            let change = Change {
+                action: "bind",
+                target: &actor.name,
+                target_id: actor.id,
+                org: actor_org(&actor),
+                detail: None,
+            };
+            let event = self.event(&req_bind, &change, Outcome::Success);
+            tx.log(event)?;
+            Ok(actor)
+        })
+    }
+
+    fn user_logged_in(
+        &self,
+        tx: &mut Tx,
+        stored: User,
+        rehash: Option<SecretHash>,
+    ) -> Result<Actor> {
+        // Re-read inside the write transaction: the record may have changed since.
+        let mut user = tx.user(stored.id)?.ok_or(Error::InvalidCredentials)?;
+        let t = now();
+        let stale = user
+            .last_login
+            .is_none_or(|l| t - l >= LAST_LOGIN_PRECISION);
+        if rehash.is_some() || stale {
+            if let Some(h) = rehash {
+                user.password = Some(h);
+            }
+            if stale {
+                user.last_login = Some(t);
+            }
+            tx.put_user(&user)?;
+        }
+        actor_for_user(tx, &user, self.settings().max_role_depth)
+    }
+
+    fn audit_bind(&self, req: &Request, name: &str, id: Option<Uuid>, outcome: Outcome) {
+        let change = Change {
+            action: "bind",
+            target: name,
+            target_id: id,
+            org: None,
+            detail: None,
+        };
+        let event = self.event(req, &change, outcome);
+        if let Err(e) = self.store().write(|tx| tx.log(event)) {
+            tracing::error!(error = %e, "could not audit a bind");
+        }
+    }
+
+    /// Issues a bearer token for `scope`; the secret is in the answer only.
+    pub fn issue_token(
+        &self,
+        req: &Request,
+        kind: TokenKind,
+        scope: Scope,
+        description: Option<String>,
+    ) -> Result<Issued<Token>> {
+        let id = Uuid::new_v4();
+        let secret = password::random_secret(32)?;
+        let full = format!("{TOKEN_PREFIX}{}_{secret}", id.simple());
+        self.write(req, |tx| {
+            let org = scope_org(scope);
+            self.authorize(req, Action::IssueToken, Target::org(org))?;
+            let token = Token {
+                id,
+                kind,
+                scope,
+                description,
+                secret_sha256: password::sha256(&secret),
+                created_by: req.actor.name.clone(),
+                created: now(),
+            };
+            let change = Change {
+                action: "token.issue",
+                target: &id.to_string(),
+                target_id: Some(id),
+                org,
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            tx.put_token(&token)?;
+            Ok(Issued {
+                record: token,
+                secret: full,
+            })
+        })
+    }
+
+    /// Revokes a token: it stops working at once.
+    pub fn revoke_token(&self, req: &Request, id: Uuid) -> Result<()> {
+        self.write(req, |tx| {
+            let token = tx
+                .token(id)?
+                .ok_or_else(|| Error::not_found(format!("token {id}")))?;
+            self.authorize(req, Action::IssueToken, Target::org(scope_org(token.scope)))?;
+            let change = Change {
+                action: "token.revoke",
+                target: &id.to_string(),
+                target_id: Some(id),
+                org: scope_org(token.scope),
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            tx.delete_token(id)?;
+            Ok(())
+        })
+    }
+
+    /// The tokens the actor may manage.
+    pub fn list_tokens(&self, req: &Request) -> Result<Vec<Token>> {
+        let mut all = self.read(|tx| Ok(tx.tokens()?))?;
+        all.retain(|t| {
+            self.policy()
+                .authorize(
+                    &req.actor,
+                    Action::IssueToken,
+                    &Target::org(scope_org(t.scope)),
+                )
+                .is_ok()
+        });
+        all.sort_by_key(|t| t.created);
+        Ok(all)
+    }
+
+    /// The actor a bearer token stands for, or `InvalidCredentials`.
+    pub fn authenticate_token(&self, presented: &str) -> Result<Actor> {
+        let (id, secret) = parse_token(presented).ok_or(Error::InvalidCredentials)?;
+        let token = self
+            .read(|tx| Ok(tx.token(id)?))?
+            .ok_or(Error::InvalidCredentials)?;
+        if !password::ct_eq(&password::sha256(secret), &token.secret_sha256) {
+            return Err(Error::InvalidCredentials);
+        }
+        Ok(Actor {
+            kind: ActorKind::Token { scope: token.scope },
+            id: Some(token.id),
+            name: format!("token:{}", token.id),
+        })
+    }
+
+    /// Creates a service account reading `scope`; its password is in the answer only.
+    pub fn create_service_account(
+        &self,
+        req: &Request,
+        name: &str,
+        scope: Scope,
+        description: Option<String>,
+    ) -> Result<Issued<ServiceAccount>> {
+        check_service_name(name)?;
+        let secret = password::random_secret(24)?;
+        let hash = password::hash(&self.settings().hash, &secret)?;
+        self.write(req, |tx| {
+            self.authorize(
+                req,
+                Action::ManageServiceAccounts,
+                Target::org(scope_org(scope)),
+            )?;
+            if let Scope::Org(org) = scope {
+                super::orgs::org_by_id(tx, org)?;
+            }
+            if let Some(existing) = tx.service_by_name(name)? {
+                return Err(Error::exists(format!("service account {}", existing.name)));
+            }
+            let id = Uuid::new_v4();
+            let change = Change {
+                action: "service.create",
+                target: name,
+                target_id: Some(id),
+                org: scope_org(scope),
+                detail: None,
+            };
+            let version = self.log(tx, req, change)?;
+            let t = now();
+            let svc = ServiceAccount {
+                id,
+                name: name.to_owned(),
+                scope,
+                password: hash,
+                description,
+                created: t,
+                modified: t,
+                version,
+            };
+            tx.put_service(&svc)?;
+            Ok(Issued {
+                record: svc,
+                secret,
+            })
+        })
+    }
+
+    pub fn delete_service_account(&self, req: &Request, name: &str) -> Result<()> {
+        self.write(req, |tx| {
+            let svc = tx
+                .service_by_name(name)?
+                .ok_or_else(|| Error::not_found(format!("service account {name}")))?;
+            self.authorize(
+                req,
+                Action::ManageServiceAccounts,
+                Target::org(scope_org(svc.scope)),
+            )?;
+            let change = Change {
+                action: "service.delete",
+                target: &svc.name,
+                target_id: Some(svc.id),
+                org: scope_org(svc.scope),
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            tx.delete_service(svc.id)?;
+            Ok(())
+        })
+    }
+}
+
+fn find_account(tx: &Tx, who: &Principal) -> Result<Option<Account>> {
+    Ok(match who {
+        Principal::SystemAdmin => tx.system_admin()?.map(Account::System),
+        Principal::Login(login) => {
+            if login.eq_ignore_ascii_case(SYSTEM_ADMIN_LOGIN) {
+                tx.system_admin()?.map(Account::System)
+            } else {
+                tx.user_by_login(login)?.map(|u| Account::User(Box::new(u)))
+            }
+        }
+        Principal::Email(email) => match tx.users_by_email(email)?.as_slice() {
+            // An address shared by several accounts names none of them.
+            [one] => tx.user(*one)?.map(|u| Account::User(Box::new(u))),
+            _ => None,
+        },
+        Principal::Service(name) => tx.service_by_name(name)?.map(Account::Service),
+        Principal::User(id) => tx.user(*id)?.map(|u| Account::User(Box::new(u))),
+    })
+}
+
+/// Only active, unlocked users log in; administrators and services always may.
+fn can_log_in(account: &Account) -> bool {
+    match account {
+        Account::User(u) => u.state == Lifecycle::Active && u.lockout.locked_at.is_none(),
+        Account::System(_) | Account::Service(_) => true,
+    }
+}
+
+fn account_id(account: &Account) -> Uuid {
+    match account {
+        Account::System(a) => a.id,
+        Account::User(u) => u.id,
+        Account::Service(s) => s.id,
+    }
+}
+
+fn principal_name(who: &Principal, account: Option<&Account>) -> String {
+    match (account, who) {
+        (Some(Account::User(u)), _) => u.login.clone(),
+        (Some(Account::System(a)), _) => a.login.clone(),
+        (Some(Account::Service(s)), _) => format!("service:{}", s.name),
+        (None, Principal::Login(l) | Principal::Email(l) | Principal::Service(l)) => l.clone(),
+        (None, Principal::SystemAdmin) => SYSTEM_ADMIN_LOGIN.into(),
+        (None, Principal::User(id)) => id.to_string(),
+    }
+}
+
+fn service_actor(svc: &ServiceAccount) -> Actor {
+    Actor {
+        kind: ActorKind::Service { scope: svc.scope },
+        id: Some(svc.id),
+        name: format!("service:{}", svc.name),
+    }
+}
+
+fn actor_org(actor: &Actor) -> Option<Uuid> {
+    match &actor.kind {
+        ActorKind::User(p) => p.org,
+        ActorKind::Service { scope } | ActorKind::Token { scope } => scope_org(*scope),
+        _ => None,
+    }
+}
+
+fn scope_org(scope: Scope) -> Option<Uuid> {
+    match scope {
+        Scope::Server => None,
+        Scope::Org(o) => Some(o),
+    }
+}
+
+/// `dgt_<32 hex id>_<secret>` → (id, secret).
+fn parse_token(presented: &str) -> Option<(Uuid, &str)> {
+    let rest = presented.trim().strip_prefix(TOKEN_PREFIX)?;
+    let (id, secret) = rest.split_once('_')?;
+    Some((Uuid::try_parse(id).ok()?, secret))
+}
+
+/// A hash with the configured cost, made once, for checks against no account.
+fn dummy_hash(dir: &Directory) -> &'static SecretHash {
+    static DUMMY: OnceLock<SecretHash> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        password::hash(&dir.settings().hash, "dirgate-dummy")
+            .unwrap_or_else(|_| SecretHash(String::new()))
+    })
+}

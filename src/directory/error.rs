@@ -1,0 +1,58 @@
+//! The core's one error enum. Every use case returns it; each protocol maps it once
+//! (LDAP result codes, SCIM error bodies, HTTP statuses) in its own module. Messages
+//! are written for the person who has to fix the input, and never carry a secret.
+
+use crate::store::StoreError;
+
+/// What went wrong, in terms a front end can map to its protocol.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input breaks a rule (name syntax, an email that is not an address, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// The named thing does not exist (or the actor may not know that it does).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A unique name or value is already taken.
+    #[error("{0} already exists")]
+    Exists(String),
+    /// The operation conflicts with the current state (non-empty organization, …).
+    #[error("{0}")]
+    Conflict(String),
+    /// The organization has no free seat.
+    #[error(
+        "organization {org} has no free seat: {used} of {seats} seats are used; raise its seat count or disable a user"
+    )]
+    SeatsExhausted { org: String, used: u64, seats: u32 },
+    /// The policy refused the operation.
+    #[error("{0}")]
+    Denied(#[from] crate::directory::acl::Denied),
+    /// Wrong name or password, unknown account, locked or not yet active account:
+    /// deliberately one variant so callers cannot tell them apart.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The store failed; details are logged, not shown to clients.
+    #[error("storage error: {0}")]
+    Store(#[from] StoreError),
+    /// A password-hashing failure or a background task that did not finish.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Shorthand for results of the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Error {
+        Error::Invalid(msg.into())
+    }
+    pub fn not_found(what: impl Into<String>) -> Error {
+        Error::NotFound(what.into())
+    }
+    pub fn exists(what: impl Into<String>) -> Error {
+        Error::Exists(what.into())
+    }
+    pub fn conflict(msg: impl Into<String>) -> Error {
+        Error::Conflict(msg.into())
+    }
+}

@@ -1,0 +1,185 @@
+//! The core: the directory's model, its rules and its one access policy, as use
+//! cases that front ends (LDAP, SCIM, the admin API, the importer) call with an
+//! [`Actor`](acl::Actor) they built from a credential. Imports no protocol crate
+//! and no redb: persistence goes through [`crate::store`], whose transactions make
+//! each use case all or nothing.
+//!
+//! - `model`: the records; `names`: syntax rules; `acl`: the policy;
+//! - `password`: hashing and secrets; `audit`: events;
+//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each.
+
+pub mod acl;
+pub mod admins;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod model;
+pub mod names;
+pub mod orgs;
+pub mod password;
+pub mod roles;
+pub mod users;
+
+use crate::store::{Store, Tx};
+use acl::{Action, Actor, Policy, Target};
+use audit::{Event, Origin, Outcome};
+pub use error::{Error, Result};
+use model::now;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Settings the core reads, validated from the configuration at start-up.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Logins must be `name@suffix` with an existing suffix (else bare names pass).
+    pub require_suffix: bool,
+    pub hash: password::HashParams,
+    /// How deep roles may nest inside roles.
+    pub max_role_depth: usize,
+    pub policy: Policy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            require_suffix: true,
+            hash: password::HashParams::default(),
+            max_role_depth: 16,
+            policy: Policy::default(),
+        }
+    }
+}
+
+/// Who asks, and through which door: every use case takes one.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub actor: Actor,
+    pub origin: Origin,
+}
+
+impl Request {
+    /// dirgate acting on its own behalf (bootstrap, tests).
+    pub fn internal() -> Request {
+        Request {
+            actor: Actor::internal(),
+            origin: Origin::internal(),
+        }
+    }
+}
+
+/// The directory service: the store plus the rules. Cheap to clone.
+#[derive(Clone)]
+pub struct Directory {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    settings: Settings,
+}
+
+/// What a change log entry says about one change; [`Directory::write`] turns it
+/// into an [`Event`] with the request's actor and origin.
+pub(crate) struct Change<'a> {
+    pub action: &'static str,
+    pub target: &'a str,
+    pub target_id: Option<Uuid>,
+    pub org: Option<Uuid>,
+    pub detail: Option<String>,
+}
+
+impl Directory {
+    pub fn new(store: Store, settings: Settings) -> Directory {
+        Directory {
+            inner: Arc::new(Inner { store, settings }),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.inner.settings.policy
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Runs a use case on the blocking thread pool, off the async workers
+    /// (redb and argon2 are synchronous and may take milliseconds).
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Directory) -> Result<T> + Send + 'static,
+    {
+        let dir = self.clone();
+        tokio::task::spawn_blocking(move || f(&dir))
+            .await
+            .map_err(|e| Error::Internal(format!("background task: {e}")))?
+    }
+
+    /// Asks the policy; a refusal is written to the audit trail by [`Self::write`].
+    pub(crate) fn authorize(&self, req: &Request, action: Action, target: Target) -> Result<()> {
+        Ok(self
+            .inner
+            .settings
+            .policy
+            .authorize(&req.actor, action, &target)?)
+    }
+
+    /// Runs a use case in one write transaction. A refusal by the policy aborts it
+    /// and is then audited in a transaction of its own, so refusals leave a trace
+    /// but never a partial change.
+    pub(crate) fn write<T>(
+        &self,
+        req: &Request,
+        f: impl FnOnce(&mut Tx) -> Result<T>,
+    ) -> Result<T> {
+        let out = self.inner.store.write(f);
+        if let Err(Error::Denied(denied)) = &out {
+            let detail = format!("{:?} refused", denied.action);
+            let change = Change {
+                action: "denied",
+                target: "",
+                target_id: denied.target.subject,
+                org: denied.target.org,
+                detail: Some(detail),
+            };
+            let event = self.event(req, &change, Outcome::Denied);
+            if let Err(e) = self.inner.store.write(|tx| tx.log(event)) {
+                tracing::error!(error = %e, "could not audit a refusal");
+            }
+        }
+        out
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.inner.store.read(f)
+    }
+
+    /// Builds the audit event for a change made on behalf of `req`.
+    pub(crate) fn event(&self, req: &Request, c: &Change<'_>, outcome: Outcome) -> Event {
+        Event {
+            seq: 0,
+            time: now(),
+            actor: req.actor.name.clone(),
+            actor_id: req.actor.id,
+            action: c.action.to_owned(),
+            target: c.target.to_owned(),
+            target_id: c.target_id,
+            org: c.org,
+            protocol: req.origin.protocol,
+            source: req.origin.source.clone(),
+            outcome,
+            detail: c.detail.clone(),
+        }
+    }
+
+    /// Appends a successful change to the log and returns its sequence number,
+    /// which becomes the changed record's version.
+    pub(crate) fn log(&self, tx: &mut Tx, req: &Request, c: Change<'_>) -> Result<u64> {
+        Ok(tx.log(self.event(req, &c, Outcome::Success))?)
+    }
+}

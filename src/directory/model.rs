@@ -1,0 +1,333 @@
+//! The directory's records: organizations, login suffixes, users, roles, service
+//! accounts, bearer tokens and the system administrator. Plain data with serde
+//! derives so the store can persist them; the rules that keep them consistent live
+//! in the use-case modules beside this one, never here. Imports no protocol crate
+//! and no redb.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// Milliseconds since the Unix epoch, UTC. One clock type for every record so
+/// LDAP (GeneralizedTime) and SCIM (RFC 3339) render from the same value.
+pub type Millis = i64;
+
+/// The current time in [`Millis`].
+pub fn now() -> Millis {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as Millis
+}
+
+/// Where a service account may read, a token may act, or a role's rights apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "organization")]
+pub enum Scope {
+    /// The whole server.
+    Server,
+    /// One organization (by id).
+    Org(Uuid),
+}
+
+impl Scope {
+    /// The scope an organization-or-none value names: `None` is the whole server.
+    pub fn of(org: Option<Uuid>) -> Scope {
+        org.map_or(Scope::Server, Scope::Org)
+    }
+
+    /// Whether a target in `org` (None = in no organization) lies inside this scope.
+    pub fn covers(self, org: Option<Uuid>) -> bool {
+        match self {
+            Scope::Server => true,
+            Scope::Org(own) => org == Some(own),
+        }
+    }
+}
+
+/// A stored password hash (a PHC string or an imported `{SSHA}`-style value).
+/// Its own type so `Debug` never prints it and nothing formats it by accident.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretHash(pub String);
+
+impl fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretHash(<redacted>)")
+    }
+}
+
+/// An organization: an LDAP OU with its own administrators and a seat count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: Uuid,
+    /// Shown as written; unique ignoring case.
+    pub name: String,
+    /// Caps the organization's users that are not disabled.
+    pub seats: u32,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The one Organization Administrator, a member of this organization.
+    #[serde(default)]
+    pub admin: Option<Uuid>,
+    pub created: Millis,
+    pub modified: Millis,
+    /// Change-log sequence number of the last change: the ETag source.
+    pub version: u64,
+}
+
+/// A login suffix (`example.com` in `alice@example.com`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suffix {
+    /// Shown as written; unique ignoring case.
+    pub name: String,
+    pub created: Millis,
+}
+
+/// The account lifecycle. Only `Active` accounts authenticate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    /// Created; cannot log in yet.
+    Provisioned,
+    /// The user set a password with its registration token.
+    Registered,
+    /// Validated by an administrator (or pushed by an identity provider).
+    Active,
+    /// Frees the seat, keeps the history.
+    Disabled,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 4] = [
+        Lifecycle::Provisioned,
+        Lifecycle::Registered,
+        Lifecycle::Active,
+        Lifecycle::Disabled,
+    ];
+
+    /// Every state but `Disabled` occupies a seat of the user's organization.
+    pub fn holds_seat(self) -> bool {
+        self != Lifecycle::Disabled
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Provisioned => "provisioned",
+            Lifecycle::Registered => "registered",
+            Lifecycle::Active => "active",
+            Lifecycle::Disabled => "disabled",
+        }
+    }
+
+    /// Parses a state name ignoring case.
+    pub fn parse(s: &str) -> Option<Lifecycle> {
+        Lifecycle::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// Per-user flags from the product documents, readable over LDAP and SCIM.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountFlags {
+    /// Delegated Administrator of the user's own organization.
+    pub delegate: bool,
+    pub unsigned_containers: bool,
+    pub release_protections: bool,
+    pub cloud_recovery: bool,
+    pub no_second_factor: bool,
+    /// Storage quota in bytes; `None` = no quota set.
+    pub storage_quota: Option<u64>,
+}
+
+/// Failed-bind bookkeeping for lockout.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Lockout {
+    /// Times of recent failed password checks (inside the counting window).
+    pub failures: Vec<Millis>,
+    /// Set while the account is locked.
+    pub locked_at: Option<Millis>,
+}
+
+/// A person's account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    /// `name@suffix`, shown as written; unique across the server ignoring case.
+    pub login: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub family_name: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// At most one organization.
+    #[serde(default)]
+    pub org: Option<Uuid>,
+    pub state: Lifecycle,
+    #[serde(default)]
+    pub flags: AccountFlags,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub password: Option<SecretHash>,
+    /// Hash of the Organization Administrator's one-time recovery code.
+    #[serde(default)]
+    pub recovery: Option<SecretHash>,
+    #[serde(default)]
+    pub lockout: Lockout,
+    pub created: Millis,
+    pub modified: Millis,
+    #[serde(default)]
+    pub last_login: Option<Millis>,
+    pub uid_number: u32,
+    pub gid_number: u32,
+    pub version: u64,
+}
+
+impl User {
+    /// A name for people: the display name, else given + family, else the login.
+    pub fn common_name(&self) -> String {
+        if let Some(d) = self.display_name.as_deref().filter(|d| !d.is_empty()) {
+            return d.to_owned();
+        }
+        let parts: Vec<&str> = [self.given_name.as_deref(), self.family_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.is_empty() {
+            self.login.clone()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
+/// An administrative right a role may carry; it applies only inside the role's
+/// organization (or everywhere, for a server-wide role).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Right {
+    UserManagement,
+    RoleManagement,
+    /// The documents call it MFA Unlock.
+    AccountUnlock,
+}
+
+impl Right {
+    pub const ALL: [Right; 3] = [
+        Right::UserManagement,
+        Right::RoleManagement,
+        Right::AccountUnlock,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Right::UserManagement => "user-management",
+            Right::RoleManagement => "role-management",
+            Right::AccountUnlock => "account-unlock",
+        }
+    }
+
+    /// Parses a right name ignoring case (`MFA-unlock` is accepted as the
+    /// documents' name for account-unlock).
+    pub fn parse(s: &str) -> Option<Right> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("mfa-unlock") || s.eq_ignore_ascii_case("mfa unlock") {
+            return Some(Right::AccountUnlock);
+        }
+        Right::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A role (an LDAP group): belongs to one organization or to the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: Uuid,
+    /// Unique within its organization ignoring case.
+    pub name: String,
+    /// `None` = a server-wide role.
+    #[serde(default)]
+    pub org: Option<Uuid>,
+    /// Sorted, without duplicates.
+    #[serde(default)]
+    pub rights: Vec<Right>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub gid_number: u32,
+    pub created: Millis,
+    pub modified: Millis,
+    pub version: u64,
+}
+
+/// A member of a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Member {
+    User(Uuid),
+    Role(Uuid),
+}
+
+impl Member {
+    pub fn id(self) -> Uuid {
+        match self {
+            Member::User(id) | Member::Role(id) => id,
+        }
+    }
+}
+
+/// An application's bind account, reading one organization or the whole tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceAccount {
+    pub id: Uuid,
+    /// Unique ignoring case; the `cn` of its entry under `ou=services`.
+    pub name: String,
+    pub scope: Scope,
+    pub password: SecretHash,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub created: Millis,
+    pub modified: Millis,
+    pub version: u64,
+}
+
+/// What a bearer token is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// SCIM provisioning by an identity provider.
+    Scim,
+}
+
+/// A bearer token; only a hash of its secret is kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    pub id: Uuid,
+    pub kind: TokenKind,
+    pub scope: Scope,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// SHA-256 of the secret part (the secret is 256 random bits, so a fast hash is
+    /// enough: there is nothing to brute-force).
+    pub secret_sha256: Vec<u8>,
+    /// Who issued it, as shown in the audit trail.
+    pub created_by: String,
+    pub created: Millis,
+}
+
+/// The one system administrator (`cn=admin,<base>`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemAdmin {
+    pub id: Uuid,
+    pub login: String,
+    pub password: SecretHash,
+    pub created: Millis,
+    pub modified: Millis,
+}

@@ -1,0 +1,198 @@
+//! Use cases for organizations and login suffixes: creating, listing, changing
+//! seats, and deleting (refused while anything is left inside). Only the system
+//! administrator changes these; the policy says so, not this file.
+
+use super::acl::{Action, Target};
+use super::error::{Error, Result};
+use super::model::{Organization, Suffix, now};
+use super::names::{check_org_name, check_suffix, check_text};
+use super::{Change, Directory, Request};
+use crate::store::Tx;
+use uuid::Uuid;
+
+/// A new organization as an administrator describes it.
+#[derive(Clone, Debug, Default)]
+pub struct NewOrg {
+    pub name: String,
+    pub seats: u32,
+    pub description: Option<String>,
+}
+
+/// Finds an organization by name, as a "not found" error when absent.
+pub(crate) fn org_named(tx: &Tx, name: &str) -> Result<Organization> {
+    tx.org_by_name(name)?
+        .ok_or_else(|| Error::not_found(format!("organization {name}")))
+}
+
+pub(crate) fn org_by_id(tx: &Tx, id: Uuid) -> Result<Organization> {
+    tx.org(id)?
+        .ok_or_else(|| Error::not_found(format!("organization {id}")))
+}
+
+impl Directory {
+    pub fn create_org(&self, req: &Request, new: NewOrg) -> Result<Organization> {
+        check_org_name(&new.name)?;
+        if let Some(d) = &new.description {
+            check_text("description", d)?;
+        }
+        self.write(req, |tx| {
+            self.authorize(req, Action::CreateOrganization, Target::default())?;
+            if let Some(existing) = tx.org_by_name(&new.name)? {
+                return Err(Error::exists(format!("organization {}", existing.name)));
+            }
+            let id = Uuid::new_v4();
+            let change = Change {
+                action: "org.create",
+                target: &new.name,
+                target_id: Some(id),
+                org: Some(id),
+                detail: Some(format!("seats={}", new.seats)),
+            };
+            let version = self.log(tx, req, change)?;
+            let t = now();
+            let org = Organization {
+                id,
+                name: new.name,
+                seats: new.seats,
+                description: new.description,
+                admin: None,
+                created: t,
+                modified: t,
+                version,
+            };
+            tx.put_org(&org)?;
+            Ok(org)
+        })
+    }
+
+    /// An organization by name, if the actor may read it.
+    pub fn get_org(&self, req: &Request, name: &str) -> Result<Organization> {
+        self.read(|tx| {
+            let org = org_named(tx, name)?;
+            self.authorize(req, Action::Read, Target::org(Some(org.id)))
+                .map_err(|_| Error::not_found(format!("organization {name}")))?;
+            Ok(org)
+        })
+    }
+
+    /// The organizations the actor may read, sorted by name.
+    pub fn list_orgs(&self, req: &Request) -> Result<Vec<Organization>> {
+        let mut orgs = self.read(|tx| Ok(tx.orgs()?))?;
+        orgs.retain(|o| {
+            self.policy()
+                .authorize(&req.actor, Action::Read, &Target::org(Some(o.id)))
+                .is_ok()
+        });
+        orgs.sort_by_key(|o| o.name.to_lowercase());
+        Ok(orgs)
+    }
+
+    /// Changes the seat count. Lowering it below the seats in use is allowed (new
+    /// users are then refused until enough are disabled), as the documents imply.
+    pub fn set_seats(&self, req: &Request, name: &str, seats: u32) -> Result<Organization> {
+        self.write(req, |tx| {
+            let mut org = org_named(tx, name)?;
+            self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
+            let change = Change {
+                action: "org.seats",
+                target: &org.name,
+                target_id: Some(org.id),
+                org: Some(org.id),
+                detail: Some(format!("seats {} -> {seats}", org.seats)),
+            };
+            org.version = self.log(tx, req, change)?;
+            org.seats = seats;
+            org.modified = now();
+            tx.put_org(&org)?;
+            Ok(org)
+        })
+    }
+
+    /// Deletes an empty organization; refused with counts while users or roles remain.
+    pub fn delete_org(&self, req: &Request, name: &str) -> Result<()> {
+        self.write(req, |tx| {
+            let org = org_named(tx, name)?;
+            self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))?;
+            let users = tx.users_in(Some(org.id))?.len();
+            let roles = tx.roles_in(Some(org.id))?.len();
+            if users > 0 || roles > 0 {
+                return Err(Error::conflict(format!(
+                    "organization {} still has {users} user(s) and {roles} role(s); move or delete them first",
+                    org.name
+                )));
+            }
+            let change = Change {
+                action: "org.delete",
+                target: &org.name,
+                target_id: Some(org.id),
+                org: Some(org.id),
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            tx.delete_org(org.id)?;
+            Ok(())
+        })
+    }
+
+    pub fn add_suffix(&self, req: &Request, name: &str) -> Result<Suffix> {
+        check_suffix(name)?;
+        self.write(req, |tx| {
+            self.authorize(req, Action::ManageSuffixes, Target::default())?;
+            if let Some(existing) = tx.suffix(name)? {
+                return Err(Error::exists(format!("login suffix {}", existing.name)));
+            }
+            let change = Change {
+                action: "suffix.create",
+                target: name,
+                target_id: None,
+                org: None,
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            let suffix = Suffix {
+                name: name.to_owned(),
+                created: now(),
+            };
+            tx.put_suffix(&suffix)?;
+            Ok(suffix)
+        })
+    }
+
+    /// Removes a suffix no login uses any more.
+    pub fn delete_suffix(&self, req: &Request, name: &str) -> Result<()> {
+        self.write(req, |tx| {
+            self.authorize(req, Action::ManageSuffixes, Target::default())?;
+            let suffix = tx
+                .suffix(name)?
+                .ok_or_else(|| Error::not_found(format!("login suffix {name}")))?;
+            let tail = format!("@{}", suffix.name.to_lowercase());
+            let in_use = tx
+                .users()?
+                .iter()
+                .filter(|u| u.login.to_lowercase().ends_with(&tail))
+                .count();
+            if in_use > 0 {
+                return Err(Error::conflict(format!(
+                    "login suffix {} is used by {in_use} login(s)",
+                    suffix.name
+                )));
+            }
+            let change = Change {
+                action: "suffix.delete",
+                target: &suffix.name,
+                target_id: None,
+                org: None,
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            tx.delete_suffix(name)?;
+            Ok(())
+        })
+    }
+
+    pub fn list_suffixes(&self) -> Result<Vec<Suffix>> {
+        let mut all = self.read(|tx| Ok(tx.suffixes()?))?;
+        all.sort_by_key(|s| s.name.to_lowercase());
+        Ok(all)
+    }
+}

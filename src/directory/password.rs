@@ -1,0 +1,251 @@
+//! Password hashing and verification. New passwords are hashed with argon2id
+//! (parameters from the configuration); hashes imported from OpenLDAP (`{SSHA}`,
+//! `{SSHA256}`, `{SSHA512}`, and `{ARGON2}`-prefixed PHC strings) verify too, and a
+//! successful check against anything but current argon2id asks the caller to
+//! rehash. Every comparison is constant-time. Also generates random secrets.
+
+use crate::directory::error::{Error, Result};
+use crate::directory::model::SecretHash;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+/// argon2id cost parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    /// OWASP's recommended minimum for argon2id.
+    fn default() -> Self {
+        HashParams {
+            memory_kib: Params::DEFAULT_M_COST,
+            iterations: Params::DEFAULT_T_COST,
+            parallelism: Params::DEFAULT_P_COST,
+        }
+    }
+}
+
+impl HashParams {
+    fn argon2(&self) -> Result<Argon2<'static>> {
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+
+    /// Checks the parameters once, at start-up.
+    pub fn validate(&self) -> Result<()> {
+        self.argon2().map(|_| ())
+    }
+}
+
+/// The outcome of a successful check.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// The stored hash is current.
+    Current,
+    /// The password is right but the stored hash should be replaced by a fresh
+    /// argon2id hash with the configured parameters.
+    Rehash,
+}
+
+/// Hashes a new password with argon2id and a random salt.
+pub fn hash(params: &HashParams, password: &str) -> Result<SecretHash> {
+    let phc = params
+        .argon2()?
+        .hash_password(password.as_bytes())
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+    Ok(SecretHash(phc.to_string()))
+}
+
+/// Checks `password` against a stored hash. `None` = wrong password (or a hash
+/// in a scheme dirgate does not know, which can never match).
+pub fn verify(params: &HashParams, stored: &SecretHash, password: &str) -> Option<Verified> {
+    let stored = stored.0.as_str();
+    if let Some(phc) = strip_scheme(stored, "{ARGON2}") {
+        return verify_argon2(params, phc, password).map(|_| Verified::Rehash);
+    }
+    if stored.starts_with("$argon2") {
+        return verify_argon2(params, stored, password);
+    }
+    let ok = if let Some(b64) = strip_scheme(stored, "{SSHA}") {
+        verify_salted::<Sha1>(b64, password)
+    } else if let Some(b64) = strip_scheme(stored, "{SSHA256}") {
+        verify_salted::<Sha256>(b64, password)
+    } else if let Some(b64) = strip_scheme(stored, "{SSHA512}") {
+        verify_salted::<Sha512>(b64, password)
+    } else {
+        false
+    };
+    ok.then_some(Verified::Rehash)
+}
+
+/// Whether a value is a password hash dirgate can verify (for imports).
+pub fn is_known_hash(value: &str) -> bool {
+    value.starts_with("$argon2")
+        || ["{ARGON2}", "{SSHA}", "{SSHA256}", "{SSHA512}"]
+            .iter()
+            .any(|s| strip_scheme(value, s).is_some())
+}
+
+fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let head = value.get(..scheme.len())?;
+    head.eq_ignore_ascii_case(scheme)
+        .then(|| &value[scheme.len()..])
+}
+
+fn verify_argon2(params: &HashParams, phc: &str, password: &str) -> Option<Verified> {
+    let parsed = PasswordHash::new(phc).ok()?;
+    // The hash carries its own parameters; verification uses those.
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .ok()?;
+    let current = params
+        .argon2()
+        .ok()
+        .and_then(|a| {
+            let fresh = a.hash_password(b"probe").ok()?;
+            Some(fresh.params == parsed.params && fresh.algorithm == parsed.algorithm)
+        })
+        .unwrap_or(true);
+    Some(if current {
+        Verified::Current
+    } else {
+        Verified::Rehash
+    })
+}
+
+/// `{SSHA*}`: base64(digest(password + salt) + salt), as OpenLDAP writes it.
+fn verify_salted<D: Digest>(b64: &str, password: &str) -> bool {
+    let Ok(raw) = STANDARD.decode(b64.trim()) else {
+        return false;
+    };
+    let len = <D as Digest>::output_size();
+    if raw.len() <= len {
+        return false;
+    }
+    let (digest, salt) = raw.split_at(len);
+    let mut h = D::new();
+    h.update(password.as_bytes());
+    h.update(salt);
+    h.finalize().as_slice().ct_eq(digest).into()
+}
+
+/// Builds an `{SSHA}` hash (used by tests and benchmarks to mimic imported data).
+pub fn ssha(password: &str, salt: &[u8]) -> String {
+    let mut h = Sha1::new();
+    h.update(password.as_bytes());
+    h.update(salt);
+    let mut raw = h.finalize().to_vec();
+    raw.extend_from_slice(salt);
+    format!("{{SSHA}}{}", STANDARD.encode(raw))
+}
+
+/// `n` random bytes from the operating system.
+pub fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).map_err(|e| Error::Internal(format!("random source: {e}")))?;
+    Ok(buf)
+}
+
+/// A random secret as URL-safe text: `bytes` random bytes, base64 without padding.
+pub fn random_secret(bytes: usize) -> Result<String> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes(bytes)?))
+}
+
+/// SHA-256 of a high-entropy secret (bearer tokens): fast is fine, as there is
+/// nothing to guess.
+pub fn sha256(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Constant-time equality of two byte strings.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> HashParams {
+        HashParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        }
+    }
+
+    #[test]
+    fn argon2id_round_trip() {
+        let h = hash(&cheap(), "s3cret").unwrap();
+        assert!(h.0.starts_with("$argon2id$"));
+        assert_eq!(verify(&cheap(), &h, "s3cret"), Some(Verified::Current));
+        assert_eq!(verify(&cheap(), &h, "wrong"), None);
+        let stronger = HashParams {
+            memory_kib: 128,
+            ..cheap()
+        };
+        assert_eq!(verify(&stronger, &h, "s3cret"), Some(Verified::Rehash));
+    }
+
+    #[test]
+    fn imported_openldap_hashes_verify_and_ask_for_rehash() {
+        // OpenLDAP's layout, computed independently (Python hashlib) for "secret"
+        // with an 8-byte salt, as slappasswd writes it.
+        let from_slappasswd = SecretHash("{SSHA}8MF7n7lses6XMgqDptfSziQEWnWKHwOZxBB+Ug==".into());
+        assert_eq!(
+            verify(&cheap(), &from_slappasswd, "secret"),
+            Some(Verified::Rehash)
+        );
+        assert_eq!(verify(&cheap(), &from_slappasswd, "Secret"), None);
+        let ours = SecretHash(ssha("pw", b"saltsalt"));
+        assert_eq!(verify(&cheap(), &ours, "pw"), Some(Verified::Rehash));
+        for (scheme, salted) in [
+            ("{SSHA256}", salted_b64::<Sha256>("pw", b"12345678")),
+            ("{SSHA512}", salted_b64::<Sha512>("pw", b"12345678")),
+        ] {
+            let h = SecretHash(format!("{scheme}{salted}"));
+            assert_eq!(verify(&cheap(), &h, "pw"), Some(Verified::Rehash));
+            assert_eq!(verify(&cheap(), &h, "px"), None);
+        }
+    }
+
+    fn salted_b64<D: Digest>(pw: &str, salt: &[u8]) -> String {
+        let mut h = D::new();
+        h.update(pw.as_bytes());
+        h.update(salt);
+        let mut raw = h.finalize().to_vec();
+        raw.extend_from_slice(salt);
+        STANDARD.encode(raw)
+    }
+
+    #[test]
+    fn unknown_and_garbage_hashes_never_match() {
+        for stored in [
+            "",
+            "{MD5}xyz",
+            "{SSHA}",
+            "{SSHA}!!!",
+            "$argon2id$garbage",
+            "plain",
+        ] {
+            assert_eq!(verify(&cheap(), &SecretHash(stored.into()), "plain"), None);
+        }
+    }
+
+    #[test]
+    fn secrets_are_random() {
+        assert_ne!(random_secret(32).unwrap(), random_secret(32).unwrap());
+        assert!(ct_eq(&sha256("a"), &sha256("a")));
+        assert!(!ct_eq(&sha256("a"), &sha256("b")));
+    }
+}

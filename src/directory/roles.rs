@@ -1,0 +1,381 @@
+//! Use cases for roles (LDAP groups, SCIM Groups): create, change, delete, and
+//! membership. A role belongs to one organization or to the server; an
+//! organization's role holds only that organization's users and roles, so its
+//! rights never reach past the organization. Roles nest, without cycles and to a
+//! bounded depth; [`member_of_closure`] computes nested membership (memberOf).
+
+use super::acl::{Action, Target};
+use super::error::{Error, Result};
+use super::model::{Member, Right, Role, Scope, now};
+use super::names::{check_role_name, check_text};
+use super::orgs::{org_by_id, org_named};
+use super::users::OrgRef;
+use super::{Change, Directory, Request};
+use crate::store::Tx;
+use std::collections::{BTreeSet, HashSet, VecDeque};
+use uuid::Uuid;
+
+/// A new role. `org: None` puts it in the actor's own organization when the actor
+/// is bound to one, else makes it server-wide.
+#[derive(Clone, Debug, Default)]
+pub struct NewRole {
+    pub name: String,
+    pub org: Option<OrgRef>,
+    pub rights: Vec<Right>,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+}
+
+/// Changes to a role; `None` leaves a field alone.
+#[derive(Clone, Debug, Default)]
+pub struct RoleChanges {
+    pub name: Option<String>,
+    pub rights: Option<Vec<Right>>,
+    pub description: Option<Option<String>>,
+    pub external_id: Option<Option<String>>,
+}
+
+pub(crate) fn role_by_id(tx: &Tx, id: Uuid) -> Result<Role> {
+    tx.role(id)?
+        .ok_or_else(|| Error::not_found(format!("role {id}")))
+}
+
+/// Every role `member` is in, directly or through nested roles (breadth first,
+/// each role once, at most `max_depth` levels up).
+pub fn member_of_closure(tx: &Tx, member: Uuid, max_depth: usize) -> Result<Vec<Uuid>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut queue: VecDeque<(Uuid, usize)> = VecDeque::from([(member, 0)]);
+    while let Some((id, depth)) = queue.pop_front() {
+        if depth >= max_depth {
+            continue;
+        }
+        for role in tx.member_of(id)? {
+            if seen.insert(role) {
+                out.push(role);
+                queue.push_back((role, depth + 1));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The rights a member holds through its roles, each with where it applies.
+pub fn grants_of(tx: &Tx, member: Uuid, max_depth: usize) -> Result<Vec<(Scope, Right)>> {
+    let mut grants = BTreeSet::new();
+    for id in member_of_closure(tx, member, max_depth)? {
+        if let Some(role) = tx.role(id)? {
+            for right in role.rights {
+                grants.insert((scope_key(role.org), right));
+            }
+        }
+    }
+    Ok(grants
+        .into_iter()
+        .map(|(org, r)| (Scope::of(org.map(Uuid::from_u128)), r))
+        .collect())
+}
+
+fn scope_key(org: Option<Uuid>) -> Option<u128> {
+    org.map(|o| o.as_u128())
+}
+
+fn normalized_rights(rights: &[Right]) -> Vec<Right> {
+    let set: BTreeSet<Right> = rights.iter().copied().collect();
+    set.into_iter().collect()
+}
+
+impl Directory {
+    /// Where a new role goes (see [`NewRole`]).
+    fn role_placement(&self, tx: &Tx, req: &Request, org: Option<&OrgRef>) -> Result<Option<Uuid>> {
+        match org {
+            Some(OrgRef::Name(n)) => Ok(Some(org_named(tx, n)?.id)),
+            Some(OrgRef::Id(i)) => Ok(Some(org_by_id(tx, *i)?.id)),
+            None => Ok(req.actor.home_org()),
+        }
+    }
+
+    /// Every right in `rights` must be one the actor may grant in `org`.
+    fn authorize_grants(&self, req: &Request, org: Option<Uuid>, rights: &[Right]) -> Result<()> {
+        for right in rights {
+            self.authorize(req, Action::GrantRight(*right), Target::org(org))?;
+        }
+        Ok(())
+    }
+
+    pub fn create_role(&self, req: &Request, new: NewRole) -> Result<Role> {
+        check_role_name(&new.name)?;
+        if let Some(d) = &new.description {
+            check_text("description", d)?;
+        }
+        self.write(req, |tx| {
+            let org = self.role_placement(tx, req, new.org.as_ref())?;
+            self.authorize(req, Action::CreateRole, Target::org(org))?;
+            let rights = normalized_rights(&new.rights);
+            self.authorize_grants(req, org, &rights)?;
+            if let Some(existing) = tx.role_by_name(org, &new.name)? {
+                return Err(Error::exists(format!("role {}", existing.name)));
+            }
+            let id = Uuid::new_v4();
+            let gid = tx.next_id_number()?;
+            let change = Change {
+                action: "role.create",
+                target: &new.name,
+                target_id: Some(id),
+                org,
+                detail: Some(rights_text(&rights)),
+            };
+            let version = self.log(tx, req, change)?;
+            let t = now();
+            let role = Role {
+                id,
+                name: new.name,
+                org,
+                rights,
+                description: new.description,
+                external_id: new.external_id,
+                gid_number: gid,
+                created: t,
+                modified: t,
+                version,
+            };
+            tx.put_role(&role)?;
+            Ok(role)
+        })
+    }
+
+    /// A role, if the actor may read it.
+    pub fn get_role(&self, req: &Request, id: Uuid) -> Result<Role> {
+        self.read(|tx| {
+            let role = role_by_id(tx, id)?;
+            self.authorize(req, Action::Read, Target::org(role.org))
+                .map_err(|_| Error::not_found(format!("role {id}")))?;
+            Ok(role)
+        })
+    }
+
+    pub fn update_role(&self, req: &Request, id: Uuid, changes: RoleChanges) -> Result<Role> {
+        if let Some(n) = &changes.name {
+            check_role_name(n)?;
+        }
+        self.write(req, |tx| {
+            let mut role = role_by_id(tx, id)?;
+            self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+            let mut what = Vec::new();
+            if let Some(name) = changes.name.as_ref().filter(|n| **n != role.name) {
+                if tx.role_by_name(role.org, name)?.is_some_and(|r| r.id != id) {
+                    return Err(Error::exists(format!("role {name}")));
+                }
+                what.push(format!("name {} -> {name}", role.name));
+                role.name = name.clone();
+            }
+            if let Some(rights) = &changes.rights {
+                let rights = normalized_rights(rights);
+                let added: Vec<Right> = rights
+                    .iter()
+                    .filter(|r| !role.rights.contains(r))
+                    .copied()
+                    .collect();
+                self.authorize_grants(req, role.org, &added)?;
+                if rights != role.rights {
+                    what.push(format!("rights={}", rights_text(&rights)));
+                    role.rights = rights;
+                }
+            }
+            if let Some(d) = &changes.description {
+                role.description = d.clone();
+                what.push("description".into());
+            }
+            if let Some(e) = &changes.external_id {
+                role.external_id = e.clone();
+                what.push("externalId".into());
+            }
+            let change = Change {
+                action: "role.modify",
+                target: &role.name,
+                target_id: Some(id),
+                org: role.org,
+                detail: Some(what.join(", ")),
+            };
+            role.version = self.log(tx, req, change)?;
+            role.modified = now();
+            tx.put_role(&role)?;
+            Ok(role)
+        })
+    }
+
+    pub fn delete_role(&self, req: &Request, id: Uuid) -> Result<()> {
+        self.write(req, |tx| {
+            let role = role_by_id(tx, id)?;
+            self.authorize(req, Action::DeleteRole, Target::org(role.org))?;
+            let change = Change {
+                action: "role.delete",
+                target: &role.name,
+                target_id: Some(id),
+                org: role.org,
+                detail: None,
+            };
+            self.log(tx, req, change)?;
+            tx.delete_role(id)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a member. Whoever adds a member to a role that carries rights (itself
+    /// or through the roles containing it) must hold those rights.
+    pub fn add_member(&self, req: &Request, role_id: Uuid, member: Member) -> Result<Role> {
+        self.write(req, |tx| {
+            let mut role = role_by_id(tx, role_id)?;
+            self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+            let (name, member_org) = self.member_facts(tx, member)?;
+            if role.org.is_some() && member_org != role.org {
+                return Err(Error::invalid(format!(
+                    "{name} is not in the role's organization; an organization's roles hold only its own users and roles"
+                )));
+            }
+            if let Member::Role(inner) = member {
+                self.check_nesting(tx, &role, inner, member_org)?;
+            }
+            let carried = self.carried_rights(tx, &role)?;
+            self.authorize_grants(req, role.org, &carried)?;
+            if tx.member_of(member.id())?.contains(&role_id) {
+                return Ok(role);
+            }
+            let change = Change {
+                action: "role.add-member",
+                target: &role.name,
+                target_id: Some(role_id),
+                org: role.org,
+                detail: Some(name),
+            };
+            role.version = self.log(tx, req, change)?;
+            role.modified = now();
+            tx.add_member(role_id, member.id())?;
+            tx.put_role(&role)?;
+            Ok(role)
+        })
+    }
+
+    pub fn remove_member(&self, req: &Request, role_id: Uuid, member: Uuid) -> Result<Role> {
+        self.write(req, |tx| {
+            let mut role = role_by_id(tx, role_id)?;
+            self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+            if !tx.member_of(member)?.contains(&role_id) {
+                return Err(Error::not_found(format!(
+                    "member {member} of role {}",
+                    role.name
+                )));
+            }
+            let change = Change {
+                action: "role.remove-member",
+                target: &role.name,
+                target_id: Some(role_id),
+                org: role.org,
+                detail: Some(member.to_string()),
+            };
+            role.version = self.log(tx, req, change)?;
+            role.modified = now();
+            tx.remove_member(role_id, member)?;
+            tx.put_role(&role)?;
+            Ok(role)
+        })
+    }
+
+    /// A member's display name and organization, or "not found".
+    fn member_facts(&self, tx: &Tx, member: Member) -> Result<(String, Option<Uuid>)> {
+        match member {
+            Member::User(id) => {
+                let u = super::users::user_by_id(tx, id)?;
+                Ok((u.login, u.org))
+            }
+            Member::Role(id) => {
+                let r = role_by_id(tx, id)?;
+                Ok((format!("role {}", r.name), r.org))
+            }
+        }
+    }
+
+    /// Refuses a cycle, a server role inside an organization's role boundary
+    /// mix-up, and nesting deeper than the configured limit.
+    fn check_nesting(
+        &self,
+        tx: &Tx,
+        outer: &Role,
+        inner: Uuid,
+        inner_org: Option<Uuid>,
+    ) -> Result<()> {
+        if outer.org.is_none() && inner_org.is_some() {
+            return Err(Error::invalid(
+                "a server-wide role may contain users and server-wide roles, not an organization's roles",
+            ));
+        }
+        let max = self.settings().max_role_depth;
+        let above = member_of_closure(tx, outer.id, max)?;
+        if inner == outer.id || above.contains(&inner) {
+            return Err(Error::invalid(format!(
+                "adding that role to {} would make a cycle",
+                outer.name
+            )));
+        }
+        if depth_above(tx, outer.id, max)? + depth_below(tx, inner, max)? + 1 > max {
+            return Err(Error::invalid(format!(
+                "roles may nest at most {max} levels deep"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Rights of the role and of every role containing it: what a new member gains.
+    fn carried_rights(&self, tx: &Tx, role: &Role) -> Result<Vec<Right>> {
+        let mut rights: BTreeSet<Right> = role.rights.iter().copied().collect();
+        for id in member_of_closure(tx, role.id, self.settings().max_role_depth)? {
+            if let Some(r) = tx.role(id)? {
+                rights.extend(r.rights);
+            }
+        }
+        Ok(rights.into_iter().collect())
+    }
+}
+
+/// How many levels of roles sit above `role` (0 when it is in no role).
+fn depth_above(tx: &Tx, role: Uuid, max: usize) -> Result<usize> {
+    walk_depth(max, role, |id| tx.member_of(id).map_err(Error::from))
+}
+
+/// How many levels of roles sit inside `role` (1 for a role without role members).
+fn depth_below(tx: &Tx, role: Uuid, max: usize) -> Result<usize> {
+    let inner = walk_depth(max, role, |id| {
+        Ok(tx
+            .role_members(id)?
+            .into_iter()
+            .filter_map(|m| match m {
+                Member::Role(r) => Some(r),
+                Member::User(_) => None,
+            })
+            .collect())
+    })?;
+    Ok(inner + 1)
+}
+
+/// Longest chain of `next` steps from `start`, capped at `max + 1`.
+fn walk_depth(max: usize, start: Uuid, next: impl Fn(Uuid) -> Result<Vec<Uuid>>) -> Result<usize> {
+    let mut frontier = vec![start];
+    let mut depth = 0;
+    while !frontier.is_empty() && depth <= max {
+        let mut following = Vec::new();
+        for id in frontier {
+            following.extend(next(id)?);
+        }
+        if following.is_empty() {
+            break;
+        }
+        depth += 1;
+        frontier = following;
+    }
+    Ok(depth)
+}
+
+fn rights_text(rights: &[Right]) -> String {
+    let names: Vec<&str> = rights.iter().map(|r| r.as_str()).collect();
+    format!("rights=[{}]", names.join(","))
+}

@@ -1,0 +1,648 @@
+//! LDAP distinguished names: parsing (RFC 4514, plus the older RFC 2253 and
+//! RFC 1779 forms that OpenLDAP's slapd still accepts), RFC 4514 formatting
+//! with escaping, and the normalized form that entries are compared and
+//! hashed by. It owns `Dn`, `Rdn`, `Ava` and `DnError`, and imports no other
+//! module of this crate, so it can be tested and fuzzed on its own.
+
+use std::fmt::{self, Write as _};
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+/// Longest DN string [`Dn::parse`] accepts, in bytes; bounds the work one
+/// hostile request can cause.
+pub const MAX_DN_LEN: usize = 8 * 1024;
+/// Most RDNs [`Dn::parse`] accepts; real trees are far shallower.
+pub const MAX_RDNS: usize = 64;
+/// Most attribute value assertions [`Dn::parse`] accepts in one RDN.
+pub const MAX_AVAS: usize = 16;
+
+/// Why a DN string was rejected. Offsets are byte offsets into the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DnError {
+    #[error("invalid DN: {len} bytes is longer than the limit of {MAX_DN_LEN}")]
+    TooLong { len: usize },
+    #[error("invalid DN at offset {offset}: more than {MAX_RDNS} RDNs")]
+    TooManyRdns { offset: usize },
+    #[error("invalid DN at offset {offset}: more than {MAX_AVAS} attribute values in one RDN")]
+    TooManyAvas { offset: usize },
+    #[error("invalid DN at offset {offset}: expected an attribute type")]
+    EmptyType { offset: usize },
+    #[error("invalid DN at offset {offset}: invalid character {found:?} in attribute type")]
+    BadType { offset: usize, found: char },
+    #[error("invalid DN at offset {offset}: expected '=' after attribute type")]
+    ExpectedEquals { offset: usize },
+    #[error("invalid DN at offset {offset}: {found:?} must be escaped in an attribute value")]
+    Unescaped { offset: usize, found: char },
+    #[error("invalid DN at offset {offset}: '\\' needs a special character or two hex digits")]
+    BadEscape { offset: usize },
+    #[error("invalid DN at offset {offset}: value is not valid UTF-8")]
+    InvalidUtf8 { offset: usize },
+    #[error("invalid DN at offset {offset}: quoted value has no closing '\"'")]
+    UnterminatedQuote { offset: usize },
+    #[error("invalid DN at offset {offset}: expected ',', ';' or '+' before {found:?}")]
+    ExpectedSeparator { offset: usize, found: char },
+    #[error("invalid DN at offset {offset}: invalid '#' BER value: {reason}")]
+    BadBer { offset: usize, reason: &'static str },
+    #[error("invalid DN at offset {offset}: unexpected end, expected {expected}")]
+    UnexpectedEnd {
+        offset: usize,
+        expected: &'static str,
+    },
+}
+
+/// One `type=value` pair. Derived equality is exact (as written); compare
+/// [`Rdn`]s or [`Dn`]s for matching-rule semantics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ava {
+    /// Attribute type as written, e.g. `CN` or `2.5.4.3`.
+    pub attr: String,
+    /// Unescaped UTF-8 value.
+    pub value: String,
+}
+
+impl Ava {
+    /// `normalize_attr(type)=escape_value(normalize_value(value))`.
+    pub fn normalized(&self) -> String {
+        let value = escape_value(&normalize_value(&self.value));
+        format!("{}={}", normalize_attr(&self.attr), value)
+    }
+}
+
+impl fmt::Display for Ava {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.attr)?;
+        f.write_char('=')?;
+        write_escaped(f, &self.value)
+    }
+}
+
+/// A relative distinguished name: one or more AVAs joined by `+`.
+#[derive(Debug, Clone)]
+pub struct Rdn {
+    avas: Vec<Ava>,
+    // Computed once so that equality and hashing of whole DNs stay cheap.
+    norm: String,
+}
+
+impl Rdn {
+    /// A single-valued RDN. `attr` is not validated: it must be a valid
+    /// attribute type (as from the schema), or the DN will not re-parse.
+    pub fn single(attr: &str, value: &str) -> Rdn {
+        Rdn::from_avas(vec![Ava {
+            attr: attr.to_owned(),
+            value: value.to_owned(),
+        }])
+    }
+
+    fn from_avas(avas: Vec<Ava>) -> Rdn {
+        // Sorted so that `cn=a+ou=b` and `ou=b+cn=a` are the same RDN.
+        let mut keys: Vec<String> = avas.iter().map(Ava::normalized).collect();
+        keys.sort_unstable();
+        Rdn {
+            avas,
+            norm: keys.join("+"),
+        }
+    }
+
+    pub fn avas(&self) -> &[Ava] {
+        &self.avas
+    }
+
+    /// The value of the first AVA whose type matches `attr`, ignoring case
+    /// and treating OIDs and long names like their short names.
+    pub fn get(&self, attr: &str) -> Option<&str> {
+        let wanted = normalize_attr(attr);
+        self.avas
+            .iter()
+            .find(|ava| normalize_attr(&ava.attr) == wanted)
+            .map(|ava| ava.value.as_str())
+    }
+
+    pub fn normalized(&self) -> &str {
+        &self.norm
+    }
+}
+
+impl fmt::Display for Rdn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_joined(f, &self.avas, '+')
+    }
+}
+
+/// A distinguished name, most specific RDN first; compared and hashed by its
+/// normalized form.
+#[derive(Clone, Default)]
+pub struct Dn {
+    rdns: Vec<Rdn>,
+    norm: String,
+}
+
+impl Dn {
+    /// Parses an RFC 4514 string; empty or all-space input is the root DN.
+    pub fn parse(s: &str) -> Result<Dn, DnError> {
+        if s.len() > MAX_DN_LEN {
+            return Err(DnError::TooLong { len: s.len() });
+        }
+        Cursor { src: s, pos: 0 }.dn().map(Dn::from_rdns)
+    }
+
+    pub fn from_rdns(rdns: Vec<Rdn>) -> Dn {
+        let keys: Vec<&str> = rdns.iter().map(|rdn| rdn.norm.as_str()).collect();
+        let norm = keys.join(",");
+        Dn { rdns, norm }
+    }
+
+    pub fn root() -> Dn {
+        Dn::default()
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.rdns.is_empty()
+    }
+
+    pub fn rdns(&self) -> &[Rdn] {
+        &self.rdns
+    }
+
+    pub fn len(&self) -> usize {
+        self.rdns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rdns.is_empty()
+    }
+
+    /// The leftmost (most specific) RDN.
+    pub fn rdn(&self) -> Option<&Rdn> {
+        self.rdns.first()
+    }
+
+    pub fn parent(&self) -> Option<Dn> {
+        self.rdns.get(1..).map(|up| Dn::from_rdns(up.to_vec()))
+    }
+
+    /// `rdn` followed by this DN. Not checked against [`MAX_RDNS`], which
+    /// only limits what clients may send.
+    pub fn child(&self, rdn: Rdn) -> Dn {
+        let mut rdns = Vec::with_capacity(self.rdns.len() + 1);
+        rdns.push(rdn);
+        rdns.extend_from_slice(&self.rdns);
+        Dn::from_rdns(rdns)
+    }
+
+    /// True if this DN is `base` or below it (every DN is within the root).
+    pub fn is_within(&self, base: &Dn) -> bool {
+        self.relative_to(base).is_some()
+    }
+
+    /// True if this DN is strictly below `base`.
+    pub fn is_descendant_of(&self, base: &Dn) -> bool {
+        self.len() > base.len() && self.is_within(base)
+    }
+
+    /// The RDNs that lead from `base` down to this DN, leftmost first;
+    /// empty if the two are equal, `None` if this DN is not within `base`.
+    pub fn relative_to(&self, base: &Dn) -> Option<&[Rdn]> {
+        let extra = self.rdns.len().checked_sub(base.rdns.len())?;
+        let (below, common) = self.rdns.split_at(extra);
+        (common == base.rdns.as_slice()).then_some(below)
+    }
+
+    /// Canonical key: equal for DNs that name the same entry.
+    pub fn normalized(&self) -> String {
+        self.norm.clone()
+    }
+
+    /// [`Dn::normalized`] without the allocation.
+    pub fn normalized_str(&self) -> &str {
+        &self.norm
+    }
+}
+
+impl fmt::Display for Dn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_joined(f, &self.rdns, ',')
+    }
+}
+
+fn write_joined<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    sep: char,
+) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_char(sep)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Debug for Dn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Dn({:?})", self.to_string())
+    }
+}
+
+impl FromStr for Dn {
+    type Err = DnError;
+
+    fn from_str(s: &str) -> Result<Dn, DnError> {
+        Dn::parse(s)
+    }
+}
+
+/// Equality and hashing by the cached normalized form, which is what makes
+/// differently written spellings of one name the same key.
+macro_rules! eq_by_normalized_form {
+    ($($ty:ty),*) => {$(
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                self.norm == other.norm
+            }
+        }
+
+        impl Eq for $ty {}
+
+        impl Hash for $ty {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.norm.hash(state);
+            }
+        }
+    )*};
+}
+
+eq_by_normalized_form!(Rdn, Dn);
+
+/// Escapes a value for use in a DN string (RFC 4514 §2.4).
+pub fn escape_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    // Writing into a String cannot fail.
+    let _ = write_escaped(&mut out, v);
+    out
+}
+
+fn write_escaped<W: fmt::Write>(out: &mut W, v: &str) -> fmt::Result {
+    for (i, ch) in v.char_indices() {
+        let leading = i == 0;
+        let trailing = i + ch.len_utf8() == v.len();
+        match ch {
+            '\0' => out.write_str("\\00")?,
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
+                out.write_char('\\')?;
+                out.write_char(ch)?;
+            }
+            // A leading '#' would read back as BER, and unescaped outer
+            // spaces would be trimmed away by the parser.
+            '#' if leading => out.write_str("\\#")?,
+            ' ' if leading || trailing => out.write_str("\\ ")?,
+            _ => out.write_char(ch)?,
+        }
+    }
+    Ok(())
+}
+
+/// Canonical spelling of an attribute type: lowercase, without an `OID.`
+/// prefix, and the short name for the well-known naming attributes.
+pub fn normalize_attr(attr: &str) -> String {
+    let lower = attr.to_ascii_lowercase();
+    let bare = lower.strip_prefix("oid.").unwrap_or(&lower);
+    let short = match bare {
+        "2.5.4.3" | "commonname" => "cn",
+        "0.9.2342.19200300.100.1.1" | "userid" => "uid",
+        "0.9.2342.19200300.100.1.25" | "domaincomponent" => "dc",
+        "2.5.4.11" | "organizationalunitname" => "ou",
+        "2.5.4.10" | "organizationname" => "o",
+        "2.5.4.6" | "countryname" => "c",
+        "2.5.4.7" | "localityname" => "l",
+        "2.5.4.8" | "stateorprovincename" => "st",
+        "2.5.4.9" => "street",
+        other => other,
+    };
+    short.to_owned()
+}
+
+/// caseIgnoreMatch-style value key: lowercase, outer whitespace dropped,
+/// inner whitespace runs reduced to one space (RFC 4518 insignificant space).
+pub fn normalize_value(v: &str) -> String {
+    let lower = v.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    words.join(" ")
+}
+
+/// Byte cursor over the input. Working on bytes means no slice can land
+/// inside a multi-byte character; `src` is kept to name characters in errors.
+struct Cursor<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn peek_next(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos + 1).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.peek() == Some(b);
+        self.pos += usize::from(hit);
+        hit
+    }
+
+    fn skip_while(&mut self, pred: impl Fn(u8) -> bool) {
+        while self.peek().is_some_and(&pred) {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_spaces(&mut self) {
+        self.skip_while(|b| b == b' ');
+    }
+
+    fn current_char(&self) -> Option<char> {
+        self.src
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+    }
+
+    fn dn(&mut self) -> Result<Vec<Rdn>, DnError> {
+        let mut rdns = Vec::new();
+        self.skip_spaces();
+        if self.peek().is_none() {
+            return Ok(rdns);
+        }
+        loop {
+            if rdns.len() == MAX_RDNS {
+                return Err(DnError::TooManyRdns { offset: self.pos });
+            }
+            rdns.push(self.rdn()?);
+            // ';' is the RFC 2253 alternative separator.
+            if !(self.eat(b',') || self.eat(b';')) {
+                return self.at_end_of_value().map(|()| rdns);
+            }
+            self.skip_spaces();
+        }
+    }
+
+    fn rdn(&mut self) -> Result<Rdn, DnError> {
+        let mut avas = Vec::new();
+        loop {
+            if avas.len() == MAX_AVAS {
+                return Err(DnError::TooManyAvas { offset: self.pos });
+            }
+            avas.push(self.ava()?);
+            if !self.eat(b'+') {
+                return Ok(Rdn::from_avas(avas));
+            }
+            self.skip_spaces();
+        }
+    }
+
+    fn ava(&mut self) -> Result<Ava, DnError> {
+        let attr = self.attr_type()?;
+        self.skip_spaces();
+        if !self.eat(b'=') {
+            return Err(DnError::ExpectedEquals { offset: self.pos });
+        }
+        self.skip_spaces();
+        let value = match self.peek() {
+            Some(b'#') => self.ber_value()?,
+            Some(b'"') => self.quoted_value()?,
+            _ => self.string_value()?,
+        };
+        Ok(Ava { attr, value })
+    }
+
+    fn attr_type(&mut self) -> Result<String, DnError> {
+        let start = self.pos;
+        match self.peek() {
+            Some(b) if b.is_ascii_alphabetic() => self.descr()?,
+            Some(b) if b.is_ascii_digit() => self.numericoid()?,
+            None | Some(b'=' | b',' | b';' | b'+') => {
+                return Err(DnError::EmptyType { offset: start });
+            }
+            Some(_) => return Err(self.type_error()),
+        }
+        match self.peek() {
+            None | Some(b' ' | b'=' | b',' | b';' | b'+') => {
+                let written = self.src.get(start..self.pos).unwrap_or_default();
+                Ok(written.to_owned())
+            }
+            Some(_) => Err(self.type_error()),
+        }
+    }
+
+    fn descr(&mut self) -> Result<(), DnError> {
+        let start = self.pos;
+        self.skip_while(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let word = self.src.get(start..self.pos).unwrap_or_default();
+        // RFC 1779 wrote OIDs as "OID.2.5.4.3".
+        if word.eq_ignore_ascii_case("oid") && self.eat(b'.') {
+            return self.numericoid();
+        }
+        Ok(())
+    }
+
+    fn numericoid(&mut self) -> Result<(), DnError> {
+        loop {
+            if !self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                return Err(self.type_error());
+            }
+            self.skip_while(|b| b.is_ascii_digit());
+            if !self.eat(b'.') {
+                return Ok(());
+            }
+        }
+    }
+
+    fn type_error(&self) -> DnError {
+        match self.current_char() {
+            Some(found) => DnError::BadType {
+                offset: self.pos,
+                found,
+            },
+            None => DnError::UnexpectedEnd {
+                offset: self.pos,
+                expected: "a digit",
+            },
+        }
+    }
+
+    fn string_value(&mut self) -> Result<String, DnError> {
+        let start = self.pos;
+        let mut buf = ValueBuf::default();
+        while let Some(b) = self.peek() {
+            match b {
+                b',' | b';' | b'+' => break,
+                b'\\' => buf.keep(self.escape()?),
+                b'"' | b'<' | b'>' | 0 => {
+                    let found = char::from(b);
+                    return Err(DnError::Unescaped {
+                        offset: self.pos,
+                        found,
+                    });
+                }
+                _ => {
+                    self.pos += 1;
+                    if b == b' ' {
+                        buf.space();
+                    } else {
+                        buf.keep(b);
+                    }
+                }
+            }
+        }
+        buf.finish(start)
+    }
+
+    /// RFC 1779/2253 quoted value: everything up to the closing quote is
+    /// literal, spaces included, except that `\` escapes still apply.
+    fn quoted_value(&mut self) -> Result<String, DnError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut buf = ValueBuf::default();
+        loop {
+            match self.peek() {
+                None => return Err(DnError::UnterminatedQuote { offset: open }),
+                Some(b'"') => break,
+                Some(b'\\') => buf.keep(self.escape()?),
+                Some(b) => {
+                    self.pos += 1;
+                    buf.keep(b);
+                }
+            }
+        }
+        self.pos += 1;
+        self.skip_spaces();
+        self.at_end_of_value()?;
+        buf.finish(open)
+    }
+
+    /// Consumes a `\` escape and returns the byte it stands for.
+    fn escape(&mut self) -> Result<u8, DnError> {
+        let bad = DnError::BadEscape { offset: self.pos };
+        self.pos += 1;
+        let Some(first) = self.peek() else {
+            return Err(bad);
+        };
+        if let Some(hi) = hex_digit(first) {
+            let lo = self.peek_next().and_then(hex_digit).ok_or(bad)?;
+            self.pos += 2;
+            return Ok(hi << 4 | lo);
+        }
+        if !b" \"#+,;<=>\\".contains(&first) {
+            return Err(bad);
+        }
+        self.pos += 1;
+        Ok(first)
+    }
+
+    /// `#` followed by the hex of a BER-encoded string (RFC 4514 §2.4).
+    fn ber_value(&mut self) -> Result<String, DnError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut der = Vec::new();
+        while let Some(hi) = self.peek().and_then(hex_digit) {
+            let Some(lo) = self.peek_next().and_then(hex_digit) else {
+                let reason = "odd number of hex digits";
+                return Err(DnError::BadBer {
+                    offset: self.pos,
+                    reason,
+                });
+            };
+            der.push(hi << 4 | lo);
+            self.pos += 2;
+        }
+        self.skip_spaces();
+        self.at_end_of_value()?;
+        decode_ber_string(&der).map_err(|reason| DnError::BadBer {
+            offset: start,
+            reason,
+        })
+    }
+
+    fn at_end_of_value(&self) -> Result<(), DnError> {
+        match self.current_char() {
+            None | Some(',' | ';' | '+') => Ok(()),
+            Some(found) => Err(DnError::ExpectedSeparator {
+                offset: self.pos,
+                found,
+            }),
+        }
+    }
+}
+
+/// Collects value bytes, remembering where the last significant byte ended
+/// so that unescaped trailing spaces can be dropped and escaped ones kept.
+#[derive(Default)]
+struct ValueBuf {
+    bytes: Vec<u8>,
+    kept: usize,
+}
+
+impl ValueBuf {
+    fn keep(&mut self, b: u8) {
+        self.bytes.push(b);
+        self.kept = self.bytes.len();
+    }
+
+    fn space(&mut self) {
+        self.bytes.push(b' ');
+    }
+
+    /// Hex escapes can produce any byte, so UTF-8 is only checked here.
+    fn finish(mut self, offset: usize) -> Result<String, DnError> {
+        self.bytes.truncate(self.kept);
+        String::from_utf8(self.bytes).map_err(|_| DnError::InvalidUtf8 { offset })
+    }
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes a DER string whose contents are UTF-8. Other types (and binary
+/// contents) are rejected rather than kept as opaque bytes, because values
+/// here are UTF-8 strings.
+fn decode_ber_string(der: &[u8]) -> Result<String, &'static str> {
+    let (&tag, rest) = der.split_first().ok_or("no hex digits after '#'")?;
+    // OCTET STRING, UTF8String, PrintableString, TeletexString, IA5String.
+    if !matches!(tag, 0x04 | 0x0c | 0x13 | 0x14 | 0x16) {
+        return Err("not a string type");
+    }
+    let (len, body) = ber_length(rest)?;
+    if body.len() != len {
+        return Err("length does not match contents");
+    }
+    String::from_utf8(body.to_vec()).map_err(|_| "contents are not UTF-8")
+}
+
+/// Short or long (up to 4 length bytes) definite form; returns the length
+/// and the bytes after it.
+fn ber_length(b: &[u8]) -> Result<(usize, &[u8]), &'static str> {
+    let (&first, rest) = b.split_first().ok_or("missing length")?;
+    if first < 0x80 {
+        return Ok((usize::from(first), rest));
+    }
+    let count = usize::from(first & 0x7f);
+    if count == 0 || count > 4 {
+        return Err("unsupported length form");
+    }
+    let (len_bytes, body) = rest.split_at_checked(count).ok_or("truncated length")?;
+    let len = len_bytes
+        .iter()
+        .fold(0usize, |acc, &b| acc << 8 | usize::from(b));
+    Ok((len, body))
+}
+
+#[cfg(test)]
+mod tests;

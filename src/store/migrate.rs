@@ -1,0 +1,86 @@
+//! The schema version key and the migration steps that bring an older store up to
+//! [`SCHEMA_VERSION`]. Each step runs inside the same write transaction that records
+//! the new version, so a crash mid-migration leaves the old version intact.
+
+use super::tables::*;
+use super::{StoreError, StoreResult, Tx};
+use redb::ReadableTable;
+
+/// The layout this build writes and understands.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const VERSION_KEY: &str = "schema_version";
+pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
+
+/// One step: upgrades a store at version `to - 1` to version `to`.
+struct Step {
+    to: u32,
+    apply: fn(&mut Tx, u32) -> StoreResult<()>,
+}
+
+/// Version 0 is a brand-new file (no version key yet).
+const STEPS: &[Step] = &[Step {
+    to: 1,
+    apply: create_tables,
+}];
+
+/// Brings the store to [`SCHEMA_VERSION`], refusing a newer one.
+pub fn run(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
+    let found = version(tx)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for step in STEPS.iter().filter(|s| s.to > found) {
+        (step.apply)(tx, first_id_number)?;
+        set_version(tx, step.to)?;
+        tracing::info!(version = step.to, "store schema migrated");
+    }
+    Ok(())
+}
+
+/// The stored schema version (0 for a new, empty file).
+pub fn version(tx: &Tx) -> StoreResult<u32> {
+    let w = tx.writer()?;
+    let meta = w.open_table(META)?;
+    let raw = meta.get(VERSION_KEY)?;
+    Ok(raw
+        .and_then(|v| v.value().try_into().ok().map(u32::from_le_bytes))
+        .unwrap_or(0))
+}
+
+pub(super) fn set_version(tx: &mut Tx, v: u32) -> StoreResult<()> {
+    let w = tx.writer()?;
+    let mut meta = w.open_table(META)?;
+    meta.insert(VERSION_KEY, v.to_le_bytes().as_slice())?;
+    Ok(())
+}
+
+/// Version 1: every table exists (so read transactions can open them) and the id
+/// number counter is seeded.
+fn create_tables(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
+    let w = tx.writer()?;
+    for def in [ORGS, USERS, ROLES, SERVICES, TOKENS] {
+        w.open_table(def)?;
+    }
+    for def in [ORG_BY_NAME, USER_BY_LOGIN, ROLE_BY_NAME, SERVICE_BY_NAME] {
+        w.open_table(def)?;
+    }
+    w.open_table(SUFFIXES)?;
+    w.open_table(BY_ID_NUMBER)?;
+    w.open_table(SEATS_USED)?;
+    w.open_table(CHANGELOG)?;
+    for def in [USER_BY_EMAIL, USER_BY_EXTERNAL_ID] {
+        w.open_multimap_table(def)?;
+    }
+    for def in [ORG_USERS, ORG_ROLES, ROLE_MEMBERS, MEMBER_OF] {
+        w.open_multimap_table(def)?;
+    }
+    let mut meta = w.open_table(META)?;
+    if meta.get(NEXT_ID_NUMBER_KEY)?.is_none() {
+        meta.insert(NEXT_ID_NUMBER_KEY, first_id_number.to_le_bytes().as_slice())?;
+    }
+    Ok(())
+}

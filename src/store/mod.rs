@@ -1,0 +1,154 @@
+//! The embedded store: the only module that imports redb. It persists the core's
+//! records, keeps every index table in step with them inside the same write
+//! transaction, appends the change log, and owns the schema version and its
+//! migrations. Callers get one [`Tx`] per operation through [`Store::read`] and
+//! [`Store::write`]; a write commits only if the closure returns `Ok`, so every
+//! operation is all or nothing. redb is synchronous: call these off the async
+//! worker threads.
+
+mod codec;
+mod migrate;
+mod read;
+mod tables;
+mod write;
+
+use redb::{Database, ReadableDatabase};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use migrate::SCHEMA_VERSION;
+
+/// Errors of the store. Callers map them to "internal error"; the text is for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the store {0} is in use by another process (is another dirgate running with the same data_dir?)"
+    )]
+    Locked(PathBuf),
+    #[error("redb: {0}")]
+    Db(#[from] redb::Error),
+    #[error("stored {what} could not be decoded: {msg}")]
+    Corrupt { what: &'static str, msg: String },
+    #[error(
+        "the store's schema version {found} is newer than this dirgate understands ({supported})"
+    )]
+    TooNew { found: u32, supported: u32 },
+    /// A unique index already holds the key for another record: the use case
+    /// should have caught it, so this is the store's last line of defence.
+    #[error("{index} '{key}' is already taken")]
+    Duplicate { index: &'static str, key: String },
+    #[error("write attempted in a read transaction")]
+    ReadOnly,
+}
+
+/// Every redb error type funnels into [`StoreError::Db`].
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.into())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A handle on the open database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+/// One transaction: reads in both kinds, writes only through `&mut` in
+/// [`Store::write`].
+pub struct Tx {
+    inner: Inner,
+}
+
+enum Inner {
+    Read(redb::ReadTransaction),
+    // Boxed: a write transaction is several times larger than a read one.
+    Write(Box<redb::WriteTransaction>),
+}
+
+impl Store {
+    /// Opens (or creates) the store file and brings its schema up to date.
+    /// `first_id_number` seeds uidNumber/gidNumber allocation in a new store.
+    pub fn open(path: &Path, first_id_number: u32) -> StoreResult<Store> {
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.to_path_buf()),
+            other => other.into(),
+        })?;
+        let store = Store { db: Arc::new(db) };
+        store.write(|tx| migrate::run(tx, first_id_number))?;
+        Ok(store)
+    }
+
+    /// Runs `f` in a read transaction: a consistent snapshot, never blocked by writers.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        f(&Tx {
+            inner: Inner::Read(txn),
+        })
+    }
+
+    /// Runs `f` in a write transaction and commits (durably) if it returns `Ok`;
+    /// on `Err` nothing it did is kept.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let txn = self.db.begin_write().map_err(StoreError::from)?;
+        let mut tx = Tx {
+            inner: Inner::Write(Box::new(txn)),
+        };
+        let out = f(&mut tx)?;
+        match tx.inner {
+            Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
+            Inner::Read(_) => return Err(StoreError::ReadOnly.into()),
+        }
+        Ok(out)
+    }
+}
+
+impl Tx {
+    fn writer(&self) -> StoreResult<&redb::WriteTransaction> {
+        match &self.inner {
+            Inner::Write(w) => Ok(w),
+            Inner::Read(_) => Err(StoreError::ReadOnly),
+        }
+    }
+}
+
+/// Opens `$def` in whichever kind of transaction `$tx` holds and evaluates
+/// `$body` with it bound to `$t` (both table types implement redb's readable
+/// traits, so one body serves both).
+macro_rules! with_table {
+    ($tx:expr, $open:ident, $def:expr, |$t:ident| $body:expr) => {
+        match &$tx.inner {
+            $crate::store::Inner::Read(r) => {
+                let $t = r.$open($def)?;
+                $body
+            }
+            $crate::store::Inner::Write(w) => {
+                let $t = w.$open($def)?;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_table;
+
+#[cfg(test)]
+mod tests;

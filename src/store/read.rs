@@ -1,0 +1,277 @@
+//! Typed reads, available in read and write transactions alike: records by id,
+//! the unique and multi-valued indexes, memberships, seat counters and the change
+//! log. Names are looked up case-folded.
+
+use super::codec::{decode, org_key, role_name_key};
+use super::tables::*;
+use super::{StoreResult, Tx, with_table};
+use crate::directory::audit::Event;
+use crate::directory::model::*;
+use crate::directory::names::fold;
+use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+pub(super) const SYSTEM_ADMIN_KEY: &str = "system_admin";
+
+impl Tx {
+    fn record<T: DeserializeOwned>(
+        &self,
+        def: TableDefinition<u128, &[u8]>,
+        what: &'static str,
+        id: Uuid,
+    ) -> StoreResult<Option<T>> {
+        with_table!(self, open_table, def, |t| match t.get(id.as_u128())? {
+            Some(v) => Ok(Some(decode(what, v.value())?)),
+            None => Ok(None),
+        })
+    }
+
+    fn all<T: DeserializeOwned>(
+        &self,
+        def: TableDefinition<u128, &[u8]>,
+        what: &'static str,
+    ) -> StoreResult<Vec<T>> {
+        with_table!(self, open_table, def, |t| {
+            let mut out = Vec::with_capacity(t.len()? as usize);
+            for row in t.iter()? {
+                let (_, v) = row?;
+                out.push(decode(what, v.value())?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn unique(&self, def: TableDefinition<&str, u128>, key: &str) -> StoreResult<Option<Uuid>> {
+        with_table!(self, open_table, def, |t| Ok(t
+            .get(key)?
+            .map(|v| Uuid::from_u128(v.value()))))
+    }
+
+    pub fn org(&self, id: Uuid) -> StoreResult<Option<Organization>> {
+        self.record(ORGS, "organization", id)
+    }
+
+    pub fn org_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
+        match self.unique(ORG_BY_NAME, &fold(name))? {
+            Some(id) => self.org(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Every organization, in no particular order.
+    pub fn orgs(&self) -> StoreResult<Vec<Organization>> {
+        self.all(ORGS, "organization")
+    }
+
+    pub fn suffix(&self, name: &str) -> StoreResult<Option<Suffix>> {
+        with_table!(
+            self,
+            open_table,
+            SUFFIXES,
+            |t| match t.get(fold(name).as_str())? {
+                Some(v) => Ok(Some(decode("suffix", v.value())?)),
+                None => Ok(None),
+            }
+        )
+    }
+
+    pub fn suffixes(&self) -> StoreResult<Vec<Suffix>> {
+        with_table!(self, open_table, SUFFIXES, |t| {
+            let mut out = Vec::new();
+            for row in t.iter()? {
+                out.push(decode("suffix", row?.1.value())?);
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        self.record(USERS, "user", id)
+    }
+
+    pub fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {
+        match self.unique(USER_BY_LOGIN, &fold(login))? {
+            Some(id) => self.user(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Users whose email is `email` (ignoring case).
+    pub fn users_by_email(&self, email: &str) -> StoreResult<Vec<Uuid>> {
+        self.multi_str(USER_BY_EMAIL, &fold(email))
+    }
+
+    /// Users whose external id is exactly `external_id`.
+    pub fn users_by_external_id(&self, external_id: &str) -> StoreResult<Vec<Uuid>> {
+        self.multi_str(USER_BY_EXTERNAL_ID, external_id)
+    }
+
+    fn multi_str(
+        &self,
+        def: redb::MultimapTableDefinition<&str, u128>,
+        key: &str,
+    ) -> StoreResult<Vec<Uuid>> {
+        with_table!(self, open_multimap_table, def, |t| {
+            let mut out = Vec::new();
+            for v in t.get(key)? {
+                out.push(Uuid::from_u128(v?.value()));
+            }
+            Ok(out)
+        })
+    }
+
+    fn multi(
+        &self,
+        def: redb::MultimapTableDefinition<u128, u128>,
+        key: u128,
+    ) -> StoreResult<Vec<Uuid>> {
+        with_table!(self, open_multimap_table, def, |t| {
+            let mut out = Vec::new();
+            for v in t.get(key)? {
+                out.push(Uuid::from_u128(v?.value()));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every user, in no particular order.
+    pub fn users(&self) -> StoreResult<Vec<User>> {
+        self.all(USERS, "user")
+    }
+
+    /// Users of an organization (`None` = users in no organization).
+    pub fn users_in(&self, org: Option<Uuid>) -> StoreResult<Vec<Uuid>> {
+        self.multi(ORG_USERS, org_key(org))
+    }
+
+    /// How many of an organization's users hold a seat (are not disabled).
+    pub fn seats_used(&self, org: Uuid) -> StoreResult<u64> {
+        with_table!(self, open_table, SEATS_USED, |t| Ok(t
+            .get(org.as_u128())?
+            .map_or(0, |v| v.value())))
+    }
+
+    pub fn role(&self, id: Uuid) -> StoreResult<Option<Role>> {
+        self.record(ROLES, "role", id)
+    }
+
+    pub fn role_by_name(&self, org: Option<Uuid>, name: &str) -> StoreResult<Option<Role>> {
+        match self.unique(ROLE_BY_NAME, &role_name_key(org, &fold(name)))? {
+            Some(id) => self.role(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Every role, in no particular order.
+    pub fn roles(&self) -> StoreResult<Vec<Role>> {
+        self.all(ROLES, "role")
+    }
+
+    /// Roles of an organization (`None` = server-wide roles).
+    pub fn roles_in(&self, org: Option<Uuid>) -> StoreResult<Vec<Uuid>> {
+        self.multi(ORG_ROLES, org_key(org))
+    }
+
+    /// Direct members of a role (users and roles).
+    pub fn role_members(&self, role: Uuid) -> StoreResult<Vec<Member>> {
+        let ids = self.multi(ROLE_MEMBERS, role.as_u128())?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(if self.user_exists(id)? {
+                Member::User(id)
+            } else {
+                Member::Role(id)
+            });
+        }
+        Ok(out)
+    }
+
+    /// Roles that `member` (a user or a role) is directly in.
+    pub fn member_of(&self, member: Uuid) -> StoreResult<Vec<Uuid>> {
+        self.multi(MEMBER_OF, member.as_u128())
+    }
+
+    fn user_exists(&self, id: Uuid) -> StoreResult<bool> {
+        with_table!(self, open_table, USERS, |t| Ok(t
+            .get(id.as_u128())?
+            .is_some()))
+    }
+
+    /// The user or role holding a uidNumber/gidNumber.
+    pub fn by_id_number(&self, n: u32) -> StoreResult<Option<Uuid>> {
+        with_table!(self, open_table, BY_ID_NUMBER, |t| Ok(t
+            .get(n)?
+            .map(|v| Uuid::from_u128(v.value()))))
+    }
+
+    pub fn service(&self, id: Uuid) -> StoreResult<Option<ServiceAccount>> {
+        self.record(SERVICES, "service account", id)
+    }
+
+    pub fn service_by_name(&self, name: &str) -> StoreResult<Option<ServiceAccount>> {
+        match self.unique(SERVICE_BY_NAME, &fold(name))? {
+            Some(id) => self.service(id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn services(&self) -> StoreResult<Vec<ServiceAccount>> {
+        self.all(SERVICES, "service account")
+    }
+
+    pub fn token(&self, id: Uuid) -> StoreResult<Option<Token>> {
+        self.record(TOKENS, "token", id)
+    }
+
+    pub fn tokens(&self) -> StoreResult<Vec<Token>> {
+        self.all(TOKENS, "token")
+    }
+
+    pub fn system_admin(&self) -> StoreResult<Option<SystemAdmin>> {
+        with_table!(self, open_table, META, |t| match t.get(SYSTEM_ADMIN_KEY)? {
+            Some(v) => Ok(Some(decode("system administrator", v.value())?)),
+            None => Ok(None),
+        })
+    }
+
+    /// Change-log events with a sequence number above `after`, oldest first.
+    pub fn changes(&self, after: u64, limit: usize) -> StoreResult<Vec<Event>> {
+        with_table!(self, open_table, CHANGELOG, |t| {
+            let mut out = Vec::new();
+            for row in t.range(after.saturating_add(1)..)?.take(limit) {
+                out.push(decode("event", row?.1.value())?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Change-log events, newest first, up to `limit`, that `keep` accepts
+    /// (audit queries).
+    pub fn changes_newest_first(
+        &self,
+        limit: usize,
+        mut keep: impl FnMut(&Event) -> bool,
+    ) -> StoreResult<Vec<Event>> {
+        with_table!(self, open_table, CHANGELOG, |t| {
+            let mut out = Vec::new();
+            for row in t.iter()?.rev() {
+                let event: Event = decode("event", row?.1.value())?;
+                if keep(&event) {
+                    out.push(event);
+                    if out.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The newest sequence number in the change log (0 when empty).
+    pub fn last_seq(&self) -> StoreResult<u64> {
+        with_table!(self, open_table, CHANGELOG, |t| Ok(t
+            .last()?
+            .map_or(0, |(k, _)| k.value())))
+    }
+}

@@ -1,0 +1,51 @@
+//! The redb table definitions: one table per record kind, keyed by uuid (as
+//! u128), plus the index tables that the store keeps in step with them inside the
+//! same write transaction. Index keys for names are case-folded.
+
+use redb::{MultimapTableDefinition, TableDefinition};
+
+/// Settings of the store itself: schema version, counters, the system administrator.
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+pub const ORGS: TableDefinition<u128, &[u8]> = TableDefinition::new("orgs");
+pub const USERS: TableDefinition<u128, &[u8]> = TableDefinition::new("users");
+pub const ROLES: TableDefinition<u128, &[u8]> = TableDefinition::new("roles");
+pub const SERVICES: TableDefinition<u128, &[u8]> = TableDefinition::new("services");
+pub const TOKENS: TableDefinition<u128, &[u8]> = TableDefinition::new("tokens");
+/// Folded suffix → record.
+pub const SUFFIXES: TableDefinition<&str, &[u8]> = TableDefinition::new("suffixes");
+
+/// Folded organization name → organization.
+pub const ORG_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_org_name");
+/// Folded login → user.
+pub const USER_BY_LOGIN: TableDefinition<&str, u128> = TableDefinition::new("idx_login");
+/// Folded email → users (not unique: shared mailboxes exist).
+pub const USER_BY_EMAIL: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("idx_email");
+/// External id (exact) → users.
+pub const USER_BY_EXTERNAL_ID: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("idx_external_id");
+/// uidNumber / gidNumber → user or role (one number space for both).
+pub const BY_ID_NUMBER: TableDefinition<u32, u128> = TableDefinition::new("idx_id_number");
+/// `<org uuid or nil>/<folded role name>` → role.
+pub const ROLE_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_role_name");
+/// Folded service account name → service account.
+pub const SERVICE_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_service_name");
+
+/// Organization (nil = none) → its users.
+pub const ORG_USERS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("org_users");
+/// Organization (nil = server-wide) → its roles.
+pub const ORG_ROLES: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("org_roles");
+/// Organization → number of its users holding a seat.
+pub const SEATS_USED: TableDefinition<u128, u64> = TableDefinition::new("seats_used");
+/// Role → direct members (users and roles).
+pub const ROLE_MEMBERS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("role_members");
+/// Member (user or role) → roles it is directly in.
+pub const MEMBER_OF: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("member_of");
+
+/// The append-only change log (the audit trail): sequence → event.
+pub const CHANGELOG: TableDefinition<u64, &[u8]> = TableDefinition::new("changelog");

@@ -1,0 +1,256 @@
+//! Store tests on real redb files: indexes follow their records, a failed write
+//! keeps nothing, data survives a reopen, the schema version migrates and a newer
+//! one is refused, and a second open of the same file is refused.
+
+use super::*;
+use crate::directory::model::*;
+use uuid::Uuid;
+
+fn open() -> (tempfile::TempDir, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("s.redb"), 100).unwrap();
+    (tmp, store)
+}
+
+fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User {
+    User {
+        id: Uuid::new_v4(),
+        login: login.into(),
+        email: Some(email.into()),
+        given_name: None,
+        family_name: None,
+        display_name: None,
+        org,
+        state: Lifecycle::Active,
+        flags: AccountFlags::default(),
+        external_id: Some("ext-1".into()),
+        password: None,
+        recovery: None,
+        lockout: Lockout::default(),
+        created: 0,
+        modified: 0,
+        last_login: None,
+        uid_number: n,
+        gid_number: n,
+        version: 0,
+    }
+}
+
+fn org(name: &str) -> Organization {
+    Organization {
+        id: Uuid::new_v4(),
+        name: name.into(),
+        seats: 10,
+        description: None,
+        admin: None,
+        created: 0,
+        modified: 0,
+        version: 0,
+    }
+}
+
+#[test]
+fn indexes_follow_the_record() {
+    let (_tmp, store) = open();
+    let a = org("A");
+    let mut u = user("Ann@x.org", "ann@x.org", Some(a.id), 100);
+    store
+        .write(|tx| {
+            tx.put_org(&a)?;
+            tx.put_user(&u)
+        })
+        .unwrap();
+    store
+        .read(|tx| {
+            assert_eq!(tx.user_by_login("ann@X.ORG")?.map(|x| x.id), Some(u.id));
+            assert_eq!(tx.users_by_email("ANN@x.org")?, vec![u.id]);
+            assert_eq!(tx.users_by_external_id("ext-1")?, vec![u.id]);
+            assert_eq!(tx.by_id_number(100)?, Some(u.id));
+            assert_eq!(tx.users_in(Some(a.id))?, vec![u.id]);
+            assert_eq!(tx.seats_used(a.id)?, 1);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    // Rename, re-mail, renumber, leave the organization, disable.
+    u.login = "anna@x.org".into();
+    u.email = Some("anna@x.org".into());
+    u.uid_number = 101;
+    u.org = None;
+    u.state = Lifecycle::Disabled;
+    store.write(|tx| tx.put_user(&u)).unwrap();
+    store
+        .read(|tx| {
+            assert!(tx.user_by_login("ann@x.org")?.is_none());
+            assert_eq!(tx.user_by_login("anna@x.org")?.map(|x| x.id), Some(u.id));
+            assert!(tx.users_by_email("ann@x.org")?.is_empty());
+            assert_eq!(tx.by_id_number(100)?, None);
+            assert_eq!(tx.by_id_number(101)?, Some(u.id));
+            assert!(tx.users_in(Some(a.id))?.is_empty());
+            assert_eq!(tx.users_in(None)?, vec![u.id]);
+            assert_eq!(tx.seats_used(a.id)?, 0);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    store.write(|tx| tx.delete_user(u.id)).unwrap();
+    store
+        .read(|tx| {
+            assert!(tx.user(u.id)?.is_none());
+            assert!(tx.user_by_login("anna@x.org")?.is_none());
+            assert!(tx.users_by_external_id("ext-1")?.is_empty());
+            assert!(tx.users_in(None)?.is_empty());
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn unique_indexes_refuse_a_second_holder() {
+    let (_tmp, store) = open();
+    let first = user("same@x.org", "a@x.org", None, 1);
+    let second = user("SAME@x.org", "b@x.org", None, 2);
+    store.write(|tx| tx.put_user(&first)).unwrap();
+    let err = store.write(|tx| tx.put_user(&second)).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate { index: "login", .. }),
+        "{err}"
+    );
+    let clash = user("other@x.org", "c@x.org", None, 1);
+    let err = store.write(|tx| tx.put_user(&clash)).unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+}
+
+#[test]
+fn a_failed_write_keeps_nothing() {
+    let (_tmp, store) = open();
+    let u = user("gone@x.org", "g@x.org", None, 7);
+    let out: Result<(), StoreError> = store.write(|tx| {
+        tx.put_user(&u)?;
+        tx.next_id_number()?;
+        Err(StoreError::ReadOnly)
+    });
+    assert!(out.is_err());
+    store
+        .read(|tx| {
+            assert!(tx.user(u.id)?.is_none());
+            assert!(tx.user_by_login("gone@x.org")?.is_none());
+            assert_eq!(tx.by_id_number(7)?, None);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(store.write(|tx| tx.next_id_number()).unwrap(), 100);
+}
+
+#[test]
+fn memberships_are_kept_both_ways_and_dropped_with_the_member() {
+    let (_tmp, store) = open();
+    let u = user("m@x.org", "m@x.org", None, 1);
+    let role = Role {
+        id: Uuid::new_v4(),
+        name: "R".into(),
+        org: None,
+        rights: vec![],
+        description: None,
+        external_id: None,
+        gid_number: 2,
+        created: 0,
+        modified: 0,
+        version: 0,
+    };
+    store
+        .write(|tx| {
+            tx.put_user(&u)?;
+            tx.put_role(&role)?;
+            tx.add_member(role.id, u.id)
+        })
+        .unwrap();
+    let (members, of) = store
+        .read(|tx| Ok::<_, StoreError>((tx.role_members(role.id)?, tx.member_of(u.id)?)))
+        .unwrap();
+    assert_eq!(members, vec![Member::User(u.id)]);
+    assert_eq!(of, vec![role.id]);
+    store.write(|tx| tx.delete_user(u.id)).unwrap();
+    assert!(
+        store
+            .read(|tx| tx.role_members(role.id))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn data_survives_a_reopen_and_the_file_is_locked_while_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.redb");
+    let u = user("keep@x.org", "k@x.org", None, 1);
+    {
+        let store = Store::open(&path, 1).unwrap();
+        store.write(|tx| tx.put_user(&u)).unwrap();
+        let second = Store::open(&path, 1);
+        assert!(matches!(second, Err(StoreError::Locked(_))));
+    }
+    let store = Store::open(&path, 1).unwrap();
+    assert_eq!(store.read(|tx| tx.user(u.id)).unwrap(), Some(u));
+}
+
+#[test]
+fn the_schema_version_migrates_and_a_newer_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.redb");
+    {
+        let store = Store::open(&path, 1).unwrap();
+        assert_eq!(
+            store.write(|tx| migrate::version(tx)).unwrap(),
+            SCHEMA_VERSION
+        );
+        // Pretend the file predates versioning: the migration runs again, idempotently.
+        store.write(|tx| migrate::set_version(tx, 0)).unwrap();
+    }
+    {
+        let store = Store::open(&path, 1).unwrap();
+        assert_eq!(
+            store.write(|tx| migrate::version(tx)).unwrap(),
+            SCHEMA_VERSION
+        );
+        store
+            .write(|tx| migrate::set_version(tx, SCHEMA_VERSION + 1))
+            .unwrap();
+    }
+    let err = Store::open(&path, 1).err().unwrap();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+}
+
+#[test]
+fn the_change_log_is_append_only_and_ordered() {
+    let (_tmp, store) = open();
+    let event = |action: &str| crate::directory::audit::Event {
+        seq: 0,
+        time: 1,
+        actor: "t".into(),
+        actor_id: None,
+        action: action.into(),
+        target: "x".into(),
+        target_id: None,
+        org: None,
+        protocol: crate::directory::audit::Protocol::Internal,
+        source: None,
+        outcome: crate::directory::audit::Outcome::Success,
+        detail: None,
+    };
+    let seqs: Vec<u64> = ["a", "b", "c"]
+        .iter()
+        .map(|a| store.write(|tx| tx.log(event(a))).unwrap())
+        .collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    let after_one = store.read(|tx| tx.changes(1, 10)).unwrap();
+    assert_eq!(
+        after_one.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    let newest = store
+        .read(|tx| tx.changes_newest_first(2, |_| true))
+        .unwrap();
+    assert_eq!(
+        newest.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["c", "b"]
+    );
+}

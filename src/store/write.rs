@@ -1,0 +1,375 @@
+//! Typed writes. Each `put_*` compares the new record with the stored one and
+//! updates every index, membership table and seat counter it affects, so callers
+//! cannot forget one; unique indexes refuse a key held by another record.
+
+use super::codec::{encode, org_key, role_name_key};
+use super::migrate::NEXT_ID_NUMBER_KEY;
+use super::read::SYSTEM_ADMIN_KEY as SYSTEM_ADMIN;
+use super::tables::*;
+use super::{StoreError, StoreResult, Tx};
+use crate::directory::audit::Event;
+use crate::directory::model::*;
+use crate::directory::names::fold;
+use redb::{MultimapTableDefinition, ReadableTable, TableDefinition};
+use uuid::Uuid;
+
+impl Tx {
+    fn put_record<T: serde::Serialize>(
+        &mut self,
+        def: TableDefinition<u128, &[u8]>,
+        what: &'static str,
+        id: Uuid,
+        value: &T,
+    ) -> StoreResult<()> {
+        let bytes = encode(what, value)?;
+        let mut t = self.writer()?.open_table(def)?;
+        t.insert(id.as_u128(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    fn remove_record(&mut self, def: TableDefinition<u128, &[u8]>, id: Uuid) -> StoreResult<()> {
+        self.writer()?.open_table(def)?.remove(id.as_u128())?;
+        Ok(())
+    }
+
+    /// Points a unique key at `id`, refusing a key that names another record.
+    fn claim(
+        &mut self,
+        def: TableDefinition<&str, u128>,
+        index: &'static str,
+        key: &str,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        let mut t = self.writer()?.open_table(def)?;
+        if let Some(holder) = t.get(key)?.map(|v| v.value())
+            && holder != id.as_u128()
+        {
+            return Err(StoreError::Duplicate {
+                index,
+                key: key.to_owned(),
+            });
+        }
+        t.insert(key, id.as_u128())?;
+        Ok(())
+    }
+
+    fn release(&mut self, def: TableDefinition<&str, u128>, key: &str) -> StoreResult<()> {
+        self.writer()?.open_table(def)?.remove(key)?;
+        Ok(())
+    }
+
+    /// Moves a unique key from `old` to `new` when they differ.
+    fn rekey(
+        &mut self,
+        def: TableDefinition<&str, u128>,
+        index: &'static str,
+        old: Option<&str>,
+        new: &str,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        if let Some(old) = old.filter(|o| *o != new) {
+            self.release(def, old)?;
+        }
+        self.claim(def, index, new, id)
+    }
+
+    fn set_str_entry(
+        &mut self,
+        def: MultimapTableDefinition<&str, u128>,
+        old: Option<&str>,
+        new: Option<&str>,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        if old == new {
+            return Ok(());
+        }
+        let mut t = self.writer()?.open_multimap_table(def)?;
+        if let Some(old) = old {
+            t.remove(old, id.as_u128())?;
+        }
+        if let Some(new) = new {
+            t.insert(new, id.as_u128())?;
+        }
+        Ok(())
+    }
+
+    fn set_u128_entry(
+        &mut self,
+        def: MultimapTableDefinition<u128, u128>,
+        key: u128,
+        id: Uuid,
+        present: bool,
+    ) -> StoreResult<()> {
+        let mut t = self.writer()?.open_multimap_table(def)?;
+        if present {
+            t.insert(key, id.as_u128())?;
+        } else {
+            t.remove(key, id.as_u128())?;
+        }
+        Ok(())
+    }
+
+    fn number(&mut self, n: u32, id: Uuid, present: bool) -> StoreResult<()> {
+        let mut t = self.writer()?.open_table(BY_ID_NUMBER)?;
+        if present {
+            t.insert(n, id.as_u128())?;
+        } else {
+            t.remove(n)?;
+        }
+        Ok(())
+    }
+
+    fn add_seats(&mut self, org: Uuid, delta: i64) -> StoreResult<()> {
+        let mut t = self.writer()?.open_table(SEATS_USED)?;
+        let used = t.get(org.as_u128())?.map_or(0, |v| v.value());
+        let next = used.saturating_add_signed(delta);
+        if next == 0 {
+            t.remove(org.as_u128())?;
+        } else {
+            t.insert(org.as_u128(), next)?;
+        }
+        Ok(())
+    }
+
+    /// Allocates the next uidNumber/gidNumber (one number space for both).
+    pub fn next_id_number(&mut self) -> StoreResult<u32> {
+        let mut meta = self.writer()?.open_table(META)?;
+        let next = meta
+            .get(NEXT_ID_NUMBER_KEY)?
+            .and_then(|v| v.value().try_into().ok().map(u32::from_le_bytes))
+            .unwrap_or(10_000);
+        meta.insert(
+            NEXT_ID_NUMBER_KEY,
+            next.saturating_add(1).to_le_bytes().as_slice(),
+        )?;
+        Ok(next)
+    }
+
+    /// Appends an event to the change log and returns its sequence number.
+    pub fn log(&mut self, mut event: Event) -> StoreResult<u64> {
+        let seq = self.last_seq()? + 1;
+        event.seq = seq;
+        let bytes = encode("event", &event)?;
+        self.writer()?
+            .open_table(CHANGELOG)?
+            .insert(seq, bytes.as_slice())?;
+        Ok(seq)
+    }
+
+    pub fn put_org(&mut self, org: &Organization) -> StoreResult<()> {
+        let old = self.org(org.id)?;
+        let old_key = old.as_ref().map(|o| fold(&o.name));
+        self.rekey(
+            ORG_BY_NAME,
+            "organization",
+            old_key.as_deref(),
+            &fold(&org.name),
+            org.id,
+        )?;
+        self.put_record(ORGS, "organization", org.id, org)
+    }
+
+    /// Removes an organization record; the caller checks it is empty.
+    pub fn delete_org(&mut self, id: Uuid) -> StoreResult<()> {
+        if let Some(old) = self.org(id)? {
+            self.release(ORG_BY_NAME, &fold(&old.name))?;
+            self.writer()?
+                .open_table(SEATS_USED)?
+                .remove(id.as_u128())?;
+        }
+        self.remove_record(ORGS, id)
+    }
+
+    pub fn put_suffix(&mut self, suffix: &Suffix) -> StoreResult<()> {
+        let bytes = encode("suffix", suffix)?;
+        let key = fold(&suffix.name);
+        let mut t = self.writer()?.open_table(SUFFIXES)?;
+        t.insert(key.as_str(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    pub fn delete_suffix(&mut self, name: &str) -> StoreResult<()> {
+        let key = fold(name);
+        self.writer()?.open_table(SUFFIXES)?.remove(key.as_str())?;
+        Ok(())
+    }
+
+    /// Stores a user and brings every index, membership list and seat counter in
+    /// line with it.
+    pub fn put_user(&mut self, user: &User) -> StoreResult<()> {
+        let old = self.user(user.id)?;
+        let old = old.as_ref();
+        let old_login = old.map(|o| fold(&o.login));
+        self.rekey(
+            USER_BY_LOGIN,
+            "login",
+            old_login.as_deref(),
+            &fold(&user.login),
+            user.id,
+        )?;
+        let old_email = old.and_then(|o| o.email.as_deref()).map(fold);
+        let new_email = user.email.as_deref().map(fold);
+        self.set_str_entry(
+            USER_BY_EMAIL,
+            old_email.as_deref(),
+            new_email.as_deref(),
+            user.id,
+        )?;
+        self.set_str_entry(
+            USER_BY_EXTERNAL_ID,
+            old.and_then(|o| o.external_id.as_deref()),
+            user.external_id.as_deref(),
+            user.id,
+        )?;
+        self.renumber(old.map(|o| o.uid_number), user.uid_number, user.id)?;
+        self.place_user(old, user)?;
+        self.put_record(USERS, "user", user.id, user)
+    }
+
+    fn renumber(&mut self, old: Option<u32>, new: u32, id: Uuid) -> StoreResult<()> {
+        if old == Some(new) {
+            return Ok(());
+        }
+        if let Some(holder) = self.by_id_number(new)?
+            && holder != id
+        {
+            return Err(StoreError::Duplicate {
+                index: "uidNumber/gidNumber",
+                key: new.to_string(),
+            });
+        }
+        if let Some(old) = old {
+            self.number(old, id, false)?;
+        }
+        self.number(new, id, true)
+    }
+
+    /// Organization membership and seat counts, old placement → new placement.
+    fn place_user(&mut self, old: Option<&User>, new: &User) -> StoreResult<()> {
+        let before = old.map(|o| (o.org, o.state.holds_seat()));
+        let after = (new.org, new.state.holds_seat());
+        if before == Some(after) {
+            return Ok(());
+        }
+        if let Some((org, seat)) = before {
+            self.set_u128_entry(ORG_USERS, org_key(org), new.id, false)?;
+            if let (Some(org), true) = (org, seat) {
+                self.add_seats(org, -1)?;
+            }
+        }
+        self.set_u128_entry(ORG_USERS, org_key(after.0), new.id, true)?;
+        if let (Some(org), true) = after {
+            self.add_seats(org, 1)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a user with its indexes and memberships.
+    pub fn delete_user(&mut self, id: Uuid) -> StoreResult<()> {
+        let Some(old) = self.user(id)? else {
+            return Ok(());
+        };
+        self.release(USER_BY_LOGIN, &fold(&old.login))?;
+        self.set_str_entry(
+            USER_BY_EMAIL,
+            old.email.as_deref().map(fold).as_deref(),
+            None,
+            id,
+        )?;
+        self.set_str_entry(USER_BY_EXTERNAL_ID, old.external_id.as_deref(), None, id)?;
+        self.number(old.uid_number, id, false)?;
+        self.set_u128_entry(ORG_USERS, org_key(old.org), id, false)?;
+        if let (Some(org), true) = (old.org, old.state.holds_seat()) {
+            self.add_seats(org, -1)?;
+        }
+        self.drop_memberships(id)?;
+        self.remove_record(USERS, id)
+    }
+
+    /// Takes `id` out of every role it is in, and (for a role) empties it.
+    fn drop_memberships(&mut self, id: Uuid) -> StoreResult<()> {
+        for role in self.member_of(id)? {
+            self.remove_member(role, id)?;
+        }
+        for member in self.role_members(id)? {
+            self.remove_member(id, member.id())?;
+        }
+        Ok(())
+    }
+
+    pub fn put_role(&mut self, role: &Role) -> StoreResult<()> {
+        let old = self.role(role.id)?;
+        let old_key = old.as_ref().map(|o| role_name_key(o.org, &fold(&o.name)));
+        let new_key = role_name_key(role.org, &fold(&role.name));
+        self.rekey(
+            ROLE_BY_NAME,
+            "role name",
+            old_key.as_deref(),
+            &new_key,
+            role.id,
+        )?;
+        self.renumber(old.as_ref().map(|o| o.gid_number), role.gid_number, role.id)?;
+        if let Some(old) = old.as_ref().filter(|o| o.org != role.org) {
+            self.set_u128_entry(ORG_ROLES, org_key(old.org), role.id, false)?;
+        }
+        self.set_u128_entry(ORG_ROLES, org_key(role.org), role.id, true)?;
+        self.put_record(ROLES, "role", role.id, role)
+    }
+
+    /// Removes a role with its indexes and memberships (both ways).
+    pub fn delete_role(&mut self, id: Uuid) -> StoreResult<()> {
+        let Some(old) = self.role(id)? else {
+            return Ok(());
+        };
+        self.release(ROLE_BY_NAME, &role_name_key(old.org, &fold(&old.name)))?;
+        self.number(old.gid_number, id, false)?;
+        self.set_u128_entry(ORG_ROLES, org_key(old.org), id, false)?;
+        self.drop_memberships(id)?;
+        self.remove_record(ROLES, id)
+    }
+
+    pub fn add_member(&mut self, role: Uuid, member: Uuid) -> StoreResult<()> {
+        self.set_u128_entry(ROLE_MEMBERS, role.as_u128(), member, true)?;
+        self.set_u128_entry(MEMBER_OF, member.as_u128(), role, true)
+    }
+
+    pub fn remove_member(&mut self, role: Uuid, member: Uuid) -> StoreResult<()> {
+        self.set_u128_entry(ROLE_MEMBERS, role.as_u128(), member, false)?;
+        self.set_u128_entry(MEMBER_OF, member.as_u128(), role, false)
+    }
+
+    pub fn put_service(&mut self, svc: &ServiceAccount) -> StoreResult<()> {
+        let old = self.service(svc.id)?;
+        let old_key = old.as_ref().map(|o| fold(&o.name));
+        self.rekey(
+            SERVICE_BY_NAME,
+            "service account",
+            old_key.as_deref(),
+            &fold(&svc.name),
+            svc.id,
+        )?;
+        self.put_record(SERVICES, "service account", svc.id, svc)
+    }
+
+    pub fn delete_service(&mut self, id: Uuid) -> StoreResult<()> {
+        if let Some(old) = self.service(id)? {
+            self.release(SERVICE_BY_NAME, &fold(&old.name))?;
+        }
+        self.remove_record(SERVICES, id)
+    }
+
+    pub fn put_token(&mut self, token: &Token) -> StoreResult<()> {
+        self.put_record(TOKENS, "token", token.id, token)
+    }
+
+    pub fn delete_token(&mut self, id: Uuid) -> StoreResult<()> {
+        self.remove_record(TOKENS, id)
+    }
+
+    pub fn put_system_admin(&mut self, admin: &SystemAdmin) -> StoreResult<()> {
+        let bytes = encode("system administrator", admin)?;
+        let mut meta = self.writer()?.open_table(META)?;
+        meta.insert(SYSTEM_ADMIN, bytes.as_slice())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,311 @@
+//! The access policy as a table: every actor kind × action × target organization
+//! (the actor's own, another, none) with the expected verdict. The core's
+//! `Policy::authorize` is the only decision maker, so this table is the access
+//! model of every protocol.
+
+use dirgate::directory::acl::{Action, Actor, ActorKind, Policy, Rank, Target, UserPowers};
+use dirgate::directory::model::{Right, Scope};
+use uuid::Uuid;
+
+const A: Uuid = Uuid::from_u128(0xA);
+const B: Uuid = Uuid::from_u128(0xB);
+const ME: Uuid = Uuid::from_u128(0x1);
+
+/// The actions of the table, in column order.
+const ACTIONS: [(Action, &str); 15] = [
+    (Action::Read, "read"),
+    (Action::CreateUser, "create user"),
+    (Action::ModifyUser, "modify user"),
+    (Action::DeleteUser, "delete user"),
+    (Action::CreateRole, "create role"),
+    (Action::ModifyRole, "modify role"),
+    (Action::DeleteRole, "delete role"),
+    (Action::MoveUser, "move"),
+    (Action::UnlockUser, "unlock"),
+    (Action::ValidateUser, "validate"),
+    (Action::CreateOrganization, "create org"),
+    (Action::DeleteOrganization, "delete org"),
+    (Action::AppointDelegate, "appoint delegate"),
+    (Action::IssueToken, "issue token"),
+    (Action::ReadReports, "read reports"),
+];
+
+/// Each cell is three verdicts: target in the actor's own organization (A),
+/// in another organization (B), in no organization. `Y` allow, `n` deny.
+#[rustfmt::skip]
+const TABLE: [(&str, [&str; 15]); 11] = [
+    //                   read   cUser  mUser  dUser  cRole  mRole  dRole  move   unlock valid  cOrg   dOrg   deleg  token  report
+    ("anonymous",       ["nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("user",            ["nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("service account", ["Ynn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("user-management", ["Ynn", "Ynn", "Ynn", "Ynn", "nnn", "nnn", "nnn", "Ynn", "nnn", "Ynn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("role-management", ["Ynn", "nnn", "nnn", "nnn", "Ynn", "Ynn", "Ynn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("account-unlock",  ["Ynn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "Ynn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("delegate",        ["Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "nnn", "nnn", "nnn", "nnn", "Ynn"]),
+    ("org admin",       ["Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "nnn", "nnn", "Ynn", "Ynn", "Ynn"]),
+    ("system admin",    ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    ("org token",       ["Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("server token",    ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+];
+
+fn user(powers: UserPowers) -> Actor {
+    Actor {
+        kind: ActorKind::User(powers),
+        id: Some(ME),
+        name: "alice@example.com".into(),
+    }
+}
+
+fn member_of_a() -> UserPowers {
+    UserPowers {
+        org: Some(A),
+        ..UserPowers::default()
+    }
+}
+
+fn actor(kind: &str) -> Actor {
+    let holder = |right| {
+        user(UserPowers {
+            grants: vec![(Scope::Org(A), right)],
+            ..member_of_a()
+        })
+    };
+    let other = |kind| Actor {
+        kind,
+        id: Some(Uuid::from_u128(0x2)),
+        name: "other".into(),
+    };
+    match kind {
+        "anonymous" => Actor::anonymous(),
+        "user" => user(member_of_a()),
+        "service account" => other(ActorKind::Service {
+            scope: Scope::Org(A),
+        }),
+        "user-management" => holder(Right::UserManagement),
+        "role-management" => holder(Right::RoleManagement),
+        "account-unlock" => holder(Right::AccountUnlock),
+        "delegate" => user(UserPowers {
+            delegate: true,
+            ..member_of_a()
+        }),
+        "org admin" => user(UserPowers {
+            org_admin: true,
+            ..member_of_a()
+        }),
+        "system admin" => other(ActorKind::System),
+        "org token" => other(ActorKind::Token {
+            scope: Scope::Org(A),
+        }),
+        "server token" => other(ActorKind::Token {
+            scope: Scope::Server,
+        }),
+        _ => panic!("unknown actor kind {kind}"),
+    }
+}
+
+/// Targets for the three columns; account targets are another, plain member.
+fn targets(action: Action) -> [Target; 3] {
+    let someone = Uuid::from_u128(0x99);
+    let per_account = matches!(
+        action,
+        Action::ModifyUser
+            | Action::DeleteUser
+            | Action::MoveUser
+            | Action::UnlockUser
+            | Action::ValidateUser
+    );
+    [Some(A), Some(B), None].map(|org| {
+        if per_account {
+            Target::subject(org, someone, Rank::Member)
+        } else {
+            Target::org(org)
+        }
+    })
+}
+
+#[test]
+fn every_cell_of_the_policy_table() {
+    let policy = Policy::default();
+    let mut wrong = Vec::new();
+    for (kind, row) in TABLE {
+        let who = actor(kind);
+        for ((action, name), cell) in ACTIONS.iter().zip(row) {
+            for ((target, expected), column) in
+                targets(*action)
+                    .iter()
+                    .zip(cell.chars())
+                    .zip(["own org", "other org", "no org"])
+            {
+                let allowed = policy.authorize(&who, *action, target).is_ok();
+                if allowed != (expected == 'Y') {
+                    wrong.push(format!(
+                        "{kind} / {name} / {column}: expected {}, got {}",
+                        if expected == 'Y' { "allow" } else { "deny" },
+                        if allowed { "allow" } else { "deny" }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "policy table mismatches:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_table_covers_every_actor_kind_and_cell() {
+    let cells: usize = TABLE
+        .iter()
+        .map(|(_, row)| row.iter().map(|c| c.len()).sum::<usize>())
+        .sum();
+    assert_eq!(cells, 11 * 15 * 3);
+}
+
+#[test]
+fn users_read_themselves_and_change_their_own_password_only() {
+    let policy = Policy::default();
+    let me = user(member_of_a());
+    let myself = Target::subject(Some(A), ME, Rank::Member);
+    assert!(policy.authorize(&me, Action::Read, &myself).is_ok());
+    assert!(
+        policy
+            .authorize(&me, Action::ChangeOwnPassword, &myself)
+            .is_ok()
+    );
+    assert!(policy.authorize(&me, Action::ModifyUser, &myself).is_err());
+    let neighbour = Target::subject(Some(A), Uuid::from_u128(0x42), Rank::Member);
+    assert!(
+        policy
+            .authorize(&me, Action::ChangeOwnPassword, &neighbour)
+            .is_err()
+    );
+    assert!(
+        policy
+            .authorize(&me, Action::ResetPassword, &neighbour)
+            .is_err()
+    );
+}
+
+#[test]
+fn administrators_act_only_on_accounts_ranked_below_them() {
+    let policy = Policy::default();
+    let delegate = actor("delegate");
+    let org_admin = actor("org admin");
+    let manager = actor("user-management");
+    let on = |rank| Target::subject(Some(A), Uuid::from_u128(0x77), rank);
+    for action in [
+        Action::ModifyUser,
+        Action::DeleteUser,
+        Action::MoveUser,
+        Action::ResetPassword,
+    ] {
+        assert!(
+            policy
+                .authorize(&delegate, action, &on(Rank::Member))
+                .is_ok()
+        );
+        assert!(
+            policy
+                .authorize(&delegate, action, &on(Rank::Delegate))
+                .is_err()
+        );
+        assert!(
+            policy
+                .authorize(&delegate, action, &on(Rank::OrgAdmin))
+                .is_err()
+        );
+        assert!(
+            policy
+                .authorize(&manager, action, &on(Rank::Delegate))
+                .is_err()
+        );
+        assert!(
+            policy
+                .authorize(&org_admin, action, &on(Rank::Delegate))
+                .is_ok()
+        );
+        assert!(
+            policy
+                .authorize(&org_admin, action, &on(Rank::OrgAdmin))
+                .is_err()
+        );
+        assert!(
+            policy
+                .authorize(&actor("system admin"), action, &on(Rank::OrgAdmin))
+                .is_ok()
+        );
+    }
+}
+
+#[test]
+fn granting_a_right_needs_holding_it() {
+    let policy = Policy::default();
+    let own = Target::org(Some(A));
+    let rm = actor("role-management");
+    assert!(
+        policy
+            .authorize(&rm, Action::GrantRight(Right::RoleManagement), &own)
+            .is_ok()
+    );
+    assert!(
+        policy
+            .authorize(&rm, Action::GrantRight(Right::UserManagement), &own)
+            .is_err()
+    );
+    for right in Right::ALL {
+        assert!(
+            policy
+                .authorize(&actor("delegate"), Action::GrantRight(right), &own)
+                .is_ok()
+        );
+        assert!(
+            policy
+                .authorize(&actor("org token"), Action::GrantRight(right), &own)
+                .is_err()
+        );
+        assert!(
+            policy
+                .authorize(
+                    &actor("delegate"),
+                    Action::GrantRight(right),
+                    &Target::org(Some(B))
+                )
+                .is_err()
+        );
+    }
+}
+
+#[test]
+fn server_wide_grants_apply_everywhere_and_anonymous_read_is_a_setting() {
+    let helpdesk = user(UserPowers {
+        grants: vec![(Scope::Server, Right::AccountUnlock)],
+        ..member_of_a()
+    });
+    let policy = Policy::default();
+    for org in [Some(A), Some(B), None] {
+        let t = Target::subject(org, Uuid::from_u128(0x5), Rank::Member);
+        assert!(policy.authorize(&helpdesk, Action::UnlockUser, &t).is_ok());
+        assert!(policy.authorize(&helpdesk, Action::DeleteUser, &t).is_err());
+    }
+    let open = Policy {
+        anonymous_read: Some(Scope::Org(A)),
+    };
+    assert!(
+        open.authorize(&Actor::anonymous(), Action::Read, &Target::org(Some(A)))
+            .is_ok()
+    );
+    assert!(
+        open.authorize(&Actor::anonymous(), Action::Read, &Target::org(Some(B)))
+            .is_err()
+    );
+    assert!(
+        open.authorize(
+            &Actor::anonymous(),
+            Action::CreateUser,
+            &Target::org(Some(A))
+        )
+        .is_err()
+    );
+}
