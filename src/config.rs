@@ -1,0 +1,262 @@
+//! Configuration: the TOML file (every key optional, unknown keys refused with
+//! their name), then `DIRGATE_*` environment overrides, validated into a
+//! [`Config`]. With no file at all the daemon runs on these defaults.
+
+use crate::directory::Settings;
+use crate::directory::password::HashParams;
+use crate::ldap::dn::Dn;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Why a configuration was refused; the message names the key and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+/// The file as written. Every section refuses keys it does not know.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawConfig {
+    data_dir: Option<PathBuf>,
+    base_dn: Option<String>,
+    ldap: RawListen,
+    http: RawListen,
+    logins: RawLogins,
+    passwords: RawPasswords,
+    ids: RawIds,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawListen {
+    listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLogins {
+    require_suffix: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawPasswords {
+    argon2_memory_kib: Option<u32>,
+    argon2_iterations: Option<u32>,
+    argon2_parallelism: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawIds {
+    first_number: Option<u32>,
+}
+
+/// The validated configuration the daemon runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub base_dn: Dn,
+    pub ldap_listen: SocketAddr,
+    pub http_listen: SocketAddr,
+    /// First uidNumber/gidNumber handed out in a new store.
+    pub first_id_number: u32,
+    pub directory: Settings,
+}
+
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DEFAULT_BASE_DN: &str = "dc=example,dc=com";
+pub const DEFAULT_LDAP_LISTEN: &str = "127.0.0.1:3389";
+pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_FIRST_ID_NUMBER: u32 = 10_000;
+
+impl Config {
+    /// Reads `path` (if given), applies the environment, validates.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let raw = match path {
+            Some(p) => parse_file(p)?,
+            None => RawConfig::default(),
+        };
+        validate(raw, &|k| std::env::var(k).ok())
+    }
+
+    /// Parses configuration text with the given environment (for tests).
+    pub fn from_str_with_env(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let raw = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::from("<text>"),
+            message: e.to_string(),
+        })?;
+        validate(raw, env)
+    }
+
+    /// The store file inside the data directory.
+    pub fn store_path(&self) -> PathBuf {
+        self.data_dir.join("dirgate.redb")
+    }
+
+    /// Where the bootstrap credential is written.
+    pub fn bootstrap_path(&self) -> PathBuf {
+        self.data_dir.join("bootstrap-admin")
+    }
+}
+
+fn parse_file(path: &Path) -> Result<RawConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let data_dir = env("DIRGATE_DATA_DIR")
+        .map(PathBuf::from)
+        .or(raw.data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let base_dn = pick(env("DIRGATE_BASE_DN"), raw.base_dn, DEFAULT_BASE_DN);
+    let base_dn = Dn::parse(&base_dn).map_err(|e| invalid("base_dn", e.to_string()))?;
+    if base_dn.is_root() {
+        return Err(invalid(
+            "base_dn",
+            "must not be empty (e.g. dc=example,dc=com)".into(),
+        ));
+    }
+    let ldap = pick(
+        env("DIRGATE_LDAP_LISTEN"),
+        raw.ldap.listen,
+        DEFAULT_LDAP_LISTEN,
+    );
+    let http = pick(
+        env("DIRGATE_HTTP_LISTEN"),
+        raw.http.listen,
+        DEFAULT_HTTP_LISTEN,
+    );
+    let require_suffix = match env("DIRGATE_LOGINS_REQUIRE_SUFFIX") {
+        Some(v) => parse_bool("logins.require_suffix", &v)?,
+        None => raw.logins.require_suffix.unwrap_or(true),
+    };
+    let defaults = HashParams::default();
+    let hash = HashParams {
+        memory_kib: raw
+            .passwords
+            .argon2_memory_kib
+            .unwrap_or(defaults.memory_kib),
+        iterations: raw
+            .passwords
+            .argon2_iterations
+            .unwrap_or(defaults.iterations),
+        parallelism: raw
+            .passwords
+            .argon2_parallelism
+            .unwrap_or(defaults.parallelism),
+    };
+    hash.validate()
+        .map_err(|e| invalid("passwords", e.to_string()))?;
+    Ok(Config {
+        data_dir,
+        base_dn,
+        ldap_listen: parse_addr("ldap.listen", &ldap)?,
+        http_listen: parse_addr("http.listen", &http)?,
+        first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
+        directory: Settings {
+            require_suffix,
+            hash,
+            ..Settings::default()
+        },
+    })
+}
+
+fn pick(env: Option<String>, file: Option<String>, default: &str) -> String {
+    env.or(file).unwrap_or_else(|| default.to_owned())
+}
+
+fn invalid(key: &'static str, message: String) -> ConfigError {
+    ConfigError::Invalid { key, message }
+}
+
+fn parse_addr(key: &'static str, value: &str) -> Result<SocketAddr, ConfigError> {
+    value.parse().map_err(|_| {
+        invalid(
+            key,
+            format!("'{value}' is not an address:port such as 127.0.0.1:3389"),
+        )
+    })
+}
+
+fn parse_bool(key: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(invalid(key, format!("'{value}' is not true or false"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.base_dn.to_string(), "dc=example,dc=com");
+        assert_eq!(c.ldap_listen.to_string(), "127.0.0.1:3389");
+        assert_eq!(c.http_listen.to_string(), "127.0.0.1:8080");
+        assert!(c.directory.require_suffix);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err =
+            Config::from_str_with_env("[ldap]\nlisten = \"127.0.0.1:1\"\nlistne = 3\n", &no_env)
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("listne"), "{err}");
+        let err = Config::from_str_with_env("colour = 1\n", &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = |k: &str| match k {
+            "DIRGATE_BASE_DN" => Some("o=Acme".to_owned()),
+            "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
+            "DIRGATE_LOGINS_REQUIRE_SUFFIX" => Some("false".to_owned()),
+            _ => None,
+        };
+        let c = Config::from_str_with_env("base_dn = \"dc=x\"\n", &env).unwrap();
+        assert_eq!(c.base_dn.to_string(), "o=Acme");
+        assert_eq!(c.http_listen.port(), 0);
+        assert!(!c.directory.require_suffix);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = Config::from_str_with_env("base_dn = \"dc=x,,\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().starts_with("base_dn"), "{err}");
+        let err = Config::from_str_with_env("[http]\nlisten = \"nowhere\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().starts_with("http.listen"), "{err}");
+    }
+}

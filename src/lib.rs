@@ -1,0 +1,21 @@
+//! dirgate: a directory gateway daemon. One process speaks LDAP v3 and SCIM 2.0
+//! over one embedded redb store; organizations are LDAP OUs with their own
+//! administrators; administrators bulk-load users from spreadsheets.
+//!
+//! Module map:
+//! - [`config`]: TOML file + `DIRGATE_*` environment → validated [`config::Config`].
+//! - [`directory`]: the core: model, rules, the one access policy, use cases.
+//!   Imports no protocol crate and no redb.
+//! - [`store`]: redb tables, indexes, migrations, change log. The only redb user.
+//! - [`ldap`]: the LDAP front end (so far: RFC 4514 distinguished names).
+//! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
+//! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
+
+pub mod config;
+pub mod directory;
+pub mod http;
+pub mod ldap;
+pub mod server;
+pub mod store;
+
+pub use server::{Server, run, start};

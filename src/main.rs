@@ -1,0 +1,113 @@
+//! The `dirgate` command: argument parsing and signal handling only. Everything
+//! else lives in the library; errors are printed with their whole chain and turn
+//! into a non-zero exit status.
+
+use clap::{Parser, Subcommand};
+use dirgate::config::Config;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_util::sync::CancellationToken;
+
+/// A directory gateway: LDAP v3 and SCIM 2.0 over one embedded store.
+#[derive(Parser)]
+#[command(name = "dirgate", version, about)]
+struct Cli {
+    /// Configuration file (TOML); without one, built-in defaults apply.
+    #[arg(long, global = true, env = "DIRGATE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon until SIGINT or SIGTERM.
+    Serve,
+    /// Check a configuration file and exit (0 = valid).
+    CheckConfig {
+        /// The file to check.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve => serve(cli.config),
+        Command::CheckConfig { file } => check_config(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dirgate: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
+    let config = Config::load(Some(file))?;
+    println!(
+        "{}: valid (data_dir {}, base_dn {}, ldap {}, http {})",
+        file.display(),
+        config.data_dir.display(),
+        config.base_dn,
+        config.ldap_listen,
+        config.http_listen
+    );
+    Ok(())
+}
+
+fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
+    init_logging();
+    let config = Config::load(config.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        let server = dirgate::start(config, shutdown.clone()).await?;
+        tokio::spawn(watch_signals(shutdown));
+        server.wait().await;
+        Ok(())
+    })
+}
+
+/// SIGINT/SIGTERM stop the daemon; SIGHUP is the reload signal (systemd's
+/// ExecReload) and must never kill it.
+async fn watch_signals(shutdown: CancellationToken) {
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stopping");
+        shutdown.cancel();
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => tracing::info!("SIGHUP received: nothing to reload yet (no TLS configured)"),
+        }
+    }
+    // Cancel first: logging may fail (stderr closed) and must not stop the stop.
+    shutdown.cancel();
+    tracing::info!("shutting down");
+}
+
+/// Logs go to stderr; `DIRGATE_LOG` (or `RUST_LOG`) sets the filter, default info.
+fn init_logging() {
+    let filter = std::env::var("DIRGATE_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        // Its fallback is eprintln!, which panics when stderr is gone (a closed
+        // pipe); a daemon must survive losing its log reader.
+        .log_internal_errors(false)
+        .init();
+}

@@ -1,0 +1,127 @@
+//! Start-up and shutdown: opens the store, creates the system administrator on
+//! first start (writing its credential to `<data_dir>/bootstrap-admin`, mode 0600),
+//! binds the listeners, and stops them all through one `CancellationToken` and one
+//! `TaskTracker`. Tests call [`start`] with port 0 and read the bound addresses.
+
+use crate::config::Config;
+use crate::directory::Directory;
+use crate::directory::auth::Bootstrap;
+use crate::store::Store;
+use anyhow::Context;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How long shutdown waits for connections to finish before giving up on them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running daemon.
+pub struct Server {
+    pub http_addr: SocketAddr,
+    pub directory: Directory,
+    tracker: TaskTracker,
+    shutdown: CancellationToken,
+}
+
+/// Starts everything and returns once the listeners are bound.
+pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Result<Server> {
+    let directory = open_directory(&config).await?;
+    let tracker = TaskTracker::new();
+    let http = tokio::net::TcpListener::bind(config.http_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.listen)", config.http_listen))?;
+    let http_addr = http.local_addr()?;
+    tracing::info!(addr = %http_addr, "http listening");
+    let app = crate::http::app(directory.clone());
+    let stop = shutdown.clone();
+    tracker.spawn(async move {
+        let served = axum::serve(http, app)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "http listener failed");
+        }
+    });
+    tracker.close();
+    Ok(Server {
+        http_addr,
+        directory,
+        tracker,
+        shutdown,
+    })
+}
+
+impl Server {
+    /// Waits until shutdown is requested and the listeners have stopped (or the
+    /// grace period ran out).
+    pub async fn wait(self) {
+        self.shutdown.cancelled().await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still open after the grace period; stopping anyway");
+        }
+        tracing::info!("stopped");
+    }
+}
+
+/// Runs the daemon until `shutdown` is cancelled.
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    start(config, shutdown).await?.wait().await;
+    Ok(())
+}
+
+/// Opens (or creates) the store and bootstraps the system administrator.
+async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || {
+        create_data_dir(&config.data_dir)?;
+        let store = Store::open(&config.store_path(), config.first_id_number)?;
+        let directory = Directory::new(store, config.directory.clone());
+        match directory.bootstrap()? {
+            Some(b) => {
+                write_bootstrap(&config, &b)?;
+                tracing::info!(
+                    path = %config.bootstrap_path().display(),
+                    "system administrator created; its credential is in this file (mode 0600)"
+                );
+            }
+            None => tracing::info!(store = %config.store_path().display(), "store opened"),
+        }
+        Ok(directory)
+    })
+    .await?
+}
+
+fn create_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create data_dir {}", dir.display()))
+}
+
+/// Writes `DN=`, `LOGIN=`, `PASSWORD=` lines, readable by the owner only. Written
+/// to a temporary file first so a crash never leaves half a credential.
+fn write_bootstrap(config: &Config, b: &Bootstrap) -> anyhow::Result<()> {
+    let path = config.bootstrap_path();
+    let tmp = path.with_extension("tmp");
+    let dn = format!("cn={},{}", b.login, config.base_dn);
+    let body = format!("DN={dn}\nLOGIN={}\nPASSWORD={}\n", b.login, b.password);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(body.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

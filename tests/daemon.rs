@@ -1,0 +1,194 @@
+//! The `dirgate` binary as an operator runs it: a first start on an empty data
+//! directory creates the store and the bootstrap credential (mode 0600), answers
+//! `/healthz`, stops on SIGTERM with exit 0 and keeps its data across a restart; a
+//! second instance on the same directory fails with a readable message;
+//! `check-config` names unknown keys.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_dirgate");
+
+fn command(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DIRGATE_")) {
+        cmd.env_remove(key);
+    }
+    cmd.current_dir(data_dir.parent().unwrap())
+        .env("DIRGATE_DATA_DIR", data_dir)
+        .env("DIRGATE_HTTP_LISTEN", "127.0.0.1:0")
+        .env("DIRGATE_LDAP_LISTEN", "127.0.0.1:0")
+        .env("DIRGATE_LOG", "info");
+    cmd
+}
+
+struct Daemon {
+    child: Child,
+    http: SocketAddr,
+    /// Log lines up to and including "http listening".
+    startup: Vec<String>,
+}
+
+impl Drop for Daemon {
+    /// A failed assertion must not leave a daemon behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `dirgate serve` and waits for its "http listening" log line.
+fn start(data_dir: &Path) -> Daemon {
+    let mut child = command(data_dir)
+        .arg("serve")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Owned by the guard at once, so a failed start never leaves a process behind.
+    let mut daemon = Daemon {
+        child,
+        http: SocketAddr::from(([0, 0, 0, 0], 0)),
+        startup: Vec::new(),
+    };
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("daemon did not report its http address");
+        daemon.startup.push(line.clone());
+        if let Some(addr) = line.split("http listening addr=").nth(1) {
+            daemon.http = addr.trim().parse().unwrap();
+            return daemon;
+        }
+    }
+}
+
+impl Daemon {
+    /// Sends SIGTERM and returns the exit code and how long the stop took.
+    fn terminate(&mut self) -> (Option<i32>, Duration) {
+        let begun = Instant::now();
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        (status.code(), begun.elapsed())
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let code = out[9..12].parse().unwrap();
+    let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (code, body)
+}
+
+fn bootstrap_lines(data_dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(data_dir.join("bootstrap-admin"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn first_start_bootstraps_serves_health_stops_cleanly_and_keeps_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut daemon = start(&data);
+
+    let cred = data.join("bootstrap-admin");
+    let mode = std::fs::metadata(&cred).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "bootstrap-admin mode {mode:o}");
+    let lines = bootstrap_lines(&data);
+    assert_eq!(lines[0], "DN=cn=admin,dc=example,dc=com");
+    assert_eq!(lines[1], "LOGIN=admin");
+    let password = lines[2].strip_prefix("PASSWORD=").unwrap();
+    assert!(password.len() >= 20);
+    let logs = daemon.startup.join("\n");
+    assert!(logs.contains("bootstrap-admin"), "the log names the file");
+    assert!(
+        !logs.contains(password),
+        "the log must never hold the secret"
+    );
+
+    let (code, body) = get(daemon.http, "/healthz");
+    assert_eq!(code, 200);
+    assert!(body.contains("\"ok\""), "{body}");
+
+    // A second instance on the same data directory refuses to start.
+    let second = command(&data).arg("serve").output().unwrap();
+    assert!(!second.status.success());
+    let msg = String::from_utf8_lossy(&second.stderr);
+    assert!(msg.contains("in use by another process"), "{msg}");
+
+    let (code, took) = daemon.terminate();
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(5), "stop took {took:?}");
+
+    // Restart: same store, no new credential.
+    let mut again = start(&data);
+    assert_eq!(bootstrap_lines(&data)[2], lines[2]);
+    let (code, body) = get(again.http, "/healthz");
+    assert_eq!(code, 200);
+    assert!(
+        body.contains("\"changes\":1"),
+        "the bootstrap change is still there: {body}"
+    );
+    let (code, _) = again.terminate();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn check_config_names_an_unknown_key_and_accepts_the_shipped_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[ldap]\nlisten = \"127.0.0.1:3389\"\nport = 389\n").unwrap();
+    let out = command(&tmp.path().join("d"))
+        .args(["check-config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("port"), "{msg}");
+
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("conf/dirgate.toml");
+    let out = command(&tmp.path().join("d"))
+        .arg("check-config")
+        .arg(&shipped)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("serve"));
+}
