@@ -7,14 +7,18 @@
 //! - [`directory`]: the core: model, rules, the one access policy, use cases.
 //!   Imports no protocol crate and no redb.
 //! - [`store`]: redb tables, indexes, migrations, change log. The only redb user.
-//! - [`ldap`]: the LDAP front end (so far: RFC 4514 distinguished names).
+//! - [`ldap`]: the LDAP front end (so far: RFC 4514 DNs and the schema).
+//! - [`scim`]: the SCIM front end (so far: the filter and PATCH path parser).
+//! - [`import`]: spreadsheet import (so far: reading CSV/XLSX into checked rows).
 //! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 
 pub mod config;
 pub mod directory;
 pub mod http;
+pub mod import;
 pub mod ldap;
+pub mod scim;
 pub mod server;
 pub mod store;
 

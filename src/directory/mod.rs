@@ -4,7 +4,7 @@
 //! and no redb: persistence goes through [`crate::store`], whose transactions make
 //! each use case all or nothing.
 //!
-//! - `model`: the records; `names`: syntax rules; `acl`: the policy;
+//! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each.
 
@@ -12,6 +12,7 @@ pub mod acl;
 pub mod admins;
 pub mod audit;
 pub mod auth;
+pub mod email;
 pub mod error;
 pub mod model;
 pub mod names;

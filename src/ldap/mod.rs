@@ -1,4 +1,5 @@
-//! The LDAP v3 front end. So far: distinguished names (RFC 4514), used by the
-//! configuration for `base_dn` and by the directory tree mapping to come.
+//! The LDAP v3 front end: distinguished names (RFC 4514) and the schema dirgate
+//! serves (attribute types, object classes, matching rules, cn=Subschema).
 
 pub mod dn;
+pub mod schema;

@@ -1,0 +1,180 @@
+//! dirgate's own attribute types and auxiliary object classes, under the
+//! UUID-based arc 2.25.67141403340874273517597062156128082222 (attribute
+//! types `.1.1.N`, object classes `.1.2.N`). OIDs are permanent: never
+//! renumber or reuse one, only append.
+
+use super::AttributeType as At;
+use super::ClassKind::Auxiliary;
+use super::Constraint::{NonNegative, OneOf};
+use super::ObjectClass as Oc;
+use super::Usage::DirectoryOperation;
+use super::matching::MatchingRule::*;
+use super::syntax::oids::*;
+
+/// dirgate's OID arc.
+pub const DIRGATE_ARC: &str = "2.25.67141403340874273517597062156128082222";
+
+/// An OID under [`DIRGATE_ARC`], spelled once so a typo cannot fork the arc.
+macro_rules! arc {
+    ($suffix:literal) => {
+        concat!("2.25.67141403340874273517597062156128082222", $suffix)
+    };
+}
+
+/// Values of dirgateLifecycleState.
+pub const LIFECYCLE_STATES: &[&str] = &["provisioned", "registered", "active", "disabled"];
+
+/// Values of dirgateRight.
+pub const RIGHTS: &[&str] = &["user-management", "role-management", "account-unlock"];
+
+const fn flag(oid: &'static str, name: &'static [&'static str], desc: &'static str) -> At {
+    At::new(oid, name, desc, BOOLEAN).equality(Boolean).single()
+}
+
+const fn count(oid: &'static str, name: &'static [&'static str], desc: &'static str) -> At {
+    At::new(oid, name, desc, INTEGER)
+        .equality(Integer)
+        .ordering(IntegerOrdering)
+        .single()
+        .constraint(NonNegative)
+}
+
+pub(super) static DIRGATE_ATTRIBUTES: &[At] = &[
+    At::new(
+        arc!(".1.1.1"),
+        &["dirgateLifecycleState"],
+        "dirgate: account lifecycle state: provisioned, registered, active or disabled",
+        DIRECTORY_STRING,
+    )
+    .equality(CaseIgnore)
+    .single()
+    .constraint(OneOf(LIFECYCLE_STATES)),
+    flag(
+        arc!(".1.1.2"),
+        &["dirgateDelegate"],
+        "dirgate: account is a delegate",
+    ),
+    flag(
+        arc!(".1.1.3"),
+        &["dirgateAllowUnsignedContainers"],
+        "dirgate: account may use unsigned containers",
+    ),
+    flag(
+        arc!(".1.1.4"),
+        &["dirgateAllowReleaseProtections"],
+        "dirgate: account may release protections",
+    ),
+    flag(
+        arc!(".1.1.5"),
+        &["dirgateCloudRecovery"],
+        "dirgate: cloud recovery is enabled for the account",
+    ),
+    flag(
+        arc!(".1.1.6"),
+        &["dirgateNoSecondFactor"],
+        "dirgate: account is exempt from second-factor authentication",
+    ),
+    count(
+        arc!(".1.1.7"),
+        &["dirgateStorageQuota"],
+        "dirgate: storage quota in bytes",
+    ),
+    flag(
+        arc!(".1.1.8"),
+        &["dirgateOrganizationAdmin"],
+        "dirgate: account administers its organization",
+    ),
+    At::new(
+        arc!(".1.1.9"),
+        &["dirgateRight"],
+        "dirgate: right granted by a role: user-management, role-management or account-unlock",
+        DIRECTORY_STRING,
+    )
+    .equality(CaseIgnore)
+    .constraint(OneOf(RIGHTS)),
+    At::new(
+        arc!(".1.1.10"),
+        &["dirgateExternalId"],
+        "dirgate: identifier of the object in the system it was imported from",
+        DIRECTORY_STRING,
+    )
+    .equality(CaseExact)
+    .single(),
+    At::new(
+        arc!(".1.1.11"),
+        &["dirgateLastLogin"],
+        "dirgate: time of the last successful login",
+        GENERALIZED_TIME,
+    )
+    .equality(GeneralizedTime)
+    .ordering(GeneralizedTimeOrdering)
+    .single()
+    .no_mod()
+    .usage(DirectoryOperation),
+    count(
+        arc!(".1.1.12"),
+        &["dirgateSeats"],
+        "dirgate: number of seats of the organization",
+    ),
+    At::new(
+        arc!(".1.1.13"),
+        &["dirgateReadScope"],
+        "dirgate: base of the subtree a service account may read",
+        DN,
+    )
+    .equality(DistinguishedName)
+    .single(),
+];
+
+pub(super) static DIRGATE_CLASSES: &[Oc] = &[
+    Oc {
+        oid: arc!(".1.2.1"),
+        names: &["dirgateAccount"],
+        desc: "dirgate: account settings",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        // dirgateLastLogin (.1.1.11) is deliberately absent: it is
+        // operational, operational attributes are allowed on every entry
+        // without a class listing them, and slapd refuses a class whose
+        // MUST/MAY names one (SLAP_SCHERR_CLASS_BAD_USAGE).
+        may: &[
+            "dirgateLifecycleState",
+            "dirgateDelegate",
+            "dirgateAllowUnsignedContainers",
+            "dirgateAllowReleaseProtections",
+            "dirgateCloudRecovery",
+            "dirgateNoSecondFactor",
+            "dirgateStorageQuota",
+            "dirgateOrganizationAdmin",
+            "dirgateExternalId",
+        ],
+    },
+    Oc {
+        oid: arc!(".1.2.2"),
+        names: &["dirgateRole"],
+        desc: "dirgate: role settings",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        may: &["dirgateRight", "dirgateExternalId", "description"],
+    },
+    Oc {
+        oid: arc!(".1.2.3"),
+        names: &["dirgateOrganization"],
+        desc: "dirgate: organization settings",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        may: &["dirgateSeats", "description"],
+    },
+    Oc {
+        oid: arc!(".1.2.4"),
+        names: &["dirgateServiceAccount"],
+        desc: "dirgate: service account settings",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        may: &["dirgateReadScope", "description"],
+    },
+];
