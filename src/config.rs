@@ -8,6 +8,7 @@ use crate::ldap::dn::Dn;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Why a configuration was refused; the message names the key and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +30,7 @@ pub enum ConfigError {
 struct RawConfig {
     data_dir: Option<PathBuf>,
     base_dn: Option<String>,
-    ldap: RawListen,
+    ldap: RawLdap,
     http: RawListen,
     logins: RawLogins,
     passwords: RawPasswords,
@@ -40,6 +41,21 @@ struct RawConfig {
 #[serde(deny_unknown_fields, default)]
 struct RawListen {
     listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLdap {
+    listen: Option<String>,
+    require_tls: Option<bool>,
+    anonymous_read: Option<bool>,
+    max_message_bytes: Option<usize>,
+    max_connections: Option<usize>,
+    idle_timeout_secs: Option<u64>,
+    size_limit: Option<usize>,
+    time_limit_secs: Option<u64>,
+    sort_limit: Option<usize>,
+    max_paged_cursors: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,11 +78,50 @@ struct RawIds {
     first_number: Option<u32>,
 }
 
+/// LDAP listener settings.
+#[derive(Clone, Debug)]
+pub struct LdapConfig {
+    /// Refuse everything but StartTLS, the root DSE and the schema before TLS.
+    pub require_tls: bool,
+    /// Whether a certificate is configured (StartTLS and LDAPS need one).
+    pub tls_configured: bool,
+    /// Largest LDAP message accepted; bigger ones get a Notice of Disconnection.
+    pub max_message_bytes: usize,
+    pub max_connections: usize,
+    /// Connections idle this long are closed (zero = never).
+    pub idle_timeout: Duration,
+    /// Most entries one search returns (0 = no limit); the system administrator
+    /// is exempt, and paged searches apply it per page.
+    pub size_limit: usize,
+    pub time_limit: Duration,
+    /// Most entries a server-side sort handles.
+    pub sort_limit: usize,
+    /// Open paged-results cursors per connection (the oldest is dropped).
+    pub max_paged_cursors: usize,
+}
+
+impl Default for LdapConfig {
+    fn default() -> Self {
+        LdapConfig {
+            require_tls: false,
+            tls_configured: false,
+            max_message_bytes: 1 << 20,
+            max_connections: 4096,
+            idle_timeout: Duration::from_secs(900),
+            size_limit: 10_000,
+            time_limit: Duration::from_secs(60),
+            sort_limit: 100_000,
+            max_paged_cursors: 8,
+        }
+    }
+}
+
 /// The validated configuration the daemon runs with.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub data_dir: PathBuf,
     pub base_dn: Dn,
+    pub ldap: LdapConfig,
     pub ldap_listen: SocketAddr,
     pub http_listen: SocketAddr,
     /// First uidNumber/gidNumber handed out in a new store.
@@ -139,7 +194,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     }
     let ldap = pick(
         env("DIRGATE_LDAP_LISTEN"),
-        raw.ldap.listen,
+        raw.ldap.listen.clone(),
         DEFAULT_LDAP_LISTEN,
     );
     let http = pick(
@@ -168,18 +223,47 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     };
     hash.validate()
         .map_err(|e| invalid("passwords", e.to_string()))?;
+    let ldap_cfg = ldap_config(&raw.ldap);
+    let policy = crate::directory::acl::Policy {
+        anonymous_read: raw
+            .ldap
+            .anonymous_read
+            .unwrap_or(false)
+            .then_some(crate::directory::model::Scope::Server),
+    };
     Ok(Config {
         data_dir,
         base_dn,
+        ldap: ldap_cfg,
         ldap_listen: parse_addr("ldap.listen", &ldap)?,
         http_listen: parse_addr("http.listen", &http)?,
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {
             require_suffix,
             hash,
+            policy,
             ..Settings::default()
         },
     })
+}
+
+fn ldap_config(raw: &RawLdap) -> LdapConfig {
+    let d = LdapConfig::default();
+    LdapConfig {
+        require_tls: raw.require_tls.unwrap_or(d.require_tls),
+        tls_configured: false,
+        max_message_bytes: raw.max_message_bytes.unwrap_or(d.max_message_bytes),
+        max_connections: raw.max_connections.unwrap_or(d.max_connections),
+        idle_timeout: raw
+            .idle_timeout_secs
+            .map_or(d.idle_timeout, Duration::from_secs),
+        size_limit: raw.size_limit.unwrap_or(d.size_limit),
+        time_limit: raw
+            .time_limit_secs
+            .map_or(d.time_limit, Duration::from_secs),
+        sort_limit: raw.sort_limit.unwrap_or(d.sort_limit),
+        max_paged_cursors: raw.max_paged_cursors.unwrap_or(d.max_paged_cursors),
+    }
 }
 
 fn pick(env: Option<String>, file: Option<String>, default: &str) -> String {

@@ -30,6 +30,13 @@ enum Command {
         /// The file to check.
         file: PathBuf,
     },
+    /// Load an LDIF file of entries (organizations and users, e.g. from
+    /// OpenLDAP's slapcat) into the store of a stopped server, in one
+    /// transaction: all entries or none.
+    LoadLdif {
+        /// The LDIF file.
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -37,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve => serve(cli.config),
         Command::CheckConfig { file } => check_config(&file),
+        Command::LoadLdif { file } => load_ldif(cli.config, &file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,6 +64,29 @@ fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
         config.base_dn,
         config.ldap_listen,
         config.http_listen
+    );
+    Ok(())
+}
+
+fn load_ldif(config: Option<PathBuf>, file: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let config = Config::load(config.as_deref())?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
+    let started = std::time::Instant::now();
+    let store = dirgate::store::Store::open(&config.store_path(), config.first_id_number)?;
+    let dir = dirgate::directory::Directory::new(store, config.directory.clone());
+    let loaded = dirgate::ldap::load::load(&dir, &config.base_dn, &text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was loaded", file.display()))?;
+    println!(
+        "loaded {} organizations and {} users from {} in {:.2} s ({} entries of other kinds skipped)",
+        loaded.organizations,
+        loaded.users,
+        file.display(),
+        started.elapsed().as_secs_f64(),
+        loaded.skipped
     );
     Ok(())
 }

@@ -6,12 +6,15 @@
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::directory::auth::Bootstrap;
+use crate::ldap::session::Context as LdapContext;
+use crate::ldap::tree::Tree;
 use crate::store::Store;
 use anyhow::Context;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -22,6 +25,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// A running daemon.
 pub struct Server {
     pub http_addr: SocketAddr,
+    pub ldap_addr: SocketAddr,
     pub directory: Directory,
     tracker: TaskTracker,
     shutdown: CancellationToken,
@@ -46,9 +50,26 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             tracing::error!(error = %e, "http listener failed");
         }
     });
+    let ldap = tokio::net::TcpListener::bind(config.ldap_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (ldap.listen)", config.ldap_listen))?;
+    let ldap_addr = ldap.local_addr()?;
+    tracing::info!(addr = %ldap_addr, "ldap listening");
+    let ctx = Arc::new(LdapContext {
+        dir: directory.clone(),
+        tree: Tree::new(config.base_dn.clone()),
+        cfg: config.ldap.clone(),
+    });
+    tracker.spawn(crate::ldap::listener::serve(
+        ldap,
+        ctx,
+        shutdown.clone(),
+        tracker.clone(),
+    ));
     tracker.close();
     Ok(Server {
         http_addr,
+        ldap_addr,
         directory,
         tracker,
         shutdown,

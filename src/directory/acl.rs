@@ -90,6 +90,13 @@ impl Actor {
 pub enum Action {
     /// Read an entry (user, role, organization).
     Read,
+    /// Read the root DSE and the schema: open to everyone, anonymous included,
+    /// as clients need them to discover the server (RFC 4512 §5.1).
+    ReadSchema,
+    /// See the fixed skeleton of the tree (the base entry and the containers
+    /// people, groups, services): every authenticated principal may, so that
+    /// applications can walk down to what they are allowed to read.
+    ReadTree,
     CreateUser,
     ModifyUser,
     DeleteUser,
@@ -186,15 +193,22 @@ pub struct Policy {
 impl Policy {
     /// The one decision: may `actor` do `action` on `target`?
     pub fn authorize(&self, actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
-        let allowed = match &actor.kind {
-            ActorKind::System | ActorKind::Internal => true,
-            ActorKind::Anonymous => {
-                action == Action::Read && self.anonymous_read.is_some_and(|s| s.covers(target.org))
-            }
-            ActorKind::Service { scope } => action == Action::Read && scope.covers(target.org),
-            ActorKind::Token { scope } => token_may(*scope, action, target),
-            ActorKind::User(powers) => user_may(actor.id, powers, action, target),
-        };
+        let allowed = action == Action::ReadSchema
+            || match &actor.kind {
+                ActorKind::System | ActorKind::Internal => true,
+                ActorKind::Anonymous => match action {
+                    Action::ReadTree => self.anonymous_read.is_some(),
+                    Action::Read => self.anonymous_read.is_some_and(|s| s.covers(target.org)),
+                    _ => false,
+                },
+                ActorKind::Service { scope } => match action {
+                    Action::ReadTree => true,
+                    Action::Read => scope.covers(target.org),
+                    _ => false,
+                },
+                ActorKind::Token { scope } => token_may(*scope, action, target),
+                ActorKind::User(powers) => user_may(actor.id, powers, action, target),
+            };
         if allowed {
             Ok(())
         } else {
@@ -220,6 +234,9 @@ impl Policy {
 /// administer people, grant rights, or touch server settings.
 fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
     use Action::*;
+    if action == ReadTree {
+        return true;
+    }
     let provisioning = matches!(
         action,
         Read | CreateUser
@@ -236,7 +253,7 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
     use Action::*;
     let is_self = me.is_some() && target.subject == me;
-    if is_self && matches!(action, Read | ChangeOwnPassword) {
+    if action == ReadTree || (is_self && matches!(action, Read | ChangeOwnPassword)) {
         return true;
     }
     // Everything else is administration, which needs standing in the target's
@@ -260,7 +277,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         GrantRight(right) => has(right),
         ReadReports | ReadAudit => admin,
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
-        ChangeOwnPassword => false,
+        ChangeOwnPassword | ReadTree | ReadSchema => false,
         CreateOrganization
         | ModifyOrganization
         | DeleteOrganization

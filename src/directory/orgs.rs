@@ -31,38 +31,47 @@ pub(crate) fn org_by_id(tx: &Tx, id: Uuid) -> Result<Organization> {
 
 impl Directory {
     pub fn create_org(&self, req: &Request, new: NewOrg) -> Result<Organization> {
+        self.write(req, |tx| self.create_org_in(tx, req, new))
+    }
+
+    /// The body of [`Self::create_org`], for loads that create many records in
+    /// one transaction.
+    pub(crate) fn create_org_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        new: NewOrg,
+    ) -> Result<Organization> {
         check_org_name(&new.name)?;
         if let Some(d) = &new.description {
             check_text("description", d)?;
         }
-        self.write(req, |tx| {
-            self.authorize(req, Action::CreateOrganization, Target::default())?;
-            if let Some(existing) = tx.org_by_name(&new.name)? {
-                return Err(Error::exists(format!("organization {}", existing.name)));
-            }
-            let id = Uuid::new_v4();
-            let change = Change {
-                action: "org.create",
-                target: &new.name,
-                target_id: Some(id),
-                org: Some(id),
-                detail: Some(format!("seats={}", new.seats)),
-            };
-            let version = self.log(tx, req, change)?;
-            let t = now();
-            let org = Organization {
-                id,
-                name: new.name,
-                seats: new.seats,
-                description: new.description,
-                admin: None,
-                created: t,
-                modified: t,
-                version,
-            };
-            tx.put_org(&org)?;
-            Ok(org)
-        })
+        self.authorize(req, Action::CreateOrganization, Target::default())?;
+        if let Some(existing) = tx.org_by_name(&new.name)? {
+            return Err(Error::exists(format!("organization {}", existing.name)));
+        }
+        let id = Uuid::new_v4();
+        let change = Change {
+            action: "org.create",
+            target: &new.name,
+            target_id: Some(id),
+            org: Some(id),
+            detail: Some(format!("seats={}", new.seats)),
+        };
+        let version = self.log(tx, req, change)?;
+        let t = now();
+        let org = Organization {
+            id,
+            name: new.name,
+            seats: new.seats,
+            description: new.description,
+            admin: None,
+            created: t,
+            modified: t,
+            version,
+        };
+        tx.put_org(&org)?;
+        Ok(org)
     }
 
     /// An organization by name, if the actor may read it.

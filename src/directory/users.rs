@@ -189,7 +189,6 @@ impl Directory {
     }
 
     pub fn create_user(&self, req: &Request, new: NewUser) -> Result<User> {
-        check_new_user(&new)?;
         let hash = self.hash_new(new.password.as_ref())?;
         self.write(req, |tx| self.create_user_in(tx, req, new, hash))
     }
@@ -203,6 +202,7 @@ impl Directory {
         new: NewUser,
         hash: Option<SecretHash>,
     ) -> Result<User> {
+        check_new_user(&new)?;
         let org = self.placement(tx, req, new.org.as_ref())?;
         self.authorize(req, Action::CreateUser, Target::org(org))?;
         if new.flags.delegate {

@@ -61,6 +61,12 @@ pub struct Ava {
 }
 
 impl Ava {
+    /// Whether the type is `attr` (a short name such as `uid`), ignoring case,
+    /// aliases and OID forms.
+    pub fn attr_is(&self, attr: &str) -> bool {
+        normalize_attr(&self.attr) == attr
+    }
+
     /// `normalize_attr(type)=escape_value(normalize_value(value))`.
     pub fn normalized(&self) -> String {
         let value = escape_value(&normalize_value(&self.value));

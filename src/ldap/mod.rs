@@ -1,5 +1,28 @@
-//! The LDAP v3 front end: distinguished names (RFC 4514) and the schema dirgate
-//! serves (attribute types, object classes, matching rules, cn=Subschema).
+//! The LDAP v3 front end. A thin edge over the core: it maps the tree to the
+//! directory's records and back (`tree`), renders entries (`render`), evaluates
+//! filters and selects attributes (`filter`, `select`, `entry`), and turns core
+//! errors into result codes (`result`). Access decisions are the core policy's.
+//!
+//! - `listener`: accept loop, framing, limits, Notice of Disconnection;
+//! - `session`: one connection's state, one message in, responses out;
+//! - `bind`, `ops` (search, compare), `extended` (StartTLS, WhoAmI, Password
+//!   Modify), `search` (candidates, probes), `rootdse` (root DSE, cn=Subschema);
+//! - `dn` (RFC 4514), `schema` (what we serve, matching rules).
 
+pub mod bind;
 pub mod dn;
+pub mod entry;
+pub mod extended;
+pub mod filter;
+pub mod ldif;
+pub mod listener;
+pub mod load;
+pub mod ops;
+pub mod render;
+pub mod result;
+pub mod rootdse;
 pub mod schema;
+pub mod search;
+pub mod select;
+pub mod session;
+pub mod tree;

@@ -3,6 +3,8 @@
 //! not hashing cost), and requests for the common actors.
 #![allow(dead_code)]
 
+pub mod server;
+
 use dirgate::directory::acl::Actor;
 use dirgate::directory::audit::{Origin, Protocol};
 use dirgate::directory::auth::Principal;

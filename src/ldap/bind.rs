@@ -1,0 +1,147 @@
+//! Simple bind (RFC 4511 §4.2, RFC 4513 §5.1): anonymous, by full DN, or by a
+//! login name or email address given as the bind name (what many applications'
+//! "username" fields send). Wrong password, unknown account and locked or
+//! inactive account all answer invalidCredentials. The password check runs on
+//! the blocking pool.
+
+use super::dn::Dn;
+use super::result::{result, success};
+use super::session::{Reply, Session};
+use super::tree::{Node, Resolved, Tree};
+use crate::directory::acl::Actor;
+use crate::directory::auth::{Principal, SYSTEM_ADMIN_LOGIN};
+use crate::directory::{Error, Result};
+use crate::store::Tx;
+use ldap3_proto::proto::{
+    LdapBindCred, LdapBindRequest, LdapBindResponse, LdapOp, LdapResult, LdapResultCode,
+};
+
+fn respond(id: i32, res: LdapResult) -> Reply {
+    Reply::one(
+        id,
+        LdapOp::BindResponse(LdapBindResponse {
+            res,
+            saslcreds: None,
+        }),
+    )
+}
+
+pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
+    // Whatever happens next, the previous identity and its cursors are gone.
+    s.actor = Actor::anonymous();
+    s.cursors.clear();
+    if req.version != 3 {
+        return respond(
+            id,
+            result(
+                LdapResultCode::ProtocolError,
+                "only LDAP version 3 is supported",
+            ),
+        );
+    }
+    let password = match req.cred {
+        LdapBindCred::Simple(pw) => pw,
+        LdapBindCred::SASL(_) | LdapBindCred::Unsupported => {
+            return respond(
+                id,
+                result(
+                    LdapResultCode::AuthMethodNotSupported,
+                    "only simple bind is supported",
+                ),
+            );
+        }
+    };
+    match (req.dn.is_empty(), password.is_empty()) {
+        (true, true) => return respond(id, success()),
+        (false, true) => {
+            // RFC 4513 §5.1.2: an unauthenticated bind must not look like a login.
+            return respond(
+                id,
+                result(
+                    LdapResultCode::UnwillingToPerform,
+                    "unauthenticated bind (DN with no password) disallowed",
+                ),
+            );
+        }
+        (true, false) => {
+            return respond(
+                id,
+                result(LdapResultCode::InvalidCredentials, "invalid credentials"),
+            );
+        }
+        (false, false) => {}
+    }
+    let ctx = s.ctx.clone();
+    let request = s.request();
+    let name = req.dn;
+    let outcome = ctx
+        .dir
+        .clone()
+        .blocking(move |d| {
+            let who = d.store().read(|tx| principal(tx, &ctx.tree, &name))?;
+            d.authenticate(&request, &who, &password)
+        })
+        .await;
+    match outcome {
+        Ok(actor) => {
+            s.actor = actor;
+            respond(id, success())
+        }
+        Err(Error::InvalidCredentials) => respond(
+            id,
+            result(LdapResultCode::InvalidCredentials, "invalid credentials"),
+        ),
+        Err(e) => respond(id, super::result::from_error(&e)),
+    }
+}
+
+/// Which account a bind name means. A name that names nothing still yields a
+/// principal (an unknown login), so the failure costs what a real check costs.
+pub fn principal(tx: &Tx, tree: &Tree, name: &str) -> Result<Principal> {
+    if !name.contains('=') {
+        let name = name.trim();
+        if name.contains('@') && tx.user_by_login(name)?.is_none() {
+            return Ok(Principal::Email(name.to_owned()));
+        }
+        return Ok(Principal::Login(name.to_owned()));
+    }
+    let Ok(dn) = Dn::parse(name) else {
+        return Ok(Principal::Login(name.to_owned()));
+    };
+    if is_system_admin_dn(tree, &dn) {
+        return Ok(Principal::SystemAdmin);
+    }
+    Ok(match tree.resolve(tx, &dn)? {
+        Resolved::Found(Node::User(id)) => Principal::User(id),
+        Resolved::Found(Node::Service(id)) => match tx.service(id)? {
+            Some(svc) => Principal::Service(svc.name),
+            None => Principal::Login(name.to_owned()),
+        },
+        _ => Principal::Login(name.to_owned()),
+    })
+}
+
+/// `cn=admin,<base>`.
+pub fn is_system_admin_dn(tree: &Tree, dn: &Dn) -> bool {
+    dn.parent().is_some_and(|p| p == *tree.base())
+        && dn
+            .rdn()
+            .and_then(|r| r.get("cn"))
+            .is_some_and(|v| v.eq_ignore_ascii_case(SYSTEM_ADMIN_LOGIN))
+}
+
+/// The DN an actor binds as (for WhoAmI), or None when it has none.
+pub fn actor_dn(tx: &Tx, tree: &Tree, actor: &Actor) -> Result<Option<String>> {
+    use crate::directory::acl::ActorKind;
+    let Some(id) = actor.id else {
+        return Ok(None);
+    };
+    Ok(match &actor.kind {
+        ActorKind::System => Some(format!("cn={SYSTEM_ADMIN_LOGIN},{}", tree.base_str())),
+        ActorKind::User(_) => Some(tree.dn_of(tx, Node::User(id))?).filter(|d| !d.is_empty()),
+        ActorKind::Service { .. } => {
+            Some(tree.dn_of(tx, Node::Service(id))?).filter(|d| !d.is_empty())
+        }
+        _ => None,
+    })
+}

@@ -1,0 +1,188 @@
+//! Extended operations: StartTLS (RFC 4511 §4.14), WhoAmI (RFC 4532) and
+//! Password Modify (RFC 3062), plus the unsolicited Notice of Disconnection. An
+//! unknown extended operation answers protocolError with its OID.
+
+use super::bind::{actor_dn, principal};
+use super::result::{from_error, result, success};
+use super::rootdse::{OID_NOTICE_OF_DISCONNECTION, OID_STARTTLS};
+use super::session::{Next, Reply, Session};
+use crate::directory::Error;
+use crate::directory::acl::ActorKind;
+use crate::directory::auth::Principal;
+use crate::directory::password::random_secret;
+use ldap3_proto::proto::{
+    LdapExtendedRequest, LdapExtendedResponse, LdapMsg, LdapOp, LdapPasswordModifyRequest,
+    LdapPasswordModifyResponse, LdapResult, LdapResultCode, OID_PASSWORD_MODIFY, OID_WHOAMI,
+};
+
+fn respond(id: i32, res: LdapResult, name: Option<&str>, value: Option<Vec<u8>>) -> Reply {
+    Reply::one(
+        id,
+        LdapOp::ExtendedResponse(LdapExtendedResponse {
+            res,
+            name: name.map(str::to_owned),
+            value,
+        }),
+    )
+}
+
+pub async fn handle(s: &mut Session, id: i32, req: LdapExtendedRequest) -> Reply {
+    match req.name.as_str() {
+        OID_STARTTLS => start_tls(s, id),
+        OID_WHOAMI => whoami(s, id).await,
+        OID_PASSWORD_MODIFY => password_modify(s, id, &req).await,
+        other => respond(
+            id,
+            result(
+                LdapResultCode::ProtocolError,
+                format!("unsupported extended operation {other}"),
+            ),
+            None,
+            None,
+        ),
+    }
+}
+
+/// Answers success and asks the connection to start TLS, when it can.
+fn start_tls(s: &mut Session, id: i32) -> Reply {
+    if s.tls {
+        let res = result(LdapResultCode::OperationsError, "TLS is already active");
+        return respond(id, res, Some(OID_STARTTLS), None);
+    }
+    if !s.ctx.cfg.tls_configured {
+        let res = result(
+            LdapResultCode::Unavailable,
+            "no TLS certificate is configured",
+        );
+        return respond(id, res, Some(OID_STARTTLS), None);
+    }
+    let mut reply = respond(id, success(), Some(OID_STARTTLS), None);
+    reply.next = Next::StartTls;
+    reply
+}
+
+/// `dn:<bound DN>`, or empty for anonymous.
+async fn whoami(s: &mut Session, id: i32) -> Reply {
+    let ctx = s.ctx.clone();
+    let actor = s.actor.clone();
+    let dn = ctx
+        .dir
+        .clone()
+        .blocking(move |d| d.store().read(|tx| actor_dn(tx, &ctx.tree, &actor)))
+        .await;
+    match dn {
+        Ok(dn) => {
+            let authz = dn.map(|d| format!("dn:{d}")).unwrap_or_default();
+            respond(id, success(), None, Some(authz.into_bytes()))
+        }
+        Err(e) => respond(id, from_error(&e), None, None),
+    }
+}
+
+/// A user changes its own password (with the old one), or an administrator
+/// resets one in its scope. Without a new password, one is generated and
+/// returned.
+async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) -> Reply {
+    let fail = |res: LdapResult| {
+        Reply::one(
+            id,
+            LdapOp::ExtendedResponse(
+                LdapPasswordModifyResponse {
+                    res,
+                    gen_password: None,
+                }
+                .into(),
+            ),
+        )
+    };
+    let Ok(pm) = LdapPasswordModifyRequest::try_from(req) else {
+        return fail(result(
+            LdapResultCode::ProtocolError,
+            "malformed password modify request",
+        ));
+    };
+    if matches!(s.actor.kind, ActorKind::Anonymous) {
+        return fail(result(
+            LdapResultCode::UnwillingToPerform,
+            "bind first to change a password",
+        ));
+    }
+    let generated = pm.new_password.is_none();
+    let new_password = match pm.new_password.clone() {
+        Some(p) if !p.is_empty() => p,
+        Some(_) => {
+            return fail(result(
+                LdapResultCode::UnwillingToPerform,
+                "the new password is empty",
+            ));
+        }
+        None => match random_secret(12) {
+            Ok(p) => p,
+            Err(e) => return fail(from_error(&e)),
+        },
+    };
+    let ctx = s.ctx.clone();
+    let request = s.request();
+    let me = s.actor.id;
+    let identity = pm.user_identity.clone();
+    let old = pm.old_password.clone();
+    let pw = new_password.clone();
+    let outcome = ctx
+        .dir
+        .clone()
+        .blocking(move |d| {
+            let target = match identity.as_deref() {
+                None | Some("") => me.ok_or(Error::not_found("a user to change"))?,
+                Some(name) => {
+                    let name = name
+                        .strip_prefix("dn:")
+                        .or_else(|| name.strip_prefix("u:"))
+                        .unwrap_or(name);
+                    match d.store().read(|tx| principal(tx, &ctx.tree, name))? {
+                        Principal::User(id) => id,
+                        Principal::Login(l) => d
+                            .store()
+                            .read(|tx| tx.user_by_login(&l))?
+                            .map(|u| u.id)
+                            .ok_or(Error::not_found(format!("user {l}")))?,
+                        _ => {
+                            return Err(Error::invalid(
+                                "only user passwords can be changed this way",
+                            ));
+                        }
+                    }
+                }
+            };
+            d.set_password(&request, target, old.as_deref(), &pw)
+        })
+        .await;
+    match outcome {
+        Ok(()) => {
+            let gen_password = generated.then_some(new_password);
+            Reply::one(
+                id,
+                LdapOp::ExtendedResponse(
+                    LdapPasswordModifyResponse {
+                        res: success(),
+                        gen_password,
+                    }
+                    .into(),
+                ),
+            )
+        }
+        Err(e) => fail(from_error(&e)),
+    }
+}
+
+/// The unsolicited notice sent before the server closes a connection.
+pub fn notice_of_disconnection(code: LdapResultCode, message: &str) -> LdapMsg {
+    LdapMsg {
+        msgid: 0,
+        op: LdapOp::ExtendedResponse(LdapExtendedResponse {
+            res: result(code, message),
+            name: Some(OID_NOTICE_OF_DISCONNECTION.to_owned()),
+            value: None,
+        }),
+        ctrl: Vec::new(),
+    }
+}

@@ -1,0 +1,519 @@
+//! The search and compare operations as a session runs them: controls (paged
+//! results, server-side sort, unknown critical controls), limits, cursors, and
+//! the blocking read that [`super::search`] performs.
+
+use super::dn::Dn;
+use super::entry::Entry;
+use super::render::Renderer;
+use super::result::{from_error, no_such_object, result, success};
+use super::rootdse::OID_SORT_RESPONSE;
+use super::schema;
+use super::search::{self, Start, StoreChain};
+use super::select::{Selection, SortKey, sort_entries};
+use super::session::{Context, Cursor, Reply, Session};
+use super::tree::{Node, Resolved};
+use crate::directory::Result;
+use crate::directory::acl::{Actor, ActorKind};
+use ldap3_proto::control::{LdapControl, ServerSortResult};
+use ldap3_proto::proto::{
+    LdapCompareRequest, LdapFilter, LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest,
+    LdapSearchResultEntry, LdapSearchScope,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Reading the root DSE or the schema: allowed before TLS and to anyone.
+pub fn is_discovery(req: &LdapSearchRequest) -> bool {
+    req.scope == LdapSearchScope::Base && (req.base.is_empty() || search::is_subschema(&req.base))
+}
+
+/// The controls of a search that dirgate acts on.
+struct Controls {
+    paged: Option<(i64, Vec<u8>)>,
+    sort: Option<Vec<SortKey>>,
+}
+
+fn read_controls(ctrl: Vec<LdapControl>) -> std::result::Result<Controls, LdapResult> {
+    let mut out = Controls {
+        paged: None,
+        sort: None,
+    };
+    for c in ctrl {
+        match c {
+            LdapControl::SimplePagedResults { size, cookie } => out.paged = Some((size, cookie)),
+            LdapControl::ServerSort { sort_requests } => {
+                out.sort = Some(
+                    sort_requests
+                        .into_iter()
+                        .map(|r| SortKey {
+                            attr: r.attribute_name,
+                            ordering_rule: r.ordering_rule,
+                            reverse: r.reverse_order,
+                        })
+                        .collect(),
+                )
+            }
+            LdapControl::Unknown {
+                oid,
+                criticality: true,
+                ..
+            } => {
+                return Err(result(
+                    LdapResultCode::UnavailableCriticalExtension,
+                    format!("critical control {oid} is not supported"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// What one search run produced.
+struct Run {
+    entries: Vec<LdapSearchResultEntry>,
+    done: LdapResult,
+    /// All matching nodes, in answer order (paged searches keep them).
+    matched: Vec<Node>,
+    sort_code: Option<LdapResultCode>,
+}
+
+/// Everything the blocking part needs, owned.
+struct Job {
+    ctx: Arc<Context>,
+    actor: Actor,
+    req: LdapSearchRequest,
+    sort: Option<Vec<SortKey>>,
+    /// Stop after this many entries (0 = no limit).
+    size_limit: usize,
+    deadline: Option<Instant>,
+    /// Render only these nodes (a later page), instead of searching.
+    page_nodes: Option<Vec<Node>>,
+    /// Keep every match (first page of a paged search) rather than stopping.
+    keep_all: bool,
+}
+
+pub async fn search(
+    s: &mut Session,
+    id: i32,
+    req: LdapSearchRequest,
+    ctrl: Vec<LdapControl>,
+) -> Reply {
+    let controls = match read_controls(ctrl) {
+        Ok(c) => c,
+        Err(res) => return done(id, res, Vec::new()),
+    };
+    let cfg = &s.ctx.cfg;
+    let unlimited = matches!(s.actor.kind, ActorKind::System);
+    let client = usize::try_from(req.sizelimit).unwrap_or(0);
+    let server = if unlimited { 0 } else { cfg.size_limit };
+    let size_limit = match (client, server) {
+        (0, s) => s,
+        (c, 0) => c,
+        (c, s) => c.min(s),
+    };
+    let client_time = u64::try_from(req.timelimit).unwrap_or(0);
+    let time = match (client_time, cfg.time_limit.as_secs()) {
+        (0, s) => s,
+        (c, s) => c.min(s),
+    };
+    let deadline = (time > 0).then(|| Instant::now() + Duration::from_secs(time));
+    let mut job = Job {
+        ctx: s.ctx.clone(),
+        actor: s.actor.clone(),
+        req,
+        sort: controls.sort,
+        size_limit,
+        deadline,
+        page_nodes: None,
+        keep_all: false,
+    };
+    match controls.paged {
+        None => {
+            let run = execute(job).await;
+            let ctrl = sort_control(run.sort_code);
+            let mut reply = entries_reply(id, run.entries);
+            reply.msgs.push(LdapMsg {
+                msgid: id,
+                op: LdapOp::SearchResultDone(run.done),
+                ctrl,
+            });
+            reply
+        }
+        Some((size, cookie)) => {
+            job.size_limit = 0;
+            paged(s, id, job, size, cookie).await
+        }
+    }
+}
+
+/// RFC 2696: the first request (empty cookie) runs the search and keeps the
+/// matching nodes; later requests walk them, re-checking each entry.
+async fn paged(s: &mut Session, id: i32, mut job: Job, size: i64, cookie: Vec<u8>) -> Reply {
+    let page = usize::try_from(size)
+        .unwrap_or(0)
+        .min(match s.ctx.cfg.size_limit {
+            0 => usize::MAX,
+            n => n,
+        });
+    if !cookie.is_empty() {
+        let Some(idx) = s.cursors.iter().position(|c| c.cookie == cookie) else {
+            let res = result(
+                LdapResultCode::UnwillingToPerform,
+                "paged results cookie is unknown or expired",
+            );
+            return done(id, res, Vec::new());
+        };
+        if page == 0 {
+            // Size 0 abandons the walk (RFC 2696 §3).
+            s.cursors.remove(idx);
+            return done(id, success(), paged_control(Vec::new()));
+        }
+        let Some(mut cursor) = s.cursors.remove(idx) else {
+            return done(id, success(), paged_control(Vec::new()));
+        };
+        let end = (cursor.pos + page).min(cursor.nodes.len());
+        job.page_nodes = Some(cursor.nodes[cursor.pos..end].to_vec());
+        cursor.pos = end;
+        let run = execute(job).await;
+        let more = cursor.pos < cursor.nodes.len();
+        let next = if more {
+            cursor.cookie.clone()
+        } else {
+            Vec::new()
+        };
+        if more {
+            s.cursors.push_back(cursor);
+        }
+        let mut reply = entries_reply(id, run.entries);
+        reply.msgs.push(LdapMsg {
+            msgid: id,
+            op: LdapOp::SearchResultDone(run.done),
+            ctrl: paged_control(next),
+        });
+        return reply;
+    }
+    if page == 0 {
+        return done(id, success(), paged_control(Vec::new()));
+    }
+    job.keep_all = true;
+    let mut run = execute(job).await;
+    let rest: Vec<Node> = run.matched.split_off(run.matched.len().min(page));
+    run.entries.truncate(page);
+    let next = if rest.is_empty() || run.done.code != LdapResultCode::Success {
+        Vec::new()
+    } else {
+        let cookie = new_cookie(s);
+        while s.cursors.len() >= s.ctx.cfg.max_paged_cursors.max(1) {
+            s.cursors.pop_front();
+        }
+        s.cursors.push_back(Cursor {
+            cookie: cookie.clone(),
+            nodes: rest,
+            pos: 0,
+        });
+        cookie
+    };
+    let mut ctrl = paged_control(next);
+    ctrl.extend(sort_control(run.sort_code));
+    let mut reply = entries_reply(id, run.entries);
+    reply.msgs.push(LdapMsg {
+        msgid: id,
+        op: LdapOp::SearchResultDone(run.done),
+        ctrl,
+    });
+    reply
+}
+
+fn new_cookie(s: &mut Session) -> Vec<u8> {
+    let n = s.next_cookie;
+    s.next_cookie += 1;
+    n.to_be_bytes().to_vec()
+}
+
+fn paged_control(cookie: Vec<u8>) -> Vec<LdapControl> {
+    vec![LdapControl::SimplePagedResults { size: 0, cookie }]
+}
+
+fn sort_control(code: Option<LdapResultCode>) -> Vec<LdapControl> {
+    let _ = OID_SORT_RESPONSE;
+    code.map(|result_code| LdapControl::ServerSortResult {
+        sort_result: ServerSortResult {
+            result_code,
+            attribute_type: None,
+        },
+    })
+    .into_iter()
+    .collect()
+}
+
+fn entries_reply(id: i32, entries: Vec<LdapSearchResultEntry>) -> Reply {
+    let mut reply = Reply::none();
+    reply.msgs = entries
+        .into_iter()
+        .map(|e| LdapMsg {
+            msgid: id,
+            op: LdapOp::SearchResultEntry(e),
+            ctrl: Vec::new(),
+        })
+        .collect();
+    reply
+}
+
+fn done(id: i32, res: LdapResult, ctrl: Vec<LdapControl>) -> Reply {
+    Reply {
+        msgs: vec![LdapMsg {
+            msgid: id,
+            op: LdapOp::SearchResultDone(res),
+            ctrl,
+        }],
+        next: super::session::Next::Continue,
+    }
+}
+
+/// Runs the search on the blocking pool in one read transaction.
+async fn execute(job: Job) -> Run {
+    let dir = job.ctx.dir.clone();
+    let out = dir
+        .blocking(move |d| d.store().read(|tx| run(tx, &job)))
+        .await;
+    out.unwrap_or_else(|e| Run {
+        entries: Vec::new(),
+        done: from_error(&e),
+        matched: Vec::new(),
+        sort_code: None,
+    })
+}
+
+fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
+    let ctx = &job.ctx;
+    let req = &job.req;
+    let max_depth = ctx.dir.settings().max_role_depth;
+    let selection = Selection::parse(&req.attrs);
+    let mut out = Run {
+        entries: Vec::new(),
+        done: success(),
+        matched: Vec::new(),
+        sort_code: None,
+    };
+    let start = search::start(tx, &ctx.tree, &req.base, &req.scope)?;
+    if let Some(entry) = search::special_entry(&start, &ctx.tree) {
+        let chain = StoreChain {
+            tx,
+            tree: &ctx.tree,
+            max_depth,
+        };
+        if super::filter::matches(&req.filter, &entry, &chain) {
+            out.entries
+                .push(search::to_wire(&entry, &selection, req.typesonly));
+        }
+        return Ok(out);
+    }
+    let base = match start {
+        Start::Node(n) => n,
+        Start::Missing(matched) => {
+            out.done = no_such_object(matched);
+            return Ok(out);
+        }
+        _ => {
+            out.done = no_such_object(String::new());
+            return Ok(out);
+        }
+    };
+    let nodes = match &job.page_nodes {
+        Some(nodes) => nodes.clone(),
+        None => search::candidates(tx, &ctx.tree, base, &req.scope, &req.filter, max_depth)?,
+    };
+    let policy = ctx.dir.policy();
+    let mut renderer = Renderer::new(tx, &ctx.tree, policy, &job.actor, max_depth);
+    renderer.member_of = mentions(&req.filter, "memberOf") || wants(&selection, "memberOf");
+    let chain = StoreChain {
+        tx,
+        tree: &ctx.tree,
+        max_depth,
+    };
+    let collect_all = job.sort.is_some() || job.keep_all;
+    let mut found: Vec<(Node, Entry)> = Vec::new();
+    for (i, node) in nodes.into_iter().enumerate() {
+        if i % 32 == 0 && job.deadline.is_some_and(|d| Instant::now() > d) {
+            out.done = result(LdapResultCode::TimeLimitExceeded, "time limit exceeded");
+            break;
+        }
+        let Some(entry) = search::matching_entry(&mut renderer, &chain, node, &req.filter)? else {
+            continue;
+        };
+        if collect_all {
+            if job.sort.is_some() && ctx.cfg.sort_limit > 0 && found.len() >= ctx.cfg.sort_limit {
+                out.done = result(
+                    LdapResultCode::AdminLimitExceeded,
+                    format!(
+                        "more than {} entries to sort (ldap.sort_limit)",
+                        ctx.cfg.sort_limit
+                    ),
+                );
+                return Ok(out);
+            }
+            found.push((node, entry));
+            continue;
+        }
+        if job.size_limit > 0 && out.entries.len() >= job.size_limit {
+            out.done = result(LdapResultCode::SizeLimitExceeded, "size limit exceeded");
+            break;
+        }
+        out.matched.push(node);
+        out.entries
+            .push(search::to_wire(&entry, &selection, req.typesonly));
+    }
+    if collect_all {
+        finish_collected(&mut out, found, job, &selection);
+    }
+    Ok(out)
+}
+
+/// Sorts (when asked) what a sorted or paged search collected, then applies the
+/// size limit.
+fn finish_collected(out: &mut Run, found: Vec<(Node, Entry)>, job: &Job, selection: &Selection) {
+    let (nodes, mut entries): (Vec<Node>, Vec<Entry>) = found.into_iter().unzip();
+    let mut order: Vec<Node> = nodes.clone();
+    if let Some(keys) = &job.sort {
+        let by_dn: HashMap<String, Node> =
+            entries.iter().map(|e| e.dn.clone()).zip(nodes).collect();
+        match sort_entries(&mut entries, keys) {
+            Ok(()) => {
+                out.sort_code = Some(LdapResultCode::Success);
+                order = entries
+                    .iter()
+                    .filter_map(|e| by_dn.get(&e.dn).copied())
+                    .collect();
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "server-side sort refused");
+                out.sort_code = Some(match e.result_code() {
+                    16 => LdapResultCode::NoSuchAttribute,
+                    18 => LdapResultCode::InappropriateMatching,
+                    _ => LdapResultCode::UnwillingToPerform,
+                });
+            }
+        }
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        if job.size_limit > 0 && i >= job.size_limit {
+            out.done = result(LdapResultCode::SizeLimitExceeded, "size limit exceeded");
+            order.truncate(i);
+            break;
+        }
+        out.entries
+            .push(search::to_wire(entry, selection, job.req.typesonly));
+    }
+    out.matched = order;
+}
+
+fn wants(selection: &Selection, name: &str) -> bool {
+    schema::attribute(name).is_some_and(|t| selection.wants(t))
+}
+
+/// Whether a filter names an attribute (so rendering must compute it).
+fn mentions(filter: &LdapFilter, name: &str) -> bool {
+    let is = |a: &str| schema::attribute(a).is_some_and(|t| t.canonical() == name);
+    match filter {
+        LdapFilter::And(v) | LdapFilter::Or(v) => v.iter().any(|f| mentions(f, name)),
+        LdapFilter::Not(f) => mentions(f, name),
+        LdapFilter::Equality(a, _)
+        | LdapFilter::Substring(a, _)
+        | LdapFilter::GreaterOrEqual(a, _)
+        | LdapFilter::LessOrEqual(a, _)
+        | LdapFilter::Present(a)
+        | LdapFilter::Approx(a, _) => is(a),
+        LdapFilter::Extensible(m) => m.type_.as_deref().is_none_or(is),
+    }
+}
+
+/// RFC 4511 §4.10: compareTrue / compareFalse by the attribute's equality rule.
+pub async fn compare(s: &mut Session, id: i32, req: LdapCompareRequest) -> Reply {
+    let ctx = s.ctx.clone();
+    let actor = s.actor.clone();
+    let res = ctx
+        .dir
+        .clone()
+        .blocking(move |d| d.store().read(|tx| compare_in(tx, &ctx, &actor, &req)))
+        .await
+        .unwrap_or_else(|e| from_error(&e));
+    Reply::one(id, LdapOp::CompareResult(res))
+}
+
+fn compare_in(
+    tx: &crate::store::Tx,
+    ctx: &Context,
+    actor: &Actor,
+    req: &LdapCompareRequest,
+) -> Result<LdapResult> {
+    let Some(ty) = schema::attribute(&req.atype) else {
+        return Ok(result(
+            LdapResultCode::UndefinedAttributeType,
+            format!("unknown attribute {}", req.atype),
+        ));
+    };
+    let entry = match compare_target(tx, ctx, actor, &req.dn)? {
+        Ok(e) => e,
+        Err(res) => return Ok(res),
+    };
+    let Some(values) = entry.get(ty) else {
+        return Ok(result(
+            LdapResultCode::NoSuchAttribute,
+            format!("the entry has no {}", ty.canonical()),
+        ));
+    };
+    let assertion = String::from_utf8_lossy(&req.val);
+    let mut undefined = true;
+    for v in values {
+        match schema::equality(ty, &assertion, v) {
+            Some(true) => return Ok(result(LdapResultCode::CompareTrue, "")),
+            Some(false) => undefined = false,
+            None => {}
+        }
+    }
+    Ok(if undefined && ty.equality.is_none() {
+        result(
+            LdapResultCode::InappropriateMatching,
+            format!("{} has no equality rule", ty.canonical()),
+        )
+    } else {
+        result(LdapResultCode::CompareFalse, "")
+    })
+}
+
+/// The entry a compare targets, as the actor may see it.
+fn compare_target(
+    tx: &crate::store::Tx,
+    ctx: &Context,
+    actor: &Actor,
+    dn: &str,
+) -> Result<std::result::Result<Entry, LdapResult>> {
+    let start = search::start(tx, &ctx.tree, dn, &LdapSearchScope::Base)?;
+    if let Some(e) = search::special_entry(&start, &ctx.tree) {
+        return Ok(Ok(e));
+    }
+    let node = match start {
+        Start::Node(n) => n,
+        Start::Missing(matched) => return Ok(Err(no_such_object(matched))),
+        _ => return Ok(Err(no_such_object(String::new()))),
+    };
+    let max_depth = ctx.dir.settings().max_role_depth;
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.policy(), actor, max_depth);
+    Ok(match renderer.render(node)? {
+        Some(e) => Ok(e),
+        // Invisible entries do not exist for this actor.
+        None => Err(no_such_object(parent_dn(tx, ctx, dn)?)),
+    })
+}
+
+fn parent_dn(tx: &crate::store::Tx, ctx: &Context, dn: &str) -> Result<String> {
+    let Some(parent) = Dn::parse(dn).ok().and_then(|d| d.parent()) else {
+        return Ok(String::new());
+    };
+    Ok(match ctx.tree.resolve(tx, &parent)? {
+        Resolved::Found(_) => parent.to_string(),
+        Resolved::Missing { matched } => matched,
+    })
+}

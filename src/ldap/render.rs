@@ -1,0 +1,467 @@
+//! Builds the LDAP entry of each tree node straight from its store record:
+//! users as inetOrgPerson, posixAccount and dirgateAccount; roles as
+//! groupOfNames, groupOfUniqueNames and posixGroup; organizations and
+//! containers as organizationalUnit. Which entries and which attribute classes an actor sees
+//! is the core policy's answer; `userPassword` is never rendered.
+
+use super::entry::Entry;
+use super::schema::{SUBSCHEMA_DN, boolean_value, generalized_time};
+use super::tree::{Branch, Node, Tree, org_name};
+use crate::directory::Result;
+use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
+use crate::directory::model::{Member, Millis, Organization, Role, Scope, ServiceAccount, User};
+use crate::directory::roles::member_of_closure;
+use crate::store::Tx;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Renders entries for one actor within one read transaction, caching what many
+/// entries share (organization names, role DNs).
+pub struct Renderer<'a> {
+    pub tx: &'a Tx,
+    pub tree: &'a Tree,
+    policy: &'a Policy,
+    actor: &'a Actor,
+    max_depth: usize,
+    /// Compute memberOf only when the search can use it (it costs lookups).
+    pub member_of: bool,
+    org_names: HashMap<Option<Uuid>, Option<String>>,
+    role_dns: HashMap<Uuid, Option<String>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        tx: &'a Tx,
+        tree: &'a Tree,
+        policy: &'a Policy,
+        actor: &'a Actor,
+        max_depth: usize,
+    ) -> Self {
+        Renderer {
+            tx,
+            tree,
+            policy,
+            actor,
+            max_depth,
+            member_of: true,
+            org_names: HashMap::new(),
+            role_dns: HashMap::new(),
+        }
+    }
+
+    /// The policy target for reading a node, and the action that reads it.
+    fn read_check(&self, node: Node, org: Option<Uuid>, subject: Option<Uuid>) -> (Action, Target) {
+        match node {
+            Node::Base | Node::Branch(_) => (Action::ReadTree, Target::default()),
+            Node::Service(_) => (Action::ManageServiceAccounts, Target::org(org)),
+            _ => (
+                Action::Read,
+                Target {
+                    org,
+                    subject,
+                    // Reading does not depend on the subject's rank.
+                    rank: Rank::Member,
+                },
+            ),
+        }
+    }
+
+    fn may_read(&self, node: Node, org: Option<Uuid>, subject: Option<Uuid>) -> bool {
+        let (action, target) = self.read_check(node, org, subject);
+        self.policy.authorize(self.actor, action, &target).is_ok()
+    }
+
+    fn may_see(&self, class: AttrClass, org: Option<Uuid>, subject: Option<Uuid>) -> bool {
+        self.policy.may_see(
+            self.actor,
+            class,
+            &Target::subject(org, subject.unwrap_or_default(), Rank::Member),
+        )
+    }
+
+    /// The entry of `node` as this actor may see it; `None` when it is hidden
+    /// from the actor or no longer exists.
+    pub fn render(&mut self, node: Node) -> Result<Option<Entry>> {
+        match node {
+            Node::Base => Ok(self.may_read(node, None, None).then(|| self.base_entry())),
+            Node::Branch(b) => Ok(self
+                .may_read(node, None, None)
+                .then(|| self.branch_entry(b))),
+            Node::Org(id) => match self.tx.org(id)? {
+                Some(o) if self.may_read(node, Some(id), None) => Ok(Some(self.org_entry(&o))),
+                _ => Ok(None),
+            },
+            Node::RolesOf(id) => match self.tx.org(id)? {
+                Some(o) if self.may_read(node, Some(id), None) => Ok(Some(self.roles_entry(&o))),
+                _ => Ok(None),
+            },
+            Node::User(id) => match self.tx.user(id)? {
+                Some(u) if self.may_read(node, u.org, Some(u.id)) => self.user_entry(&u).map(Some),
+                _ => Ok(None),
+            },
+            Node::Role(id) => match self.tx.role(id)? {
+                Some(r) if self.may_read(node, r.org, None) => self.role_entry(&r).map(Some),
+                _ => Ok(None),
+            },
+            Node::Service(id) => match self.tx.service(id)? {
+                Some(s) if self.may_read(node, None, None) => Ok(Some(self.service_entry(&s))),
+                _ => Ok(None),
+            },
+        }
+    }
+
+    fn org_name(&mut self, org: Option<Uuid>) -> Result<Option<String>> {
+        if let Some(name) = self.org_names.get(&org) {
+            return Ok(name.clone());
+        }
+        let name = org_name(self.tx, org)?;
+        self.org_names.insert(org, name.clone());
+        Ok(name)
+    }
+
+    fn role_dn(&mut self, id: Uuid) -> Result<Option<String>> {
+        if let Some(dn) = self.role_dns.get(&id) {
+            return Ok(dn.clone());
+        }
+        let dn = match self.tx.role(id)? {
+            Some(r) => {
+                let org = self.org_name(r.org)?;
+                Some(self.tree.role_dn(&r, &org))
+            }
+            None => None,
+        };
+        self.role_dns.insert(id, dn.clone());
+        Ok(dn)
+    }
+
+    fn base_entry(&self) -> Entry {
+        let dn = self.tree.base_str().to_owned();
+        let mut e = Entry::new(dn.clone());
+        let (class, attr, value) = match self.tree.base().rdn().and_then(|r| r.avas().first()) {
+            Some(ava) if ava.attr_is("dc") => ("domain", "dc", ava.value.clone()),
+            Some(ava) if ava.attr_is("o") => ("organization", "o", ava.value.clone()),
+            Some(ava) if ava.attr_is("ou") => ("organizationalUnit", "ou", ava.value.clone()),
+            Some(ava) => ("extensibleObject", "description", ava.value.clone()),
+            None => ("extensibleObject", "description", String::new()),
+        };
+        e.push("objectClass", vec!["top".into(), class.into()]);
+        e.push(attr, vec![value]);
+        operational(&mut e, &dn, class, None, None, None, true);
+        e
+    }
+
+    fn container(&self, dn: String, name: &str, description: &str) -> Entry {
+        let mut e = Entry::new(dn.clone());
+        e.push(
+            "objectClass",
+            vec!["top".into(), "organizationalUnit".into()],
+        );
+        e.push("ou", vec![name.to_owned()]);
+        e.push("description", vec![description.to_owned()]);
+        operational(&mut e, &dn, "organizationalUnit", None, None, None, true);
+        e
+    }
+
+    fn branch_entry(&self, b: Branch) -> Entry {
+        let what = match b {
+            Branch::People => "Users in no organization",
+            Branch::Groups => "Server-wide roles",
+            Branch::Services => "Service accounts for applications",
+        };
+        self.container(self.tree.branch_dn(b), b.name(), what)
+    }
+
+    fn roles_entry(&self, org: &Organization) -> Entry {
+        let what = format!("Roles of {}", org.name);
+        self.container(self.tree.roles_dn(&org.name), "roles", &what)
+    }
+
+    fn org_entry(&self, org: &Organization) -> Entry {
+        let dn = self.tree.org_entry_dn(org);
+        let mut e = Entry::new(dn.clone());
+        e.push(
+            "objectClass",
+            vec![
+                "top".into(),
+                "organizationalUnit".into(),
+                "dirgateOrganization".into(),
+            ],
+        );
+        e.push("ou", vec![org.name.clone()]);
+        if let Some(d) = &org.description {
+            e.push("description", vec![d.clone()]);
+        }
+        e.push("dirgateSeats", vec![org.seats.to_string()]);
+        operational(
+            &mut e,
+            &dn,
+            "organizationalUnit",
+            Some(org.id),
+            Some(org.created),
+            Some(org.modified),
+            true,
+        );
+        e
+    }
+
+    fn user_entry(&mut self, u: &User) -> Result<Entry> {
+        let org = self.org_name(u.org)?;
+        let dn = self.tree.user_dn(u, &org);
+        let mut e = Entry::new(dn.clone());
+        e.push(
+            "objectClass",
+            [
+                "top",
+                "person",
+                "organizationalPerson",
+                "inetOrgPerson",
+                "posixAccount",
+                "dirgateAccount",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        e.push("uid", vec![u.login.clone()]);
+        e.push("cn", vec![u.common_name()]);
+        e.push(
+            "sn",
+            vec![u.family_name.clone().unwrap_or_else(|| u.login.clone())],
+        );
+        push_opt(&mut e, "givenName", &u.given_name);
+        push_opt(&mut e, "displayName", &u.display_name);
+        push_opt(&mut e, "mail", &u.email);
+        e.push("uidNumber", vec![u.uid_number.to_string()]);
+        e.push("gidNumber", vec![u.gid_number.to_string()]);
+        e.push("homeDirectory", vec![format!("/home/{}", u.login)]);
+        if let Some(o) = &org {
+            e.push("ou", vec![o.clone()]);
+        }
+        self.account_attrs(&mut e, u)?;
+        if self.member_of {
+            let dns = self.member_of_dns(u.id)?;
+            if !dns.is_empty() {
+                e.push("memberOf", dns);
+            }
+        }
+        self.security_attrs(&mut e, u);
+        operational(
+            &mut e,
+            &dn,
+            "inetOrgPerson",
+            Some(u.id),
+            Some(u.created),
+            Some(u.modified),
+            false,
+        );
+        Ok(e)
+    }
+
+    fn account_attrs(&self, e: &mut Entry, u: &User) -> Result<()> {
+        e.push("dirgateLifecycleState", vec![u.state.as_str().to_owned()]);
+        let f = &u.flags;
+        for (name, v) in [
+            ("dirgateDelegate", f.delegate),
+            ("dirgateAllowUnsignedContainers", f.unsigned_containers),
+            ("dirgateAllowReleaseProtections", f.release_protections),
+            ("dirgateCloudRecovery", f.cloud_recovery),
+            ("dirgateNoSecondFactor", f.no_second_factor),
+        ] {
+            e.push(name, vec![boolean_value(v).to_owned()]);
+        }
+        if let Some(q) = f.storage_quota {
+            e.push("dirgateStorageQuota", vec![q.to_string()]);
+        }
+        let org_admin = match u.org {
+            Some(o) => self.tx.org(o)?.is_some_and(|o| o.admin == Some(u.id)),
+            None => false,
+        };
+        e.push(
+            "dirgateOrganizationAdmin",
+            vec![boolean_value(org_admin).to_owned()],
+        );
+        push_opt(e, "dirgateExternalId", &u.external_id);
+        Ok(())
+    }
+
+    /// Lockout state and last login: for administrators of the account only.
+    fn security_attrs(&self, e: &mut Entry, u: &User) {
+        if !self.may_see(AttrClass::Security, u.org, Some(u.id)) {
+            return;
+        }
+        if let Some(t) = u.last_login {
+            e.push("dirgateLastLogin", vec![generalized_time(t)]);
+        }
+        if !u.lockout.failures.is_empty() {
+            e.push(
+                "pwdFailureTime",
+                u.lockout
+                    .failures
+                    .iter()
+                    .map(|t| generalized_time(*t))
+                    .collect(),
+            );
+        }
+        if let Some(t) = u.lockout.locked_at {
+            e.push("pwdAccountLockedTime", vec![generalized_time(t)]);
+        }
+    }
+
+    /// DNs of every role the member is in, nested roles included.
+    pub fn member_of_dns(&mut self, id: Uuid) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for role in member_of_closure(self.tx, id, self.max_depth)? {
+            if let Some(dn) = self.role_dn(role)? {
+                out.push(dn);
+            }
+        }
+        Ok(out)
+    }
+
+    fn role_entry(&mut self, r: &Role) -> Result<Entry> {
+        let org = self.org_name(r.org)?;
+        let dn = self.tree.role_dn(r, &org);
+        let mut e = Entry::new(dn.clone());
+        e.push(
+            "objectClass",
+            [
+                "top",
+                "groupOfNames",
+                "groupOfUniqueNames",
+                "posixGroup",
+                "dirgateRole",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        e.push("cn", vec![r.name.clone()]);
+        e.push("gidNumber", vec![r.gid_number.to_string()]);
+        push_opt(&mut e, "description", &r.description);
+        let (dns, uids) = self.members(r.id)?;
+        if !dns.is_empty() {
+            e.push("member", dns.clone());
+            e.push("uniqueMember", dns);
+        }
+        if !uids.is_empty() {
+            e.push("memberUid", uids);
+        }
+        if !r.rights.is_empty() {
+            e.push(
+                "dirgateRight",
+                r.rights.iter().map(|x| x.as_str().to_owned()).collect(),
+            );
+        }
+        push_opt(&mut e, "dirgateExternalId", &r.external_id);
+        if self.member_of {
+            let of = self.member_of_dns(r.id)?;
+            if !of.is_empty() {
+                e.push("memberOf", of);
+            }
+        }
+        operational(
+            &mut e,
+            &dn,
+            "groupOfNames",
+            Some(r.id),
+            Some(r.created),
+            Some(r.modified),
+            false,
+        );
+        Ok(e)
+    }
+
+    /// Member DNs (users and roles) and the logins of user members.
+    fn members(&mut self, role: Uuid) -> Result<(Vec<String>, Vec<String>)> {
+        let mut dns = Vec::new();
+        let mut uids = Vec::new();
+        for m in self.tx.role_members(role)? {
+            match m {
+                Member::User(id) => {
+                    if let Some(u) = self.tx.user(id)? {
+                        let org = self.org_name(u.org)?;
+                        dns.push(self.tree.user_dn(&u, &org));
+                        uids.push(u.login);
+                    }
+                }
+                Member::Role(id) => {
+                    if let Some(dn) = self.role_dn(id)? {
+                        dns.push(dn);
+                    }
+                }
+            }
+        }
+        Ok((dns, uids))
+    }
+
+    fn service_entry(&mut self, s: &ServiceAccount) -> Entry {
+        let dn = self.tree.service_dn(s);
+        let mut e = Entry::new(dn.clone());
+        e.push(
+            "objectClass",
+            [
+                "top",
+                "applicationProcess",
+                "simpleSecurityObject",
+                "dirgateServiceAccount",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        e.push("cn", vec![s.name.clone()]);
+        push_opt(&mut e, "description", &s.description);
+        let scope = match s.scope {
+            Scope::Server => self.tree.base_str().to_owned(),
+            Scope::Org(o) => self
+                .tx
+                .org(o)
+                .ok()
+                .flatten()
+                .map(|o| self.tree.org_entry_dn(&o))
+                .unwrap_or_default(),
+        };
+        e.push("dirgateReadScope", vec![scope]);
+        operational(
+            &mut e,
+            &dn,
+            "applicationProcess",
+            Some(s.id),
+            Some(s.created),
+            Some(s.modified),
+            false,
+        );
+        e
+    }
+}
+
+fn push_opt(e: &mut Entry, name: &str, value: &Option<String>) {
+    if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+        e.push(name, vec![v.clone()]);
+    }
+}
+
+/// The operational attributes every entry carries (returned only on request).
+fn operational(
+    e: &mut Entry,
+    dn: &str,
+    structural: &str,
+    id: Option<Uuid>,
+    created: Option<Millis>,
+    modified: Option<Millis>,
+    has_children: bool,
+) {
+    e.push("entryDN", vec![dn.to_owned()]);
+    if let Some(id) = id {
+        e.push("entryUUID", vec![id.hyphenated().to_string()]);
+    }
+    if let Some(t) = created {
+        e.push("createTimestamp", vec![generalized_time(t)]);
+    }
+    if let Some(t) = modified {
+        e.push("modifyTimestamp", vec![generalized_time(t)]);
+    }
+    e.push("structuralObjectClass", vec![structural.to_owned()]);
+    e.push(
+        "hasSubordinates",
+        vec![boolean_value(has_children).to_owned()],
+    );
+    e.push("subschemaSubentry", vec![SUBSCHEMA_DN.to_owned()]);
+}

@@ -1,0 +1,361 @@
+//! Search execution inside one read transaction: resolve the base, pick
+//! candidates (an index probe when the filter allows, else the scope's subtree,
+//! pre-filtered by object class), render each visible entry, evaluate the filter,
+//! select attributes, and honour size and time limits. Paging and sorting work on
+//! the list of matching nodes this produces.
+
+use super::dn::Dn;
+use super::entry::Entry;
+use super::filter::{self, Chain, Plan, Probe};
+use super::render::Renderer;
+use super::rootdse;
+use super::schema::{self, AttributeType, SUBSCHEMA_DN};
+use super::select::Selection;
+use super::tree::{Node, Resolved, Tree};
+use crate::directory::Result;
+use crate::directory::roles::member_of_closure;
+use crate::store::Tx;
+use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Where a search starts.
+pub enum Start {
+    RootDse,
+    Subschema,
+    Node(Node),
+    /// The base does not exist; the deepest existing ancestor.
+    Missing(String),
+    /// A non-base search of the root DSE (slapd answers noSuchObject too).
+    Nothing,
+}
+
+/// Attributes with an index (or an equivalent lookup): equality on them never scans.
+pub fn indexed(ty: &AttributeType) -> bool {
+    matches!(
+        ty.canonical(),
+        "uid"
+            | "mail"
+            | "entryUUID"
+            | "uidNumber"
+            | "gidNumber"
+            | "memberOf"
+            | "objectClass"
+            | "entryDN"
+    )
+}
+
+/// Resolves a search base.
+pub fn start(tx: &Tx, tree: &Tree, base: &str, scope: &LdapSearchScope) -> Result<Start> {
+    let dn = match Dn::parse(base) {
+        Ok(dn) => dn,
+        Err(_) => return Ok(Start::Missing(String::new())),
+    };
+    if dn.is_root() {
+        return Ok(match scope {
+            LdapSearchScope::Base => Start::RootDse,
+            _ => Start::Nothing,
+        });
+    }
+    if dn.normalized_str() == "cn=subschema" {
+        return Ok(Start::Subschema);
+    }
+    Ok(match tree.resolve(tx, &dn)? {
+        Resolved::Found(node) => Start::Node(node),
+        Resolved::Missing { matched } => Start::Missing(matched),
+    })
+}
+
+/// The special entries at the top, for base-scope searches.
+pub fn special_entry(start: &Start, tree: &Tree) -> Option<Entry> {
+    match start {
+        Start::RootDse => Some(rootdse::root_dse(tree.base_str())),
+        Start::Subschema => Some(rootdse::subschema()),
+        _ => None,
+    }
+}
+
+/// The nodes a search must look at, in a stable order (tree order, or probe order).
+pub fn candidates(
+    tx: &Tx,
+    tree: &Tree,
+    base: Node,
+    scope: &LdapSearchScope,
+    filter: &LdapFilter,
+    max_depth: usize,
+) -> Result<Vec<Node>> {
+    let plan = filter::plan(filter, &indexed);
+    if matches!(&plan, Plan::Probes(p) if p.is_empty()) {
+        // The planner proved nothing can match (e.g. `(uidNumber=abc)`).
+        return Ok(Vec::new());
+    }
+    let (kinds, probes): (Vec<&Probe>, Vec<&Probe>) = match &plan {
+        Plan::Probes(p) => p.iter().partition(|p| p.ty.canonical() == "objectClass"),
+        Plan::Scan => (Vec::new(), Vec::new()),
+    };
+    if !probes.is_empty() && kinds.is_empty() {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for p in probes {
+            for node in probe(tx, tree, p, max_depth)? {
+                if seen.insert(node) && in_scope(tx, tree, node, base, scope)? {
+                    out.push(node);
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let mut nodes = match scope {
+        LdapSearchScope::Base => vec![base],
+        LdapSearchScope::OneLevel => tree.children(tx, base)?,
+        LdapSearchScope::Subtree => {
+            let mut all = vec![base];
+            all.extend(tree.descendants(tx, base)?);
+            all
+        }
+        LdapSearchScope::Children => tree.descendants(tx, base)?,
+    };
+    // A mix of objectClass and other probes (an OR) cannot pre-filter by kind.
+    if !kinds.is_empty() && probes.is_empty() {
+        let wanted: Vec<Kinds> = kinds.iter().map(|p| kinds_of_class(&p.value)).collect();
+        nodes.retain(|n| wanted.iter().any(|k| k.has(*n)));
+    }
+    Ok(nodes)
+}
+
+fn in_scope(tx: &Tx, tree: &Tree, node: Node, base: Node, scope: &LdapSearchScope) -> Result<bool> {
+    Ok(match scope {
+        LdapSearchScope::Base => node == base,
+        LdapSearchScope::OneLevel => tree.parent(tx, node)? == Some(base),
+        LdapSearchScope::Subtree => tree.is_within(tx, node, base)?,
+        LdapSearchScope::Children => node != base && tree.is_within(tx, node, base)?,
+    })
+}
+
+/// The nodes an equality probe can match (a superset; the filter decides).
+fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>> {
+    let v = p.value.trim();
+    Ok(match p.ty.canonical() {
+        "uid" => tx
+            .user_by_login(v)?
+            .map(|u| Node::User(u.id))
+            .into_iter()
+            .collect(),
+        "mail" => tx.users_by_email(v)?.into_iter().map(Node::User).collect(),
+        "entryUUID" => match Uuid::try_parse(v) {
+            Ok(id) => node_by_id(tx, id)?.into_iter().collect(),
+            Err(_) => Vec::new(),
+        },
+        "uidNumber" | "gidNumber" => match v.parse::<u32>() {
+            Ok(n) => match tx.by_id_number(n)? {
+                Some(id) => node_by_id(tx, id)?.into_iter().collect(),
+                None => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        },
+        "memberOf" => match Dn::parse(v).ok().map(|dn| tree.resolve(tx, &dn)) {
+            Some(Ok(Resolved::Found(Node::Role(role)))) => members_below(tx, role, max_depth)?,
+            Some(Err(e)) => return Err(e),
+            _ => Vec::new(),
+        },
+        "entryDN" => match Dn::parse(v).ok().map(|dn| tree.resolve(tx, &dn)) {
+            Some(Ok(Resolved::Found(node))) => vec![node],
+            Some(Err(e)) => return Err(e),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    })
+}
+
+fn node_by_id(tx: &Tx, id: Uuid) -> Result<Option<Node>> {
+    Ok(if tx.user(id)?.is_some() {
+        Some(Node::User(id))
+    } else if tx.role(id)?.is_some() {
+        Some(Node::Role(id))
+    } else if tx.org(id)?.is_some() {
+        Some(Node::Org(id))
+    } else if tx.service(id)?.is_some() {
+        Some(Node::Service(id))
+    } else {
+        None
+    })
+}
+
+/// Users and roles whose (nested) memberOf includes `role`.
+fn members_below(tx: &Tx, role: Uuid, max_depth: usize) -> Result<Vec<Node>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::from([role]);
+    let mut frontier = vec![role];
+    for _ in 0..max_depth {
+        let mut next = Vec::new();
+        for r in frontier {
+            for m in tx.role_members(r)? {
+                use crate::directory::model::Member;
+                match m {
+                    Member::User(u) if seen.insert(u) => out.push(Node::User(u)),
+                    Member::Role(x) if seen.insert(x) => {
+                        out.push(Node::Role(x));
+                        next.push(x);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    Ok(out)
+}
+
+/// Which node kinds an objectClass value can describe.
+#[derive(Clone, Copy)]
+struct Kinds {
+    base: bool,
+    containers: bool,
+    orgs: bool,
+    users: bool,
+    roles: bool,
+    services: bool,
+}
+
+impl Kinds {
+    const ALL: Kinds = Kinds {
+        base: true,
+        containers: true,
+        orgs: true,
+        users: true,
+        roles: true,
+        services: true,
+    };
+    const NONE: Kinds = Kinds {
+        base: false,
+        containers: false,
+        orgs: false,
+        users: false,
+        roles: false,
+        services: false,
+    };
+
+    fn has(self, node: Node) -> bool {
+        match node {
+            Node::Base => self.base,
+            Node::Branch(_) | Node::RolesOf(_) => self.containers,
+            Node::Org(_) => self.orgs,
+            Node::User(_) => self.users,
+            Node::Role(_) => self.roles,
+            Node::Service(_) => self.services,
+        }
+    }
+}
+
+/// A superset of the kinds whose entries list (or inherit) the class.
+fn kinds_of_class(value: &str) -> Kinds {
+    let Some(class) = schema::object_class(value.trim()) else {
+        return Kinds::NONE;
+    };
+    let k = Kinds::NONE;
+    match class.canonical() {
+        "top" => Kinds::ALL,
+        "person" | "organizationalPerson" | "inetOrgPerson" | "posixAccount" | "dirgateAccount" => {
+            Kinds { users: true, ..k }
+        }
+        "groupOfNames" | "groupOfUniqueNames" | "posixGroup" | "dirgateRole" => {
+            Kinds { roles: true, ..k }
+        }
+        "organizationalUnit" => Kinds {
+            base: true,
+            containers: true,
+            orgs: true,
+            ..k
+        },
+        "dirgateOrganization" => Kinds { orgs: true, ..k },
+        "applicationProcess" | "simpleSecurityObject" | "dirgateServiceAccount" => Kinds {
+            services: true,
+            ..k
+        },
+        "extensibleObject" | "domain" | "organization" | "dcObject" => Kinds { base: true, ..k },
+        _ => Kinds::NONE,
+    }
+}
+
+/// Transitive values for the in-chain matching rule, read from the store.
+pub struct StoreChain<'a> {
+    pub tx: &'a Tx,
+    pub tree: &'a Tree,
+    pub max_depth: usize,
+}
+
+impl Chain for StoreChain<'_> {
+    fn transitive(&self, entry: &Entry, attr: &AttributeType) -> Vec<String> {
+        let direct = || entry.get(attr).map(<[String]>::to_vec).unwrap_or_default();
+        let Ok(dn) = Dn::parse(&entry.dn) else {
+            return direct();
+        };
+        let node = match self.tree.resolve(self.tx, &dn) {
+            Ok(Resolved::Found(n)) => n,
+            _ => return direct(),
+        };
+        let dns = |nodes: Vec<Node>| {
+            nodes
+                .into_iter()
+                .filter_map(|n| self.tree.dn_of(self.tx, n).ok())
+                .filter(|d| !d.is_empty())
+                .collect()
+        };
+        match (attr.canonical(), node) {
+            ("memberOf", Node::User(id) | Node::Role(id)) => {
+                match member_of_closure(self.tx, id, self.max_depth) {
+                    Ok(roles) => dns(roles.into_iter().map(Node::Role).collect()),
+                    Err(_) => direct(),
+                }
+            }
+            ("member" | "uniqueMember", Node::Role(id)) => {
+                match members_below(self.tx, id, self.max_depth) {
+                    Ok(nodes) => dns(nodes),
+                    Err(_) => direct(),
+                }
+            }
+            _ => direct(),
+        }
+    }
+}
+
+/// Whether a rendered entry's DN names the subschema entry (for compare).
+pub fn is_subschema(dn: &str) -> bool {
+    Dn::parse(dn).is_ok_and(|d| d.normalized_str() == "cn=subschema")
+        || dn.eq_ignore_ascii_case(SUBSCHEMA_DN)
+}
+
+/// Renders `node` for the actor and keeps it if the filter matches.
+pub fn matching_entry(
+    renderer: &mut Renderer<'_>,
+    chain: &StoreChain<'_>,
+    node: Node,
+    filter: &LdapFilter,
+) -> Result<Option<Entry>> {
+    Ok(renderer
+        .render(node)?
+        .filter(|e| filter::matches(filter, e, chain)))
+}
+
+/// The selected attributes of an entry, in wire form.
+pub fn to_wire(
+    entry: &Entry,
+    selection: &Selection,
+    types_only: bool,
+) -> ldap3_proto::proto::LdapSearchResultEntry {
+    let attributes = selection
+        .apply(entry, types_only)
+        .into_iter()
+        .map(|(atype, vals)| ldap3_proto::proto::LdapPartialAttribute {
+            atype,
+            vals: vals.into_iter().map(String::into_bytes).collect(),
+        })
+        .collect();
+    ldap3_proto::proto::LdapSearchResultEntry {
+        dn: entry.dn.clone(),
+        attributes,
+    }
+}

@@ -1,0 +1,308 @@
+//! The one mapping between the directory and the LDAP tree, both ways: which
+//! node a DN names (or the deepest existing ancestor, for matchedDN), the DN of
+//! each record, and each node's children. The layout is DESIGN.md's:
+//! `ou=<Org>` with `uid=<login>` users and `ou=roles` holding `cn=<role>`;
+//! `ou=people`, `ou=groups` and `ou=services` for what belongs to no organization.
+
+use super::dn::{Dn, Rdn, escape_value};
+use crate::directory::Result;
+use crate::directory::model::{Organization, Role, ServiceAccount, User};
+use crate::store::Tx;
+use uuid::Uuid;
+
+/// The fixed containers directly below the base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Branch {
+    People,
+    Groups,
+    Services,
+}
+
+impl Branch {
+    pub const ALL: [Branch; 3] = [Branch::People, Branch::Groups, Branch::Services];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Branch::People => "people",
+            Branch::Groups => "groups",
+            Branch::Services => "services",
+        }
+    }
+
+    fn parse(value: &str) -> Option<Branch> {
+        Branch::ALL
+            .into_iter()
+            .find(|b| b.name().eq_ignore_ascii_case(value.trim()))
+    }
+}
+
+/// One entry of the tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// The base entry (`dc=example,dc=com`).
+    Base,
+    Branch(Branch),
+    Org(Uuid),
+    /// `ou=roles,ou=<Org>`.
+    RolesOf(Uuid),
+    User(Uuid),
+    Role(Uuid),
+    Service(Uuid),
+}
+
+/// What a DN names.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Found(Node),
+    /// Nothing there; `matched` is the deepest existing ancestor ("" when none).
+    Missing {
+        matched: String,
+    },
+}
+
+/// The tree's shape around a configured base DN.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    base: Dn,
+    base_str: String,
+}
+
+const ROLES: &str = "roles";
+
+impl Tree {
+    pub fn new(base: Dn) -> Tree {
+        let base_str = base.to_string();
+        Tree { base, base_str }
+    }
+
+    pub fn base(&self) -> &Dn {
+        &self.base
+    }
+
+    pub fn base_str(&self) -> &str {
+        &self.base_str
+    }
+
+    /// The node a DN names, or its deepest existing ancestor.
+    pub fn resolve(&self, tx: &Tx, dn: &Dn) -> Result<Resolved> {
+        let Some(rel) = dn.relative_to(&self.base) else {
+            return Ok(Resolved::Missing {
+                matched: String::new(),
+            });
+        };
+        // RDNs from the top down: rel is leftmost-first.
+        let mut path = rel.iter().rev();
+        let mut node = Node::Base;
+        for rdn in &mut path {
+            match self.step(tx, node, rdn)? {
+                Some(next) => node = next,
+                None => {
+                    return Ok(Resolved::Missing {
+                        matched: self.dn_of(tx, node)?,
+                    });
+                }
+            }
+        }
+        Ok(Resolved::Found(node))
+    }
+
+    /// The child of `parent` named by `rdn`, if it exists.
+    fn step(&self, tx: &Tx, parent: Node, rdn: &Rdn) -> Result<Option<Node>> {
+        let single = |attr: &str| match rdn.avas() {
+            [ava] if ava.attr_is(attr) => Some(ava.value.as_str()),
+            _ => None,
+        };
+        Ok(match parent {
+            Node::Base => match single("ou") {
+                Some(v) => match Branch::parse(v) {
+                    Some(b) => Some(Node::Branch(b)),
+                    None => tx.org_by_name(v)?.map(|o| Node::Org(o.id)),
+                },
+                None => None,
+            },
+            Node::Branch(Branch::People) => match single("uid") {
+                Some(v) => tx
+                    .user_by_login(v)?
+                    .filter(|u| u.org.is_none())
+                    .map(|u| Node::User(u.id)),
+                None => None,
+            },
+            Node::Branch(Branch::Groups) => match single("cn") {
+                Some(v) => tx.role_by_name(None, v)?.map(|r| Node::Role(r.id)),
+                None => None,
+            },
+            Node::Branch(Branch::Services) => match single("cn") {
+                Some(v) => tx.service_by_name(v)?.map(|s| Node::Service(s.id)),
+                None => None,
+            },
+            Node::Org(org) => {
+                if let Some(v) = single("uid") {
+                    tx.user_by_login(v)?
+                        .filter(|u| u.org == Some(org))
+                        .map(|u| Node::User(u.id))
+                } else if single("ou").is_some_and(|v| v.eq_ignore_ascii_case(ROLES)) {
+                    Some(Node::RolesOf(org))
+                } else {
+                    None
+                }
+            }
+            Node::RolesOf(org) => match single("cn") {
+                Some(v) => tx.role_by_name(Some(org), v)?.map(|r| Node::Role(r.id)),
+                None => None,
+            },
+            Node::User(_) | Node::Role(_) | Node::Service(_) => None,
+        })
+    }
+
+    /// The DN of a node (an empty string if its record vanished meanwhile).
+    pub fn dn_of(&self, tx: &Tx, node: Node) -> Result<String> {
+        Ok(match node {
+            Node::Base => self.base_str.clone(),
+            Node::Branch(b) => self.branch_dn(b),
+            Node::Org(id) => tx
+                .org(id)?
+                .map(|o| self.org_dn(&o.name))
+                .unwrap_or_default(),
+            Node::RolesOf(id) => tx
+                .org(id)?
+                .map(|o| self.roles_dn(&o.name))
+                .unwrap_or_default(),
+            Node::User(id) => match tx.user(id)? {
+                Some(u) => self.user_dn(&u, &org_name(tx, u.org)?),
+                None => String::new(),
+            },
+            Node::Role(id) => match tx.role(id)? {
+                Some(r) => self.role_dn(&r, &org_name(tx, r.org)?),
+                None => String::new(),
+            },
+            Node::Service(id) => tx
+                .service(id)?
+                .map(|s| self.service_dn(&s))
+                .unwrap_or_default(),
+        })
+    }
+
+    pub fn branch_dn(&self, b: Branch) -> String {
+        format!("ou={},{}", b.name(), self.base_str)
+    }
+
+    pub fn org_dn(&self, name: &str) -> String {
+        format!("ou={},{}", escape_value(name), self.base_str)
+    }
+
+    pub fn roles_dn(&self, org: &str) -> String {
+        format!("ou={ROLES},{}", self.org_dn(org))
+    }
+
+    /// `org` is the user's organization name, `None` for ou=people.
+    pub fn user_dn(&self, user: &User, org: &Option<String>) -> String {
+        let uid = escape_value(&user.login);
+        match org {
+            Some(o) => format!("uid={uid},{}", self.org_dn(o)),
+            None => format!("uid={uid},{}", self.branch_dn(Branch::People)),
+        }
+    }
+
+    pub fn role_dn(&self, role: &Role, org: &Option<String>) -> String {
+        let cn = escape_value(&role.name);
+        match org {
+            Some(o) => format!("cn={cn},{}", self.roles_dn(o)),
+            None => format!("cn={cn},{}", self.branch_dn(Branch::Groups)),
+        }
+    }
+
+    pub fn service_dn(&self, svc: &ServiceAccount) -> String {
+        format!(
+            "cn={},{}",
+            escape_value(&svc.name),
+            self.branch_dn(Branch::Services)
+        )
+    }
+
+    pub fn org_entry_dn(&self, org: &Organization) -> String {
+        self.org_dn(&org.name)
+    }
+
+    /// Direct children of a node.
+    pub fn children(&self, tx: &Tx, node: Node) -> Result<Vec<Node>> {
+        Ok(match node {
+            Node::Base => {
+                let mut out: Vec<Node> = Branch::ALL.into_iter().map(Node::Branch).collect();
+                out.extend(tx.orgs()?.into_iter().map(|o| Node::Org(o.id)));
+                out
+            }
+            Node::Branch(Branch::People) => {
+                tx.users_in(None)?.into_iter().map(Node::User).collect()
+            }
+            Node::Branch(Branch::Groups) => {
+                tx.roles_in(None)?.into_iter().map(Node::Role).collect()
+            }
+            Node::Branch(Branch::Services) => tx
+                .services()?
+                .into_iter()
+                .map(|s| Node::Service(s.id))
+                .collect(),
+            Node::Org(org) => {
+                let mut out = vec![Node::RolesOf(org)];
+                out.extend(tx.users_in(Some(org))?.into_iter().map(Node::User));
+                out
+            }
+            Node::RolesOf(org) => tx
+                .roles_in(Some(org))?
+                .into_iter()
+                .map(Node::Role)
+                .collect(),
+            Node::User(_) | Node::Role(_) | Node::Service(_) => Vec::new(),
+        })
+    }
+
+    /// Every node below `node` (not including it), parents before children.
+    pub fn descendants(&self, tx: &Tx, node: Node) -> Result<Vec<Node>> {
+        let mut out = Vec::new();
+        let mut stack = self.children(tx, node)?;
+        stack.reverse();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            let mut kids = self.children(tx, n)?;
+            kids.reverse();
+            stack.extend(kids);
+        }
+        Ok(out)
+    }
+
+    /// Whether `node` lies at or below `base` (for candidates found by index).
+    pub fn is_within(&self, tx: &Tx, node: Node, base: Node) -> Result<bool> {
+        if base == Node::Base || node == base {
+            return Ok(true);
+        }
+        Ok(self
+            .parent(tx, node)?
+            .is_some_and(|p| p == base || self.is_within(tx, p, base).unwrap_or(false)))
+    }
+
+    /// The parent of a node (None for the base).
+    pub fn parent(&self, tx: &Tx, node: Node) -> Result<Option<Node>> {
+        Ok(match node {
+            Node::Base => None,
+            Node::Branch(_) | Node::Org(_) => Some(Node::Base),
+            Node::RolesOf(org) => Some(Node::Org(org)),
+            Node::User(id) => tx.user(id)?.map(|u| match u.org {
+                Some(o) => Node::Org(o),
+                None => Node::Branch(Branch::People),
+            }),
+            Node::Role(id) => tx.role(id)?.map(|r| match r.org {
+                Some(o) => Node::RolesOf(o),
+                None => Node::Branch(Branch::Groups),
+            }),
+            Node::Service(_) => Some(Node::Branch(Branch::Services)),
+        })
+    }
+}
+
+/// The name of an optional organization, for DNs.
+pub fn org_name(tx: &Tx, org: Option<Uuid>) -> Result<Option<String>> {
+    match org {
+        Some(id) => Ok(tx.org(id)?.map(|o| o.name)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,170 @@
+//! An in-process dirgate on port 0 with a small directory, for tests that speak
+//! LDAP (OpenLDAP's command-line clients and the ldap3 crate) to it.
+#![allow(dead_code)]
+
+use dirgate::config::Config;
+use dirgate::directory::acl::Actor;
+use dirgate::directory::model::{Lifecycle, Member, Right, Scope};
+use dirgate::directory::orgs::NewOrg;
+use dirgate::directory::roles::NewRole;
+use dirgate::directory::users::{NewPassword, NewUser, OrgRef};
+use dirgate::directory::{Directory, Request};
+use std::net::SocketAddr;
+use tokio_util::sync::CancellationToken;
+
+pub const BASE: &str = "dc=example,dc=com";
+
+pub struct Ldap {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub admin_dn: String,
+    pub admin_pw: String,
+    pub dir: Directory,
+    pub svc_pw: String,
+    shutdown: CancellationToken,
+    _tmp: tempfile::TempDir,
+}
+
+impl Drop for Ldap {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Starts dirgate with `extra` TOML and loads the standard test directory:
+/// organizations Acme-A and Acme-B; users alice, bob (A), carol (B), dave (no
+/// organization); role Staff in A holding alice and bob; service account
+/// `reader` scoped to A; bob is a delegate of A. Every password is `pw`.
+pub async fn start(extra: &str) -> Ldap {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let toml = format!(
+        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{extra}",
+        data.display()
+    );
+    let env = |k: &str| match k {
+        "DIRGATE_LDAP_LISTEN" | "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    };
+    let config = Config::from_str_with_env(&toml, &env).unwrap();
+    let shutdown = CancellationToken::new();
+    let server = dirgate::start(config, shutdown.clone()).await.unwrap();
+    let creds = std::fs::read_to_string(data.join("bootstrap-admin")).unwrap();
+    let admin_pw = creds
+        .lines()
+        .find_map(|l| l.strip_prefix("PASSWORD="))
+        .unwrap()
+        .to_owned();
+    let dir = server.directory.clone();
+    let addr = server.ldap_addr;
+    tokio::spawn(server.wait());
+    let svc_pw = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || populate(&dir)
+    })
+    .await
+    .unwrap();
+    Ldap {
+        addr,
+        url: format!("ldap://{addr}"),
+        admin_dn: format!("cn=admin,{BASE}"),
+        admin_pw,
+        dir,
+        svc_pw,
+        shutdown,
+        _tmp: tmp,
+    }
+}
+
+fn system(dir: &Directory) -> Request {
+    let admin = dir.store().read(|tx| tx.system_admin()).unwrap().unwrap();
+    Request {
+        actor: Actor {
+            kind: dirgate::directory::acl::ActorKind::System,
+            id: Some(admin.id),
+            name: admin.login,
+        },
+        origin: dirgate::directory::audit::Origin::internal(),
+    }
+}
+
+fn populate(dir: &Directory) -> String {
+    let sys = system(dir);
+    dir.add_suffix(&sys, "example.com").unwrap();
+    for name in ["Acme-A", "Acme-B"] {
+        let new = NewOrg {
+            name: name.into(),
+            seats: 10,
+            description: Some(format!("{name} team")),
+        };
+        dir.create_org(&sys, new).unwrap();
+    }
+    let mut ids = Vec::new();
+    for (login, org, given, family) in [
+        ("alice@example.com", Some("Acme-A"), "Alice", "Smith"),
+        ("bob@example.com", Some("Acme-A"), "Bob", "Jones"),
+        ("carol@example.com", Some("Acme-B"), "Carol", "White"),
+        ("dave@example.com", None, "Dave", "Brown"),
+    ] {
+        let new = NewUser {
+            org: org.map(|o| OrgRef::Name(o.into())),
+            state: Lifecycle::Active,
+            email: Some(login.replace("@example.com", "@mail.example.com")),
+            given_name: Some(given.into()),
+            family_name: Some(family.into()),
+            password: Some(NewPassword::Plain("pw".into())),
+            ..NewUser::new(login)
+        };
+        ids.push(dir.create_user(&sys, new).unwrap().id);
+    }
+    let role = NewRole {
+        name: "Staff".into(),
+        org: Some(OrgRef::Name("Acme-A".into())),
+        rights: vec![Right::AccountUnlock],
+        ..NewRole::default()
+    };
+    let staff = dir.create_role(&sys, role).unwrap();
+    dir.add_member(&sys, staff.id, Member::User(ids[0]))
+        .unwrap();
+    dir.add_member(&sys, staff.id, Member::User(ids[1]))
+        .unwrap();
+    let outer = NewRole {
+        name: "Everyone".into(),
+        org: Some(OrgRef::Name("Acme-A".into())),
+        ..NewRole::default()
+    };
+    let everyone = dir.create_role(&sys, outer).unwrap();
+    dir.add_member(&sys, everyone.id, Member::Role(staff.id))
+        .unwrap();
+    dir.set_delegate(&sys, ids[1], true).unwrap();
+    let a = dir.get_org(&sys, "Acme-A").unwrap().id;
+    dir.create_service_account(&sys, "reader", Scope::Org(a), None)
+        .unwrap()
+        .secret
+}
+
+/// Runs an OpenLDAP client and returns (exit code, stdout + stderr).
+pub async fn run(cmd: &str, args: &[&str]) -> (i32, String) {
+    let out = tokio::process::Command::new(cmd)
+        .args(args)
+        .env("LDAPTLS_REQCERT", "never")
+        .env("LDAPNOINIT", "1")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{cmd} not runnable (scripts/test installs ldap-utils): {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The `dn:` lines of ldapsearch output, in order.
+pub fn dns(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| l.strip_prefix("dn: "))
+        .map(str::to_owned)
+        .collect()
+}

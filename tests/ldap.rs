@@ -1,0 +1,653 @@
+//! LDAP v3 against a running dirgate, driven by OpenLDAP's own clients
+//! (ldapsearch, ldapwhoami, ldappasswd, ldapcompare) and the ldap3 crate:
+//! binds, every filter type, scopes, attribute selection, paging, sorting,
+//! limits, visibility per actor, the root DSE and schema, extended operations,
+//! and the Notice of Disconnection for oversized messages.
+
+mod common;
+
+use common::server::{BASE, Ldap, dns, run, start};
+
+/// The DN of a user of Acme-A.
+fn a(login: &str) -> String {
+    format!("uid={login},ou=Acme-A,{BASE}")
+}
+
+/// ldapsearch as the system administrator, returning (code, output).
+async fn search_as_admin(l: &Ldap, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["-x", "-H", &l.url, "-D", &l.admin_dn, "-w", &l.admin_pw];
+    all.extend_from_slice(args);
+    run("ldapsearch", &all).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binds_by_dn_login_and_email_and_refuses_alike() {
+    let l = start("").await;
+    let alice = a("alice@example.com");
+    for name in [
+        alice.as_str(),
+        "alice@example.com",
+        "alice@mail.example.com",
+        "ALICE@EXAMPLE.COM",
+    ] {
+        let (code, out) = run("ldapwhoami", &["-x", "-H", &l.url, "-D", name, "-w", "pw"]).await;
+        assert_eq!(code, 0, "{name}: {out}");
+        assert_eq!(out.trim(), format!("dn:{alice}"), "{name}");
+    }
+    let (code, out) = run(
+        "ldapwhoami",
+        &["-x", "-H", &l.url, "-D", &l.admin_dn, "-w", &l.admin_pw],
+    )
+    .await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("dn:{}", l.admin_dn).as_str())
+    );
+    for (name, pw) in [
+        (alice.as_str(), "wrong"),
+        ("nobody@example.com", "pw"),
+        ("uid=x,ou=Acme-A,dc=example,dc=com", "pw"),
+    ] {
+        let (code, out) = run("ldapwhoami", &["-x", "-H", &l.url, "-D", name, "-w", pw]).await;
+        assert_eq!(code, 49, "{name}: {out}");
+        assert!(out.contains("Invalid credentials"), "{out}");
+    }
+    // RFC 4513 §5.1.2: a DN with an empty password is not a login.
+    let (code, out) = run("ldapwhoami", &["-x", "-H", &l.url, "-D", &alice, "-w", ""]).await;
+    assert_eq!(code, 53, "{out}");
+    let (code, out) = run("ldapwhoami", &["-x", "-H", &l.url]).await;
+    assert_eq!((code, out.trim()), (0, "anonymous"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_filter_type_matches_like_slapd() {
+    let l = start("").await;
+    let cases: &[(&str, &[&str])] = &[
+        ("(uid=alice@example.com)", &["alice"]),
+        ("(UID=ALICE@example.com)", &["alice"]),
+        ("(mail=bob@mail.example.com)", &["bob"]),
+        ("(commonName=Alice Smith)", &["alice"]),
+        ("(surname=jones)", &["bob"]),
+        ("(cn=*o*)", &["bob", "carol", "dave"]),
+        ("(cn=c*e)", &["carol"]),
+        (
+            "(&(objectClass=inetOrgPerson)(!(uid=alice@example.com)))",
+            &["bob", "carol", "dave"],
+        ),
+        (
+            "(|(uid=carol@example.com)(mail=dave@mail.example.com))",
+            &["carol", "dave"],
+        ),
+        ("(uidNumber>=10002)", &["carol", "dave"]),
+        ("(uidNumber<=10000)", &["alice"]),
+        ("(givenName~=alyce)", &[]),
+        ("(givenName~=ALICE)", &["alice"]),
+        ("(mail=*)", &["alice", "bob", "carol", "dave"]),
+        ("(uid:caseExactMatch:=alice@example.com)", &["alice"]),
+        ("(uid:caseExactMatch:=ALICE@example.com)", &[]),
+        ("(ou:dn:=Acme-B)", &["carol"]),
+        (
+            "(memberOf=cn=Staff,ou=roles,ou=Acme-A,dc=example,dc=com)",
+            &["alice", "bob"],
+        ),
+        (
+            "(memberOf:1.2.840.113556.1.4.1941:=cn=Everyone,ou=roles,ou=Acme-A,dc=example,dc=com)",
+            &["alice", "bob"],
+        ),
+        ("(dirgateDelegate=TRUE)", &["bob"]),
+        ("(uidNumber=abc)", &[]),
+        ("(!(uidNumber=abc))", &[]),
+    ];
+    for (filter, expect) in cases {
+        let (code, out) = search_as_admin(
+            &l,
+            &[
+                "-b",
+                BASE,
+                "-LLL",
+                &format!("(&(objectClass=person){filter})"),
+                "1.1",
+            ],
+        )
+        .await;
+        assert_eq!(code, 0, "{filter}: {out}");
+        let mut got: Vec<String> = dns(&out)
+            .iter()
+            .map(|d| {
+                d.trim_start_matches("uid=")
+                    .split('@')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, *expect, "{filter}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scopes_selection_limits_and_missing_bases() {
+    let l = start("").await;
+    let (_, out) = search_as_admin(
+        &l,
+        &["-b", BASE, "-s", "base", "-LLL", "(objectClass=*)", "1.1"],
+    )
+    .await;
+    assert_eq!(dns(&out), vec![BASE.to_owned()]);
+    let (_, out) = search_as_admin(
+        &l,
+        &["-b", BASE, "-s", "one", "-LLL", "(objectClass=*)", "1.1"],
+    )
+    .await;
+    assert_eq!(
+        dns(&out).len(),
+        5,
+        "people, groups, services and two organizations: {out}"
+    );
+    let acme_a = format!("ou=Acme-A,{BASE}");
+    let (_, out) = search_as_admin(
+        &l,
+        &["-b", &acme_a, "-s", "sub", "-LLL", "(objectClass=*)", "1.1"],
+    )
+    .await;
+    assert_eq!(
+        dns(&out).len(),
+        6,
+        "the OU, ou=roles, two roles, two users: {out}"
+    );
+    // Selection: named attributes (aliases answer with the canonical name),
+    // "+" for operational ones, typesOnly.
+    let alice = a("alice@example.com");
+    let (_, out) = search_as_admin(
+        &l,
+        &[
+            "-b",
+            &alice,
+            "-s",
+            "base",
+            "-LLL",
+            "(objectClass=*)",
+            "commonName",
+            "MAIL",
+        ],
+    )
+    .await;
+    assert!(
+        out.contains("cn: Alice Smith") && out.contains("mail: alice@mail.example.com"),
+        "{out}"
+    );
+    assert!(!out.contains("uid:"), "{out}");
+    let (_, out) =
+        search_as_admin(&l, &["-b", &alice, "-s", "base", "-LLL", "(objectClass=*)"]).await;
+    assert!(
+        out.contains("uidNumber: 10000")
+            && !out.contains("entryUUID")
+            && !out.contains("userPassword"),
+        "{out}"
+    );
+    let (_, out) = search_as_admin(
+        &l,
+        &["-b", &alice, "-s", "base", "-LLL", "(objectClass=*)", "+"],
+    )
+    .await;
+    for attr in [
+        "entryUUID:",
+        "entryDN:",
+        "createTimestamp:",
+        "modifyTimestamp:",
+        "hasSubordinates:",
+        "subschemaSubentry:",
+        "memberOf:",
+    ] {
+        assert!(out.contains(attr), "{attr} missing: {out}");
+    }
+    assert!(!out.contains("\nuid:"), "{out}");
+    let (_, out) = search_as_admin(
+        &l,
+        &[
+            "-b",
+            &alice,
+            "-s",
+            "base",
+            "-LLL",
+            "-A",
+            "(objectClass=*)",
+            "cn",
+        ],
+    )
+    .await;
+    assert!(out.lines().any(|l| l.trim() == "cn:"), "typesOnly: {out}");
+    // Client size limit: sizeLimitExceeded with the entries so far.
+    let (code, out) =
+        search_as_admin(&l, &["-b", BASE, "-z", "2", "(objectClass=person)", "1.1"]).await;
+    assert_eq!(code, 4, "{out}");
+    assert_eq!(dns(&out).len(), 2);
+    // A missing base answers noSuchObject with the deepest existing ancestor.
+    let missing = format!("uid=nobody,{acme_a}");
+    let (code, out) = search_as_admin(&l, &["-b", &missing, "(objectClass=*)"]).await;
+    assert_eq!(code, 32, "{out}");
+    assert!(out.contains(&format!("matchedDN: {acme_a}")), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paged_results_walk_everything_once() {
+    let l = start("").await;
+    let (code, out) = search_as_admin(
+        &l,
+        &["-b", BASE, "-E", "pr=2/noprompt", "(objectClass=*)", "1.1"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let paged = dns(&out);
+    let (_, all) = search_as_admin(&l, &["-b", BASE, "(objectClass=*)", "1.1"]).await;
+    let mut all = dns(&all);
+    let mut got = paged.clone();
+    got.sort();
+    all.sort();
+    assert_eq!(got, all);
+    assert!(out.matches("pagedresults: cookie=").count() >= 5, "{out}");
+    assert!(
+        out.trim_end().ends_with("# numEntries: 15") || out.contains("cookie=\n"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_sort_orders_and_reports() {
+    let l = start("").await;
+    let (code, out) = search_as_admin(
+        &l,
+        &["-b", BASE, "-E", "sss=-uid", "(objectClass=person)", "uid"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let uids: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("uid: "))
+        .collect();
+    assert_eq!(
+        uids,
+        [
+            "dave@example.com",
+            "carol@example.com",
+            "bob@example.com",
+            "alice@example.com"
+        ]
+    );
+    assert!(out.contains("sortResult: (0)"), "{out}");
+    let (_, out) = search_as_admin(
+        &l,
+        &[
+            "-b",
+            BASE,
+            "-E",
+            "sss=sn/uidNumber",
+            "(objectClass=person)",
+            "sn",
+        ],
+    )
+    .await;
+    let sns: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("sn: ")).collect();
+    assert_eq!(sns, ["Brown", "Jones", "Smith", "White"]);
+    let (_, out) = search_as_admin(
+        &l,
+        &[
+            "-b",
+            BASE,
+            "-E",
+            "sss=nosuchattr",
+            "(objectClass=person)",
+            "1.1",
+        ],
+    )
+    .await;
+    assert!(
+        out.contains("sortResult: (16)"),
+        "unknown attribute → noSuchAttribute: {out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_actor_sees_what_the_policy_allows() {
+    let l = start("").await;
+    let count = |out: &str| dns(out).len();
+    let person = "(objectClass=person)";
+    // The service account reads its organization only.
+    let svc = format!("cn=reader,ou=services,{BASE}");
+    let (code, out) = run(
+        "ldapsearch",
+        &[
+            "-x", "-H", &l.url, "-D", &svc, "-w", &l.svc_pw, "-b", BASE, "-LLL", person, "1.1",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(count(&out), 2, "alice and bob of Acme-A: {out}");
+    // The delegate of Acme-A reads Acme-A.
+    let (_, out) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            "bob@example.com",
+            "-w",
+            "pw",
+            "-b",
+            BASE,
+            "-LLL",
+            person,
+            "1.1",
+        ],
+    )
+    .await;
+    assert_eq!(count(&out), 2, "{out}");
+    // A plain user reads itself.
+    let (_, out) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            "carol@example.com",
+            "-w",
+            "pw",
+            "-b",
+            BASE,
+            "-LLL",
+            person,
+            "1.1",
+        ],
+    )
+    .await;
+    assert_eq!(
+        dns(&out),
+        vec![format!("uid=carol@example.com,ou=Acme-B,{BASE}")]
+    );
+    // Anonymous reads nothing but the root DSE and the schema.
+    let (_, out) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-b",
+            BASE,
+            "-LLL",
+            "(objectClass=*)",
+            "1.1",
+        ],
+    )
+    .await;
+    assert_eq!(count(&out), 0, "{out}");
+    let (code, out) = run(
+        "ldapsearch",
+        &["-x", "-H", &l.url, "-b", "", "-s", "base", "-LLL", "+"],
+    )
+    .await;
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("namingContexts: {BASE}")), "{out}");
+    assert!(
+        out.contains("supportedControl: 1.2.840.113556.1.4.319"),
+        "{out}"
+    );
+    let (_, out) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-b",
+            "cn=Subschema",
+            "-s",
+            "base",
+            "-LLL",
+            "-o",
+            "ldif-wrap=no",
+            "objectClasses",
+            "attributeTypes",
+        ],
+    )
+    .await;
+    assert!(
+        out.contains("2.25.67141403340874273517597062156128082222.1.2.1 NAME 'dirgateAccount'"),
+        "{out}"
+    );
+    assert!(out.contains("NAME 'dirgateLifecycleState'"), "{out}");
+    // Security attributes (last login, lockout): administrators of the
+    // account's organization only.
+    let alice = a("alice@example.com");
+    assert_eq!(
+        run(
+            "ldapwhoami",
+            &["-x", "-H", &l.url, "-D", &alice, "-w", "pw"]
+        )
+        .await
+        .0,
+        0
+    );
+    let (_, as_admin) = search_as_admin(
+        &l,
+        &["-b", &alice, "-s", "base", "-LLL", "dirgateLastLogin"],
+    )
+    .await;
+    assert!(as_admin.contains("dirgateLastLogin:"), "{as_admin}");
+    let (_, as_delegate) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            "bob@example.com",
+            "-w",
+            "pw",
+            "-b",
+            &alice,
+            "-s",
+            "base",
+            "-LLL",
+            "dirgateLastLogin",
+        ],
+    )
+    .await;
+    assert!(as_delegate.contains("dirgateLastLogin:"), "{as_delegate}");
+    let (_, as_service) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            &svc,
+            "-w",
+            &l.svc_pw,
+            "-b",
+            &alice,
+            "-s",
+            "base",
+            "-LLL",
+            "dirgateLastLogin",
+        ],
+    )
+    .await;
+    assert_eq!(dns(&as_service).len(), 1, "{as_service}");
+    assert!(!as_service.contains("dirgateLastLogin:"), "{as_service}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_passwd_and_whoami() {
+    let l = start("").await;
+    let alice = a("alice@example.com");
+    let admin = ["-x", "-H", &l.url, "-D", &l.admin_dn, "-w", &l.admin_pw];
+    let mut args = admin.to_vec();
+    args.extend([alice.as_str(), "mail:ALICE@mail.example.com"]);
+    assert_eq!(run("ldapcompare", &args).await.0, 6);
+    args.pop();
+    args.push("givenName:Bob");
+    assert_eq!(run("ldapcompare", &args).await.0, 5);
+    args.pop();
+    args.push("title:x");
+    assert_eq!(run("ldapcompare", &args).await.0, 16, "no such attribute");
+    args.pop();
+    args.push("bogusAttr:x");
+    assert_eq!(
+        run("ldapcompare", &args).await.0,
+        17,
+        "undefined attribute type"
+    );
+    // A user changes its own password with the old one.
+    let (code, out) = run(
+        "ldappasswd",
+        &[
+            "-x", "-H", &l.url, "-D", &alice, "-w", "pw", "-a", "pw", "-s", "new-pw",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        run(
+            "ldapwhoami",
+            &["-x", "-H", &l.url, "-D", &alice, "-w", "new-pw"]
+        )
+        .await
+        .0,
+        0
+    );
+    // ...not with a wrong old one.
+    let (code, out) = run(
+        "ldappasswd",
+        &[
+            "-x", "-H", &l.url, "-D", &alice, "-w", "new-pw", "-a", "nope", "-s", "x",
+        ],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(out.contains("Invalid credentials (49)"), "{out}");
+    // The administrator resets it, and a generated password is returned.
+    let mut args = admin.to_vec();
+    args.push(&alice);
+    let (code, out) = run("ldappasswd", &args).await;
+    assert_eq!(code, 0, "{out}");
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("New password: "))
+        .unwrap();
+    assert_eq!(
+        run(
+            "ldapwhoami",
+            &["-x", "-H", &l.url, "-D", &alice, "-w", generated]
+        )
+        .await
+        .0,
+        0
+    );
+    // A plain user cannot reset someone else's password.
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    let (code, out) = run(
+        "ldappasswd",
+        &[
+            "-x", "-H", &l.url, "-D", &carol, "-w", "pw", "-s", "x", &alice,
+        ],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(out.contains("Insufficient access (50)"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ldap3_client_pages_and_sees_the_same_directory() {
+    use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+    use ldap3::{LdapConnAsync, Scope, SearchEntry};
+    let l = start("").await;
+    let (conn, mut ldap) = LdapConnAsync::new(&l.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&l.admin_dn, &l.admin_pw)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let adapters: Vec<Box<dyn Adapter<_, _>>> =
+        vec![Box::new(EntriesOnly::new()), Box::new(PagedResults::new(2))];
+    let mut stream = ldap
+        .streaming_search_with(
+            adapters,
+            BASE,
+            Scope::Subtree,
+            "(objectClass=person)",
+            vec!["uid"],
+        )
+        .await
+        .unwrap();
+    let mut uids = Vec::new();
+    while let Some(entry) = stream.next().await.unwrap() {
+        let e = SearchEntry::construct(entry);
+        uids.extend(e.attrs.get("uid").cloned().unwrap_or_default());
+    }
+    stream.finish().await.success().unwrap();
+    uids.sort();
+    assert_eq!(
+        uids,
+        [
+            "alice@example.com",
+            "bob@example.com",
+            "carol@example.com",
+            "dave@example.com"
+        ]
+    );
+    ldap.unbind().await.unwrap();
+    // The children scope (draft-sermersheim-ldap-subordinate-scope), which the
+    // ldap3 client does not offer: ldapsearch -s children.
+    let (_, out) = search_as_admin(
+        &l,
+        &[
+            "-b",
+            &format!("ou=Acme-B,{BASE}"),
+            "-s",
+            "children",
+            "-LLL",
+            "(objectClass=*)",
+            "1.1",
+        ],
+    )
+    .await;
+    assert_eq!(dns(&out).len(), 2, "ou=roles and carol: {out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_messages_get_a_notice_of_disconnection() {
+    use futures_util::{SinkExt, StreamExt};
+    use ldap3_proto::proto::{LdapAddRequest, LdapMsg, LdapOp, LdapPartialAttribute};
+    let l = start("[ldap]\nmax_message_bytes = 4096\n").await;
+    let stream = tokio::net::TcpStream::connect(l.addr).await.unwrap();
+    let mut framed =
+        tokio_util::codec::Framed::new(stream, ldap3_proto::LdapCodec::new(Some(1 << 20), None));
+    let big = LdapMsg {
+        msgid: 1,
+        op: LdapOp::AddRequest(LdapAddRequest {
+            dn: format!("uid=x,{BASE}"),
+            attributes: vec![LdapPartialAttribute {
+                atype: "description".into(),
+                vals: vec![vec![b'x'; 10_000]],
+            }],
+        }),
+        ctrl: vec![],
+    };
+    framed.send(big).await.unwrap();
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(5), framed.next())
+        .await
+        .expect("an answer, not silence")
+        .unwrap()
+        .unwrap();
+    match reply.op {
+        LdapOp::ExtendedResponse(r) => {
+            assert_eq!(r.name.as_deref(), Some("1.3.6.1.4.1.1466.20036"));
+            assert!(r.res.message.contains("too large"), "{}", r.res.message);
+        }
+        other => panic!("expected a notice of disconnection, got {other:?}"),
+    }
+    assert_eq!(reply.msgid, 0);
+}
