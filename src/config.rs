@@ -47,6 +47,9 @@ struct RawListen {
 #[serde(deny_unknown_fields, default)]
 struct RawLdap {
     listen: Option<String>,
+    ldaps_listen: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
     require_tls: Option<bool>,
     anonymous_read: Option<bool>,
     max_message_bytes: Option<usize>,
@@ -123,6 +126,10 @@ pub struct Config {
     pub base_dn: Dn,
     pub ldap: LdapConfig,
     pub ldap_listen: SocketAddr,
+    /// LDAPS listener, when configured (needs the certificate).
+    pub ldaps_listen: Option<SocketAddr>,
+    /// PEM certificate chain and private key for LDAPS and StartTLS.
+    pub tls: Option<(PathBuf, PathBuf)>,
     pub http_listen: SocketAddr,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
@@ -223,7 +230,34 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     };
     hash.validate()
         .map_err(|e| invalid("passwords", e.to_string()))?;
-    let ldap_cfg = ldap_config(&raw.ldap);
+    let mut ldap_cfg = ldap_config(&raw.ldap);
+    let tls = match (raw.ldap.tls_cert.clone(), raw.ldap.tls_key.clone()) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => {
+            return Err(invalid(
+                "ldap.tls_cert",
+                "tls_cert and tls_key go together: give both or neither".into(),
+            ));
+        }
+    };
+    ldap_cfg.tls_configured = tls.is_some();
+    if ldap_cfg.require_tls && tls.is_none() {
+        return Err(invalid(
+            "ldap.require_tls",
+            "needs ldap.tls_cert and ldap.tls_key".into(),
+        ));
+    }
+    let ldaps = env("DIRGATE_LDAPS_LISTEN").or(raw.ldap.ldaps_listen.clone());
+    let ldaps_listen = ldaps
+        .map(|a| parse_addr("ldap.ldaps_listen", &a))
+        .transpose()?;
+    if ldaps_listen.is_some() && tls.is_none() {
+        return Err(invalid(
+            "ldap.ldaps_listen",
+            "needs ldap.tls_cert and ldap.tls_key".into(),
+        ));
+    }
     let policy = crate::directory::acl::Policy {
         anonymous_read: raw
             .ldap
@@ -236,6 +270,8 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
         base_dn,
         ldap: ldap_cfg,
         ldap_listen: parse_addr("ldap.listen", &ldap)?,
+        ldaps_listen,
+        tls,
         http_listen: parse_addr("http.listen", &http)?,
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {

@@ -11,6 +11,7 @@
 //! - [`scim`]: the SCIM front end (so far: the filter and PATCH path parser).
 //! - [`import`]: spreadsheet import (so far: reading CSV/XLSX into checked rows).
 //! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
+//! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 
 pub mod config;
@@ -21,5 +22,6 @@ pub mod ldap;
 pub mod scim;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use server::{Server, run, start};

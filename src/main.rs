@@ -7,6 +7,7 @@ use dirgate::config::Config;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 
@@ -97,8 +98,8 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
-        let server = dirgate::start(config, shutdown.clone()).await?;
-        tokio::spawn(watch_signals(shutdown));
+        let server = Arc::new(dirgate::start(config, shutdown.clone()).await?);
+        tokio::spawn(watch_signals(shutdown, server.clone()));
         server.wait().await;
         Ok(())
     })
@@ -106,7 +107,7 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
 
 /// SIGINT/SIGTERM stop the daemon; SIGHUP is the reload signal (systemd's
 /// ExecReload) and must never kill it.
-async fn watch_signals(shutdown: CancellationToken) {
+async fn watch_signals(shutdown: CancellationToken, server: Arc<dirgate::Server>) {
     let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
@@ -120,7 +121,7 @@ async fn watch_signals(shutdown: CancellationToken) {
         tokio::select! {
             _ = term.recv() => break,
             _ = int.recv() => break,
-            _ = hup.recv() => tracing::info!("SIGHUP received: nothing to reload yet (no TLS configured)"),
+            _ = hup.recv() => server.reload_tls(),
         }
     }
     // Cancel first: logging may fail (stderr closed) and must not stop the stop.

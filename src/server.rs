@@ -6,9 +6,11 @@
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::directory::auth::Bootstrap;
+use crate::ldap::listener::Mode;
 use crate::ldap::session::Context as LdapContext;
 use crate::ldap::tree::Tree;
 use crate::store::Store;
+use crate::tls::Tls;
 use anyhow::Context;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -16,6 +18,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -26,6 +29,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct Server {
     pub http_addr: SocketAddr,
     pub ldap_addr: SocketAddr,
+    pub ldaps_addr: Option<SocketAddr>,
+    /// The certificate in use, reloadable (SIGHUP).
+    pub tls: Option<Arc<Tls>>,
     pub directory: Directory,
     tracker: TaskTracker,
     shutdown: CancellationToken,
@@ -50,36 +56,93 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             tracing::error!(error = %e, "http listener failed");
         }
     });
-    let ldap = tokio::net::TcpListener::bind(config.ldap_listen)
-        .await
-        .with_context(|| format!("cannot listen on {} (ldap.listen)", config.ldap_listen))?;
-    let ldap_addr = ldap.local_addr()?;
-    tracing::info!(addr = %ldap_addr, "ldap listening");
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(Arc::new(Tls::load(cert, key)?)),
+        None => None,
+    };
     let ctx = Arc::new(LdapContext {
         dir: directory.clone(),
         tree: Tree::new(config.base_dn.clone()),
         cfg: config.ldap.clone(),
+        tls: tls.clone(),
     });
-    tracker.spawn(crate::ldap::listener::serve(
-        ldap,
-        ctx,
-        shutdown.clone(),
-        tracker.clone(),
-    ));
+    let slots = Arc::new(Semaphore::new(config.ldap.max_connections.max(1)));
+    let ldap_addr = listen_ldap(
+        &tracker,
+        &shutdown,
+        &ctx,
+        &slots,
+        config.ldap_listen,
+        Mode::Plain,
+    )
+    .await?;
+    let ldaps_addr = match config.ldaps_listen {
+        Some(addr) => {
+            Some(listen_ldap(&tracker, &shutdown, &ctx, &slots, addr, Mode::Ldaps).await?)
+        }
+        None => None,
+    };
     tracker.close();
     Ok(Server {
         http_addr,
         ldap_addr,
+        ldaps_addr,
+        tls,
         directory,
         tracker,
         shutdown,
     })
 }
 
+/// Binds an LDAP listener and serves it on the tracker.
+async fn listen_ldap(
+    tracker: &TaskTracker,
+    shutdown: &CancellationToken,
+    ctx: &Arc<LdapContext>,
+    slots: &Arc<Semaphore>,
+    addr: SocketAddr,
+    mode: Mode,
+) -> anyhow::Result<SocketAddr> {
+    let key = if mode == Mode::Ldaps {
+        "ldap.ldaps_listen"
+    } else {
+        "ldap.listen"
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} ({key})"))?;
+    let bound = listener.local_addr()?;
+    tracing::info!(addr = %bound, ldaps = mode == Mode::Ldaps, "ldap listening");
+    tracker.spawn(crate::ldap::listener::serve(
+        listener,
+        mode,
+        ctx.clone(),
+        slots.clone(),
+        shutdown.clone(),
+        tracker.clone(),
+    ));
+    Ok(bound)
+}
+
 impl Server {
+    /// Re-reads the TLS certificate and key (SIGHUP); connections keep theirs.
+    pub fn reload_tls(&self) {
+        match &self.tls {
+            Some(tls) => match tls.reload() {
+                Ok(()) => tracing::info!("TLS certificate reloaded"),
+                Err(e) => {
+                    tracing::error!(error = %e, "TLS reload failed; keeping the old certificate")
+                }
+            },
+            None => {
+                tracing::info!("SIGHUP received: no TLS certificate configured, nothing to reload")
+            }
+        }
+    }
+
     /// Waits until shutdown is requested and the listeners have stopped (or the
     /// grace period ran out).
-    pub async fn wait(self) {
+    pub async fn wait(&self) {
         self.shutdown.cancelled().await;
         if tokio::time::timeout(SHUTDOWN_GRACE, self.tracker.wait())
             .await

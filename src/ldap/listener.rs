@@ -11,21 +11,30 @@ use ldap3_proto::proto::{LdapMsg, LdapResultCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
-/// Accepts connections until `shutdown`, each served on its own task.
+/// Plain LDAP (with StartTLS) or LDAPS (TLS from the first byte).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Plain,
+    Ldaps,
+}
+
+/// Accepts connections until `shutdown`, each served on its own task. Both
+/// listeners share one connection cap (`slots`).
 pub async fn serve(
     listener: TcpListener,
+    mode: Mode,
     ctx: Arc<Context>,
+    slots: Arc<Semaphore>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
-    let slots = Arc::new(Semaphore::new(ctx.cfg.max_connections.max(1)));
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -45,12 +54,14 @@ pub async fn serve(
         };
         let ctx = ctx.clone();
         let stop = shutdown.clone();
-        let span = tracing::info_span!("ldap", %peer);
+        let span = tracing::info_span!("ldap", %peer, ldaps = mode == Mode::Ldaps);
         tracker.spawn(
             async move {
                 tracing::debug!("connected");
-                let session = Session::new(ctx, peer, false);
-                connection(stream, session, stop).await;
+                match mode {
+                    Mode::Plain => connection(stream, Session::new(ctx, peer, false), stop).await,
+                    Mode::Ldaps => ldaps(stream, Session::new(ctx, peer, true), stop).await,
+                }
                 tracing::debug!("closed");
                 drop(permit);
             }
@@ -71,39 +82,89 @@ async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, peer: SocketAddr) 
         .await;
 }
 
-/// Serves one connection until it closes.
-async fn connection<S>(stream: S, mut session: Session, shutdown: CancellationToken)
+/// How a message loop ended.
+enum Ended {
+    Closed,
+    /// The client asked for StartTLS and was told yes.
+    StartTls,
+}
+
+/// Serves a plain connection, upgrading it in place on StartTLS.
+async fn connection(stream: TcpStream, mut session: Session, shutdown: CancellationToken) {
+    let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
+    let mut framed = Framed::new(stream, codec);
+    if let Ended::Closed = messages(&mut framed, &mut session, &shutdown).await {
+        return;
+    }
+    let parts = framed.into_parts();
+    // Bytes after the StartTLS request were sent in the clear before the
+    // handshake: a client that pipelines there is broken or hostile.
+    if !parts.read_buf.is_empty() {
+        tracing::warn!("data pipelined after StartTLS; closing");
+        return;
+    }
+    let Some(tls) = session.ctx.tls.clone() else {
+        return;
+    };
+    match tls.acceptor().accept(parts.io).await {
+        Ok(stream) => {
+            session.tls = true;
+            let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
+            let mut framed = Framed::new(stream, codec);
+            messages(&mut framed, &mut session, &shutdown).await;
+        }
+        Err(e) => tracing::info!(error = %e, "StartTLS handshake failed"),
+    }
+}
+
+/// Serves an LDAPS connection: TLS from the first byte.
+async fn ldaps(stream: TcpStream, mut session: Session, shutdown: CancellationToken) {
+    let Some(tls) = session.ctx.tls.clone() else {
+        return;
+    };
+    match tls.acceptor().accept(stream).await {
+        Ok(stream) => {
+            let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
+            let mut framed = Framed::new(stream, codec);
+            messages(&mut framed, &mut session, &shutdown).await;
+        }
+        Err(e) => tracing::info!(error = %e, "TLS handshake failed"),
+    }
+}
+
+/// The message loop: one message in, its responses out, until the connection
+/// closes or asks for StartTLS.
+async fn messages<S>(
+    framed: &mut Framed<S, LdapCodec>,
+    session: &mut Session,
+    shutdown: &CancellationToken,
+) -> Ended
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
-    let mut framed = Framed::new(stream, codec);
     loop {
-        let msg = match next_message(&mut framed, &session, &shutdown).await {
+        let msg = match next_message(framed, session, shutdown).await {
             Incoming::Msg(m) => m,
-            Incoming::Closed => return,
+            Incoming::Closed => return Ended::Closed,
             Incoming::Notice(code, why) => {
                 tracing::info!(reason = why, "closing connection");
                 let _ = framed.send(notice_of_disconnection(code, why)).await;
-                return;
+                return Ended::Closed;
             }
         };
         let reply = session.handle(msg).await;
         for m in reply.msgs {
             if framed.feed(m).await.is_err() {
-                return;
+                return Ended::Closed;
             }
         }
         if framed.flush().await.is_err() {
-            return;
+            return Ended::Closed;
         }
         match reply.next {
             Next::Continue => {}
-            Next::Close => return,
-            Next::StartTls => {
-                tracing::warn!("StartTLS requested but TLS is not wired on this listener");
-                return;
-            }
+            Next::Close => return Ended::Closed,
+            Next::StartTls => return Ended::StartTls,
         }
     }
 }

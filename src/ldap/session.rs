@@ -23,6 +23,8 @@ pub struct Context {
     pub dir: Directory,
     pub tree: Tree,
     pub cfg: LdapConfig,
+    /// The certificate for StartTLS and LDAPS, when configured.
+    pub tls: Option<Arc<crate::tls::Tls>>,
 }
 
 /// What the connection does after sending the responses.
@@ -154,6 +156,14 @@ impl Session {
             LdapOp::ExtendedRequest(e) if e.name == super::rootdse::OID_STARTTLS => None,
             LdapOp::SearchRequest(s) if ops::is_discovery(s) => None,
             LdapOp::UnbindRequest | LdapOp::AbandonRequest(_) => None,
+            // An anonymous bind carries no secret; clients send one before
+            // reading the root DSE.
+            LdapOp::BindRequest(b)
+                if b.dn.is_empty()
+                    && matches!(&b.cred, ldap3_proto::proto::LdapBindCred::Simple(p) if p.is_empty()) =>
+            {
+                None
+            }
             LdapOp::BindRequest(_) => {
                 Some(LdapOp::BindResponse(ldap3_proto::proto::LdapBindResponse {
                     res: refuse(),

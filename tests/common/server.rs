@@ -16,6 +16,7 @@ pub const BASE: &str = "dc=example,dc=com";
 
 pub struct Ldap {
     pub addr: SocketAddr,
+    pub server: std::sync::Arc<dirgate::Server>,
     pub url: String,
     pub admin_dn: String,
     pub admin_pw: String,
@@ -36,7 +37,11 @@ impl Drop for Ldap {
 /// organization); role Staff in A holding alice and bob; service account
 /// `reader` scoped to A; bob is a delegate of A. Every password is `pw`.
 pub async fn start(extra: &str) -> Ldap {
-    let tmp = tempfile::tempdir().unwrap();
+    start_in(tempfile::tempdir().unwrap(), extra).await
+}
+
+/// Like [`start`], in a directory the caller prepared (certificates, …).
+pub async fn start_in(tmp: tempfile::TempDir, extra: &str) -> Ldap {
     let data = tmp.path().join("data");
     let toml = format!(
         "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{extra}",
@@ -48,7 +53,7 @@ pub async fn start(extra: &str) -> Ldap {
     };
     let config = Config::from_str_with_env(&toml, &env).unwrap();
     let shutdown = CancellationToken::new();
-    let server = dirgate::start(config, shutdown.clone()).await.unwrap();
+    let server = std::sync::Arc::new(dirgate::start(config, shutdown.clone()).await.unwrap());
     let creds = std::fs::read_to_string(data.join("bootstrap-admin")).unwrap();
     let admin_pw = creds
         .lines()
@@ -57,7 +62,8 @@ pub async fn start(extra: &str) -> Ldap {
         .to_owned();
     let dir = server.directory.clone();
     let addr = server.ldap_addr;
-    tokio::spawn(server.wait());
+    let waiter = server.clone();
+    tokio::spawn(async move { waiter.wait().await });
     let svc_pw = tokio::task::spawn_blocking({
         let dir = dir.clone();
         move || populate(&dir)
@@ -66,6 +72,7 @@ pub async fn start(extra: &str) -> Ldap {
     .unwrap();
     Ldap {
         addr,
+        server,
         url: format!("ldap://{addr}"),
         admin_dn: format!("cn=admin,{BASE}"),
         admin_pw,
@@ -148,7 +155,7 @@ pub async fn run(cmd: &str, args: &[&str]) -> (i32, String) {
     let out = tokio::process::Command::new(cmd)
         .args(args)
         .env("LDAPTLS_REQCERT", "never")
-        .env("LDAPNOINIT", "1")
+        .env("LDAPCONF", "/dev/null")
         .output()
         .await
         .unwrap_or_else(|e| panic!("{cmd} not runnable (scripts/test installs ldap-utils): {e}"));
