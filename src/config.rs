@@ -73,6 +73,7 @@ struct RawPasswords {
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     argon2_parallelism: Option<u32>,
+    rehash_on_login: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -278,6 +279,10 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             require_suffix,
             hash,
             policy,
+            rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
+                Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
+                None => raw.passwords.rehash_on_login.unwrap_or(true),
+            },
             ..Settings::default()
         },
     })

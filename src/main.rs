@@ -78,7 +78,7 @@ fn load_ldif(config: Option<PathBuf>, file: &std::path::Path) -> anyhow::Result<
         .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
     let started = std::time::Instant::now();
     let store = dirgate::store::Store::open(&config.store_path(), config.first_id_number)?;
-    let dir = dirgate::directory::Directory::new(store, config.directory.clone());
+    let dir = dirgate::directory::Directory::new(store, config.directory.clone())?;
     let loaded = dirgate::ldap::load::load(&dir, &config.base_dn, &text)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was loaded", file.display()))?;
     println!(

@@ -150,6 +150,9 @@ impl Server {
         {
             tracing::warn!("connections still open after the grace period; stopping anyway");
         }
+        // Bind audit events still queued are committed before the process ends.
+        let dir = self.directory.clone();
+        let _ = tokio::task::spawn_blocking(move || dir.flush_journal()).await;
         tracing::info!("stopped");
     }
 }
@@ -166,7 +169,7 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
         let store = Store::open(&config.store_path(), config.first_id_number)?;
-        let directory = Directory::new(store, config.directory.clone());
+        let directory = Directory::new(store, config.directory.clone())?;
         match directory.bootstrap()? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;

@@ -337,7 +337,7 @@ fn bare_logins_pass_only_when_the_setting_allows_them() {
         require_suffix: false,
         ..cheap_settings()
     };
-    let dir = dirgate::directory::Directory::new(store, settings);
+    let dir = dirgate::directory::Directory::new(store, settings).unwrap();
     dir.bootstrap().unwrap();
     let u = dir
         .create_user(&system(&dir), NewUser::new("bjensen"))
@@ -557,6 +557,8 @@ fn every_refusal_and_every_password_check_is_audited() {
         f.dir.create_org(&staff_req, sneaky),
         Err(Error::Denied(_))
     ));
+    // Bind events are written by the journal thread; wait for it.
+    f.dir.flush_journal();
     let events = f.dir.store().read(|tx| tx.changes(0, 1000)).unwrap();
     let find = |action: &str, outcome: Outcome| {
         events

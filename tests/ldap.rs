@@ -429,6 +429,11 @@ async fn each_actor_sees_what_the_policy_allows() {
         .0,
         0
     );
+    // last-login is written by the journal thread; wait for it.
+    let dir = l.dir.clone();
+    tokio::task::spawn_blocking(move || dir.flush_journal())
+        .await
+        .unwrap();
     let (_, as_admin) = search_as_admin(
         &l,
         &["-b", &alice, "-s", "base", "-LLL", "dirgateLastLogin"],

@@ -180,8 +180,8 @@ impl Directory {
         }
     }
 
-    /// Records a bind, rehashes an outdated hash, refreshes last-login (coarsely),
-    /// and builds the actor.
+    /// Rehashes an outdated hash (in its own transaction, when enabled), queues
+    /// the audit event and a coarse last-login refresh, and builds the actor.
     fn after_success(
         &self,
         req: &Request,
@@ -189,67 +189,34 @@ impl Directory {
         verified: Verified,
         password: &str,
     ) -> Result<Actor> {
-        let rehash = match verified {
-            Verified::Rehash => Some(password::hash(&self.settings().hash, password)?),
-            Verified::Current => None,
-        };
-        let req_bind = Request {
-            actor: req.actor.clone(),
-            origin: req.origin.clone(),
-        };
-        self.write(&req_bind, |tx| {
-            let actor = match account {
-                Account::System(mut admin) => {
-                    if let Some(h) = rehash {
-                        admin.password = h;
-                        tx.put_system_admin(&admin)?;
-                    }
-                    system_actor(&admin)
-                }
-                Account::User(user) => self.user_logged_in(tx, *user, rehash)?,
-                Account::Service(mut svc) => {
-                    if let Some(h) = rehash {
-                        svc.password = h;
-                        tx.put_service(&svc)?;
-                    }
-                    service_actor(&svc)
-                }
-            };
-            let change = Change {
-                action: "bind",
-                target: &actor.name,
-                target_id: actor.id,
-                org: actor_org(&actor),
-                detail: None,
-            };
-            let event = self.event(&req_bind, &change, Outcome::Success);
-            tx.log(event)?;
-            Ok(actor)
-        })
-    }
-
-    fn user_logged_in(
-        &self,
-        tx: &mut Tx,
-        stored: User,
-        rehash: Option<SecretHash>,
-    ) -> Result<Actor> {
-        // Re-read inside the write transaction: the record may have changed since.
-        let mut user = tx.user(stored.id)?.ok_or(Error::InvalidCredentials)?;
-        let t = now();
-        let stale = user
-            .last_login
-            .is_none_or(|l| t - l >= LAST_LOGIN_PRECISION);
-        if rehash.is_some() || stale {
-            if let Some(h) = rehash {
-                user.password = Some(h);
-            }
-            if stale {
-                user.last_login = Some(t);
-            }
-            tx.put_user(&user)?;
+        if verified == Verified::Rehash && self.settings().rehash_on_login {
+            let hash = password::hash(&self.settings().hash, password)?;
+            self.store().write(|tx| rehash(tx, &account, hash))?;
         }
-        actor_for_user(tx, &user, self.settings().max_role_depth)
+        let actor = match &account {
+            Account::System(admin) => system_actor(admin),
+            Account::Service(svc) => service_actor(svc),
+            Account::User(user) => {
+                let t = now();
+                if user
+                    .last_login
+                    .is_none_or(|l| t - l >= LAST_LOGIN_PRECISION)
+                {
+                    self.journal().last_login(user.id, t);
+                }
+                self.read(|tx| actor_for_user(tx, user, self.settings().max_role_depth))?
+            }
+        };
+        let change = Change {
+            action: "bind",
+            target: &actor.name,
+            target_id: actor.id,
+            org: actor_org(&actor),
+            detail: None,
+        };
+        self.journal()
+            .event(self.event(req, &change, Outcome::Success));
+        Ok(actor)
     }
 
     fn audit_bind(&self, req: &Request, name: &str, id: Option<Uuid>, outcome: Outcome) {
@@ -260,10 +227,7 @@ impl Directory {
             org: None,
             detail: None,
         };
-        let event = self.event(req, &change, outcome);
-        if let Err(e) = self.store().write(|tx| tx.log(event)) {
-            tracing::error!(error = %e, "could not audit a bind");
-        }
+        self.journal().event(self.event(req, &change, outcome));
     }
 
     /// Issues a bearer token for `scope`; the secret is in the answer only.
@@ -430,6 +394,31 @@ impl Directory {
             Ok(())
         })
     }
+}
+
+/// Stores a fresh hash for the account, re-reading it inside the transaction.
+fn rehash(tx: &mut Tx, account: &Account, hash: SecretHash) -> Result<()> {
+    match account {
+        Account::System(_) => {
+            if let Some(mut admin) = tx.system_admin()? {
+                admin.password = hash;
+                tx.put_system_admin(&admin)?;
+            }
+        }
+        Account::User(u) => {
+            if let Some(mut user) = tx.user(u.id)? {
+                user.password = Some(hash);
+                tx.put_user(&user)?;
+            }
+        }
+        Account::Service(s) => {
+            if let Some(mut svc) = tx.service(s.id)? {
+                svc.password = hash;
+                tx.put_service(&svc)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn find_account(tx: &Tx, who: &Principal) -> Result<Option<Account>> {

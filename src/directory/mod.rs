@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod email;
 pub mod error;
+pub mod journal;
 pub mod model;
 pub mod names;
 pub mod orgs;
@@ -37,6 +38,8 @@ pub struct Settings {
     pub hash: password::HashParams,
     /// How deep roles may nest inside roles.
     pub max_role_depth: usize,
+    /// Replace imported or outdated hashes with argon2id at the next login.
+    pub rehash_on_login: bool,
     pub policy: Policy,
 }
 
@@ -46,6 +49,7 @@ impl Default for Settings {
             require_suffix: true,
             hash: password::HashParams::default(),
             max_role_depth: 16,
+            rehash_on_login: true,
             policy: Policy::default(),
         }
     }
@@ -77,6 +81,7 @@ pub struct Directory {
 struct Inner {
     store: Store,
     settings: Settings,
+    journal: journal::Journal,
 }
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
@@ -90,10 +95,27 @@ pub(crate) struct Change<'a> {
 }
 
 impl Directory {
-    pub fn new(store: Store, settings: Settings) -> Directory {
-        Directory {
-            inner: Arc::new(Inner { store, settings }),
-        }
+    /// The directory over `store`; starts the journal writer thread.
+    pub fn new(store: Store, settings: Settings) -> Result<Directory> {
+        let journal = journal::Journal::start(store.clone())
+            .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
+        Ok(Directory {
+            inner: Arc::new(Inner {
+                store,
+                settings,
+                journal,
+            }),
+        })
+    }
+
+    /// The background writer for bind audit events and last-login times.
+    pub fn journal(&self) -> &journal::Journal {
+        &self.inner.journal
+    }
+
+    /// Waits until every queued audit event is committed (tests, shutdown).
+    pub fn flush_journal(&self) {
+        self.inner.journal.flush();
     }
 
     pub fn settings(&self) -> &Settings {

@@ -3,10 +3,10 @@
 //! per connection, and a Notice of Disconnection (never a silent drop) when the
 //! server closes a connection: oversized or malformed message, idle, shutdown.
 
+use super::codec::Codec;
 use super::extended::notice_of_disconnection;
 use super::session::{Context, Next, Session};
 use futures_util::{SinkExt, StreamExt};
-use ldap3_proto::LdapCodec;
 use ldap3_proto::proto::{LdapMsg, LdapResultCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,7 +73,7 @@ pub async fn serve(
 /// Over the connection cap: say so, then close.
 async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, peer: SocketAddr) {
     tracing::warn!(%peer, "connection refused: ldap.max_connections reached");
-    let mut framed = Framed::new(stream, LdapCodec::default());
+    let mut framed = Framed::new(stream, Codec::new(1 << 16));
     let _ = framed
         .send(notice_of_disconnection(
             LdapResultCode::Busy,
@@ -91,7 +91,7 @@ enum Ended {
 
 /// Serves a plain connection, upgrading it in place on StartTLS.
 async fn connection(stream: TcpStream, mut session: Session, shutdown: CancellationToken) {
-    let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
+    let codec = Codec::new(session.ctx.cfg.max_message_bytes);
     let mut framed = Framed::new(stream, codec);
     if let Ended::Closed = messages(&mut framed, &mut session, &shutdown).await {
         return;
@@ -109,7 +109,7 @@ async fn connection(stream: TcpStream, mut session: Session, shutdown: Cancellat
     match tls.acceptor().accept(parts.io).await {
         Ok(stream) => {
             session.tls = true;
-            let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
+            let codec = Codec::new(session.ctx.cfg.max_message_bytes);
             let mut framed = Framed::new(stream, codec);
             messages(&mut framed, &mut session, &shutdown).await;
         }
@@ -124,7 +124,7 @@ async fn ldaps(stream: TcpStream, mut session: Session, shutdown: CancellationTo
     };
     match tls.acceptor().accept(stream).await {
         Ok(stream) => {
-            let codec = LdapCodec::new(Some(session.ctx.cfg.max_message_bytes), None);
+            let codec = Codec::new(session.ctx.cfg.max_message_bytes);
             let mut framed = Framed::new(stream, codec);
             messages(&mut framed, &mut session, &shutdown).await;
         }
@@ -135,7 +135,7 @@ async fn ldaps(stream: TcpStream, mut session: Session, shutdown: CancellationTo
 /// The message loop: one message in, its responses out, until the connection
 /// closes or asks for StartTLS.
 async fn messages<S>(
-    framed: &mut Framed<S, LdapCodec>,
+    framed: &mut Framed<S, Codec>,
     session: &mut Session,
     shutdown: &CancellationToken,
 ) -> Ended
@@ -176,7 +176,7 @@ enum Incoming {
 }
 
 async fn next_message<S>(
-    framed: &mut Framed<S, LdapCodec>,
+    framed: &mut Framed<S, Codec>,
     session: &Session,
     shutdown: &CancellationToken,
 ) -> Incoming

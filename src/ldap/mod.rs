@@ -10,6 +10,7 @@
 //! - `dn` (RFC 4514), `schema` (what we serve, matching rules).
 
 pub mod bind;
+pub mod codec;
 pub mod dn;
 pub mod entry;
 pub mod extended;

@@ -327,7 +327,13 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     };
     let policy = ctx.dir.policy();
     let mut renderer = Renderer::new(tx, &ctx.tree, policy, &job.actor, max_depth);
-    renderer.member_of = mentions(&req.filter, "memberOf") || wants(&selection, "memberOf");
+    renderer.member_of =
+        mentions(&req.filter, &|t| t.canonical() == "memberOf") || wants(&selection, "memberOf");
+    renderer.operational = mentions(&req.filter, &|t| t.is_operational())
+        || req
+            .attrs
+            .iter()
+            .any(|a| a == "+" || schema::attribute(a).is_some_and(|t| t.is_operational()));
     let chain = StoreChain {
         tx,
         tree: &ctx.tree,
@@ -413,12 +419,14 @@ fn wants(selection: &Selection, name: &str) -> bool {
     schema::attribute(name).is_some_and(|t| selection.wants(t))
 }
 
-/// Whether a filter names an attribute (so rendering must compute it).
-fn mentions(filter: &LdapFilter, name: &str) -> bool {
-    let is = |a: &str| schema::attribute(a).is_some_and(|t| t.canonical() == name);
+/// Whether a filter names an attribute type that `pred` accepts (so
+/// rendering must compute it). Extensible matches without a type may look at
+/// any attribute.
+fn mentions(filter: &LdapFilter, pred: &dyn Fn(&schema::AttributeType) -> bool) -> bool {
+    let is = |a: &str| schema::attribute(a.split(';').next().unwrap_or(a)).is_some_and(pred);
     match filter {
-        LdapFilter::And(v) | LdapFilter::Or(v) => v.iter().any(|f| mentions(f, name)),
-        LdapFilter::Not(f) => mentions(f, name),
+        LdapFilter::And(v) | LdapFilter::Or(v) => v.iter().any(|f| mentions(f, pred)),
+        LdapFilter::Not(f) => mentions(f, pred),
         LdapFilter::Equality(a, _)
         | LdapFilter::Substring(a, _)
         | LdapFilter::GreaterOrEqual(a, _)

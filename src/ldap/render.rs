@@ -6,7 +6,7 @@
 
 use super::entry::Entry;
 use super::schema::{SUBSCHEMA_DN, boolean_value, generalized_time};
-use super::tree::{Branch, Node, Tree, org_name};
+use super::tree::{Branch, Node, Tree};
 use crate::directory::Result;
 use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
 use crate::directory::model::{Member, Millis, Organization, Role, Scope, ServiceAccount, User};
@@ -25,7 +25,10 @@ pub struct Renderer<'a> {
     max_depth: usize,
     /// Compute memberOf only when the search can use it (it costs lookups).
     pub member_of: bool,
-    org_names: HashMap<Option<Uuid>, Option<String>>,
+    /// Render operational attributes (entryUUID, timestamps, …) only when the
+    /// search asks for them or filters on them.
+    pub operational: bool,
+    orgs: HashMap<Uuid, Option<Organization>>,
     role_dns: HashMap<Uuid, Option<String>>,
 }
 
@@ -44,7 +47,8 @@ impl<'a> Renderer<'a> {
             actor,
             max_depth,
             member_of: true,
-            org_names: HashMap::new(),
+            operational: true,
+            orgs: HashMap::new(),
             role_dns: HashMap::new(),
         }
     }
@@ -110,13 +114,20 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn org_name(&mut self, org: Option<Uuid>) -> Result<Option<String>> {
-        if let Some(name) = self.org_names.get(&org) {
-            return Ok(name.clone());
+    /// An organization record, read once per renderer.
+    fn org(&mut self, id: Uuid) -> Result<Option<&Organization>> {
+        if !self.orgs.contains_key(&id) {
+            let org = self.tx.org(id)?;
+            self.orgs.insert(id, org);
         }
-        let name = org_name(self.tx, org)?;
-        self.org_names.insert(org, name.clone());
-        Ok(name)
+        Ok(self.orgs.get(&id).and_then(Option::as_ref))
+    }
+
+    fn org_name(&mut self, org: Option<Uuid>) -> Result<Option<String>> {
+        match org {
+            Some(id) => Ok(self.org(id)?.map(|o| o.name.clone())),
+            None => Ok(None),
+        }
     }
 
     fn role_dn(&mut self, id: Uuid) -> Result<Option<String>> {
@@ -146,7 +157,9 @@ impl<'a> Renderer<'a> {
         };
         e.push("objectClass", vec!["top".into(), class.into()]);
         e.push(attr, vec![value]);
-        operational(&mut e, &dn, class, None, None, None, true);
+        if self.operational {
+            operational(&mut e, &dn, class, None, None, None, true);
+        }
         e
     }
 
@@ -158,7 +171,9 @@ impl<'a> Renderer<'a> {
         );
         e.push("ou", vec![name.to_owned()]);
         e.push("description", vec![description.to_owned()]);
-        operational(&mut e, &dn, "organizationalUnit", None, None, None, true);
+        if self.operational {
+            operational(&mut e, &dn, "organizationalUnit", None, None, None, true);
+        }
         e
     }
 
@@ -192,15 +207,17 @@ impl<'a> Renderer<'a> {
             e.push("description", vec![d.clone()]);
         }
         e.push("dirgateSeats", vec![org.seats.to_string()]);
-        operational(
-            &mut e,
-            &dn,
-            "organizationalUnit",
-            Some(org.id),
-            Some(org.created),
-            Some(org.modified),
-            true,
-        );
+        if self.operational {
+            operational(
+                &mut e,
+                &dn,
+                "organizationalUnit",
+                Some(org.id),
+                Some(org.created),
+                Some(org.modified),
+                true,
+            );
+        }
         e
     }
 
@@ -236,7 +253,11 @@ impl<'a> Renderer<'a> {
         if let Some(o) = &org {
             e.push("ou", vec![o.clone()]);
         }
-        self.account_attrs(&mut e, u)?;
+        let org_admin = match u.org {
+            Some(o) => self.org(o)?.is_some_and(|o| o.admin == Some(u.id)),
+            None => false,
+        };
+        account_attrs(&mut e, u, org_admin);
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
             if !dns.is_empty() {
@@ -244,19 +265,23 @@ impl<'a> Renderer<'a> {
             }
         }
         self.security_attrs(&mut e, u);
-        operational(
-            &mut e,
-            &dn,
-            "inetOrgPerson",
-            Some(u.id),
-            Some(u.created),
-            Some(u.modified),
-            false,
-        );
+        if self.operational {
+            operational(
+                &mut e,
+                &dn,
+                "inetOrgPerson",
+                Some(u.id),
+                Some(u.created),
+                Some(u.modified),
+                false,
+            );
+        }
         Ok(e)
     }
+}
 
-    fn account_attrs(&self, e: &mut Entry, u: &User) -> Result<()> {
+fn account_attrs(e: &mut Entry, u: &User, org_admin: bool) {
+    {
         e.push("dirgateLifecycleState", vec![u.state.as_str().to_owned()]);
         let f = &u.flags;
         for (name, v) in [
@@ -271,18 +296,15 @@ impl<'a> Renderer<'a> {
         if let Some(q) = f.storage_quota {
             e.push("dirgateStorageQuota", vec![q.to_string()]);
         }
-        let org_admin = match u.org {
-            Some(o) => self.tx.org(o)?.is_some_and(|o| o.admin == Some(u.id)),
-            None => false,
-        };
         e.push(
             "dirgateOrganizationAdmin",
             vec![boolean_value(org_admin).to_owned()],
         );
         push_opt(e, "dirgateExternalId", &u.external_id);
-        Ok(())
     }
+}
 
+impl<'a> Renderer<'a> {
     /// Lockout state and last login: for administrators of the account only.
     fn security_attrs(&self, e: &mut Entry, u: &User) {
         if !self.may_see(AttrClass::Security, u.org, Some(u.id)) {
@@ -357,15 +379,17 @@ impl<'a> Renderer<'a> {
                 e.push("memberOf", of);
             }
         }
-        operational(
-            &mut e,
-            &dn,
-            "groupOfNames",
-            Some(r.id),
-            Some(r.created),
-            Some(r.modified),
-            false,
-        );
+        if self.operational {
+            operational(
+                &mut e,
+                &dn,
+                "groupOfNames",
+                Some(r.id),
+                Some(r.created),
+                Some(r.modified),
+                false,
+            );
+        }
         Ok(e)
     }
 
@@ -419,15 +443,17 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_default(),
         };
         e.push("dirgateReadScope", vec![scope]);
-        operational(
-            &mut e,
-            &dn,
-            "applicationProcess",
-            Some(s.id),
-            Some(s.created),
-            Some(s.modified),
-            false,
-        );
+        if self.operational {
+            operational(
+                &mut e,
+                &dn,
+                "applicationProcess",
+                Some(s.id),
+                Some(s.created),
+                Some(s.modified),
+                false,
+            );
+        }
         e
     }
 }

@@ -6,6 +6,7 @@
 //! operation is all or nothing. redb is synchronous: call these off the async
 //! worker threads.
 
+mod cache;
 mod codec;
 mod migrate;
 mod read;
@@ -74,7 +75,7 @@ pub struct Tx {
 }
 
 enum Inner {
-    Read(redb::ReadTransaction),
+    Read(redb::ReadTransaction, Box<cache::ReadCache>),
     // Boxed: a write transaction is several times larger than a read one.
     Write(Box<redb::WriteTransaction>),
 }
@@ -99,7 +100,7 @@ impl Store {
     ) -> Result<T, E> {
         let txn = self.db.begin_read().map_err(StoreError::from)?;
         f(&Tx {
-            inner: Inner::Read(txn),
+            inner: Inner::Read(txn, Box::default()),
         })
     }
 
@@ -116,7 +117,7 @@ impl Store {
         let out = f(&mut tx)?;
         match tx.inner {
             Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
-            Inner::Read(_) => return Err(StoreError::ReadOnly.into()),
+            Inner::Read(..) => return Err(StoreError::ReadOnly.into()),
         }
         Ok(out)
     }
@@ -126,7 +127,7 @@ impl Tx {
     fn writer(&self) -> StoreResult<&redb::WriteTransaction> {
         match &self.inner {
             Inner::Write(w) => Ok(w),
-            Inner::Read(_) => Err(StoreError::ReadOnly),
+            Inner::Read(..) => Err(StoreError::ReadOnly),
         }
     }
 }
@@ -137,7 +138,7 @@ impl Tx {
 macro_rules! with_table {
     ($tx:expr, $open:ident, $def:expr, |$t:ident| $body:expr) => {
         match &$tx.inner {
-            $crate::store::Inner::Read(r) => {
+            $crate::store::Inner::Read(r, _) => {
                 let $t = r.$open($def)?;
                 $body
             }

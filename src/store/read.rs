@@ -4,12 +4,13 @@
 
 use super::codec::{decode, org_key, role_name_key};
 use super::tables::*;
-use super::{StoreResult, Tx, with_table};
+use super::{Inner, StoreResult, Tx, with_table};
 use crate::directory::audit::Event;
 use crate::directory::model::*;
 use crate::directory::names::fold;
 use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::de::DeserializeOwned;
+use std::cell::OnceCell;
 use uuid::Uuid;
 
 pub(super) const SYSTEM_ADMIN_KEY: &str = "system_admin";
@@ -17,14 +18,26 @@ pub(super) const SYSTEM_ADMIN_KEY: &str = "system_admin";
 impl Tx {
     fn record<T: DeserializeOwned>(
         &self,
-        def: TableDefinition<u128, &[u8]>,
+        def: TableDefinition<'static, u128, &'static [u8]>,
         what: &'static str,
         id: Uuid,
     ) -> StoreResult<Option<T>> {
-        with_table!(self, open_table, def, |t| match t.get(id.as_u128())? {
-            Some(v) => Ok(Some(decode(what, v.value())?)),
-            None => Ok(None),
-        })
+        let got = match &self.inner {
+            Inner::Read(r, cache) => {
+                let spare = OnceCell::new();
+                let t = cache.record(r, def, &spare)?;
+                t.get(id.as_u128())?
+                    .map(|v| decode(what, v.value()))
+                    .transpose()?
+            }
+            Inner::Write(w) => {
+                let t = w.open_table(def)?;
+                t.get(id.as_u128())?
+                    .map(|v| decode(what, v.value()))
+                    .transpose()?
+            }
+        };
+        Ok(got)
     }
 
     fn all<T: DeserializeOwned>(
@@ -42,10 +55,19 @@ impl Tx {
         })
     }
 
-    fn unique(&self, def: TableDefinition<&str, u128>, key: &str) -> StoreResult<Option<Uuid>> {
-        with_table!(self, open_table, def, |t| Ok(t
-            .get(key)?
-            .map(|v| Uuid::from_u128(v.value()))))
+    fn unique(
+        &self,
+        def: TableDefinition<'static, &'static str, u128>,
+        key: &str,
+    ) -> StoreResult<Option<Uuid>> {
+        let got = match &self.inner {
+            Inner::Read(r, cache) => {
+                let spare = OnceCell::new();
+                cache.unique(r, def, &spare)?.get(key)?.map(|v| v.value())
+            }
+            Inner::Write(w) => w.open_table(def)?.get(key)?.map(|v| v.value()),
+        };
+        Ok(got.map(Uuid::from_u128))
     }
 
     pub fn org(&self, id: Uuid) -> StoreResult<Option<Organization>> {
@@ -97,6 +119,11 @@ impl Tx {
         }
     }
 
+    /// The id of the user with this login (ignoring case), without reading the record.
+    pub fn user_id_by_login(&self, login: &str) -> StoreResult<Option<Uuid>> {
+        self.unique(USER_BY_LOGIN, &fold(login))
+    }
+
     /// Users whose email is `email` (ignoring case).
     pub fn users_by_email(&self, email: &str) -> StoreResult<Vec<Uuid>> {
         self.multi_str(USER_BY_EMAIL, &fold(email))
@@ -123,16 +150,24 @@ impl Tx {
 
     fn multi(
         &self,
-        def: redb::MultimapTableDefinition<u128, u128>,
+        def: redb::MultimapTableDefinition<'static, u128, u128>,
         key: u128,
     ) -> StoreResult<Vec<Uuid>> {
-        with_table!(self, open_multimap_table, def, |t| {
-            let mut out = Vec::new();
-            for v in t.get(key)? {
-                out.push(Uuid::from_u128(v?.value()));
+        let mut out = Vec::new();
+        match &self.inner {
+            Inner::Read(r, cache) => {
+                let spare = OnceCell::new();
+                for v in cache.multi(r, def, &spare)?.get(key)? {
+                    out.push(Uuid::from_u128(v?.value()));
+                }
             }
-            Ok(out)
-        })
+            Inner::Write(w) => {
+                for v in w.open_multimap_table(def)?.get(key)? {
+                    out.push(Uuid::from_u128(v?.value()));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every user, in no particular order.

@@ -36,7 +36,7 @@ pub fn cheap_settings() -> Settings {
 pub fn fixture() -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(&tmp.path().join("t.redb"), 10_000).unwrap();
-    let dir = Directory::new(store, cheap_settings());
+    let dir = Directory::new(store, cheap_settings()).unwrap();
     dir.bootstrap().unwrap().unwrap();
     let sys = system(&dir);
     dir.add_suffix(&sys, "example.com").unwrap();

@@ -328,6 +328,18 @@ pub fn object_classes() -> impl Iterator<Item = &'static ObjectClass> {
 
 /// Looks an attribute type up by any of its names or its OID, ignoring case.
 pub fn attribute(name_or_oid: &str) -> Option<&'static AttributeType> {
+    // Entries are built with names spelled exactly as the schema spells them;
+    // an exact hit skips the case folding below, which a search pays per
+    // attribute of every entry it renders.
+    static EXACT: OnceLock<HashMap<&'static str, &'static AttributeType>> = OnceLock::new();
+    let exact = EXACT.get_or_init(|| {
+        attribute_types()
+            .flat_map(|a| a.names.iter().map(move |n| (*n, a)))
+            .collect()
+    });
+    if let Some(a) = exact.get(name_or_oid) {
+        return Some(a);
+    }
     static INDEX: OnceLock<HashMap<String, &'static AttributeType>> = OnceLock::new();
     let index = INDEX.get_or_init(|| build_index(attribute_types().map(|a| (a.oid, a.names, a))));
     lookup(index, name_or_oid)

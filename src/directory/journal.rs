@@ -1,0 +1,117 @@
+//! The background journal writer: bind audit events and last-login touches go
+//! through a channel to one thread that writes whatever has queued up in a
+//! single transaction, so a burst of binds costs one commit, not one each. Binds
+//! are answered without waiting for it (a bind changes nothing but the trail);
+//! every change to the directory itself is still logged inside its own
+//! transaction. [`Journal::flush`] waits until everything sent is committed.
+
+use super::audit::Event;
+use super::model::Millis;
+use crate::store::Store;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use uuid::Uuid;
+
+/// Most items written in one transaction.
+const BATCH: usize = 4096;
+/// Items that may wait; senders block beyond it rather than lose audit events.
+const QUEUE: usize = 65_536;
+
+enum Item {
+    Event(Event),
+    LastLogin(Uuid, Millis),
+    Flush(SyncSender<()>),
+}
+
+/// The sending side. Dropping it lets the writer drain the queue and stop, and
+/// waits for that, so the store is closed cleanly (redb otherwise repairs the
+/// file at the next start).
+pub struct Journal {
+    tx: Option<SyncSender<Item>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(w) = self.writer.take()
+            && w.join().is_err()
+        {
+            tracing::error!("journal writer panicked");
+        }
+    }
+}
+
+impl Journal {
+    /// Starts the writer thread for `store`.
+    pub fn start(store: Store) -> std::io::Result<Journal> {
+        let (tx, rx) = sync_channel(QUEUE);
+        let writer = std::thread::Builder::new()
+            .name("dirgate-journal".into())
+            .spawn(move || writer(store, rx))?;
+        Ok(Journal {
+            tx: Some(tx),
+            writer: Some(writer),
+        })
+    }
+
+    pub fn event(&self, event: Event) {
+        self.send(Item::Event(event));
+    }
+
+    /// Records a successful login time (coarse: the caller decides when).
+    pub fn last_login(&self, user: Uuid, at: Millis) {
+        self.send(Item::LastLogin(user, at));
+    }
+
+    /// Returns once everything sent before is committed.
+    pub fn flush(&self) {
+        let (done, wait) = sync_channel(1);
+        self.send(Item::Flush(done));
+        let _ = wait.recv();
+    }
+
+    fn send(&self, item: Item) {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(item).is_ok());
+        if !sent {
+            tracing::error!("journal writer is gone; an audit record was lost");
+        }
+    }
+}
+
+fn writer(store: Store, rx: Receiver<Item>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(item) => batch.push(item),
+                Err(_) => break,
+            }
+        }
+        let mut waiters = Vec::new();
+        let written = store.write(|tx| {
+            for item in batch.drain(..) {
+                match item {
+                    Item::Event(e) => {
+                        tx.log(e)?;
+                    }
+                    Item::LastLogin(id, at) => {
+                        if let Some(mut user) = tx.user(id)?
+                            && user.last_login.is_none_or(|l| l < at)
+                        {
+                            user.last_login = Some(at);
+                            tx.put_user(&user)?;
+                        }
+                    }
+                    Item::Flush(done) => waiters.push(done),
+                }
+            }
+            Ok::<_, crate::store::StoreError>(())
+        });
+        if let Err(e) = written {
+            tracing::error!(error = %e, "journal batch could not be written");
+        }
+        for w in waiters {
+            let _ = w.send(());
+        }
+    }
+}

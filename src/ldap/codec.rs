@@ -1,0 +1,235 @@
+//! The wire codec: ldap3_proto's for everything, except that search result
+//! entries (the bulk of what a server sends) are BER-encoded straight into the
+//! output buffer. ldap3_proto builds a tree of tagged values first, which cost
+//! more than the whole directory lookup. Tests check the bytes are identical.
+
+use bytes::{BufMut, BytesMut};
+use ldap3_proto::LdapCodec;
+use ldap3_proto::proto::{LdapMsg, LdapOp, LdapSearchResultEntry};
+use tokio_util::codec::{Decoder, Encoder};
+
+/// LDAPMessage, protocolOp [APPLICATION 4] searchResEntry, and the universal tags.
+const SEQUENCE: u8 = 0x30;
+const SET: u8 = 0x31;
+const INTEGER: u8 = 0x02;
+const OCTET_STRING: u8 = 0x04;
+const SEARCH_RESULT_ENTRY: u8 = 0x64;
+
+pub struct Codec(LdapCodec);
+
+impl Codec {
+    pub fn new(max_message_bytes: usize) -> Codec {
+        Codec(LdapCodec::new(Some(max_message_bytes), None))
+    }
+}
+
+impl Decoder for Codec {
+    type Item = LdapMsg;
+    type Error = std::io::Error;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<LdapMsg>, std::io::Error> {
+        self.0.decode(buf)
+    }
+}
+
+impl Encoder<LdapMsg> for Codec {
+    type Error = std::io::Error;
+
+    fn encode(&mut self, msg: LdapMsg, buf: &mut BytesMut) -> std::io::Result<()> {
+        match &msg.op {
+            LdapOp::SearchResultEntry(e) if msg.ctrl.is_empty() => {
+                encode_entry(msg.msgid, e, buf);
+                Ok(())
+            }
+            _ => self.0.encode(msg, buf),
+        }
+    }
+}
+
+/// Bytes a definite length takes.
+fn len_len(n: usize) -> usize {
+    match n {
+        0..=0x7f => 1,
+        0x80..=0xff => 2,
+        0x100..=0xffff => 3,
+        0x1_0000..=0xff_ffff => 4,
+        _ => 5,
+    }
+}
+
+/// Size of a whole TLV with `content` bytes.
+fn tlv(content: usize) -> usize {
+    1 + len_len(content) + content
+}
+
+fn put_header(buf: &mut BytesMut, tag: u8, len: usize) {
+    buf.put_u8(tag);
+    let n = len_len(len);
+    if n == 1 {
+        buf.put_u8(len as u8);
+    } else {
+        buf.put_u8(0x80 | (n - 1) as u8);
+        let bytes = (len as u64).to_be_bytes();
+        buf.put_slice(&bytes[8 - (n - 1)..]);
+    }
+}
+
+fn put_octets(buf: &mut BytesMut, bytes: &[u8]) {
+    put_header(buf, OCTET_STRING, bytes.len());
+    buf.put_slice(bytes);
+}
+
+/// Minimal two's-complement big-endian bytes of an INTEGER.
+fn int_bytes(v: i32) -> ([u8; 4], usize) {
+    let b = v.to_be_bytes();
+    let mut start = 0;
+    while start < 3 {
+        let redundant = (b[start] == 0x00 && b[start + 1] & 0x80 == 0)
+            || (b[start] == 0xff && b[start + 1] & 0x80 != 0);
+        if !redundant {
+            break;
+        }
+        start += 1;
+    }
+    (b, start)
+}
+
+fn encode_entry(msgid: i32, e: &LdapSearchResultEntry, buf: &mut BytesMut) {
+    let attr_content = |a: &ldap3_proto::proto::LdapPartialAttribute| {
+        let vals: usize = a.vals.iter().map(|v| tlv(v.len())).sum();
+        tlv(a.atype.len()) + tlv(vals)
+    };
+    let attrs: usize = e.attributes.iter().map(|a| tlv(attr_content(a))).sum();
+    let op = tlv(e.dn.len()) + tlv(attrs);
+    let (id, start) = int_bytes(msgid);
+    let id = &id[start..];
+    let message = tlv(id.len()) + tlv(op);
+    buf.reserve(tlv(message));
+    put_header(buf, SEQUENCE, message);
+    put_header(buf, INTEGER, id.len());
+    buf.put_slice(id);
+    put_header(buf, SEARCH_RESULT_ENTRY, op);
+    put_octets(buf, e.dn.as_bytes());
+    put_header(buf, SEQUENCE, attrs);
+    for a in &e.attributes {
+        put_header(buf, SEQUENCE, attr_content(a));
+        put_octets(buf, a.atype.as_bytes());
+        put_header(buf, SET, a.vals.iter().map(|v| tlv(v.len())).sum());
+        for v in &a.vals {
+            put_octets(buf, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ldap3_proto::proto::LdapPartialAttribute;
+
+    fn reference(msg: LdapMsg) -> BytesMut {
+        let mut buf = BytesMut::new();
+        LdapCodec::default().encode(msg, &mut buf).unwrap();
+        buf
+    }
+
+    fn ours(msg: LdapMsg) -> BytesMut {
+        let mut buf = BytesMut::new();
+        Codec::new(1 << 20).encode(msg, &mut buf).unwrap();
+        buf
+    }
+
+    fn entry(msgid: i32, dn: &str, attrs: Vec<(&str, Vec<Vec<u8>>)>) -> LdapMsg {
+        LdapMsg {
+            msgid,
+            op: LdapOp::SearchResultEntry(LdapSearchResultEntry {
+                dn: dn.into(),
+                attributes: attrs
+                    .into_iter()
+                    .map(|(t, vals)| LdapPartialAttribute {
+                        atype: t.into(),
+                        vals,
+                    })
+                    .collect(),
+            }),
+            ctrl: vec![],
+        }
+    }
+
+    #[test]
+    fn entries_encode_exactly_like_ldap3_proto() {
+        let long = |n: usize| vec![b'x'; n];
+        let cases = vec![
+            entry(
+                1,
+                "uid=a,dc=example,dc=com",
+                vec![("cn", vec![b"A".to_vec()])],
+            ),
+            entry(127, "", vec![]),
+            entry(128, "cn=x", vec![("member", vec![])]),
+            entry(
+                255,
+                "cn=ü",
+                vec![("description", vec![long(127), long(128), long(255)])],
+            ),
+            entry(
+                256,
+                &"d".repeat(300),
+                vec![("a", vec![long(65_535)]), ("b", vec![long(65_536)])],
+            ),
+            entry(
+                65_535,
+                "cn=y",
+                vec![("objectClass", vec![b"top".to_vec(), b"person".to_vec()])],
+            ),
+            entry(
+                8_388_608,
+                "cn=z",
+                vec![("jpegPhoto", vec![long(20_000_000)])],
+            ),
+            entry(i32::MAX, "cn=z", vec![("cn", vec![vec![]])]),
+        ];
+        for msg in cases {
+            assert_eq!(ours(msg.clone()), reference(msg.clone()), "{:?}", msg.msgid);
+        }
+    }
+
+    #[test]
+    fn integers_are_minimal() {
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            255,
+            256,
+            32_767,
+            32_768,
+            65_535,
+            8_388_607,
+            8_388_608,
+            -1,
+            -128,
+            -129,
+            i32::MAX,
+            i32::MIN,
+        ] {
+            let (b, start) = int_bytes(v);
+            let bytes = &b[start..];
+            let mut back = if bytes[0] & 0x80 != 0 { -1i64 } else { 0 };
+            for x in bytes {
+                back = (back << 8) | i64::from(*x);
+            }
+            assert_eq!(back as i32, v, "{v}: {bytes:?}");
+        }
+    }
+
+    #[test]
+    fn other_messages_go_through_ldap3_proto() {
+        let done = LdapMsg {
+            msgid: 3,
+            op: LdapOp::SearchResultDone(crate::ldap::result::success()),
+            ctrl: vec![],
+        };
+        assert_eq!(ours(done.clone()), reference(done));
+    }
+}
