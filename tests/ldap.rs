@@ -367,6 +367,27 @@ async fn each_actor_sees_what_the_policy_allows() {
         dns(&out),
         vec![format!("uid=carol@example.com,ou=Acme-B,{BASE}")]
     );
+    // Another organization's subtree does not exist for the delegate of Acme-A.
+    let acme_b = format!("ou=Acme-B,{BASE}");
+    let (code, out) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            "bob@example.com",
+            "-w",
+            "pw",
+            "-b",
+            &acme_b,
+            "(objectClass=*)",
+            "1.1",
+        ],
+    )
+    .await;
+    assert_eq!(code, 32, "{out}");
+    assert!(out.contains(&format!("matchedDN: {BASE}")), "{out}");
     // Anonymous reads nothing but the root DSE and the schema.
     let (_, out) = run(
         "ldapsearch",

@@ -309,3 +309,28 @@ fn server_wide_grants_apply_everywhere_and_anonymous_read_is_a_setting() {
         .is_err()
     );
 }
+
+#[test]
+fn discovery_is_open_and_the_tree_skeleton_needs_a_bind() {
+    let policy = Policy::default();
+    for (kind, _) in TABLE {
+        let who = actor(kind);
+        assert!(
+            policy
+                .authorize(&who, Action::ReadSchema, &Target::default())
+                .is_ok(),
+            "{kind}"
+        );
+        let skeleton = policy
+            .authorize(&who, Action::ReadTree, &Target::default())
+            .is_ok();
+        assert_eq!(skeleton, kind != "anonymous", "{kind}");
+    }
+    let open = Policy {
+        anonymous_read: Some(Scope::Server),
+    };
+    assert!(
+        open.authorize(&Actor::anonymous(), Action::ReadTree, &Target::default())
+            .is_ok()
+    );
+}

@@ -374,7 +374,28 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     if collect_all {
         finish_collected(&mut out, found, job, &selection);
     }
+    // An empty answer under a base the actor may not read would confirm that
+    // the base exists; answer as if it did not (slapd's "disclose" rule).
+    if out.entries.is_empty() && job.page_nodes.is_none() && renderer.render(base)?.is_none() {
+        out.done = no_such_object(visible_ancestor(tx, &mut renderer, base)?);
+    }
     Ok(out)
+}
+
+/// The DN of the deepest ancestor of `node` that the renderer's actor may read.
+fn visible_ancestor(
+    tx: &crate::store::Tx,
+    renderer: &mut Renderer<'_>,
+    node: Node,
+) -> Result<String> {
+    let mut at = renderer.tree.parent(tx, node)?;
+    while let Some(n) = at {
+        if let Some(e) = renderer.render(n)? {
+            return Ok(e.dn);
+        }
+        at = renderer.tree.parent(tx, n)?;
+    }
+    Ok(String::new())
 }
 
 /// Sorts (when asked) what a sorted or paged search collected, then applies the
