@@ -677,3 +677,42 @@ async fn oversized_messages_get_a_notice_of_disconnection() {
     }
     assert_eq!(reply.msgid, 0);
 }
+
+/// Reads the next message, or fails after a few seconds of silence.
+async fn next_msg(
+    framed: &mut tokio_util::codec::Framed<tokio::net::TcpStream, ldap3_proto::LdapCodec>,
+) -> ldap3_proto::proto::LdapMsg {
+    use futures_util::StreamExt;
+    tokio::time::timeout(std::time::Duration::from_secs(5), framed.next())
+        .await
+        .expect("an answer, not silence")
+        .expect("a message, not a closed connection")
+        .expect("a well-formed message")
+}
+
+fn notice_reason(msg: &ldap3_proto::proto::LdapMsg) -> String {
+    match &msg.op {
+        ldap3_proto::proto::LdapOp::ExtendedResponse(r)
+            if r.name.as_deref() == Some("1.3.6.1.4.1.1466.20036") =>
+        {
+            r.res.message.clone()
+        }
+        other => panic!("expected a notice of disconnection, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_cap_and_idle_ones_are_told_why() {
+    let l = start("[ldap]\nmax_connections = 1\nidle_timeout_secs = 1\n").await;
+    let connect = || async {
+        let s = tokio::net::TcpStream::connect(l.addr).await.unwrap();
+        tokio_util::codec::Framed::new(s, ldap3_proto::LdapCodec::default())
+    };
+    let mut first = connect().await;
+    // Give the server a moment to count the first connection.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut second = connect().await;
+    assert!(notice_reason(&next_msg(&mut second).await).contains("too many connections"));
+    // The first one, left idle, is closed with a reason after a second.
+    assert!(notice_reason(&next_msg(&mut first).await).contains("idle"));
+}
