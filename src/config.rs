@@ -34,7 +34,16 @@ struct RawConfig {
     http: RawListen,
     logins: RawLogins,
     passwords: RawPasswords,
+    lockout: RawLockout,
     ids: RawIds,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLockout {
+    threshold: Option<u32>,
+    window_secs: Option<u64>,
+    duration_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -279,6 +288,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             require_suffix,
             hash,
             policy,
+            lockout: lockout_policy(&raw.lockout),
             rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
                 Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
                 None => raw.passwords.rehash_on_login.unwrap_or(true),
@@ -286,6 +296,17 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             ..Settings::default()
         },
     })
+}
+
+fn lockout_policy(raw: &RawLockout) -> crate::directory::LockoutPolicy {
+    let d = crate::directory::LockoutPolicy::default();
+    let millis =
+        |secs: Option<u64>, default| secs.map_or(default, |s| (s.saturating_mul(1000)) as i64);
+    crate::directory::LockoutPolicy {
+        threshold: raw.threshold.unwrap_or(d.threshold),
+        window: millis(raw.window_secs, d.window),
+        duration: millis(raw.duration_secs, d.duration),
+    }
 }
 
 fn ldap_config(raw: &RawLdap) -> LdapConfig {

@@ -607,3 +607,117 @@ fn flags_are_stored_and_the_delegate_flag_is_an_appointment() {
         Err(Error::Invalid(_))
     ));
 }
+
+#[test]
+fn failed_password_checks_lock_the_account_until_someone_with_the_right_unlocks_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = dirgate::store::Store::open(&tmp.path().join("s.redb"), 100).unwrap();
+    let settings = dirgate::directory::Settings {
+        lockout: dirgate::directory::LockoutPolicy {
+            threshold: 3,
+            window: 60_000,
+            duration: 0,
+        },
+        ..cheap_settings()
+    };
+    let dir = dirgate::directory::Directory::new(store, settings).unwrap();
+    dir.bootstrap().unwrap();
+    let sys = system(&dir);
+    dir.add_suffix(&sys, "example.com").unwrap();
+    for name in ["Acme-A", "Acme-B"] {
+        let new = NewOrg {
+            name: name.into(),
+            seats: 5,
+            description: None,
+        };
+        dir.create_org(&sys, new).unwrap();
+    }
+    let victim = active_user(&dir, "victim@example.com", Some("Acme-A"));
+    let helper_a = active_user(&dir, "help-a@example.com", Some("Acme-A"));
+    let helper_b = active_user(&dir, "help-b@example.com", Some("Acme-B"));
+    for (helper, org) in [(&helper_a, "Acme-A"), (&helper_b, "Acme-B")] {
+        let role = NewRole {
+            name: "Helpdesk".into(),
+            org: Some(OrgRef::Name(org.into())),
+            rights: vec![Right::AccountUnlock],
+            ..NewRole::default()
+        };
+        let role = dir.create_role(&sys, role).unwrap();
+        dir.add_member(&sys, role.id, Member::User(helper.id))
+            .unwrap();
+    }
+    let anon = as_actor(dirgate::directory::acl::Actor::anonymous());
+    let who = Principal::Login("victim@example.com".into());
+    for _ in 0..3 {
+        assert!(dir.authenticate(&anon, &who, "wrong").is_err());
+    }
+    dir.flush_journal();
+    let locked = dir.get_user(&sys, victim.id).unwrap();
+    assert!(locked.lockout.locked_at.is_some());
+    assert_eq!(locked.lockout.failures.len(), 3);
+    // The right password no longer works while locked.
+    assert!(matches!(
+        dir.authenticate(&anon, &who, "pw"),
+        Err(Error::InvalidCredentials)
+    ));
+    // The helpdesk of another organization may not unlock it; its own may.
+    let b = login(&dir, "help-b@example.com");
+    assert!(matches!(
+        dir.unlock_user(&b, victim.id),
+        Err(Error::Denied(_))
+    ));
+    let a = login(&dir, "help-a@example.com");
+    assert!(
+        dir.unlock_user(&a, victim.id)
+            .unwrap()
+            .lockout
+            .locked_at
+            .is_none()
+    );
+    dir.authenticate(&anon, &who, "pw").unwrap();
+    dir.flush_journal();
+    let events = dir.store().read(|tx| tx.changes(0, 10_000)).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "user.locked" && e.target == "victim@example.com")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "user.unlock" && e.actor == "help-a@example.com")
+    );
+}
+
+#[test]
+fn locks_expire_and_old_failures_fall_out_of_the_window() {
+    use dirgate::directory::LockoutPolicy;
+    use dirgate::directory::model::Lockout;
+    let policy = LockoutPolicy {
+        threshold: 2,
+        window: 1_000,
+        duration: 5_000,
+    };
+    let mut l = Lockout::default();
+    assert!(!policy.record_failure(&mut l, 0));
+    assert!(
+        !policy.record_failure(&mut l, 2_000),
+        "the first failure left the window"
+    );
+    assert!(policy.record_failure(&mut l, 2_500));
+    assert!(policy.is_locked(&l, 7_499));
+    assert!(!policy.is_locked(&l, 7_500));
+    assert!(
+        !policy.record_failure(&mut l, 8_000),
+        "an expired lock starts afresh"
+    );
+    assert_eq!(l.failures, vec![8_000]);
+    let off = LockoutPolicy {
+        threshold: 0,
+        ..policy
+    };
+    let mut l = Lockout::default();
+    for t in 0..10 {
+        assert!(!off.record_failure(&mut l, t));
+    }
+}

@@ -716,3 +716,88 @@ async fn connections_over_the_cap_and_idle_ones_are_told_why() {
     // The first one, left idle, is closed with a reason after a second.
     assert!(notice_reason(&next_msg(&mut first).await).contains("idle"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_binds_lock_the_account_and_admins_see_the_ppolicy_attributes() {
+    let l = start("[lockout]\nthreshold = 2\nduration_secs = 0\n").await;
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    for _ in 0..2 {
+        let (code, _) = run(
+            "ldapwhoami",
+            &["-x", "-H", &l.url, "-D", &carol, "-w", "bad"],
+        )
+        .await;
+        assert_eq!(code, 49);
+    }
+    let dir = l.dir.clone();
+    tokio::task::spawn_blocking(move || dir.flush_journal())
+        .await
+        .unwrap();
+    let (code, out) = run(
+        "ldapwhoami",
+        &["-x", "-H", &l.url, "-D", &carol, "-w", "pw"],
+    )
+    .await;
+    assert_eq!(
+        code, 49,
+        "locked accounts answer like wrong passwords: {out}"
+    );
+    let (_, out) = search_as_admin(
+        &l,
+        &[
+            "-b",
+            &carol,
+            "-s",
+            "base",
+            "-LLL",
+            "pwdAccountLockedTime",
+            "pwdFailureTime",
+        ],
+    )
+    .await;
+    assert!(out.contains("pwdAccountLockedTime: "), "{out}");
+    assert_eq!(out.matches("pwdFailureTime: ").count(), 2, "{out}");
+    // A service account reading the organization sees the entry, not its
+    // lockout state (that is for administrators of the account).
+    for _ in 0..2 {
+        run(
+            "ldapwhoami",
+            &["-x", "-H", &l.url, "-D", "alice@example.com", "-w", "bad"],
+        )
+        .await;
+    }
+    let dir = l.dir.clone();
+    tokio::task::spawn_blocking(move || dir.flush_journal())
+        .await
+        .unwrap();
+    let alice = a("alice@example.com");
+    let (_, as_admin) = search_as_admin(
+        &l,
+        &["-b", &alice, "-s", "base", "-LLL", "pwdAccountLockedTime"],
+    )
+    .await;
+    assert!(as_admin.contains("pwdAccountLockedTime: "), "{as_admin}");
+    let svc = format!("cn=reader,ou=services,{BASE}");
+    let (_, out) = run(
+        "ldapsearch",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            &svc,
+            "-w",
+            &l.svc_pw,
+            "-b",
+            &alice,
+            "-s",
+            "base",
+            "-LLL",
+            "pwdAccountLockedTime",
+            "uid",
+        ],
+    )
+    .await;
+    assert!(out.contains("uid: alice@example.com"), "{out}");
+    assert!(!out.contains("pwdAccountLockedTime"), "{out}");
+}

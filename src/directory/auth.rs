@@ -167,14 +167,22 @@ impl Directory {
             }
         };
         let name = principal_name(who, account.as_ref());
-        let usable = account.as_ref().is_some_and(can_log_in);
+        let policy = self.settings().lockout;
+        let usable = account
+            .as_ref()
+            .is_some_and(|a| can_log_in(a, &policy, now()));
         match (account, verified) {
             (Some(account), Some(verified)) if usable && !password.is_empty() => {
                 self.after_success(req, account, verified, password)
             }
-            (account, _) => {
+            (account, verified) => {
                 let id = account.as_ref().map(account_id);
                 self.audit_bind(req, &name, id, Outcome::Failure);
+                // A wrong password counts toward lockout; a right one on a
+                // locked account does not (it is refused all the same).
+                if let (Some(Account::User(u)), None) = (&account, verified) {
+                    self.count_failure(req, u);
+                }
                 Err(Error::InvalidCredentials)
             }
         }
@@ -198,6 +206,9 @@ impl Directory {
             Account::Service(svc) => service_actor(svc),
             Account::User(user) => {
                 let t = now();
+                if user.lockout != Default::default() {
+                    self.journal().clear_failures(user.id);
+                }
                 if user
                     .last_login
                     .is_none_or(|l| t - l >= LAST_LOGIN_PRECISION)
@@ -217,6 +228,22 @@ impl Directory {
         self.journal()
             .event(self.event(req, &change, Outcome::Success));
         Ok(actor)
+    }
+
+    fn count_failure(&self, req: &Request, user: &User) {
+        let change = Change {
+            action: "user.locked",
+            target: &user.login,
+            target_id: Some(user.id),
+            org: user.org,
+            detail: Some(format!(
+                "{} failed password checks",
+                self.settings().lockout.threshold
+            )),
+        };
+        let locked = self.event(req, &change, Outcome::Success);
+        self.journal()
+            .failure(user.id, now(), self.settings().lockout, locked);
     }
 
     fn audit_bind(&self, req: &Request, name: &str, id: Option<Uuid>, outcome: Outcome) {
@@ -442,9 +469,9 @@ fn find_account(tx: &Tx, who: &Principal) -> Result<Option<Account>> {
 }
 
 /// Only active, unlocked users log in; administrators and services always may.
-fn can_log_in(account: &Account) -> bool {
+fn can_log_in(account: &Account, lockout: &super::LockoutPolicy, at: Millis) -> bool {
     match account {
-        Account::User(u) => u.state == Lifecycle::Active && u.lockout.locked_at.is_none(),
+        Account::User(u) => u.state == Lifecycle::Active && !lockout.is_locked(&u.lockout, at),
         Account::System(_) | Account::Service(_) => true,
     }
 }

@@ -5,6 +5,7 @@
 //! every change to the directory itself is still logged inside its own
 //! transaction. [`Journal::flush`] waits until everything sent is committed.
 
+use super::LockoutPolicy;
 use super::audit::Event;
 use super::model::Millis;
 use crate::store::Store;
@@ -19,6 +20,11 @@ const QUEUE: usize = 65_536;
 enum Item {
     Event(Event),
     LastLogin(Uuid, Millis),
+    /// A failed password check: counted, and the account locked past the
+    /// threshold (with an audit event), inside the batch's transaction.
+    Failure(Uuid, Millis, LockoutPolicy, Box<Event>),
+    /// A successful check clears the failure count.
+    ClearFailures(Uuid),
     Flush(SyncSender<()>),
 }
 
@@ -63,6 +69,16 @@ impl Journal {
         self.send(Item::LastLogin(user, at));
     }
 
+    /// Counts a failed password check against a user (see [`LockoutPolicy`]);
+    /// `locked` is the audit event to write if this failure locks it.
+    pub fn failure(&self, user: Uuid, at: Millis, policy: LockoutPolicy, locked: Event) {
+        self.send(Item::Failure(user, at, policy, Box::new(locked)));
+    }
+
+    pub fn clear_failures(&self, user: Uuid) {
+        self.send(Item::ClearFailures(user));
+    }
+
     /// Returns once everything sent before is committed.
     pub fn flush(&self) {
         let (done, wait) = sync_channel(1);
@@ -99,6 +115,22 @@ fn writer(store: Store, rx: Receiver<Item>) {
                             && user.last_login.is_none_or(|l| l < at)
                         {
                             user.last_login = Some(at);
+                            tx.put_user(&user)?;
+                        }
+                    }
+                    Item::Failure(id, at, policy, locked) => {
+                        if let Some(mut user) = tx.user(id)? {
+                            if policy.record_failure(&mut user.lockout, at) {
+                                tx.log(*locked)?;
+                            }
+                            tx.put_user(&user)?;
+                        }
+                    }
+                    Item::ClearFailures(id) => {
+                        if let Some(mut user) = tx.user(id)?
+                            && user.lockout != Default::default()
+                        {
+                            user.lockout = Default::default();
                             tx.put_user(&user)?;
                         }
                     }

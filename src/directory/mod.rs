@@ -40,6 +40,7 @@ pub struct Settings {
     pub max_role_depth: usize,
     /// Replace imported or outdated hashes with argon2id at the next login.
     pub rehash_on_login: bool,
+    pub lockout: LockoutPolicy,
     pub policy: Policy,
 }
 
@@ -50,8 +51,64 @@ impl Default for Settings {
             hash: password::HashParams::default(),
             max_role_depth: 16,
             rehash_on_login: true,
+            lockout: LockoutPolicy::default(),
             policy: Policy::default(),
         }
+    }
+}
+
+/// When failed password checks lock an account (OpenLDAP ppolicy's
+/// pwdMaxFailure, pwdFailureCountInterval and pwdLockoutDuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    /// Failures that lock the account; 0 turns lockout off.
+    pub threshold: u32,
+    /// Only failures this recent count.
+    pub window: model::Millis,
+    /// How long a lock lasts; 0 = until an administrator unlocks it.
+    pub duration: model::Millis,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            threshold: 5,
+            window: 5 * 60 * 1000,
+            duration: 15 * 60 * 1000,
+        }
+    }
+}
+
+impl LockoutPolicy {
+    /// Whether `lockout` keeps the account locked at `now`.
+    pub fn is_locked(&self, lockout: &model::Lockout, now: model::Millis) -> bool {
+        match lockout.locked_at {
+            None => false,
+            Some(_) if self.duration == 0 => true,
+            Some(at) => now < at.saturating_add(self.duration),
+        }
+    }
+
+    /// Records a failure at `now`: drops failures outside the window and locks
+    /// when the threshold is reached. Returns true when this failure locked it.
+    pub fn record_failure(&self, lockout: &mut model::Lockout, now: model::Millis) -> bool {
+        if self.threshold == 0 {
+            return false;
+        }
+        if lockout.locked_at.is_some() && !self.is_locked(lockout, now) {
+            // An expired lock starts a fresh count.
+            *lockout = model::Lockout::default();
+        }
+        lockout
+            .failures
+            .retain(|t| now.saturating_sub(*t) < self.window);
+        lockout.failures.push(now);
+        let reached = lockout.failures.len() >= self.threshold as usize;
+        if reached && lockout.locked_at.is_none() {
+            lockout.locked_at = Some(now);
+            return true;
+        }
+        false
     }
 }
 

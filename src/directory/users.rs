@@ -458,6 +458,30 @@ impl Directory {
         })
     }
 
+    /// Unlocks an account locked by failed password checks (the
+    /// `account-unlock` right in its organization, or the system administrator).
+    pub fn unlock_user(&self, req: &Request, id: Uuid) -> Result<User> {
+        self.write(req, |tx| {
+            let mut user = user_by_id(tx, id)?;
+            self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
+            if user.lockout == Default::default() {
+                return Ok(user);
+            }
+            let change = Change {
+                action: "user.unlock",
+                target: &user.login,
+                target_id: Some(id),
+                org: user.org,
+                detail: None,
+            };
+            user.version = self.log(tx, req, change)?;
+            user.lockout = Default::default();
+            user.modified = now();
+            tx.put_user(&user)?;
+            Ok(user)
+        })
+    }
+
     /// Sets a password: one's own (with the old one, which must match) or
     /// another's as an administrator.
     pub fn set_password(
