@@ -157,7 +157,31 @@ impl Directory {
     /// unknown account, inactive or locked account: all `InvalidCredentials`.
     /// Every attempt is audited.
     pub fn authenticate(&self, req: &Request, who: &Principal, password: &str) -> Result<Actor> {
-        let account = self.read(|tx| find_account(tx, who))?;
+        let who = who.clone();
+        self.authenticate_with(req, |_| Ok(who), password)
+    }
+
+    /// Like [`Self::authenticate`], with the principal resolved by `resolve` in
+    /// the same read transaction that finds the account and its standing (a
+    /// front end maps its own names, such as LDAP DNs, there).
+    pub fn authenticate_with(
+        &self,
+        req: &Request,
+        resolve: impl FnOnce(&Tx) -> Result<Principal>,
+        password: &str,
+    ) -> Result<Actor> {
+        let max_depth = self.settings().max_role_depth;
+        let (who, account, standing) = self.read(|tx| {
+            let who = resolve(tx)?;
+            let account = find_account(tx, &who)?;
+            // The actor is cheap to build and needs the same snapshot.
+            let standing = match &account {
+                Some(Account::User(u)) => Some(actor_for_user(tx, u, max_depth)?),
+                _ => None,
+            };
+            Ok((who, account, standing))
+        })?;
+        let who = &who;
         let verified = match account.as_ref().and_then(Account::hash) {
             Some(hash) => password::verify(&self.settings().hash, hash, password),
             None => {
@@ -173,7 +197,7 @@ impl Directory {
             .is_some_and(|a| can_log_in(a, &policy, now()));
         match (account, verified) {
             (Some(account), Some(verified)) if usable && !password.is_empty() => {
-                self.after_success(req, account, verified, password)
+                self.after_success(req, account, standing, verified, password)
             }
             (account, verified) => {
                 let id = account.as_ref().map(account_id);
@@ -194,6 +218,7 @@ impl Directory {
         &self,
         req: &Request,
         account: Account,
+        standing: Option<Actor>,
         verified: Verified,
         password: &str,
     ) -> Result<Actor> {
@@ -215,7 +240,12 @@ impl Directory {
                 {
                     self.journal().last_login(user.id, t);
                 }
-                self.read(|tx| actor_for_user(tx, user, self.settings().max_role_depth))?
+                match standing {
+                    Some(actor) => actor,
+                    None => {
+                        self.read(|tx| actor_for_user(tx, user, self.settings().max_role_depth))?
+                    }
+                }
             }
         };
         let change = Change {

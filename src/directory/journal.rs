@@ -14,6 +14,10 @@ use uuid::Uuid;
 
 /// Most items written in one transaction.
 const BATCH: usize = 4096;
+/// How long the writer collects items before committing them. A redb commit
+/// costs far more than writing one event, so a short window turns thousands of
+/// binds per second into a few hundred commits; a flush commits at once.
+const WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
 /// Items that may wait; senders block beyond it rather than lose audit events.
 const QUEUE: usize = 65_536;
 
@@ -97,19 +101,20 @@ impl Journal {
 fn writer(store: Store, rx: Receiver<Item>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match rx.try_recv() {
+        let deadline = std::time::Instant::now() + WINDOW;
+        while batch.len() < BATCH && !matches!(batch.last(), Some(Item::Flush(_))) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
                 Ok(item) => batch.push(item),
                 Err(_) => break,
             }
         }
         let mut waiters = Vec::new();
         let written = store.write(|tx| {
+            let mut events = Vec::new();
             for item in batch.drain(..) {
                 match item {
-                    Item::Event(e) => {
-                        tx.log(e)?;
-                    }
+                    Item::Event(e) => events.push(e),
                     Item::LastLogin(id, at) => {
                         if let Some(mut user) = tx.user(id)?
                             && user.last_login.is_none_or(|l| l < at)
@@ -121,7 +126,7 @@ fn writer(store: Store, rx: Receiver<Item>) {
                     Item::Failure(id, at, policy, locked) => {
                         if let Some(mut user) = tx.user(id)? {
                             if policy.record_failure(&mut user.lockout, at) {
-                                tx.log(*locked)?;
+                                events.push(*locked);
                             }
                             tx.put_user(&user)?;
                         }
@@ -137,6 +142,7 @@ fn writer(store: Store, rx: Receiver<Item>) {
                     Item::Flush(done) => waiters.push(done),
                 }
             }
+            tx.log_all(events)?;
             Ok::<_, crate::store::StoreError>(())
         });
         if let Err(e) = written {

@@ -78,8 +78,7 @@ pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
         .dir
         .clone()
         .blocking(move |d| {
-            let who = d.store().read(|tx| principal(tx, &ctx.tree, &name))?;
-            d.authenticate(&request, &who, &password)
+            d.authenticate_with(&request, |tx| principal(tx, &ctx.tree, &name), &password)
         })
         .await;
     match outcome {

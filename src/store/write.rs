@@ -67,7 +67,11 @@ impl Tx {
         new: &str,
         id: Uuid,
     ) -> StoreResult<()> {
-        if let Some(old) = old.filter(|o| *o != new) {
+        if old == Some(new) {
+            // Unchanged key: the index already points at this record.
+            return Ok(());
+        }
+        if let Some(old) = old {
             self.release(def, old)?;
         }
         self.claim(def, index, new, id)
@@ -154,6 +158,22 @@ impl Tx {
             .open_table(CHANGELOG)?
             .insert(seq, bytes.as_slice())?;
         Ok(seq)
+    }
+
+    /// Appends many events with one table open (the journal's batches).
+    pub fn log_all(&mut self, events: Vec<Event>) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut seq = self.last_seq()?;
+        let mut t = self.writer()?.open_table(CHANGELOG)?;
+        for mut event in events {
+            seq += 1;
+            event.seq = seq;
+            let bytes = encode("event", &event)?;
+            t.insert(seq, bytes.as_slice())?;
+        }
+        Ok(())
     }
 
     pub fn put_org(&mut self, org: &Organization) -> StoreResult<()> {
