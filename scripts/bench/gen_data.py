@@ -6,8 +6,8 @@
       DIR/binddns.txt   "DN<TAB>password" per user (ldclt randombinddnfromfile,
                         and the --creds file of examples/ldap_rebind.rs)
       DIR/logins.txt    "login<TAB>password" per user (plain list)
-  gen_data.py new --users N --orgs M --out FILE
-      FILE              N new users uid=new{i},ou=org{i%M},... for the ldapadd workload
+  gen_data.py new --users N --orgs M --out FILE [--prefix new]
+      FILE              N new users uid={prefix}{i},ou=org{i%M},... for the ldapadd workload
   gen_data.py ssha PASSWORD
       prints {SSHA}base64(sha1(password + salt) + salt) with an 8-byte random salt
 
@@ -78,10 +78,10 @@ def cmd_data(users: int, orgs: int, out: str) -> None:
             logins.write(f"user{i}\t{pw}\n")
 
 
-def cmd_new(users: int, orgs: int, out: str) -> None:
+def cmd_new(users: int, orgs: int, out: str, prefix: str) -> None:
     with open(out, "w", buffering=1 << 20) as ldif:
         for i in range(users):
-            ldif.write(user_entry("new", i, orgs)[2])
+            ldif.write(user_entry(prefix, i, orgs)[2])
 
 
 def main() -> int:
@@ -92,6 +92,8 @@ def main() -> int:
         s.add_argument("--users", type=int, required=True)
         s.add_argument("--orgs", type=int, required=True)
         s.add_argument("--out", required=True)
+        if name == "new":
+            s.add_argument("--prefix", default="new", help="uid prefix (default new)")
     s = sub.add_parser("ssha")
     s.add_argument("password")
     a = p.parse_args()
@@ -100,7 +102,7 @@ def main() -> int:
     if a.cmd == "data":
         cmd_data(a.users, a.orgs, a.out)
     elif a.cmd == "new":
-        cmd_new(a.users, a.orgs, a.out)
+        cmd_new(a.users, a.orgs, a.out, a.prefix)
     else:
         print(ssha(a.password))
     return 0
