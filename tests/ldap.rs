@@ -68,6 +68,8 @@ async fn every_filter_type_matches_like_slapd() {
         ("(mail=bob@mail.example.com)", &["bob"]),
         ("(commonName=Alice Smith)", &["alice"]),
         ("(surname=jones)", &["bob"]),
+        // A supertype covers its subtypes (cn, sn, givenName are names).
+        ("(name=Alice Smith)", &["alice"]),
         ("(cn=*o*)", &["bob", "carol", "dave"]),
         ("(cn=c*e)", &["carol"]),
         (

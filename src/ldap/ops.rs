@@ -19,7 +19,7 @@ use ldap3_proto::proto::{
     LdapCompareRequest, LdapFilter, LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest,
     LdapSearchResultEntry, LdapSearchScope,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -306,7 +306,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         };
         if super::filter::matches(&req.filter, &entry, &chain) {
             out.entries
-                .push(search::to_wire(&entry, &selection, req.typesonly));
+                .push(search::to_wire(entry, &selection, req.typesonly));
         }
         return Ok(out);
     }
@@ -329,6 +329,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     let mut renderer = Renderer::new(tx, &ctx.tree, policy, &job.actor, max_depth);
     renderer.member_of =
         mentions(&req.filter, &|t| t.canonical() == "memberOf") || wants(&selection, "memberOf");
+    renderer.only = needed_types(req);
     renderer.operational = mentions(&req.filter, &|t| t.is_operational())
         || req
             .attrs
@@ -369,7 +370,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         }
         out.matched.push(node);
         out.entries
-            .push(search::to_wire(&entry, &selection, req.typesonly));
+            .push(search::to_wire(entry, &selection, req.typesonly));
     }
     if collect_all {
         finish_collected(&mut out, found, job, &selection);
@@ -424,7 +425,7 @@ fn finish_collected(out: &mut Run, found: Vec<(Node, Entry)>, job: &Job, selecti
             }
         }
     }
-    for (i, entry) in entries.iter().enumerate() {
+    for (i, entry) in entries.into_iter().enumerate() {
         if job.size_limit > 0 && i >= job.size_limit {
             out.done = result(LdapResultCode::SizeLimitExceeded, "size limit exceeded");
             order.truncate(i);
@@ -434,6 +435,58 @@ fn finish_collected(out: &mut Run, found: Vec<(Node, Entry)>, job: &Job, selecti
             .push(search::to_wire(entry, selection, job.req.typesonly));
     }
     out.matched = order;
+}
+
+/// The attribute types a search selects or filters on, with their subtypes,
+/// or `None` when it needs all user attributes (`*`, no list, or a filter that
+/// may look at any attribute).
+fn needed_types(req: &LdapSearchRequest) -> Option<HashSet<&'static str>> {
+    let mut set = HashSet::new();
+    let mut add = |name: &str| {
+        if let Some(t) = schema::attribute(name.split(';').next().unwrap_or(name)) {
+            set.insert(t.canonical());
+            set.extend(super::entry::subtypes_of(t).map(|s| s.canonical()));
+        }
+    };
+    if req.attrs.is_empty() {
+        return None;
+    }
+    for a in &req.attrs {
+        match a.trim() {
+            "*" => return None,
+            "+" | "1.1" => {}
+            name => add(name),
+        }
+    }
+    if !filter_types(&req.filter, &mut add) {
+        return None;
+    }
+    Some(set)
+}
+
+/// Calls `add` with every attribute type a filter names; false when part of
+/// it may look at any attribute (an extensible match without a type).
+fn filter_types(filter: &LdapFilter, add: &mut dyn FnMut(&str)) -> bool {
+    match filter {
+        LdapFilter::And(v) | LdapFilter::Or(v) => v.iter().all(|f| filter_types(f, add)),
+        LdapFilter::Not(f) => filter_types(f, add),
+        LdapFilter::Equality(a, _)
+        | LdapFilter::Substring(a, _)
+        | LdapFilter::GreaterOrEqual(a, _)
+        | LdapFilter::LessOrEqual(a, _)
+        | LdapFilter::Present(a)
+        | LdapFilter::Approx(a, _) => {
+            add(a);
+            true
+        }
+        LdapFilter::Extensible(m) => match &m.type_ {
+            Some(a) => {
+                add(a);
+                true
+            }
+            None => false,
+        },
+    }
 }
 
 fn wants(selection: &Selection, name: &str) -> bool {

@@ -12,7 +12,7 @@ use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
 use crate::directory::model::{Member, Millis, Organization, Role, Scope, ServiceAccount, User};
 use crate::directory::roles::member_of_closure;
 use crate::store::Tx;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Renders entries for one actor within one read transaction, caching what many
@@ -28,6 +28,9 @@ pub struct Renderer<'a> {
     /// Render operational attributes (entryUUID, timestamps, …) only when the
     /// search asks for them or filters on them.
     pub operational: bool,
+    /// When set, the only user attributes of a user entry worth building (what
+    /// the search selects or filters on); `None` = all of them.
+    pub only: Option<HashSet<&'static str>>,
     orgs: HashMap<Uuid, Option<Organization>>,
     role_dns: HashMap<Uuid, Option<String>>,
 }
@@ -48,6 +51,7 @@ impl<'a> Renderer<'a> {
             max_depth,
             member_of: true,
             operational: true,
+            only: None,
             orgs: HashMap::new(),
             role_dns: HashMap::new(),
         }
@@ -225,39 +229,58 @@ impl<'a> Renderer<'a> {
         let org = self.org_name(u.org)?;
         let dn = self.tree.user_dn(u, &org);
         let mut e = Entry::new(dn.clone());
-        e.push(
-            "objectClass",
-            [
+        let only = self.only.as_ref();
+        // Build only what the search can use: values are allocated per entry.
+        let want = |name: &str| only.is_none_or(|set| set.contains(name));
+        if want("objectClass") {
+            let classes = [
                 "top",
                 "person",
                 "organizationalPerson",
                 "inetOrgPerson",
                 "posixAccount",
                 "dirgateAccount",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
-        e.push("uid", vec![u.login.clone()]);
-        e.push("cn", vec![u.common_name()]);
-        e.push(
-            "sn",
-            vec![u.family_name.clone().unwrap_or_else(|| u.login.clone())],
-        );
-        push_opt(&mut e, "givenName", &u.given_name);
-        push_opt(&mut e, "displayName", &u.display_name);
-        push_opt(&mut e, "mail", &u.email);
-        e.push("uidNumber", vec![u.uid_number.to_string()]);
-        e.push("gidNumber", vec![u.gid_number.to_string()]);
-        e.push("homeDirectory", vec![format!("/home/{}", u.login)]);
-        if let Some(o) = &org {
+            ];
+            e.push("objectClass", classes.map(String::from).to_vec());
+        }
+        if want("uid") {
+            e.push("uid", vec![u.login.clone()]);
+        }
+        if want("cn") {
+            e.push("cn", vec![u.common_name()]);
+        }
+        if want("sn") {
+            let sn = u.family_name.clone().unwrap_or_else(|| u.login.clone());
+            e.push("sn", vec![sn]);
+        }
+        for (name, value) in [
+            ("givenName", &u.given_name),
+            ("displayName", &u.display_name),
+            ("mail", &u.email),
+        ] {
+            if want(name) {
+                push_opt(&mut e, name, value);
+            }
+        }
+        if want("uidNumber") {
+            e.push("uidNumber", vec![u.uid_number.to_string()]);
+        }
+        if want("gidNumber") {
+            e.push("gidNumber", vec![u.gid_number.to_string()]);
+        }
+        if want("homeDirectory") {
+            e.push("homeDirectory", vec![format!("/home/{}", u.login)]);
+        }
+        if let Some(o) = org.as_ref().filter(|_| want("ou")) {
             e.push("ou", vec![o.clone()]);
         }
-        let org_admin = match u.org {
-            Some(o) => self.org(o)?.is_some_and(|o| o.admin == Some(u.id)),
-            None => false,
-        };
-        account_attrs(&mut e, u, org_admin);
+        if only.is_none_or(|set| set.iter().any(|n| n.starts_with("dirgate"))) {
+            let org_admin = match u.org {
+                Some(o) => self.org(o)?.is_some_and(|o| o.admin == Some(u.id)),
+                None => false,
+            };
+            account_attrs(&mut e, u, org_admin);
+        }
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
             if !dns.is_empty() {

@@ -340,22 +340,29 @@ pub fn matching_entry(
         .filter(|e| filter::matches(filter, e, chain)))
 }
 
-/// The selected attributes of an entry, in wire form.
+/// The selected attributes of an entry, in wire form. Takes the entry so its
+/// values move into the message instead of being copied.
 pub fn to_wire(
-    entry: &Entry,
+    entry: Entry,
     selection: &Selection,
     types_only: bool,
 ) -> ldap3_proto::proto::LdapSearchResultEntry {
-    let attributes = selection
-        .apply(entry, types_only)
+    let attributes = entry
+        .attrs
         .into_iter()
-        .map(|(atype, vals)| ldap3_proto::proto::LdapPartialAttribute {
-            atype,
-            vals: vals.into_iter().map(String::into_bytes).collect(),
+        .filter(|a| !a.values.is_empty() && selection.wants(a.ty))
+        .map(|a| ldap3_proto::proto::LdapPartialAttribute {
+            // Canonical names, as slapd answers (`commonName` asked, `cn` sent).
+            atype: a.ty.canonical().to_owned(),
+            vals: if types_only {
+                Vec::new()
+            } else {
+                a.values.into_iter().map(String::into_bytes).collect()
+            },
         })
         .collect();
     ldap3_proto::proto::LdapSearchResultEntry {
-        dn: entry.dn.clone(),
+        dn: entry.dn,
         attributes,
     }
 }
