@@ -6,7 +6,6 @@ use super::dn::Dn;
 use super::entry::Entry;
 use super::render::Renderer;
 use super::result::{from_error, no_such_object, result, success};
-use super::rootdse::OID_SORT_RESPONSE;
 use super::schema;
 use super::search::{self, Start, StoreChain};
 use super::select::{Selection, SortKey, sort_entries};
@@ -237,7 +236,6 @@ fn paged_control(cookie: Vec<u8>) -> Vec<LdapControl> {
 }
 
 fn sort_control(code: Option<LdapResultCode>) -> Vec<LdapControl> {
-    let _ = OID_SORT_RESPONSE;
     code.map(|result_code| LdapControl::ServerSortResult {
         sort_result: ServerSortResult {
             result_code,
@@ -526,20 +524,13 @@ fn wants(selection: &Selection, name: &str) -> bool {
 
 /// Whether a filter names an attribute type that `pred` accepts (so
 /// rendering must compute it). Extensible matches without a type may look at
-/// any attribute.
+/// any attribute, so they count too.
 fn mentions(filter: &LdapFilter, pred: &dyn Fn(&schema::AttributeType) -> bool) -> bool {
-    let is = |a: &str| schema::attribute(a.split(';').next().unwrap_or(a)).is_some_and(pred);
-    match filter {
-        LdapFilter::And(v) | LdapFilter::Or(v) => v.iter().any(|f| mentions(f, pred)),
-        LdapFilter::Not(f) => mentions(f, pred),
-        LdapFilter::Equality(a, _)
-        | LdapFilter::Substring(a, _)
-        | LdapFilter::GreaterOrEqual(a, _)
-        | LdapFilter::LessOrEqual(a, _)
-        | LdapFilter::Present(a)
-        | LdapFilter::Approx(a, _) => is(a),
-        LdapFilter::Extensible(m) => m.type_.as_deref().is_none_or(is),
-    }
+    let mut hit = false;
+    let typed = filter_types(filter, &mut |a| {
+        hit |= schema::attribute(a.split(';').next().unwrap_or(a)).is_some_and(pred);
+    });
+    hit || !typed
 }
 
 /// RFC 4511 §4.10: compareTrue / compareFalse by the attribute's equality rule.

@@ -7,9 +7,8 @@ use super::schema::{SUBSCHEMA_DN, SUBSCHEMA_ENTRY_CLASSES, subschema_values};
 
 /// Simple paged results (RFC 2696).
 pub const OID_PAGED_RESULTS: &str = "1.2.840.113556.1.4.319";
-/// Server-side sort request and response (RFC 2891).
+/// Server-side sort request (RFC 2891); ldap3_proto encodes the response.
 pub const OID_SORT_REQUEST: &str = "1.2.840.113556.1.4.473";
-pub const OID_SORT_RESPONSE: &str = "1.2.840.113556.1.4.474";
 /// StartTLS (RFC 4511 §4.14).
 pub const OID_STARTTLS: &str = "1.3.6.1.4.1.1466.20037";
 /// Notice of Disconnection (RFC 4511 §4.4.1).
