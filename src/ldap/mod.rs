@@ -5,12 +5,13 @@
 //!
 //! - `listener`: accept loop, framing, limits, Notice of Disconnection;
 //! - `session`: one connection's state, one message in, responses out;
-//! - `bind`, `ops` (search, compare), `extended` (StartTLS, WhoAmI, Password
+//! - `bind`, `ops` (search), `compare`, `extended` (StartTLS, WhoAmI, Password
 //!   Modify), `search` (candidates, probes), `rootdse` (root DSE, cn=Subschema);
 //! - `dn` (RFC 4514), `schema` (what we serve, matching rules).
 
 pub mod bind;
 pub mod codec;
+pub mod compare;
 pub mod dn;
 pub mod entry;
 pub mod extended;

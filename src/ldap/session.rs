@@ -118,7 +118,7 @@ impl Session {
                 next: Next::Close,
             },
             LdapOp::SearchRequest(req) => ops::search(self, id, req, msg.ctrl).await,
-            LdapOp::CompareRequest(req) => ops::compare(self, id, req).await,
+            LdapOp::CompareRequest(req) => super::compare::compare(self, id, req).await,
             LdapOp::ExtendedRequest(req) => extended::handle(self, id, req).await,
             // Operations complete before the next message is read, so there is
             // never anything in flight to abandon; RFC 4511 sends no response.

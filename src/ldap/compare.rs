@@ -1,0 +1,104 @@
+//! Compare (RFC 4511 §4.10): compareTrue or compareFalse by the attribute's
+//! equality rule, on the entry as the actor may see it; an entry it may not
+//! read does not exist for it.
+
+use super::dn::Dn;
+use super::entry::Entry;
+use super::render::Renderer;
+use super::result::{from_error, no_such_object, result};
+use super::schema;
+use super::search::{self, Start};
+use super::session::{Context, Reply, Session};
+use super::tree::Resolved;
+use crate::directory::Result;
+use crate::directory::acl::Actor;
+use ldap3_proto::proto::{LdapCompareRequest, LdapOp, LdapResult, LdapResultCode, LdapSearchScope};
+
+/// RFC 4511 §4.10: compareTrue / compareFalse by the attribute's equality rule.
+pub async fn compare(s: &mut Session, id: i32, req: LdapCompareRequest) -> Reply {
+    let ctx = s.ctx.clone();
+    let actor = s.actor.clone();
+    let res = ctx
+        .dir
+        .clone()
+        .blocking(move |d| d.store().read(|tx| compare_in(tx, &ctx, &actor, &req)))
+        .await
+        .unwrap_or_else(|e| from_error(&e));
+    Reply::one(id, LdapOp::CompareResult(res))
+}
+
+fn compare_in(
+    tx: &crate::store::Tx,
+    ctx: &Context,
+    actor: &Actor,
+    req: &LdapCompareRequest,
+) -> Result<LdapResult> {
+    let Some(ty) = schema::attribute(&req.atype) else {
+        return Ok(result(
+            LdapResultCode::UndefinedAttributeType,
+            format!("unknown attribute {}", req.atype),
+        ));
+    };
+    let entry = match compare_target(tx, ctx, actor, &req.dn)? {
+        Ok(e) => e,
+        Err(res) => return Ok(res),
+    };
+    let Some(values) = entry.get(ty) else {
+        return Ok(result(
+            LdapResultCode::NoSuchAttribute,
+            format!("the entry has no {}", ty.canonical()),
+        ));
+    };
+    let assertion = String::from_utf8_lossy(&req.val);
+    let mut undefined = true;
+    for v in values {
+        match schema::equality(ty, &assertion, v) {
+            Some(true) => return Ok(result(LdapResultCode::CompareTrue, "")),
+            Some(false) => undefined = false,
+            None => {}
+        }
+    }
+    Ok(if undefined && ty.equality.is_none() {
+        result(
+            LdapResultCode::InappropriateMatching,
+            format!("{} has no equality rule", ty.canonical()),
+        )
+    } else {
+        result(LdapResultCode::CompareFalse, "")
+    })
+}
+
+/// The entry a compare targets, as the actor may see it.
+fn compare_target(
+    tx: &crate::store::Tx,
+    ctx: &Context,
+    actor: &Actor,
+    dn: &str,
+) -> Result<std::result::Result<Entry, LdapResult>> {
+    let start = search::start(tx, &ctx.tree, dn, &LdapSearchScope::Base)?;
+    if let Some(e) = search::special_entry(&start, &ctx.tree) {
+        return Ok(Ok(e));
+    }
+    let node = match start {
+        Start::Node(n) => n,
+        Start::Missing(matched) => return Ok(Err(no_such_object(matched))),
+        _ => return Ok(Err(no_such_object(String::new()))),
+    };
+    let max_depth = ctx.dir.settings().max_role_depth;
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.policy(), actor, max_depth);
+    Ok(match renderer.render(node)? {
+        Some(e) => Ok(e),
+        // Invisible entries do not exist for this actor.
+        None => Err(no_such_object(parent_dn(tx, ctx, dn)?)),
+    })
+}
+
+fn parent_dn(tx: &crate::store::Tx, ctx: &Context, dn: &str) -> Result<String> {
+    let Some(parent) = Dn::parse(dn).ok().and_then(|d| d.parent()) else {
+        return Ok(String::new());
+    };
+    Ok(match ctx.tree.resolve(tx, &parent)? {
+        Resolved::Found(_) => parent.to_string(),
+        Resolved::Missing { matched } => matched,
+    })
+}
