@@ -573,6 +573,13 @@ async fn compare_passwd_and_whoami() {
         .0,
         0
     );
+    // Nor can an anonymous client, and without a user named there is nothing to change.
+    let (code, out) = run("ldappasswd", &["-x", "-H", &l.url, "-s", "x", &alice]).await;
+    assert_ne!(code, 0);
+    assert!(out.contains("Insufficient access (50)"), "{out}");
+    let (code, out) = run("ldappasswd", &["-x", "-H", &l.url, "-s", "x"]).await;
+    assert_ne!(code, 0);
+    assert!(out.contains("Server is unwilling to perform (53)"), "{out}");
     // A plain user cannot reset someone else's password.
     let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
     let (code, out) = run(

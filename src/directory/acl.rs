@@ -220,6 +220,12 @@ impl Policy {
         }
     }
 
+    /// Whether `actor` is exempt from server-side limits such as the search size
+    /// limit (the system administrator, like slapd's rootdn).
+    pub fn unlimited(&self, actor: &Actor) -> bool {
+        matches!(actor.kind, ActorKind::System | ActorKind::Internal)
+    }
+
     /// May `actor` see attributes of `class` on an entry it is allowed to read?
     pub fn may_see(&self, actor: &Actor, class: AttrClass, target: &Target) -> bool {
         match class {

@@ -7,7 +7,6 @@ use super::result::{from_error, result, success};
 use super::rootdse::{OID_NOTICE_OF_DISCONNECTION, OID_STARTTLS};
 use super::session::{Next, Reply, Session};
 use crate::directory::Error;
-use crate::directory::acl::ActorKind;
 use crate::directory::auth::Principal;
 use crate::directory::password::random_secret;
 use ldap3_proto::proto::{
@@ -101,10 +100,12 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
             "malformed password modify request",
         ));
     };
-    if matches!(s.actor.kind, ActorKind::Anonymous) {
+    // Without a user named and nobody bound there is no password to change;
+    // who may change which password is the policy's call, in the core.
+    if s.actor.id.is_none() && pm.user_identity.as_deref().is_none_or(str::is_empty) {
         return fail(result(
             LdapResultCode::UnwillingToPerform,
-            "bind first to change a password",
+            "bind first, or name the user whose password to change",
         ));
     }
     let generated = pm.new_password.is_none();

@@ -12,7 +12,7 @@ use super::select::{Selection, SortKey, sort_entries};
 use super::session::{Context, Cursor, Reply, Session};
 use super::tree::Node;
 use crate::directory::Result;
-use crate::directory::acl::{Actor, ActorKind};
+use crate::directory::acl::Actor;
 use ldap3_proto::control::{LdapControl, ServerSortResult};
 use ldap3_proto::proto::{
     LdapFilter, LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest,
@@ -104,7 +104,7 @@ pub async fn search(
         Err(res) => return done(id, res, Vec::new()),
     };
     let cfg = &s.ctx.cfg;
-    let unlimited = matches!(s.actor.kind, ActorKind::System);
+    let unlimited = s.ctx.dir.policy().unlimited(&s.actor);
     let client = usize::try_from(req.sizelimit).unwrap_or(0);
     let server = if unlimited { 0 } else { cfg.size_limit };
     let size_limit = match (client, server) {
