@@ -220,6 +220,24 @@ async fn scopes_selection_limits_and_missing_bases() {
     )
     .await;
     assert!(out.lines().any(|l| l.trim() == "cn:"), "typesOnly: {out}");
+    // cn equality goes through the common-name index for users, roles and
+    // service accounts, and still matches by caseIgnoreMatch.
+    for (filter, expect) in [
+        (
+            "(cn=ALICE   smith)",
+            format!("uid=alice@example.com,ou=Acme-A,{BASE}"),
+        ),
+        ("(cn=staff)", format!("cn=Staff,ou=roles,ou=Acme-A,{BASE}")),
+        ("(cn=READER)", format!("cn=reader,ou=services,{BASE}")),
+    ] {
+        let (_, out) = search_as_admin(&l, &["-b", BASE, "-LLL", filter, "1.1"]).await;
+        assert_eq!(dns(&out), vec![expect], "{filter}");
+    }
+    let (_, out) = search_as_admin(&l, &["-b", BASE, "-LLL", "(cn=alicesmith)", "1.1"]).await;
+    assert!(
+        dns(&out).is_empty(),
+        "the loose key must not loosen the match: {out}"
+    );
     // Client size limit: sizeLimitExceeded with the entries so far.
     let (code, out) =
         search_as_admin(&l, &["-b", BASE, "-z", "2", "(objectClass=person)", "1.1"]).await;

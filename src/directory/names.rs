@@ -19,6 +19,18 @@ pub fn fold(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// A loose key for names people type (a user's common name, a role name):
+/// lowercase letters and digits only. Values that a case-ignoring, space-
+/// folding match (such as LDAP's caseIgnoreMatch) finds equal always share this
+/// key, so an index on it finds a superset of the matches and the exact rule
+/// decides among them.
+pub fn loose_key(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 /// An organization name: letters, digits, `-`, `_`, `.`; no spaces; not reserved.
 pub fn check_org_name(name: &str) -> Result<()> {
     if name.is_empty() {
@@ -188,6 +200,14 @@ fn check_label(what: &str, name: &str, max: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loose_keys_ignore_case_spaces_and_punctuation() {
+        assert_eq!(loose_key("  Alice   Smith "), "alicesmith");
+        assert_eq!(loose_key("ALICE\u{00AD}SMITH"), loose_key("alice smith"));
+        assert_eq!(loose_key("Jean-Luc O'Neil"), "jeanluconeil");
+        assert_ne!(loose_key("Alice Smith"), loose_key("Alice Smyth"));
+    }
 
     #[test]
     fn org_names() {

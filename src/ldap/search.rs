@@ -142,6 +142,16 @@ fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>>
             .into_iter()
             .collect(),
         "mail" => tx.users_by_email(v)?.into_iter().map(Node::User).collect(),
+        "cn" => {
+            // A loose key: a superset of caseIgnoreMatch's equal values.
+            let key = crate::directory::names::loose_key(v);
+            let users = tx.users_by_cn_key(&key)?.into_iter().map(Node::User);
+            let roles = tx.roles_by_cn_key(&key)?.into_iter().map(Node::Role);
+            // Service names are letters, digits and . _ - only: the exact
+            // lookup agrees with caseIgnoreMatch for them.
+            let services = tx.service_by_name(v)?.map(|s| Node::Service(s.id));
+            users.chain(roles).chain(services).collect()
+        }
         "entryUUID" => match Uuid::try_parse(v) {
             Ok(id) => node_by_id(tx, id)?.into_iter().collect(),
             Err(_) => Vec::new(),

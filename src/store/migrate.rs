@@ -4,10 +4,11 @@
 
 use super::tables::*;
 use super::{StoreError, StoreResult, Tx};
+use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -19,10 +20,16 @@ struct Step {
 }
 
 /// Version 0 is a brand-new file (no version key yet).
-const STEPS: &[Step] = &[Step {
-    to: 1,
-    apply: create_tables,
-}];
+const STEPS: &[Step] = &[
+    Step {
+        to: 1,
+        apply: create_tables,
+    },
+    Step {
+        to: 2,
+        apply: index_common_names,
+    },
+];
 
 /// Brings the store to [`SCHEMA_VERSION`], refusing a newer one.
 pub fn run(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
@@ -81,6 +88,23 @@ fn create_tables(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
     let mut meta = w.open_table(META)?;
     if meta.get(NEXT_ID_NUMBER_KEY)?.is_none() {
         meta.insert(NEXT_ID_NUMBER_KEY, first_id_number.to_le_bytes().as_slice())?;
+    }
+    Ok(())
+}
+
+/// Version 2: the loose common-name indexes for users and roles, filled from
+/// the records already stored.
+fn index_common_names(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
+    let users = tx.users()?;
+    let roles = tx.roles()?;
+    let w = tx.writer()?;
+    let mut by_cn = w.open_multimap_table(USER_BY_CN)?;
+    for u in users {
+        by_cn.insert(loose_key(&u.common_name()).as_str(), u.id.as_u128())?;
+    }
+    let mut role_by_cn = w.open_multimap_table(ROLE_BY_CN)?;
+    for r in roles {
+        role_by_cn.insert(loose_key(&r.name).as_str(), r.id.as_u128())?;
     }
     Ok(())
 }

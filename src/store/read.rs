@@ -129,6 +129,16 @@ impl Tx {
         self.multi_str(USER_BY_EMAIL, &fold(email))
     }
 
+    /// Users whose common name has this loose key (`names::loose_key`).
+    pub fn users_by_cn_key(&self, key: &str) -> StoreResult<Vec<Uuid>> {
+        self.multi_str(USER_BY_CN, key)
+    }
+
+    /// Roles whose name has this loose key.
+    pub fn roles_by_cn_key(&self, key: &str) -> StoreResult<Vec<Uuid>> {
+        self.multi_str(ROLE_BY_CN, key)
+    }
+
     /// Users whose external id is exactly `external_id`.
     pub fn users_by_external_id(&self, external_id: &str) -> StoreResult<Vec<Uuid>> {
         self.multi_str(USER_BY_EXTERNAL_ID, external_id)

@@ -25,6 +25,12 @@ pub const USER_BY_EMAIL: MultimapTableDefinition<&str, u128> =
 /// External id (exact) → users.
 pub const USER_BY_EXTERNAL_ID: MultimapTableDefinition<&str, u128> =
     MultimapTableDefinition::new("idx_external_id");
+/// Loose key of a user's common name (`names::loose_key`) → users.
+pub const USER_BY_CN: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("idx_user_cn");
+/// Loose key of a role's name → roles (across organizations).
+pub const ROLE_BY_CN: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("idx_role_cn");
 /// uidNumber / gidNumber → user or role (one number space for both).
 pub const BY_ID_NUMBER: TableDefinition<u32, u128> = TableDefinition::new("idx_id_number");
 /// `<org uuid or nil>/<folded role name>` → role.

@@ -254,3 +254,44 @@ fn the_change_log_is_append_only_and_ordered() {
         vec!["c", "b"]
     );
 }
+
+#[test]
+fn version_2_builds_the_common_name_index_for_older_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.redb");
+    let mut u = user("cn@x.org", "cn@x.org", None, 5);
+    u.display_name = Some("Ann  Lee".into());
+    {
+        let store = Store::open(&path, 1).unwrap();
+        store.write(|tx| tx.put_user(&u)).unwrap();
+        // Make it look like a version-1 store: no common-name index yet.
+        store
+            .write(|tx| {
+                let w = tx.writer()?;
+                w.delete_multimap_table(tables::USER_BY_CN)?;
+                w.delete_multimap_table(tables::ROLE_BY_CN)?;
+                migrate::set_version(tx, 1)
+            })
+            .unwrap();
+    }
+    let store = Store::open(&path, 1).unwrap();
+    assert_eq!(
+        store.write(|tx| migrate::version(tx)).unwrap(),
+        SCHEMA_VERSION
+    );
+    let found = store.read(|tx| tx.users_by_cn_key("annlee")).unwrap();
+    assert_eq!(found, vec![u.id]);
+    // And it follows changes from then on.
+    u.display_name = Some("Ann Other".into());
+    store.write(|tx| tx.put_user(&u)).unwrap();
+    assert!(
+        store
+            .read(|tx| tx.users_by_cn_key("annlee"))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.read(|tx| tx.users_by_cn_key("annother")).unwrap(),
+        vec![u.id]
+    );
+}

@@ -9,7 +9,7 @@ use super::tables::*;
 use super::{StoreError, StoreResult, Tx};
 use crate::directory::audit::Event;
 use crate::directory::model::*;
-use crate::directory::names::fold;
+use crate::directory::names::{fold, loose_key};
 use redb::{MultimapTableDefinition, ReadableTable, TableDefinition};
 use uuid::Uuid;
 
@@ -241,6 +241,9 @@ impl Tx {
             user.external_id.as_deref(),
             user.id,
         )?;
+        let old_cn = old.map(|o| loose_key(&o.common_name()));
+        let new_cn = loose_key(&user.common_name());
+        self.set_str_entry(USER_BY_CN, old_cn.as_deref(), Some(&new_cn), user.id)?;
         self.renumber(old.map(|o| o.uid_number), user.uid_number, user.id)?;
         self.place_user(old, user)?;
         self.put_record(USERS, "user", user.id, user)
@@ -297,6 +300,8 @@ impl Tx {
             id,
         )?;
         self.set_str_entry(USER_BY_EXTERNAL_ID, old.external_id.as_deref(), None, id)?;
+        let cn = loose_key(&old.common_name());
+        self.set_str_entry(USER_BY_CN, Some(&cn), None, id)?;
         self.number(old.uid_number, id, false)?;
         self.set_u128_entry(ORG_USERS, org_key(old.org), id, false)?;
         if let (Some(org), true) = (old.org, old.state.holds_seat()) {
@@ -342,6 +347,7 @@ impl Tx {
             return Ok(());
         };
         self.release(ROLE_BY_NAME, &role_name_key(old.org, &fold(&old.name)))?;
+        self.set_str_entry(ROLE_BY_CN, Some(&loose_key(&old.name)), None, id)?;
         self.number(old.gid_number, id, false)?;
         self.set_u128_entry(ORG_ROLES, org_key(old.org), id, false)?;
         self.drop_memberships(id)?;
