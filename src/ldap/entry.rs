@@ -50,7 +50,8 @@ impl Entry {
     pub fn new(dn: impl Into<String>) -> Entry {
         Entry {
             dn: dn.into(),
-            attrs: Vec::new(),
+            // A user entry has about two dozen attributes: allocate once.
+            attrs: Vec::with_capacity(24),
         }
     }
 
@@ -66,7 +67,7 @@ impl Entry {
         if values.is_empty() {
             return;
         }
-        match self.attrs.iter_mut().find(|attr| attr.ty.oid == ty.oid) {
+        match self.attrs.iter_mut().find(|attr| same(attr.ty, ty)) {
             Some(attr) => attr.values.extend(values),
             None => self.attrs.push(Attr { ty, values }),
         }
@@ -76,7 +77,7 @@ impl Entry {
     pub fn get(&self, ty: &AttributeType) -> Option<&[String]> {
         self.attrs
             .iter()
-            .find(|attr| attr.ty.oid == ty.oid)
+            .find(|attr| same(attr.ty, ty))
             .map(|attr| attr.values.as_slice())
     }
 
@@ -87,7 +88,7 @@ impl Entry {
         let wide = has_subtypes(ty);
         self.attrs
             .iter()
-            .filter(move |attr| attr.ty.oid == ty.oid || (wide && attr.ty.is_subtype_of(ty)))
+            .filter(move |attr| same(attr.ty, ty) || (wide && attr.ty.is_subtype_of(ty)))
             .flat_map(|attr| attr.values.iter())
     }
 
@@ -108,6 +109,15 @@ impl Entry {
             .filter_map(parse_ava)
             .collect()
     }
+}
+
+/// Whether two attribute types are the same. Every type an entry holds is a
+/// `&'static` from the schema's one table, so the address decides at once; the
+/// OID comparison covers a type that reached here some other way. Entries
+/// compare types for every attribute they add and every filter component, so
+/// this runs thousands of times per large search.
+fn same(a: &AttributeType, b: &AttributeType) -> bool {
+    std::ptr::eq(a, b) || (a.oid.len() == b.oid.len() && a.oid == b.oid)
 }
 
 /// Every schema type strictly below `ty` in the supertype hierarchy.
