@@ -132,13 +132,7 @@ pub async fn search(
         None => {
             let run = execute(job).await;
             let ctrl = sort_control(run.sort_code);
-            let mut reply = entries_reply(id, run.entries);
-            reply.msgs.push(LdapMsg {
-                msgid: id,
-                op: LdapOp::SearchResultDone(run.done),
-                ctrl,
-            });
-            reply
+            answer(id, run.entries, run.done, ctrl)
         }
         Some((size, cookie)) => {
             job.size_limit = 0;
@@ -185,13 +179,7 @@ async fn paged(s: &mut Session, id: i32, mut job: Job, size: i64, cookie: Vec<u8
         if more {
             s.cursors.push_back(cursor);
         }
-        let mut reply = entries_reply(id, run.entries);
-        reply.msgs.push(LdapMsg {
-            msgid: id,
-            op: LdapOp::SearchResultDone(run.done),
-            ctrl: paged_control(next),
-        });
-        return reply;
+        return answer(id, run.entries, run.done, paged_control(next));
     }
     if page == 0 {
         return done(id, success(), paged_control(Vec::new()));
@@ -216,13 +204,7 @@ async fn paged(s: &mut Session, id: i32, mut job: Job, size: i64, cookie: Vec<u8
     };
     let mut ctrl = paged_control(next);
     ctrl.extend(sort_control(run.sort_code));
-    let mut reply = entries_reply(id, run.entries);
-    reply.msgs.push(LdapMsg {
-        msgid: id,
-        op: LdapOp::SearchResultDone(run.done),
-        ctrl,
-    });
-    reply
+    answer(id, run.entries, run.done, ctrl)
 }
 
 fn new_cookie(s: &mut Session) -> Vec<u8> {
@@ -246,9 +228,14 @@ fn sort_control(code: Option<LdapResultCode>) -> Vec<LdapControl> {
     .collect()
 }
 
-fn entries_reply(id: i32, entries: Vec<LdapSearchResultEntry>) -> Reply {
-    let mut reply = Reply::none();
-    reply.msgs = entries
+/// The entries of a search followed by its SearchResultDone with `ctrl`.
+fn answer(
+    id: i32,
+    entries: Vec<LdapSearchResultEntry>,
+    res: LdapResult,
+    ctrl: Vec<LdapControl>,
+) -> Reply {
+    let mut msgs: Vec<LdapMsg> = entries
         .into_iter()
         .map(|e| LdapMsg {
             msgid: id,
@@ -256,18 +243,19 @@ fn entries_reply(id: i32, entries: Vec<LdapSearchResultEntry>) -> Reply {
             ctrl: Vec::new(),
         })
         .collect();
-    reply
+    msgs.push(LdapMsg {
+        msgid: id,
+        op: LdapOp::SearchResultDone(res),
+        ctrl,
+    });
+    Reply {
+        msgs,
+        next: super::session::Next::Continue,
+    }
 }
 
 fn done(id: i32, res: LdapResult, ctrl: Vec<LdapControl>) -> Reply {
-    Reply {
-        msgs: vec![LdapMsg {
-            msgid: id,
-            op: LdapOp::SearchResultDone(res),
-            ctrl,
-        }],
-        next: super::session::Next::Continue,
-    }
+    answer(id, Vec::new(), res, ctrl)
 }
 
 /// Runs the search on the blocking pool in one read transaction.

@@ -13,8 +13,6 @@ pub const OID_SORT_REQUEST: &str = "1.2.840.113556.1.4.473";
 pub const OID_STARTTLS: &str = "1.3.6.1.4.1.1466.20037";
 /// Notice of Disconnection (RFC 4511 §4.4.1).
 pub const OID_NOTICE_OF_DISCONNECTION: &str = "1.3.6.1.4.1.1466.20036";
-/// LDAP_MATCHING_RULE_IN_CHAIN (Active Directory's nested-membership rule).
-pub const OID_IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
 
 const FEATURES: [&str; 3] = [
     // All operational attributes with "+" (RFC 3673).

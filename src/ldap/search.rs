@@ -357,18 +357,12 @@ pub fn to_wire(
     selection: &Selection,
     types_only: bool,
 ) -> ldap3_proto::proto::LdapSearchResultEntry {
-    let attributes = entry
-        .attrs
+    let attributes = selection
+        .apply(entry.attrs, types_only)
         .into_iter()
-        .filter(|a| !a.values.is_empty() && selection.wants(a.ty))
-        .map(|a| ldap3_proto::proto::LdapPartialAttribute {
-            // Canonical names, as slapd answers (`commonName` asked, `cn` sent).
-            atype: a.ty.canonical().to_owned(),
-            vals: if types_only {
-                Vec::new()
-            } else {
-                a.values.into_iter().map(String::into_bytes).collect()
-            },
+        .map(|(atype, vals)| ldap3_proto::proto::LdapPartialAttribute {
+            atype,
+            vals: vals.into_iter().map(String::into_bytes).collect(),
         })
         .collect();
     ldap3_proto::proto::LdapSearchResultEntry {

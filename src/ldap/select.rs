@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use super::entry::{Description, Entry};
+use super::entry::{Attr, Description, Entry};
 use super::schema::{self, AttributeType, MatchingRule, Normalized};
 
 /// The attributes a search request asks for.
@@ -68,22 +68,18 @@ impl Selection {
         ty.is_operational() && self.wants(ty)
     }
 
-    /// The attributes of `entry` to send, in the entry's order, each once
-    /// and under its canonical name (as slapd: asking for `commonName`
-    /// returns `cn`); with `types_only` the value lists are empty.
-    pub fn apply(&self, entry: &Entry, types_only: bool) -> Vec<(String, Vec<String>)> {
+    /// The attributes to send, taken from an entry's `attrs` (in their order),
+    /// each once and under its canonical name (as slapd: asking for
+    /// `commonName` returns `cn`); with `types_only` the value lists are
+    /// empty. Takes the attributes so their values move into the answer.
+    pub fn apply(&self, attrs: Vec<Attr>, types_only: bool) -> Vec<(String, Vec<String>)> {
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
-        let wanted = entry
-            .attrs
-            .iter()
+        let wanted = attrs
+            .into_iter()
             .filter(|a| !a.values.is_empty() && self.wants(a.ty));
         for attr in wanted {
             let name = attr.ty.canonical();
-            let values = if types_only {
-                Vec::new()
-            } else {
-                attr.values.clone()
-            };
+            let values = if types_only { Vec::new() } else { attr.values };
             // Entries built with `Entry::push` hold each type once; merge in
             // case one was assembled by hand.
             match out.iter_mut().find(|(n, _)| n == name) {
@@ -97,7 +93,7 @@ impl Selection {
 
 /// RFC 4511 §4.5.1.8 attribute selection for one entry; see [`Selection`].
 pub fn select(entry: &Entry, requested: &[String], types_only: bool) -> Vec<(String, Vec<String>)> {
-    Selection::parse(requested).apply(entry, types_only)
+    Selection::parse(requested).apply(entry.attrs.clone(), types_only)
 }
 
 /// One RFC 2891 sort key.
