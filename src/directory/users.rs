@@ -18,6 +18,9 @@ use uuid::Uuid;
 pub enum OrgRef {
     Name(String),
     Id(Uuid),
+    /// Explicitly in no organization (`ou=people`, `ou=groups`), even for an
+    /// actor whose own organization would otherwise be the default.
+    NoOrg,
 }
 
 /// A password as it arrives: typed by a person, or a hash migrated from elsewhere.
@@ -167,6 +170,7 @@ impl Directory {
         match org {
             Some(OrgRef::Name(name)) => Ok(Some(org_named(tx, name)?.id)),
             Some(OrgRef::Id(id)) => Ok(Some(org_by_id(tx, *id)?.id)),
+            Some(OrgRef::NoOrg) => Ok(None),
             None => Ok(req.actor.home_org()),
         }
     }
@@ -271,14 +275,27 @@ impl Directory {
     }
 
     pub fn update_user(&self, req: &Request, id: Uuid, changes: UserChanges) -> Result<User> {
-        check_changes(&changes)?;
         let hash = self.hash_new(changes.password.as_ref())?;
-        self.write(req, |tx| {
+        self.write(req, |tx| self.update_user_in(tx, req, id, &changes, hash))
+    }
+
+    /// The body of [`Self::update_user`] inside a caller's transaction, with the
+    /// new password (if any) already hashed by [`Self::hash_new`].
+    pub(crate) fn update_user_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        changes: &UserChanges,
+        hash: Option<SecretHash>,
+    ) -> Result<User> {
+        check_changes(changes)?;
+        {
             let old = user_by_id(tx, id)?;
             let target = target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();
-            self.apply_profile(tx, req, target, &mut user, &changes, &mut what)?;
+            self.apply_profile(tx, req, target, &mut user, changes, &mut what)?;
             if let Some(flags) = &changes.flags {
                 self.apply_flags(req, target, &mut user, flags, &mut what)?;
             }
@@ -307,7 +324,7 @@ impl Directory {
             user.modified = now();
             tx.put_user(&user)?;
             Ok(user)
-        })
+        }
     }
 
     /// Login, email, names and external id: ordinary modifications.
@@ -385,38 +402,47 @@ impl Directory {
     /// right held in the old organization: its roles, delegation, and the
     /// Organization Administrator post. Checked against the policy at both ends.
     pub fn move_user(&self, req: &Request, id: Uuid, dest: Option<OrgRef>) -> Result<User> {
-        self.write(req, |tx| {
-            let old = user_by_id(tx, id)?;
-            let dest = match &dest {
-                Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
-                Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
-                None => None,
-            };
-            self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
-            self.authorize(req, Action::MoveUser, Target::org(dest))?;
-            if dest == old.org {
-                return Ok(old);
-            }
-            let mut user = old.clone();
-            self.leave_org(tx, &mut user)?;
-            user.org = dest;
-            ensure_seat(tx, Some(&old), &user)?;
-            let to = match dest {
-                Some(d) => org_by_id(tx, d)?.name,
-                None => "(none)".into(),
-            };
-            let change = Change {
-                action: "user.move",
-                target: &user.login,
-                target_id: Some(id),
-                org: dest,
-                detail: Some(format!("to {to}")),
-            };
-            user.version = self.log(tx, req, change)?;
-            user.modified = now();
-            tx.put_user(&user)?;
-            Ok(user)
-        })
+        self.write(req, |tx| self.move_user_in(tx, req, id, dest))
+    }
+
+    /// The body of [`Self::move_user`] inside a caller's transaction.
+    pub(crate) fn move_user_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        dest: Option<OrgRef>,
+    ) -> Result<User> {
+        let old = user_by_id(tx, id)?;
+        let dest = match &dest {
+            Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
+            Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
+            Some(OrgRef::NoOrg) | None => None,
+        };
+        self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
+        self.authorize(req, Action::MoveUser, Target::org(dest))?;
+        if dest == old.org {
+            return Ok(old);
+        }
+        let mut user = old.clone();
+        self.leave_org(tx, &mut user)?;
+        user.org = dest;
+        ensure_seat(tx, Some(&old), &user)?;
+        let to = match dest {
+            Some(d) => org_by_id(tx, d)?.name,
+            None => "(none)".into(),
+        };
+        let change = Change {
+            action: "user.move",
+            target: &user.login,
+            target_id: Some(id),
+            org: dest,
+            detail: Some(format!("to {to}")),
+        };
+        user.version = self.log(tx, req, change)?;
+        user.modified = now();
+        tx.put_user(&user)?;
+        Ok(user)
     }
 
     /// Strips what a user holds in its current organization (before it leaves it).
@@ -441,45 +467,51 @@ impl Directory {
 
     /// Deletes a user and its memberships; its audit history stays.
     pub fn delete_user(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| {
-            let mut user = user_by_id(tx, id)?;
-            self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
-            self.leave_org(tx, &mut user)?;
-            let change = Change {
-                action: "user.delete",
-                target: &user.login,
-                target_id: Some(id),
-                org: user.org,
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_user(id)?;
-            Ok(())
-        })
+        self.write(req, |tx| self.delete_user_in(tx, req, id))
+    }
+
+    /// The body of [`Self::delete_user`] inside a caller's transaction.
+    pub(crate) fn delete_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
+        let mut user = user_by_id(tx, id)?;
+        self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
+        self.leave_org(tx, &mut user)?;
+        let change = Change {
+            action: "user.delete",
+            target: &user.login,
+            target_id: Some(id),
+            org: user.org,
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        tx.delete_user(id)?;
+        Ok(())
     }
 
     /// Unlocks an account locked by failed password checks (the
     /// `account-unlock` right in its organization, or the system administrator).
     pub fn unlock_user(&self, req: &Request, id: Uuid) -> Result<User> {
-        self.write(req, |tx| {
-            let mut user = user_by_id(tx, id)?;
-            self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
-            if user.lockout == Default::default() {
-                return Ok(user);
-            }
-            let change = Change {
-                action: "user.unlock",
-                target: &user.login,
-                target_id: Some(id),
-                org: user.org,
-                detail: None,
-            };
-            user.version = self.log(tx, req, change)?;
-            user.lockout = Default::default();
-            user.modified = now();
-            tx.put_user(&user)?;
-            Ok(user)
-        })
+        self.write(req, |tx| self.unlock_user_in(tx, req, id))
+    }
+
+    /// The body of [`Self::unlock_user`] inside a caller's transaction.
+    pub(crate) fn unlock_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<User> {
+        let mut user = user_by_id(tx, id)?;
+        self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
+        if user.lockout == Default::default() {
+            return Ok(user);
+        }
+        let change = Change {
+            action: "user.unlock",
+            target: &user.login,
+            target_id: Some(id),
+            org: user.org,
+            detail: None,
+        };
+        user.version = self.log(tx, req, change)?;
+        user.lockout = Default::default();
+        user.modified = now();
+        tx.put_user(&user)?;
+        Ok(user)
     }
 
     /// Sets a password: one's own (with the old one, which must match) or

@@ -1,13 +1,15 @@
 //! One LDAP connection's state and its message handling: [`Session::handle`]
 //! takes one decoded message and returns the responses plus what the connection
 //! should do next, without touching the socket, so it is testable on its own.
-//! The operations live beside it: `bind`, `ops` (search, compare), `extended`.
+//! The operations live beside it: `bind`, `ops` (search, compare), `extended`,
+//! `write` (add, modify, delete, modify DN).
 
 use super::bind;
 use super::extended;
 use super::ops;
 use super::result;
 use super::tree::Tree;
+use super::write;
 use crate::config::LdapConfig;
 use crate::directory::Directory;
 use crate::directory::Request;
@@ -123,10 +125,10 @@ impl Session {
             // Operations complete before the next message is read, so there is
             // never anything in flight to abandon; RFC 4511 sends no response.
             LdapOp::AbandonRequest(_) => Reply::none(),
-            LdapOp::AddRequest(_) => Reply::one(id, LdapOp::AddResponse(not_yet())),
-            LdapOp::ModifyRequest(_) => Reply::one(id, LdapOp::ModifyResponse(not_yet())),
-            LdapOp::DelRequest(_) => Reply::one(id, LdapOp::DelResponse(not_yet())),
-            LdapOp::ModifyDNRequest(_) => Reply::one(id, LdapOp::ModifyDNResponse(not_yet())),
+            LdapOp::AddRequest(req) => write::add(self, id, req).await,
+            LdapOp::ModifyRequest(req) => write::modify(self, id, req).await,
+            LdapOp::DelRequest(dn) => write::delete(self, id, dn).await,
+            LdapOp::ModifyDNRequest(req) => write::modify_dn(self, id, req).await,
             other => {
                 tracing::debug!(?other, "unexpected operation");
                 Reply {
@@ -186,12 +188,4 @@ impl Session {
             _ => None,
         }
     }
-}
-
-/// Writes over LDAP arrive with the LDAP-writes issue; until then say so plainly.
-fn not_yet() -> ldap3_proto::proto::LdapResult {
-    result::result(
-        LdapResultCode::UnwillingToPerform,
-        "LDAP writes (add, modify, delete, modify DN) are not supported by this version of dirgate",
-    )
 }
