@@ -503,3 +503,56 @@ async fn concurrent_writers_never_half_apply() {
         .unwrap();
     assert_eq!(given, family, "{entry}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_change_their_self_service_attributes_only() {
+    let l = start("[users]\nself_service = [\"display_name\"]\n").await;
+    let carol = b("carol");
+    let change = |attr: &str, value: &str| {
+        format!("dn: {carol}\nchangetype: modify\nreplace: {attr}\n{attr}: {value}\n-\n")
+    };
+    let (rc, out) = write_as(
+        &l,
+        &carol,
+        "pw",
+        "ldapmodify",
+        &change("displayName", "Caz"),
+    )
+    .await;
+    assert_eq!(rc, 0, "{out}");
+    for (attr, value) in [
+        ("mail", "carol@elsewhere.example"),
+        ("givenName", "Caroline"),
+        ("dirgateDelegate", "TRUE"),
+    ] {
+        let (rc, out) = write_as(&l, &carol, "pw", "ldapmodify", &change(attr, value)).await;
+        assert_eq!(rc, 50, "{attr}: {out}");
+    }
+    // A new password through userPassword, then a bind with it.
+    let (rc, out) = write_as(
+        &l,
+        &carol,
+        "pw",
+        "ldapmodify",
+        &change("userPassword", "n3w-pass"),
+    )
+    .await;
+    assert_eq!(rc, 0, "{out}");
+    let (rc, out) = run(
+        "ldapwhoami",
+        &["-x", "-H", &l.url, "-D", &carol, "-w", "n3w-pass"],
+    )
+    .await;
+    assert_eq!(rc, 0, "{out}");
+    // Nobody else's.
+    let other = format!(
+        "dn: {}\nchangetype: modify\nreplace: displayName\ndisplayName: X\n-\n",
+        a("alice")
+    );
+    assert_eq!(
+        write_as(&l, &carol, "n3w-pass", "ldapmodify", &other)
+            .await
+            .0,
+        50
+    );
+}

@@ -122,6 +122,9 @@ pub enum Action {
     ManageServiceAccounts,
     /// Change one's own password (target.subject must be the actor).
     ChangeOwnPassword,
+    /// Change one's own self-service attributes (the configured set of
+    /// [`crate::directory::Settings::self_service`]; target.subject must be the actor).
+    EditOwnProfile,
     /// Set another account's password.
     ResetPassword,
 }
@@ -259,7 +262,9 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
     use Action::*;
     let is_self = me.is_some() && target.subject == me;
-    if action == ReadTree || (is_self && matches!(action, Read | ChangeOwnPassword)) {
+    if action == ReadTree
+        || (is_self && matches!(action, Read | ChangeOwnPassword | EditOwnProfile))
+    {
         return true;
     }
     // Everything else is administration, which needs standing in the target's
@@ -283,7 +288,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         GrantRight(right) => has(right),
         ReadReports | ReadAudit => admin,
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
-        ChangeOwnPassword | ReadTree | ReadSchema => false,
+        ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema => false,
         CreateOrganization
         | ModifyOrganization
         | DeleteOrganization

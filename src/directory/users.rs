@@ -85,6 +85,36 @@ pub struct UserChanges {
     pub password: Option<NewPassword>,
 }
 
+/// The profile fields a user may be allowed to change on its own account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileField {
+    Email,
+    GivenName,
+    FamilyName,
+    DisplayName,
+}
+
+impl ProfileField {
+    /// What users change themselves unless configured otherwise: how they are
+    /// called, not how they are reached or identified.
+    pub const DEFAULT_SELF_SERVICE: [ProfileField; 3] = [
+        ProfileField::GivenName,
+        ProfileField::FamilyName,
+        ProfileField::DisplayName,
+    ];
+
+    /// The configuration's spelling (`email`, `given_name`, …).
+    pub fn parse(name: &str) -> Option<ProfileField> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "email" | "mail" => Some(ProfileField::Email),
+            "given_name" | "givenname" => Some(ProfileField::GivenName),
+            "family_name" | "familyname" | "sn" => Some(ProfileField::FamilyName),
+            "display_name" | "displayname" => Some(ProfileField::DisplayName),
+            _ => None,
+        }
+    }
+}
+
 /// An optional text field: its name, the requested change, the field itself.
 type FieldChange<'a> = (
     &'static str,
@@ -346,7 +376,7 @@ impl Directory {
         if !touches {
             return Ok(());
         }
-        self.authorize(req, Action::ModifyUser, target)?;
+        self.authorize(req, self.profile_action(req, user, c), target)?;
         if let Some(login) = c.login.as_ref().filter(|l| **l != user.login) {
             self.check_login(tx, login, Some(user.id))?;
             what.push(format!("login {} -> {login}", user.login));
@@ -366,6 +396,23 @@ impl Directory {
             }
         }
         Ok(())
+    }
+
+    /// Editing one's own self-service fields, or administering an account.
+    fn profile_action(&self, req: &Request, user: &User, c: &UserChanges) -> Action {
+        let allowed = |f: ProfileField| self.settings().self_service.contains(&f);
+        let own = req.actor.id == Some(user.id)
+            && c.login.is_none()
+            && c.external_id.is_none()
+            && (c.email.is_none() || allowed(ProfileField::Email))
+            && (c.given_name.is_none() || allowed(ProfileField::GivenName))
+            && (c.family_name.is_none() || allowed(ProfileField::FamilyName))
+            && (c.display_name.is_none() || allowed(ProfileField::DisplayName));
+        if own {
+            Action::EditOwnProfile
+        } else {
+            Action::ModifyUser
+        }
     }
 
     /// Account flags; turning `delegate` on or off is an appointment.
