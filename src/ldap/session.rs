@@ -42,6 +42,8 @@ pub enum Next {
 /// The answer to one message.
 #[derive(Debug)]
 pub struct Reply {
+    /// Search result entries already in wire form, sent before `msgs`.
+    pub entries: bytes::BytesMut,
     pub msgs: Vec<LdapMsg>,
     pub next: Next,
 }
@@ -49,6 +51,7 @@ pub struct Reply {
 impl Reply {
     pub fn one(msgid: i32, op: LdapOp) -> Reply {
         Reply {
+            entries: bytes::BytesMut::new(),
             msgs: vec![LdapMsg {
                 msgid,
                 op,
@@ -60,6 +63,7 @@ impl Reply {
 
     pub fn none() -> Reply {
         Reply {
+            entries: bytes::BytesMut::new(),
             msgs: Vec::new(),
             next: Next::Continue,
         }
@@ -116,6 +120,7 @@ impl Session {
         match msg.op {
             LdapOp::BindRequest(req) => bind::bind(self, id, req).await,
             LdapOp::UnbindRequest => Reply {
+                entries: bytes::BytesMut::new(),
                 msgs: Vec::new(),
                 next: Next::Close,
             },
@@ -132,6 +137,7 @@ impl Session {
             other => {
                 tracing::debug!(?other, "unexpected operation");
                 Reply {
+                    entries: bytes::BytesMut::new(),
                     msgs: vec![extended::notice_of_disconnection(
                         LdapResultCode::ProtocolError,
                         "unexpected operation",
