@@ -97,26 +97,35 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     let config = Config::load(config.as_deref())?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        // Handlers go in before the listeners open: a signal sent as soon as
+        // they log their addresses must stop the daemon cleanly, not kill it.
+        let signals = Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        };
         let shutdown = CancellationToken::new();
         let server = Arc::new(dirgate::start(config, shutdown.clone()).await?);
-        tokio::spawn(watch_signals(shutdown, server.clone()));
+        tokio::spawn(watch_signals(signals, shutdown, server.clone()));
         server.wait().await;
         Ok(())
     })
 }
 
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
 /// SIGINT/SIGTERM stop the daemon; SIGHUP is the reload signal (systemd's
 /// ExecReload) and must never kill it.
-async fn watch_signals(shutdown: CancellationToken, server: Arc<dirgate::Server>) {
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::error!("cannot install signal handlers; stopping");
-        shutdown.cancel();
-        return;
-    };
+async fn watch_signals(s: Signals, shutdown: CancellationToken, server: Arc<dirgate::Server>) {
+    let Signals {
+        mut term,
+        mut int,
+        mut hup,
+    } = s;
     loop {
         tokio::select! {
             _ = term.recv() => break,

@@ -35,10 +35,14 @@ pub enum Principal {
     Email(String),
     Service(String),
     User(Uuid),
+    /// The user with this id provided it is in this organization (`None`: in
+    /// none): what a DN names, checked when the record is read anyway.
+    UserIn {
+        id: Uuid,
+        org: Option<Uuid>,
+    },
 }
 
-/// What `serve` must hand to the operator after creating the system administrator.
-#[derive(Clone, PartialEq, Eq)]
 /// A service account to create.
 pub struct NewService<'a> {
     pub name: &'a str,
@@ -46,6 +50,8 @@ pub struct NewService<'a> {
     pub description: Option<String>,
 }
 
+/// What `serve` must hand to the operator after creating the system administrator.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Bootstrap {
     pub login: String,
     pub password: String,
@@ -528,6 +534,10 @@ fn find_account(tx: &Tx, who: &Principal) -> Result<Option<Account>> {
         },
         Principal::Service(name) => tx.service_by_name(name)?.map(Account::Service),
         Principal::User(id) => tx.user(*id)?.map(|u| Account::User(Box::new(u))),
+        Principal::UserIn { id, org } => tx
+            .user(*id)?
+            .filter(|u| u.org == *org)
+            .map(|u| Account::User(Box::new(u))),
     })
 }
 
@@ -554,7 +564,7 @@ fn principal_name(who: &Principal, account: Option<&Account>) -> String {
         (Some(Account::Service(s)), _) => format!("service:{}", s.name),
         (None, Principal::Login(l) | Principal::Email(l) | Principal::Service(l)) => l.clone(),
         (None, Principal::SystemAdmin) => SYSTEM_ADMIN_LOGIN.into(),
-        (None, Principal::User(id)) => id.to_string(),
+        (None, Principal::User(id) | Principal::UserIn { id, .. }) => id.to_string(),
     }
 }
 

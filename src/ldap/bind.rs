@@ -7,7 +7,7 @@
 use super::dn::Dn;
 use super::result::{result, success};
 use super::session::{Reply, Session};
-use super::tree::{Node, Resolved, Tree};
+use super::tree::{Branch, Node, Resolved, Tree};
 use crate::directory::acl::Actor;
 use crate::directory::auth::{Principal, SYSTEM_ADMIN_LOGIN};
 use crate::directory::{Error, Result};
@@ -110,6 +110,9 @@ pub fn principal(tx: &Tx, tree: &Tree, name: &str) -> Result<Principal> {
     if is_system_admin_dn(tree, &dn) {
         return Ok(Principal::SystemAdmin);
     }
+    if let Some(found) = user_dn_principal(tx, tree, &dn)? {
+        return Ok(found);
+    }
     Ok(match tree.resolve(tx, &dn)? {
         Resolved::Found(Node::User(id)) => Principal::User(id),
         Resolved::Found(Node::Service(id)) => match tx.service(id)? {
@@ -122,11 +125,39 @@ pub fn principal(tx: &Tx, tree: &Tree, name: &str) -> Result<Principal> {
 
 /// `cn=admin,<base>`.
 pub fn is_system_admin_dn(tree: &Tree, dn: &Dn) -> bool {
-    dn.parent().is_some_and(|p| p == *tree.base())
-        && dn
-            .rdn()
-            .and_then(|r| r.get("cn"))
-            .is_some_and(|v| v.eq_ignore_ascii_case(SYSTEM_ADMIN_LOGIN))
+    matches!(dn.relative_to(tree.base()), Some([rdn])
+        if rdn.get("cn").is_some_and(|v| v.eq_ignore_ascii_case(SYSTEM_ADMIN_LOGIN)))
+}
+
+/// The common shape of a bind DN, `uid=<login>,ou=<Org or people>,<base>`,
+/// from the indexes alone: the account check reads the user record once and
+/// confirms it is in that organization. `None` for any other shape.
+fn user_dn_principal(tx: &Tx, tree: &Tree, dn: &Dn) -> Result<Option<Principal>> {
+    let Some([user, parent]) = dn.relative_to(tree.base()) else {
+        return Ok(None);
+    };
+    let single = |rdn: &super::dn::Rdn, attr: &str| match rdn.avas() {
+        [ava] if ava.attr_is(attr) => Some(ava.value.clone()),
+        _ => None,
+    };
+    let (Some(login), Some(ou)) = (single(user, "uid"), single(parent, "ou")) else {
+        return Ok(None);
+    };
+    let org = match Branch::ALL
+        .iter()
+        .find(|b| b.name().eq_ignore_ascii_case(&ou))
+    {
+        Some(Branch::People) => None,
+        Some(_) => return Ok(None),
+        None => match tx.org_id_by_name(&ou)? {
+            Some(org) => Some(org),
+            None => return Ok(Some(Principal::Login(dn.to_string()))),
+        },
+    };
+    Ok(Some(match tx.user_id_by_login(&login)? {
+        Some(id) => Principal::UserIn { id, org },
+        None => Principal::Login(dn.to_string()),
+    }))
 }
 
 /// The DN an actor binds as (for WhoAmI), or None when it has none.

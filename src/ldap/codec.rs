@@ -107,9 +107,18 @@ fn encode_entry(msgid: i32, e: &LdapSearchResultEntry, buf: &mut BytesMut) {
 /// A SearchResultEntry message for `dn` with `attrs` (type, values), BER-encoded
 /// straight into `buf`; values are anything that reads as bytes.
 pub fn put_entry<V: AsRef<[u8]>>(buf: &mut BytesMut, msgid: i32, dn: &str, attrs: &[(&str, &[V])]) {
-    let vals_len = |vals: &[V]| -> usize { vals.iter().map(|v| tlv(v.as_ref().len())).sum() };
-    let attr_content = |name: &str, vals: &[V]| tlv(name.len()) + tlv(vals_len(vals));
-    let attrs_len: usize = attrs.iter().map(|(n, v)| tlv(attr_content(n, v))).sum();
+    // Each attribute's SET length, computed once: the values are walked
+    // again only to be written.
+    let sets: Vec<usize> = attrs
+        .iter()
+        .map(|(_, vals)| vals.iter().map(|v| tlv(v.as_ref().len())).sum())
+        .collect();
+    let attr_content = |name: &str, set: usize| tlv(name.len()) + tlv(set);
+    let attrs_len: usize = attrs
+        .iter()
+        .zip(&sets)
+        .map(|((n, _), set)| tlv(attr_content(n, *set)))
+        .sum();
     let op = tlv(dn.len()) + tlv(attrs_len);
     let (id, start) = int_bytes(msgid);
     let id = &id[start..];
@@ -121,10 +130,10 @@ pub fn put_entry<V: AsRef<[u8]>>(buf: &mut BytesMut, msgid: i32, dn: &str, attrs
     put_header(buf, SEARCH_RESULT_ENTRY, op);
     put_octets(buf, dn.as_bytes());
     put_header(buf, SEQUENCE, attrs_len);
-    for (name, vals) in attrs {
-        put_header(buf, SEQUENCE, attr_content(name, vals));
+    for ((name, vals), set) in attrs.iter().zip(sets) {
+        put_header(buf, SEQUENCE, attr_content(name, set));
         put_octets(buf, name.as_bytes());
-        put_header(buf, SET, vals_len(vals));
+        put_header(buf, SET, set);
         for v in *vals {
             put_octets(buf, v.as_ref());
         }

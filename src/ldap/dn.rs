@@ -64,13 +64,45 @@ impl Ava {
     /// Whether the type is `attr` (a short name such as `uid`), ignoring case,
     /// aliases and OID forms.
     pub fn attr_is(&self, attr: &str) -> bool {
-        normalize_attr(&self.attr) == attr
+        attr_key(&self.attr) == attr
     }
 
     /// `normalize_attr(type)=escape_value(normalize_value(value))`.
     pub fn normalized(&self) -> String {
-        let value = escape_value(&normalize_value(&self.value));
-        format!("{}={}", normalize_attr(&self.attr), value)
+        let mut out = String::with_capacity(self.attr.len() + self.value.len() + 1);
+        self.write_normalized(&mut out);
+        out
+    }
+
+    /// [`Ava::normalized`] appended to `out`. ASCII values (nearly all) are
+    /// folded in place, without the intermediate strings the general path
+    /// needs; both give the same text.
+    fn write_normalized(&self, out: &mut String) {
+        out.push_str(&attr_key(&self.attr));
+        out.push('=');
+        if !self.value.is_ascii() {
+            out.push_str(&escape_value(&normalize_value(&self.value)));
+            return;
+        }
+        let mut first = true;
+        for word in self.value.split_whitespace() {
+            if !first {
+                out.push(' ');
+            }
+            for (i, b) in word.bytes().enumerate() {
+                let ch = char::from(b.to_ascii_lowercase());
+                match ch {
+                    '\0' => out.push_str("\\00"),
+                    ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
+                        out.push('\\');
+                        out.push(ch);
+                    }
+                    '#' if first && i == 0 => out.push_str("\\#"),
+                    _ => out.push(ch),
+                }
+            }
+            first = false;
+        }
     }
 }
 
@@ -101,6 +133,10 @@ impl Rdn {
     }
 
     fn from_avas(avas: Vec<Ava>) -> Rdn {
+        if let [one] = avas.as_slice() {
+            let norm = one.normalized();
+            return Rdn { avas, norm };
+        }
         // Sorted so that `cn=a+ou=b` and `ou=b+cn=a` are the same RDN.
         let mut keys: Vec<String> = avas.iter().map(Ava::normalized).collect();
         keys.sort_unstable();
@@ -117,10 +153,10 @@ impl Rdn {
     /// The value of the first AVA whose type matches `attr`, ignoring case
     /// and treating OIDs and long names like their short names.
     pub fn get(&self, attr: &str) -> Option<&str> {
-        let wanted = normalize_attr(attr);
+        let wanted = attr_key(attr);
         self.avas
             .iter()
-            .find(|ava| normalize_attr(&ava.attr) == wanted)
+            .find(|ava| attr_key(&ava.attr) == wanted)
             .map(|ava| ava.value.as_str())
     }
 
@@ -153,8 +189,13 @@ impl Dn {
     }
 
     pub fn from_rdns(rdns: Vec<Rdn>) -> Dn {
-        let keys: Vec<&str> = rdns.iter().map(|rdn| rdn.norm.as_str()).collect();
-        let norm = keys.join(",");
+        let mut norm = String::with_capacity(rdns.iter().map(|r| r.norm.len() + 1).sum());
+        for (i, rdn) in rdns.iter().enumerate() {
+            if i > 0 {
+                norm.push(',');
+            }
+            norm.push_str(&rdn.norm);
+        }
         Dn { rdns, norm }
     }
 
@@ -312,6 +353,20 @@ fn write_escaped<W: fmt::Write>(out: &mut W, v: &str) -> fmt::Result {
 /// Canonical spelling of an attribute type: lowercase, without an `OID.`
 /// prefix, and the short name for the well-known naming attributes.
 pub fn normalize_attr(attr: &str) -> String {
+    attr_key(attr).into_owned()
+}
+
+/// [`normalize_attr`] without an allocation when the type is already a
+/// lowercase short name (`uid`, `ou`, `dc`: what clients nearly always send).
+fn attr_key(attr: &str) -> std::borrow::Cow<'_, str> {
+    let plain = attr.bytes().all(|b| b.is_ascii_lowercase());
+    if plain && attr.len() <= 3 {
+        return std::borrow::Cow::Borrowed(attr);
+    }
+    std::borrow::Cow::Owned(normalize_attr_slow(attr))
+}
+
+fn normalize_attr_slow(attr: &str) -> String {
     let lower = attr.to_ascii_lowercase();
     let bare = lower.strip_prefix("oid.").unwrap_or(&lower);
     let short = match bare {

@@ -141,6 +141,12 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
                         .unwrap_or(name);
                     match d.store().read(|tx| principal(tx, &ctx.tree, name))? {
                         Principal::User(id) => id,
+                        Principal::UserIn { id, org } => d
+                            .store()
+                            .read(|tx| tx.user(id))?
+                            .filter(|u| u.org == org)
+                            .map(|u| u.id)
+                            .ok_or(Error::not_found(format!("user {name}")))?,
                         Principal::Login(l) => d
                             .store()
                             .read(|tx| tx.user_by_login(&l))?

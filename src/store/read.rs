@@ -81,6 +81,12 @@ impl Tx {
         }
     }
 
+    /// The id of the organization with this name (ignoring case), without
+    /// reading the record.
+    pub fn org_id_by_name(&self, name: &str) -> StoreResult<Option<Uuid>> {
+        self.unique(ORG_BY_NAME, &fold(name))
+    }
+
     /// Every organization, in no particular order.
     pub fn orgs(&self) -> StoreResult<Vec<Organization>> {
         self.all(ORGS, "organization")

@@ -494,3 +494,30 @@ fn random_inputs_never_panic_and_round_trip() {
     }
     assert!(parsed > 3_000, "only {parsed} inputs parsed");
 }
+
+#[test]
+fn the_ascii_fast_path_normalizes_like_the_general_one() {
+    for value in [
+        "Alice Smith",
+        "  spaced   out\tvalue ",
+        "#hash,comma+plus\"quote\\back<lt>gt;semi=eq",
+        "a\u{0}b",
+        "x\u{0B}y",
+        "",
+        "UPPER lower MiXeD",
+    ] {
+        let ava = Ava {
+            attr: "CN".into(),
+            value: value.into(),
+        };
+        let slow = format!(
+            "{}={}",
+            normalize_attr_slow("CN"),
+            escape_value(&normalize_value(value))
+        );
+        assert_eq!(ava.normalized(), slow, "{value:?}");
+    }
+    assert_eq!(normalize_attr("commonName"), "cn");
+    assert_eq!(normalize_attr("uid"), "uid");
+    assert_eq!(normalize_attr("OID.2.5.4.11"), "ou");
+}
