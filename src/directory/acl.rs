@@ -124,6 +124,9 @@ pub enum Action {
     ChangeOwnPassword,
     /// Set another account's password.
     ResetPassword,
+    /// Read, confirm or download a bulk import preview: only the actor who
+    /// made it (`target.subject`) and the system administrator.
+    ManageImport,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
@@ -259,7 +262,8 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
     use Action::*;
     let is_self = me.is_some() && target.subject == me;
-    if action == ReadTree || (is_self && matches!(action, Read | ChangeOwnPassword)) {
+    if action == ReadTree || (is_self && matches!(action, Read | ChangeOwnPassword | ManageImport))
+    {
         return true;
     }
     // Everything else is administration, which needs standing in the target's
@@ -283,7 +287,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         GrantRight(right) => has(right),
         ReadReports | ReadAudit => admin,
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
-        ChangeOwnPassword | ReadTree | ReadSchema => false,
+        ChangeOwnPassword | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization
         | ModifyOrganization
         | DeleteOrganization
