@@ -245,3 +245,48 @@ fn a_change_between_preview_and_confirm_is_refused() {
     assert!(user(&f, "carl@example.com").is_none());
     assert_eq!(user(&f, "bob@example.com").unwrap().email, None);
 }
+
+#[test]
+fn the_policy_lets_only_the_previewer_and_the_system_administrator_manage_an_import() {
+    use dirgate::directory::acl::{Action, Actor, ActorKind, Policy, Target, UserPowers};
+    use dirgate::directory::model::Scope;
+    let me = uuid::Uuid::from_u128(1);
+    let org = uuid::Uuid::from_u128(0xA);
+    let mine = Target {
+        subject: Some(me),
+        ..Target::default()
+    };
+    let theirs = Target {
+        subject: Some(uuid::Uuid::from_u128(2)),
+        ..Target::default()
+    };
+    let delegate = Actor {
+        kind: ActorKind::User(UserPowers {
+            org: Some(org),
+            delegate: true,
+            ..UserPowers::default()
+        }),
+        id: Some(me),
+        name: "me".into(),
+    };
+    let system = Actor {
+        kind: ActorKind::System,
+        id: Some(uuid::Uuid::from_u128(9)),
+        name: "admin".into(),
+    };
+    let token = Actor {
+        kind: ActorKind::Token {
+            scope: Scope::Server,
+        },
+        id: Some(me),
+        name: "token".into(),
+    };
+    let p = Policy::default();
+    let may = |a: &Actor, t: &Target| p.authorize(a, Action::ManageImport, t).is_ok();
+    assert!(may(&delegate, &mine));
+    assert!(!may(&delegate, &theirs));
+    assert!(!may(&delegate, &Target::default()), "no owner: system only");
+    assert!(may(&system, &theirs));
+    assert!(!may(&token, &mine));
+    assert!(!may(&Actor::anonymous(), &Target::default()));
+}
