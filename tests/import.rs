@@ -325,3 +325,27 @@ fn created_users_may_start_active_when_configured() {
         Lifecycle::Active
     );
 }
+
+#[test]
+fn a_full_file_of_ten_thousand_rows_is_applied_in_one_transaction() {
+    let f = fixture();
+    let sys = system(&f.dir);
+    f.dir.set_seats(&sys, "Acme-A", 20_000).unwrap();
+    let rows: Vec<String> = (0..10_000)
+        .map(|n| format!("user{n}@example.com,Acme-A,False,user{n}@example.com"))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let i = imports(&f);
+    let p = preview(&i, &sys, &rows);
+    assert_eq!(p.counts.creates, 10_000);
+    assert_eq!(p.plan.rows.len(), 10_000);
+    i.confirm(&sys, p.id).unwrap();
+    let used = f
+        .dir
+        .store()
+        .read(|tx| tx.seats_used(org_id(&f, "Acme-A")))
+        .unwrap();
+    assert_eq!(used, 10_000);
+    let again = preview(&i, &sys, &rows);
+    assert_eq!(again.counts.unchanged, 10_000);
+}
