@@ -337,6 +337,12 @@ fn import_config(raw: &RawImport) -> Result<crate::import::ImportConfig, ConfigE
             }
         },
     };
+    if raw.preview_ttl_secs == Some(0) {
+        return Err(invalid(
+            "import.preview_ttl_secs",
+            "must be above 0: a preview must live long enough to be confirmed".into(),
+        ));
+    }
     Ok(crate::import::ImportConfig {
         limits,
         preview_ttl: raw
@@ -466,6 +472,12 @@ mod tests {
         let err = Config::from_str_with_env("[import]\ncreated_state = \"disabled\"\n", &no_env)
             .unwrap_err();
         assert!(err.to_string().starts_with("import.created_state"), "{err}");
+        let err =
+            Config::from_str_with_env("[import]\npreview_ttl_secs = 0\n", &no_env).unwrap_err();
+        assert!(
+            err.to_string().starts_with("import.preview_ttl_secs"),
+            "{err}"
+        );
         let err = Config::from_str_with_env("[import]\nmax_row = 5\n", &no_env).unwrap_err();
         assert!(err.to_string().contains("max_row"), "{err}");
     }

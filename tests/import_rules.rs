@@ -290,3 +290,21 @@ fn the_policy_lets_only_the_previewer_and_the_system_administrator_manage_an_imp
     assert!(!may(&token, &mine));
     assert!(!may(&Actor::anonymous(), &Target::default()));
 }
+
+#[test]
+fn an_expired_preview_is_gone_and_cannot_be_confirmed() {
+    let f = fixture();
+    let sys = system(&f.dir);
+    let cfg = dirgate::import::ImportConfig {
+        preview_ttl: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let i = dirgate::import::Imports::new(f.dir.clone(), cfg);
+    let p = preview(&i, &sys, &["tom@example.com,Acme-A,False,tom@example.com"]);
+    assert!(matches!(i.get(&sys, p.id), Err(ImportError::NotFound(_))));
+    assert!(matches!(
+        i.confirm(&sys, p.id),
+        Err(ImportError::NotFound(_))
+    ));
+    assert!(user(&f, "tom@example.com").is_none());
+}
