@@ -222,21 +222,27 @@ impl Imports {
     /// when it was applied already.
     pub fn confirm(&self, req: &Request, id: Uuid) -> Result<Arc<Preview>, ImportError> {
         let preview = self.get(req, id)?;
+        let result = self.apply(req, &preview);
+        if let Err(e) = &result {
+            self.inner.dir.audit_import_refusal(req, id, &e.to_string());
+        }
+        result.map(|()| preview)
+    }
+
+    fn apply(&self, req: &Request, preview: &Preview) -> Result<(), ImportError> {
         if !preview.errors.is_empty() {
             return Err(ImportError::InvalidRows(preview.counts.invalid));
         }
         // Held through the apply, so two confirms of one preview never race.
         let mut applied = lock(&preview.applied);
         if applied.is_some() {
-            return Err(ImportError::AlreadyApplied(id));
+            return Err(ImportError::AlreadyApplied(preview.id));
         }
-        let done =
-            self.inner
-                .dir
-                .apply_import(req, id, &preview.rows, &preview.plan, &self.options())?;
+        let opts = self.options();
+        let dir = &self.inner.dir;
+        let done = dir.apply_import(req, preview.id, &preview.rows, &preview.plan, &opts)?;
         *applied = Some(done);
-        drop(applied);
-        Ok(preview)
+        Ok(())
     }
 
     /// The per-row result as CSV (planned rows before the confirm, applied

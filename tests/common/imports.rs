@@ -58,3 +58,30 @@ pub fn has_error(p: &Preview, line: usize, column: &str, text: &str) {
         errors(p)
     );
 }
+
+/// The newest event of the audit trail.
+pub fn last_event(f: &Fixture) -> dirgate::directory::audit::Event {
+    let events = f
+        .dir
+        .store()
+        .read(|tx| tx.changes_newest_first(1, |_| true))
+        .unwrap();
+    events.into_iter().next().unwrap()
+}
+
+/// The confirm was refused: the only new event since `before` says so.
+pub fn only_refusal_logged(f: &Fixture, before: u64, reason: &str) {
+    use dirgate::directory::audit::Outcome;
+    assert_eq!(
+        last_seq(f),
+        before + 1,
+        "nothing but the refusal is written"
+    );
+    let e = last_event(f);
+    assert_eq!(
+        (e.action.as_str(), e.outcome),
+        ("import.refused", Outcome::Failure)
+    );
+    let detail = e.detail.unwrap_or_default();
+    assert!(detail.contains(reason), "{detail}");
+}

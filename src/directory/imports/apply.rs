@@ -6,6 +6,7 @@
 //! completion event. Any failure leaves nothing behind.
 
 use super::{Counts, ImportOptions, ImportRow, Plan, PlannedRow, RowAction};
+use crate::directory::audit::Outcome;
 use crate::directory::error::{Error, Result};
 use crate::directory::model::{User, now};
 use crate::directory::users::user_by_id;
@@ -57,6 +58,24 @@ impl Directory {
                 event,
             })
         })
+    }
+
+    /// Records in the audit trail that a confirm of import `id` was refused
+    /// (invalid rows, a change since the preview, seats, a store failure), in
+    /// a transaction of its own since the import's was rolled back.
+    pub fn audit_import_refusal(&self, req: &Request, id: Uuid, reason: &str) {
+        let target = format!("import {id}");
+        let change = Change {
+            action: "import.refused",
+            target: &target,
+            target_id: Some(id),
+            org: None,
+            detail: Some(reason.to_owned()),
+        };
+        let event = self.event(req, &change, Outcome::Failure);
+        if let Err(e) = self.store().write(|tx| tx.log(event)) {
+            tracing::error!(error = %e, "could not audit a refused import");
+        }
     }
 
     fn apply_row(&self, tx: &mut Tx, req: &Request, id: Uuid, row: &PlannedRow) -> Result<()> {
