@@ -36,16 +36,7 @@ struct RawConfig {
     passwords: RawPasswords,
     lockout: RawLockout,
     ids: RawIds,
-    import: RawImport,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawImport {
-    max_rows: Option<usize>,
-    max_bytes: Option<usize>,
-    preview_ttl_secs: Option<u64>,
-    created_state: Option<String>,
+    import: crate::import::config::ImportSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -280,7 +271,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             "needs ldap.tls_cert and ldap.tls_key".into(),
         ));
     }
-    let import = import_config(&raw.import)?;
+    let import = raw.import.validate().map_err(|(key, m)| invalid(key, m))?;
     let policy = crate::directory::acl::Policy {
         anonymous_read: raw
             .ldap
@@ -309,46 +300,6 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             ..Settings::default()
         },
         import,
-    })
-}
-
-fn import_config(raw: &RawImport) -> Result<crate::import::ImportConfig, ConfigError> {
-    use crate::directory::model::Lifecycle;
-    let d = crate::import::ImportConfig::default();
-    let limits = crate::import::read::Limits {
-        max_rows: raw.max_rows.unwrap_or(d.limits.max_rows),
-        max_bytes: raw.max_bytes.unwrap_or(d.limits.max_bytes),
-    };
-    if limits.max_rows == 0 || limits.max_bytes == 0 {
-        return Err(invalid(
-            "import.max_rows",
-            "import.max_rows and import.max_bytes must be above 0".into(),
-        ));
-    }
-    let created_state = match raw.created_state.as_deref() {
-        None => d.created_state,
-        Some(s) => match Lifecycle::parse(s) {
-            Some(state @ (Lifecycle::Provisioned | Lifecycle::Active)) => state,
-            _ => {
-                return Err(invalid(
-                    "import.created_state",
-                    format!("'{s}' is not provisioned or active"),
-                ));
-            }
-        },
-    };
-    if raw.preview_ttl_secs == Some(0) {
-        return Err(invalid(
-            "import.preview_ttl_secs",
-            "must be above 0: a preview must live long enough to be confirmed".into(),
-        ));
-    }
-    Ok(crate::import::ImportConfig {
-        limits,
-        preview_ttl: raw
-            .preview_ttl_secs
-            .map_or(d.preview_ttl, Duration::from_secs),
-        created_state,
     })
 }
 
@@ -450,36 +401,6 @@ mod tests {
         assert_eq!(c.base_dn.to_string(), "o=Acme");
         assert_eq!(c.http_listen.port(), 0);
         assert!(!c.directory.require_suffix);
-    }
-
-    #[test]
-    fn import_section() {
-        let c = Config::from_str_with_env("", &no_env).unwrap();
-        assert_eq!(c.import.limits.max_rows, 10_000);
-        assert_eq!(
-            c.import.created_state,
-            crate::directory::model::Lifecycle::Provisioned
-        );
-        let text = "[import]\nmax_rows = 5\nmax_bytes = 100\npreview_ttl_secs = 60\ncreated_state = \"Active\"\n";
-        let c = Config::from_str_with_env(text, &no_env).unwrap();
-        assert_eq!(c.import.limits.max_rows, 5);
-        assert_eq!(c.import.limits.max_bytes, 100);
-        assert_eq!(c.import.preview_ttl, Duration::from_secs(60));
-        assert_eq!(
-            c.import.created_state,
-            crate::directory::model::Lifecycle::Active
-        );
-        let err = Config::from_str_with_env("[import]\ncreated_state = \"disabled\"\n", &no_env)
-            .unwrap_err();
-        assert!(err.to_string().starts_with("import.created_state"), "{err}");
-        let err =
-            Config::from_str_with_env("[import]\npreview_ttl_secs = 0\n", &no_env).unwrap_err();
-        assert!(
-            err.to_string().starts_with("import.preview_ttl_secs"),
-            "{err}"
-        );
-        let err = Config::from_str_with_env("[import]\nmax_row = 5\n", &no_env).unwrap_err();
-        assert!(err.to_string().contains("max_row"), "{err}");
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! mapping, per-field shape checks, limits); `preview` runs the flow (preview,
 //! confirm, report) over the core's import use cases
 //! (`crate::directory::imports`), which make every access decision and the one
-//! write transaction; `report` shapes what the preview and the report show.
+//! write transaction; `report` shapes what the preview and the report show;
+//! `config` is the `[import]` section of the configuration.
 
 mod columns;
+pub mod config;
 mod csv_source;
 mod decode;
 mod duplicates;
@@ -17,32 +19,10 @@ mod read_tests;
 pub mod report;
 mod xlsx_source;
 
+pub use config::ImportConfig;
 pub use preview::{ImportError, Imports, Preview};
 
 use crate::directory::imports::Column;
-use crate::directory::model::Lifecycle;
-use std::time::Duration;
-
-/// The `[import]` settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportConfig {
-    /// `import.max_rows` and `import.max_bytes`.
-    pub limits: read::Limits,
-    /// How long a preview is kept for its confirm (`import.preview_ttl_secs`).
-    pub preview_ttl: Duration,
-    /// State of the users an import creates (`import.created_state`).
-    pub created_state: Lifecycle,
-}
-
-impl Default for ImportConfig {
-    fn default() -> Self {
-        ImportConfig {
-            limits: read::Limits::default(),
-            preview_ttl: Duration::from_secs(3600),
-            created_state: Lifecycle::Provisioned,
-        }
-    }
-}
 
 /// The header name of the column a core problem belongs to.
 pub(crate) fn field_header(column: Column) -> &'static str {
