@@ -309,3 +309,34 @@ fn an_expired_preview_is_gone_and_cannot_be_confirmed() {
     ));
     assert!(user(&f, "tom@example.com").is_none());
 }
+
+#[test]
+fn the_organization_administrator_appoints_and_removes_delegates_by_file() {
+    let f = fixture();
+    let sys = system(&f.dir);
+    let boss = active_user(&f.dir, "boss@example.com", Some("Acme-A"));
+    f.dir.appoint_org_admin(&sys, "Acme-A", boss.id).unwrap();
+    let old = active_user(&f.dir, "old@example.com", Some("Acme-A"));
+    f.dir.set_delegate(&sys, old.id, true).unwrap();
+    let req = login(&f.dir, "boss@example.com");
+    let i = imports(&f);
+    let p = preview(
+        &i,
+        &req,
+        &[
+            "old@example.com,Acme-A,False,old@example.com",
+            "new@example.com,Acme-A,True,new@example.com",
+        ],
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(
+        (p.counts.delegate_grants, p.counts.delegate_revocations),
+        (1, 1)
+    );
+    i.confirm(&req, p.id).unwrap();
+    assert!(!user(&f, "old@example.com").unwrap().flags.delegate);
+    assert!(user(&f, "new@example.com").unwrap().flags.delegate);
+    // Its rights stop at its organization's edge.
+    let p = preview(&i, &req, &["far@example.com,Acme-B,True,far@example.com"]);
+    assert_eq!(p.counts.invalid, 1);
+}
