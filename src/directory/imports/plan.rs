@@ -305,24 +305,12 @@ impl Planner<'_> {
     }
 
     fn count_seats(&mut self, row: &PlannedRow) {
-        let takes_seat = row.state.holds_seat();
-        match row.action {
-            RowAction::Create if takes_seat => {
-                self.tally
-                    .entry(row.org)
-                    .or_default()
-                    .incoming
-                    .push(row.line);
-            }
-            RowAction::Move if takes_seat => {
-                self.tally
-                    .entry(row.org)
-                    .or_default()
-                    .incoming
-                    .push(row.line);
-            }
-            _ => return,
+        let new_seat = matches!(row.action, RowAction::Create | RowAction::Move);
+        if !(new_seat && row.state.holds_seat()) {
+            return;
         }
+        let to = self.tally.entry(row.org).or_default();
+        to.incoming.push(row.line);
         if let Some(from) = row.from_org {
             self.tally.entry(from).or_default().outgoing += 1;
         }
@@ -334,35 +322,19 @@ impl Planner<'_> {
         let mut refused = HashSet::new();
         let mut seats = Vec::new();
         for (org_id, tally) in &self.tally {
-            let Some(org) = self.orgs.get(org_id) else {
-                continue;
-            };
-            let used = self.tx.seats_used(*org_id)?;
-            let incoming = tally.incoming.len() as u64;
-            let after = (used + incoming).saturating_sub(tally.outgoing);
-            let ok = after <= u64::from(org.seats) || after <= used;
-            if !ok {
-                let free = (u64::from(org.seats) + tally.outgoing).saturating_sub(used);
-                for line in tally.incoming.iter().skip(free as usize) {
-                    refused.insert(*line);
+            if let Some(org) = self.orgs.get(org_id) {
+                let used = self.tx.seats_used(*org_id)?;
+                let (check, over) = seat_check(org, used, tally);
+                for line in over {
+                    refused.insert(line);
                     self.problems.push(RowProblem {
-                        line: *line,
+                        line,
                         column: Column::Organization,
-                        reason: format!(
-                            "organization {} has no free seat: {used} of {} seats are used and this file adds {incoming}; raise its seat count or disable users",
-                            org.name, org.seats
-                        ),
+                        reason: seat_reason(&check, tally.incoming.len()),
                     });
                 }
+                seats.push(check);
             }
-            seats.push(SeatCheck {
-                organization: org.name.clone(),
-                org: *org_id,
-                seats: org.seats,
-                used,
-                after,
-                ok,
-            });
         }
         self.rows.retain(|r| !refused.contains(&r.line));
         self.problems.sort_by_key(|p| p.line);
@@ -373,6 +345,38 @@ impl Planner<'_> {
             seats,
         })
     }
+}
+
+/// An organization's seats before and after the file, and the lines of the
+/// rows that do not fit. A file may always leave an organization no fuller
+/// than it was, even one above its seats (seats may be lowered below use).
+fn seat_check(org: &Organization, used: u64, tally: &Tally) -> (SeatCheck, Vec<usize>) {
+    let seats = u64::from(org.seats);
+    let after = (used + tally.incoming.len() as u64).saturating_sub(tally.outgoing);
+    let ok = after <= seats || after <= used;
+    let over = if ok {
+        Vec::new()
+    } else {
+        let free = (seats + tally.outgoing).saturating_sub(used);
+        let free = usize::try_from(free).unwrap_or(usize::MAX);
+        tally.incoming.iter().skip(free).copied().collect()
+    };
+    let check = SeatCheck {
+        organization: org.name.clone(),
+        org: org.id,
+        seats: org.seats,
+        used,
+        after,
+        ok,
+    };
+    (check, over)
+}
+
+fn seat_reason(check: &SeatCheck, incoming: usize) -> String {
+    format!(
+        "organization {} has no free seat: {} of {} seats are used and this file adds {incoming}; raise its seat count or disable users",
+        check.organization, check.used, check.seats
+    )
 }
 
 /// An optional cell: empty means none.
