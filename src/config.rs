@@ -4,6 +4,7 @@
 
 use crate::directory::Settings;
 use crate::directory::password::HashParams;
+use crate::directory::users::ProfileField;
 use crate::ldap::dn::Dn;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -36,7 +37,15 @@ struct RawConfig {
     passwords: RawPasswords,
     lockout: RawLockout,
     ids: RawIds,
+    users: RawUsers,
     import: crate::import::config::ImportSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawUsers {
+    /// Profile fields users may change on their own account.
+    self_service: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -293,6 +302,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             hash,
             policy,
             lockout: lockout_policy(&raw.lockout),
+            self_service: self_service(&raw.users)?,
             rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
                 Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
                 None => raw.passwords.rehash_on_login.unwrap_or(true),
@@ -301,6 +311,23 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
         },
         import,
     })
+}
+
+fn self_service(raw: &RawUsers) -> Result<Vec<ProfileField>, ConfigError> {
+    let Some(names) = &raw.self_service else {
+        return Ok(ProfileField::DEFAULT_SELF_SERVICE.to_vec());
+    };
+    names
+        .iter()
+        .map(|n| {
+            ProfileField::parse(n).ok_or_else(|| ConfigError::Invalid {
+                key: "users.self_service",
+                message: format!(
+                    "unknown field '{n}'; use email, given_name, family_name or display_name"
+                ),
+            })
+        })
+        .collect()
 }
 
 fn lockout_policy(raw: &RawLockout) -> crate::directory::LockoutPolicy {

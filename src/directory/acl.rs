@@ -122,6 +122,9 @@ pub enum Action {
     ManageServiceAccounts,
     /// Change one's own password (target.subject must be the actor).
     ChangeOwnPassword,
+    /// Change one's own self-service attributes (the configured set of
+    /// [`crate::directory::Settings::self_service`]; target.subject must be the actor).
+    EditOwnProfile,
     /// Set another account's password.
     ResetPassword,
     /// Read, confirm or download a bulk import preview: only the actor who
@@ -262,7 +265,12 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
     use Action::*;
     let is_self = me.is_some() && target.subject == me;
-    if action == ReadTree || (is_self && matches!(action, Read | ChangeOwnPassword | ManageImport))
+    if action == ReadTree
+        || (is_self
+            && matches!(
+                action,
+                Read | ChangeOwnPassword | EditOwnProfile | ManageImport
+            ))
     {
         return true;
     }
@@ -287,7 +295,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         GrantRight(right) => has(right),
         ReadReports | ReadAudit => admin,
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
-        ChangeOwnPassword | ReadTree | ReadSchema | ManageImport => false,
+        ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization
         | ModifyOrganization
         | DeleteOrganization

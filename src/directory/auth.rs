@@ -39,6 +39,13 @@ pub enum Principal {
 
 /// What `serve` must hand to the operator after creating the system administrator.
 #[derive(Clone, PartialEq, Eq)]
+/// A service account to create.
+pub struct NewService<'a> {
+    pub name: &'a str,
+    pub scope: Scope,
+    pub description: Option<String>,
+}
+
 pub struct Bootstrap {
     pub login: String,
     pub password: String,
@@ -386,70 +393,96 @@ impl Directory {
         scope: Scope,
         description: Option<String>,
     ) -> Result<Issued<ServiceAccount>> {
-        check_service_name(name)?;
         let secret = password::random_secret(24)?;
         let hash = password::hash(&self.settings().hash, &secret)?;
-        self.write(req, |tx| {
-            self.authorize(
-                req,
-                Action::ManageServiceAccounts,
-                Target::org(scope_org(scope)),
-            )?;
-            if let Scope::Org(org) = scope {
-                super::orgs::org_by_id(tx, org)?;
-            }
-            if let Some(existing) = tx.service_by_name(name)? {
-                return Err(Error::exists(format!("service account {}", existing.name)));
-            }
-            let id = Uuid::new_v4();
-            let change = Change {
-                action: "service.create",
-                target: name,
-                target_id: Some(id),
-                org: scope_org(scope),
-                detail: None,
-            };
-            let version = self.log(tx, req, change)?;
-            let t = now();
-            let svc = ServiceAccount {
-                id,
-                name: name.to_owned(),
-                scope,
-                password: hash,
-                description,
-                created: t,
-                modified: t,
-                version,
-            };
-            tx.put_service(&svc)?;
-            Ok(Issued {
-                record: svc,
-                secret,
-            })
-        })
+        let new = NewService {
+            name,
+            scope,
+            description,
+        };
+        let record = self.write(req, |tx| self.create_service_account_in(tx, req, new, hash))?;
+        Ok(Issued { record, secret })
+    }
+
+    /// The body of [`Self::create_service_account`] inside a caller's
+    /// transaction, with the password already hashed (LDAP adds give their own).
+    pub(crate) fn create_service_account_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        new: NewService<'_>,
+        hash: SecretHash,
+    ) -> Result<ServiceAccount> {
+        let NewService {
+            name,
+            scope,
+            description,
+        } = new;
+        check_service_name(name)?;
+        self.authorize(
+            req,
+            Action::ManageServiceAccounts,
+            Target::org(scope_org(scope)),
+        )?;
+        if let Scope::Org(org) = scope {
+            super::orgs::org_by_id(tx, org)?;
+        }
+        if let Some(existing) = tx.service_by_name(name)? {
+            return Err(Error::exists(format!("service account {}", existing.name)));
+        }
+        let id = Uuid::new_v4();
+        let change = Change {
+            action: "service.create",
+            target: name,
+            target_id: Some(id),
+            org: scope_org(scope),
+            detail: None,
+        };
+        let version = self.log(tx, req, change)?;
+        let t = now();
+        let svc = ServiceAccount {
+            id,
+            name: name.to_owned(),
+            scope,
+            password: hash,
+            description,
+            created: t,
+            modified: t,
+            version,
+        };
+        tx.put_service(&svc)?;
+        Ok(svc)
     }
 
     pub fn delete_service_account(&self, req: &Request, name: &str) -> Result<()> {
-        self.write(req, |tx| {
-            let svc = tx
-                .service_by_name(name)?
-                .ok_or_else(|| Error::not_found(format!("service account {name}")))?;
-            self.authorize(
-                req,
-                Action::ManageServiceAccounts,
-                Target::org(scope_org(svc.scope)),
-            )?;
-            let change = Change {
-                action: "service.delete",
-                target: &svc.name,
-                target_id: Some(svc.id),
-                org: scope_org(svc.scope),
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_service(svc.id)?;
-            Ok(())
-        })
+        self.write(req, |tx| self.delete_service_account_in(tx, req, name))
+    }
+
+    /// The body of [`Self::delete_service_account`] inside a caller's transaction.
+    pub(crate) fn delete_service_account_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        name: &str,
+    ) -> Result<()> {
+        let svc = tx
+            .service_by_name(name)?
+            .ok_or_else(|| Error::not_found(format!("service account {name}")))?;
+        self.authorize(
+            req,
+            Action::ManageServiceAccounts,
+            Target::org(scope_org(svc.scope)),
+        )?;
+        let change = Change {
+            action: "service.delete",
+            target: &svc.name,
+            target_id: Some(svc.id),
+            org: scope_org(svc.scope),
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        tx.delete_service(svc.id)?;
+        Ok(())
     }
 }
 

@@ -44,6 +44,8 @@ pub struct Settings {
     pub rehash_on_login: bool,
     pub lockout: LockoutPolicy,
     pub policy: Policy,
+    /// What users may change on their own account (besides the password).
+    pub self_service: Vec<users::ProfileField>,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             rehash_on_login: true,
             lockout: LockoutPolicy::default(),
             policy: Policy::default(),
+            self_service: users::ProfileField::DEFAULT_SELF_SERVICE.to_vec(),
         }
     }
 }

@@ -99,48 +99,102 @@ impl Directory {
     /// Changes the seat count. Lowering it below the seats in use is allowed (new
     /// users are then refused until enough are disabled), as the documents imply.
     pub fn set_seats(&self, req: &Request, name: &str, seats: u32) -> Result<Organization> {
+        self.write(req, |tx| self.set_seats_in(tx, req, name, seats))
+    }
+
+    /// The body of [`Self::set_seats`] inside a caller's transaction.
+    pub(crate) fn set_seats_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        name: &str,
+        seats: u32,
+    ) -> Result<Organization> {
+        let mut org = org_named(tx, name)?;
+        self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
+        let change = Change {
+            action: "org.seats",
+            target: &org.name,
+            target_id: Some(org.id),
+            org: Some(org.id),
+            detail: Some(format!("seats {} -> {seats}", org.seats)),
+        };
+        org.version = self.log(tx, req, change)?;
+        org.seats = seats;
+        org.modified = now();
+        tx.put_org(&org)?;
+        Ok(org)
+    }
+
+    /// Sets or clears an organization's description.
+    pub fn set_org_description(
+        &self,
+        req: &Request,
+        name: &str,
+        description: Option<String>,
+    ) -> Result<Organization> {
         self.write(req, |tx| {
-            let mut org = org_named(tx, name)?;
-            self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
-            let change = Change {
-                action: "org.seats",
-                target: &org.name,
-                target_id: Some(org.id),
-                org: Some(org.id),
-                detail: Some(format!("seats {} -> {seats}", org.seats)),
-            };
-            org.version = self.log(tx, req, change)?;
-            org.seats = seats;
-            org.modified = now();
-            tx.put_org(&org)?;
-            Ok(org)
+            self.set_org_description_in(tx, req, name, description)
         })
+    }
+
+    /// The body of [`Self::set_org_description`] inside a caller's transaction.
+    pub(crate) fn set_org_description_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        name: &str,
+        description: Option<String>,
+    ) -> Result<Organization> {
+        if let Some(d) = &description {
+            check_text("description", d)?;
+        }
+        let mut org = org_named(tx, name)?;
+        self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
+        if org.description == description {
+            return Ok(org);
+        }
+        let change = Change {
+            action: "org.modify",
+            target: &org.name,
+            target_id: Some(org.id),
+            org: Some(org.id),
+            detail: Some("description".into()),
+        };
+        org.version = self.log(tx, req, change)?;
+        org.description = description;
+        org.modified = now();
+        tx.put_org(&org)?;
+        Ok(org)
     }
 
     /// Deletes an empty organization; refused with counts while users or roles remain.
     pub fn delete_org(&self, req: &Request, name: &str) -> Result<()> {
-        self.write(req, |tx| {
-            let org = org_named(tx, name)?;
-            self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))?;
-            let users = tx.users_in(Some(org.id))?.len();
-            let roles = tx.roles_in(Some(org.id))?.len();
-            if users > 0 || roles > 0 {
-                return Err(Error::conflict(format!(
-                    "organization {} still has {users} user(s) and {roles} role(s); move or delete them first",
-                    org.name
-                )));
-            }
-            let change = Change {
-                action: "org.delete",
-                target: &org.name,
-                target_id: Some(org.id),
-                org: Some(org.id),
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_org(org.id)?;
-            Ok(())
-        })
+        self.write(req, |tx| self.delete_org_in(tx, req, name))
+    }
+
+    /// The body of [`Self::delete_org`] inside a caller's transaction.
+    pub(crate) fn delete_org_in(&self, tx: &mut Tx, req: &Request, name: &str) -> Result<()> {
+        let org = org_named(tx, name)?;
+        self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))?;
+        let users = tx.users_in(Some(org.id))?.len();
+        let roles = tx.roles_in(Some(org.id))?.len();
+        if users > 0 || roles > 0 {
+            return Err(Error::conflict(format!(
+                "organization {} still has {users} user(s) and {roles} role(s); move or delete them first",
+                org.name
+            )));
+        }
+        let change = Change {
+            action: "org.delete",
+            target: &org.name,
+            target_id: Some(org.id),
+            org: Some(org.id),
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        tx.delete_org(org.id)?;
+        Ok(())
     }
 
     pub fn add_suffix(&self, req: &Request, name: &str) -> Result<Suffix> {

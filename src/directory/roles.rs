@@ -91,6 +91,7 @@ impl Directory {
         match org {
             Some(OrgRef::Name(n)) => Ok(Some(org_named(tx, n)?.id)),
             Some(OrgRef::Id(i)) => Ok(Some(org_by_id(tx, *i)?.id)),
+            Some(OrgRef::NoOrg) => Ok(None),
             None => Ok(req.actor.home_org()),
         }
     }
@@ -104,44 +105,47 @@ impl Directory {
     }
 
     pub fn create_role(&self, req: &Request, new: NewRole) -> Result<Role> {
+        self.write(req, |tx| self.create_role_in(tx, req, new))
+    }
+
+    /// The body of [`Self::create_role`] inside a caller's transaction.
+    pub(crate) fn create_role_in(&self, tx: &mut Tx, req: &Request, new: NewRole) -> Result<Role> {
         check_role_name(&new.name)?;
         if let Some(d) = &new.description {
             check_text("description", d)?;
         }
-        self.write(req, |tx| {
-            let org = self.role_placement(tx, req, new.org.as_ref())?;
-            self.authorize(req, Action::CreateRole, Target::org(org))?;
-            let rights = normalized_rights(&new.rights);
-            self.authorize_grants(req, org, &rights)?;
-            if let Some(existing) = tx.role_by_name(org, &new.name)? {
-                return Err(Error::exists(format!("role {}", existing.name)));
-            }
-            let id = Uuid::new_v4();
-            let gid = tx.next_id_number()?;
-            let change = Change {
-                action: "role.create",
-                target: &new.name,
-                target_id: Some(id),
-                org,
-                detail: Some(rights_text(&rights)),
-            };
-            let version = self.log(tx, req, change)?;
-            let t = now();
-            let role = Role {
-                id,
-                name: new.name,
-                org,
-                rights,
-                description: new.description,
-                external_id: new.external_id,
-                gid_number: gid,
-                created: t,
-                modified: t,
-                version,
-            };
-            tx.put_role(&role)?;
-            Ok(role)
-        })
+        let org = self.role_placement(tx, req, new.org.as_ref())?;
+        self.authorize(req, Action::CreateRole, Target::org(org))?;
+        let rights = normalized_rights(&new.rights);
+        self.authorize_grants(req, org, &rights)?;
+        if let Some(existing) = tx.role_by_name(org, &new.name)? {
+            return Err(Error::exists(format!("role {}", existing.name)));
+        }
+        let id = Uuid::new_v4();
+        let gid = tx.next_id_number()?;
+        let change = Change {
+            action: "role.create",
+            target: &new.name,
+            target_id: Some(id),
+            org,
+            detail: Some(rights_text(&rights)),
+        };
+        let version = self.log(tx, req, change)?;
+        let t = now();
+        let role = Role {
+            id,
+            name: new.name,
+            org,
+            rights,
+            description: new.description,
+            external_id: new.external_id,
+            gid_number: gid,
+            created: t,
+            modified: t,
+            version,
+        };
+        tx.put_role(&role)?;
+        Ok(role)
     }
 
     /// A role, if the actor may read it.
@@ -155,130 +159,160 @@ impl Directory {
     }
 
     pub fn update_role(&self, req: &Request, id: Uuid, changes: RoleChanges) -> Result<Role> {
+        self.write(req, |tx| self.update_role_in(tx, req, id, &changes))
+    }
+
+    /// The body of [`Self::update_role`] inside a caller's transaction.
+    pub(crate) fn update_role_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        changes: &RoleChanges,
+    ) -> Result<Role> {
         if let Some(n) = &changes.name {
             check_role_name(n)?;
         }
-        self.write(req, |tx| {
-            let mut role = role_by_id(tx, id)?;
-            self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-            let mut what = Vec::new();
-            if let Some(name) = changes.name.as_ref().filter(|n| **n != role.name) {
-                if tx.role_by_name(role.org, name)?.is_some_and(|r| r.id != id) {
-                    return Err(Error::exists(format!("role {name}")));
-                }
-                what.push(format!("name {} -> {name}", role.name));
-                role.name = name.clone();
+        let mut role = role_by_id(tx, id)?;
+        self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+        let mut what = Vec::new();
+        if let Some(name) = changes.name.as_ref().filter(|n| **n != role.name) {
+            if tx.role_by_name(role.org, name)?.is_some_and(|r| r.id != id) {
+                return Err(Error::exists(format!("role {name}")));
             }
-            if let Some(rights) = &changes.rights {
-                let rights = normalized_rights(rights);
-                let added: Vec<Right> = rights
-                    .iter()
-                    .filter(|r| !role.rights.contains(r))
-                    .copied()
-                    .collect();
-                self.authorize_grants(req, role.org, &added)?;
-                if rights != role.rights {
-                    what.push(format!("rights={}", rights_text(&rights)));
-                    role.rights = rights;
-                }
+            what.push(format!("name {} -> {name}", role.name));
+            role.name = name.clone();
+        }
+        if let Some(rights) = &changes.rights {
+            let rights = normalized_rights(rights);
+            let added: Vec<Right> = rights
+                .iter()
+                .filter(|r| !role.rights.contains(r))
+                .copied()
+                .collect();
+            self.authorize_grants(req, role.org, &added)?;
+            if rights != role.rights {
+                what.push(format!("rights={}", rights_text(&rights)));
+                role.rights = rights;
             }
-            if let Some(d) = &changes.description {
-                role.description = d.clone();
-                what.push("description".into());
-            }
-            if let Some(e) = &changes.external_id {
-                role.external_id = e.clone();
-                what.push("externalId".into());
-            }
-            let change = Change {
-                action: "role.modify",
-                target: &role.name,
-                target_id: Some(id),
-                org: role.org,
-                detail: Some(what.join(", ")),
-            };
-            role.version = self.log(tx, req, change)?;
-            role.modified = now();
-            tx.put_role(&role)?;
-            Ok(role)
-        })
+        }
+        if let Some(d) = &changes.description {
+            role.description = d.clone();
+            what.push("description".into());
+        }
+        if let Some(e) = &changes.external_id {
+            role.external_id = e.clone();
+            what.push("externalId".into());
+        }
+        let change = Change {
+            action: "role.modify",
+            target: &role.name,
+            target_id: Some(id),
+            org: role.org,
+            detail: Some(what.join(", ")),
+        };
+        role.version = self.log(tx, req, change)?;
+        role.modified = now();
+        tx.put_role(&role)?;
+        Ok(role)
     }
 
     pub fn delete_role(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| {
-            let role = role_by_id(tx, id)?;
-            self.authorize(req, Action::DeleteRole, Target::org(role.org))?;
-            let change = Change {
-                action: "role.delete",
-                target: &role.name,
-                target_id: Some(id),
-                org: role.org,
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_role(id)?;
-            Ok(())
-        })
+        self.write(req, |tx| self.delete_role_in(tx, req, id))
+    }
+
+    /// The body of [`Self::delete_role`] inside a caller's transaction.
+    pub(crate) fn delete_role_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
+        let role = role_by_id(tx, id)?;
+        self.authorize(req, Action::DeleteRole, Target::org(role.org))?;
+        let change = Change {
+            action: "role.delete",
+            target: &role.name,
+            target_id: Some(id),
+            org: role.org,
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        tx.delete_role(id)?;
+        Ok(())
     }
 
     /// Adds a member. Whoever adds a member to a role that carries rights (itself
     /// or through the roles containing it) must hold those rights.
     pub fn add_member(&self, req: &Request, role_id: Uuid, member: Member) -> Result<Role> {
-        self.write(req, |tx| {
-            let mut role = role_by_id(tx, role_id)?;
-            self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-            let (name, member_org) = self.member_facts(tx, member)?;
-            if role.org.is_some() && member_org != role.org {
-                return Err(Error::invalid(format!(
-                    "{name} is not in the role's organization; an organization's roles hold only its own users and roles"
-                )));
-            }
-            if let Member::Role(inner) = member {
-                self.check_nesting(tx, &role, inner, member_org)?;
-            }
-            let carried = self.carried_rights(tx, &role)?;
-            self.authorize_grants(req, role.org, &carried)?;
-            if tx.member_of(member.id())?.contains(&role_id) {
-                return Ok(role);
-            }
-            let change = Change {
-                action: "role.add-member",
-                target: &role.name,
-                target_id: Some(role_id),
-                org: role.org,
-                detail: Some(name),
-            };
-            role.version = self.log(tx, req, change)?;
-            role.modified = now();
-            tx.add_member(role_id, member.id())?;
-            tx.put_role(&role)?;
-            Ok(role)
-        })
+        self.write(req, |tx| self.add_member_in(tx, req, role_id, member))
+    }
+
+    /// The body of [`Self::add_member`] inside a caller's transaction.
+    pub(crate) fn add_member_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        role_id: Uuid,
+        member: Member,
+    ) -> Result<Role> {
+        let mut role = role_by_id(tx, role_id)?;
+        self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+        let (name, member_org) = self.member_facts(tx, member)?;
+        if role.org.is_some() && member_org != role.org {
+            return Err(Error::invalid(format!(
+                "{name} is not in the role's organization; an organization's roles hold only its own users and roles"
+            )));
+        }
+        if let Member::Role(inner) = member {
+            self.check_nesting(tx, &role, inner, member_org)?;
+        }
+        let carried = self.carried_rights(tx, &role)?;
+        self.authorize_grants(req, role.org, &carried)?;
+        if tx.member_of(member.id())?.contains(&role_id) {
+            return Ok(role);
+        }
+        let change = Change {
+            action: "role.add-member",
+            target: &role.name,
+            target_id: Some(role_id),
+            org: role.org,
+            detail: Some(name),
+        };
+        role.version = self.log(tx, req, change)?;
+        role.modified = now();
+        tx.add_member(role_id, member.id())?;
+        tx.put_role(&role)?;
+        Ok(role)
     }
 
     pub fn remove_member(&self, req: &Request, role_id: Uuid, member: Uuid) -> Result<Role> {
-        self.write(req, |tx| {
-            let mut role = role_by_id(tx, role_id)?;
-            self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-            if !tx.member_of(member)?.contains(&role_id) {
-                return Err(Error::not_found(format!(
-                    "member {member} of role {}",
-                    role.name
-                )));
-            }
-            let change = Change {
-                action: "role.remove-member",
-                target: &role.name,
-                target_id: Some(role_id),
-                org: role.org,
-                detail: Some(member.to_string()),
-            };
-            role.version = self.log(tx, req, change)?;
-            role.modified = now();
-            tx.remove_member(role_id, member)?;
-            tx.put_role(&role)?;
-            Ok(role)
-        })
+        self.write(req, |tx| self.remove_member_in(tx, req, role_id, member))
+    }
+
+    /// The body of [`Self::remove_member`] inside a caller's transaction.
+    pub(crate) fn remove_member_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        role_id: Uuid,
+        member: Uuid,
+    ) -> Result<Role> {
+        let mut role = role_by_id(tx, role_id)?;
+        self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+        if !tx.member_of(member)?.contains(&role_id) {
+            return Err(Error::not_found(format!(
+                "member {member} of role {}",
+                role.name
+            )));
+        }
+        let change = Change {
+            action: "role.remove-member",
+            target: &role.name,
+            target_id: Some(role_id),
+            org: role.org,
+            detail: Some(member.to_string()),
+        };
+        role.version = self.log(tx, req, change)?;
+        role.modified = now();
+        tx.remove_member(role_id, member)?;
+        tx.put_role(&role)?;
+        Ok(role)
     }
 
     /// A member's display name and organization, or "not found".

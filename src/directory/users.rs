@@ -18,6 +18,9 @@ use uuid::Uuid;
 pub enum OrgRef {
     Name(String),
     Id(Uuid),
+    /// Explicitly in no organization (`ou=people`, `ou=groups`), even for an
+    /// actor whose own organization would otherwise be the default.
+    NoOrg,
 }
 
 /// A password as it arrives: typed by a person, or a hash migrated from elsewhere.
@@ -80,6 +83,36 @@ pub struct UserChanges {
     pub flags: Option<AccountFlags>,
     pub state: Option<Lifecycle>,
     pub password: Option<NewPassword>,
+}
+
+/// The profile fields a user may be allowed to change on its own account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileField {
+    Email,
+    GivenName,
+    FamilyName,
+    DisplayName,
+}
+
+impl ProfileField {
+    /// What users change themselves unless configured otherwise: how they are
+    /// called, not how they are reached or identified.
+    pub const DEFAULT_SELF_SERVICE: [ProfileField; 3] = [
+        ProfileField::GivenName,
+        ProfileField::FamilyName,
+        ProfileField::DisplayName,
+    ];
+
+    /// The configuration's spelling (`email`, `given_name`, …).
+    pub fn parse(name: &str) -> Option<ProfileField> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "email" | "mail" => Some(ProfileField::Email),
+            "given_name" | "givenname" => Some(ProfileField::GivenName),
+            "family_name" | "familyname" | "sn" => Some(ProfileField::FamilyName),
+            "display_name" | "displayname" => Some(ProfileField::DisplayName),
+            _ => None,
+        }
+    }
 }
 
 /// An optional text field: its name, the requested change, the field itself.
@@ -167,6 +200,7 @@ impl Directory {
         match org {
             Some(OrgRef::Name(name)) => Ok(Some(org_named(tx, name)?.id)),
             Some(OrgRef::Id(id)) => Ok(Some(org_by_id(tx, *id)?.id)),
+            Some(OrgRef::NoOrg) => Ok(None),
             None => Ok(req.actor.home_org()),
         }
     }
@@ -271,14 +305,27 @@ impl Directory {
     }
 
     pub fn update_user(&self, req: &Request, id: Uuid, changes: UserChanges) -> Result<User> {
-        check_changes(&changes)?;
         let hash = self.hash_new(changes.password.as_ref())?;
-        self.write(req, |tx| {
+        self.write(req, |tx| self.update_user_in(tx, req, id, &changes, hash))
+    }
+
+    /// The body of [`Self::update_user`] inside a caller's transaction, with the
+    /// new password (if any) already hashed by [`Self::hash_new`].
+    pub(crate) fn update_user_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        changes: &UserChanges,
+        hash: Option<SecretHash>,
+    ) -> Result<User> {
+        check_changes(changes)?;
+        {
             let old = user_by_id(tx, id)?;
             let target = target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();
-            self.apply_profile(tx, req, target, &mut user, &changes, &mut what)?;
+            self.apply_profile(tx, req, target, &mut user, changes, &mut what)?;
             if let Some(flags) = &changes.flags {
                 self.apply_flags(req, target, &mut user, flags, &mut what)?;
             }
@@ -307,7 +354,7 @@ impl Directory {
             user.modified = now();
             tx.put_user(&user)?;
             Ok(user)
-        })
+        }
     }
 
     /// Login, email, names and external id: ordinary modifications.
@@ -329,7 +376,7 @@ impl Directory {
         if !touches {
             return Ok(());
         }
-        self.authorize(req, Action::ModifyUser, target)?;
+        self.authorize(req, self.profile_action(req, user, c), target)?;
         if let Some(login) = c.login.as_ref().filter(|l| **l != user.login) {
             self.check_login(tx, login, Some(user.id))?;
             what.push(format!("login {} -> {login}", user.login));
@@ -349,6 +396,23 @@ impl Directory {
             }
         }
         Ok(())
+    }
+
+    /// Editing one's own self-service fields, or administering an account.
+    fn profile_action(&self, req: &Request, user: &User, c: &UserChanges) -> Action {
+        let allowed = |f: ProfileField| self.settings().self_service.contains(&f);
+        let own = req.actor.id == Some(user.id)
+            && c.login.is_none()
+            && c.external_id.is_none()
+            && (c.email.is_none() || allowed(ProfileField::Email))
+            && (c.given_name.is_none() || allowed(ProfileField::GivenName))
+            && (c.family_name.is_none() || allowed(ProfileField::FamilyName))
+            && (c.display_name.is_none() || allowed(ProfileField::DisplayName));
+        if own {
+            Action::EditOwnProfile
+        } else {
+            Action::ModifyUser
+        }
     }
 
     /// Account flags; turning `delegate` on or off is an appointment.
@@ -385,38 +449,47 @@ impl Directory {
     /// right held in the old organization: its roles, delegation, and the
     /// Organization Administrator post. Checked against the policy at both ends.
     pub fn move_user(&self, req: &Request, id: Uuid, dest: Option<OrgRef>) -> Result<User> {
-        self.write(req, |tx| {
-            let old = user_by_id(tx, id)?;
-            let dest = match &dest {
-                Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
-                Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
-                None => None,
-            };
-            self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
-            self.authorize(req, Action::MoveUser, Target::org(dest))?;
-            if dest == old.org {
-                return Ok(old);
-            }
-            let mut user = old.clone();
-            self.leave_org(tx, &mut user)?;
-            user.org = dest;
-            ensure_seat(tx, Some(&old), &user)?;
-            let to = match dest {
-                Some(d) => org_by_id(tx, d)?.name,
-                None => "(none)".into(),
-            };
-            let change = Change {
-                action: "user.move",
-                target: &user.login,
-                target_id: Some(id),
-                org: dest,
-                detail: Some(format!("to {to}")),
-            };
-            user.version = self.log(tx, req, change)?;
-            user.modified = now();
-            tx.put_user(&user)?;
-            Ok(user)
-        })
+        self.write(req, |tx| self.move_user_in(tx, req, id, dest))
+    }
+
+    /// The body of [`Self::move_user`] inside a caller's transaction.
+    pub(crate) fn move_user_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        dest: Option<OrgRef>,
+    ) -> Result<User> {
+        let old = user_by_id(tx, id)?;
+        let dest = match &dest {
+            Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
+            Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
+            Some(OrgRef::NoOrg) | None => None,
+        };
+        self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
+        self.authorize(req, Action::MoveUser, Target::org(dest))?;
+        if dest == old.org {
+            return Ok(old);
+        }
+        let mut user = old.clone();
+        self.leave_org(tx, &mut user)?;
+        user.org = dest;
+        ensure_seat(tx, Some(&old), &user)?;
+        let to = match dest {
+            Some(d) => org_by_id(tx, d)?.name,
+            None => "(none)".into(),
+        };
+        let change = Change {
+            action: "user.move",
+            target: &user.login,
+            target_id: Some(id),
+            org: dest,
+            detail: Some(format!("to {to}")),
+        };
+        user.version = self.log(tx, req, change)?;
+        user.modified = now();
+        tx.put_user(&user)?;
+        Ok(user)
     }
 
     /// Strips what a user holds in its current organization (before it leaves it).
@@ -441,45 +514,51 @@ impl Directory {
 
     /// Deletes a user and its memberships; its audit history stays.
     pub fn delete_user(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| {
-            let mut user = user_by_id(tx, id)?;
-            self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
-            self.leave_org(tx, &mut user)?;
-            let change = Change {
-                action: "user.delete",
-                target: &user.login,
-                target_id: Some(id),
-                org: user.org,
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_user(id)?;
-            Ok(())
-        })
+        self.write(req, |tx| self.delete_user_in(tx, req, id))
+    }
+
+    /// The body of [`Self::delete_user`] inside a caller's transaction.
+    pub(crate) fn delete_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
+        let mut user = user_by_id(tx, id)?;
+        self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
+        self.leave_org(tx, &mut user)?;
+        let change = Change {
+            action: "user.delete",
+            target: &user.login,
+            target_id: Some(id),
+            org: user.org,
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        tx.delete_user(id)?;
+        Ok(())
     }
 
     /// Unlocks an account locked by failed password checks (the
     /// `account-unlock` right in its organization, or the system administrator).
     pub fn unlock_user(&self, req: &Request, id: Uuid) -> Result<User> {
-        self.write(req, |tx| {
-            let mut user = user_by_id(tx, id)?;
-            self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
-            if user.lockout == Default::default() {
-                return Ok(user);
-            }
-            let change = Change {
-                action: "user.unlock",
-                target: &user.login,
-                target_id: Some(id),
-                org: user.org,
-                detail: None,
-            };
-            user.version = self.log(tx, req, change)?;
-            user.lockout = Default::default();
-            user.modified = now();
-            tx.put_user(&user)?;
-            Ok(user)
-        })
+        self.write(req, |tx| self.unlock_user_in(tx, req, id))
+    }
+
+    /// The body of [`Self::unlock_user`] inside a caller's transaction.
+    pub(crate) fn unlock_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<User> {
+        let mut user = user_by_id(tx, id)?;
+        self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
+        if user.lockout == Default::default() {
+            return Ok(user);
+        }
+        let change = Change {
+            action: "user.unlock",
+            target: &user.login,
+            target_id: Some(id),
+            org: user.org,
+            detail: None,
+        };
+        user.version = self.log(tx, req, change)?;
+        user.lockout = Default::default();
+        user.modified = now();
+        tx.put_user(&user)?;
+        Ok(user)
     }
 
     /// Sets a password: one's own (with the old one, which must match) or

@@ -95,12 +95,22 @@ fn int_bytes(v: i32) -> ([u8; 4], usize) {
 }
 
 fn encode_entry(msgid: i32, e: &LdapSearchResultEntry, buf: &mut BytesMut) {
-    let attr_content = |a: &ldap3_proto::proto::LdapPartialAttribute| {
-        let vals: usize = a.vals.iter().map(|v| tlv(v.len())).sum();
-        tlv(a.atype.len()) + tlv(vals)
-    };
-    let attrs: usize = e.attributes.iter().map(|a| tlv(attr_content(a))).sum();
-    let op = tlv(e.dn.len()) + tlv(attrs);
+    let attrs: Vec<(&str, Vec<&[u8]>)> = e
+        .attributes
+        .iter()
+        .map(|a| (a.atype.as_str(), a.vals.iter().map(Vec::as_slice).collect()))
+        .collect();
+    let parts: Vec<(&str, &[&[u8]])> = attrs.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    put_entry(buf, msgid, &e.dn, &parts);
+}
+
+/// A SearchResultEntry message for `dn` with `attrs` (type, values), BER-encoded
+/// straight into `buf`; values are anything that reads as bytes.
+pub fn put_entry<V: AsRef<[u8]>>(buf: &mut BytesMut, msgid: i32, dn: &str, attrs: &[(&str, &[V])]) {
+    let vals_len = |vals: &[V]| -> usize { vals.iter().map(|v| tlv(v.as_ref().len())).sum() };
+    let attr_content = |name: &str, vals: &[V]| tlv(name.len()) + tlv(vals_len(vals));
+    let attrs_len: usize = attrs.iter().map(|(n, v)| tlv(attr_content(n, v))).sum();
+    let op = tlv(dn.len()) + tlv(attrs_len);
     let (id, start) = int_bytes(msgid);
     let id = &id[start..];
     let message = tlv(id.len()) + tlv(op);
@@ -109,14 +119,14 @@ fn encode_entry(msgid: i32, e: &LdapSearchResultEntry, buf: &mut BytesMut) {
     put_header(buf, INTEGER, id.len());
     buf.put_slice(id);
     put_header(buf, SEARCH_RESULT_ENTRY, op);
-    put_octets(buf, e.dn.as_bytes());
-    put_header(buf, SEQUENCE, attrs);
-    for a in &e.attributes {
-        put_header(buf, SEQUENCE, attr_content(a));
-        put_octets(buf, a.atype.as_bytes());
-        put_header(buf, SET, a.vals.iter().map(|v| tlv(v.len())).sum());
-        for v in &a.vals {
-            put_octets(buf, v);
+    put_octets(buf, dn.as_bytes());
+    put_header(buf, SEQUENCE, attrs_len);
+    for (name, vals) in attrs {
+        put_header(buf, SEQUENCE, attr_content(name, vals));
+        put_octets(buf, name.as_bytes());
+        put_header(buf, SET, vals_len(vals));
+        for v in *vals {
+            put_octets(buf, v.as_ref());
         }
     }
 }

@@ -153,6 +153,14 @@ where
             }
         };
         let reply = session.handle(msg).await;
+        if !reply.entries.is_empty() {
+            let out = framed.write_buffer_mut();
+            if out.is_empty() {
+                *out = reply.entries;
+            } else {
+                out.extend_from_slice(&reply.entries);
+            }
+        }
         for m in reply.msgs {
             if framed.feed(m).await.is_err() {
                 return Ended::Closed;

@@ -9,7 +9,7 @@ use super::ldif::{self, Record};
 use super::tree::Branch;
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::orgs::NewOrg;
-use crate::directory::users::{NewPassword, NewUser, OrgRef};
+use crate::directory::users::{NewUser, OrgRef};
 use crate::directory::{Directory, Error, Request};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -132,13 +132,7 @@ fn new_user(
             .ok_or_else(|| Error::invalid(format!("unknown lifecycle state {s}")))?,
         None => Lifecycle::Active,
     };
-    let password = r.first("userPassword").map(|p| {
-        if p.starts_with('{') || p.starts_with("$argon2") {
-            NewPassword::Hashed(p.to_owned())
-        } else {
-            NewPassword::Plain(p.to_owned())
-        }
-    });
+    let password = r.first("userPassword").map(super::write::new_password);
     let hash = dir.hash_new(password.as_ref())?;
     let given = r.first("givenName").map(str::to_owned);
     let family = r.first("sn").map(str::to_owned);

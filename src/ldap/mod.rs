@@ -6,7 +6,7 @@
 //! - `listener`: accept loop, framing, limits, Notice of Disconnection;
 //! - `session`: one connection's state, one message in, responses out;
 //! - `bind`, `ops` (search), `compare`, `extended` (StartTLS, WhoAmI, Password
-//!   Modify), `search` (candidates, probes), `rootdse` (root DSE, cn=Subschema);
+//!   Modify), `write` (add, modify, delete, modify DN), `search` (candidates, probes), `rootdse` (root DSE, cn=Subschema);
 //! - `dn` (RFC 4514), `schema` (what we serve, matching rules).
 
 pub mod bind;
@@ -28,3 +28,4 @@ pub mod search;
 pub mod select;
 pub mod session;
 pub mod tree;
+pub mod write;

@@ -15,8 +15,7 @@ use crate::directory::Result;
 use crate::directory::acl::Actor;
 use ldap3_proto::control::{LdapControl, ServerSortResult};
 use ldap3_proto::proto::{
-    LdapFilter, LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest,
-    LdapSearchResultEntry, LdapSearchScope,
+    LdapFilter, LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest, LdapSearchScope,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -71,7 +70,7 @@ fn read_controls(ctrl: Vec<LdapControl>) -> std::result::Result<Controls, LdapRe
 
 /// What one search run produced.
 struct Run {
-    entries: Vec<LdapSearchResultEntry>,
+    entries: search::Encoded,
     done: LdapResult,
     /// All matching nodes, in answer order (paged searches keep them).
     matched: Vec<Node>,
@@ -80,6 +79,8 @@ struct Run {
 
 /// Everything the blocking part needs, owned.
 struct Job {
+    /// The request's message id, which every entry of the answer carries.
+    msgid: i32,
     ctx: Arc<Context>,
     actor: Actor,
     req: LdapSearchRequest,
@@ -119,6 +120,7 @@ pub async fn search(
     };
     let deadline = (time > 0).then(|| Instant::now() + Duration::from_secs(time));
     let mut job = Job {
+        msgid: id,
         ctx: s.ctx.clone(),
         actor: s.actor.clone(),
         req,
@@ -229,33 +231,20 @@ fn sort_control(code: Option<LdapResultCode>) -> Vec<LdapControl> {
 }
 
 /// The entries of a search followed by its SearchResultDone with `ctrl`.
-fn answer(
-    id: i32,
-    entries: Vec<LdapSearchResultEntry>,
-    res: LdapResult,
-    ctrl: Vec<LdapControl>,
-) -> Reply {
-    let mut msgs: Vec<LdapMsg> = entries
-        .into_iter()
-        .map(|e| LdapMsg {
-            msgid: id,
-            op: LdapOp::SearchResultEntry(e),
-            ctrl: Vec::new(),
-        })
-        .collect();
-    msgs.push(LdapMsg {
-        msgid: id,
-        op: LdapOp::SearchResultDone(res),
-        ctrl,
-    });
+fn answer(id: i32, entries: search::Encoded, res: LdapResult, ctrl: Vec<LdapControl>) -> Reply {
     Reply {
-        msgs,
+        entries: entries.bytes,
+        msgs: vec![LdapMsg {
+            msgid: id,
+            op: LdapOp::SearchResultDone(res),
+            ctrl,
+        }],
         next: super::session::Next::Continue,
     }
 }
 
 fn done(id: i32, res: LdapResult, ctrl: Vec<LdapControl>) -> Reply {
-    answer(id, Vec::new(), res, ctrl)
+    answer(id, search::Encoded::default(), res, ctrl)
 }
 
 /// Runs the search on the blocking pool in one read transaction.
@@ -273,7 +262,7 @@ async fn execute(job: Job) -> Run {
             .await
     };
     out.unwrap_or_else(|e| Run {
-        entries: Vec::new(),
+        entries: search::Encoded::default(),
         done: from_error(&e),
         matched: Vec::new(),
         sort_code: None,
@@ -309,7 +298,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     let max_depth = ctx.dir.settings().max_role_depth;
     let selection = Selection::parse(&req.attrs);
     let mut out = Run {
-        entries: Vec::new(),
+        entries: search::Encoded::default(),
         done: success(),
         matched: Vec::new(),
         sort_code: None,
@@ -323,7 +312,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         };
         if super::filter::matches(&req.filter, &entry, &chain) {
             out.entries
-                .push(search::to_wire(entry, &selection, req.typesonly));
+                .push(job.msgid, &entry, &selection, req.typesonly);
         }
         return Ok(out);
     }
@@ -387,7 +376,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         }
         out.matched.push(node);
         out.entries
-            .push(search::to_wire(entry, &selection, req.typesonly));
+            .push(job.msgid, &entry, &selection, req.typesonly);
     }
     if collect_all {
         finish_collected(&mut out, found, job, &selection);
@@ -449,7 +438,7 @@ fn finish_collected(out: &mut Run, found: Vec<(Node, Entry)>, job: &Job, selecti
             break;
         }
         out.entries
-            .push(search::to_wire(entry, selection, job.req.typesonly));
+            .push(job.msgid, &entry, selection, job.req.typesonly);
     }
     out.matched = order;
 }

@@ -350,23 +350,43 @@ pub fn matching_entry(
         .filter(|e| filter::matches(filter, e, chain)))
 }
 
-/// The selected attributes of an entry, in wire form. Takes the entry so its
-/// values move into the message instead of being copied.
-pub fn to_wire(
-    entry: Entry,
-    selection: &Selection,
-    types_only: bool,
-) -> ldap3_proto::proto::LdapSearchResultEntry {
-    let attributes = selection
-        .apply(entry.attrs, types_only)
-        .into_iter()
-        .map(|(atype, vals)| ldap3_proto::proto::LdapPartialAttribute {
-            atype,
-            vals: vals.into_iter().map(String::into_bytes).collect(),
-        })
-        .collect();
-    ldap3_proto::proto::LdapSearchResultEntry {
-        dn: entry.dn,
-        attributes,
+/// Search result entries already encoded for the wire, and where each ends
+/// (so a page can be cut). Encoding straight from the rendered entry skips
+/// ldap3_proto's message tree, which cost more than reading the store.
+#[derive(Default)]
+pub struct Encoded {
+    pub bytes: bytes::BytesMut,
+    ends: Vec<usize>,
+}
+
+impl Encoded {
+    /// Appends `entry` as a SearchResultEntry of message `msgid` with the
+    /// selected attributes (only their types with `types_only`).
+    pub fn push(&mut self, msgid: i32, entry: &Entry, selection: &Selection, types_only: bool) {
+        let picked = selection.pick(&entry.attrs);
+        if types_only {
+            let none: Vec<(&str, &[String])> = picked.iter().map(|(n, _)| (*n, &[][..])).collect();
+            super::codec::put_entry(&mut self.bytes, msgid, &entry.dn, &none);
+        } else {
+            super::codec::put_entry(&mut self.bytes, msgid, &entry.dn, &picked);
+        }
+        self.ends.push(self.bytes.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Keeps the first `n` entries.
+    pub fn truncate(&mut self, n: usize) {
+        if n < self.ends.len() {
+            self.bytes
+                .truncate(if n == 0 { 0 } else { self.ends[n - 1] });
+            self.ends.truncate(n);
+        }
     }
 }

@@ -91,6 +91,20 @@ impl Selection {
     }
 }
 
+impl Selection {
+    /// Like [`Selection::apply`] without taking or copying anything: the
+    /// selected attributes of `attrs` under their canonical names, for
+    /// encoding straight to the wire. Relies on each type appearing once, as
+    /// [`Entry::push`] guarantees.
+    pub fn pick<'e>(&self, attrs: &'e [Attr]) -> Vec<(&'static str, &'e [String])> {
+        attrs
+            .iter()
+            .filter(|a| !a.values.is_empty() && self.wants(a.ty))
+            .map(|a| (a.ty.canonical(), a.values.as_slice()))
+            .collect()
+    }
+}
+
 /// RFC 4511 §4.5.1.8 attribute selection for one entry; see [`Selection`].
 pub fn select(entry: &Entry, requested: &[String], types_only: bool) -> Vec<(String, Vec<String>)> {
     Selection::parse(requested).apply(entry.attrs.clone(), types_only)

@@ -1,13 +1,15 @@
 //! One LDAP connection's state and its message handling: [`Session::handle`]
 //! takes one decoded message and returns the responses plus what the connection
 //! should do next, without touching the socket, so it is testable on its own.
-//! The operations live beside it: `bind`, `ops` (search, compare), `extended`.
+//! The operations live beside it: `bind`, `ops` (search, compare), `extended`,
+//! `write` (add, modify, delete, modify DN).
 
 use super::bind;
 use super::extended;
 use super::ops;
 use super::result;
 use super::tree::Tree;
+use super::write;
 use crate::config::LdapConfig;
 use crate::directory::Directory;
 use crate::directory::Request;
@@ -40,6 +42,8 @@ pub enum Next {
 /// The answer to one message.
 #[derive(Debug)]
 pub struct Reply {
+    /// Search result entries already in wire form, sent before `msgs`.
+    pub entries: bytes::BytesMut,
     pub msgs: Vec<LdapMsg>,
     pub next: Next,
 }
@@ -47,6 +51,7 @@ pub struct Reply {
 impl Reply {
     pub fn one(msgid: i32, op: LdapOp) -> Reply {
         Reply {
+            entries: bytes::BytesMut::new(),
             msgs: vec![LdapMsg {
                 msgid,
                 op,
@@ -58,6 +63,7 @@ impl Reply {
 
     pub fn none() -> Reply {
         Reply {
+            entries: bytes::BytesMut::new(),
             msgs: Vec::new(),
             next: Next::Continue,
         }
@@ -114,6 +120,7 @@ impl Session {
         match msg.op {
             LdapOp::BindRequest(req) => bind::bind(self, id, req).await,
             LdapOp::UnbindRequest => Reply {
+                entries: bytes::BytesMut::new(),
                 msgs: Vec::new(),
                 next: Next::Close,
             },
@@ -123,13 +130,14 @@ impl Session {
             // Operations complete before the next message is read, so there is
             // never anything in flight to abandon; RFC 4511 sends no response.
             LdapOp::AbandonRequest(_) => Reply::none(),
-            LdapOp::AddRequest(_) => Reply::one(id, LdapOp::AddResponse(not_yet())),
-            LdapOp::ModifyRequest(_) => Reply::one(id, LdapOp::ModifyResponse(not_yet())),
-            LdapOp::DelRequest(_) => Reply::one(id, LdapOp::DelResponse(not_yet())),
-            LdapOp::ModifyDNRequest(_) => Reply::one(id, LdapOp::ModifyDNResponse(not_yet())),
+            LdapOp::AddRequest(req) => write::add(self, id, req).await,
+            LdapOp::ModifyRequest(req) => write::modify(self, id, req).await,
+            LdapOp::DelRequest(dn) => write::delete(self, id, dn).await,
+            LdapOp::ModifyDNRequest(req) => write::modify_dn(self, id, req).await,
             other => {
                 tracing::debug!(?other, "unexpected operation");
                 Reply {
+                    entries: bytes::BytesMut::new(),
                     msgs: vec![extended::notice_of_disconnection(
                         LdapResultCode::ProtocolError,
                         "unexpected operation",
@@ -186,12 +194,4 @@ impl Session {
             _ => None,
         }
     }
-}
-
-/// Writes over LDAP arrive with the LDAP-writes issue; until then say so plainly.
-fn not_yet() -> ldap3_proto::proto::LdapResult {
-    result::result(
-        LdapResultCode::UnwillingToPerform,
-        "LDAP writes (add, modify, delete, modify DN) are not supported by this version of dirgate",
-    )
 }

@@ -1,0 +1,264 @@
+//! Add (RFC 4511 §4.7): the parent DN says what the entry is — an
+//! organization below the base, a user below an organization or `ou=people`,
+//! a role below `ou=roles,ou=<Org>` or `ou=groups`, a service account below
+//! `ou=services` — and the core's create use case makes it, in the same
+//! transaction as the role memberships the entry lists.
+
+use super::attrs::Attrs;
+use super::record::{members, new_password, rights, seats, user_fields};
+use super::shape::{self, Shape};
+use super::{Checked, Outcome, fail, in_transaction, parse_dn};
+use crate::directory::model::{Lifecycle, Scope, SecretHash};
+use crate::directory::orgs::NewOrg;
+use crate::directory::roles::NewRole;
+use crate::directory::users::{NewUser, OrgRef};
+use crate::directory::{Directory, Request, auth::NewService};
+use crate::ldap::dn::Dn;
+use crate::ldap::result::no_such_object;
+use crate::ldap::schema;
+use crate::ldap::session::Context;
+use crate::ldap::tree::{Branch, Node, Resolved};
+use crate::store::Tx;
+use ldap3_proto::proto::{LdapAddRequest, LdapResult, LdapResultCode as Code};
+use uuid::Uuid;
+
+pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) -> LdapResult {
+    let prepared = prepare(dir, add);
+    let (dn, attrs, hash) = match prepared {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    in_transaction(dir, req, |tx| {
+        add_in(dir, ctx, req, tx, &dn, attrs, hash)?;
+        Ok(())
+    })
+}
+
+/// Parsing and password hashing, done before the transaction opens (argon2 is
+/// slow and the store has one writer).
+fn prepare(dir: &Directory, add: &LdapAddRequest) -> Checked<(Dn, Attrs, Option<SecretHash>)> {
+    let dn = parse_dn(&add.dn)?;
+    let attrs = Attrs::from_wire(&add.attributes)?;
+    let hash = match attrs.single("userPassword")? {
+        Some(v) => dir
+            .hash_new(Some(&new_password(v)))
+            .map_err(|e| crate::ldap::result::from_error(&e))?,
+        None => None,
+    };
+    Ok((dn, attrs, hash))
+}
+
+/// What the parent says the new entry is.
+enum Kind {
+    Org,
+    User(Option<Uuid>),
+    Role(Option<Uuid>),
+    Service,
+}
+
+impl Kind {
+    fn shape(&self) -> &'static Shape {
+        match self {
+            Kind::Org => &shape::ORG,
+            Kind::User(_) => &shape::USER,
+            Kind::Role(_) => &shape::ROLE,
+            Kind::Service => &shape::SERVICE,
+        }
+    }
+}
+
+fn add_in(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    dn: &Dn,
+    mut attrs: Attrs,
+    hash: Option<SecretHash>,
+) -> Outcome<()> {
+    if let Resolved::Found(_) = ctx.tree.resolve(tx, dn)? {
+        return Err(fail(Code::EntryAlreadyExists, format!("{dn} already exists")).into());
+    }
+    let Some(parent) = dn
+        .parent()
+        .filter(|_| dn.relative_to(ctx.tree.base()).is_some())
+    else {
+        return Err(no_such_object(String::new()).into());
+    };
+    let kind = match ctx.tree.resolve(tx, &parent)? {
+        Resolved::Missing { matched } => return Err(no_such_object(matched).into()),
+        Resolved::Found(node) => kind_below(node, &parent)?,
+    };
+    let shape = kind.shape();
+    let name = naming_value(shape, dn, &mut attrs)?;
+    shape::check(shape, &attrs)?;
+    match kind {
+        Kind::Org => {
+            let new = NewOrg {
+                name,
+                seats: seats(&attrs)?,
+                description: attrs.single("description")?.map(str::to_owned),
+            };
+            dir.create_org_in(tx, req, new)?;
+        }
+        Kind::User(org) => add_user(dir, req, tx, &attrs, name, org, hash)?,
+        Kind::Role(org) => add_role(dir, ctx, req, tx, &attrs, name, org)?,
+        Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash)?,
+    }
+    Ok(())
+}
+
+/// The kind of entry a node may hold directly below it.
+fn kind_below(node: Node, parent: &Dn) -> Checked<Kind> {
+    Ok(match node {
+        Node::Base => Kind::Org,
+        Node::Org(org) => Kind::User(Some(org)),
+        Node::Branch(Branch::People) => Kind::User(None),
+        Node::RolesOf(org) => Kind::Role(Some(org)),
+        Node::Branch(Branch::Groups) => Kind::Role(None),
+        Node::Branch(Branch::Services) => Kind::Service,
+        Node::User(_) | Node::Role(_) | Node::Service(_) => {
+            return Err(fail(
+                Code::UnwillingToPerform,
+                format!("dirgate keeps no entries below {parent}"),
+            ));
+        }
+    })
+}
+
+/// The RDN's value, which must use the kind's naming attribute; the entry
+/// gets that value when it lacks it, as RFC 4511 §4.7 lets servers do.
+fn naming_value(shape: &Shape, dn: &Dn, attrs: &mut Attrs) -> Checked<String> {
+    let naming = || {
+        fail(
+            Code::NamingViolation,
+            format!(
+                "a {} entry is named by {}=<value>, not {dn}",
+                shape.what, shape.rdn
+            ),
+        )
+    };
+    let rdn = dn.rdn().ok_or_else(naming)?;
+    let value = match rdn.avas() {
+        [ava] if ava.attr_is(shape.rdn) => ava.value.clone(),
+        _ => return Err(naming()),
+    };
+    let ty = schema::attribute(shape.rdn).ok_or_else(naming)?;
+    let present = attrs.get(ty);
+    if present.is_empty() {
+        attrs.put(ty, vec![value.clone()]);
+    } else if !present
+        .iter()
+        .any(|v| schema::equality(ty, v, &value).unwrap_or(*v == value))
+    {
+        return Err(fail(
+            Code::NamingViolation,
+            format!(
+                "the entry's {} values do not include its RDN value",
+                shape.rdn
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+fn add_user(
+    dir: &Directory,
+    req: &Request,
+    tx: &mut Tx,
+    attrs: &Attrs,
+    login: String,
+    org: Option<Uuid>,
+    hash: Option<SecretHash>,
+) -> Outcome<()> {
+    if attrs.values("uid").len() > 1 {
+        return Err(fail(Code::ConstraintViolation, "uid: a user has one login").into());
+    }
+    let f = user_fields(attrs, &login, true)?;
+    let new = NewUser {
+        email: f.email,
+        given_name: f.given_name,
+        family_name: f.family_name,
+        display_name: f.display_name,
+        org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
+        // An entry added over LDAP is meant to be used, as with slapd and
+        // `dirgate load-ldif`; registration is the admin API's flow.
+        state: f.state.unwrap_or(Lifecycle::Active),
+        flags: f.flags,
+        external_id: f.external_id,
+        password: None,
+        ..NewUser::new(login)
+    };
+    dir.create_user_in(tx, req, new, hash)?;
+    Ok(())
+}
+
+fn add_role(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    attrs: &Attrs,
+    name: String,
+    org: Option<Uuid>,
+) -> Outcome<()> {
+    if attrs.values("cn").len() > 1 {
+        return Err(fail(Code::ConstraintViolation, "cn: a role has one name").into());
+    }
+    let new = NewRole {
+        name,
+        org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
+        rights: rights(attrs)?,
+        description: attrs.single("description")?.map(str::to_owned),
+        external_id: attrs.single("dirgateExternalId")?.map(str::to_owned),
+    };
+    let role = dir.create_role_in(tx, req, new)?;
+    let listed = members(
+        tx,
+        &ctx.tree,
+        attrs,
+        &["member", "uniqueMember", "memberUid"],
+    )?;
+    for m in listed {
+        dir.add_member_in(tx, req, role.id, m)?;
+    }
+    Ok(())
+}
+
+fn add_service(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    attrs: &Attrs,
+    name: &str,
+    hash: Option<SecretHash>,
+) -> Outcome<()> {
+    let hash = hash.ok_or_else(|| {
+        fail(
+            Code::ObjectClassViolation,
+            "a service account needs a userPassword",
+        )
+    })?;
+    let scope = match attrs.single("dirgateReadScope")? {
+        None => Scope::Server,
+        Some(dn) => match ctx.tree.resolve(tx, &parse_dn(dn)?)? {
+            Resolved::Found(Node::Base) => Scope::Server,
+            Resolved::Found(Node::Org(o)) => Scope::Org(o),
+            _ => {
+                return Err(fail(
+                    Code::ConstraintViolation,
+                    "dirgateReadScope: must be the base DN or an organization's DN",
+                )
+                .into());
+            }
+        },
+    };
+    let new = NewService {
+        name,
+        scope,
+        description: attrs.single("description")?.map(str::to_owned),
+    };
+    dir.create_service_account_in(tx, req, new, hash)?;
+    Ok(())
+}

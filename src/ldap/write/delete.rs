@@ -1,0 +1,180 @@
+//! Delete (RFC 4511 §4.8) and Modify DN (§4.9). Deleting maps to the core's
+//! delete use cases (an organization that still holds users or roles is
+//! notAllowedOnNonLeaf). Modify DN renames a user (`uid`) or a role (`cn`)
+//! and, with newSuperior, moves a user to another organization, which the
+//! core checks against the policy at both ends; both happen in one
+//! transaction. The fixed containers are never renamed or deleted.
+
+use super::{Failure, Outcome, fail, in_transaction, parse_dn};
+use crate::directory::roles::RoleChanges;
+use crate::directory::users::{OrgRef, UserChanges};
+use crate::directory::{Directory, Error, Request};
+use crate::ldap::dn::Dn;
+use crate::ldap::result::no_such_object;
+use crate::ldap::session::Context;
+use crate::ldap::tree::{Branch, Node, Resolved};
+use crate::store::Tx;
+use ldap3_proto::proto::{LdapModifyDNRequest, LdapResult, LdapResultCode as Code};
+use uuid::Uuid;
+
+/// The node a DN names, or noSuchObject with matchedDN.
+fn find(ctx: &Context, tx: &Tx, dn: &Dn) -> Outcome<Node> {
+    match ctx.tree.resolve(tx, dn)? {
+        Resolved::Found(node) => Ok(node),
+        Resolved::Missing { matched } => Err(no_such_object(matched).into()),
+    }
+}
+
+fn fixed(dn: &Dn) -> Failure {
+    fail(
+        Code::UnwillingToPerform,
+        format!("{dn} is part of dirgate's fixed tree"),
+    )
+    .into()
+}
+
+pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapResult {
+    let dn = match parse_dn(dn) {
+        Ok(dn) => dn,
+        Err(r) => return r,
+    };
+    in_transaction(dir, req, |tx| match find(ctx, tx, &dn)? {
+        Node::User(id) => Ok(dir.delete_user_in(tx, req, id)?),
+        Node::Role(id) => Ok(dir.delete_role_in(tx, req, id)?),
+        Node::Service(id) => {
+            let name = tx.service(id)?.map(|s| s.name).unwrap_or_default();
+            Ok(dir.delete_service_account_in(tx, req, &name)?)
+        }
+        Node::Org(id) => {
+            let name = tx.org(id)?.map(|o| o.name).unwrap_or_default();
+            dir.delete_org_in(tx, req, &name).map_err(|e| match e {
+                Error::Conflict(why) => fail(Code::NotAllowedOnNonLeaf, why).into(),
+                other => other.into(),
+            })
+        }
+        Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
+    })
+}
+
+/// The value of a one-AVA RDN using `attr`, or namingViolation.
+fn rdn_value(rdn: &Dn, attr: &str, what: &str) -> Outcome<String> {
+    match rdn.rdn().map(|r| r.avas()) {
+        Some([ava]) if ava.attr_is(attr) && rdn.rdns().len() == 1 => Ok(ava.value.clone()),
+        _ => Err(fail(
+            Code::NamingViolation,
+            format!("a {what} is named by {attr}=<value>"),
+        )
+        .into()),
+    }
+}
+
+pub fn modify_dn(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    m: &LdapModifyDNRequest,
+) -> LdapResult {
+    let parsed = (|| {
+        let dn = parse_dn(&m.dn)?;
+        let rdn = parse_dn(&m.newrdn)?;
+        let sup = m.new_superior.as_deref().map(parse_dn).transpose()?;
+        Ok::<_, LdapResult>((dn, rdn, sup))
+    })();
+    let (dn, rdn, sup) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    in_transaction(dir, req, |tx| {
+        let node = find(ctx, tx, &dn)?;
+        let parent = match &sup {
+            Some(s) => s.clone(),
+            None => dn.parent().unwrap_or_else(|| dn.clone()),
+        };
+        let new_dn = parse_dn(&format!("{rdn},{parent}"))?;
+        if new_dn != dn && matches!(ctx.tree.resolve(tx, &new_dn)?, Resolved::Found(_)) {
+            return Err(fail(Code::EntryAlreadyExists, format!("{new_dn} already exists")).into());
+        }
+        match node {
+            Node::User(id) => rename_user(dir, ctx, req, tx, id, &rdn, sup.as_ref()),
+            Node::Role(id) => rename_role(dir, ctx, req, tx, id, &rdn, &dn, sup.as_ref()),
+            Node::Org(_) | Node::Service(_) => Err(fail(
+                Code::UnwillingToPerform,
+                "organizations and service accounts are not renamed over LDAP",
+            )
+            .into()),
+            Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
+        }
+    })
+}
+
+/// Where a user goes under `sup`: an organization or `ou=people`.
+fn destination(ctx: &Context, tx: &Tx, sup: &Dn) -> Outcome<OrgRef> {
+    match find(ctx, tx, sup)? {
+        Node::Org(o) => Ok(OrgRef::Id(o)),
+        Node::Branch(Branch::People) => Ok(OrgRef::NoOrg),
+        _ => Err(fail(
+            Code::UnwillingToPerform,
+            format!("users live below an organization or ou=people, not below {sup}"),
+        )
+        .into()),
+    }
+}
+
+fn rename_user(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    rdn: &Dn,
+    sup: Option<&Dn>,
+) -> Outcome<()> {
+    let login = rdn_value(rdn, "uid", "user")?;
+    if let Some(sup) = sup {
+        let dest = destination(ctx, tx, sup)?;
+        dir.move_user_in(tx, req, id, Some(dest))?;
+    }
+    let current = tx.user(id)?.map(|u| u.login).unwrap_or_default();
+    if current != login {
+        let changes = UserChanges {
+            login: Some(login),
+            ..Default::default()
+        };
+        dir.update_user_in(tx, req, id, &changes, None)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rename_role(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    rdn: &Dn,
+    dn: &Dn,
+    sup: Option<&Dn>,
+) -> Outcome<()> {
+    let name = rdn_value(rdn, "cn", "role")?;
+    if let Some(sup) = sup {
+        let here = dn.parent().map(|p| ctx.tree.resolve(tx, &p)).transpose()?;
+        let there = ctx.tree.resolve(tx, sup)?;
+        if here != Some(there) {
+            return Err(fail(
+                Code::UnwillingToPerform,
+                "a role stays in its organization; create a new one elsewhere instead",
+            )
+            .into());
+        }
+    }
+    let current = tx.role(id)?.map(|r| r.name).unwrap_or_default();
+    if current != name {
+        let changes = RoleChanges {
+            name: Some(name),
+            ..Default::default()
+        };
+        dir.update_role_in(tx, req, id, &changes)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! LDAP writes: Add, Modify, Delete and Modify DN, each turned into the core's
+//! use cases inside one store transaction, so a write is all or nothing and
+//! every access decision is the core policy's. This layer owns only what is
+//! LDAP's: naming (which node a DN is), the schema check and result codes.
+//!
+//! - `attrs`: an entry's values and the modify semantics of RFC 4511 §4.6;
+//! - `shape`: which classes and attributes each kind of entry may hold;
+//! - `record`: records to attributes and back;
+//! - `add`, `modify`, `delete` (Delete and Modify DN): the operations.
+
+mod add;
+mod attrs;
+mod delete;
+mod modify;
+mod record;
+mod shape;
+
+pub use record::new_password;
+
+use super::dn::Dn;
+use super::result::{from_error, result, success};
+use super::session::{Context, Reply, Session};
+use crate::directory::{Directory, Error, Request};
+use crate::store::Tx;
+use ldap3_proto::proto::{
+    LdapAddRequest, LdapModifyDNRequest, LdapModifyRequest, LdapOp, LdapResult, LdapResultCode,
+};
+use std::sync::Arc;
+
+/// The outcome of an LDAP-level check: the result to send when it fails.
+pub type Checked<T> = Result<T, LdapResult>;
+
+/// Why a write stops: an LDAP-level refusal, or the core's error.
+pub enum Failure {
+    Ldap(LdapResult),
+    Core(Error),
+}
+
+impl From<LdapResult> for Failure {
+    fn from(r: LdapResult) -> Self {
+        Failure::Ldap(r)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
+pub type Outcome<T> = Result<T, Failure>;
+
+pub fn fail(code: LdapResultCode, message: impl Into<String>) -> LdapResult {
+    result(code, message)
+}
+
+/// Parses a DN a client sent (invalidDNSyntax when it is not one).
+pub fn parse_dn(text: &str) -> Checked<Dn> {
+    Dn::parse(text).map_err(|e| {
+        fail(
+            LdapResultCode::InvalidDNSyntax,
+            format!("invalid DN '{text}': {e}"),
+        )
+    })
+}
+
+/// Runs one write in one transaction: any failure, LDAP's or the core's,
+/// aborts it, so nothing is half applied (and a refusal by the policy is
+/// audited by the core).
+pub fn in_transaction<T>(
+    dir: &Directory,
+    req: &Request,
+    f: impl FnOnce(&mut Tx) -> Outcome<T>,
+) -> LdapResult {
+    let mut refusal = None;
+    let out = dir.write(req, |tx| match f(tx) {
+        Ok(_) => Ok(()),
+        Err(Failure::Ldap(r)) => {
+            refusal = Some(r);
+            Err(Error::conflict("refused by the LDAP front end"))
+        }
+        Err(Failure::Core(e)) => Err(e),
+    });
+    match (out, refusal) {
+        (_, Some(r)) => r,
+        (Ok(()), None) => success(),
+        (Err(e), None) => from_error(&e),
+    }
+}
+
+/// Runs `op` off the async workers (argon2 and redb block) and wraps its result.
+async fn run(
+    s: &Session,
+    op: impl FnOnce(&Directory, &Context, &Request) -> LdapResult + Send + 'static,
+) -> LdapResult {
+    let ctx: Arc<Context> = s.ctx.clone();
+    let req = s.request();
+    ctx.dir
+        .clone()
+        .blocking(move |d| Ok(op(d, &ctx, &req)))
+        .await
+        .unwrap_or_else(|e| from_error(&e))
+}
+
+pub async fn add(s: &mut Session, id: i32, req: LdapAddRequest) -> Reply {
+    let res = run(s, move |d, c, r| add::add(d, c, r, &req)).await;
+    Reply::one(id, LdapOp::AddResponse(res))
+}
+
+pub async fn modify(s: &mut Session, id: i32, req: LdapModifyRequest) -> Reply {
+    let res = run(s, move |d, c, r| modify::modify(d, c, r, &req)).await;
+    Reply::one(id, LdapOp::ModifyResponse(res))
+}
+
+pub async fn delete(s: &mut Session, id: i32, dn: String) -> Reply {
+    let res = run(s, move |d, c, r| delete::delete(d, c, r, &dn)).await;
+    Reply::one(id, LdapOp::DelResponse(res))
+}
+
+pub async fn modify_dn(s: &mut Session, id: i32, req: LdapModifyDNRequest) -> Reply {
+    let res = run(s, move |d, c, r| delete::modify_dn(d, c, r, &req)).await;
+    Reply::one(id, LdapOp::ModifyDNResponse(res))
+}

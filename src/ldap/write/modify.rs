@@ -1,0 +1,282 @@
+//! Modify (RFC 4511 §4.6): the changes are applied, in order, to the entry's
+//! writable attributes as they stand; the result is schema-checked and then
+//! turned into the core's change sets (user changes, role members, seats),
+//! all in one transaction, so several changes land together or not at all.
+//! `userPassword` is hashed before the transaction opens; deleting
+//! `pwdAccountLockedTime` unlocks the account (ppolicy's way).
+
+use super::attrs::{Attrs, about, attr_type, decode_values};
+use super::record::{
+    members, new_password, org_attrs, rights, role_attrs, seats, user_attrs, user_fields,
+};
+use super::shape::{self, Shape};
+use super::{Checked, Outcome, fail, in_transaction, parse_dn};
+use crate::directory::acl::{Action, Target};
+use crate::directory::model::{Member, SecretHash};
+use crate::directory::roles::RoleChanges;
+use crate::directory::users::UserChanges;
+use crate::directory::users::target_of;
+use crate::directory::{Directory, Request};
+use crate::ldap::dn::Dn;
+use crate::ldap::result::{from_error, no_such_object};
+use crate::ldap::schema::AttributeType;
+use crate::ldap::session::Context;
+use crate::ldap::tree::{Node, Resolved};
+use crate::store::Tx;
+use ldap3_proto::proto::{
+    LdapModifyRequest, LdapModifyType as Op, LdapResult, LdapResultCode as Code,
+};
+use uuid::Uuid;
+
+/// One decoded change.
+struct Change {
+    op: Op,
+    ty: &'static AttributeType,
+    values: Vec<String>,
+}
+
+/// The request, decoded and checked before the transaction.
+struct Prepared {
+    dn: Dn,
+    changes: Vec<Change>,
+    password: Option<SecretHash>,
+    unlock: bool,
+}
+
+pub fn modify(dir: &Directory, ctx: &Context, req: &Request, m: &LdapModifyRequest) -> LdapResult {
+    let p = match prepare(dir, m) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    in_transaction(dir, req, |tx| modify_in(dir, ctx, req, tx, p))
+}
+
+fn prepare(dir: &Directory, m: &LdapModifyRequest) -> Checked<Prepared> {
+    let dn = parse_dn(&m.dn)?;
+    let mut p = Prepared {
+        dn,
+        changes: Vec::new(),
+        password: None,
+        unlock: false,
+    };
+    for c in &m.changes {
+        let ty = attr_type(&c.modification.atype)?;
+        let values = decode_values(ty, &c.modification.vals)?;
+        if ty.has_name("userPassword") {
+            p.password = Some(password_change(dir, &c.operation, &values)?);
+        } else if ty.has_name("pwdAccountLockedTime") {
+            p.unlock = unlock_change(&c.operation, &values)?;
+        } else {
+            p.changes.push(Change {
+                op: c.operation.clone(),
+                ty,
+                values,
+            });
+        }
+    }
+    Ok(p)
+}
+
+/// `userPassword` can be set (add or replace with one value), not removed:
+/// dirgate never shows it, so there is no value to delete.
+fn password_change(dir: &Directory, op: &Op, values: &[String]) -> Checked<SecretHash> {
+    let [value] = values else {
+        return Err(fail(
+            Code::UnwillingToPerform,
+            "userPassword: give exactly one new value with add or replace",
+        ));
+    };
+    if !matches!(op, Op::Add | Op::Replace) {
+        return Err(fail(
+            Code::UnwillingToPerform,
+            "userPassword: replace it (or use the Password Modify operation); it cannot be deleted",
+        ));
+    }
+    dir.hash_new(Some(&new_password(value)))
+        .map_err(|e| from_error(&e))?
+        .ok_or_else(|| fail(Code::ConstraintViolation, "userPassword: empty"))
+}
+
+/// Only removing `pwdAccountLockedTime` is allowed: it unlocks the account.
+fn unlock_change(op: &Op, values: &[String]) -> Checked<bool> {
+    match (op, values) {
+        (Op::Delete, _) | (Op::Replace, []) => Ok(true),
+        _ => Err(fail(
+            Code::UnwillingToPerform,
+            "pwdAccountLockedTime: dirgate locks accounts itself; delete the attribute to unlock",
+        )),
+    }
+}
+
+fn modify_in(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    p: Prepared,
+) -> Outcome<()> {
+    let node = match ctx.tree.resolve(tx, &p.dn)? {
+        Resolved::Missing { matched } => return Err(no_such_object(matched).into()),
+        Resolved::Found(node) => node,
+    };
+    let user_only = p.password.is_some() || p.unlock;
+    match node {
+        Node::User(id) => modify_user(dir, req, tx, id, p),
+        _ if user_only => Err(fail(
+            Code::UnwillingToPerform,
+            "userPassword and pwdAccountLockedTime are written on user entries only",
+        )
+        .into()),
+        Node::Role(id) => modify_role(dir, ctx, req, tx, id, &p.changes),
+        Node::Org(id) => modify_org(dir, req, tx, id, &p.changes),
+        Node::Service(_) => Err(fail(
+            Code::UnwillingToPerform,
+            "service accounts are changed through the admin API; over LDAP they are added and deleted",
+        )
+        .into()),
+        _ => Err(fail(
+            Code::UnwillingToPerform,
+            format!("{} is part of dirgate's fixed tree", p.dn),
+        )
+        .into()),
+    }
+}
+
+/// Applies the changes to `attrs`; the naming attribute stays as it is.
+fn apply(shape: &Shape, attrs: &mut Attrs, changes: &[Change]) -> Checked<()> {
+    for c in changes {
+        shape::check_writable(shape, c.ty)?;
+        if c.ty.has_name(shape.rdn) {
+            return Err(about(
+                c.ty,
+                Code::NotALlowedOnRDN,
+                "names the entry; use modify DN to rename it",
+            ));
+        }
+        match c.op {
+            Op::Add => attrs.add(c.ty, c.values.clone())?,
+            Op::Delete => attrs.delete(c.ty, &c.values)?,
+            Op::Replace => attrs.put(c.ty, c.values.clone()),
+            Op::Increment => attrs.increment(c.ty, &c.values)?,
+        }
+    }
+    shape::check(shape, attrs)
+}
+
+fn touched(changes: &[Change], name: &str) -> bool {
+    changes.iter().any(|c| c.ty.has_name(name))
+}
+
+fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepared) -> Outcome<()> {
+    let Some(user) = tx.user(id)? else {
+        return Err(no_such_object(String::new()).into());
+    };
+    let mut attrs = user_attrs(&user);
+    apply(&shape::USER, &mut attrs, &p.changes)?;
+    let f = user_fields(&attrs, &user.login, touched(&p.changes, "cn"))?;
+    let differs = |new: &Option<String>, old: &Option<String>| (new != old).then(|| new.clone());
+    let changes = UserChanges {
+        login: None,
+        email: differs(&f.email, &user.email),
+        given_name: differs(&f.given_name, &user.given_name),
+        family_name: differs(&f.family_name, &user.family_name),
+        display_name: differs(&f.display_name, &user.display_name),
+        external_id: differs(&f.external_id, &user.external_id),
+        flags: (f.flags != user.flags).then_some(f.flags),
+        state: f.state.filter(|s| *s != user.state),
+        password: None,
+    };
+    let effective = changes.email.is_some()
+        || changes.given_name.is_some()
+        || changes.family_name.is_some()
+        || changes.display_name.is_some()
+        || changes.external_id.is_some()
+        || changes.flags.is_some()
+        || changes.state.is_some()
+        || p.password.is_some();
+    if !effective && !p.unlock {
+        // A change to nothing must still be one the actor may attempt.
+        dir.authorize(req, Action::ModifyUser, target_of(tx, &user)?)?;
+    }
+    dir.update_user_in(tx, req, id, &changes, p.password)?;
+    if p.unlock {
+        dir.unlock_user_in(tx, req, id)?;
+    }
+    Ok(())
+}
+
+fn modify_role(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    changes: &[Change],
+) -> Outcome<()> {
+    let Some(role) = tx.role(id)? else {
+        return Err(no_such_object(String::new()).into());
+    };
+    let mut attrs = role_attrs(tx, &ctx.tree, &role)?;
+    apply(&shape::ROLE, &mut attrs, changes)?;
+    let new_rights = rights(&attrs)?;
+    let description = attrs.single("description")?.map(str::to_owned);
+    let external_id = attrs.single("dirgateExternalId")?.map(str::to_owned);
+    let mut sorted = new_rights.clone();
+    sorted.sort();
+    let role_changes = RoleChanges {
+        name: None,
+        rights: (sorted != role.rights).then_some(new_rights),
+        description: (description != role.description).then_some(description),
+        external_id: (external_id != role.external_id).then_some(external_id),
+    };
+    let any = role_changes.rights.is_some()
+        || role_changes.description.is_some()
+        || role_changes.external_id.is_some();
+    if any {
+        dir.update_role_in(tx, req, id, &role_changes)?;
+    } else {
+        dir.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+    }
+    // member, uniqueMember and memberUid show one member list: whichever the
+    // client changed says what it should be.
+    let from: Vec<&str> = ["member", "uniqueMember", "memberUid"]
+        .into_iter()
+        .filter(|n| touched(changes, n))
+        .collect();
+    if !from.is_empty() {
+        let wanted = members(tx, &ctx.tree, &attrs, &from)?;
+        let current = tx.role_members(id)?;
+        for m in current.iter().filter(|m| !wanted.contains(m)) {
+            dir.remove_member_in(tx, req, id, m.id())?;
+        }
+        for m in wanted.iter().filter(|m| !current.contains(m)) {
+            let m: Member = *m;
+            dir.add_member_in(tx, req, id, m)?;
+        }
+    }
+    Ok(())
+}
+
+fn modify_org(
+    dir: &Directory,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    changes: &[Change],
+) -> Outcome<()> {
+    let Some(org) = tx.org(id)? else {
+        return Err(no_such_object(String::new()).into());
+    };
+    let mut attrs = org_attrs(&org);
+    apply(&shape::ORG, &mut attrs, changes)?;
+    let new_seats = seats(&attrs)?;
+    if new_seats != org.seats {
+        dir.set_seats_in(tx, req, &org.name, new_seats)?;
+    }
+    let description = attrs.single("description")?.map(str::to_owned);
+    if description != org.description {
+        dir.set_org_description_in(tx, req, &org.name, description)?;
+    }
+    dir.authorize(req, Action::ModifyOrganization, Target::org(Some(id)))?;
+    Ok(())
+}

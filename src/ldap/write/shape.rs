@@ -1,0 +1,211 @@
+//! What each kind of entry may hold when a client writes it: its object
+//! classes, the attributes dirgate stores for it, and those dirgate computes
+//! itself. The check is slapd's schema check (objectClassViolation for a
+//! missing required attribute or one no class allows) with dirgate's limits
+//! on top: computed and operational attributes are unwillingToPerform, and so
+//! are attributes the schema allows but dirgate does not keep.
+
+use super::attrs::{Attrs, about};
+use super::{Checked, fail};
+use crate::ldap::schema::{self, AttributeType, ObjectClass};
+use ldap3_proto::proto::LdapResultCode as Code;
+
+/// One kind of entry.
+pub struct Shape {
+    pub what: &'static str,
+    /// The naming attribute of its RDN.
+    pub rdn: &'static str,
+    /// Object classes such an entry may carry.
+    pub classes: &'static [&'static str],
+    /// Attributes dirgate keeps for it (besides objectClass).
+    pub stored: &'static [&'static str],
+    /// Attributes dirgate fills in itself: required by a class, never written.
+    pub computed: &'static [&'static str],
+    /// Required by a class, but dirgate allows the entry without them.
+    pub optional: &'static [&'static str],
+}
+
+pub const USER: Shape = Shape {
+    what: "user",
+    rdn: "uid",
+    classes: &[
+        "top",
+        "person",
+        "organizationalPerson",
+        "inetOrgPerson",
+        "posixAccount",
+        "dirgateAccount",
+    ],
+    stored: &[
+        "uid",
+        "cn",
+        "sn",
+        "givenName",
+        "displayName",
+        "mail",
+        "userPassword",
+        "dirgateLifecycleState",
+        "dirgateDelegate",
+        "dirgateAllowUnsignedContainers",
+        "dirgateAllowReleaseProtections",
+        "dirgateCloudRecovery",
+        "dirgateNoSecondFactor",
+        "dirgateStorageQuota",
+        "dirgateExternalId",
+    ],
+    computed: &[
+        "uidNumber",
+        "gidNumber",
+        "homeDirectory",
+        "ou",
+        "dirgateOrganizationAdmin",
+    ],
+    optional: &[],
+};
+
+pub const ROLE: Shape = Shape {
+    what: "role",
+    rdn: "cn",
+    classes: &[
+        "top",
+        "groupOfNames",
+        "groupOfUniqueNames",
+        "posixGroup",
+        "dirgateRole",
+    ],
+    stored: &[
+        "cn",
+        "description",
+        "member",
+        "uniqueMember",
+        "memberUid",
+        "dirgateRight",
+        "dirgateExternalId",
+    ],
+    computed: &["gidNumber"],
+    // dirgate roles may be empty, as lldap's and kanidm's groups may.
+    optional: &["member", "uniqueMember"],
+};
+
+pub const ORG: Shape = Shape {
+    what: "organization",
+    rdn: "ou",
+    classes: &["top", "organizationalUnit", "dirgateOrganization"],
+    stored: &["ou", "description", "dirgateSeats"],
+    computed: &[],
+    optional: &[],
+};
+
+pub const SERVICE: Shape = Shape {
+    what: "service account",
+    rdn: "cn",
+    classes: &[
+        "top",
+        "applicationProcess",
+        "simpleSecurityObject",
+        "dirgateServiceAccount",
+    ],
+    stored: &["cn", "description", "dirgateReadScope", "userPassword"],
+    computed: &[],
+    optional: &[],
+};
+
+fn listed(names: &[&str], ty: &AttributeType) -> bool {
+    names.iter().any(|n| ty.has_name(n))
+}
+
+/// Refuses an attribute a client may not write on this kind of entry.
+pub fn check_writable(shape: &Shape, ty: &AttributeType) -> Checked<()> {
+    if ty.has_name("objectClass") {
+        return Ok(());
+    }
+    if ty.is_operational() || ty.no_user_modification || listed(shape.computed, ty) {
+        return Err(about(
+            ty,
+            Code::UnwillingToPerform,
+            "dirgate computes this attribute; it cannot be written",
+        ));
+    }
+    Ok(())
+}
+
+/// The entry's object classes, each known and fit for this kind of entry.
+fn classes(shape: &Shape, attrs: &Attrs) -> Checked<Vec<&'static ObjectClass>> {
+    let names = attrs.values("objectClass");
+    if names.is_empty() {
+        return Err(fail(Code::ObjectClassViolation, "no objectClass attribute"));
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let class = schema::object_class(name).ok_or_else(|| {
+            fail(
+                Code::ObjectClassViolation,
+                format!("objectClass: unknown object class {name}"),
+            )
+        })?;
+        if !shape.classes.iter().any(|c| class.names.contains(c)) {
+            return Err(fail(
+                Code::ObjectClassViolation,
+                format!(
+                    "objectClass: a {} entry cannot be {name}; it may be {}",
+                    shape.what,
+                    shape.classes.join(", ")
+                ),
+            ));
+        }
+        out.push(class);
+    }
+    Ok(out)
+}
+
+/// The schema check of a whole entry as it will be after the write.
+pub fn check(shape: &Shape, attrs: &Attrs) -> Checked<()> {
+    let classes = classes(shape, attrs)?;
+    for ty in attrs.types() {
+        if ty.has_name("objectClass") {
+            continue;
+        }
+        check_writable(shape, ty)?;
+        if !classes.iter().any(|c| c.allows(ty)) {
+            return Err(about(
+                ty,
+                Code::ObjectClassViolation,
+                "attribute not allowed by the entry's object classes",
+            ));
+        }
+        if !listed(shape.stored, ty) {
+            return Err(about(
+                ty,
+                Code::UnwillingToPerform,
+                &format!(
+                    "dirgate does not store this attribute on a {}; it keeps {}",
+                    shape.what,
+                    shape.stored.join(", ")
+                ),
+            ));
+        }
+        if ty.single_value && attrs.get(ty).len() > 1 {
+            return Err(about(
+                ty,
+                Code::ConstraintViolation,
+                "single-valued attribute given more than one value",
+            ));
+        }
+    }
+    for class in &classes {
+        for ty in schema::attribute_types().filter(|t| class.requires(t)) {
+            let excused = listed(shape.computed, ty) || listed(shape.optional, ty);
+            if !excused && !ty.has_name("objectClass") && attrs.get(ty).is_empty() {
+                return Err(fail(
+                    Code::ObjectClassViolation,
+                    format!(
+                        "object class '{}' requires attribute '{}'",
+                        class.canonical(),
+                        ty.canonical()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
