@@ -223,3 +223,22 @@ async fn an_xlsx_upload_is_read_as_a_workbook() {
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["counts"]["creates"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_up_to_import_max_bytes_pass_axum_default_limit() {
+    let f = fixture();
+    let cfg = dirgate::import::ImportConfig {
+        limits: dirgate::import::read::Limits {
+            max_rows: 100,
+            max_bytes: 3 << 20,
+        },
+        ..Default::default()
+    };
+    let addr = serve(Imports::new(f.dir.clone(), cfg), system(&f.dir)).await;
+    // 2.5 MiB, above axum's 2 MiB default: blank lines, which the reader skips.
+    let mut file = csv(&["ida@example.com,Acme-A,False,ida@example.com"]);
+    file.resize(file.len() + (5 << 19), b'\n');
+    let r = send(addr, "POST", "/admin/v1/imports", &CSV, &file).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["counts"]["creates"], 1);
+}
