@@ -38,6 +38,7 @@ struct RawConfig {
     lockout: RawLockout,
     ids: RawIds,
     users: RawUsers,
+    import: crate::import::config::ImportSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,6 +154,8 @@ pub struct Config {
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
     pub directory: Settings,
+    /// Bulk import limits and choices (`[import]`).
+    pub import: crate::import::ImportConfig,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -277,6 +280,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             "needs ldap.tls_cert and ldap.tls_key".into(),
         ));
     }
+    let import = raw.import.validate().map_err(|(key, m)| invalid(key, m))?;
     let policy = crate::directory::acl::Policy {
         anonymous_read: raw
             .ldap
@@ -305,6 +309,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             },
             ..Settings::default()
         },
+        import,
     })
 }
 

@@ -127,6 +127,9 @@ pub enum Action {
     EditOwnProfile,
     /// Set another account's password.
     ResetPassword,
+    /// Read, confirm or download a bulk import preview: only the actor who
+    /// made it (`target.subject`) and the system administrator.
+    ManageImport,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
@@ -263,7 +266,11 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
     use Action::*;
     let is_self = me.is_some() && target.subject == me;
     if action == ReadTree
-        || (is_self && matches!(action, Read | ChangeOwnPassword | EditOwnProfile))
+        || (is_self
+            && matches!(
+                action,
+                Read | ChangeOwnPassword | EditOwnProfile | ManageImport
+            ))
     {
         return true;
     }
@@ -288,7 +295,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         GrantRight(right) => has(right),
         ReadReports | ReadAudit => admin,
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
-        ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema => false,
+        ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization
         | ModifyOrganization
         | DeleteOrganization

@@ -6,7 +6,8 @@
 //!
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
-//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each.
+//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each;
+//! - `imports`: bulk import planning and applying (one transaction per file).
 
 pub mod acl;
 pub mod admins;
@@ -14,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod email;
 pub mod error;
+pub mod imports;
 pub mod journal;
 pub mod model;
 pub mod names;

@@ -493,7 +493,7 @@ impl Directory {
     }
 
     /// Strips what a user holds in its current organization (before it leaves it).
-    fn leave_org(&self, tx: &mut Tx, user: &mut User) -> Result<()> {
+    pub(crate) fn leave_org(&self, tx: &mut Tx, user: &mut User) -> Result<()> {
         let Some(org_id) = user.org else {
             return Ok(());
         };

@@ -1,0 +1,117 @@
+//! The `[import]` section of the configuration: its keys as written (unknown
+//! keys refused, like every section) and the validated [`ImportConfig`] the
+//! import service runs with. `crate::config` embeds the section and reports
+//! its errors under the key named here.
+
+use super::read::Limits;
+use crate::directory::model::Lifecycle;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The `[import]` settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportConfig {
+    /// `import.max_rows` and `import.max_bytes`.
+    pub limits: Limits,
+    /// How long a preview is kept for its confirm (`import.preview_ttl_secs`).
+    pub preview_ttl: Duration,
+    /// State of the users an import creates (`import.created_state`).
+    pub created_state: Lifecycle,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            limits: Limits::default(),
+            preview_ttl: Duration::from_secs(3600),
+            created_state: Lifecycle::Provisioned,
+        }
+    }
+}
+
+/// The section as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ImportSection {
+    max_rows: Option<usize>,
+    max_bytes: Option<usize>,
+    preview_ttl_secs: Option<u64>,
+    created_state: Option<String>,
+}
+
+impl ImportSection {
+    /// The settings, or the key at fault and what to fix.
+    pub(crate) fn validate(&self) -> Result<ImportConfig, (&'static str, String)> {
+        let d = ImportConfig::default();
+        let limits = Limits {
+            max_rows: self.max_rows.unwrap_or(d.limits.max_rows),
+            max_bytes: self.max_bytes.unwrap_or(d.limits.max_bytes),
+        };
+        if limits.max_rows == 0 {
+            return Err(("import.max_rows", "must be above 0".into()));
+        }
+        if limits.max_bytes == 0 {
+            return Err(("import.max_bytes", "must be above 0".into()));
+        }
+        if self.preview_ttl_secs == Some(0) {
+            let why = "must be above 0: a preview must live long enough to be confirmed";
+            return Err(("import.preview_ttl_secs", why.into()));
+        }
+        Ok(ImportConfig {
+            limits,
+            preview_ttl: self
+                .preview_ttl_secs
+                .map_or(d.preview_ttl, Duration::from_secs),
+            created_state: self.created_state()?,
+        })
+    }
+
+    /// Only the two states an account may start in: provisioned (it then
+    /// registers) or active (the file's source is trusted).
+    fn created_state(&self) -> Result<Lifecycle, (&'static str, String)> {
+        let Some(s) = self.created_state.as_deref() else {
+            return Ok(Lifecycle::Provisioned);
+        };
+        match Lifecycle::parse(s) {
+            Some(state @ (Lifecycle::Provisioned | Lifecycle::Active)) => Ok(state),
+            _ => Err((
+                "import.created_state",
+                format!("'{s}' is not provisioned or active"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn import_section() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert_eq!(c.import.limits.max_rows, 10_000);
+        assert_eq!(c.import.created_state, Lifecycle::Provisioned);
+        let text = "[import]\nmax_rows = 5\nmax_bytes = 100\npreview_ttl_secs = 60\ncreated_state = \"Active\"\n";
+        let c = Config::from_str_with_env(text, &no_env).unwrap();
+        assert_eq!(c.import.limits.max_rows, 5);
+        assert_eq!(c.import.limits.max_bytes, 100);
+        assert_eq!(c.import.preview_ttl, Duration::from_secs(60));
+        assert_eq!(c.import.created_state, Lifecycle::Active);
+        let err = Config::from_str_with_env("[import]\ncreated_state = \"disabled\"\n", &no_env)
+            .unwrap_err();
+        assert!(err.to_string().starts_with("import.created_state"), "{err}");
+        let err =
+            Config::from_str_with_env("[import]\npreview_ttl_secs = 0\n", &no_env).unwrap_err();
+        assert!(
+            err.to_string().starts_with("import.preview_ttl_secs"),
+            "{err}"
+        );
+        let err = Config::from_str_with_env("[import]\nmax_row = 5\n", &no_env).unwrap_err();
+        assert!(err.to_string().contains("max_row"), "{err}");
+    }
+}

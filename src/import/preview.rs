@@ -1,0 +1,299 @@
+//! The import flow as front ends use it: upload a file for a preview, look at
+//! it, confirm it, download its per-row report. Previews live in memory (a
+//! restart forgets them; the administrator uploads the file again) for
+//! `import.preview_ttl_secs`, at most [`MAX_PREVIEWS`] at a time. Every access
+//! decision is the core's: the plan's per-row checks and
+//! [`Directory::authorize_import`] for who may see or confirm a preview.
+//! Synchronous: call it off the async worker threads.
+
+use super::read::{self, RawRow, ReadError, RowError};
+use super::report;
+use super::{ImportConfig, field_header};
+use crate::directory::imports::{Applied, Counts, ImportOptions, ImportRow, Plan};
+use crate::directory::model::{Millis, now};
+use crate::directory::{self, Directory, Request};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+use uuid::Uuid;
+
+/// Most previews kept at once; the oldest is dropped past it. A preview of a
+/// full file holds every row, so this bounds the memory they take.
+pub const MAX_PREVIEWS: usize = 16;
+
+/// Why an import step failed. Each message says what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file as a whole cannot be used.
+    #[error("{0}")]
+    Read(#[from] ReadError),
+    #[error("{0}")]
+    Directory(#[from] directory::Error),
+    /// Unknown, expired, or not the caller's to see.
+    #[error("import {0} not found; previews are kept for a limited time, upload the file again")]
+    NotFound(Uuid),
+    #[error(
+        "the file has {0} invalid row(s); nothing was applied: fix them (see the preview or the report) and upload the file again"
+    )]
+    InvalidRows(usize),
+    #[error("import {0} was already applied")]
+    AlreadyApplied(Uuid),
+}
+
+/// One problem of one row, from the reader or from the directory.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LineError {
+    pub line: usize,
+    /// The column's default header name; `None` for the row as a whole.
+    pub column: Option<&'static str>,
+    pub reason: String,
+}
+
+/// A row that will not be applied, as the report names it.
+#[derive(Clone, Debug)]
+pub(super) struct InvalidRow {
+    pub line: usize,
+    pub login: String,
+    pub organization: String,
+}
+
+/// A previewed file: its plan, its problems, and (once confirmed) its result.
+#[derive(Debug)]
+pub struct Preview {
+    pub id: Uuid,
+    /// The actor who uploaded it; only it and the system administrator may
+    /// see or confirm it.
+    pub owner: Option<Uuid>,
+    pub owner_name: String,
+    pub created: Millis,
+    pub expires: Millis,
+    pub warnings: Vec<String>,
+    /// Non-blank data rows in the file.
+    pub total_rows: usize,
+    /// Every problem, in line order.
+    pub errors: Vec<LineError>,
+    pub plan: Plan,
+    /// The plan's counts plus the number of invalid rows.
+    pub counts: Counts,
+    pub(super) rows: Vec<ImportRow>,
+    pub(super) invalid: Vec<InvalidRow>,
+    pub(super) applied: Mutex<Option<Applied>>,
+    deadline: Instant,
+}
+
+impl Preview {
+    /// The result of the confirm, if it happened.
+    pub fn applied(&self) -> Option<Applied> {
+        lock(&self.applied).clone()
+    }
+
+    /// Whether a confirm may apply it: no invalid row, not yet applied.
+    pub fn confirmable(&self) -> bool {
+        self.errors.is_empty() && self.applied().is_none()
+    }
+}
+
+/// The import service: the directory, the settings, the kept previews.
+#[derive(Clone)]
+pub struct Imports {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: Directory,
+    cfg: ImportConfig,
+    previews: Mutex<HashMap<Uuid, Arc<Preview>>>,
+}
+
+/// A poisoned lock only means another request panicked mid-way; the map of
+/// previews is still consistent, so carry on with it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Imports {
+    pub fn new(dir: Directory, cfg: ImportConfig) -> Imports {
+        Imports {
+            inner: Arc::new(Inner {
+                dir,
+                cfg,
+                previews: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &ImportConfig {
+        &self.inner.cfg
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.inner.dir
+    }
+
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            created_state: self.inner.cfg.created_state,
+        }
+    }
+
+    /// Reads the file, plans it against the directory, keeps the preview.
+    /// Nothing is written to the directory.
+    pub fn preview(
+        &self,
+        req: &Request,
+        bytes: &[u8],
+        content_type: Option<&str>,
+    ) -> Result<Arc<Preview>, ImportError> {
+        let format = read::detect_format(bytes, content_type);
+        let sheet = read::read(bytes, format, &self.inner.cfg.limits)?;
+        let total_rows = sheet.rows.len();
+        let (rows, mut invalid) = split_rows(&sheet.rows);
+        let plan = self.inner.dir.plan_import(req, &rows, &self.options())?;
+        let errors = merge_errors(&sheet.errors, &plan);
+        let refused: BTreeSet<usize> = plan.problems.iter().map(|p| p.line).collect();
+        invalid.extend(
+            rows.iter()
+                .filter(|r| refused.contains(&r.line))
+                .map(|r| InvalidRow {
+                    line: r.line,
+                    login: r.login.clone(),
+                    organization: r.organization.clone(),
+                }),
+        );
+        invalid.sort_by_key(|r| r.line);
+        let counts = Counts {
+            invalid: invalid.len(),
+            ..plan.counts
+        };
+        let ttl = self.inner.cfg.preview_ttl;
+        let created = now();
+        let preview = Arc::new(Preview {
+            id: Uuid::new_v4(),
+            owner: req.actor.id,
+            owner_name: req.actor.name.clone(),
+            created,
+            expires: created.saturating_add(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)),
+            warnings: sheet.warnings,
+            total_rows,
+            errors,
+            plan,
+            counts,
+            rows,
+            invalid,
+            applied: Mutex::new(None),
+            deadline: Instant::now() + ttl,
+        });
+        self.keep(preview.clone());
+        Ok(preview)
+    }
+
+    fn keep(&self, preview: Arc<Preview>) {
+        let mut map = lock(&self.inner.previews);
+        let at = Instant::now();
+        map.retain(|_, p| p.deadline > at);
+        while map.len() >= MAX_PREVIEWS {
+            let oldest = map.values().min_by_key(|p| p.deadline).map(|p| p.id);
+            match oldest {
+                Some(id) => map.remove(&id),
+                None => break,
+            };
+        }
+        map.insert(preview.id, preview);
+    }
+
+    /// A kept preview, if the caller may see it (else "not found").
+    pub fn get(&self, req: &Request, id: Uuid) -> Result<Arc<Preview>, ImportError> {
+        let found = {
+            let mut map = lock(&self.inner.previews);
+            let at = Instant::now();
+            map.retain(|_, p| p.deadline > at);
+            map.get(&id).cloned()
+        };
+        let preview = found.ok_or(ImportError::NotFound(id))?;
+        match self.inner.dir.authorize_import(req, preview.owner) {
+            Ok(()) => Ok(preview),
+            Err(directory::Error::Denied(_)) => Err(ImportError::NotFound(id)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Applies a preview in one transaction (see
+    /// [`Directory::apply_import`]). Refused while it has invalid rows, and
+    /// when it was applied already.
+    pub fn confirm(&self, req: &Request, id: Uuid) -> Result<Arc<Preview>, ImportError> {
+        let preview = self.get(req, id)?;
+        let result = self.apply(req, &preview);
+        if let Err(e) = &result {
+            self.inner.dir.audit_import_refusal(req, id, &e.to_string());
+        }
+        result.map(|()| preview)
+    }
+
+    fn apply(&self, req: &Request, preview: &Preview) -> Result<(), ImportError> {
+        if !preview.errors.is_empty() {
+            return Err(ImportError::InvalidRows(preview.counts.invalid));
+        }
+        // Held through the apply, so two confirms of one preview never race.
+        let mut applied = lock(&preview.applied);
+        if applied.is_some() {
+            return Err(ImportError::AlreadyApplied(preview.id));
+        }
+        let opts = self.options();
+        let dir = &self.inner.dir;
+        let done = dir.apply_import(req, preview.id, &preview.rows, &preview.plan, &opts)?;
+        *applied = Some(done);
+        Ok(())
+    }
+
+    /// The per-row result as CSV (planned rows before the confirm, applied
+    /// rows after it, and every invalid row with its reasons).
+    pub fn report_csv(&self, req: &Request, id: Uuid) -> Result<Vec<u8>, ImportError> {
+        let preview = self.get(req, id)?;
+        report::csv(&preview)
+    }
+}
+
+/// Splits the read rows into those to plan and those already invalid.
+fn split_rows(raw: &[RawRow]) -> (Vec<ImportRow>, Vec<InvalidRow>) {
+    let mut rows = Vec::with_capacity(raw.len());
+    let mut invalid = Vec::new();
+    for r in raw {
+        match (r.valid, r.ou_admin) {
+            (true, Some(delegate)) => rows.push(ImportRow {
+                line: r.line,
+                login: r.login.clone(),
+                organization: r.organization.clone(),
+                delegate,
+                email: r.email.clone(),
+                given_name: r.first_name.clone(),
+                family_name: r.last_name.clone(),
+                display_name: r.display_name.clone(),
+            }),
+            _ => invalid.push(InvalidRow {
+                line: r.line,
+                login: r.login.clone(),
+                organization: r.organization.clone(),
+            }),
+        }
+    }
+    (rows, invalid)
+}
+
+/// The reader's and the directory's problems, in line order.
+fn merge_errors(read: &[RowError], plan: &Plan) -> Vec<LineError> {
+    let mut all: Vec<LineError> = read
+        .iter()
+        .map(|e| LineError {
+            line: e.line,
+            column: e.column,
+            reason: e.reason.clone(),
+        })
+        .collect();
+    all.extend(plan.problems.iter().map(|p| LineError {
+        line: p.line,
+        column: Some(field_header(p.column)),
+        reason: p.reason.clone(),
+    }));
+    all.sort_by_key(|e| e.line);
+    all
+}
