@@ -38,7 +38,15 @@ struct RawConfig {
     lockout: RawLockout,
     ids: RawIds,
     users: RawUsers,
+    audit: RawAudit,
     import: crate::import::config::ImportSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawAudit {
+    /// Days audit events are kept; 0 keeps them forever.
+    retention_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -303,6 +311,10 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             policy,
             lockout: lockout_policy(&raw.lockout),
             self_service: self_service(&raw.users)?,
+            audit_retention_days: raw
+                .audit
+                .retention_days
+                .unwrap_or(Settings::default().audit_retention_days),
             rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
                 Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
                 None => raw.passwords.rehash_on_login.unwrap_or(true),

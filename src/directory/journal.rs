@@ -52,12 +52,13 @@ impl Drop for Journal {
 }
 
 impl Journal {
-    /// Starts the writer thread for `store`.
-    pub fn start(store: Store) -> std::io::Result<Journal> {
+    /// Starts the writer thread for `store`; it also drops audit events older
+    /// than `retention` (never, when `None`).
+    pub fn start(store: Store, retention: Option<Millis>) -> std::io::Result<Journal> {
         let (tx, rx) = sync_channel(QUEUE);
         let writer = std::thread::Builder::new()
             .name("dirgate-journal".into())
-            .spawn(move || writer(store, rx))?;
+            .spawn(move || writer(store, rx, retention))?;
         Ok(Journal {
             tx: Some(tx),
             writer: Some(writer),
@@ -98,8 +99,46 @@ impl Journal {
     }
 }
 
-fn writer(store: Store, rx: Receiver<Item>) {
-    while let Ok(first) = rx.recv() {
+/// How often the writer looks for audit events past their retention.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Most events one pruning transaction deletes, so it never holds the
+/// writer long; a backlog goes over several rounds.
+const PRUNE_BATCH: usize = 10_000;
+
+/// Deletes audit events older than `retention`, in bounded transactions.
+fn prune(store: &Store, retention: Millis) {
+    let cutoff = super::model::now().saturating_sub(retention);
+    loop {
+        match store.write(|tx| tx.prune_changes(cutoff, PRUNE_BATCH)) {
+            Ok(n) if n == PRUNE_BATCH => continue,
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(deleted = n, "audit events past their retention deleted");
+                }
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not prune the audit trail");
+                return;
+            }
+        }
+    }
+}
+
+fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>) {
+    let mut pruned_at: Option<std::time::Instant> = None;
+    loop {
+        if let Some(keep) = retention
+            && pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY)
+        {
+            prune(&store, keep);
+            pruned_at = Some(std::time::Instant::now());
+        }
+        let first = match rx.recv_timeout(PRUNE_EVERY) {
+            Ok(item) => item,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         let mut batch = vec![first];
         let deadline = std::time::Instant::now() + WINDOW;
         while batch.len() < BATCH && !matches!(batch.last(), Some(Item::Flush(_))) {

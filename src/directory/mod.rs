@@ -46,6 +46,8 @@ pub struct Settings {
     pub policy: Policy,
     /// What users may change on their own account (besides the password).
     pub self_service: Vec<users::ProfileField>,
+    /// Days the audit trail keeps events; 0 keeps them forever.
+    pub audit_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             lockout: LockoutPolicy::default(),
             policy: Policy::default(),
             self_service: users::ProfileField::DEFAULT_SELF_SERVICE.to_vec(),
+            audit_retention_days: 365,
         }
     }
 }
@@ -159,7 +162,9 @@ pub(crate) struct Change<'a> {
 impl Directory {
     /// The directory over `store`; starts the journal writer thread.
     pub fn new(store: Store, settings: Settings) -> Result<Directory> {
-        let journal = journal::Journal::start(store.clone())
+        let retention = (settings.audit_retention_days > 0)
+            .then(|| model::Millis::from(settings.audit_retention_days) * 24 * 3600 * 1000);
+        let journal = journal::Journal::start(store.clone(), retention)
             .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
         Ok(Directory {
             inner: Arc::new(Inner {

@@ -295,3 +295,44 @@ fn version_2_builds_the_common_name_index_for_older_stores() {
         vec![u.id]
     );
 }
+
+#[test]
+fn pruning_drops_old_events_in_order_and_keeps_the_newest() {
+    let (_tmp, store) = open();
+    let event = |time: Millis| crate::directory::audit::Event {
+        seq: 0,
+        time,
+        actor: "t".into(),
+        actor_id: None,
+        action: "bind".into(),
+        target: "x".into(),
+        target_id: None,
+        org: None,
+        protocol: crate::directory::audit::Protocol::Internal,
+        source: None,
+        outcome: crate::directory::audit::Outcome::Success,
+        detail: None,
+    };
+    for t in [10, 20, 30, 40, 5] {
+        store.write(|tx| tx.log(event(t))).unwrap();
+    }
+    // Oldest first, and it stops at the first event inside the window (40),
+    // even though a later one (5) is older: the log is kept in order.
+    assert_eq!(store.write(|tx| tx.prune_changes(35, 100)).unwrap(), 3);
+    let left: Vec<u64> = store
+        .read(|tx| tx.changes(0, 10))
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(left, vec![4, 5]);
+    // Everything is old now, but the newest event stays so numbering goes on.
+    assert_eq!(store.write(|tx| tx.prune_changes(1000, 100)).unwrap(), 1);
+    assert_eq!(store.read(|tx| tx.last_seq()).unwrap(), 5);
+    assert_eq!(store.write(|tx| tx.log(event(50))).unwrap(), 6);
+    // The batch bound holds.
+    for t in 60..70 {
+        store.write(|tx| tx.log(event(t))).unwrap();
+    }
+    assert_eq!(store.write(|tx| tx.prune_changes(1000, 4)).unwrap(), 4);
+}

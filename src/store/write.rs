@@ -176,6 +176,31 @@ impl Tx {
         Ok(())
     }
 
+    /// Deletes up to `max` change-log events older than `cutoff`, oldest
+    /// first, and returns how many went. The newest event always stays: its
+    /// sequence number is where the next one continues.
+    pub fn prune_changes(&mut self, cutoff: Millis, max: usize) -> StoreResult<usize> {
+        let mut t = self.writer()?.open_table(CHANGELOG)?;
+        let newest = t.last()?.map(|(k, _)| k.value());
+        let mut doomed = Vec::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            let seq = k.value();
+            if Some(seq) == newest || doomed.len() >= max {
+                break;
+            }
+            let event: Event = super::codec::decode("event", v.value())?;
+            if event.time >= cutoff {
+                break;
+            }
+            doomed.push(seq);
+        }
+        for seq in &doomed {
+            t.remove(*seq)?;
+        }
+        Ok(doomed.len())
+    }
+
     pub fn put_org(&mut self, org: &Organization) -> StoreResult<()> {
         let old = self.org(org.id)?;
         let old_key = old.as_ref().map(|o| fold(&o.name));
