@@ -15,6 +15,34 @@ use crate::store::Tx;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+/// The object classes of each kind of entry, as rendered and as writes accept.
+pub const USER_CLASSES: &[&str] = &[
+    "top",
+    "person",
+    "organizationalPerson",
+    "inetOrgPerson",
+    "posixAccount",
+    "dirgateAccount",
+];
+pub const ROLE_CLASSES: &[&str] = &[
+    "top",
+    "groupOfNames",
+    "groupOfUniqueNames",
+    "posixGroup",
+    "dirgateRole",
+];
+pub const ORG_CLASSES: &[&str] = &["top", "organizationalUnit", "dirgateOrganization"];
+pub const SERVICE_CLASSES: &[&str] = &[
+    "top",
+    "applicationProcess",
+    "simpleSecurityObject",
+    "dirgateServiceAccount",
+];
+
+fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
 /// Renders entries for one actor within one read transaction, caching what many
 /// entries share (organization names, role DNs).
 pub struct Renderer<'a> {
@@ -198,14 +226,7 @@ impl<'a> Renderer<'a> {
     fn org_entry(&self, org: &Organization) -> Entry {
         let dn = self.tree.org_entry_dn(org);
         let mut e = Entry::new(dn.clone());
-        e.push(
-            "objectClass",
-            vec![
-                "top".into(),
-                "organizationalUnit".into(),
-                "dirgateOrganization".into(),
-            ],
-        );
+        e.push("objectClass", owned(ORG_CLASSES));
         e.push("ou", vec![org.name.clone()]);
         if let Some(d) = &org.description {
             e.push("description", vec![d.clone()]);
@@ -233,15 +254,7 @@ impl<'a> Renderer<'a> {
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));
         if want("objectClass") {
-            let classes = [
-                "top",
-                "person",
-                "organizationalPerson",
-                "inetOrgPerson",
-                "posixAccount",
-                "dirgateAccount",
-            ];
-            e.push("objectClass", classes.map(String::from).to_vec());
+            e.push("objectClass", owned(USER_CLASSES));
         }
         if want("uid") {
             e.push("uid", vec![u.login.clone()]);
@@ -366,18 +379,7 @@ impl<'a> Renderer<'a> {
         let org = self.org_name(r.org)?;
         let dn = self.tree.role_dn(r, &org);
         let mut e = Entry::new(dn.clone());
-        e.push(
-            "objectClass",
-            [
-                "top",
-                "groupOfNames",
-                "groupOfUniqueNames",
-                "posixGroup",
-                "dirgateRole",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
+        e.push("objectClass", owned(ROLE_CLASSES));
         e.push("cn", vec![r.name.clone()]);
         e.push("gidNumber", vec![r.gid_number.to_string()]);
         push_opt(&mut e, "description", &r.description);
@@ -442,17 +444,7 @@ impl<'a> Renderer<'a> {
     fn service_entry(&mut self, s: &ServiceAccount) -> Entry {
         let dn = self.tree.service_dn(s);
         let mut e = Entry::new(dn.clone());
-        e.push(
-            "objectClass",
-            [
-                "top",
-                "applicationProcess",
-                "simpleSecurityObject",
-                "dirgateServiceAccount",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
+        e.push("objectClass", owned(SERVICE_CLASSES));
         e.push("cn", vec![s.name.clone()]);
         push_opt(&mut e, "description", &s.description);
         let scope = match s.scope {

@@ -7,6 +7,7 @@ use super::attrs::Attrs;
 use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::model::{AccountFlags, Lifecycle, Member, Organization, Right, Role, User};
 use crate::directory::users::NewPassword;
+use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, USER_CLASSES};
 use crate::ldap::schema::{self, boolean_value};
 use crate::ldap::tree::{Node, Resolved, Tree};
 use crate::store::Tx;
@@ -22,14 +23,7 @@ fn with_classes(classes: &[&str]) -> Attrs {
 
 /// A user's writable attributes as they are now.
 pub fn user_attrs(u: &User) -> Attrs {
-    let mut a = with_classes(&[
-        "top",
-        "person",
-        "organizationalPerson",
-        "inetOrgPerson",
-        "posixAccount",
-        "dirgateAccount",
-    ]);
+    let mut a = with_classes(USER_CLASSES);
     a.put_opt("uid", Some(&u.login));
     a.put_opt("cn", Some(&u.common_name()));
     a.put_opt("sn", Some(u.family_name.as_deref().unwrap_or(&u.login)));
@@ -147,13 +141,7 @@ pub fn new_password(value: &str) -> NewPassword {
 
 /// A role's writable attributes as they are now (members as DNs and logins).
 pub fn role_attrs(tx: &Tx, tree: &Tree, r: &Role) -> Outcome<Attrs> {
-    let mut a = with_classes(&[
-        "top",
-        "groupOfNames",
-        "groupOfUniqueNames",
-        "posixGroup",
-        "dirgateRole",
-    ]);
+    let mut a = with_classes(ROLE_CLASSES);
     a.put_opt("cn", Some(&r.name));
     a.put_opt("description", r.description.as_deref());
     a.put_opt("dirgateExternalId", r.external_id.as_deref());
@@ -237,7 +225,7 @@ pub fn members(tx: &Tx, tree: &Tree, attrs: &Attrs, from: &[&str]) -> Outcome<Ve
 
 /// An organization's writable attributes as they are now.
 pub fn org_attrs(o: &Organization) -> Attrs {
-    let mut a = with_classes(&["top", "organizationalUnit", "dirgateOrganization"]);
+    let mut a = with_classes(ORG_CLASSES);
     a.put_opt("ou", Some(&o.name));
     a.put_opt("description", o.description.as_deref());
     a.put_opt("dirgateSeats", Some(&o.seats.to_string()));

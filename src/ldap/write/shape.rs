@@ -7,6 +7,7 @@
 
 use super::attrs::{Attrs, about};
 use super::{Checked, fail};
+use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, SERVICE_CLASSES, USER_CLASSES};
 use crate::ldap::schema::{self, AttributeType, ObjectClass};
 use ldap3_proto::proto::LdapResultCode as Code;
 
@@ -28,14 +29,7 @@ pub struct Shape {
 pub const USER: Shape = Shape {
     what: "user",
     rdn: "uid",
-    classes: &[
-        "top",
-        "person",
-        "organizationalPerson",
-        "inetOrgPerson",
-        "posixAccount",
-        "dirgateAccount",
-    ],
+    classes: USER_CLASSES,
     stored: &[
         "uid",
         "cn",
@@ -66,13 +60,7 @@ pub const USER: Shape = Shape {
 pub const ROLE: Shape = Shape {
     what: "role",
     rdn: "cn",
-    classes: &[
-        "top",
-        "groupOfNames",
-        "groupOfUniqueNames",
-        "posixGroup",
-        "dirgateRole",
-    ],
+    classes: ROLE_CLASSES,
     stored: &[
         "cn",
         "description",
@@ -90,7 +78,7 @@ pub const ROLE: Shape = Shape {
 pub const ORG: Shape = Shape {
     what: "organization",
     rdn: "ou",
-    classes: &["top", "organizationalUnit", "dirgateOrganization"],
+    classes: ORG_CLASSES,
     stored: &["ou", "description", "dirgateSeats"],
     computed: &[],
     optional: &[],
@@ -99,12 +87,7 @@ pub const ORG: Shape = Shape {
 pub const SERVICE: Shape = Shape {
     what: "service account",
     rdn: "cn",
-    classes: &[
-        "top",
-        "applicationProcess",
-        "simpleSecurityObject",
-        "dirgateServiceAccount",
-    ],
+    classes: SERVICE_CLASSES,
     stored: &["cn", "description", "dirgateReadScope", "userPassword"],
     computed: &[],
     optional: &[],
