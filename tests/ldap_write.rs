@@ -51,13 +51,8 @@ async fn read(l: &Ldap, dn: &str, attrs: &[&str]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_administrator_adds_every_kind_of_entry() {
     let l = start("").await;
-    let ldif = format!(
-        "dn: ou=Acme-C,{BASE}\nobjectClass: organizationalUnit\nobjectClass: dirgateOrganization\nou: Acme-C\ndescription: Third\ndirgateSeats: 5\n\n\
-         dn: uid=erin@example.com,ou=Acme-C,{BASE}\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\ncn: Erin Gray\nsn: Gray\ngivenName: Erin\nmail: erin@mail.example.com\nuserPassword: secret-1\n\n\
-         dn: cn=Crew,ou=roles,ou=Acme-C,{BASE}\nobjectClass: groupOfNames\nobjectClass: dirgateRole\ncn: Crew\nmember: uid=erin@example.com,ou=Acme-C,{BASE}\ndirgateRight: account-unlock\n\n\
-         dn: cn=app,ou=services,{BASE}\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\nobjectClass: dirgateServiceAccount\ncn: app\nuserPassword: app-secret\ndirgateReadScope: ou=Acme-C,{BASE}\n"
-    );
-    let (rc, out) = admin(&l, "ldapadd", &ldif).await;
+    let ldif = include_str!("fixtures/acme-c.ldif");
+    let (rc, out) = admin(&l, "ldapadd", ldif).await;
     assert_eq!(rc, 0, "{out}");
     let erin = format!("uid=erin@example.com,ou=Acme-C,{BASE}");
     let entry = read(&l, &erin, &["mail", "memberOf", "dirgateLifecycleState"]).await;
