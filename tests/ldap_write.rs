@@ -453,6 +453,34 @@ async fn clearing_pwd_account_locked_time_unlocks() {
     )
     .await;
     assert_eq!(rc, 0, "{out}");
+    // A delegate unlocks an account of its own organization.
+    let alice = a("alice");
+    for _ in 0..2 {
+        run(
+            "ldapwhoami",
+            &["-x", "-H", &l.url, "-D", &alice, "-w", "wrong"],
+        )
+        .await;
+    }
+    let dir = l.dir.clone();
+    tokio::task::spawn_blocking(move || dir.flush_journal())
+        .await
+        .unwrap();
+    let locked = run(
+        "ldapwhoami",
+        &["-x", "-H", &l.url, "-D", &alice, "-w", "pw"],
+    )
+    .await;
+    assert_eq!(locked.0, 49, "alice is locked");
+    let unlock = format!("dn: {alice}\nchangetype: modify\ndelete: pwdAccountLockedTime\n-\n");
+    let (rc, out) = write_as(&l, &a("bob"), "pw", "ldapmodify", &unlock).await;
+    assert_eq!(rc, 0, "{out}");
+    let (rc, out) = run(
+        "ldapwhoami",
+        &["-x", "-H", &l.url, "-D", &alice, "-w", "pw"],
+    )
+    .await;
+    assert_eq!(rc, 0, "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
