@@ -30,6 +30,7 @@ mod values;
 mod tests;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 pub use dirgate::{DIRGATE_ARC, LIFECYCLE_STATES, RIGHTS};
@@ -331,7 +332,7 @@ pub fn attribute(name_or_oid: &str) -> Option<&'static AttributeType> {
     // Entries are built with names spelled exactly as the schema spells them;
     // an exact hit skips the case folding below, which a search pays per
     // attribute of every entry it renders.
-    static EXACT: OnceLock<HashMap<&'static str, &'static AttributeType>> = OnceLock::new();
+    static EXACT: OnceLock<NameMap> = OnceLock::new();
     let exact = EXACT.get_or_init(|| {
         attribute_types()
             .flat_map(|a| a.names.iter().map(move |n| (*n, a)))
@@ -343,6 +344,40 @@ pub fn attribute(name_or_oid: &str) -> Option<&'static AttributeType> {
     static INDEX: OnceLock<HashMap<String, &'static AttributeType>> = OnceLock::new();
     let index = INDEX.get_or_init(|| build_index(attribute_types().map(|a| (a.oid, a.names, a))));
     lookup(index, name_or_oid)
+}
+
+/// Attribute names as the code spells them, hashed with [`NameHasher`].
+type NameMap = HashMap<&'static str, &'static AttributeType, BuildHasherDefault<NameHasher>>;
+
+/// A multiply-rotate hash (the one rustc uses internally) for the exact-name
+/// map: its keys are the schema's own names, fixed at start-up, so lookups
+/// with client input cannot make it degrade and SipHash's flooding defence
+/// buys nothing there; rendering an entry looks up two dozen names.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// Looks an object class up by any of its names or its OID, ignoring case.
