@@ -6,7 +6,9 @@
 //!
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
-//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each.
+//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each;
+//! - `profile`: descriptive user attributes; `scim_view`: the reads and
+//!   all-or-nothing role writes the SCIM front end needs.
 
 pub mod acl;
 pub mod admins;
@@ -19,7 +21,9 @@ pub mod model;
 pub mod names;
 pub mod orgs;
 pub mod password;
+pub mod profile;
 pub mod roles;
+pub mod scim_view;
 pub mod users;
 
 use crate::store::{Store, Tx};

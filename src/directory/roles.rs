@@ -104,11 +104,17 @@ impl Directory {
     }
 
     pub fn create_role(&self, req: &Request, new: NewRole) -> Result<Role> {
+        self.write(req, |tx| self.create_role_in(tx, req, new))
+    }
+
+    /// The body of [`Self::create_role`], for use cases that do more in the
+    /// same transaction.
+    pub(crate) fn create_role_in(&self, tx: &mut Tx, req: &Request, new: NewRole) -> Result<Role> {
         check_role_name(&new.name)?;
         if let Some(d) = &new.description {
             check_text("description", d)?;
         }
-        self.write(req, |tx| {
+        {
             let org = self.role_placement(tx, req, new.org.as_ref())?;
             self.authorize(req, Action::CreateRole, Target::org(org))?;
             let rights = normalized_rights(&new.rights);
@@ -141,7 +147,7 @@ impl Directory {
             };
             tx.put_role(&role)?;
             Ok(role)
-        })
+        }
     }
 
     /// A role, if the actor may read it.
@@ -155,10 +161,21 @@ impl Directory {
     }
 
     pub fn update_role(&self, req: &Request, id: Uuid, changes: RoleChanges) -> Result<Role> {
+        self.write(req, |tx| self.update_role_in(tx, req, id, &changes))
+    }
+
+    /// The body of [`Self::update_role`].
+    pub(crate) fn update_role_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        changes: &RoleChanges,
+    ) -> Result<Role> {
         if let Some(n) = &changes.name {
             check_role_name(n)?;
         }
-        self.write(req, |tx| {
+        {
             let mut role = role_by_id(tx, id)?;
             self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
             let mut what = Vec::new();
@@ -201,7 +218,7 @@ impl Directory {
             role.modified = now();
             tx.put_role(&role)?;
             Ok(role)
-        })
+        }
     }
 
     pub fn delete_role(&self, req: &Request, id: Uuid) -> Result<()> {
@@ -224,7 +241,18 @@ impl Directory {
     /// Adds a member. Whoever adds a member to a role that carries rights (itself
     /// or through the roles containing it) must hold those rights.
     pub fn add_member(&self, req: &Request, role_id: Uuid, member: Member) -> Result<Role> {
-        self.write(req, |tx| {
+        self.write(req, |tx| self.add_member_in(tx, req, role_id, member))
+    }
+
+    /// The body of [`Self::add_member`].
+    pub(crate) fn add_member_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        role_id: Uuid,
+        member: Member,
+    ) -> Result<Role> {
+        {
             let mut role = role_by_id(tx, role_id)?;
             self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
             let (name, member_org) = self.member_facts(tx, member)?;
@@ -253,11 +281,22 @@ impl Directory {
             tx.add_member(role_id, member.id())?;
             tx.put_role(&role)?;
             Ok(role)
-        })
+        }
     }
 
     pub fn remove_member(&self, req: &Request, role_id: Uuid, member: Uuid) -> Result<Role> {
-        self.write(req, |tx| {
+        self.write(req, |tx| self.remove_member_in(tx, req, role_id, member))
+    }
+
+    /// The body of [`Self::remove_member`].
+    pub(crate) fn remove_member_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        role_id: Uuid,
+        member: Uuid,
+    ) -> Result<Role> {
+        {
             let mut role = role_by_id(tx, role_id)?;
             self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
             if !tx.member_of(member)?.contains(&role_id) {
@@ -278,7 +317,7 @@ impl Directory {
             tx.remove_member(role_id, member)?;
             tx.put_role(&role)?;
             Ok(role)
-        })
+        }
     }
 
     /// A member's display name and organization, or "not found".

@@ -9,6 +9,7 @@ use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
 use super::orgs::{org_by_id, org_named};
 use super::password;
+use super::profile::Profile;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -80,6 +81,8 @@ pub struct UserChanges {
     pub flags: Option<AccountFlags>,
     pub state: Option<Lifecycle>,
     pub password: Option<NewPassword>,
+    /// Replaces the whole descriptive profile.
+    pub profile: Option<Profile>,
 }
 
 /// An optional text field: its name, the requested change, the field itself.
@@ -189,8 +192,25 @@ impl Directory {
     }
 
     pub fn create_user(&self, req: &Request, new: NewUser) -> Result<User> {
+        self.create_user_with_profile(req, new, Profile::default())
+    }
+
+    /// Creates a user with its descriptive profile (SCIM provisioning).
+    pub fn create_user_with_profile(
+        &self,
+        req: &Request,
+        new: NewUser,
+        profile: Profile,
+    ) -> Result<User> {
         let hash = self.hash_new(new.password.as_ref())?;
-        self.write(req, |tx| self.create_user_in(tx, req, new, hash))
+        self.write(req, |tx| {
+            let mut user = self.create_user_in(tx, req, new, hash)?;
+            if profile != Profile::default() {
+                user.profile = profile;
+                tx.put_user(&user)?;
+            }
+            Ok(user)
+        })
     }
 
     /// The body of [`Self::create_user`], for use cases that create many users in
@@ -235,6 +255,7 @@ impl Directory {
             uid_number: number,
             gid_number: number,
             version: 0,
+            profile: Profile::default(),
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {
@@ -325,7 +346,8 @@ impl Directory {
             || c.given_name.is_some()
             || c.family_name.is_some()
             || c.display_name.is_some()
-            || c.external_id.is_some();
+            || c.external_id.is_some()
+            || c.profile.is_some();
         if !touches {
             return Ok(());
         }
@@ -347,6 +369,10 @@ impl Directory {
                 *field = v.clone();
                 what.push(name.to_owned());
             }
+        }
+        if let Some(p) = c.profile.as_ref().filter(|p| **p != user.profile) {
+            user.profile = p.clone();
+            what.push("profile".into());
         }
         Ok(())
     }
