@@ -252,6 +252,9 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
             | ModifyRole
             | DeleteRole
             | MoveUser
+            // SCIM's write-only `password`: identity providers that sync
+            // passwords set them for the users they provision.
+            | ResetPassword
     );
     provisioning && scope.covers(target.org)
 }

@@ -35,7 +35,7 @@ pub fn matches(t: &Target<'_>, f: &Filter) -> ScimResult<bool> {
                 .as_deref()
                 .and_then(schema::schema)
                 .map_or(t.core, |s| s.id);
-            for item in values(t, attr) {
+            for item in elements(t, attr) {
                 if let Value::Object(o) = item {
                     let inner = Target {
                         core: schema,
@@ -90,13 +90,10 @@ fn container<'a>(t: &Target<'a>, p: &AttrPath) -> Option<&'a Map<String, Value>>
     }
 }
 
-/// Every value a path names: array items are flattened, and a multi-valued
-/// complex attribute without a sub-attribute stands for its `value`s.
-pub fn values<'a>(t: &Target<'a>, p: &AttrPath) -> Vec<&'a Value> {
-    let Some(base) = container(t, p) else {
-        return Vec::new();
-    };
-    let top = get(base, &p.attr).or_else(|| {
+/// The attribute a path names, before any flattening.
+fn attribute<'a>(t: &Target<'a>, p: &AttrPath) -> Option<&'a Value> {
+    let base = container(t, p)?;
+    get(base, &p.attr).or_else(|| {
         // An unqualified name may belong to an extension (employeeNumber).
         if p.urn.is_some() {
             return None;
@@ -104,8 +101,22 @@ pub fn values<'a>(t: &Target<'a>, p: &AttrPath) -> Vec<&'a Value> {
         base.iter()
             .filter(|(k, _)| k.starts_with("urn:"))
             .find_map(|(_, v)| v.as_object().and_then(|o| get(o, &p.attr)))
-    });
-    let Some(top) = top else {
+    })
+}
+
+/// The elements of a (multi-valued) attribute, as stored.
+fn elements<'a>(t: &Target<'a>, p: &AttrPath) -> Vec<&'a Value> {
+    match attribute(t, p) {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
+    }
+}
+
+/// Every value a path names: array items are flattened, and a multi-valued
+/// complex attribute without a sub-attribute stands for its `value`s.
+pub fn values<'a>(t: &Target<'a>, p: &AttrPath) -> Vec<&'a Value> {
+    let Some(top) = attribute(t, p) else {
         return Vec::new();
     };
     let items: Vec<&Value> = match top {

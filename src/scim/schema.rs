@@ -278,10 +278,24 @@ pub const SCHEMAS: &[Schema] = &[
     },
 ];
 
-/// Attributes every resource has, whatever its schema.
+const META_SUBS: &[Attr] = &[
+    exact(s("resourceType", "User or Group.")),
+    a("created", Ty::DateTime, "When the resource was created."),
+    a("lastModified", Ty::DateTime, "When it last changed."),
+    exact(a("location", Ty::Reference, "Its URI.")),
+    exact(s("version", "Its weak ETag.")),
+];
+
+/// Attributes every resource has, whatever its schema (RFC 7643 §3.1).
 const COMMON_ATTRS: &[Attr] = &[
     read_only(exact(s("id", "The resource's id."))),
     exact(s("externalId", "The identity provider's id.")),
+    read_only(complex("meta", false, META_SUBS, "Resource metadata.")),
+    read_only(exact(a(
+        "schemas",
+        Ty::Reference,
+        "The resource's schemas.",
+    ))),
 ];
 
 pub fn schema(id: &str) -> Option<&'static Schema> {
@@ -305,8 +319,5 @@ pub fn find(schema_urn: &str, attr: &str, sub: Option<&str>) -> Option<&'static 
 
 /// Whether string values of this attribute compare with case (false when unknown).
 pub fn case_exact(schema_urn: &str, attr: &str, sub: Option<&str>) -> bool {
-    if attr.eq_ignore_ascii_case("meta") {
-        return sub.is_some_and(|s| s.eq_ignore_ascii_case("version"));
-    }
     find(schema_urn, attr, sub).is_some_and(|a| a.case_exact)
 }
