@@ -134,8 +134,13 @@ async fn user_lifecycle_with_etags() {
             .ends_with(&format!("/Users/{id}"))
     );
     assert!(u.get("password").is_none());
-    assert_eq!(u[ENTERPRISE]["organization"], "Acme-A");
     assert_eq!(u[ENTERPRISE]["manager"]["value"], "boss-1");
+    // Where the account is and its state are shown when asked for by name.
+    let dg = "urn:dirgate:params:scim:schemas:extension:dirgate:2.0:User";
+    let asked = format!("/Users/{id}?attributes={dg}:organizationUnit,{dg}:lifecycle");
+    let facts = s.get(&t, &asked).await.body;
+    assert_eq!(facts[dg]["organizationUnit"], "Acme-A", "{facts}");
+    assert_eq!(facts[dg]["lifecycle"], "active");
     assert_eq!(u["emails"].as_array().unwrap().len(), 2);
     let path = format!("/Users/{id}");
     let got = s.get(&t, &path).await;

@@ -36,6 +36,12 @@ pub struct Profile {
     /// The manager: an id the identity provider knows, and its display name.
     pub manager_id: Option<String>,
     pub manager_name: Option<String>,
+    /// The manager's URI as the identity provider sent it.
+    pub manager_ref: Option<String>,
+    /// Boolean attributes (`active`, account flags) the identity provider
+    /// removed: shown as unassigned until it sets them again. The account's
+    /// state and flags themselves keep their values.
+    pub unassigned: Vec<String>,
 }
 
 /// One email address or phone number with its label.
@@ -46,7 +52,8 @@ pub struct Contact {
     /// `work`, `home`, `mobile`, … as sent.
     pub kind: Option<String>,
     pub display: Option<String>,
-    pub primary: bool,
+    /// `None` when the sender did not say.
+    pub primary: Option<bool>,
 }
 
 /// A postal address (RFC 7643 §4.1.2 `addresses`).
@@ -60,7 +67,7 @@ pub struct Address {
     pub postal_code: Option<String>,
     pub country: Option<String>,
     pub kind: Option<String>,
-    pub primary: bool,
+    pub primary: Option<bool>,
 }
 
 impl Profile {
@@ -69,7 +76,7 @@ impl Profile {
     pub fn primary_email(&self) -> Option<&str> {
         self.emails
             .iter()
-            .find(|c| c.primary)
+            .find(|c| c.primary == Some(true))
             .or_else(|| self.emails.first())
             .map(|c| c.value.as_str())
     }

@@ -142,6 +142,7 @@ fn render_attr(a: &Attr) -> Value {
         Returned::Always => "always",
         Returned::Never => "never",
         Returned::Default => "default",
+        Returned::Request => "request",
     };
     let mut v = json!({
         "name": a.name, "type": ty, "multiValued": a.multi, "description": a.description,
@@ -151,8 +152,11 @@ fn render_attr(a: &Attr) -> Value {
     if a.ty == Ty::Complex {
         v["subAttributes"] = Value::Array(a.subs.iter().map(render_attr).collect());
     }
+    if !a.canonical.is_empty() {
+        v["canonicalValues"] = json!(a.canonical);
+    }
     if a.ty == Ty::Reference {
-        v["referenceTypes"] = json!(["external"]);
+        v["referenceTypes"] = json!(a.refs);
     }
     v
 }

@@ -25,14 +25,14 @@ pub fn render(view: &RoleView, base: &str) -> Value {
     let members: Vec<Value> = view
         .members
         .iter()
-        .map(|(m, name)| {
+        .map(|(m, _name)| {
             let (kind, path) = match m {
                 Member::User(_) => ("User", "Users"),
                 Member::Role(_) => ("Group", "Groups"),
             };
             let id = m.id();
-            json!({"value": id.to_string(), "$ref": format!("{base}/{path}/{id}"),
-                   "display": name, "type": kind})
+            // No `display`: clients compare members as they wrote them.
+            json!({"value": id.to_string(), "$ref": format!("{base}/{path}/{id}"), "type": kind})
         })
         .collect();
     let mut obj = Map::new();

@@ -7,6 +7,7 @@ use super::error::{ScimError, ScimResult};
 use super::group_json::{GroupInput, parse, render};
 use super::list::{ListParams, ListQuery, respond};
 use super::patch;
+use super::project::Selection;
 use super::response::{if_match_ok, no_content, none_match_hit, not_modified, resource, scim_json};
 use super::schema::GROUP;
 use crate::directory::Directory;
@@ -108,7 +109,7 @@ pub async fn create(
     let view = call.run(move |d, r| d.view_role(r, id, true)).await?;
     Ok(resource(
         StatusCode::CREATED,
-        &render(&view, &call.base),
+        &Selection::default().apply(GROUP, render(&view, &call.base)),
         role.version,
     ))
 }
@@ -175,7 +176,7 @@ async fn save(
     let view = call.run(move |d, r| d.view_role(r, id, true)).await?;
     Ok(resource(
         StatusCode::OK,
-        &render(&view, &call.base),
+        &Selection::default().apply(GROUP, render(&view, &call.base)),
         role.version,
     ))
 }

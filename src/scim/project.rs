@@ -4,6 +4,7 @@
 use super::error::{ScimError, ScimResult};
 use super::filter::{AttrPath, parse_path};
 use super::json::{get, key_of};
+use super::schema::{self, Returned};
 use serde_json::{Map, Value};
 
 /// What the client asked to see.
@@ -58,7 +59,39 @@ impl Selection {
                 drop_path(core, &mut obj, p);
             }
         }
+        self.drop_unrequested(core, &mut obj);
         Value::Object(obj)
+    }
+
+    /// Removes `returned: request` attributes the client did not name.
+    fn drop_unrequested(&self, core: &str, obj: &mut Map<String, Value>) {
+        for s in schema::SCHEMAS {
+            let urn = (!s.id.eq_ignore_ascii_case(core)).then_some(s.id);
+            for a in s.attrs.iter().filter(|a| a.returned == Returned::Request) {
+                let named = self.attributes.iter().any(|p| {
+                    p.attr.eq_ignore_ascii_case(a.name)
+                        && p.urn.as_deref().map(|u| u.eq_ignore_ascii_case(s.id)) != Some(false)
+                });
+                if !named {
+                    let path = AttrPath {
+                        urn: urn.map(str::to_owned),
+                        attr: a.name.to_owned(),
+                        sub_attr: None,
+                    };
+                    drop_path(core, obj, &path);
+                }
+            }
+            if let Some(u) = urn {
+                let empty = get(obj, u)
+                    .and_then(|v| v.as_object())
+                    .is_some_and(|o| o.is_empty());
+                if empty {
+                    if let Some(k) = key_of(obj, u) {
+                        obj.remove(&k);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -39,6 +39,8 @@ pub enum Returned {
     Always,
     Never,
     Default,
+    /// Only when named in `attributes`.
+    Request,
 }
 
 /// One attribute definition.
@@ -54,6 +56,10 @@ pub struct Attr {
     pub required: bool,
     pub subs: &'static [Attr],
     pub description: &'static str,
+    /// For references: the resource types they point to (or `external`).
+    pub refs: &'static [&'static str],
+    /// Suggested values (`canonicalValues`).
+    pub canonical: &'static [&'static str],
 }
 
 /// A schema: its URN, name and attributes.
@@ -76,6 +82,8 @@ const fn a(name: &'static str, ty: Ty, description: &'static str) -> Attr {
         required: false,
         subs: &[],
         description,
+        refs: &["external"],
+        canonical: &[],
     }
 }
 
@@ -94,6 +102,15 @@ const fn complex(name: &'static str, multi: bool, subs: &'static [Attr], d: &'st
 const fn read_only(attr: Attr) -> Attr {
     Attr {
         mutability: Mutability::ReadOnly,
+        ..attr
+    }
+}
+
+// Read-only facts shown only when asked for by name, so a resource reads back
+// as it was written.
+const fn request(attr: Attr) -> Attr {
+    Attr {
+        returned: Returned::Request,
         ..attr
     }
 }
@@ -134,7 +151,10 @@ const ADDRESS_SUBS: &[Attr] = &[
 
 const REF_SUBS: &[Attr] = &[
     read_only(exact(s("value", "The id of the group."))),
-    read_only(a("$ref", Ty::Reference, "The URI of the group.")),
+    read_only(Attr {
+        refs: &["Group"],
+        ..a("$ref", Ty::Reference, "The URI of the group.")
+    }),
     read_only(s("display", "The group's name.")),
     read_only(s("type", "direct or indirect.")),
 ];
@@ -146,11 +166,12 @@ const MEMBER_SUBS: &[Attr] = &[
     },
     Attr {
         mutability: Mutability::Immutable,
+        refs: &["User", "Group"],
         ..a("$ref", Ty::Reference, "The URI of the member.")
     },
-    read_only(s("display", "The member's name.")),
     Attr {
         mutability: Mutability::Immutable,
+        canonical: &["User", "Group"],
         ..s("type", "User or Group.")
     },
 ];
@@ -196,7 +217,10 @@ const USER_ATTRS: &[Attr] = &[
 
 const MANAGER_SUBS: &[Attr] = &[
     exact(s("value", "The manager's id.")),
-    a("$ref", Ty::Reference, "The manager's URI."),
+    Attr {
+        refs: &["User"],
+        ..a("$ref", Ty::Reference, "The manager's URI.")
+    },
     read_only(s("displayName", "The manager's name.")),
 ];
 
@@ -213,11 +237,11 @@ const ENTERPRISE_ATTRS: &[Attr] = &[
 ];
 
 const DIRGATE_ATTRS: &[Attr] = &[
-    read_only(a(
+    request(read_only(a(
         "delegate",
         Ty::Bool,
         "Delegated Administrator of its organization.",
-    )),
+    ))),
     a(
         "unsignedContainers",
         Ty::Bool,
@@ -227,11 +251,14 @@ const DIRGATE_ATTRS: &[Attr] = &[
     a("cloudRecovery", Ty::Bool, "Cloud recovery enabled."),
     a("noSecondFactor", Ty::Bool, "Exempt from the second factor."),
     a("storageQuota", Ty::Int, "Storage quota in bytes."),
-    read_only(s(
+    request(read_only(s(
         "lifecycle",
         "provisioned, registered, active or disabled.",
-    )),
-    read_only(s("organizationUnit", "The organization the user is in.")),
+    ))),
+    request(read_only(s(
+        "organizationUnit",
+        "The organization the user is in.",
+    ))),
 ];
 
 const GROUP_ATTRS: &[Attr] = &[

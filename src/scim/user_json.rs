@@ -81,7 +81,9 @@ pub fn render(view: &UserView, base: &str) -> Value {
     ] {
         obj.insert(k.into(), json!(v));
     }
-    obj.insert("active".into(), json!(u.state == Lifecycle::Active));
+    if assigned(u, "active") {
+        obj.insert("active".into(), json!(u.state == Lifecycle::Active));
+    }
     obj.insert("emails".into(), emails(u));
     obj.insert("phoneNumbers".into(), contacts(&p.phone_numbers));
     obj.insert("addresses".into(), addresses(&p.addresses));
@@ -118,8 +120,8 @@ fn contacts(list: &[Contact]) -> Value {
             let mut m = compact(map(json!({
                 "value": c.value, "type": c.kind, "display": c.display,
             })));
-            if c.primary {
-                m.insert("primary".into(), json!(true));
+            if let Some(p) = c.primary {
+                m.insert("primary".into(), json!(p));
             }
             Value::Object(m)
         })
@@ -136,8 +138,8 @@ fn addresses(list: &[Address]) -> Value {
                 "locality": a.locality, "region": a.region,
                 "postalCode": a.postal_code, "country": a.country, "type": a.kind,
             })));
-            if a.primary {
-                m.insert("primary".into(), json!(true));
+            if let Some(p) = a.primary {
+                m.insert("primary".into(), json!(p));
             }
             Value::Object(m)
         })
@@ -160,7 +162,11 @@ fn groups(view: &UserView, base: &str) -> Value {
 fn enterprise(view: &UserView, base: &str) -> Value {
     let p = &view.user.profile;
     let manager = p.manager_id.as_ref().map(|id| {
-        let mut m = map(json!({"value": id, "$ref": format!("{base}/Users/{id}")}));
+        let link = p
+            .manager_ref
+            .clone()
+            .unwrap_or_else(|| format!("{base}/Users/{id}"));
+        let mut m = map(json!({"value": id, "$ref": link}));
         if let Some(n) = &p.manager_name {
             m.insert("displayName".into(), json!(n));
         }
@@ -169,26 +175,48 @@ fn enterprise(view: &UserView, base: &str) -> Value {
     Value::Object(compact(map(json!({
         "employeeNumber": p.employee_number,
         "costCenter": p.cost_center,
-        "organization": p.organization.clone().or_else(|| view.org_name.clone()),
+        "organization": p.organization,
         "division": p.division,
         "department": p.department,
         "manager": manager,
     }))))
 }
 
-fn dirgate(view: &UserView) -> Value {
-    let f = &view.user.flags;
-    Value::Object(compact(map(json!({
-        "delegate": f.delegate,
-        "unsignedContainers": f.unsigned_containers,
-        "releaseProtections": f.release_protections,
-        "cloudRecovery": f.cloud_recovery,
-        "noSecondFactor": f.no_second_factor,
-        "storageQuota": f.storage_quota,
-        "lifecycle": view.user.state.as_str(),
-        "organizationUnit": view.org_name,
-    }))))
+/// Whether a boolean attribute shows: unless the identity provider removed it.
+fn assigned(u: &User, name: &str) -> bool {
+    !u.profile.unassigned.iter().any(|n| n == name)
 }
+
+fn dirgate(view: &UserView) -> Value {
+    let u = &view.user;
+    let f = &u.flags;
+    let mut m = compact(map(json!({
+        "delegate": f.delegate,
+        "storageQuota": f.storage_quota,
+        "lifecycle": u.state.as_str(),
+        "organizationUnit": view.org_name,
+    })));
+    for (name, on) in [
+        ("unsignedContainers", f.unsigned_containers),
+        ("releaseProtections", f.release_protections),
+        ("cloudRecovery", f.cloud_recovery),
+        ("noSecondFactor", f.no_second_factor),
+    ] {
+        if on || assigned(u, name) {
+            m.insert(name.into(), json!(on));
+        }
+    }
+    Value::Object(m)
+}
+
+/// The boolean attributes a body leaves out, to show them as unassigned.
+const BOOLEANS: [&str; 5] = [
+    "active",
+    "unsignedContainers",
+    "releaseProtections",
+    "cloudRecovery",
+    "noSecondFactor",
+];
 
 fn meta(u: &User, base: &str) -> Value {
     json!({
@@ -236,9 +264,21 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
     if let Some(ext) = get(obj, ENTERPRISE) {
         parse_enterprise(as_object(ENTERPRISE, ext)?, p)?;
     }
-    if let Some(ext) = get(obj, DIRGATE) {
-        input.flags = Some(parse_flags(as_object(DIRGATE, ext)?)?);
+    let flags = get(obj, DIRGATE)
+        .map(|e| as_object(DIRGATE, e))
+        .transpose()?;
+    if let Some(ext) = flags {
+        input.flags = Some(parse_flags(ext)?);
     }
+    input.profile.unassigned = BOOLEANS
+        .iter()
+        .filter(|n| match (**n, flags) {
+            ("active", _) => input.active.is_none(),
+            (flag, Some(ext)) => get(ext, flag).is_none(),
+            (_, None) => true,
+        })
+        .map(|n| (*n).to_owned())
+        .collect();
     Ok(input)
 }
 
@@ -253,7 +293,7 @@ fn parse_contacts(what: &str, v: Option<&Value>) -> ScimResult<Vec<Contact>> {
             value,
             kind: opt_str(o, "type")?,
             display: opt_str(o, "display")?,
-            primary: opt_bool(o, "primary")?.unwrap_or(false),
+            primary: opt_bool(o, "primary")?,
         });
     }
     Ok(out)
@@ -271,7 +311,7 @@ fn parse_addresses(v: Option<&Value>) -> ScimResult<Vec<Address>> {
             postal_code: opt_str(o, "postalCode")?,
             country: opt_str(o, "country")?,
             kind: opt_str(o, "type")?,
-            primary: opt_bool(o, "primary")?.unwrap_or(false),
+            primary: opt_bool(o, "primary")?,
         });
     }
     Ok(out)
@@ -290,6 +330,7 @@ fn parse_enterprise(o: &Map<String, Value>, p: &mut Profile) -> ScimResult<()> {
             let m = as_object("manager", m)?;
             p.manager_id = opt_str(m, "value")?;
             p.manager_name = opt_str(m, "displayName")?;
+            p.manager_ref = opt_str(m, "$ref")?;
         }
         None => {}
     }

@@ -6,6 +6,7 @@ use super::context::{Call, json_body, resource_id};
 use super::error::{ScimError, ScimResult};
 use super::list::{ListQuery, respond, user_lookup};
 use super::patch;
+use super::project::Selection;
 use super::response::{if_match_ok, none_match_hit, not_modified, resource, scim_json};
 use super::schema::USER;
 use super::user_json::{UserInput, parse, render};
@@ -101,7 +102,9 @@ pub async fn create(
         external_id: input.external_id.clone(),
         password: input.password.clone().map(NewPassword::Plain),
     };
-    let profile = input.profile;
+    let mut profile = input.profile;
+    // A new account shows its state even when the body did not say.
+    profile.unassigned.retain(|n| n != "active");
     let user = call
         .run(move |d, r| d.create_user_with_profile(r, new, profile))
         .await
@@ -110,7 +113,7 @@ pub async fn create(
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     Ok(resource(
         StatusCode::CREATED,
-        &render(&view, &call.base),
+        &shown(&view, &call.base),
         user.version,
     ))
 }
@@ -151,7 +154,9 @@ pub async fn patch(
         return Err(ScimError::invalid_syntax("resource is not an object"));
     };
     patch::apply(USER, obj, &ops)?;
-    let input = parse(&doc)?;
+    let mut input = parse(&doc)?;
+    // The document started whole: a missing extension was removed.
+    input.flags.get_or_insert_with(Default::default);
     save(&call, &headers, current, input).await
 }
 
@@ -177,9 +182,14 @@ async fn save(
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     Ok(resource(
         StatusCode::OK,
-        &render(&view, &call.base),
+        &shown(&view, &call.base),
         user.version,
     ))
+}
+
+/// The resource as answered by default (no `attributes` given).
+fn shown(view: &UserView, base: &str) -> serde_json::Value {
+    Selection::default().apply(USER, render(view, base))
 }
 
 fn changes(old: &User, input: &UserInput) -> UserChanges {
