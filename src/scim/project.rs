@@ -85,10 +85,9 @@ impl Selection {
                 let empty = get(obj, u)
                     .and_then(|v| v.as_object())
                     .is_some_and(|o| o.is_empty());
-                if empty {
-                    if let Some(k) = key_of(obj, u) {
-                        obj.remove(&k);
-                    }
+                if let Some(k) = key_of(obj, u).filter(|_| empty) {
+                    obj.remove(&k);
+                }
                 }
             }
         }
