@@ -88,7 +88,6 @@ impl Selection {
                 if let Some(k) = key_of(obj, u).filter(|_| empty) {
                     obj.remove(&k);
                 }
-                }
             }
         }
     }
