@@ -9,7 +9,7 @@ use dirgate::directory::model::{Scope, TokenKind};
 use dirgate::directory::orgs::NewOrg;
 use dirgate::directory::{Directory, Request};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The server, its SCIM base URL, and tokens: Acme-A, Acme-B, server-wide, and
 /// Big (an organization with many seats, for conformance tools).
@@ -167,4 +167,31 @@ pub fn patch_ops(ops: &[(&str, Option<&str>, Value)]) -> Value {
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": ops,
     })
+}
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// A full User body (two emails, a phone, the enterprise extension).
+pub fn sample_user(login: &str, ext: &str) -> Value {
+    json!({
+        "schemas": [USER, ENTERPRISE],
+        "userName": login,
+        "externalId": ext,
+        "name": {"givenName": "Erin", "familyName": "Example"},
+        "displayName": format!("Erin {ext}"),
+        "emails": [{"value": login.replace("@example.com", "@work.example.com"), "type": "work", "primary": true},
+                   {"value": login.replace("@example.com", "@home.example.com"), "type": "home"}],
+        "phoneNumbers": [{"value": "+1 555 0100", "type": "mobile"}],
+        "title": "Engineer",
+        "active": true,
+        ENTERPRISE: {"employeeNumber": "E-1", "department": "R&D", "manager": {"value": "boss-1"}},
+    })
+}
+
+/// Creates `sample_user(login, ext)` and returns the answer's body.
+pub async fn create_user(s: &Scim, token: &str, login: &str, ext: &str) -> Value {
+    let r = s.post(token, "/Users", sample_user(login, ext)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body
 }
