@@ -5,7 +5,7 @@
 use super::context::{Call, json_body, resource_id};
 use super::error::{ScimError, ScimResult};
 use super::group_json::{GroupInput, parse, render};
-use super::list::{ListParams, ListQuery, respond};
+use super::list::{ListParams, ListQuery, query, respond};
 use super::patch;
 use super::project::Selection;
 use super::response::{if_match_ok, no_content, none_match_hit, not_modified, resource, scim_json};
@@ -15,6 +15,7 @@ use crate::directory::model::Member;
 use crate::directory::roles::{NewRole, RoleChanges};
 use crate::directory::scim_view::RoleView;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -23,9 +24,10 @@ use uuid::Uuid;
 pub async fn list(
     State(dir): State<Directory>,
     headers: HeaderMap,
-    Query(q): Query<ListQuery>,
+    q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
     let call = Call::new(dir, &headers).await?;
+    let q = query(q)?;
     search_groups(&call, &q)
         .await
         .map(|v| scim_json(StatusCode::OK, &v))
@@ -62,11 +64,11 @@ pub async fn get_one(
     State(dir): State<Directory>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
     let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
-    let selection = q.params()?.selection;
+    let selection = query(q)?.params()?.selection;
     let members = selection.returns("members");
     let view = call.run(move |d, r| d.view_role(r, id, members)).await?;
     if none_match_hit(&headers, view.role.version) {

@@ -10,6 +10,8 @@ use super::json::get;
 use super::project::Selection;
 use super::schema::{self, LIST};
 use crate::directory::scim_view::UserLookup;
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::cmp::Ordering;
@@ -41,6 +43,12 @@ pub struct ListParams {
     pub sort_by: Option<AttrPath>,
     pub descending: bool,
     pub selection: Selection,
+}
+
+/// The query string, or invalidValue when it cannot be read.
+pub fn query(q: Result<Query<ListQuery>, QueryRejection>) -> ScimResult<ListQuery> {
+    q.map(|Query(q)| q)
+        .map_err(|e| ScimError::invalid_value(format!("query string: {}", e.body_text())))
 }
 
 impl ListQuery {
