@@ -148,6 +148,13 @@ async fn entra_default_shapes() {
     assert_eq!(b[ENTERPRISE]["department"], "Marketing");
     assert_eq!(b[ENTERPRISE]["manager"]["value"], "mgr-42");
     assert_eq!(b["active"], false);
+    // Entra removes the manager naming it in the value.
+    let ops = json!({"Operations": [{"op": "Remove", "path": format!("{ENTERPRISE}:manager"),
+        "value": [{"value": "mgr-42"}]}]});
+    let r = s.patch(&t, &path, ops).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body[ENTERPRISE].get("manager").is_none(), "{}", r.body);
+    assert_eq!(r.body[ENTERPRISE]["department"], "Marketing");
     let ops = json!({"Operations": [{"op": "Replace", "path": "active", "value": "True"}]});
     assert_eq!(s.patch(&t, &path, ops).await.body["active"], true);
     // Entra really deletes.

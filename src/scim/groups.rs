@@ -48,7 +48,10 @@ pub async fn search(
 /// Members are read only when the answer, the filter or the order needs them
 /// (Entra ID lists groups with `excludedAttributes=members`).
 fn needs_members(p: &ListParams) -> bool {
-    p.selection.returns("members") || p.filter.is_some() || p.sort_by.is_some()
+    let mentions = |text: String| text.to_ascii_lowercase().contains("members");
+    p.selection.returns("members")
+        || p.filter.as_ref().is_some_and(|f| mentions(f.to_string()))
+        || p.sort_by.as_ref().is_some_and(|s| mentions(s.to_string()))
 }
 
 /// The ListResponse for a group query (also used by the root `/.search`).

@@ -292,11 +292,15 @@ fn plain(
         Op::Remove if value.is_null() => {
             remove(c, attr);
         }
-        // Entra ID removes members by listing them in the value.
+        // Entra ID removes members by listing them in the value; a value on a
+        // single-valued attribute (its manager) removes the attribute.
         Op::Remove => {
             let gone: Vec<Value> = as_list(Some(&value)).into_iter().map(item_key).collect();
-            if let Some(Value::Array(items)) = get_mut(c, attr) {
-                items.retain(|i| !gone.contains(&item_key(i)));
+            match get_mut(c, attr) {
+                Some(Value::Array(items)) => items.retain(|i| !gone.contains(&item_key(i))),
+                _ => {
+                    remove(c, attr);
+                }
             }
         }
         Op::Add if multi => {
