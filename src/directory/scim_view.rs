@@ -7,8 +7,9 @@
 use super::acl::{Action, ActorKind, Target};
 use super::error::{Error, Result};
 use super::model::{Member, Role, Scope, User};
+use super::profile::Profile;
 use super::roles::{NewRole, RoleChanges, role_by_id};
-use super::users::{target_of, user_by_id};
+use super::users::{NewUser, target_of, user_by_id};
 use super::{Directory, Request};
 use crate::store::Tx;
 use std::collections::BTreeSet;
@@ -47,6 +48,24 @@ pub enum UserLookup {
 pub type MemberList = Vec<Member>;
 
 impl Directory {
+    /// Creates a user with its descriptive profile, in one transaction.
+    pub fn create_user_with_profile(
+        &self,
+        req: &Request,
+        new: NewUser,
+        profile: Profile,
+    ) -> Result<User> {
+        let hash = self.hash_new(new.password.as_ref())?;
+        self.write(req, |tx| {
+            let mut user = self.create_user_in(tx, req, new, hash)?;
+            if profile != Profile::default() {
+                user.profile = profile;
+                tx.put_user(&user)?;
+            }
+            Ok(user)
+        })
+    }
+
     /// The users the actor may read, narrowed by `lookup`, in no particular order.
     pub fn view_users(&self, req: &Request, lookup: &UserLookup) -> Result<Vec<UserView>> {
         self.read(|tx| {

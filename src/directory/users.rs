@@ -192,25 +192,8 @@ impl Directory {
     }
 
     pub fn create_user(&self, req: &Request, new: NewUser) -> Result<User> {
-        self.create_user_with_profile(req, new, Profile::default())
-    }
-
-    /// Creates a user with its descriptive profile (SCIM provisioning).
-    pub fn create_user_with_profile(
-        &self,
-        req: &Request,
-        new: NewUser,
-        profile: Profile,
-    ) -> Result<User> {
         let hash = self.hash_new(new.password.as_ref())?;
-        self.write(req, |tx| {
-            let mut user = self.create_user_in(tx, req, new, hash)?;
-            if profile != Profile::default() {
-                user.profile = profile;
-                tx.put_user(&user)?;
-            }
-            Ok(user)
-        })
+        self.write(req, |tx| self.create_user_in(tx, req, new, hash))
     }
 
     /// The body of [`Self::create_user`], for use cases that create many users in

@@ -56,11 +56,15 @@ fn needs_members(p: &ListParams) -> bool {
 
 /// The ListResponse for a group query (also used by the root `/.search`).
 pub async fn search_groups(call: &Call, q: &ListQuery) -> ScimResult<serde_json::Value> {
-    let params = q.params()?;
-    let members = needs_members(&params);
+    search_groups_with(call, &q.params()?).await
+}
+
+/// The ListResponse for checked parameters.
+pub async fn search_groups_with(call: &Call, params: &ListParams) -> ScimResult<serde_json::Value> {
+    let members = needs_members(params);
     let views = call.run(move |d, r| d.view_roles(r, members)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(GROUP, all, &params)
+    respond(GROUP, all, params)
 }
 
 pub async fn get_one(

@@ -35,7 +35,7 @@ pub struct ListQuery {
 }
 
 /// A list request, checked.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ListParams {
     pub filter: Option<Filter>,
     pub start: usize,

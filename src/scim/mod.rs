@@ -110,14 +110,14 @@ async fn root_search(
     let call = Call::new(dir, &headers).await?;
     let q = list::ListQuery::from_search(&json_body(&body)?)?;
     let params = q.params()?;
-    // Each type is filtered on its own, then the pages are cut from the union.
-    let whole = list::ListQuery {
-        start_index: Some("1".into()),
-        count: Some(list::MAX_COUNT.to_string()),
-        ..q
+    // Each type is filtered and sorted on its own; the page is cut from the union.
+    let whole = list::ListParams {
+        start: 1,
+        count: usize::MAX,
+        ..params.clone()
     };
-    let u = users::search_users(&call, &whole).await?;
-    let g = groups::search_groups(&call, &whole).await?;
+    let u = users::search_users_with(&call, &whole).await?;
+    let g = groups::search_groups_with(&call, &whole).await?;
     let mut all: Vec<Value> = Vec::new();
     for part in [&u, &g] {
         if let Some(items) = part["Resources"].as_array() {

@@ -4,7 +4,7 @@
 
 use super::context::{Call, json_body, resource_id};
 use super::error::{ScimError, ScimResult};
-use super::list::{ListQuery, query, respond, user_lookup};
+use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
 use super::project::Selection;
 use super::response::{if_match_ok, none_match_hit, not_modified, resource, scim_json};
@@ -47,11 +47,15 @@ pub async fn search(
 
 /// The ListResponse for a user query (also used by the root `/.search`).
 pub async fn search_users(call: &Call, q: &ListQuery) -> ScimResult<serde_json::Value> {
-    let params = q.params()?;
+    search_users_with(call, &q.params()?).await
+}
+
+/// The ListResponse for checked parameters.
+pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<serde_json::Value> {
     let lookup = user_lookup(params.filter.as_ref());
     let views = call.run(move |d, r| d.view_users(r, &lookup)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(USER, all, &params)
+    respond(USER, all, params)
 }
 
 pub async fn get_one(
