@@ -310,4 +310,32 @@ async fn one_directory_for_scim_and_ldap() {
     let after = s.get(&t, &path).await;
     assert_eq!(after.body["displayName"], "Changed Elsewhere");
     assert_ne!(after.header("etag"), etag);
+    // An identity provider working from the old version is refused.
+    let stale = patch_ops(&[("replace", Some("title"), json!("Stale"))]);
+    let r = s
+        .send(
+            Some(&t),
+            reqwest::Method::PATCH,
+            &path,
+            Some(stale),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    // The core checks the version inside its transaction too.
+    let dir = s.env.dir.clone();
+    let refused = tokio::task::spawn_blocking(move || {
+        let changes = UserChanges {
+            display_name: Some(Some("Late".into())),
+            if_version: Some(1),
+            ..UserChanges::default()
+        };
+        dir.update_user(&system(&dir), uid, changes)
+    })
+    .await
+    .unwrap();
+    assert!(
+        matches!(refused, Err(dirgate::directory::Error::Conflict(_))),
+        "{refused:?}"
+    );
 }

@@ -233,15 +233,24 @@ impl Directory {
         })
     }
 
-    /// Changes a role and (when given) replaces its member list, all or nothing.
+    /// Changes a role and (when given) replaces its member list, all or nothing;
+    /// with `if_version`, only while the role is still at that version.
     pub fn change_role(
         &self,
         req: &Request,
         id: Uuid,
         changes: RoleChanges,
         members: Option<MemberList>,
+        if_version: Option<u64>,
     ) -> Result<Role> {
         self.write(req, |tx| {
+            let current = role_by_id(tx, id)?;
+            if if_version.is_some_and(|v| v != current.version) {
+                return Err(Error::conflict(format!(
+                    "role {} changed since the version this change was based on",
+                    current.name
+                )));
+            }
             let touches = changes.name.is_some()
                 || changes.rights.is_some()
                 || changes.description.is_some()

@@ -83,6 +83,9 @@ pub struct UserChanges {
     pub password: Option<NewPassword>,
     /// Replaces the whole descriptive profile.
     pub profile: Option<Profile>,
+    /// Refuse with `Conflict` unless the user is still at this version
+    /// (checked inside the transaction: HTTP If-Match).
+    pub if_version: Option<u64>,
 }
 
 /// An optional text field: its name, the requested change, the field itself.
@@ -279,6 +282,12 @@ impl Directory {
         let hash = self.hash_new(changes.password.as_ref())?;
         self.write(req, |tx| {
             let old = user_by_id(tx, id)?;
+            if changes.if_version.is_some_and(|v| v != old.version) {
+                return Err(Error::conflict(format!(
+                    "user {} changed since the version this change was based on",
+                    old.login
+                )));
+            }
             let target = target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();

@@ -36,6 +36,22 @@ impl Call {
         let req = self.req.clone();
         Ok(self.dir.blocking(move |d| f(d, &req)).await?)
     }
+
+    /// Like [`Self::run`] for a change guarded by `If-Match`: the core refuses
+    /// a stale version inside its transaction with `Conflict`, which is 412 here.
+    pub async fn run_guarded<T, F>(&self, guarded: bool, f: F) -> ScimResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Directory, &Request) -> crate::directory::Result<T> + Send + 'static,
+    {
+        let req = self.req.clone();
+        match self.dir.blocking(move |d| f(d, &req)).await {
+            Err(crate::directory::Error::Conflict(_)) if guarded => {
+                Err(ScimError::precondition_failed())
+            }
+            other => Ok(other?),
+        }
+    }
 }
 
 fn base_url(headers: &HeaderMap) -> String {

@@ -8,7 +8,9 @@ use super::group_json::{GroupInput, parse, render};
 use super::list::{ListParams, ListQuery, query, respond};
 use super::patch;
 use super::project::Selection;
-use super::response::{if_match_ok, no_content, none_match_hit, not_modified, resource, scim_json};
+use super::response::{
+    has_if_match, if_match_ok, no_content, none_match_hit, not_modified, resource, scim_json,
+};
 use super::schema::GROUP;
 use crate::directory::Directory;
 use crate::directory::model::Member;
@@ -179,8 +181,11 @@ async fn save(
         None => None,
     };
     let id = old.id;
+    let (guarded, version) = (has_if_match(headers), old.version);
     let role = call
-        .run(move |d, r| d.change_role(r, id, changes, list))
+        .run_guarded(guarded, move |d, r| {
+            d.change_role(r, id, changes, list, guarded.then_some(version))
+        })
         .await?;
     let view = call.run(move |d, r| d.view_role(r, id, true)).await?;
     Ok(resource(

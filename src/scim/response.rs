@@ -49,6 +49,11 @@ pub fn if_match_ok(headers: &HeaderMap, version: u64) -> bool {
     }
 }
 
+/// Whether the request carries `If-Match`.
+pub fn has_if_match(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::IF_MATCH)
+}
+
 /// Whether an `If-None-Match` header names `version` (then GET answers 304).
 pub fn none_match_hit(headers: &HeaderMap, version: u64) -> bool {
     headers

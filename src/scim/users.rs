@@ -7,7 +7,9 @@ use super::error::{ScimError, ScimResult};
 use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
 use super::project::Selection;
-use super::response::{if_match_ok, none_match_hit, not_modified, resource, scim_json};
+use super::response::{
+    has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
+};
 use super::schema::USER;
 use super::user_json::{UserInput, parse, render};
 use crate::directory::Directory;
@@ -177,9 +179,15 @@ async fn save(
     if !if_match_ok(headers, old.version) {
         return Err(ScimError::precondition_failed());
     }
-    let changes = changes(old, &input);
+    let guarded = has_if_match(headers);
+    let changes = UserChanges {
+        if_version: guarded.then_some(old.version),
+        ..changes(old, &input)
+    };
     let id = old.id;
-    let mut user = call.run(move |d, r| d.update_user(r, id, changes)).await?;
+    let mut user = call
+        .run_guarded(guarded, move |d, r| d.update_user(r, id, changes))
+        .await?;
     if let Some(dest) = move_to(call, &current, &input) {
         user = call
             .run(move |d, r| d.move_user(r, id, Some(OrgRef::Name(dest))))
@@ -215,6 +223,7 @@ fn changes(old: &User, input: &UserInput) -> UserChanges {
         state,
         password: input.password.clone().map(NewPassword::Plain),
         profile: Some(input.profile.clone()),
+        if_version: None,
     }
 }
 
