@@ -227,6 +227,19 @@ async fn tokens_see_only_their_organization() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let fay = format!("/Users/{}", r.body["id"].as_str().unwrap());
     assert_eq!(s.get(&b, &fay).await.status, StatusCode::OK);
+    // A token sets passwords of the people it provisions, not of administrators
+    // (bob is a Delegated Administrator of Acme-A).
+    for (login, expected) in [("alice", StatusCode::OK), ("bob", StatusCode::FORBIDDEN)] {
+        let q = format!("/Users?filter=userName%20eq%20%22{login}%40example.com%22");
+        let found = s.get(&s.token_a, &q).await.body;
+        let who = format!("/Users/{}", found["Resources"][0]["id"].as_str().unwrap());
+        let ops = patch_ops(&[("replace", Some("password"), json!("New-Pw-123"))]);
+        assert_eq!(
+            s.patch(&s.token_a, &who, ops).await.status,
+            expected,
+            "{login}"
+        );
+    }
     let mut body = user("gus@example.com", "g-1");
     body[ENTERPRISE]["organization"] = json!("Nowhere");
     let r = s.post(&s.token_all, "/Users", body).await;
