@@ -227,6 +227,28 @@ async fn tokens_see_only_their_organization() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let fay = format!("/Users/{}", r.body["id"].as_str().unwrap());
     assert_eq!(s.get(&b, &fay).await.status, StatusCode::OK);
+    // alice is in Staff, and through it in Everyone.
+    let q = "/Users?filter=userName%20eq%20%22alice%40example.com%22";
+    let alice = s.get(&s.token_a, q).await.body["Resources"][0].clone();
+    let mut groups: Vec<(String, String)> = alice["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["display"].as_str().unwrap().into(),
+                g["type"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    groups.sort();
+    assert_eq!(
+        groups,
+        [
+            ("Everyone".into(), "indirect".into()),
+            ("Staff".into(), "direct".into())
+        ]
+    );
     // A token sets passwords of the people it provisions, not of administrators
     // (bob is a Delegated Administrator of Acme-A).
     for (login, expected) in [("alice", StatusCode::OK), ("bob", StatusCode::FORBIDDEN)] {

@@ -8,18 +8,19 @@ use super::acl::{Action, ActorKind, Target};
 use super::error::{Error, Result};
 use super::model::{Member, Role, Scope, User};
 use super::profile::Profile;
-use super::roles::{NewRole, RoleChanges, role_by_id};
+use super::roles::{NewRole, RoleChanges, member_of_closure, role_by_id};
 use super::users::{NewUser, target_of, user_by_id};
 use super::{Directory, Request};
 use crate::store::Tx;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-/// A user with the roles it is a direct member of (id, name).
+/// A user with the roles it is in (id, name, direct rather than through
+/// nested roles).
 #[derive(Clone, Debug)]
 pub struct UserView {
     pub user: User,
-    pub groups: Vec<(Uuid, String)>,
+    pub groups: Vec<(Uuid, String, bool)>,
     /// The name of the user's organization, if any.
     pub org_name: Option<String>,
 }
@@ -132,10 +133,12 @@ impl Directory {
     }
 
     fn user_view(&self, tx: &Tx, req: &Request, user: User) -> Result<UserView> {
+        let direct = tx.member_of(user.id)?;
+        let all = member_of_closure(tx, user.id, self.settings().max_role_depth)?;
         let mut groups = Vec::new();
-        for id in tx.member_of(user.id)? {
+        for id in all {
             if let Some(role) = tx.role(id)?.filter(|r| self.may_read_role(req, r)) {
-                groups.push((role.id, role.name));
+                groups.push((role.id, role.name, direct.contains(&id)));
             }
         }
         let org_name = match user.org {

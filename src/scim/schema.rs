@@ -211,7 +211,7 @@ const USER_ATTRS: &[Attr] = &[
         "groups",
         true,
         REF_SUBS,
-        "Groups the user is a direct member of.",
+        "Groups the user is in, directly or through nested groups.",
     )),
 ];
 

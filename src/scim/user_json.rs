@@ -151,9 +151,10 @@ fn groups(view: &UserView, base: &str) -> Value {
     let items: Vec<Value> = view
         .groups
         .iter()
-        .map(|(id, name)| {
+        .map(|(id, name, direct)| {
+            let kind = if *direct { "direct" } else { "indirect" };
             json!({"value": id.to_string(), "$ref": format!("{base}/Groups/{id}"),
-                   "display": name, "type": "direct"})
+                   "display": name, "type": kind})
         })
         .collect();
     Value::Array(items)
