@@ -14,6 +14,7 @@ use serde_json::json;
 pub fn app(directory: Directory) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .nest("/scim/v2", crate::scim::router())
         .with_state(directory)
 }
 

@@ -8,10 +8,10 @@
 //!   Imports no protocol crate and no redb.
 //! - [`store`]: redb tables, indexes, migrations, change log. The only redb user.
 //! - [`ldap`]: the LDAP front end (so far: RFC 4514 DNs and the schema).
-//! - [`scim`]: the SCIM front end (so far: the filter and PATCH path parser).
+//! - [`scim`]: the SCIM 2.0 front end at `/scim/v2` (Users, Groups, discovery).
 //! - [`import`]: spreadsheet import: reading CSV/XLSX, previews, confirm, report.
 //! - [`admin`]: the admin API's handlers (so far: bulk import).
-//! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
+//! - [`http`]: the HTTP listener (`/healthz`, SCIM; the admin API mounts there).
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 

@@ -259,7 +259,11 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
             | DeleteRole
             | MoveUser
     );
-    provisioning && scope.covers(target.org)
+    // SCIM's write-only `password`: identity providers that sync passwords
+    // set them for the people they provision, never for administrators, whose
+    // accounts would otherwise be one token away from a takeover.
+    let password = action == ResetPassword && target.rank == Rank::Member;
+    (provisioning || password) && scope.covers(target.org)
 }
 
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {

@@ -8,6 +8,8 @@
 //! - `password`: hashing and secrets; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each;
 //! - `imports`: bulk import planning and applying (one transaction per file).
+//! - `profile`: descriptive user attributes; `scim_view`: the reads and
+//!   all-or-nothing role writes the SCIM front end needs.
 
 pub mod acl;
 pub mod admins;
@@ -21,7 +23,9 @@ pub mod model;
 pub mod names;
 pub mod orgs;
 pub mod password;
+pub mod profile;
 pub mod roles;
+pub mod scim_view;
 pub mod users;
 
 use crate::store::{Store, Tx};

@@ -186,6 +186,9 @@ pub struct User {
     pub uid_number: u32,
     pub gid_number: u32,
     pub version: u64,
+    /// Descriptive attributes pushed by identity providers (absent in old records).
+    #[serde(default)]
+    pub profile: super::profile::Profile,
 }
 
 impl User {

@@ -9,6 +9,7 @@ use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
 use super::orgs::{org_by_id, org_named};
 use super::password;
+use super::profile::Profile;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -83,6 +84,11 @@ pub struct UserChanges {
     pub flags: Option<AccountFlags>,
     pub state: Option<Lifecycle>,
     pub password: Option<NewPassword>,
+    /// Replaces the whole descriptive profile.
+    pub profile: Option<Profile>,
+    /// Refuse with `Conflict` unless the user is still at this version
+    /// (checked inside the transaction: HTTP If-Match).
+    pub if_version: Option<u64>,
 }
 
 /// The profile fields a user may be allowed to change on its own account.
@@ -269,6 +275,7 @@ impl Directory {
             uid_number: number,
             gid_number: number,
             version: 0,
+            profile: Profile::default(),
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {
@@ -322,6 +329,12 @@ impl Directory {
         check_changes(changes)?;
         {
             let old = user_by_id(tx, id)?;
+            if changes.if_version.is_some_and(|v| v != old.version) {
+                return Err(Error::conflict(format!(
+                    "user {} changed since the version this change was based on",
+                    old.login
+                )));
+            }
             let target = target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();
@@ -372,7 +385,8 @@ impl Directory {
             || c.given_name.is_some()
             || c.family_name.is_some()
             || c.display_name.is_some()
-            || c.external_id.is_some();
+            || c.external_id.is_some()
+            || c.profile.is_some();
         if !touches {
             return Ok(());
         }
@@ -394,6 +408,10 @@ impl Directory {
                 *field = v.clone();
                 what.push(name.to_owned());
             }
+        }
+        if let Some(p) = c.profile.as_ref().filter(|p| **p != user.profile) {
+            user.profile = p.clone();
+            what.push("profile".into());
         }
         Ok(())
     }

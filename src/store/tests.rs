@@ -33,6 +33,7 @@ fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User {
         uid_number: n,
         gid_number: n,
         version: 0,
+        profile: Default::default(),
     }
 }
 

@@ -113,6 +113,7 @@ impl Directory {
             uid_number: number,
             gid_number: number,
             version: 0,
+            profile: Default::default(),
         };
         user.flags.delegate = row.delegate;
         let change = Change {

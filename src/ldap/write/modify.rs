@@ -185,6 +185,8 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
         flags: (f.flags != user.flags).then_some(f.flags),
         state: f.state.filter(|s| *s != user.state),
         password: None,
+        profile: None,
+        if_version: None,
     };
     let effective = changes.email.is_some()
         || changes.given_name.is_some()

@@ -1,0 +1,78 @@
+//! What every SCIM handler starts from: the authenticated core request, the
+//! service's base URL for `location` and `$ref`, and the body read as JSON.
+
+use super::auth::authenticate;
+use super::error::{ScimError, ScimResult};
+use crate::directory::{Directory, Request};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// An authenticated SCIM call.
+pub struct Call {
+    pub dir: Directory,
+    pub req: Request,
+    /// `http(s)://host/scim/v2`.
+    pub base: String,
+}
+
+impl Call {
+    pub async fn new(dir: Directory, headers: &HeaderMap) -> ScimResult<Call> {
+        let req = authenticate(&dir, headers, None).await?;
+        Ok(Call {
+            dir,
+            req,
+            base: base_url(headers),
+        })
+    }
+
+    /// Runs a core use case off the async workers, as this call's request.
+    pub async fn run<T, F>(&self, f: F) -> ScimResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Directory, &Request) -> crate::directory::Result<T> + Send + 'static,
+    {
+        let req = self.req.clone();
+        Ok(self.dir.blocking(move |d| f(d, &req)).await?)
+    }
+
+    /// Like [`Self::run`] for a change guarded by `If-Match`: the core refuses
+    /// a stale version inside its transaction with `Conflict`, which is 412 here.
+    pub async fn run_guarded<T, F>(&self, guarded: bool, f: F) -> ScimResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Directory, &Request) -> crate::directory::Result<T> + Send + 'static,
+    {
+        let req = self.req.clone();
+        match self.dir.blocking(move |d| f(d, &req)).await {
+            Err(crate::directory::Error::Conflict(_)) if guarded => {
+                Err(ScimError::precondition_failed())
+            }
+            other => Ok(other?),
+        }
+    }
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("http");
+    format!("{proto}://{host}/scim/v2")
+}
+
+/// The request body as JSON, or invalidSyntax.
+pub fn json_body(body: &Bytes) -> ScimResult<Value> {
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
+}
+
+/// A resource id from the path; anything that is not one of ours is unknown.
+pub fn resource_id(id: &str) -> ScimResult<Uuid> {
+    Uuid::parse_str(id).map_err(|_| ScimError::not_found(format!("resource {id} not found")))
+}

@@ -1,0 +1,361 @@
+//! The User resource both ways: a core [`UserView`] rendered as SCIM JSON (core
+//! schema, enterprise extension, dirgate extension, `meta`), and a client's User
+//! JSON read into the values the core's use cases take. Holds no access rule.
+
+use super::error::{ScimError, ScimResult};
+use super::json::{as_bool, as_list, as_object, compact, get, opt_bool, opt_str};
+use super::schema::{DIRGATE, ENTERPRISE, USER};
+use super::time::rfc3339;
+use crate::directory::model::{AccountFlags, Lifecycle, User};
+use crate::directory::profile::{Address, Contact, Profile};
+use crate::directory::scim_view::UserView;
+use serde_json::{Map, Value, json};
+
+/// What a client's User body says, read into core terms.
+#[derive(Debug, Default)]
+pub struct UserInput {
+    pub login: String,
+    pub external_id: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub display_name: Option<String>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+    pub profile: Profile,
+    /// The dirgate extension's flags, when the body carries that extension.
+    pub flags: Option<FlagInput>,
+}
+
+/// The writable account flags of the dirgate extension.
+#[derive(Debug, Default)]
+pub struct FlagInput {
+    pub unsigned_containers: bool,
+    pub release_protections: bool,
+    pub cloud_recovery: bool,
+    pub no_second_factor: bool,
+    pub storage_quota: Option<u64>,
+}
+
+impl FlagInput {
+    /// The flags with these changes; `delegate` is an appointment, not a flag
+    /// SCIM writes, so it stays as it was.
+    pub fn apply_to(&self, old: &AccountFlags) -> AccountFlags {
+        AccountFlags {
+            delegate: old.delegate,
+            unsigned_containers: self.unsigned_containers,
+            release_protections: self.release_protections,
+            cloud_recovery: self.cloud_recovery,
+            no_second_factor: self.no_second_factor,
+            storage_quota: self.storage_quota,
+        }
+    }
+}
+
+/// The User resource for `view`; `base` is the service's URL up to `/scim/v2`.
+pub fn render(view: &UserView, base: &str) -> Value {
+    let u = &view.user;
+    let p = &u.profile;
+    let mut obj = Map::new();
+    obj.insert("schemas".into(), json!([USER, ENTERPRISE, DIRGATE]));
+    obj.insert("id".into(), json!(u.id.to_string()));
+    obj.insert("externalId".into(), json!(u.external_id));
+    obj.insert("userName".into(), json!(u.login));
+    let name = compact(map(json!({
+        "formatted": p.formatted_name,
+        "familyName": u.family_name,
+        "givenName": u.given_name,
+        "middleName": p.middle_name,
+        "honorificPrefix": p.honorific_prefix,
+        "honorificSuffix": p.honorific_suffix,
+    })));
+    obj.insert("name".into(), Value::Object(name));
+    for (k, v) in [
+        ("displayName", &u.display_name),
+        ("nickName", &p.nick_name),
+        ("profileUrl", &p.profile_url),
+        ("title", &p.title),
+        ("userType", &p.user_type),
+        ("preferredLanguage", &p.preferred_language),
+        ("locale", &p.locale),
+        ("timezone", &p.timezone),
+    ] {
+        obj.insert(k.into(), json!(v));
+    }
+    if assigned(u, "active") {
+        obj.insert("active".into(), json!(u.state == Lifecycle::Active));
+    }
+    obj.insert("emails".into(), emails(u));
+    obj.insert("phoneNumbers".into(), contacts(&p.phone_numbers));
+    obj.insert("addresses".into(), addresses(&p.addresses));
+    obj.insert("groups".into(), groups(view, base));
+    obj.insert(ENTERPRISE.into(), enterprise(view, base));
+    obj.insert(DIRGATE.into(), dirgate(view));
+    obj.insert("meta".into(), meta(u, base));
+    Value::Object(compact(obj))
+}
+
+fn map(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+// The profile's list wins; a user created elsewhere (LDAP, import) with only
+// the indexed address shows it as its primary work address.
+fn emails(u: &User) -> Value {
+    if u.profile.emails.is_empty() {
+        return match &u.email {
+            Some(e) => json!([{"value": e, "type": "work", "primary": true}]),
+            None => json!([]),
+        };
+    }
+    contacts(&u.profile.emails)
+}
+
+fn contacts(list: &[Contact]) -> Value {
+    let items: Vec<Value> = list
+        .iter()
+        .map(|c| {
+            let mut m = compact(map(json!({
+                "value": c.value, "type": c.kind, "display": c.display,
+            })));
+            if let Some(p) = c.primary {
+                m.insert("primary".into(), json!(p));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    Value::Array(items)
+}
+
+fn addresses(list: &[Address]) -> Value {
+    let items: Vec<Value> = list
+        .iter()
+        .map(|a| {
+            let mut m = compact(map(json!({
+                "formatted": a.formatted, "streetAddress": a.street_address,
+                "locality": a.locality, "region": a.region,
+                "postalCode": a.postal_code, "country": a.country, "type": a.kind,
+            })));
+            if let Some(p) = a.primary {
+                m.insert("primary".into(), json!(p));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    Value::Array(items)
+}
+
+fn groups(view: &UserView, base: &str) -> Value {
+    let items: Vec<Value> = view
+        .groups
+        .iter()
+        .map(|(id, name, direct)| {
+            let kind = if *direct { "direct" } else { "indirect" };
+            json!({"value": id.to_string(), "$ref": format!("{base}/Groups/{id}"),
+                   "display": name, "type": kind})
+        })
+        .collect();
+    Value::Array(items)
+}
+
+fn enterprise(view: &UserView, base: &str) -> Value {
+    let p = &view.user.profile;
+    let manager = p.manager_id.as_ref().map(|id| {
+        let link = p
+            .manager_ref
+            .clone()
+            .unwrap_or_else(|| format!("{base}/Users/{id}"));
+        let mut m = map(json!({"value": id, "$ref": link}));
+        if let Some(n) = &p.manager_name {
+            m.insert("displayName".into(), json!(n));
+        }
+        Value::Object(m)
+    });
+    Value::Object(compact(map(json!({
+        "employeeNumber": p.employee_number,
+        "costCenter": p.cost_center,
+        "organization": p.organization,
+        "division": p.division,
+        "department": p.department,
+        "manager": manager,
+    }))))
+}
+
+/// Whether a boolean attribute shows: unless the identity provider removed it.
+fn assigned(u: &User, name: &str) -> bool {
+    !u.profile.unassigned.iter().any(|n| n == name)
+}
+
+fn dirgate(view: &UserView) -> Value {
+    let u = &view.user;
+    let f = &u.flags;
+    let mut m = compact(map(json!({
+        "delegate": f.delegate,
+        "storageQuota": f.storage_quota,
+        "lifecycle": u.state.as_str(),
+        "organizationUnit": view.org_name,
+    })));
+    for (name, on) in [
+        ("unsignedContainers", f.unsigned_containers),
+        ("releaseProtections", f.release_protections),
+        ("cloudRecovery", f.cloud_recovery),
+        ("noSecondFactor", f.no_second_factor),
+    ] {
+        if on || assigned(u, name) {
+            m.insert(name.into(), json!(on));
+        }
+    }
+    Value::Object(m)
+}
+
+/// The boolean attributes a body leaves out, to show them as unassigned.
+const BOOLEANS: [&str; 5] = [
+    "active",
+    "unsignedContainers",
+    "releaseProtections",
+    "cloudRecovery",
+    "noSecondFactor",
+];
+
+fn meta(u: &User, base: &str) -> Value {
+    json!({
+        "resourceType": "User",
+        "created": rfc3339(u.created),
+        "lastModified": rfc3339(u.modified),
+        "location": format!("{base}/Users/{}", u.id),
+        "version": super::response::etag(u.version),
+    })
+}
+
+/// Reads a User body (POST, PUT, or a resource after PATCH).
+pub fn parse(body: &Value) -> ScimResult<UserInput> {
+    let obj = as_object("body", body)?;
+    let login = opt_str(obj, "userName")?
+        .ok_or_else(|| ScimError::invalid_value("'userName' is required"))?;
+    let mut input = UserInput {
+        login,
+        external_id: opt_str(obj, "externalId")?,
+        display_name: opt_str(obj, "displayName")?,
+        active: opt_bool(obj, "active")?,
+        password: opt_str(obj, "password")?,
+        ..UserInput::default()
+    };
+    let p = &mut input.profile;
+    if let Some(name) = get(obj, "name") {
+        let name = as_object("name", name)?;
+        input.given_name = opt_str(name, "givenName")?;
+        input.family_name = opt_str(name, "familyName")?;
+        p.formatted_name = opt_str(name, "formatted")?;
+        p.middle_name = opt_str(name, "middleName")?;
+        p.honorific_prefix = opt_str(name, "honorificPrefix")?;
+        p.honorific_suffix = opt_str(name, "honorificSuffix")?;
+    }
+    p.nick_name = opt_str(obj, "nickName")?;
+    p.profile_url = opt_str(obj, "profileUrl")?;
+    p.title = opt_str(obj, "title")?;
+    p.user_type = opt_str(obj, "userType")?;
+    p.preferred_language = opt_str(obj, "preferredLanguage")?;
+    p.locale = opt_str(obj, "locale")?;
+    p.timezone = opt_str(obj, "timezone")?;
+    p.emails = parse_contacts("emails", get(obj, "emails"))?;
+    p.phone_numbers = parse_contacts("phoneNumbers", get(obj, "phoneNumbers"))?;
+    p.addresses = parse_addresses(get(obj, "addresses"))?;
+    if let Some(ext) = get(obj, ENTERPRISE) {
+        parse_enterprise(as_object(ENTERPRISE, ext)?, p)?;
+    }
+    let flags = get(obj, DIRGATE)
+        .map(|e| as_object(DIRGATE, e))
+        .transpose()?;
+    if let Some(ext) = flags {
+        input.flags = Some(parse_flags(ext)?);
+    }
+    input.profile.unassigned = BOOLEANS
+        .iter()
+        .filter(|n| match (**n, flags) {
+            ("active", _) => input.active.is_none(),
+            (flag, Some(ext)) => get(ext, flag).is_none(),
+            (_, None) => true,
+        })
+        .map(|n| (*n).to_owned())
+        .collect();
+    Ok(input)
+}
+
+fn parse_contacts(what: &str, v: Option<&Value>) -> ScimResult<Vec<Contact>> {
+    let mut out = Vec::new();
+    for item in as_list(v) {
+        let o = as_object(what, item)?;
+        let Some(value) = opt_str(o, "value")? else {
+            continue;
+        };
+        out.push(Contact {
+            value,
+            kind: opt_str(o, "type")?,
+            display: opt_str(o, "display")?,
+            primary: opt_bool(o, "primary")?,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_addresses(v: Option<&Value>) -> ScimResult<Vec<Address>> {
+    let mut out = Vec::new();
+    for item in as_list(v) {
+        let o = as_object("addresses", item)?;
+        out.push(Address {
+            formatted: opt_str(o, "formatted")?,
+            street_address: opt_str(o, "streetAddress")?,
+            locality: opt_str(o, "locality")?,
+            region: opt_str(o, "region")?,
+            postal_code: opt_str(o, "postalCode")?,
+            country: opt_str(o, "country")?,
+            kind: opt_str(o, "type")?,
+            primary: opt_bool(o, "primary")?,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_enterprise(o: &Map<String, Value>, p: &mut Profile) -> ScimResult<()> {
+    p.employee_number = opt_str(o, "employeeNumber")?;
+    p.cost_center = opt_str(o, "costCenter")?;
+    p.organization = opt_str(o, "organization")?;
+    p.division = opt_str(o, "division")?;
+    p.department = opt_str(o, "department")?;
+    match get(o, "manager") {
+        // Entra ID sends the manager's id as a bare string.
+        Some(Value::String(id)) => p.manager_id = Some(id.clone()).filter(|s| !s.is_empty()),
+        Some(m) => {
+            let m = as_object("manager", m)?;
+            p.manager_id = opt_str(m, "value")?;
+            p.manager_name = opt_str(m, "displayName")?;
+            p.manager_ref = opt_str(m, "$ref")?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+fn parse_flags(o: &Map<String, Value>) -> ScimResult<FlagInput> {
+    let flag =
+        |name: &str| -> ScimResult<bool> { get(o, name).map_or(Ok(false), |v| as_bool(name, v)) };
+    let quota = match get(o, "storageQuota") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .ok_or_else(|| {
+                    ScimError::invalid_value("'storageQuota' must be a non-negative integer")
+                })?,
+        ),
+    };
+    Ok(FlagInput {
+        unsigned_containers: flag("unsignedContainers")?,
+        release_protections: flag("releaseProtections")?,
+        cloud_recovery: flag("cloudRecovery")?,
+        no_second_factor: flag("noSecondFactor")?,
+        storage_quota: quota,
+    })
+}

@@ -1,0 +1,258 @@
+//! The `/Users` endpoints: list and search, read, create, replace, patch and
+//! delete. Bodies become core values through `user_json`; every decision about
+//! who may do what is the core's.
+
+use super::context::{Call, json_body, resource_id};
+use super::error::{ScimError, ScimResult};
+use super::list::{ListParams, ListQuery, query, respond, user_lookup};
+use super::patch;
+use super::project::Selection;
+use super::response::{
+    has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
+};
+use super::schema::USER;
+use super::user_json::{UserInput, parse, render};
+use crate::directory::Directory;
+use crate::directory::model::{Lifecycle, User};
+use crate::directory::scim_view::UserView;
+use crate::directory::users::{NewPassword, NewUser, OrgRef, UserChanges};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use uuid::Uuid;
+
+pub async fn list(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let q = query(q)?;
+    search_users(&call, &q)
+        .await
+        .map(|v| scim_json(StatusCode::OK, &v))
+}
+
+pub async fn search(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let q = ListQuery::from_search(&json_body(&body)?)?;
+    search_users(&call, &q)
+        .await
+        .map(|v| scim_json(StatusCode::OK, &v))
+}
+
+/// The ListResponse for a user query (also used by the root `/.search`).
+pub async fn search_users(call: &Call, q: &ListQuery) -> ScimResult<serde_json::Value> {
+    search_users_with(call, &q.params()?).await
+}
+
+/// The ListResponse for checked parameters.
+pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<serde_json::Value> {
+    let lookup = user_lookup(params.filter.as_ref());
+    let views = call.run(move |d, r| d.view_users(r, &lookup)).await?;
+    let all = views.iter().map(|v| render(v, &call.base)).collect();
+    respond(USER, all, params)
+}
+
+pub async fn get_one(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let id = resource_id(&id)?;
+    let selection = query(q)?.params()?.selection;
+    let view = call.run(move |d, r| d.view_user(r, id)).await?;
+    if none_match_hit(&headers, view.user.version) {
+        return Ok(not_modified(view.user.version));
+    }
+    let body = selection.apply(USER, render(&view, &call.base));
+    Ok(resource(StatusCode::OK, &body, view.user.version))
+}
+
+pub async fn create(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let input = parse(&json_body(&body)?)?;
+    // An organization-bound token places users in its organization; a
+    // server-wide one may name the organization in the enterprise extension.
+    let org = match call.req.actor.home_org() {
+        Some(_) => None,
+        None => input.profile.organization.clone().map(OrgRef::Name),
+    };
+    let state = match input.active {
+        Some(false) => Lifecycle::Disabled,
+        _ => Lifecycle::Active,
+    };
+    let new = NewUser {
+        login: input.login.clone(),
+        email: input.profile.primary_email().map(str::to_owned),
+        given_name: input.given_name.clone(),
+        family_name: input.family_name.clone(),
+        display_name: input.display_name.clone(),
+        org,
+        state,
+        flags: input
+            .flags
+            .as_ref()
+            .map(|f| f.apply_to(&Default::default()))
+            .unwrap_or_default(),
+        external_id: input.external_id.clone(),
+        password: input.password.clone().map(NewPassword::Plain),
+    };
+    let mut profile = input.profile;
+    // A new account shows its state even when the body did not say.
+    profile.unassigned.retain(|n| n != "active");
+    let user = call
+        .run(move |d, r| d.create_user_with_profile(r, new, profile))
+        .await
+        .map_err(organization_unknown)?;
+    let id = user.id;
+    let view = call.run(move |d, r| d.view_user(r, id)).await?;
+    Ok(resource(
+        StatusCode::CREATED,
+        &shown(&view, &call.base),
+        user.version,
+    ))
+}
+
+// Naming an organization that does not exist is a bad value, not a 404.
+fn organization_unknown(e: ScimError) -> ScimError {
+    if e.status == StatusCode::NOT_FOUND {
+        return ScimError::invalid_value(format!("enterprise organization: {}", e.detail));
+    }
+    e
+}
+
+pub async fn replace(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let id = resource_id(&id)?;
+    let input = parse(&json_body(&body)?)?;
+    let current = call.run(move |d, r| d.view_user(r, id)).await?;
+    save(&call, &headers, current, input).await
+}
+
+pub async fn patch(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let id = resource_id(&id)?;
+    let ops = patch::parse_ops(&json_body(&body)?)?;
+    let current = call.run(move |d, r| d.view_user(r, id)).await?;
+    let mut doc = render(&current, &call.base);
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(ScimError::invalid_syntax("resource is not an object"));
+    };
+    patch::apply(USER, obj, &ops)?;
+    let mut input = parse(&doc)?;
+    // The document started whole: a missing extension was removed.
+    input.flags.get_or_insert_with(Default::default);
+    save(&call, &headers, current, input).await
+}
+
+/// Applies a whole new representation (PUT, or the result of a PATCH).
+async fn save(
+    call: &Call,
+    headers: &HeaderMap,
+    current: UserView,
+    input: UserInput,
+) -> ScimResult<Response> {
+    let old = &current.user;
+    if !if_match_ok(headers, old.version) {
+        return Err(ScimError::precondition_failed());
+    }
+    let guarded = has_if_match(headers);
+    let changes = UserChanges {
+        if_version: guarded.then_some(old.version),
+        ..changes(old, &input)
+    };
+    let id = old.id;
+    let mut user = call
+        .run_guarded(guarded, move |d, r| d.update_user(r, id, changes))
+        .await?;
+    if let Some(dest) = move_to(call, &current, &input) {
+        user = call
+            .run(move |d, r| d.move_user(r, id, Some(OrgRef::Name(dest))))
+            .await?;
+    }
+    let view = call.run(move |d, r| d.view_user(r, id)).await?;
+    Ok(resource(
+        StatusCode::OK,
+        &shown(&view, &call.base),
+        user.version,
+    ))
+}
+
+/// The resource as answered by default (no `attributes` given).
+fn shown(view: &UserView, base: &str) -> serde_json::Value {
+    Selection::default().apply(USER, render(view, base))
+}
+
+fn changes(old: &User, input: &UserInput) -> UserChanges {
+    let state = match input.active {
+        Some(true) if old.state != Lifecycle::Active => Some(Lifecycle::Active),
+        Some(false) if old.state != Lifecycle::Disabled => Some(Lifecycle::Disabled),
+        _ => None,
+    };
+    UserChanges {
+        login: Some(input.login.clone()),
+        email: Some(input.profile.primary_email().map(str::to_owned)),
+        given_name: Some(input.given_name.clone()),
+        family_name: Some(input.family_name.clone()),
+        display_name: Some(input.display_name.clone()),
+        external_id: Some(input.external_id.clone()),
+        flags: input.flags.as_ref().map(|f| f.apply_to(&old.flags)),
+        state,
+        password: input.password.clone().map(NewPassword::Plain),
+        profile: Some(input.profile.clone()),
+        if_version: None,
+    }
+}
+
+// A server-wide token moves a user by changing the enterprise organization to
+// another existing organization's name.
+fn move_to(call: &Call, current: &UserView, input: &UserInput) -> Option<String> {
+    if call.req.actor.home_org().is_some() {
+        return None;
+    }
+    let wanted = input.profile.organization.as_deref()?;
+    let same = current
+        .org_name
+        .as_deref()
+        .is_some_and(|n| n.eq_ignore_ascii_case(wanted));
+    let unchanged = current.user.profile.organization.as_deref() == Some(wanted);
+    (!same && !unchanged).then(|| wanted.to_owned())
+}
+
+pub async fn delete(
+    State(dir): State<Directory>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ScimResult<Response> {
+    let call = Call::new(dir, &headers).await?;
+    let id: Uuid = resource_id(&id)?;
+    let current = call.run(move |d, r| d.view_user(r, id)).await?;
+    if !if_match_ok(&headers, current.user.version) {
+        return Err(ScimError::precondition_failed());
+    }
+    call.run(move |d, r| d.delete_user(r, id)).await?;
+    Ok(super::response::no_content())
+}

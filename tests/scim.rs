@@ -1,0 +1,347 @@
+//! SCIM 2.0 end to end against the in-process server on port 0: protocol
+//! plumbing (auth, errors, content type, discovery), Users CRUD with ETags,
+//! filters, paging, sorting, attribute selection, and token scope isolation.
+
+mod common;
+
+use common::scim::{create_user as create, patch_ops, sample_user as user, start_scim};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+#[tokio::test]
+async fn auth_errors_content_type_and_routes() {
+    let s = start_scim("").await;
+    let r = s.send(None, Method::GET, "/Users", None, &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.header("www-authenticate").starts_with("Bearer"));
+    assert_eq!(r.header("content-type"), "application/scim+json");
+    assert_eq!(
+        r.body["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+    assert_eq!(r.body["status"], "401");
+    let r = s.get("dg_bogus_token", "/Users").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let forged = format!("{}x", s.token_a);
+    assert_eq!(
+        s.get(&forged, "/Users").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = s.get(&s.token_a, "/Nope").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["status"], "404");
+    assert_eq!(r.header("content-type"), "application/scim+json");
+    let r = s
+        .send(
+            Some(&s.token_a),
+            Method::DELETE,
+            "/ServiceProviderConfig",
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let r = s.post(&s.token_a, "/Schemas", json!({})).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let r = s.get(&s.token_a, "/Users/not-a-uuid").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // application/json bodies are accepted as well.
+    let r = s
+        .send(
+            Some(&s.token_a),
+            Method::POST,
+            "/Users",
+            Some(user("json@example.com", "j1")),
+            &[("content-type", "application/json")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = s
+        .send(Some(&s.token_a), Method::POST, "/Users", None, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["scimType"], "invalidSyntax");
+}
+
+#[tokio::test]
+async fn discovery_describes_what_is_served() {
+    let s = start_scim("").await;
+    let spc = s.get(&s.token_a, "/ServiceProviderConfig").await.body;
+    assert_eq!(spc["patch"]["supported"], true);
+    assert_eq!(spc["bulk"]["supported"], false);
+    assert_eq!(spc["filter"]["maxResults"], 1000);
+    assert_eq!(spc["etag"]["supported"], true);
+    assert_eq!(spc["sort"]["supported"], true);
+    let types = s.get(&s.token_a, "/ResourceTypes").await.body;
+    assert_eq!(types["totalResults"], 2);
+    let user_type = s.get(&s.token_a, "/ResourceTypes/User").await.body;
+    assert_eq!(user_type["schemaExtensions"][0]["schema"], ENTERPRISE);
+    let schemas = s.get(&s.token_a, "/Schemas").await.body;
+    assert_eq!(schemas["totalResults"], 4);
+    let core = s.get(&s.token_a, &format!("/Schemas/{USER}")).await.body;
+    let attrs = core["attributes"].as_array().unwrap();
+    let user_name = attrs.iter().find(|a| a["name"] == "userName").unwrap();
+    assert_eq!(user_name["uniqueness"], "server");
+    let password = attrs.iter().find(|a| a["name"] == "password").unwrap();
+    assert_eq!(password["returned"], "never");
+    assert_eq!(
+        s.get(&s.token_a, "/Schemas/urn:nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.get(&s.token_a, "/ResourceTypes/Nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn user_lifecycle_with_etags() {
+    let s = start_scim("").await;
+    let t = s.token_a.clone();
+    let u = create(&s, &t, "erin@example.com", "x-1").await;
+    let id = u["id"].as_str().unwrap().to_owned();
+    assert_eq!(u["userName"], "erin@example.com");
+    assert_eq!(u["meta"]["resourceType"], "User");
+    assert!(
+        u["meta"]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/Users/{id}"))
+    );
+    assert!(u.get("password").is_none());
+    assert_eq!(u[ENTERPRISE]["manager"]["value"], "boss-1");
+    // Where the account is and its state are shown when asked for by name.
+    let dg = "urn:dirgate:params:scim:schemas:extension:dirgate:2.0:User";
+    let asked = format!("/Users/{id}?attributes={dg}:organizationUnit,{dg}:lifecycle");
+    let facts = s.get(&t, &asked).await.body;
+    assert_eq!(facts[dg]["organizationUnit"], "Acme-A", "{facts}");
+    assert_eq!(facts[dg]["lifecycle"], "active");
+    assert_eq!(u["emails"].as_array().unwrap().len(), 2);
+    let path = format!("/Users/{id}");
+    let got = s.get(&t, &path).await;
+    let etag = got.header("etag");
+    assert!(etag.starts_with("W/\""), "{etag}");
+    assert_eq!(got.body["meta"]["version"], etag.as_str());
+    let r = s
+        .send(
+            Some(&t),
+            Method::GET,
+            &path,
+            None,
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    // Uniqueness ignores case, as Okta expects.
+    let r = s.post(&t, "/Users", user("ERIN@example.com", "x-2")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["scimType"], "uniqueness");
+    // PUT replaces; If-Match with a stale version is refused.
+    let mut body = user("erin@example.com", "x-1");
+    body["title"] = json!("Manager");
+    let r = s
+        .send(
+            Some(&t),
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &[("if-match", "W/\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    let r = s
+        .send(
+            Some(&t),
+            Method::PUT,
+            &path,
+            Some(body),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["title"], "Manager");
+    assert_ne!(r.header("etag"), etag);
+    // A PATCH with two operations, one failing, changes nothing.
+    let bad = patch_ops(&[
+        ("replace", Some("title"), json!("Boss")),
+        ("replace", Some("id"), json!("x")),
+    ]);
+    assert_eq!(
+        s.patch(&t, &path, bad).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(s.get(&t, &path).await.body["title"], "Manager");
+    let r = s
+        .send(
+            Some(&t),
+            Method::DELETE,
+            &path,
+            None,
+            &[("if-match", "W/\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(s.delete(&t, &path).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.get(&t, &path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.delete(&t, &path).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn tokens_see_only_their_organization() {
+    let s = start_scim("").await;
+    let u = create(&s, &s.token_a, "erin@example.com", "x-1").await;
+    let path = format!("/Users/{}", u["id"].as_str().unwrap());
+    let b = s.token_b.clone();
+    assert_eq!(s.get(&b, &path).await.status, StatusCode::NOT_FOUND);
+    let r = s
+        .patch(
+            &b,
+            &path,
+            patch_ops(&[("replace", Some("title"), json!("x"))]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.put(&b, &path, user("erin@example.com", "x")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(s.delete(&b, &path).await.status, StatusCode::NOT_FOUND);
+    let list = s
+        .get(&b, "/Users?filter=userName%20eq%20%22erin@example.com%22")
+        .await
+        .body;
+    assert_eq!(list["totalResults"], 0);
+    let list = s.get(&b, "/Users").await.body;
+    assert_eq!(list["totalResults"], 1, "only carol is in Acme-B: {list}");
+    let groups = s.get(&b, "/Groups").await.body;
+    assert_eq!(groups["totalResults"], 0);
+    let all = s.get(&s.token_all, "/Users").await.body;
+    assert_eq!(all["totalResults"], 5);
+    // The server-wide token places a user by the enterprise organization.
+    let mut body = user("fay@example.com", "f-1");
+    body[ENTERPRISE]["organization"] = json!("Acme-B");
+    let r = s.post(&s.token_all, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let fay = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    assert_eq!(s.get(&b, &fay).await.status, StatusCode::OK);
+    // alice is in Staff, and through it in Everyone.
+    let q = "/Users?filter=userName%20eq%20%22alice%40example.com%22";
+    let alice = s.get(&s.token_a, q).await.body["Resources"][0].clone();
+    let mut groups: Vec<(String, String)> = alice["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["display"].as_str().unwrap().into(),
+                g["type"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    groups.sort();
+    assert_eq!(
+        groups,
+        [
+            ("Everyone".into(), "indirect".into()),
+            ("Staff".into(), "direct".into())
+        ]
+    );
+    // A token sets passwords of the people it provisions, not of administrators
+    // (bob is a Delegated Administrator of Acme-A).
+    for (login, expected) in [("alice", StatusCode::OK), ("bob", StatusCode::FORBIDDEN)] {
+        let q = format!("/Users?filter=userName%20eq%20%22{login}%40example.com%22");
+        let found = s.get(&s.token_a, &q).await.body;
+        let who = format!("/Users/{}", found["Resources"][0]["id"].as_str().unwrap());
+        let ops = patch_ops(&[("replace", Some("password"), json!("New-Pw-123"))]);
+        assert_eq!(
+            s.patch(&s.token_a, &who, ops).await.status,
+            expected,
+            "{login}"
+        );
+    }
+    let mut body = user("gus@example.com", "g-1");
+    body[ENTERPRISE]["organization"] = json!("Nowhere");
+    let r = s.post(&s.token_all, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn patch_shapes_of_the_rfc() {
+    let s = start_scim("").await;
+    let t = s.token_a.clone();
+    let u = create(&s, &t, "erin@example.com", "x-1").await;
+    let path = format!("/Users/{}", u["id"].as_str().unwrap());
+    let ops = patch_ops(&[
+        ("add", Some("nickName"), json!("E")),
+        (
+            "replace",
+            Some("emails[type eq \"work\"].value"),
+            json!("erin@new.example.com"),
+        ),
+        ("remove", Some("phoneNumbers"), Value::Null),
+        (
+            "add",
+            Some("emails"),
+            json!([{"value": "erin@other.example.com", "type": "other"}]),
+        ),
+        ("replace", Some("name.familyName"), json!("Changed")),
+        ("remove", Some("emails[type eq \"home\"]"), Value::Null),
+    ]);
+    let r = s.patch(&t, &path, ops).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let b = r.body;
+    assert_eq!(b["nickName"], "E");
+    assert_eq!(b["name"]["familyName"], "Changed");
+    assert_eq!(b["name"]["givenName"], "Erin");
+    assert!(b.get("phoneNumbers").is_none());
+    let emails: Vec<&str> = b["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        vec!["erin@new.example.com", "erin@other.example.com"]
+    );
+    // The primary address is the indexed one.
+    let by_mail = "/Users?filter=emails.value%20eq%20%22erin%40new.example.com%22";
+    let found = s.get(&t, by_mail).await.body;
+    assert_eq!(found["totalResults"], 1);
+    for (ops, kind) in [
+        (
+            patch_ops(&[("replace", Some("nope"), json!("x"))]),
+            "invalidPath",
+        ),
+        (patch_ops(&[("remove", None, Value::Null)]), "noTarget"),
+        (
+            patch_ops(&[("move", Some("title"), json!("x"))]),
+            "invalidSyntax",
+        ),
+        (
+            patch_ops(&[("replace", Some("meta"), json!({}))]),
+            "mutability",
+        ),
+        (
+            patch_ops(&[("replace", Some("active"), json!("perhaps"))]),
+            "invalidValue",
+        ),
+    ] {
+        let r = s.patch(&t, &path, ops).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{kind}");
+        assert_eq!(r.body["scimType"], kind);
+    }
+    // A password is written, never read.
+    let r = s
+        .patch(
+            &t,
+            &path,
+            patch_ops(&[("replace", Some("password"), json!("S3cret-pw"))]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.get("password").is_none());
+}
