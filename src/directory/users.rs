@@ -316,6 +316,25 @@ impl Directory {
         self.write(req, |tx| self.update_user_in(tx, req, id, &changes, hash))
     }
 
+    /// Changes a user and, when `dest` is given, moves it there, in one
+    /// transaction (a SCIM PUT that also changes the organization).
+    pub fn update_and_move_user(
+        &self,
+        req: &Request,
+        id: Uuid,
+        changes: UserChanges,
+        dest: Option<OrgRef>,
+    ) -> Result<User> {
+        let hash = self.hash_new(changes.password.as_ref())?;
+        self.write(req, |tx| {
+            let user = self.update_user_in(tx, req, id, &changes, hash)?;
+            match dest {
+                Some(dest) => self.move_user_in(tx, req, id, Some(dest)),
+                None => Ok(user),
+            }
+        })
+    }
+
     /// The body of [`Self::update_user`] inside a caller's transaction, with the
     /// new password (if any) already hashed by [`Self::hash_new`].
     pub(crate) fn update_user_in(

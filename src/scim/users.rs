@@ -185,14 +185,12 @@ async fn save(
         ..changes(old, &input)
     };
     let id = old.id;
-    let mut user = call
-        .run_guarded(guarded, move |d, r| d.update_user(r, id, changes))
+    let dest = move_to(call, &current, &input).map(OrgRef::Name);
+    let user = call
+        .run_guarded(guarded, move |d, r| {
+            d.update_and_move_user(r, id, changes, dest)
+        })
         .await?;
-    if let Some(dest) = move_to(call, &current, &input) {
-        user = call
-            .run(move |d, r| d.move_user(r, id, Some(OrgRef::Name(dest))))
-            .await?;
-    }
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     Ok(resource(
         StatusCode::OK,
