@@ -8,6 +8,7 @@
 
 mod cache;
 mod codec;
+mod group;
 mod migrate;
 mod read;
 mod tables;
@@ -66,6 +67,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    group: Arc<group::GroupCommit>,
 }
 
 /// One transaction: reads in both kinds, writes only through `&mut` in
@@ -88,7 +90,10 @@ impl Store {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.to_path_buf()),
             other => other.into(),
         })?;
-        let store = Store { db: Arc::new(db) };
+        let store = Store {
+            db: Arc::new(db),
+            group: Arc::default(),
+        };
         store.write(|tx| migrate::run(tx, first_id_number))?;
         Ok(store)
     }
@@ -104,13 +109,16 @@ impl Store {
         })
     }
 
-    /// Runs `f` in a write transaction and commits (durably) if it returns `Ok`;
-    /// on `Err` nothing it did is kept.
+    /// Runs `f` in a write transaction and commits if it returns `Ok`; on
+    /// `Err` nothing it did is kept. Returns once the commit is durable, an
+    /// fsync it shares with the writes committed alongside (`group`).
     pub fn write<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&mut Tx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let txn = self.db.begin_write().map_err(StoreError::from)?;
+        let mut txn = self.db.begin_write().map_err(StoreError::from)?;
+        txn.set_durability(redb::Durability::None)
+            .map_err(|e| StoreError::Db(redb::Error::from(e)))?;
         let mut tx = Tx {
             inner: Inner::Write(Box::new(txn)),
         };
@@ -119,7 +127,16 @@ impl Store {
             Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
             Inner::Read(..) => return Err(StoreError::ReadOnly.into()),
         }
+        let ticket = self.group.committed();
+        self.group.make_durable(ticket, || self.sync())?;
         Ok(out)
+    }
+
+    /// A durable empty commit: puts every earlier non-durable commit on disk.
+    fn sync(&self) -> StoreResult<()> {
+        let txn = self.db.begin_write()?;
+        txn.commit()?;
+        Ok(())
     }
 }
 
