@@ -46,9 +46,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http_listen))?;
     let http_addr = http.local_addr()?;
     tracing::info!(addr = %http_addr, "http listening");
-    let app = crate::http::app(directory.clone());
+    let app = crate::http::app(directory.clone(), Tree::new(config.base_dn.clone()));
     let stop = shutdown.clone();
     tracker.spawn(async move {
+        // Connection info gives the admin API the client address for the audit trail.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(http, app)
             .with_graceful_shutdown(stop.cancelled_owned())
             .await;

@@ -22,7 +22,7 @@ pub const SYSTEM_ADMIN_LOGIN: &str = "admin";
 
 /// Token secrets look like `dgt_<id>_<secret>` so the id finds the record and the
 /// secret is compared against its hash.
-const TOKEN_PREFIX: &str = "dgt_";
+pub(crate) const TOKEN_PREFIX: &str = "dgt_";
 
 /// last-login is rewritten at most this often, so binds rarely become writes.
 const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
@@ -107,7 +107,7 @@ pub fn actor_for_user(tx: &Tx, user: &User, max_depth: usize) -> Result<Actor> {
     })
 }
 
-fn system_actor(admin: &SystemAdmin) -> Actor {
+pub(crate) fn system_actor(admin: &SystemAdmin) -> Actor {
     Actor {
         kind: ActorKind::System,
         id: Some(admin.id),
@@ -295,6 +295,9 @@ impl Directory {
         scope: Scope,
         description: Option<String>,
     ) -> Result<Issued<Token>> {
+        if kind == TokenKind::Admin {
+            return self.issue_admin_token(req, description);
+        }
         let id = Uuid::new_v4();
         let secret = password::random_secret(32)?;
         let full = format!("{TOKEN_PREFIX}{}_{secret}", id.simple());
@@ -308,6 +311,7 @@ impl Directory {
                 description,
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
+                owner: None,
                 created: now(),
             };
             let change = Change {
@@ -332,7 +336,8 @@ impl Directory {
             let token = tx
                 .token(id)?
                 .ok_or_else(|| Error::not_found(format!("token {id}")))?;
-            self.authorize(req, Action::IssueToken, Target::org(scope_org(token.scope)))?;
+            let (action, target) = super::admin_tokens::managed_by(&token);
+            self.authorize(req, action, target)?;
             let change = Change {
                 action: "token.revoke",
                 target: &id.to_string(),
@@ -350,13 +355,8 @@ impl Directory {
     pub fn list_tokens(&self, req: &Request) -> Result<Vec<Token>> {
         let mut all = self.read(|tx| Ok(tx.tokens()?))?;
         all.retain(|t| {
-            self.policy()
-                .authorize(
-                    &req.actor,
-                    Action::IssueToken,
-                    &Target::org(scope_org(t.scope)),
-                )
-                .is_ok()
+            let (action, target) = super::admin_tokens::managed_by(t);
+            self.policy().authorize(&req.actor, action, &target).is_ok()
         });
         all.sort_by_key(|t| t.created);
         Ok(all)
@@ -368,7 +368,10 @@ impl Directory {
         let token = self
             .read(|tx| Ok(tx.token(id)?))?
             .ok_or(Error::InvalidCredentials)?;
-        if !password::ct_eq(&password::sha256(secret), &token.secret_sha256) {
+        // An admin token is no SCIM credential (it acts as a person).
+        if token.kind != TokenKind::Scim
+            || !password::ct_eq(&password::sha256(secret), &token.secret_sha256)
+        {
             return Err(Error::InvalidCredentials);
         }
         Ok(Actor {
@@ -541,7 +544,7 @@ fn actor_org(actor: &Actor) -> Option<Uuid> {
     }
 }
 
-fn scope_org(scope: Scope) -> Option<Uuid> {
+pub(crate) fn scope_org(scope: Scope) -> Option<Uuid> {
     match scope {
         Scope::Server => None,
         Scope::Org(o) => Some(o),
@@ -549,7 +552,7 @@ fn scope_org(scope: Scope) -> Option<Uuid> {
 }
 
 /// `dgt_<32 hex id>_<secret>` → (id, secret).
-fn parse_token(presented: &str) -> Option<(Uuid, &str)> {
+pub(crate) fn parse_token(presented: &str) -> Option<(Uuid, &str)> {
     let rest = presented.trim().strip_prefix(TOKEN_PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
     Some((Uuid::try_parse(id).ok()?, secret))

@@ -6,9 +6,11 @@
 //!
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
-//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each.
+//! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
+//!   one file each; `queries`: administrators' lists and the audit query.
 
 pub mod acl;
+pub mod admin_tokens;
 pub mod admins;
 pub mod audit;
 pub mod auth;
@@ -19,6 +21,7 @@ pub mod model;
 pub mod names;
 pub mod orgs;
 pub mod password;
+pub mod queries;
 pub mod roles;
 pub mod users;
 

@@ -304,6 +304,9 @@ pub struct ServiceAccount {
 pub enum TokenKind {
     /// SCIM provisioning by an identity provider.
     Scim,
+    /// The admin API, acting as the account that issued it (`owner`) with that
+    /// account's standing at the time of each call.
+    Admin,
 }
 
 /// A bearer token; only a hash of its secret is kept.
@@ -319,6 +322,9 @@ pub struct Token {
     pub secret_sha256: Vec<u8>,
     /// Who issued it, as shown in the audit trail.
     pub created_by: String,
+    /// The account an admin token acts as (`None` for SCIM tokens).
+    #[serde(default)]
+    pub owner: Option<Uuid>,
     pub created: Millis,
 }
 

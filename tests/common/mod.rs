@@ -3,6 +3,7 @@
 //! not hashing cost), and requests for the common actors.
 #![allow(dead_code)]
 
+pub mod http;
 pub mod server;
 
 use dirgate::directory::acl::Actor;
