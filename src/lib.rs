@@ -11,11 +11,13 @@
 //! - [`scim`]: the SCIM front end (so far: the filter and PATCH path parser).
 //! - [`import`]: spreadsheet import (so far: reading CSV/XLSX into checked rows).
 //! - [`admin`]: the admin API (`/admin/v1`, JSON) over the core's use cases.
+//! - [`cli`]: administrative subcommands that call a running daemon's admin API.
 //! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 
 pub mod admin;
+pub mod cli;
 pub mod config;
 pub mod directory;
 pub mod http;

@@ -38,11 +38,15 @@ enum Command {
         /// The LDIF file.
         file: PathBuf,
     },
+    /// Administration of a running daemon over its admin API.
+    #[command(flatten)]
+    Admin(dirgate::cli::AdminCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Admin(cmd) => return dirgate::cli::run(cli.config.as_deref(), cmd),
         Command::Serve => serve(cli.config),
         Command::CheckConfig { file } => check_config(&file),
         Command::LoadLdif { file } => load_ldif(cli.config, &file),
