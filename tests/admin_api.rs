@@ -196,6 +196,7 @@ async fn a_delegate_manages_its_own_organizations_users_only() {
     assert_eq!(a.body["state"], "provisioned");
     assert_eq!(a.body["flags"]["storageQuota"], 1000);
     assert!(a.body.get("password").is_none());
+    let erin_token = a.body["registrationToken"].as_str().unwrap().to_owned();
 
     // Acme-B is out of reach, whether by login (hidden) or by id (refused).
     let other = t
@@ -257,6 +258,8 @@ async fn a_delegate_manages_its_own_organizations_users_only() {
     assert_eq!(ch.body["familyName"], "Example");
     assert_eq!(ch.body["flags"]["cloudRecovery"], true);
     assert_eq!(ch.body["flags"]["storageQuota"], 1000);
+    let reg = json!({"token": erin_token, "password": "erins-pw"});
+    expect(&t.api.post("/register", &Auth::None, reg).await, 200);
     let v = t
         .api
         .post("/users/erin@example.com/validate", &t.bob, json!({}))
@@ -689,4 +692,99 @@ async fn audit_by_organization_actor_action_and_time() {
     let limited = t.api.get("/audit?limit=1", &t.sys).await;
     assert_eq!(limited.body["total"], 1);
     expect(&t.api.get("/audit?since=yesterday", &t.sys).await, 400);
+}
+
+#[tokio::test]
+async fn registration_then_validation() {
+    let t = setup().await;
+    let a = t
+        .api
+        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
+        .await;
+    expect(&a, 201);
+    let token = a.body["registrationToken"].as_str().unwrap().to_owned();
+    let ivy = Auth::basic("ivy@example.com", "ivy-pw");
+    let anon = Auth::None;
+
+    // Not yet: validation needs a registered user; a wrong token is refused.
+    let early = t
+        .api
+        .post("/users/ivy@example.com/validate", &t.bob, json!({}))
+        .await;
+    expect(&early, 409);
+    let forged = format!("{}x", &token);
+    let wrong = json!({"token": forged, "password": "ivy-pw"});
+    expect(&t.api.post("/register", &anon, wrong).await, 401);
+
+    let reg = json!({"token": token, "password": "ivy-pw"});
+    let r = t.api.post("/register", &anon, reg.clone()).await;
+    expect(&r, 200);
+    assert_eq!(r.body["state"], "registered");
+    // Single use; and a registered user cannot log in before validation.
+    expect(&t.api.post("/register", &anon, reg).await, 401);
+    expect(&t.api.get("/users/ivy@example.com", &ivy).await, 401);
+
+    // A delegate of Acme-B cannot validate (by id: 403; the state stays); bob can.
+    let appoint = t
+        .api
+        .put(
+            "/admins/Acme-B/delegates/carol@example.com",
+            &t.sys,
+            json!({}),
+        )
+        .await;
+    expect(&appoint, 200);
+    let carol = Auth::basic("carol@example.com", "pw");
+    let ivy_id = user_id(&t, "ivy@example.com").await;
+    let path = format!("/users/{ivy_id}/validate");
+    expect(&t.api.post(&path, &carol, json!({})).await, 403);
+    let still = t.api.get(&format!("/users/{ivy_id}"), &t.sys).await;
+    assert_eq!(still.body["state"], "registered");
+    let v = t
+        .api
+        .post("/users/ivy@example.com/validate", &t.bob, json!({}))
+        .await;
+    expect(&v, 200);
+    assert_eq!(v.body["state"], "active");
+    expect(&t.api.get("/users/ivy@example.com", &ivy).await, 200);
+    expect(
+        &t.api
+            .post("/users/ivy@example.com/validate", &t.bob, json!({}))
+            .await,
+        409,
+    );
+
+    // A fresh invitation replaces the old token.
+    let jo = t
+        .api
+        .post("/users", &t.bob, json!({"login": "jo@example.com"}))
+        .await;
+    let first = jo.body["registrationToken"].as_str().unwrap().to_owned();
+    let again = t
+        .api
+        .post("/users/jo@example.com/invite", &t.bob, json!({}))
+        .await;
+    expect(&again, 200);
+    let second = again.body["registrationToken"].as_str().unwrap().to_owned();
+    let old = json!({"token": first, "password": "jo-pw"});
+    expect(&t.api.post("/register", &anon, old).await, 401);
+    let new = json!({"token": second, "password": "jo-pw"});
+    expect(&t.api.post("/register", &anon, new).await, 200);
+
+    // Registration tokens are not listed among tokens; the trail has the steps.
+    let tokens = t.api.get("/tokens", &t.sys).await;
+    assert_eq!(tokens.body["total"], 0);
+    let trail = t.api.get("/audit?action=user.", &t.sys).await;
+    let actions: Vec<&str> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for wanted in ["user.invite", "user.register", "user.validate"] {
+        assert!(
+            actions.contains(&wanted),
+            "{wanted} missing from {actions:?}"
+        );
+    }
 }

@@ -1,16 +1,19 @@
 //! Routes for users (`/users`): create inside an organization (a delegate's
 //! own by default), get, list with filters and offset paging, change (profile,
-//! account flags and quota), move, disable / enable, validate, unlock, reset the
-//! password, delete. A user is named in paths by its id or its login.
+//! account flags and quota), move, disable / enable, unlock, reset the
+//! password, delete; and registration: a new provisioned user's one-time
+//! registration token, `POST /register` (anonymous, the token authenticates),
+//! validation by an administrator. A user is named in paths by its id or login.
 
-use super::auth::Caller;
-use super::error::ApiResult;
+use super::auth::{Caller, ClientOrigin};
+use super::error::{ApiError, ApiResult};
 use super::input::{Body, Query, UserRef, org_ref};
 use super::{AdminState, run, views};
+use crate::directory::acl::Actor;
 use crate::directory::model::{AccountFlags, Lifecycle, User};
 use crate::directory::queries::UserQuery;
 use crate::directory::users::{NewPassword, NewUser, UserChanges};
-use crate::directory::{Directory, Request, Result as CoreResult};
+use crate::directory::{Directory, Error, Request, Result as CoreResult};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -29,6 +32,8 @@ pub fn routes() -> Router<AdminState> {
         .route("/users/{user}/validate", post(validate))
         .route("/users/{user}/unlock", post(unlock))
         .route("/users/{user}/password", post(reset_password))
+        .route("/users/{user}/invite", post(invite))
+        .route("/register", post(register))
 }
 
 /// The id of the user a path names, if the caller may see it.
@@ -103,7 +108,7 @@ struct CreateUser {
 
 fn parse_state(s: &str) -> CoreResult<Lifecycle> {
     Lifecycle::parse(s).ok_or_else(|| {
-        crate::directory::Error::invalid(format!(
+        Error::invalid(format!(
             "unknown state '{s}': use provisioned, registered, active or disabled"
         ))
     })
@@ -128,8 +133,13 @@ async fn create(
             password: b.password.map(NewPassword::Plain),
             ..NewUser::new(b.login)
         };
-        let user = d.create_user(&req, new)?;
-        render(d, &user)
+        let (user, registration) = d.invite_user(&req, new)?;
+        let mut view = render(d, &user)?;
+        if let Some(token) = registration {
+            // Shown once: the administrator hands it to the person.
+            view["registrationToken"] = json!(token);
+        }
+        Ok(view)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -307,7 +317,61 @@ async fn validate(
     Caller(req): Caller,
     Path(user): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    set_state(&s, req, user, Lifecycle::Active).await
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        render(d, &d.validate_user(&req, id)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+/// A fresh registration token for a provisioned user (shown once).
+async fn invite(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        let token = d.reinvite_user(&req, id)?;
+        Ok(json!({"id": id, "registrationToken": token}))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Register {
+    token: String,
+    password: String,
+}
+
+/// Anonymous: the registration token authenticates. provisioned → registered.
+async fn register(
+    State(s): State<AdminState>,
+    ClientOrigin(origin): ClientOrigin,
+    Body(b): Body<Register>,
+) -> ApiResult<Json<Value>> {
+    let req = Request {
+        actor: Actor::anonymous(),
+        origin,
+    };
+    let user = run(&s, move |d| d.register(&req, &b.token, &b.password))
+        .await
+        .map_err(|e| match e {
+            ApiError::Core(Error::InvalidCredentials) => {
+                ApiError::Unauthorized("invalid, used or expired registration token".into())
+            }
+            other => other,
+        })?;
+    Ok(Json(json!({
+        "login": user.login,
+        "state": user.state.as_str(),
+        "note": "registered; an administrator of your organization will validate the account",
+    })))
 }
 
 async fn unlock(

@@ -50,6 +50,7 @@ impl Directory {
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
                 owner,
+                expires: None,
                 created: now(),
             };
             let change = Change {

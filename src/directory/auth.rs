@@ -312,6 +312,7 @@ impl Directory {
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
                 owner: None,
+                expires: None,
                 created: now(),
             };
             let change = Change {
@@ -355,6 +356,9 @@ impl Directory {
     pub fn list_tokens(&self, req: &Request) -> Result<Vec<Token>> {
         let mut all = self.read(|tx| Ok(tx.tokens()?))?;
         all.retain(|t| {
+            if t.kind == TokenKind::Registration {
+                return false;
+            }
             let (action, target) = super::admin_tokens::managed_by(t);
             self.policy().authorize(&req.actor, action, &target).is_ok()
         });

@@ -7,7 +7,8 @@
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
-//!   one file each; `queries`: administrators' lists and the audit query.
+//!   one file each; `queries`: administrators' lists and the audit query;
+//!   `registration`: invitation, registration, validation; `notify`: notices.
 
 pub mod acl;
 pub mod admin_tokens;
@@ -19,9 +20,11 @@ pub mod error;
 pub mod journal;
 pub mod model;
 pub mod names;
+pub mod notify;
 pub mod orgs;
 pub mod password;
 pub mod queries;
+pub mod registration;
 pub mod roles;
 pub mod users;
 

@@ -307,6 +307,8 @@ pub enum TokenKind {
     /// The admin API, acting as the account that issued it (`owner`) with that
     /// account's standing at the time of each call.
     Admin,
+    /// A new user's single-use invitation to set its password (`owner`).
+    Registration,
 }
 
 /// A bearer token; only a hash of its secret is kept.
@@ -325,6 +327,9 @@ pub struct Token {
     /// The account an admin token acts as (`None` for SCIM tokens).
     #[serde(default)]
     pub owner: Option<Uuid>,
+    /// When it stops working (`None` = until revoked).
+    #[serde(default)]
+    pub expires: Option<Millis>,
     pub created: Millis,
 }
 
