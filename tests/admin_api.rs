@@ -788,3 +788,76 @@ async fn registration_then_validation() {
         );
     }
 }
+
+fn column(a: &Answer, name: &str) -> Vec<String> {
+    a.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[name].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn reports_for_an_organization_and_the_server() {
+    let t = setup().await;
+    // Two failed logins (alice in A, carol in B) and a successful one for alice.
+    for who in ["alice@example.com", "carol@example.com"] {
+        let wrong = Auth::basic(who, "wrong");
+        expect(&t.api.get("/users", &wrong).await, 401);
+    }
+    expect(
+        &t.api
+            .get("/users", &Auth::basic("alice@example.com", "pw"))
+            .await,
+        200,
+    );
+    t._ldap.dir.flush_journal();
+
+    let states = t.api.get("/reports/users-by-state", &t.bob).await;
+    expect(&states, 200);
+    assert_eq!(column(&states, "state")[2], "active");
+    assert_eq!(column(&states, "users")[2], "2");
+
+    let active = t.api.get("/reports/active-users", &t.bob).await;
+    assert_eq!(
+        column(&active, "login"),
+        ["alice@example.com", "bob@example.com"]
+    );
+    let everyone = t.api.get("/reports/active-users", &t.sys).await;
+    assert_eq!(everyone.body["total"], 4);
+
+    let failed = t.api.get("/reports/failed-logins", &t.bob).await;
+    expect(&failed, 200);
+    assert_eq!(column(&failed, "login"), ["alice@example.com"]);
+    assert!(column(&failed, "source")[0].starts_with("127.0.0.1:"));
+    assert_eq!(column(&failed, "protocol")[0], "admin");
+    let all_failed = t.api.get("/reports/failed-logins", &t.sys).await;
+    assert_eq!(all_failed.body["total"], 2);
+
+    let top = t.api.get("/reports/top-logins", &t.bob).await;
+    assert_eq!(column(&top, "login")[0], "bob@example.com");
+    let inactive = t.api.get("/reports/inactive-users?days=30", &t.bob).await;
+    assert_eq!(column(&inactive, "login"), Vec::<String>::new());
+
+    let csv = t.api.get("/reports/seats?format=csv", &t.bob).await;
+    expect(&csv, 200);
+    assert_eq!(
+        csv.body.as_str().unwrap(),
+        "organization,seats,used,free\nAcme-A,10,2,8\n"
+    );
+    let server_seats = t.api.get("/reports/seats", &t.sys).await;
+    assert_eq!(column(&server_seats, "organization"), ["Acme-A", "Acme-B"]);
+
+    // Another organization's or the server's reports are not a delegate's.
+    expect(
+        &t.api
+            .get("/reports/seats?organization=Acme-B", &t.bob)
+            .await,
+        403,
+    );
+    let dave = Auth::basic("dave@example.com", "pw");
+    expect(&t.api.get("/reports/seats", &dave).await, 403);
+    expect(&t.api.get("/reports/nonsense", &t.sys).await, 404);
+    expect(&t.api.get("/reports/seats?format=xml", &t.sys).await, 400);
+}

@@ -1,13 +1,15 @@
 //! The admin API (`/admin/v1`, JSON): organizations, suffixes, users, roles,
-//! administrators, service accounts, tokens and the audit trail, for the system
-//! administrator, Organization Administrators and Delegated Administrators.
+//! administrators, service accounts, tokens, registration, reports and the audit
+//! trail, for the system administrator, Organization Administrators and
+//! Delegated Administrators.
 //! A thin front end: each handler parses its input into core types, calls one
 //! core use case with the caller's [`Request`](crate::directory::Request) and
 //! renders the answer. Access decisions and auditing happen in the core.
 //!
 //! - `auth`: the credential → actor step; `error`: the one error mapping;
 //! - `views`: how records look in JSON; `input`: body and query parsing;
-//! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`: routes, one file each.
+//! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `reports`: routes,
+//!   one file each.
 
 mod admins;
 mod audit;
@@ -15,6 +17,7 @@ pub mod auth;
 pub mod error;
 mod input;
 mod orgs;
+mod reports;
 mod roles;
 mod tokens;
 mod users;
@@ -47,6 +50,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
         .merge(admins::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(reports::routes())
         .with_state(state)
 }
 

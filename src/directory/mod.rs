@@ -8,7 +8,8 @@
 //! - `password`: hashing and secrets; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
 //!   one file each; `queries`: administrators' lists and the audit query;
-//!   `registration`: invitation, registration, validation; `notify`: notices.
+//!   `registration`: invitation, registration, validation; `notify`: notices;
+//!   `reports`: reports from the store and the audit trail.
 
 pub mod acl;
 pub mod admin_tokens;
@@ -25,6 +26,7 @@ pub mod orgs;
 pub mod password;
 pub mod queries;
 pub mod registration;
+pub mod reports;
 pub mod roles;
 pub mod users;
 
