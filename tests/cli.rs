@@ -137,6 +137,12 @@ fn cli_manages_organizations_and_tokens_with_the_bootstrap_credential() {
         &[],
     );
     assert!(user.status.success(), "{user:?}");
+    let csv = cli(t, &d, &["report", "seats", "--csv"], &[]);
+    assert_eq!(stdout(&csv), "organization,seats,used,free\nAcme-A,5,1,4\n");
+    let users = cli(t, &d, &["user", "list", "--org", "Acme-A"], &[]);
+    let text = stdout(&users);
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row[..3], ["ann@example.com", "Acme-A", "active"], "{text}");
 
     // A SCIM token for the organization: the secret is printed once, never listed.
     let issued = cli(

@@ -1,4 +1,4 @@
-//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|audit …`)
+//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit …`)
 //! that call a running daemon over the admin API. The store is locked by the
 //! daemon, so these never open it. Argument definitions live here; `run` turns
 //! each into one HTTP call; `client` holds the connection and credentials;
@@ -71,6 +71,14 @@ pub enum AdminCommand {
         conn: Conn,
         #[command(subcommand)]
         cmd: SuffixCmd,
+    },
+    /// A report: active-users, inactive-users, failed-logins, top-logins,
+    /// users-by-state, seats.
+    Report {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// The audit trail, newest first.
     Audit {
@@ -149,6 +157,10 @@ pub enum UserCmd {
         user: String,
     },
     Unlock {
+        user: String,
+    },
+    /// Issue a fresh registration token for a provisioned user (printed once).
+    Invite {
         user: String,
     },
     /// Move to another organization (--none: out of every organization).
@@ -257,4 +269,18 @@ pub struct AuditArgs {
     pub until: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    pub name: String,
+    /// Default: your own organization (the whole server for the system administrator).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Look-back period in days.
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Print CSV (with a header row) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
 }

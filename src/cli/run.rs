@@ -3,7 +3,8 @@
 use super::client::{CliError, Client};
 use super::output::print;
 use super::{
-    AdminCommand, AdminsCmd, AuditArgs, Conn, OrgCmd, RoleCmd, SuffixCmd, TokenCmd, UserCmd,
+    AdminCommand, AdminsCmd, AuditArgs, Conn, OrgCmd, ReportArgs, RoleCmd, SuffixCmd, TokenCmd,
+    UserCmd,
 };
 use crate::config::Config;
 use serde_json::{Value, json};
@@ -47,6 +48,7 @@ fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliE
         AdminCommand::Token { conn, cmd } => token(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Suffix { conn, cmd } => suffix(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Audit { conn, query } => audit(&connect(&conn)?, &query, conn.json),
+        AdminCommand::Report { conn, report: r } => report(&connect(&conn)?, &r, conn.json),
     }
 }
 
@@ -135,6 +137,7 @@ fn user(c: &Client, cmd: UserCmd, json: bool) -> Result<(), CliError> {
         UserCmd::Enable { user } => c.call("POST", &at(&user, "/enable"), Some(&json!({})))?,
         UserCmd::Validate { user } => c.call("POST", &at(&user, "/validate"), Some(&json!({})))?,
         UserCmd::Unlock { user } => c.call("POST", &at(&user, "/unlock"), Some(&json!({})))?,
+        UserCmd::Invite { user } => c.call("POST", &at(&user, "/invite"), Some(&json!({})))?,
         UserCmd::Move { user, org, none: _ } => c.call(
             "POST",
             &at(&user, "/move"),
@@ -264,5 +267,33 @@ fn audit(c: &Client, a: &AuditArgs, json: bool) -> Result<(), CliError> {
     ]);
     let out = c.call("GET", &format!("/audit{qs}"), None)?;
     print(&out, AUDIT_COLUMNS, json);
+    Ok(())
+}
+
+fn report(c: &Client, r: &ReportArgs, json: bool) -> Result<(), CliError> {
+    let qs = query(&[
+        ("organization", r.org.clone()),
+        ("days", r.days.map(|d| d.to_string())),
+        ("format", r.csv.then(|| "csv".to_owned())),
+    ]);
+    let out = c.call("GET", &format!("/reports/{}{qs}", enc(&r.name)), None)?;
+    if let Value::String(text) = &out {
+        print!("{text}");
+        return Ok(());
+    }
+    if json {
+        print(&out, &[], true);
+        return Ok(());
+    }
+    let columns: Vec<String> = out["columns"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+    print(&json!({"items": out["rows"]}), &cols, false);
     Ok(())
 }
