@@ -110,6 +110,8 @@ fn writer(store: Store, rx: Receiver<Item>) {
             }
         }
         let mut waiters = Vec::new();
+        // Sent only once the batch that locked the accounts is committed.
+        let mut notices = Vec::new();
         let written = store.write(|tx| {
             let mut events = Vec::new();
             for item in batch.drain(..) {
@@ -126,6 +128,10 @@ fn writer(store: Store, rx: Receiver<Item>) {
                     Item::Failure(id, at, policy, locked) => {
                         if let Some(mut user) = tx.user(id)? {
                             if policy.record_failure(&mut user.lockout, at) {
+                                notices.push(super::notify::Notice::AccountLocked {
+                                    login: user.login.clone(),
+                                    org: user.org,
+                                });
                                 events.push(*locked);
                             }
                             tx.put_user(&user)?;
@@ -145,8 +151,9 @@ fn writer(store: Store, rx: Receiver<Item>) {
             tx.log_all(events)?;
             Ok::<_, crate::store::StoreError>(())
         });
-        if let Err(e) = written {
-            tracing::error!(error = %e, "journal batch could not be written");
+        match written {
+            Ok(()) => notices.iter().for_each(super::notify::send),
+            Err(e) => tracing::error!(error = %e, "journal batch could not be written"),
         }
         for w in waiters {
             let _ = w.send(());

@@ -15,6 +15,8 @@ pub enum Notice {
     ReadyForValidation { login: String, org: Option<Uuid> },
     /// An administrator validated the user: it may log in.
     Validated { login: String, org: Option<Uuid> },
+    /// Failed password checks locked the account; its administrators may unlock it.
+    AccountLocked { login: String, org: Option<Uuid> },
 }
 
 impl Notice {
@@ -23,6 +25,7 @@ impl Notice {
             Notice::Invitation { .. } => "invitation",
             Notice::ReadyForValidation { .. } => "ready-for-validation",
             Notice::Validated { .. } => "validated",
+            Notice::AccountLocked { .. } => "account-locked",
         }
     }
 
@@ -30,7 +33,8 @@ impl Notice {
         match self {
             Notice::Invitation { login, org }
             | Notice::ReadyForValidation { login, org }
-            | Notice::Validated { login, org } => (login, *org),
+            | Notice::Validated { login, org }
+            | Notice::AccountLocked { login, org } => (login, *org),
         }
     }
 }
