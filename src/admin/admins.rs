@@ -7,31 +7,66 @@
 use super::auth::{Caller, ClientOrigin};
 use super::error::{ApiError, ApiResult};
 use super::input::{Body, UserRef};
+use super::openapi::{Op, Routes};
 use super::users::user_id;
 use super::{AdminState, run, views};
 use crate::directory::acl::Actor;
 use crate::directory::queries::UserQuery;
 use crate::directory::users::OrgRef;
 use crate::directory::{Error, Request};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AdminState> {
-    Router::new()
-        .route("/admins/{org}", get(show))
-        .route(
-            "/admins/{org}/org-admin",
-            put(appoint_org_admin).delete(remove_org_admin),
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(
+            Op::get(
+                "/admins/{org}",
+                "The Organization Administrator and delegates",
+            ),
+            show,
         )
-        .route(
-            "/admins/{org}/delegates/{user}",
-            put(appoint_delegate).delete(remove_delegate),
+        .add(
+            Op::put(
+                "/admins/{org}/org-admin",
+                "Appoint or replace the Organization Administrator",
+            )
+            .body::<Appoint>(),
+            appoint_org_admin,
         )
-        .route("/admins/recover", post(recover))
+        .add(
+            Op::delete(
+                "/admins/{org}/org-admin",
+                "Leave the organization without one",
+            ),
+            remove_org_admin,
+        )
+        .add(
+            Op::put(
+                "/admins/{org}/delegates/{user}",
+                "Appoint a Delegated Administrator",
+            ),
+            appoint_delegate,
+        )
+        .add(
+            Op::delete(
+                "/admins/{org}/delegates/{user}",
+                "Remove a Delegated Administrator",
+            )
+            .status(200),
+            remove_delegate,
+        )
+        .add(
+            Op::post("/admins/recover", "Reset a password with a recovery code")
+                .body::<Recover>()
+                .public()
+                .status(200),
+            recover,
+        )
 }
 
 /// The organization's Organization Administrator and delegates.
@@ -63,7 +98,7 @@ async fn show(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Appoint {
     /// The user's id or login; it must already be a member of the organization.
@@ -140,7 +175,7 @@ async fn remove_delegate(
     set_delegate(&s, req, org, user, false).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct Recover {
     login: String,

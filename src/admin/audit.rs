@@ -4,19 +4,23 @@
 use super::auth::Caller;
 use super::error::ApiResult;
 use super::input::{Query, org_ref, time};
+use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::queries::AuditQuery;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AdminState> {
-    Router::new().route("/audit", get(query))
+pub fn routes() -> Routes {
+    Routes::new().add(
+        Op::get("/audit", "Audit events, newest first").query::<Params>(),
+        query,
+    )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Params {
     organization: Option<String>,

@@ -7,6 +7,7 @@
 //! renders the answer. Access decisions and auditing happen in the core.
 //!
 //! - `auth`: the credential → actor step; `error`: the one error mapping;
+//! - `openapi`: the route table, and the OpenAPI document built from it;
 //! - `views`: how records look in JSON; `input`: body and query parsing;
 //! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `reports`: routes,
 //!   one file each.
@@ -16,6 +17,7 @@ mod audit;
 pub mod auth;
 pub mod error;
 mod input;
+mod openapi;
 mod orgs;
 mod reports;
 mod roles;
@@ -25,8 +27,10 @@ mod views;
 
 use crate::directory::{Directory, Result as CoreResult};
 use crate::ldap::tree::Tree;
-use axum::Router;
+use axum::routing::get;
+use axum::{Json, Router};
 use error::ApiResult;
+use openapi::{Op, Routes};
 use std::sync::Arc;
 
 /// What the admin handlers need: the directory, and the tree to resolve bind DNs.
@@ -37,21 +41,35 @@ pub struct AdminState {
 }
 
 /// The admin API's routes, relative to `/admin/v1`, ready to nest into the
-/// HTTP application whatever its state type.
+/// HTTP application whatever its state type; `GET /openapi.json` describes them.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> Router<S> {
     let state = AdminState {
         dir,
         tree: Arc::new(tree),
     };
-    Router::new()
-        .merge(orgs::routes())
+    let (router, doc) = routes().finish();
+    let doc = Arc::new(doc);
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json((*doc).clone()) }
+            }),
+        )
+        .with_state(state)
+}
+
+/// Every documented route.
+fn routes() -> Routes {
+    orgs::routes()
         .merge(users::routes())
         .merge(roles::routes())
         .merge(admins::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(reports::routes())
-        .with_state(state)
+        .describe(Op::get("/openapi.json", "This document").public())
 }
 
 /// Runs a core use case off the async workers and lifts its error.

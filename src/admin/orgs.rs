@@ -4,27 +4,63 @@
 use super::auth::Caller;
 use super::error::ApiResult;
 use super::input::Body;
+use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::orgs::NewOrg;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AdminState> {
-    Router::new()
-        .route("/organizations", get(list).post(create))
-        .route(
-            "/organizations/{name}",
-            get(show).patch(change).delete(remove),
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(
+            Op::get("/organizations", "List the organizations you may read"),
+            list,
         )
-        .route("/suffixes", get(list_suffixes).post(add_suffix))
-        .route("/suffixes/{name}", delete(remove_suffix))
+        .add(
+            Op::post(
+                "/organizations",
+                "Create an organization (system administrator)",
+            )
+            .body::<CreateOrg>(),
+            create,
+        )
+        .add(
+            Op::get(
+                "/organizations/{name}",
+                "An organization with its seats in use",
+            ),
+            show,
+        )
+        .add(
+            Op::patch("/organizations/{name}", "Change the seat count").body::<ChangeOrg>(),
+            change,
+        )
+        .add(
+            Op::delete(
+                "/organizations/{name}",
+                "Delete an organization without users or roles",
+            ),
+            remove,
+        )
+        .add(
+            Op::get("/suffixes", "List the login suffixes"),
+            list_suffixes,
+        )
+        .add(
+            Op::post("/suffixes", "Add a login suffix (system administrator)").body::<NewSuffix>(),
+            add_suffix,
+        )
+        .add(
+            Op::delete("/suffixes/{name}", "Delete an unused login suffix"),
+            remove_suffix,
+        )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateOrg {
     name: String,
@@ -63,7 +99,7 @@ async fn show(
     Ok(Json(views::org(&org, Some(used))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ChangeOrg {
     seats: u32,
@@ -97,7 +133,7 @@ async fn list_suffixes(
     Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewSuffix {
     name: String,

@@ -5,20 +5,24 @@
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::input::{Query, org_ref};
+use super::openapi::{Op, Routes};
 use super::{AdminState, run};
 use crate::directory::reports::{Report, ReportKind, ReportQuery};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AdminState> {
-    Router::new()
-        .route("/reports", get(index))
-        .route("/reports/{name}", get(report))
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Op::get("/reports", "The report names"), index)
+        .add(
+            Op::get("/reports/{name}", "A report as JSON or CSV").query::<Params>(),
+            report,
+        )
 }
 
 /// The report names, so scripts can discover them.
@@ -27,7 +31,7 @@ async fn index(Caller(_req): Caller) -> Json<Value> {
     Json(json!({"reports": names}))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Params {
     organization: Option<String>,

@@ -4,24 +4,42 @@
 use super::auth::Caller;
 use super::error::ApiResult;
 use super::input::{Body, Query, UserRef, org_ref, uuid};
+use super::openapi::{Op, Routes};
 use super::users::user_id;
 use super::{AdminState, run, views};
 use crate::directory::model::{Member, Right};
 use crate::directory::roles::{NewRole, RoleChanges};
 use crate::directory::{Error, Result as CoreResult};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AdminState> {
-    Router::new()
-        .route("/roles", get(list).post(create))
-        .route("/roles/{id}", get(show).patch(change).delete(remove))
-        .route("/roles/{id}/members", post(add_member))
-        .route("/roles/{id}/members/{member}", delete(remove_member))
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Op::get("/roles", "List roles").query::<ListQuery>(), list)
+        .add(
+            Op::post("/roles", "Create a role with rights").body::<CreateRole>(),
+            create,
+        )
+        .add(Op::get("/roles/{id}", "A role with its members"), show)
+        .add(
+            Op::patch("/roles/{id}", "Rename a role or change its rights").body::<ChangeRole>(),
+            change,
+        )
+        .add(Op::delete("/roles/{id}", "Delete a role"), remove)
+        .add(
+            Op::post("/roles/{id}/members", "Add a user or a role as a member")
+                .body::<NewMember>()
+                .status(200),
+            add_member,
+        )
+        .add(
+            Op::delete("/roles/{id}/members/{member}", "Remove a member").status(200),
+            remove_member,
+        )
 }
 
 fn parse_rights(names: &[String]) -> CoreResult<Vec<Right>> {
@@ -37,7 +55,7 @@ fn parse_rights(names: &[String]) -> CoreResult<Vec<Right>> {
         .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CreateRole {
     name: String,
@@ -70,7 +88,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     organization: Option<String>,
@@ -106,7 +124,7 @@ async fn show(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ChangeRole {
     name: Option<String>,
@@ -146,7 +164,7 @@ async fn remove(
 }
 
 /// A new member: exactly one of `user` (id or login) and `role` (id).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewMember {
     user: Option<String>,

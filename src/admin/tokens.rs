@@ -5,22 +5,45 @@
 use super::auth::Caller;
 use super::error::ApiResult;
 use super::input::{Body, uuid};
+use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::model::{Scope, TokenKind};
 use crate::directory::{Directory, Error, Result as CoreResult};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AdminState> {
-    Router::new()
-        .route("/tokens", get(list).post(issue))
-        .route("/tokens/{id}", delete(revoke))
-        .route("/service-accounts", get(list_services).post(create_service))
-        .route("/service-accounts/{name}", delete(delete_service))
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(
+            Op::get("/tokens", "List the tokens you manage (no secrets)"),
+            list,
+        )
+        .add(
+            Op::post("/tokens", "Issue a SCIM or admin token (secret shown once)")
+                .body::<IssueToken>(),
+            issue,
+        )
+        .add(Op::delete("/tokens/{id}", "Revoke a token"), revoke)
+        .add(
+            Op::get("/service-accounts", "List service accounts"),
+            list_services,
+        )
+        .add(
+            Op::post(
+                "/service-accounts",
+                "Create a service account (password shown once)",
+            )
+            .body::<CreateService>(),
+            create_service,
+        )
+        .add(
+            Op::delete("/service-accounts/{name}", "Delete a service account"),
+            delete_service,
+        )
 }
 
 /// An organization name → its scope; `None` is the whole server.
@@ -35,7 +58,7 @@ fn scope_of(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct IssueToken {
     /// `scim` (provisioning, scoped to `organization` or the server) or
@@ -101,7 +124,7 @@ async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateService {
     name: String,

@@ -8,32 +8,99 @@
 use super::auth::{Caller, ClientOrigin};
 use super::error::{ApiError, ApiResult};
 use super::input::{Body, Query, UserRef, org_ref};
+use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::acl::Actor;
 use crate::directory::model::{AccountFlags, Lifecycle, User};
 use crate::directory::queries::UserQuery;
 use crate::directory::users::{NewPassword, NewUser, UserChanges};
 use crate::directory::{Directory, Error, Request, Result as CoreResult};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub fn routes() -> Router<AdminState> {
-    Router::new()
-        .route("/users", get(list).post(create))
-        .route("/users/{user}", get(show).patch(change).delete(remove))
-        .route("/users/{user}/move", post(move_to))
-        .route("/users/{user}/disable", post(disable))
-        .route("/users/{user}/enable", post(enable))
-        .route("/users/{user}/validate", post(validate))
-        .route("/users/{user}/unlock", post(unlock))
-        .route("/users/{user}/password", post(reset_password))
-        .route("/users/{user}/invite", post(invite))
-        .route("/register", post(register))
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(
+            Op::get(
+                "/users",
+                "List users by organization, state and text, with offset paging",
+            )
+            .query::<ListQuery>(),
+            list,
+        )
+        .add(
+            Op::post(
+                "/users",
+                "Create a user; a provisioned one gets a registration token",
+            )
+            .body::<CreateUser>(),
+            create,
+        )
+        .add(Op::get("/users/{user}", "A user by id or login"), show)
+        .add(
+            Op::patch("/users/{user}", "Change profile, state or account flags")
+                .body::<ChangeUser>(),
+            change,
+        )
+        .add(Op::delete("/users/{user}", "Delete a user"), remove)
+        .add(
+            Op::post(
+                "/users/{user}/move",
+                "Move to another organization (or none)",
+            )
+            .body::<MoveTo>()
+            .status(200),
+            move_to,
+        )
+        .add(
+            Op::post("/users/{user}/disable", "Disable (frees the seat)").status(200),
+            disable,
+        )
+        .add(
+            Op::post("/users/{user}/enable", "Enable (active again)").status(200),
+            enable,
+        )
+        .add(
+            Op::post(
+                "/users/{user}/validate",
+                "Validate a registered user (-> active)",
+            )
+            .status(200),
+            validate,
+        )
+        .add(
+            Op::post("/users/{user}/unlock", "Unlock a locked account").status(200),
+            unlock,
+        )
+        .add(
+            Op::post("/users/{user}/password", "Set a new password")
+                .body::<NewPasswordBody>()
+                .status(204),
+            reset_password,
+        )
+        .add(
+            Op::post(
+                "/users/{user}/invite",
+                "A fresh registration token (shown once)",
+            )
+            .status(200),
+            invite,
+        )
+        .add(
+            Op::post(
+                "/register",
+                "Register with a registration token and a new password",
+            )
+            .body::<Register>()
+            .public()
+            .status(200),
+            register,
+        )
 }
 
 /// The id of the user a path names, if the caller may see it.
@@ -51,7 +118,7 @@ fn render(d: &Directory, user: &User) -> CoreResult<Value> {
 
 /// Account flags as the API accepts them: each one optional, merged into the
 /// user's current flags.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct FlagsPatch {
     delegate: Option<bool>,
@@ -60,7 +127,8 @@ struct FlagsPatch {
     cloud_recovery: Option<bool>,
     no_second_factor: Option<bool>,
     /// `null` clears the quota.
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<u64>")]
     storage_quota: Option<Option<u64>>,
 }
 
@@ -89,7 +157,7 @@ mod double_option {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CreateUser {
     login: String,
@@ -145,7 +213,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     organization: Option<String>,
@@ -194,19 +262,24 @@ async fn show(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ChangeUser {
     login: Option<String>,
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
     email: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
     given_name: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
     family_name: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
     display_name: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
     external_id: Option<Option<String>>,
     flags: Option<FlagsPatch>,
     state: Option<String>,
@@ -252,7 +325,7 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MoveTo {
     /// `null` takes the user out of every organization.
@@ -342,7 +415,7 @@ async fn invite(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Register {
     token: String,
@@ -388,7 +461,7 @@ async fn unlock(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewPasswordBody {
     password: String,
