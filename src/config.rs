@@ -36,6 +36,23 @@ struct RawConfig {
     passwords: RawPasswords,
     lockout: RawLockout,
     ids: RawIds,
+    notify: RawNotify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawNotify {
+    webhook: Option<String>,
+    webhook_retries: Option<u32>,
+}
+
+/// Where notifications go besides the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// An `http://` URL that receives each notice as a JSON POST.
+    pub url: String,
+    /// Extra attempts after a failed one.
+    pub retries: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +149,8 @@ impl Default for LdapConfig {
 /// The validated configuration the daemon runs with.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// `[notify] webhook`: notices are also POSTed there.
+    pub webhook: Option<WebhookConfig>,
     pub data_dir: PathBuf,
     pub base_dn: Dn,
     pub ldap: LdapConfig,
@@ -276,6 +295,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .then_some(crate::directory::model::Scope::Server),
     };
     Ok(Config {
+        webhook: webhook_config(&raw.notify)?,
         data_dir,
         base_dn,
         ldap: ldap_cfg,
@@ -296,6 +316,22 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             ..Settings::default()
         },
     })
+}
+
+fn webhook_config(raw: &RawNotify) -> Result<Option<WebhookConfig>, ConfigError> {
+    let Some(url) = &raw.webhook else {
+        return Ok(None);
+    };
+    if !url.starts_with("http://") {
+        return Err(ConfigError::Invalid {
+            key: "notify.webhook",
+            message: format!("'{url}' must be an http:// URL (https is not supported yet)"),
+        });
+    }
+    Ok(Some(WebhookConfig {
+        url: url.clone(),
+        retries: raw.webhook_retries.unwrap_or(3),
+    }))
 }
 
 fn lockout_policy(raw: &RawLockout) -> crate::directory::LockoutPolicy {

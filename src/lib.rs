@@ -14,6 +14,7 @@
 //! - [`cli`]: administrative subcommands that call a running daemon's admin API.
 //! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
+//! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 
 pub mod admin;
@@ -27,5 +28,6 @@ pub mod scim;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod webhook;
 
 pub use server::{Server, run, start};

@@ -171,7 +171,13 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
         let store = Store::open(&config.store_path(), config.first_id_number)?;
-        let directory = Directory::new(store, config.directory.clone())?;
+        let directory = match &config.webhook {
+            Some(w) => {
+                let hook = crate::webhook::Webhook::start(w.url.clone(), w.retries)?;
+                Directory::with_notifier(store, config.directory.clone(), Arc::new(hook))?
+            }
+            None => Directory::new(store, config.directory.clone())?,
+        };
         match directory.bootstrap()? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;

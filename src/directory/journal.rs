@@ -8,7 +8,9 @@
 use super::LockoutPolicy;
 use super::audit::Event;
 use super::model::Millis;
+use super::notify::{Channel, dispatch};
 use crate::store::Store;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use uuid::Uuid;
 
@@ -53,11 +55,11 @@ impl Drop for Journal {
 
 impl Journal {
     /// Starts the writer thread for `store`.
-    pub fn start(store: Store) -> std::io::Result<Journal> {
+    pub fn start(store: Store, notifier: Arc<dyn Channel>) -> std::io::Result<Journal> {
         let (tx, rx) = sync_channel(QUEUE);
         let writer = std::thread::Builder::new()
             .name("dirgate-journal".into())
-            .spawn(move || writer(store, rx))?;
+            .spawn(move || writer(store, rx, notifier))?;
         Ok(Journal {
             tx: Some(tx),
             writer: Some(writer),
@@ -98,7 +100,7 @@ impl Journal {
     }
 }
 
-fn writer(store: Store, rx: Receiver<Item>) {
+fn writer(store: Store, rx: Receiver<Item>, notifier: Arc<dyn Channel>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         let deadline = std::time::Instant::now() + WINDOW;
@@ -152,7 +154,7 @@ fn writer(store: Store, rx: Receiver<Item>) {
             Ok::<_, crate::store::StoreError>(())
         });
         match written {
-            Ok(()) => notices.iter().for_each(super::notify::send),
+            Ok(()) => notices.iter().for_each(|n| dispatch(&notifier, n)),
             Err(e) => tracing::error!(error = %e, "journal batch could not be written"),
         }
         for w in waiters {

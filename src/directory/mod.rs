@@ -147,6 +147,7 @@ struct Inner {
     store: Store,
     settings: Settings,
     journal: journal::Journal,
+    notifier: Arc<dyn notify::Channel>,
 }
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
@@ -160,17 +161,33 @@ pub(crate) struct Change<'a> {
 }
 
 impl Directory {
-    /// The directory over `store`; starts the journal writer thread.
+    /// The directory over `store`, notifying through the log only; starts the
+    /// journal writer thread.
     pub fn new(store: Store, settings: Settings) -> Result<Directory> {
-        let journal = journal::Journal::start(store.clone())
+        Directory::with_notifier(store, settings, Arc::new(notify::LogOnly))
+    }
+
+    /// Like [`Self::new`], with notices also going to `notifier`.
+    pub fn with_notifier(
+        store: Store,
+        settings: Settings,
+        notifier: Arc<dyn notify::Channel>,
+    ) -> Result<Directory> {
+        let journal = journal::Journal::start(store.clone(), notifier.clone())
             .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
         Ok(Directory {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 journal,
+                notifier,
             }),
         })
+    }
+
+    /// Sends a notice (after the change it reports is committed).
+    pub(crate) fn notify(&self, notice: &notify::Notice) {
+        notify::dispatch(&self.inner.notifier, notice);
     }
 
     /// The background writer for bind audit events and last-login times.

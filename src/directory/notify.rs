@@ -1,9 +1,30 @@
 //! Notifications to people (invitation, ready for validation, validated,
-//! account locked). The one channel today is the log (target `dirgate::notify`):
-//! a notice names the account and the organization, never a secret, so a
-//! registration token travels only in the administrator's API answer.
+//! account locked). Every notice is written to the log (target
+//! `dirgate::notify`) and handed to the configured [`Channel`] (a webhook, see
+//! `crate::webhook`), which delivers it without blocking the caller. A notice
+//! names the account and the organization, never a secret, so a registration
+//! token travels only in the administrator's API answer.
 
+use std::sync::Arc;
 use uuid::Uuid;
+
+/// Where notices go besides the log. Implementations queue and return at once.
+pub trait Channel: Send + Sync {
+    fn deliver(&self, notice: &Notice);
+}
+
+/// The default: the log only.
+pub struct LogOnly;
+
+impl Channel for LogOnly {
+    fn deliver(&self, _: &Notice) {}
+}
+
+/// Logs `notice` and hands it to `channel`.
+pub fn dispatch(channel: &Arc<dyn Channel>, notice: &Notice) {
+    send(notice);
+    channel.deliver(notice);
+}
 
 /// What happened that someone should hear about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +41,8 @@ pub enum Notice {
 }
 
 impl Notice {
-    fn kind(&self) -> &'static str {
+    /// The notice's name in logs and webhook payloads.
+    pub fn kind(&self) -> &'static str {
         match self {
             Notice::Invitation { .. } => "invitation",
             Notice::ReadyForValidation { .. } => "ready-for-validation",
@@ -29,7 +51,8 @@ impl Notice {
         }
     }
 
-    fn parts(&self) -> (&str, Option<Uuid>) {
+    /// The account's login and its organization.
+    pub fn parts(&self) -> (&str, Option<Uuid>) {
         match self {
             Notice::Invitation { login, org }
             | Notice::ReadyForValidation { login, org }
@@ -39,8 +62,8 @@ impl Notice {
     }
 }
 
-/// Delivers `notice` on the configured channel (the log).
-pub fn send(notice: &Notice) {
+/// Writes `notice` to the log.
+fn send(notice: &Notice) {
     let (login, org) = notice.parts();
     let org = org.map(|o| o.to_string()).unwrap_or_default();
     tracing::info!(target: "dirgate::notify", kind = notice.kind(), user = login, org = %org, "notification");

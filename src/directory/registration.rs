@@ -8,7 +8,7 @@ use super::acl::Action;
 use super::auth::{Issued, TOKEN_PREFIX, parse_token};
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, User, now};
-use super::notify::{Notice, send};
+use super::notify::Notice;
 use super::users::{NewPassword, NewUser, target_of, user_by_id};
 use super::{Change, Directory, Request, password};
 use crate::store::Tx;
@@ -31,7 +31,7 @@ impl Directory {
             Ok((user, secret))
         })?;
         if out.1.is_some() {
-            send(&Notice::Invitation {
+            self.notify(&Notice::Invitation {
                 login: out.0.login.clone(),
                 org: out.0.org,
             });
@@ -55,7 +55,7 @@ impl Directory {
             let issued = self.put_registration(tx, req, &user)?;
             Ok((user, issued.secret))
         })?;
-        send(&Notice::Invitation {
+        self.notify(&Notice::Invitation {
             login: user.login,
             org: user.org,
         });
@@ -135,7 +135,7 @@ impl Directory {
             tx.put_user(&user)?;
             Ok(user)
         })?;
-        send(&Notice::ReadyForValidation {
+        self.notify(&Notice::ReadyForValidation {
             login: user.login.clone(),
             org: user.org,
         });
@@ -167,7 +167,7 @@ impl Directory {
             tx.put_user(&user)?;
             Ok(user)
         })?;
-        send(&Notice::Validated {
+        self.notify(&Notice::Validated {
             login: user.login.clone(),
             org: user.org,
         });
