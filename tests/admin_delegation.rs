@@ -239,6 +239,19 @@ async fn tokens_show_their_secret_once() {
     let id = admin.body["id"].as_str().unwrap();
     expect(&t.api.delete(&format!("/tokens/{id}"), &bearer).await, 204);
     expect(&t.api.get("/users", &bearer).await, 401);
+
+    // Deleting a user takes its admin tokens with it.
+    let gina = json!({"login": "gina@example.com", "state": "active", "password": "pw"});
+    expect(&t.api.post("/users", &t.bob, gina).await, 201);
+    let gina = Auth::basic("gina@example.com", "pw");
+    expect(
+        &t.api.post("/tokens", &gina, json!({"kind": "admin"})).await,
+        201,
+    );
+    let before = t.api.get("/tokens", &t.sys).await.body["total"].clone();
+    expect(&t.api.delete("/users/gina@example.com", &t.bob).await, 204);
+    let after = t.api.get("/tokens", &t.sys).await;
+    assert_eq!(after.body["total"], before.as_u64().unwrap() - 1);
     let bad = t.api.post("/tokens", &t.sys, json!({"kind": "root"})).await;
     expect(&bad, 400);
 }

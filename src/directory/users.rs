@@ -457,6 +457,12 @@ impl Directory {
                 detail: None,
             };
             self.log(tx, req, change)?;
+            // Its admin and registration tokens would only linger unusable.
+            for token in tx.tokens()? {
+                if token.owner == Some(id) {
+                    tx.delete_token(token.id)?;
+                }
+            }
             tx.delete_user(id)?;
             Ok(())
         })
