@@ -143,6 +143,16 @@ fn cli_manages_organizations_and_tokens_with_the_bootstrap_credential() {
     let text = stdout(&users);
     let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(row[..3], ["ann@example.com", "Acme-A", "active"], "{text}");
+    // Positional USER arguments are not the global --user option.
+    let show = cli(t, &d, &["user", "show", "ann@example.com"], &[]);
+    assert!(stdout(&show).contains("login: ann@example.com"), "{show:?}");
+    let appoint = cli(
+        t,
+        &d,
+        &["admin", "appoint", "Acme-A", "ann@example.com"],
+        &[],
+    );
+    assert!(stdout(&appoint).contains("recoveryCode: "), "{appoint:?}");
 
     // A SCIM token for the organization: the secret is printed once, never listed.
     let issued = cli(

@@ -13,6 +13,8 @@ use clap::{Args, Subcommand};
 pub use run::run;
 
 /// How to reach the daemon and how to print, shared by every admin command.
+/// (Subcommands name the account they act on `account`, shown as USER, so it
+/// never collides with the global `--user`.)
 #[derive(Args, Clone, Debug)]
 pub struct Conn {
     /// The daemon's base URL (default: http://<[http] listen> from the configuration).
@@ -129,7 +131,8 @@ pub enum UserCmd {
     },
     /// USER is an id or a login.
     Show {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     Create {
         login: String,
@@ -147,25 +150,31 @@ pub enum UserCmd {
         state: Option<String>,
     },
     Disable {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     Enable {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     /// registered → active, after checking the person out of band.
     Validate {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     Unlock {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     /// Issue a fresh registration token for a provisioned user (printed once).
     Invite {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     /// Move to another organization (--none: out of every organization).
     Move {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
         #[arg(long, required_unless_present = "none")]
         org: Option<String>,
         #[arg(long, conflicts_with = "org")]
@@ -173,10 +182,12 @@ pub enum UserCmd {
     },
     /// Set a new password, read from DIRGATE_NEW_PASSWORD or the first line of stdin.
     SetPassword {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     Delete {
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
 }
 
@@ -205,11 +216,13 @@ pub enum RoleCmd {
     AddMember {
         id: String,
         /// A user's id or login.
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
     RemoveMember {
         id: String,
-        user: String,
+        #[arg(value_name = "USER")]
+        account: String,
     },
 }
 
@@ -218,11 +231,23 @@ pub enum AdminsCmd {
     /// An organization's Organization Administrator and delegates.
     Show { org: String },
     /// Appoint (or replace) the Organization Administrator; prints its recovery code once.
-    Appoint { org: String, user: String },
+    Appoint {
+        org: String,
+        #[arg(value_name = "USER")]
+        account: String,
+    },
     /// Make a member of ORG a Delegated Administrator.
-    Delegate { org: String, user: String },
+    Delegate {
+        org: String,
+        #[arg(value_name = "USER")]
+        account: String,
+    },
     /// Take delegation away.
-    Undelegate { org: String, user: String },
+    Undelegate {
+        org: String,
+        #[arg(value_name = "USER")]
+        account: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

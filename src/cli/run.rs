@@ -120,7 +120,7 @@ fn user(c: &Client, cmd: UserCmd, json: bool) -> Result<(), CliError> {
             ]);
             c.call("GET", &format!("/users{qs}"), None)?
         }
-        UserCmd::Show { user } => c.call("GET", &at(&user, ""), None)?,
+        UserCmd::Show { account: user } => c.call("GET", &at(&user, ""), None)?,
         UserCmd::Create {
             login,
             org,
@@ -133,21 +133,35 @@ fn user(c: &Client, cmd: UserCmd, json: bool) -> Result<(), CliError> {
                 "givenName": given_name, "familyName": family_name, "state": state});
             c.call("POST", "/users", Some(&body))?
         }
-        UserCmd::Disable { user } => c.call("POST", &at(&user, "/disable"), Some(&json!({})))?,
-        UserCmd::Enable { user } => c.call("POST", &at(&user, "/enable"), Some(&json!({})))?,
-        UserCmd::Validate { user } => c.call("POST", &at(&user, "/validate"), Some(&json!({})))?,
-        UserCmd::Unlock { user } => c.call("POST", &at(&user, "/unlock"), Some(&json!({})))?,
-        UserCmd::Invite { user } => c.call("POST", &at(&user, "/invite"), Some(&json!({})))?,
-        UserCmd::Move { user, org, none: _ } => c.call(
+        UserCmd::Disable { account: user } => {
+            c.call("POST", &at(&user, "/disable"), Some(&json!({})))?
+        }
+        UserCmd::Enable { account: user } => {
+            c.call("POST", &at(&user, "/enable"), Some(&json!({})))?
+        }
+        UserCmd::Validate { account: user } => {
+            c.call("POST", &at(&user, "/validate"), Some(&json!({})))?
+        }
+        UserCmd::Unlock { account: user } => {
+            c.call("POST", &at(&user, "/unlock"), Some(&json!({})))?
+        }
+        UserCmd::Invite { account: user } => {
+            c.call("POST", &at(&user, "/invite"), Some(&json!({})))?
+        }
+        UserCmd::Move {
+            account: user,
+            org,
+            none: _,
+        } => c.call(
             "POST",
             &at(&user, "/move"),
             Some(&json!({"organization": org})),
         )?,
-        UserCmd::SetPassword { user } => {
+        UserCmd::SetPassword { account: user } => {
             let body = json!({"password": new_password()?});
             c.call("POST", &at(&user, "/password"), Some(&body))?
         }
-        UserCmd::Delete { user } => c.call("DELETE", &at(&user, ""), None)?,
+        UserCmd::Delete { account: user } => c.call("DELETE", &at(&user, ""), None)?,
     };
     print(&out, USER_COLUMNS, json);
     Ok(())
@@ -192,10 +206,10 @@ fn role(c: &Client, cmd: RoleCmd, json: bool) -> Result<(), CliError> {
             c.call("POST", "/roles", Some(&body))?
         }
         RoleCmd::Delete { id } => c.call("DELETE", &at(&id, ""), None)?,
-        RoleCmd::AddMember { id, user } => {
+        RoleCmd::AddMember { id, account: user } => {
             c.call("POST", &at(&id, "/members"), Some(&json!({"user": user})))?
         }
-        RoleCmd::RemoveMember { id, user } => c.call(
+        RoleCmd::RemoveMember { id, account: user } => c.call(
             "DELETE",
             &at(&id, &format!("/members/{}", enc(&user))),
             None,
@@ -208,15 +222,15 @@ fn role(c: &Client, cmd: RoleCmd, json: bool) -> Result<(), CliError> {
 fn admins(c: &Client, cmd: AdminsCmd, json: bool) -> Result<(), CliError> {
     let out: Value = match cmd {
         AdminsCmd::Show { org } => c.call("GET", &format!("/admins/{}", enc(&org)), None)?,
-        AdminsCmd::Appoint { org, user } => {
+        AdminsCmd::Appoint { org, account: user } => {
             let path = format!("/admins/{}/org-admin", enc(&org));
             c.call("PUT", &path, Some(&json!({"user": user})))?
         }
-        AdminsCmd::Delegate { org, user } => {
+        AdminsCmd::Delegate { org, account: user } => {
             let path = format!("/admins/{}/delegates/{}", enc(&org), enc(&user));
             c.call("PUT", &path, Some(&json!({})))?
         }
-        AdminsCmd::Undelegate { org, user } => {
+        AdminsCmd::Undelegate { org, account: user } => {
             let path = format!("/admins/{}/delegates/{}", enc(&org), enc(&user));
             c.call("DELETE", &path, None)?
         }
