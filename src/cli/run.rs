@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 const ORG_COLUMNS: &[&str] = &["name", "seats", "description"];
+const ADMIN_COLUMNS: &[&str] = &["role", "login", "state", "id"];
 const USER_COLUMNS: &[&str] = &["login", "organization", "state", "email", "id"];
 const ROLE_COLUMNS: &[&str] = &["name", "organization", "rights", "id"];
 const TOKEN_COLUMNS: &[&str] = &["id", "kind", "organization", "createdBy", "created"];
@@ -221,7 +222,14 @@ fn role(c: &Client, cmd: RoleCmd, json: bool) -> Result<(), CliError> {
 
 fn admins(c: &Client, cmd: AdminsCmd, json: bool) -> Result<(), CliError> {
     let out: Value = match cmd {
-        AdminsCmd::Show { org } => c.call("GET", &format!("/admins/{}", enc(&org)), None)?,
+        AdminsCmd::Show { org } => {
+            let out = c.call("GET", &format!("/admins/{}", enc(&org)), None)?;
+            if json {
+                print(&out, &[], true);
+                return Ok(());
+            }
+            admins_table(&out)
+        }
         AdminsCmd::Appoint { org, account: user } => {
             let path = format!("/admins/{}/org-admin", enc(&org));
             c.call("PUT", &path, Some(&json!({"user": user})))?
@@ -235,8 +243,25 @@ fn admins(c: &Client, cmd: AdminsCmd, json: bool) -> Result<(), CliError> {
             c.call("DELETE", &path, None)?
         }
     };
-    print(&out, USER_COLUMNS, json);
+    print(&out, ADMIN_COLUMNS, json);
     Ok(())
+}
+
+/// The Organization Administrator and the delegates as one table.
+fn admins_table(out: &Value) -> Value {
+    let with_role = |u: &Value, role: &str| {
+        let mut u = u.clone();
+        u["role"] = json!(role);
+        u
+    };
+    let mut items: Vec<Value> = Vec::new();
+    if !out["orgAdmin"].is_null() {
+        items.push(with_role(&out["orgAdmin"], "org-admin"));
+    }
+    if let Some(ds) = out["delegates"].as_array() {
+        items.extend(ds.iter().map(|d| with_role(d, "delegate")));
+    }
+    json!({"items": items})
 }
 
 fn token(c: &Client, cmd: TokenCmd, json: bool) -> Result<(), CliError> {
