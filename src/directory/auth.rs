@@ -1,5 +1,6 @@
 //! Credentials: turning a password or a bearer token into an [`Actor`], the
-//! system administrator's bootstrap, service accounts and tokens. Failures are
+//! system administrator's bootstrap, and bearer tokens (service accounts are in
+//! `services`). Failures are
 //! one indistinguishable `InvalidCredentials`; unknown accounts still pay for a
 //! hash check so timing does not tell them apart either.
 
@@ -9,7 +10,6 @@ use super::error::{Error, Result};
 use super::model::{
     Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, Token, TokenKind, User, now,
 };
-use super::names::check_service_name;
 use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::{Change, Directory, Request};
@@ -382,80 +382,6 @@ impl Directory {
             kind: ActorKind::Token { scope: token.scope },
             id: Some(token.id),
             name: format!("token:{}", token.id),
-        })
-    }
-
-    /// Creates a service account reading `scope`; its password is in the answer only.
-    pub fn create_service_account(
-        &self,
-        req: &Request,
-        name: &str,
-        scope: Scope,
-        description: Option<String>,
-    ) -> Result<Issued<ServiceAccount>> {
-        check_service_name(name)?;
-        let secret = password::random_secret(24)?;
-        let hash = password::hash(&self.settings().hash, &secret)?;
-        self.write(req, |tx| {
-            self.authorize(
-                req,
-                Action::ManageServiceAccounts,
-                Target::org(scope_org(scope)),
-            )?;
-            if let Scope::Org(org) = scope {
-                super::orgs::org_by_id(tx, org)?;
-            }
-            if let Some(existing) = tx.service_by_name(name)? {
-                return Err(Error::exists(format!("service account {}", existing.name)));
-            }
-            let id = Uuid::new_v4();
-            let change = Change {
-                action: "service.create",
-                target: name,
-                target_id: Some(id),
-                org: scope_org(scope),
-                detail: None,
-            };
-            let version = self.log(tx, req, change)?;
-            let t = now();
-            let svc = ServiceAccount {
-                id,
-                name: name.to_owned(),
-                scope,
-                password: hash,
-                description,
-                created: t,
-                modified: t,
-                version,
-            };
-            tx.put_service(&svc)?;
-            Ok(Issued {
-                record: svc,
-                secret,
-            })
-        })
-    }
-
-    pub fn delete_service_account(&self, req: &Request, name: &str) -> Result<()> {
-        self.write(req, |tx| {
-            let svc = tx
-                .service_by_name(name)?
-                .ok_or_else(|| Error::not_found(format!("service account {name}")))?;
-            self.authorize(
-                req,
-                Action::ManageServiceAccounts,
-                Target::org(scope_org(svc.scope)),
-            )?;
-            let change = Change {
-                action: "service.delete",
-                target: &svc.name,
-                target_id: Some(svc.id),
-                org: scope_org(svc.scope),
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_service(svc.id)?;
-            Ok(())
         })
     }
 }

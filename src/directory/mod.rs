@@ -9,7 +9,8 @@
 //! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
 //!   one file each; `queries`: administrators' lists and the audit query;
 //!   `registration`: invitation, registration, validation; `notify`: notices;
-//!   `reports`: reports from the store and the audit trail.
+//!   `reports`: reports from the store and the audit trail; `services`: service
+//!   accounts.
 
 pub mod acl;
 pub mod admin_tokens;
@@ -28,6 +29,7 @@ pub mod queries;
 pub mod registration;
 pub mod reports;
 pub mod roles;
+pub mod services;
 pub mod users;
 
 use crate::store::{Store, Tx};
