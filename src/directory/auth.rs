@@ -1,8 +1,8 @@
 //! Credentials: turning a password or a bearer token into an [`Actor`], the
 //! system administrator's bootstrap, and bearer tokens (service accounts are in
-//! `services`). Failures are
-//! one indistinguishable `InvalidCredentials`; unknown accounts still pay for a
-//! hash check so timing does not tell them apart either.
+//! `services`). Failures are one indistinguishable `InvalidCredentials`;
+//! unknown accounts still pay for a hash check so timing does not tell them
+//! apart either.
 
 use super::acl::{Action, Actor, ActorKind, Target, UserPowers};
 use super::audit::Outcome;
