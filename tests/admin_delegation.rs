@@ -252,6 +252,17 @@ async fn tokens_show_their_secret_once() {
     expect(&t.api.delete("/users/gina@example.com", &t.bob).await, 204);
     let after = t.api.get("/tokens", &t.sys).await;
     assert_eq!(after.body["total"], before.as_u64().unwrap() - 1);
+    // A session token stops working when it expires.
+    let session = json!({"kind": "admin", "expiresIn": 1});
+    let s = t.api.post("/tokens", &t.bob, session).await;
+    expect(&s, 201);
+    assert!(s.body["expires"].is_string());
+    let bearer = Auth::Bearer(s.body["secret"].as_str().unwrap().to_owned());
+    expect(&t.api.get("/users", &bearer).await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    expect(&t.api.get("/users", &bearer).await, 401);
+    let scim_session = json!({"kind": "scim", "expiresIn": 60});
+    expect(&t.api.post("/tokens", &t.sys, scim_session).await, 400);
     let bad = t.api.post("/tokens", &t.sys, json!({"kind": "root"})).await;
     expect(&bad, 400);
 }

@@ -68,6 +68,10 @@ struct IssueToken {
     organization: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    /// Admin tokens only: seconds until it stops working (a login session);
+    /// without it the token works until revoked.
+    #[serde(default, rename = "expiresIn")]
+    expires_in: Option<u32>,
 }
 
 async fn issue(
@@ -90,8 +94,19 @@ async fn issue(
                 "an admin token acts as its owner; it takes no organization",
             ));
         }
-        let scope = scope_of(d, &req, b.organization.as_deref())?;
-        let issued = d.issue_token(&req, kind, scope, b.description)?;
+        let issued = match (kind, b.expires_in) {
+            (TokenKind::Admin, Some(secs)) => {
+                let lifetime = i64::from(secs) * 1000;
+                d.issue_admin_token(&req, b.description, Some(lifetime))?
+            }
+            (_, Some(_)) => {
+                return Err(Error::invalid("expiresIn applies to admin tokens only"));
+            }
+            _ => {
+                let scope = scope_of(d, &req, b.organization.as_deref())?;
+                d.issue_token(&req, kind, scope, b.description)?
+            }
+        };
         let mut view = views::token(&issued.record, &d.org_names()?);
         view["secret"] = json!(issued.secret);
         Ok(view)

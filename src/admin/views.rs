@@ -144,6 +144,7 @@ pub fn token(t: &Token, names: &OrgNames) -> Value {
         "description": t.description,
         "createdBy": t.created_by,
         "owner": t.owner,
+        "expires": t.expires.map(rfc3339),
         "created": rfc3339(t.created),
     })
 }

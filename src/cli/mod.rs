@@ -262,6 +262,9 @@ pub enum TokenCmd {
         admin: bool,
         #[arg(long, requires = "scim")]
         org: Option<String>,
+        /// Admin tokens: seconds until it stops working (a session).
+        #[arg(long, requires = "admin")]
+        expires_in: Option<u32>,
         #[arg(long)]
         description: Option<String>,
     },

@@ -271,9 +271,13 @@ fn token(c: &Client, cmd: TokenCmd, json: bool) -> Result<(), CliError> {
             admin,
             org,
             description,
+            expires_in,
         } => {
             let kind = if admin { "admin" } else { "scim" };
-            let body = json!({"kind": kind, "organization": org, "description": description});
+            let mut body = json!({"kind": kind, "organization": org, "description": description});
+            if let Some(secs) = expires_in {
+                body["expiresIn"] = json!(secs);
+            }
             c.call("POST", "/tokens", Some(&body))?
         }
         TokenCmd::List => c.call("GET", "/tokens", None)?,

@@ -7,7 +7,7 @@
 use super::acl::{Action, Actor, ActorKind, Rank, Target};
 use super::auth::{Issued, TOKEN_PREFIX, parse_token, scope_org, system_actor};
 use super::error::{Error, Result};
-use super::model::{Lifecycle, Scope, Token, TokenKind, now};
+use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, now};
 use super::{Change, Directory, Request, password};
 use uuid::Uuid;
 
@@ -24,13 +24,18 @@ pub(crate) fn managed_by(token: &Token) -> (Action, Target) {
 }
 
 impl Directory {
-    /// Issues an admin token for the requesting account; the secret is in the
-    /// answer only. Tokens, services and anonymous callers cannot get one.
+    /// Issues an admin token for the requesting account, working for `lifetime`
+    /// milliseconds (a session) or until revoked; the secret is in the answer
+    /// only. Tokens, services and anonymous callers cannot get one.
     pub fn issue_admin_token(
         &self,
         req: &Request,
         description: Option<String>,
+        lifetime: Option<Millis>,
     ) -> Result<Issued<Token>> {
+        if lifetime.is_some_and(|l| l <= 0) {
+            return Err(Error::invalid("a token's lifetime must be positive"));
+        }
         let owner = match req.actor.kind {
             ActorKind::System | ActorKind::User(_) => req.actor.id,
             _ => None,
@@ -50,7 +55,7 @@ impl Directory {
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
                 owner,
-                expires: None,
+                expires: lifetime.map(|l| now().saturating_add(l)),
                 created: now(),
             };
             let change = Change {
@@ -77,6 +82,7 @@ impl Directory {
         self.read(|tx| {
             let token = tx.token(id)?.ok_or(Error::InvalidCredentials)?;
             let sound = token.kind == TokenKind::Admin
+                && token.expires.is_none_or(|e| now() < e)
                 && password::ct_eq(&password::sha256(secret), &token.secret_sha256);
             let owner = token
                 .owner

@@ -296,7 +296,7 @@ impl Directory {
         description: Option<String>,
     ) -> Result<Issued<Token>> {
         if kind == TokenKind::Admin {
-            return self.issue_admin_token(req, description);
+            return self.issue_admin_token(req, description, None);
         }
         let id = Uuid::new_v4();
         let secret = password::random_secret(32)?;
