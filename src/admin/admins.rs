@@ -6,7 +6,7 @@
 
 use super::auth::{Caller, ClientOrigin};
 use super::error::{ApiError, ApiResult};
-use super::input::{Body, UserRef};
+use super::input::{Body, Path, UserRef};
 use super::openapi::{Op, Routes};
 use super::users::user_id;
 use super::{AdminState, run, views};
@@ -15,7 +15,7 @@ use crate::directory::queries::UserQuery;
 use crate::directory::users::OrgRef;
 use crate::directory::{Error, Request};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! Parsing requests at the edge: JSON bodies and query strings whose errors
+//! Parsing requests at the edge: JSON bodies, query strings and paths whose errors
 //! answer in the admin API's error shape, and the ways a path names a user
 //! (its id or its login) or an organization.
 
@@ -39,6 +39,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
                 "query string: {}",
                 e.body_text()
             ))),
+        }
+    }
+}
+
+/// Path parameters; a segment that cannot be read is a 400 in the API's shape.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(e) => Err(ApiError::bad_request(format!("path: {}", e.body_text()))),
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Op {
     public: bool,
     /// The success status.
     ok: u16,
+    /// Also answers `text/csv` (with `?format=csv`).
+    csv: bool,
 }
 
 /// The JSON Schema of `T`, inlined, in OpenAPI 3's dialect.
@@ -57,6 +59,7 @@ impl Op {
             query: None,
             public: false,
             ok,
+            csv: false,
         }
     }
     pub fn get(path: &'static str, summary: &'static str) -> Op {
@@ -84,6 +87,10 @@ impl Op {
     }
     pub fn public(mut self) -> Op {
         self.public = true;
+        self
+    }
+    pub fn csv(mut self) -> Op {
+        self.csv = true;
         self
     }
     pub fn status(mut self, ok: u16) -> Op {
@@ -170,11 +177,14 @@ fn operation(op: &Op) -> Value {
     }
     let error = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = Map::new();
-    let ok = if op.ok == 204 {
+    let mut ok = if op.ok == 204 {
         json!({"description": "done"})
     } else {
         json!({"description": "success", "content": {"application/json": {"schema": {"type": "object"}}}})
     };
+    if op.csv {
+        ok["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+    }
     responses.insert(op.ok.to_string(), ok);
     for code in ["400", "401", "403", "404", "409", "500"] {
         responses.insert(code.into(), error.clone());

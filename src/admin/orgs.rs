@@ -3,12 +3,12 @@
 
 use super::auth::Caller;
 use super::error::ApiResult;
-use super::input::Body;
+use super::input::{Body, Path};
 use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::orgs::NewOrg;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -4,12 +4,12 @@
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use super::input::{Query, org_ref};
+use super::input::{Path, Query, org_ref};
 use super::openapi::{Op, Routes};
 use super::{AdminState, run};
 use crate::directory::reports::{Report, ReportKind, ReportQuery};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
@@ -20,7 +20,9 @@ pub fn routes() -> Routes {
     Routes::new()
         .add(Op::get("/reports", "The report names"), index)
         .add(
-            Op::get("/reports/{name}", "A report as JSON or CSV").query::<Params>(),
+            Op::get("/reports/{name}", "A report as JSON or CSV")
+                .query::<Params>()
+                .csv(),
             report,
         )
 }

@@ -3,7 +3,7 @@
 
 use super::auth::Caller;
 use super::error::ApiResult;
-use super::input::{Body, Query, UserRef, org_ref, uuid};
+use super::input::{Body, Path, Query, UserRef, org_ref, uuid};
 use super::openapi::{Op, Routes};
 use super::users::user_id;
 use super::{AdminState, run, views};
@@ -11,7 +11,7 @@ use crate::directory::model::{Member, Right};
 use crate::directory::roles::{NewRole, RoleChanges};
 use crate::directory::{Error, Result as CoreResult};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -4,13 +4,13 @@
 
 use super::auth::Caller;
 use super::error::ApiResult;
-use super::input::{Body, uuid};
+use super::input::{Body, Path, uuid};
 use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::model::{Scope, TokenKind};
 use crate::directory::{Directory, Error, Result as CoreResult};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -7,7 +7,7 @@
 
 use super::auth::{Caller, ClientOrigin};
 use super::error::{ApiError, ApiResult};
-use super::input::{Body, Query, UserRef, org_ref};
+use super::input::{Body, Path, Query, UserRef, org_ref};
 use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::acl::Actor;
@@ -16,7 +16,7 @@ use crate::directory::queries::UserQuery;
 use crate::directory::users::{NewPassword, NewUser, UserChanges};
 use crate::directory::{Directory, Error, Request, Result as CoreResult};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::Deserialize;
