@@ -102,30 +102,41 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
+        // Installed before the listeners start, so a signal sent as soon as the
+        // daemon reports its addresses is handled, not fatal.
+        let signals = Signals::install()?;
         let server = Arc::new(dirgate::start(config, shutdown.clone()).await?);
-        tokio::spawn(watch_signals(shutdown, server.clone()));
+        tokio::spawn(watch_signals(signals, shutdown, server.clone()));
         server.wait().await;
         Ok(())
     })
 }
 
+/// The signals the daemon handles.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
 /// SIGINT/SIGTERM stop the daemon; SIGHUP is the reload signal (systemd's
 /// ExecReload) and must never kill it.
-async fn watch_signals(shutdown: CancellationToken, server: Arc<dirgate::Server>) {
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::error!("cannot install signal handlers; stopping");
-        shutdown.cancel();
-        return;
-    };
+async fn watch_signals(mut s: Signals, shutdown: CancellationToken, server: Arc<dirgate::Server>) {
     loop {
         tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => server.reload_tls(),
+            _ = s.term.recv() => break,
+            _ = s.int.recv() => break,
+            _ = s.hup.recv() => server.reload_tls(),
         }
     }
     // Cancel first: logging may fail (stderr closed) and must not stop the stop.

@@ -63,4 +63,7 @@ async fn the_document_matches_the_routes() {
         }
     }
     assert!(count >= 40, "only {count} operations documented");
+    let unknown = t.api.get("/no/such/route", &t.sys).await;
+    expect(&unknown, 404);
+    assert_eq!(unknown.body["error"], "not_found");
 }

@@ -57,7 +57,15 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
                 async move { Json((*doc).clone()) }
             }),
         )
+        .fallback(no_route)
         .with_state(state)
+}
+
+/// Unknown paths under `/admin/v1` answer in the API's error shape.
+async fn no_route() -> error::ApiError {
+    error::ApiError::Core(crate::directory::Error::not_found(
+        "route (the routes are listed in /admin/v1/openapi.json)",
+    ))
 }
 
 /// Every documented route.
