@@ -104,17 +104,13 @@ impl Directory {
         if new_password.is_empty() {
             return Err(Error::invalid("the password is empty"));
         }
-        let hash = self.hash_new(Some(&NewPassword::Plain(new_password.to_owned())))?;
         let (token_id, secret) = parse_token(presented).ok_or(Error::InvalidCredentials)?;
+        // Check the token before paying for argon2, so junk costs nothing.
+        self.read(|tx| sound_registration(tx, token_id, secret))?;
+        let hash = self.hash_new(Some(&NewPassword::Plain(new_password.to_owned())))?;
         let user = self.write(req, |tx| {
-            let token = tx.token(token_id)?.ok_or(Error::InvalidCredentials)?;
-            let sound = token.kind == TokenKind::Registration
-                && token.expires.is_some_and(|e| now() < e)
-                && password::ct_eq(&password::sha256(secret), &token.secret_sha256);
-            let owner = token
-                .owner
-                .filter(|_| sound)
-                .ok_or(Error::InvalidCredentials)?;
+            let token = sound_registration(tx, token_id, secret)?;
+            let owner = token.owner.ok_or(Error::InvalidCredentials)?;
             let mut user = tx
                 .user(owner)?
                 .filter(|u| u.state == Lifecycle::Provisioned)
@@ -172,5 +168,19 @@ impl Directory {
             org: user.org,
         });
         Ok(user)
+    }
+}
+
+/// The registration token `id` if `secret` is its secret and it has not
+/// expired; otherwise `InvalidCredentials`.
+fn sound_registration(tx: &Tx, id: Uuid, secret: &str) -> Result<Token> {
+    let token = tx.token(id)?.ok_or(Error::InvalidCredentials)?;
+    let sound = token.kind == TokenKind::Registration
+        && token.expires.is_some_and(|e| now() < e)
+        && password::ct_eq(&password::sha256(secret), &token.secret_sha256);
+    if sound {
+        Ok(token)
+    } else {
+        Err(Error::InvalidCredentials)
     }
 }
