@@ -42,9 +42,18 @@ async fn the_document_matches_the_routes() {
             .any(|p| p["name"] == "organization")
     );
 
+    assert_eq!(
+        paths["/users/{user}"]["get"]["operationId"],
+        "get_users_user"
+    );
+    let mut ids = std::collections::HashSet::new();
     let mut count = 0;
     for (path, ops) in paths {
-        for (method, _) in ops.as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            assert!(
+                ids.insert(op["operationId"].to_string()),
+                "duplicate id at {path}"
+            );
             let concrete = path
                 .split('/')
                 .map(|s| if s.starts_with('{') { "x" } else { s })

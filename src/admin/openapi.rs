@@ -170,6 +170,21 @@ fn query_params(schema: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// `GET /users/{user}` → `get_users_user`: unique, and an identifier.
+fn operation_id(op: &Op) -> String {
+    let path: String = op
+        .path
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let words: Vec<&str> = path.split('_').filter(|w| !w.is_empty()).collect();
+    format!(
+        "{}_{}",
+        op.method_name.to_ascii_lowercase(),
+        words.join("_")
+    )
+}
+
 fn operation(op: &Op) -> Value {
     let mut params = path_params(op.path);
     if let Some(q) = op.query {
@@ -191,7 +206,7 @@ fn operation(op: &Op) -> Value {
     }
     let mut o = json!({
         "summary": op.summary,
-        "operationId": format!("{} {}", op.method_name, op.path),
+        "operationId": operation_id(op),
         "parameters": params,
         "responses": responses,
     });
