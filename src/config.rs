@@ -43,7 +43,19 @@ struct RawConfig {
 #[serde(deny_unknown_fields, default)]
 struct RawNotify {
     webhook: Option<String>,
-    webhook_retries: Option<u32>,
+    smtp: Option<String>,
+    smtp_from: Option<String>,
+    retries: Option<u32>,
+}
+
+/// `[notify] smtp`: notices are also mailed through this relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// host:port of a plain SMTP relay.
+    pub relay: String,
+    pub from: String,
+    /// Extra attempts after a failed one.
+    pub retries: u32,
 }
 
 /// Where notifications go besides the log.
@@ -151,6 +163,7 @@ impl Default for LdapConfig {
 pub struct Config {
     /// `[notify] webhook`: notices are also POSTed there.
     pub webhook: Option<WebhookConfig>,
+    pub smtp: Option<SmtpConfig>,
     pub data_dir: PathBuf,
     pub base_dn: Dn,
     pub ldap: LdapConfig,
@@ -296,6 +309,15 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     };
     Ok(Config {
         webhook: webhook_config(&raw.notify)?,
+        smtp: raw.notify.smtp.clone().map(|relay| SmtpConfig {
+            relay,
+            from: raw
+                .notify
+                .smtp_from
+                .clone()
+                .unwrap_or_else(|| "dirgate@localhost".into()),
+            retries: raw.notify.retries.unwrap_or(3),
+        }),
         data_dir,
         base_dn,
         ldap: ldap_cfg,
@@ -330,7 +352,7 @@ fn webhook_config(raw: &RawNotify) -> Result<Option<WebhookConfig>, ConfigError>
     }
     Ok(Some(WebhookConfig {
         url: url.clone(),
-        retries: raw.webhook_retries.unwrap_or(3),
+        retries: raw.retries.unwrap_or(3),
     }))
 }
 

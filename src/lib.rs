@@ -14,6 +14,7 @@
 //! - [`cli`]: administrative subcommands that call a running daemon's admin API.
 //! - [`http`]: the HTTP listener (`/healthz`; admin API and SCIM mount there).
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
+//! - [`smtp`]: the mail notification channel (plain SMTP to a relay).
 //! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 
@@ -26,6 +27,7 @@ pub mod import;
 pub mod ldap;
 pub mod scim;
 pub mod server;
+pub mod smtp;
 pub mod store;
 pub mod tls;
 pub mod webhook;

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::directory::auth::Bootstrap;
+use crate::directory::notify::{Channel, Fanout};
 use crate::ldap::listener::Mode;
 use crate::ldap::session::Context as LdapContext;
 use crate::ldap::tree::Tree;
@@ -171,13 +172,8 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
         let store = Store::open(&config.store_path(), config.first_id_number)?;
-        let directory = match &config.webhook {
-            Some(w) => {
-                let hook = crate::webhook::Webhook::start(w.url.clone(), w.retries)?;
-                Directory::with_notifier(store, config.directory.clone(), Arc::new(hook))?
-            }
-            None => Directory::new(store, config.directory.clone())?,
-        };
+        let notifier = notifier(&config)?;
+        let directory = Directory::with_notifier(store, config.directory.clone(), notifier)?;
         match directory.bootstrap()? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;
@@ -191,6 +187,25 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
         Ok(directory)
     })
     .await?
+}
+
+/// The configured notification channels (the log always; webhook, mail).
+fn notifier(config: &Config) -> anyhow::Result<Arc<dyn Channel>> {
+    let mut channels: Vec<Arc<dyn Channel>> = Vec::new();
+    if let Some(w) = &config.webhook {
+        channels.push(Arc::new(crate::webhook::Webhook::start(
+            w.url.clone(),
+            w.retries,
+        )?));
+    }
+    if let Some(m) = &config.smtp {
+        channels.push(Arc::new(crate::smtp::Smtp::start(
+            m.relay.clone(),
+            m.from.clone(),
+            m.retries,
+        )?));
+    }
+    Ok(Arc::new(Fanout(channels)))
 }
 
 fn create_data_dir(dir: &Path) -> anyhow::Result<()> {

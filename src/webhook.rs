@@ -33,7 +33,7 @@ impl Webhook {
 }
 
 impl Channel for Webhook {
-    fn deliver(&self, notice: &Notice) {
+    fn deliver(&self, notice: &Notice, _to: &[String]) {
         let (login, org) = notice.parts();
         let now = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)

@@ -97,7 +97,7 @@ fn a_webhook_must_be_plain_http() {
     let toml = "[notify]\nwebhook = \"https://hooks.example/x\"\n";
     let err = dirgate::config::Config::from_str_with_env(toml, &|_| None).unwrap_err();
     assert!(err.to_string().contains("notify.webhook"), "{err}");
-    let ok = "[notify]\nwebhook = \"http://127.0.0.1:9/x\"\nwebhook_retries = 0\n";
+    let ok = "[notify]\nwebhook = \"http://127.0.0.1:9/x\"\nretries = 0\n";
     let config = dirgate::config::Config::from_str_with_env(ok, &|_| None).unwrap();
     assert_eq!(config.webhook.unwrap().retries, 0);
 }

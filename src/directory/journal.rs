@@ -154,7 +154,7 @@ fn writer(store: Store, rx: Receiver<Item>, notifier: Arc<dyn Channel>) {
             Ok::<_, crate::store::StoreError>(())
         });
         match written {
-            Ok(()) => notices.iter().for_each(|n| dispatch(&notifier, n)),
+            Ok(()) => notices.iter().for_each(|n| dispatch(&notifier, &store, n)),
             Err(e) => tracing::error!(error = %e, "journal batch could not be written"),
         }
         for w in waiters {

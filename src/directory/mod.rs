@@ -189,7 +189,7 @@ impl Directory {
 
     /// Sends a notice (after the change it reports is committed).
     pub(crate) fn notify(&self, notice: &notify::Notice) {
-        notify::dispatch(&self.inner.notifier, notice);
+        notify::dispatch(&self.inner.notifier, &self.inner.store, notice);
     }
 
     /// The background writer for bind audit events and last-login times.

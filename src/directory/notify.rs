@@ -1,29 +1,79 @@
 //! Notifications to people (invitation, ready for validation, validated,
 //! account locked). Every notice is written to the log (target
-//! `dirgate::notify`) and handed to the configured [`Channel`] (a webhook, see
-//! `crate::webhook`), which delivers it without blocking the caller. A notice
-//! names the account and the organization, never a secret, so a registration
-//! token travels only in the administrator's API answer.
+//! `dirgate::notify`) and handed to the configured [`Channel`]s (a webhook,
+//! `crate::webhook`; mail, `crate::smtp`), which deliver it without blocking the
+//! caller, with its recipients' addresses resolved here: the user for an
+//! invitation or validation, the organization's administrators for "ready for
+//! validation" and "account locked". A notice names the account and the
+//! organization, never a secret, so a registration token travels only in the
+//! administrator's API answer.
 
+use crate::store::{Store, Tx};
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// Where notices go besides the log. Implementations queue and return at once.
 pub trait Channel: Send + Sync {
-    fn deliver(&self, notice: &Notice);
+    /// `to`: the recipients' email addresses (may be empty).
+    fn deliver(&self, notice: &Notice, to: &[String]);
 }
 
 /// The default: the log only.
 pub struct LogOnly;
 
 impl Channel for LogOnly {
-    fn deliver(&self, _: &Notice) {}
+    fn deliver(&self, _: &Notice, _: &[String]) {}
 }
 
-/// Logs `notice` and hands it to `channel`.
-pub fn dispatch(channel: &Arc<dyn Channel>, notice: &Notice) {
+/// Several channels at once.
+pub struct Fanout(pub Vec<Arc<dyn Channel>>);
+
+impl Channel for Fanout {
+    fn deliver(&self, notice: &Notice, to: &[String]) {
+        for c in &self.0 {
+            c.deliver(notice, to);
+        }
+    }
+}
+
+/// Logs `notice` and hands it, with its recipients, to `channel`.
+pub fn dispatch(channel: &Arc<dyn Channel>, store: &Store, notice: &Notice) {
     send(notice);
-    channel.deliver(notice);
+    let to =
+        store
+            .read(|tx| recipients(tx, notice))
+            .unwrap_or_else(|e: crate::store::StoreError| {
+                tracing::error!(error = %e, "cannot resolve notification recipients");
+                Vec::new()
+            });
+    channel.deliver(notice, &to);
+}
+
+/// The email addresses a notice is for.
+fn recipients(tx: &Tx, notice: &Notice) -> crate::store::StoreResult<Vec<String>> {
+    let (login, org) = notice.parts();
+    let mut to = Vec::new();
+    match notice {
+        Notice::Invitation { .. } | Notice::Validated { .. } => {
+            if let Some(email) = tx.user_by_login(login)?.and_then(|u| u.email) {
+                to.push(email);
+            }
+        }
+        Notice::ReadyForValidation { .. } | Notice::AccountLocked { .. } => {
+            let Some(org) = org.and_then(|o| tx.org(o).ok().flatten()) else {
+                return Ok(to);
+            };
+            for id in tx.users_in(Some(org.id))? {
+                if let Some(u) = tx.user(id)?
+                    && (org.admin == Some(u.id) || u.flags.delegate)
+                    && let Some(email) = u.email
+                {
+                    to.push(email);
+                }
+            }
+        }
+    }
+    Ok(to)
 }
 
 /// What happened that someone should hear about.
