@@ -40,6 +40,7 @@ struct RawConfig {
     users: RawUsers,
     audit: RawAudit,
     import: crate::import::config::ImportSection,
+    notify: RawNotify,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,6 +55,34 @@ struct RawAudit {
 struct RawUsers {
     /// Profile fields users may change on their own account.
     self_service: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawNotify {
+    webhook: Option<String>,
+    smtp: Option<String>,
+    smtp_from: Option<String>,
+    retries: Option<u32>,
+}
+
+/// `[notify] smtp`: notices are also mailed through this relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// host:port of a plain SMTP relay.
+    pub relay: String,
+    pub from: String,
+    /// Extra attempts after a failed one.
+    pub retries: u32,
+}
+
+/// Where notifications go besides the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// An `http://` URL that receives each notice as a JSON POST.
+    pub url: String,
+    /// Extra attempts after a failed one.
+    pub retries: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,6 +179,9 @@ impl Default for LdapConfig {
 /// The validated configuration the daemon runs with.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// `[notify] webhook`: notices are also POSTed there.
+    pub webhook: Option<WebhookConfig>,
+    pub smtp: Option<SmtpConfig>,
     pub data_dir: PathBuf,
     pub base_dn: Dn,
     pub ldap: LdapConfig,
@@ -297,6 +329,16 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .then_some(crate::directory::model::Scope::Server),
     };
     Ok(Config {
+        webhook: webhook_config(&raw.notify)?,
+        smtp: raw.notify.smtp.clone().map(|relay| SmtpConfig {
+            relay,
+            from: raw
+                .notify
+                .smtp_from
+                .clone()
+                .unwrap_or_else(|| "dirgate@localhost".into()),
+            retries: raw.notify.retries.unwrap_or(3),
+        }),
         data_dir,
         base_dn,
         ldap: ldap_cfg,
@@ -340,6 +382,22 @@ fn self_service(raw: &RawUsers) -> Result<Vec<ProfileField>, ConfigError> {
             })
         })
         .collect()
+}
+
+fn webhook_config(raw: &RawNotify) -> Result<Option<WebhookConfig>, ConfigError> {
+    let Some(url) = &raw.webhook else {
+        return Ok(None);
+    };
+    if !url.starts_with("http://") {
+        return Err(ConfigError::Invalid {
+            key: "notify.webhook",
+            message: format!("'{url}' must be an http:// URL (https is not supported yet)"),
+        });
+    }
+    Ok(Some(WebhookConfig {
+        url: url.clone(),
+        retries: raw.retries.unwrap_or(3),
+    }))
 }
 
 fn lockout_policy(raw: &RawLockout) -> crate::directory::LockoutPolicy {

@@ -1,8 +1,9 @@
-//! The HTTP listener: one axum router for everything served over HTTP. For now
-//! `GET /healthz`, which proves the store answers; the admin API (`/admin/v1`)
-//! and SCIM (`/scim/v2`) mount here as they arrive.
+//! The HTTP listener: one axum router for everything served over HTTP:
+//! `GET /healthz`, which proves the store answers, the admin API
+//! (`/admin/v1`, bulk import included) and SCIM (`/scim/v2`).
 
 use crate::directory::Directory;
+use crate::ldap::tree::Tree;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,10 +12,14 @@ use axum::routing::get;
 use serde_json::json;
 
 /// The whole HTTP application.
-pub fn app(directory: Directory) -> Router {
+pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/scim/v2", crate::scim::router())
+        .nest(
+            "/admin/v1",
+            crate::admin::router(directory.clone(), tree, imports),
+        )
         .with_state(directory)
 }
 

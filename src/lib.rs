@@ -10,12 +10,16 @@
 //! - [`ldap`]: the LDAP front end (so far: RFC 4514 DNs and the schema).
 //! - [`scim`]: the SCIM 2.0 front end at `/scim/v2` (Users, Groups, discovery).
 //! - [`import`]: spreadsheet import: reading CSV/XLSX, previews, confirm, report.
-//! - [`admin`]: the admin API's handlers (so far: bulk import).
-//! - [`http`]: the HTTP listener (`/healthz`, SCIM; the admin API mounts there).
+//! - [`admin`]: the admin API (`/admin/v1`, JSON) over the core's use cases.
+//! - [`cli`]: administrative subcommands that call a running daemon's admin API.
+//! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM).
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
+//! - [`smtp`]: the mail notification channel (plain SMTP to a relay).
+//! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 
 pub mod admin;
+pub mod cli;
 pub mod config;
 pub mod directory;
 pub mod http;
@@ -23,7 +27,9 @@ pub mod import;
 pub mod ldap;
 pub mod scim;
 pub mod server;
+pub mod smtp;
 pub mod store;
 pub mod tls;
+pub mod webhook;
 
 pub use server::{Server, run, start};

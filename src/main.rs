@@ -38,11 +38,15 @@ enum Command {
         /// The LDIF file.
         file: PathBuf,
     },
+    /// Administration of a running daemon over its admin API.
+    #[command(flatten)]
+    Admin(dirgate::cli::AdminCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Admin(cmd) => return dirgate::cli::run(cli.config.as_deref(), cmd),
         Command::Serve => serve(cli.config),
         Command::CheckConfig { file } => check_config(&file),
         Command::LoadLdif { file } => load_ldif(cli.config, &file),
@@ -97,14 +101,10 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     let config = Config::load(config.as_deref())?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        // Handlers go in before the listeners open: a signal sent as soon as
-        // they log their addresses must stop the daemon cleanly, not kill it.
-        let signals = Signals {
-            term: signal(SignalKind::terminate())?,
-            int: signal(SignalKind::interrupt())?,
-            hup: signal(SignalKind::hangup())?,
-        };
         let shutdown = CancellationToken::new();
+        // Installed before the listeners start, so a signal sent as soon as the
+        // daemon reports its addresses is handled, not fatal.
+        let signals = Signals::install()?;
         let server = Arc::new(dirgate::start(config, shutdown.clone()).await?);
         tokio::spawn(watch_signals(signals, shutdown, server.clone()));
         server.wait().await;
@@ -112,25 +112,31 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     })
 }
 
+/// The signals the daemon handles.
 struct Signals {
     term: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
 
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
 /// SIGINT/SIGTERM stop the daemon; SIGHUP is the reload signal (systemd's
 /// ExecReload) and must never kill it.
-async fn watch_signals(s: Signals, shutdown: CancellationToken, server: Arc<dirgate::Server>) {
-    let Signals {
-        mut term,
-        mut int,
-        mut hup,
-    } = s;
+async fn watch_signals(mut s: Signals, shutdown: CancellationToken, server: Arc<dirgate::Server>) {
     loop {
         tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => server.reload_tls(),
+            _ = s.term.recv() => break,
+            _ = s.int.recv() => break,
+            _ = s.hup.recv() => server.reload_tls(),
         }
     }
     // Cancel first: logging may fail (stderr closed) and must not stop the stop.

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::directory::auth::Bootstrap;
+use crate::directory::notify::{Channel, Fanout};
 use crate::ldap::listener::Mode;
 use crate::ldap::session::Context as LdapContext;
 use crate::ldap::tree::Tree;
@@ -46,9 +47,16 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http_listen))?;
     let http_addr = http.local_addr()?;
     tracing::info!(addr = %http_addr, "http listening");
-    let app = crate::http::app(directory.clone());
+    let imports = crate::import::Imports::new(directory.clone(), config.import.clone());
+    let app = crate::http::app(
+        directory.clone(),
+        Tree::new(config.base_dn.clone()),
+        imports,
+    );
     let stop = shutdown.clone();
     tracker.spawn(async move {
+        // Connection info gives the admin API the client address for the audit trail.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(http, app)
             .with_graceful_shutdown(stop.cancelled_owned())
             .await;
@@ -169,7 +177,8 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
         let store = Store::open(&config.store_path(), config.first_id_number)?;
-        let directory = Directory::new(store, config.directory.clone())?;
+        let notifier = notifier(&config)?;
+        let directory = Directory::with_notifier(store, config.directory.clone(), notifier)?;
         match directory.bootstrap()? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;
@@ -183,6 +192,25 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
         Ok(directory)
     })
     .await?
+}
+
+/// The configured notification channels (the log always; webhook, mail).
+fn notifier(config: &Config) -> anyhow::Result<Arc<dyn Channel>> {
+    let mut channels: Vec<Arc<dyn Channel>> = Vec::new();
+    if let Some(w) = &config.webhook {
+        channels.push(Arc::new(crate::webhook::Webhook::start(
+            w.url.clone(),
+            w.retries,
+        )?));
+    }
+    if let Some(m) = &config.smtp {
+        channels.push(Arc::new(crate::smtp::Smtp::start(
+            m.relay.clone(),
+            m.from.clone(),
+            m.retries,
+        )?));
+    }
+    Ok(Arc::new(Fanout(channels)))
 }
 
 fn create_data_dir(dir: &Path) -> anyhow::Result<()> {

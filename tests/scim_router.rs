@@ -26,7 +26,13 @@ fn app() -> App {
         .unwrap()
         .secret;
     App {
-        app: dirgate::http::app(fx.dir.clone()),
+        app: dirgate::http::app(
+            fx.dir.clone(),
+            dirgate::ldap::tree::Tree::new(
+                dirgate::ldap::dn::Dn::parse(common::server::BASE).unwrap(),
+            ),
+            dirgate::import::Imports::new(fx.dir.clone(), Default::default()),
+        ),
         token,
         _fx: fx,
     }

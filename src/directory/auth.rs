@@ -1,7 +1,8 @@
 //! Credentials: turning a password or a bearer token into an [`Actor`], the
-//! system administrator's bootstrap, service accounts and tokens. Failures are
-//! one indistinguishable `InvalidCredentials`; unknown accounts still pay for a
-//! hash check so timing does not tell them apart either.
+//! system administrator's bootstrap, and bearer tokens (service accounts are in
+//! `services`). Failures are one indistinguishable `InvalidCredentials`;
+//! unknown accounts still pay for a hash check so timing does not tell them
+//! apart either.
 
 use super::acl::{Action, Actor, ActorKind, Target, UserPowers};
 use super::audit::Outcome;
@@ -9,7 +10,6 @@ use super::error::{Error, Result};
 use super::model::{
     Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, Token, TokenKind, User, now,
 };
-use super::names::check_service_name;
 use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::{Change, Directory, Request};
@@ -22,7 +22,7 @@ pub const SYSTEM_ADMIN_LOGIN: &str = "admin";
 
 /// Token secrets look like `dgt_<id>_<secret>` so the id finds the record and the
 /// secret is compared against its hash.
-const TOKEN_PREFIX: &str = "dgt_";
+pub(crate) const TOKEN_PREFIX: &str = "dgt_";
 
 /// last-login is rewritten at most this often, so binds rarely become writes.
 const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
@@ -41,13 +41,6 @@ pub enum Principal {
         id: Uuid,
         org: Option<Uuid>,
     },
-}
-
-/// A service account to create.
-pub struct NewService<'a> {
-    pub name: &'a str,
-    pub scope: Scope,
-    pub description: Option<String>,
 }
 
 /// What `serve` must hand to the operator after creating the system administrator.
@@ -120,7 +113,7 @@ pub fn actor_for_user(tx: &Tx, user: &User, max_depth: usize) -> Result<Actor> {
     })
 }
 
-fn system_actor(admin: &SystemAdmin) -> Actor {
+pub(crate) fn system_actor(admin: &SystemAdmin) -> Actor {
     Actor {
         kind: ActorKind::System,
         id: Some(admin.id),
@@ -308,6 +301,9 @@ impl Directory {
         scope: Scope,
         description: Option<String>,
     ) -> Result<Issued<Token>> {
+        if kind == TokenKind::Admin {
+            return self.issue_admin_token(req, description, None);
+        }
         let id = Uuid::new_v4();
         let secret = password::random_secret(32)?;
         let full = format!("{TOKEN_PREFIX}{}_{secret}", id.simple());
@@ -321,6 +317,8 @@ impl Directory {
                 description,
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
+                owner: None,
+                expires: None,
                 created: now(),
             };
             let change = Change {
@@ -345,7 +343,8 @@ impl Directory {
             let token = tx
                 .token(id)?
                 .ok_or_else(|| Error::not_found(format!("token {id}")))?;
-            self.authorize(req, Action::IssueToken, Target::org(scope_org(token.scope)))?;
+            let (action, target) = super::admin_tokens::managed_by(&token);
+            self.authorize(req, action, target)?;
             let change = Change {
                 action: "token.revoke",
                 target: &id.to_string(),
@@ -363,13 +362,11 @@ impl Directory {
     pub fn list_tokens(&self, req: &Request) -> Result<Vec<Token>> {
         let mut all = self.read(|tx| Ok(tx.tokens()?))?;
         all.retain(|t| {
-            self.policy()
-                .authorize(
-                    &req.actor,
-                    Action::IssueToken,
-                    &Target::org(scope_org(t.scope)),
-                )
-                .is_ok()
+            if t.kind == TokenKind::Registration {
+                return false;
+            }
+            let (action, target) = super::admin_tokens::managed_by(t);
+            self.policy().authorize(&req.actor, action, &target).is_ok()
         });
         all.sort_by_key(|t| t.created);
         Ok(all)
@@ -381,7 +378,10 @@ impl Directory {
         let token = self
             .read(|tx| Ok(tx.token(id)?))?
             .ok_or(Error::InvalidCredentials)?;
-        if !password::ct_eq(&password::sha256(secret), &token.secret_sha256) {
+        // An admin token is no SCIM credential (it acts as a person).
+        if token.kind != TokenKind::Scim
+            || !password::ct_eq(&password::sha256(secret), &token.secret_sha256)
+        {
             return Err(Error::InvalidCredentials);
         }
         Ok(Actor {
@@ -389,106 +389,6 @@ impl Directory {
             id: Some(token.id),
             name: format!("token:{}", token.id),
         })
-    }
-
-    /// Creates a service account reading `scope`; its password is in the answer only.
-    pub fn create_service_account(
-        &self,
-        req: &Request,
-        name: &str,
-        scope: Scope,
-        description: Option<String>,
-    ) -> Result<Issued<ServiceAccount>> {
-        let secret = password::random_secret(24)?;
-        let hash = password::hash(&self.settings().hash, &secret)?;
-        let new = NewService {
-            name,
-            scope,
-            description,
-        };
-        let record = self.write(req, |tx| self.create_service_account_in(tx, req, new, hash))?;
-        Ok(Issued { record, secret })
-    }
-
-    /// The body of [`Self::create_service_account`] inside a caller's
-    /// transaction, with the password already hashed (LDAP adds give their own).
-    pub(crate) fn create_service_account_in(
-        &self,
-        tx: &mut Tx,
-        req: &Request,
-        new: NewService<'_>,
-        hash: SecretHash,
-    ) -> Result<ServiceAccount> {
-        let NewService {
-            name,
-            scope,
-            description,
-        } = new;
-        check_service_name(name)?;
-        self.authorize(
-            req,
-            Action::ManageServiceAccounts,
-            Target::org(scope_org(scope)),
-        )?;
-        if let Scope::Org(org) = scope {
-            super::orgs::org_by_id(tx, org)?;
-        }
-        if let Some(existing) = tx.service_by_name(name)? {
-            return Err(Error::exists(format!("service account {}", existing.name)));
-        }
-        let id = Uuid::new_v4();
-        let change = Change {
-            action: "service.create",
-            target: name,
-            target_id: Some(id),
-            org: scope_org(scope),
-            detail: None,
-        };
-        let version = self.log(tx, req, change)?;
-        let t = now();
-        let svc = ServiceAccount {
-            id,
-            name: name.to_owned(),
-            scope,
-            password: hash,
-            description,
-            created: t,
-            modified: t,
-            version,
-        };
-        tx.put_service(&svc)?;
-        Ok(svc)
-    }
-
-    pub fn delete_service_account(&self, req: &Request, name: &str) -> Result<()> {
-        self.write(req, |tx| self.delete_service_account_in(tx, req, name))
-    }
-
-    /// The body of [`Self::delete_service_account`] inside a caller's transaction.
-    pub(crate) fn delete_service_account_in(
-        &self,
-        tx: &mut Tx,
-        req: &Request,
-        name: &str,
-    ) -> Result<()> {
-        let svc = tx
-            .service_by_name(name)?
-            .ok_or_else(|| Error::not_found(format!("service account {name}")))?;
-        self.authorize(
-            req,
-            Action::ManageServiceAccounts,
-            Target::org(scope_org(svc.scope)),
-        )?;
-        let change = Change {
-            action: "service.delete",
-            target: &svc.name,
-            target_id: Some(svc.id),
-            org: scope_org(svc.scope),
-            detail: None,
-        };
-        self.log(tx, req, change)?;
-        tx.delete_service(svc.id)?;
-        Ok(())
     }
 }
 
@@ -584,7 +484,7 @@ fn actor_org(actor: &Actor) -> Option<Uuid> {
     }
 }
 
-fn scope_org(scope: Scope) -> Option<Uuid> {
+pub(crate) fn scope_org(scope: Scope) -> Option<Uuid> {
     match scope {
         Scope::Server => None,
         Scope::Org(o) => Some(o),
@@ -592,7 +492,7 @@ fn scope_org(scope: Scope) -> Option<Uuid> {
 }
 
 /// `dgt_<32 hex id>_<secret>` → (id, secret).
-fn parse_token(presented: &str) -> Option<(Uuid, &str)> {
+pub(crate) fn parse_token(presented: &str) -> Option<(Uuid, &str)> {
     let rest = presented.trim().strip_prefix(TOKEN_PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
     Some((Uuid::try_parse(id).ok()?, secret))

@@ -8,7 +8,9 @@
 use super::LockoutPolicy;
 use super::audit::Event;
 use super::model::Millis;
+use super::notify::{Channel, dispatch};
 use crate::store::Store;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use uuid::Uuid;
 
@@ -54,11 +56,15 @@ impl Drop for Journal {
 impl Journal {
     /// Starts the writer thread for `store`; it also drops audit events older
     /// than `retention` (never, when `None`).
-    pub fn start(store: Store, retention: Option<Millis>) -> std::io::Result<Journal> {
+    pub fn start(
+        store: Store,
+        retention: Option<Millis>,
+        notifier: Arc<dyn Channel>,
+    ) -> std::io::Result<Journal> {
         let (tx, rx) = sync_channel(QUEUE);
         let writer = std::thread::Builder::new()
             .name("dirgate-journal".into())
-            .spawn(move || writer(store, rx, retention))?;
+            .spawn(move || writer(store, rx, retention, notifier))?;
         Ok(Journal {
             tx: Some(tx),
             writer: Some(writer),
@@ -125,7 +131,7 @@ fn prune(store: &Store, retention: Millis) {
     }
 }
 
-fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>) {
+fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>, notifier: Arc<dyn Channel>) {
     let mut pruned_at: Option<std::time::Instant> = None;
     loop {
         if let Some(keep) = retention
@@ -149,6 +155,8 @@ fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>) {
             }
         }
         let mut waiters = Vec::new();
+        // Sent only once the batch that locked the accounts is committed.
+        let mut notices = Vec::new();
         let written = store.write(|tx| {
             let mut events = Vec::new();
             for item in batch.drain(..) {
@@ -165,6 +173,10 @@ fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>) {
                     Item::Failure(id, at, policy, locked) => {
                         if let Some(mut user) = tx.user(id)? {
                             if policy.record_failure(&mut user.lockout, at) {
+                                notices.push(super::notify::Notice::AccountLocked {
+                                    login: user.login.clone(),
+                                    org: user.org,
+                                });
                                 events.push(*locked);
                             }
                             tx.put_user(&user)?;
@@ -184,8 +196,9 @@ fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>) {
             tx.log_all(events)?;
             Ok::<_, crate::store::StoreError>(())
         });
-        if let Err(e) = written {
-            tracing::error!(error = %e, "journal batch could not be written");
+        match written {
+            Ok(()) => notices.iter().for_each(|n| dispatch(&notifier, &store, n)),
+            Err(e) => tracing::error!(error = %e, "journal batch could not be written"),
         }
         for w in waiters {
             let _ = w.send(());

@@ -6,12 +6,17 @@
 //!
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
-//! - `orgs`, `users`, `roles`, `admins`, `auth`: the use cases, one file each;
+//! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
+//!   one file each; `queries`: administrators' lists and the audit query;
+//!   `registration`: invitation, registration, validation; `notify`: notices;
+//!   `reports`: reports from the store and the audit trail; `services`: service
+//!   accounts.
 //! - `imports`: bulk import planning and applying (one transaction per file).
 //! - `profile`: descriptive user attributes; `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
 
 pub mod acl;
+pub mod admin_tokens;
 pub mod admins;
 pub mod audit;
 pub mod auth;
@@ -21,11 +26,16 @@ pub mod imports;
 pub mod journal;
 pub mod model;
 pub mod names;
+pub mod notify;
 pub mod orgs;
 pub mod password;
 pub mod profile;
+pub mod queries;
+pub mod registration;
+pub mod reports;
 pub mod roles;
 pub mod scim_view;
+pub mod services;
 pub mod users;
 
 use crate::store::{Store, Tx};
@@ -151,6 +161,7 @@ struct Inner {
     store: Store,
     settings: Settings,
     journal: journal::Journal,
+    notifier: Arc<dyn notify::Channel>,
 }
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
@@ -164,19 +175,35 @@ pub(crate) struct Change<'a> {
 }
 
 impl Directory {
-    /// The directory over `store`; starts the journal writer thread.
+    /// The directory over `store`, notifying through the log only; starts the
+    /// journal writer thread.
     pub fn new(store: Store, settings: Settings) -> Result<Directory> {
+        Directory::with_notifier(store, settings, Arc::new(notify::LogOnly))
+    }
+
+    /// Like [`Self::new`], with notices also going to `notifier`.
+    pub fn with_notifier(
+        store: Store,
+        settings: Settings,
+        notifier: Arc<dyn notify::Channel>,
+    ) -> Result<Directory> {
         let retention = (settings.audit_retention_days > 0)
             .then(|| model::Millis::from(settings.audit_retention_days) * 24 * 3600 * 1000);
-        let journal = journal::Journal::start(store.clone(), retention)
+        let journal = journal::Journal::start(store.clone(), retention, notifier.clone())
             .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
         Ok(Directory {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 journal,
+                notifier,
             }),
         })
+    }
+
+    /// Sends a notice (after the change it reports is committed).
+    pub(crate) fn notify(&self, notice: &notify::Notice) {
+        notify::dispatch(&self.inner.notifier, &self.inner.store, notice);
     }
 
     /// The background writer for bind audit events and last-login times.

@@ -307,6 +307,11 @@ pub struct ServiceAccount {
 pub enum TokenKind {
     /// SCIM provisioning by an identity provider.
     Scim,
+    /// The admin API, acting as the account that issued it (`owner`) with that
+    /// account's standing at the time of each call.
+    Admin,
+    /// A new user's single-use invitation to set its password (`owner`).
+    Registration,
 }
 
 /// A bearer token; only a hash of its secret is kept.
@@ -322,6 +327,12 @@ pub struct Token {
     pub secret_sha256: Vec<u8>,
     /// Who issued it, as shown in the audit trail.
     pub created_by: String,
+    /// The account an admin token acts as (`None` for SCIM tokens).
+    #[serde(default)]
+    pub owner: Option<Uuid>,
+    /// When it stops working (`None` = until revoked).
+    #[serde(default)]
+    pub expires: Option<Millis>,
     pub created: Millis,
 }
 

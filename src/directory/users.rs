@@ -308,7 +308,11 @@ impl Directory {
                 .map(|u| u.id)
                 .ok_or_else(|| Error::not_found(format!("user {login}")))
         })?;
-        self.get_user(req, id)
+        // A hidden user is "not found" by the name asked for, never by its id.
+        self.get_user(req, id).map_err(|e| match e {
+            Error::NotFound(_) => Error::not_found(format!("user {login}")),
+            other => other,
+        })
     }
 
     pub fn update_user(&self, req: &Request, id: Uuid, changes: UserChanges) -> Result<User> {
@@ -567,6 +571,12 @@ impl Directory {
             detail: None,
         };
         self.log(tx, req, change)?;
+        // Its admin and registration tokens would only linger unusable.
+        for token in tx.tokens()? {
+            if token.owner == Some(id) {
+                tx.delete_token(token.id)?;
+            }
+        }
         tx.delete_user(id)?;
         Ok(())
     }

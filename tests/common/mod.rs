@@ -3,6 +3,8 @@
 //! not hashing cost), and requests for the common actors.
 #![allow(dead_code)]
 
+pub mod admin;
+pub mod http;
 pub mod scim;
 pub mod server;
 

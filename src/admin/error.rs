@@ -1,0 +1,78 @@
+//! The admin API's one error mapping: core [`Error`] → HTTP status and a JSON
+//! body `{"error": "<kind>", "message": "..."}` that says what to fix. Internal
+//! failures answer 500 with no detail; the detail goes to the log only.
+
+use crate::directory::Error;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error as the admin API answers it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Core(#[from] Error),
+    /// The request itself is malformed (bad JSON, bad query string, bad id).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No credentials, or credentials that do not authenticate.
+    #[error("{0}")]
+    Unauthorized(String),
+}
+
+impl ApiError {
+    pub fn bad_request(msg: impl Into<String>) -> ApiError {
+        ApiError::BadRequest(msg.into())
+    }
+
+    /// Status, error kind and a message safe to show.
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "invalid", m.clone()),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone()),
+            ApiError::Core(e) => core_parts(e),
+        }
+    }
+}
+
+fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
+    let msg = e.to_string();
+    match e {
+        Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid", msg),
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", msg),
+        Error::Exists(_) => (StatusCode::CONFLICT, "exists", msg),
+        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", msg),
+        Error::SeatsExhausted { .. } => (StatusCode::CONFLICT, "seats_exhausted", msg),
+        Error::Denied(_) => (StatusCode::FORBIDDEN, "denied", msg),
+        Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "unauthorized", msg),
+        Error::Store(_) | Error::Internal(_) => {
+            tracing::error!(error = %e, "admin API request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; the server log has the details".into(),
+            )
+        }
+    }
+}
+
+/// The challenge sent with every 401: both schemes the API accepts.
+const CHALLENGE: &str = "Basic realm=\"dirgate\", Bearer realm=\"dirgate\"";
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, message) = self.parts();
+        let body = axum::Json(json!({"error": kind, "message": message}));
+        let mut response = (status, body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(CHALLENGE),
+            );
+        }
+        response
+    }
+}
+
+/// Shorthand for handler results.
+pub type ApiResult<T> = Result<T, ApiError>;

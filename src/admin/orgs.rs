@@ -1,0 +1,158 @@
+//! Routes for organizations (`/organizations`) and login suffixes
+//! (`/suffixes`): create, list, get, change seats, delete.
+
+use super::auth::Caller;
+use super::error::ApiResult;
+use super::input::{Body, Path};
+use super::openapi::{Op, Routes};
+use super::{AdminState, run, views};
+use crate::directory::orgs::NewOrg;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(
+            Op::get("/organizations", "List the organizations you may read"),
+            list,
+        )
+        .add(
+            Op::post(
+                "/organizations",
+                "Create an organization (system administrator)",
+            )
+            .body::<CreateOrg>(),
+            create,
+        )
+        .add(
+            Op::get(
+                "/organizations/{name}",
+                "An organization with its seats in use",
+            ),
+            show,
+        )
+        .add(
+            Op::patch("/organizations/{name}", "Change the seat count").body::<ChangeOrg>(),
+            change,
+        )
+        .add(
+            Op::delete(
+                "/organizations/{name}",
+                "Delete an organization without users or roles",
+            ),
+            remove,
+        )
+        .add(
+            Op::get("/suffixes", "List the login suffixes"),
+            list_suffixes,
+        )
+        .add(
+            Op::post("/suffixes", "Add a login suffix (system administrator)").body::<NewSuffix>(),
+            add_suffix,
+        )
+        .add(
+            Op::delete("/suffixes/{name}", "Delete an unused login suffix"),
+            remove_suffix,
+        )
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateOrg {
+    name: String,
+    #[serde(default)]
+    seats: u32,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+async fn create(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Body(body): Body<CreateOrg>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let new = NewOrg {
+        name: body.name,
+        seats: body.seats,
+        description: body.description,
+    };
+    let org = run(&s, move |d| d.create_org(&req, new)).await?;
+    Ok((StatusCode::CREATED, Json(views::org(&org, Some(0)))))
+}
+
+async fn list(State(s): State<AdminState>, Caller(req): Caller) -> ApiResult<Json<Value>> {
+    let orgs = run(&s, move |d| d.list_orgs(&req)).await?;
+    let items: Vec<Value> = orgs.iter().map(|o| views::org(o, None)).collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+async fn show(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (org, used) = run(&s, move |d| d.org_usage(&req, &name)).await?;
+    Ok(Json(views::org(&org, Some(used))))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ChangeOrg {
+    seats: u32,
+}
+
+async fn change(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(name): Path<String>,
+    Body(body): Body<ChangeOrg>,
+) -> ApiResult<Json<Value>> {
+    let org = run(&s, move |d| d.set_seats(&req, &name, body.seats)).await?;
+    Ok(Json(views::org(&org, None)))
+}
+
+async fn remove(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    run(&s, move |d| d.delete_org(&req, &name)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_suffixes(
+    State(s): State<AdminState>,
+    Caller(_req): Caller,
+) -> ApiResult<Json<Value>> {
+    let all = run(&s, |d| d.list_suffixes()).await?;
+    let items: Vec<Value> = all.iter().map(views::suffix).collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct NewSuffix {
+    name: String,
+}
+
+async fn add_suffix(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Body(body): Body<NewSuffix>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let suffix = run(&s, move |d| d.add_suffix(&req, &body.name)).await?;
+    Ok((StatusCode::CREATED, Json(views::suffix(&suffix))))
+}
+
+async fn remove_suffix(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    run(&s, move |d| d.delete_suffix(&req, &name)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,483 @@
+//! Routes for users (`/users`): create inside an organization (a delegate's
+//! own by default), get, list with filters and offset paging, change (profile,
+//! account flags and quota), move, disable / enable, unlock, reset the
+//! password, delete; and registration: a new provisioned user's one-time
+//! registration token, `POST /register` (anonymous, the token authenticates),
+//! validation by an administrator. A user is named in paths by its id or login.
+
+use super::auth::{Caller, ClientOrigin};
+use super::error::{ApiError, ApiResult};
+use super::input::{Body, Path, Query, UserRef, org_ref};
+use super::openapi::{Op, Routes};
+use super::{AdminState, run, views};
+use crate::directory::acl::Actor;
+use crate::directory::model::{AccountFlags, Lifecycle, User};
+use crate::directory::queries::UserQuery;
+use crate::directory::users::{NewPassword, NewUser, UserChanges};
+use crate::directory::{Directory, Error, Request, Result as CoreResult};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(
+            Op::get(
+                "/users",
+                "List users by organization, state and text, with offset paging",
+            )
+            .query::<ListQuery>(),
+            list,
+        )
+        .add(
+            Op::post(
+                "/users",
+                "Create a user; a provisioned one gets a registration token",
+            )
+            .body::<CreateUser>(),
+            create,
+        )
+        .add(Op::get("/users/{user}", "A user by id or login"), show)
+        .add(
+            Op::patch("/users/{user}", "Change profile, state or account flags")
+                .body::<ChangeUser>(),
+            change,
+        )
+        .add(Op::delete("/users/{user}", "Delete a user"), remove)
+        .add(
+            Op::post(
+                "/users/{user}/move",
+                "Move to another organization (or none)",
+            )
+            .body::<MoveTo>()
+            .status(200),
+            move_to,
+        )
+        .add(
+            Op::post("/users/{user}/disable", "Disable (frees the seat)").status(200),
+            disable,
+        )
+        .add(
+            Op::post("/users/{user}/enable", "Enable (active again)").status(200),
+            enable,
+        )
+        .add(
+            Op::post(
+                "/users/{user}/validate",
+                "Validate a registered user (-> active)",
+            )
+            .status(200),
+            validate,
+        )
+        .add(
+            Op::post("/users/{user}/unlock", "Unlock a locked account").status(200),
+            unlock,
+        )
+        .add(
+            Op::post("/users/{user}/password", "Set a new password")
+                .body::<NewPasswordBody>()
+                .status(204),
+            reset_password,
+        )
+        .add(
+            Op::post(
+                "/users/{user}/invite",
+                "A fresh registration token (shown once)",
+            )
+            .status(200),
+            invite,
+        )
+        .add(
+            Op::post(
+                "/register",
+                "Register with a registration token and a new password",
+            )
+            .body::<Register>()
+            .public()
+            .status(200),
+            register,
+        )
+}
+
+/// The id of the user a path names, if the caller may see it.
+pub(crate) fn user_id(d: &Directory, req: &Request, user: &UserRef) -> CoreResult<Uuid> {
+    match user {
+        UserRef::Id(id) => Ok(*id),
+        UserRef::Login(login) => Ok(d.get_user_by_login(req, login)?.id),
+    }
+}
+
+/// A user rendered with its organization's name.
+fn render(d: &Directory, user: &User) -> CoreResult<Value> {
+    Ok(views::user(user, &d.org_names()?))
+}
+
+/// Account flags as the API accepts them: each one optional, merged into the
+/// user's current flags.
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FlagsPatch {
+    delegate: Option<bool>,
+    unsigned_containers: Option<bool>,
+    release_protections: Option<bool>,
+    cloud_recovery: Option<bool>,
+    no_second_factor: Option<bool>,
+    /// `null` clears the quota.
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<u64>")]
+    storage_quota: Option<Option<u64>>,
+}
+
+impl FlagsPatch {
+    fn apply(&self, f: &AccountFlags) -> AccountFlags {
+        AccountFlags {
+            delegate: self.delegate.unwrap_or(f.delegate),
+            unsigned_containers: self.unsigned_containers.unwrap_or(f.unsigned_containers),
+            release_protections: self.release_protections.unwrap_or(f.release_protections),
+            cloud_recovery: self.cloud_recovery.unwrap_or(f.cloud_recovery),
+            no_second_factor: self.no_second_factor.unwrap_or(f.no_second_factor),
+            storage_quota: self.storage_quota.unwrap_or(f.storage_quota),
+        }
+    }
+}
+
+/// `absent` → None, `null` → Some(None), a value → Some(Some(v)).
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateUser {
+    login: String,
+    email: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    display_name: Option<String>,
+    /// Defaults to the caller's own organization (a delegate's).
+    organization: Option<String>,
+    /// `provisioned` (default) or `active`.
+    state: Option<String>,
+    flags: Option<FlagsPatch>,
+    external_id: Option<String>,
+    password: Option<String>,
+}
+
+fn parse_state(s: &str) -> CoreResult<Lifecycle> {
+    Lifecycle::parse(s).ok_or_else(|| {
+        Error::invalid(format!(
+            "unknown state '{s}': use provisioned, registered, active or disabled"
+        ))
+    })
+}
+
+async fn create(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Body(b): Body<CreateUser>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let out = run(&s, move |d| {
+        let state = b.state.as_deref().map(parse_state).transpose()?;
+        let new = NewUser {
+            email: b.email,
+            given_name: b.given_name,
+            family_name: b.family_name,
+            display_name: b.display_name,
+            org: b.organization.as_deref().map(org_ref),
+            state: state.unwrap_or(Lifecycle::Provisioned),
+            flags: b.flags.unwrap_or_default().apply(&AccountFlags::default()),
+            external_id: b.external_id,
+            password: b.password.map(NewPassword::Plain),
+            ..NewUser::new(b.login)
+        };
+        let (user, registration) = d.invite_user(&req, new)?;
+        let mut view = render(d, &user)?;
+        if let Some(token) = registration {
+            // Shown once: the administrator hands it to the person.
+            view["registrationToken"] = json!(token);
+        }
+        Ok(view)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    organization: Option<String>,
+    state: Option<String>,
+    /// Matched ignoring case against login, email and names.
+    q: Option<String>,
+    #[serde(default)]
+    offset: usize,
+    #[serde(default)]
+    limit: usize,
+}
+
+async fn list(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    let out = run(&s, move |d| {
+        let query = UserQuery {
+            org: q.organization.as_deref().map(org_ref),
+            state: q.state.as_deref().map(parse_state).transpose()?,
+            text: q.q,
+            offset: q.offset,
+            limit: q.limit,
+        };
+        let page = d.list_users(&req, &query)?;
+        let names = d.org_names()?;
+        let items: Vec<Value> = page.items.iter().map(|u| views::user(u, &names)).collect();
+        Ok(json!({"total": page.total, "offset": query.offset, "items": items}))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+async fn show(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        render(d, &d.get_user(&req, id)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ChangeUser {
+    login: Option<String>,
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
+    given_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
+    family_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
+    display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
+    external_id: Option<Option<String>>,
+    flags: Option<FlagsPatch>,
+    state: Option<String>,
+}
+
+async fn change(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+    Body(b): Body<ChangeUser>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        let flags = match &b.flags {
+            Some(patch) => Some(patch.apply(&d.get_user(&req, id)?.flags)),
+            None => None,
+        };
+        let changes = UserChanges {
+            login: b.login,
+            email: b.email,
+            given_name: b.given_name,
+            family_name: b.family_name,
+            display_name: b.display_name,
+            external_id: b.external_id,
+            flags,
+            state: b.state.as_deref().map(parse_state).transpose()?,
+            ..UserChanges::default()
+        };
+        render(d, &d.update_user(&req, id, changes)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+async fn remove(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<StatusCode> {
+    let user = UserRef::parse(&user);
+    run(&s, move |d| d.delete_user(&req, user_id(d, &req, &user)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct MoveTo {
+    /// `null` takes the user out of every organization.
+    organization: Option<String>,
+}
+
+async fn move_to(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+    Body(b): Body<MoveTo>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        let moved = d.move_user(&req, id, b.organization.as_deref().map(org_ref))?;
+        render(d, &moved)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+/// Sets the lifecycle state; the core decides which transitions are allowed.
+async fn set_state(
+    s: &AdminState,
+    req: Request,
+    user: String,
+    state: Lifecycle,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        let changes = UserChanges {
+            state: Some(state),
+            ..Default::default()
+        };
+        render(d, &d.update_user(&req, id, changes)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+async fn disable(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    set_state(&s, req, user, Lifecycle::Disabled).await
+}
+
+async fn enable(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    set_state(&s, req, user, Lifecycle::Active).await
+}
+
+/// registered → active, after the administrator checked the person out of band.
+async fn validate(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        render(d, &d.validate_user(&req, id)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+/// A fresh registration token for a provisioned user (shown once).
+async fn invite(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        let token = d.reinvite_user(&req, id)?;
+        Ok(json!({"id": id, "registrationToken": token}))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Register {
+    token: String,
+    password: String,
+}
+
+/// Anonymous: the registration token authenticates. provisioned → registered.
+async fn register(
+    State(s): State<AdminState>,
+    ClientOrigin(origin): ClientOrigin,
+    Body(b): Body<Register>,
+) -> ApiResult<Json<Value>> {
+    let req = Request {
+        actor: Actor::anonymous(),
+        origin,
+    };
+    let user = run(&s, move |d| d.register(&req, &b.token, &b.password))
+        .await
+        .map_err(|e| match e {
+            ApiError::Core(Error::InvalidCredentials) => {
+                ApiError::Unauthorized("invalid, used or expired registration token".into())
+            }
+            other => other,
+        })?;
+    Ok(Json(json!({
+        "login": user.login,
+        "state": user.state.as_str(),
+        "note": "registered; an administrator of your organization will validate the account",
+    })))
+}
+
+async fn unlock(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        render(d, &d.unlock_user(&req, id)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct NewPasswordBody {
+    password: String,
+}
+
+async fn reset_password(
+    State(s): State<AdminState>,
+    Caller(req): Caller,
+    Path(user): Path<String>,
+    Body(b): Body<NewPasswordBody>,
+) -> ApiResult<StatusCode> {
+    let user = UserRef::parse(&user);
+    run(&s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        d.set_password(&req, id, None, &b.password)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,167 @@
+//! How records look in the admin API's JSON: camelCase fields, organizations by
+//! name, times in RFC 3339, and never a password hash, recovery code hash or
+//! token hash (those fields do not exist here).
+
+use crate::directory::audit::Event;
+use crate::directory::model::{
+    AccountFlags, Member, Millis, Organization, Role, Scope, ServiceAccount, Suffix, Token, User,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Organization names by id, to show references by name.
+pub type OrgNames = HashMap<Uuid, String>;
+
+/// Milliseconds → RFC 3339 (UTC).
+pub fn rfc3339(ms: Millis) -> String {
+    let nanos = i128::from(ms) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
+fn org_name(names: &OrgNames, org: Option<Uuid>) -> Value {
+    match org {
+        Some(id) => json!(names.get(&id).cloned().unwrap_or_else(|| id.to_string())),
+        None => Value::Null,
+    }
+}
+
+pub fn scope(names: &OrgNames, scope: Scope) -> Value {
+    match scope {
+        Scope::Server => Value::Null,
+        Scope::Org(o) => org_name(names, Some(o)),
+    }
+}
+
+pub fn org(o: &Organization, seats_used: Option<u64>) -> Value {
+    json!({
+        "id": o.id,
+        "name": o.name,
+        "seats": o.seats,
+        "seatsUsed": seats_used,
+        "description": o.description,
+        "admin": o.admin,
+        "created": rfc3339(o.created),
+        "modified": rfc3339(o.modified),
+        "version": o.version,
+    })
+}
+
+pub fn suffix(s: &Suffix) -> Value {
+    json!({"name": s.name, "created": rfc3339(s.created)})
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FlagsView<'a> {
+    delegate: bool,
+    unsigned_containers: bool,
+    release_protections: bool,
+    cloud_recovery: bool,
+    no_second_factor: bool,
+    storage_quota: &'a Option<u64>,
+}
+
+pub fn flags(f: &AccountFlags) -> Value {
+    json!(FlagsView {
+        delegate: f.delegate,
+        unsigned_containers: f.unsigned_containers,
+        release_protections: f.release_protections,
+        cloud_recovery: f.cloud_recovery,
+        no_second_factor: f.no_second_factor,
+        storage_quota: &f.storage_quota,
+    })
+}
+
+pub fn user(u: &User, names: &OrgNames) -> Value {
+    json!({
+        "id": u.id,
+        "login": u.login,
+        "email": u.email,
+        "givenName": u.given_name,
+        "familyName": u.family_name,
+        "displayName": u.display_name,
+        "organization": org_name(names, u.org),
+        "state": u.state.as_str(),
+        "flags": flags(&u.flags),
+        "externalId": u.external_id,
+        "locked": u.lockout.locked_at.map(rfc3339),
+        "failedLogins": u.lockout.failures.len(),
+        "lastLogin": u.last_login.map(rfc3339),
+        "uidNumber": u.uid_number,
+        "created": rfc3339(u.created),
+        "modified": rfc3339(u.modified),
+        "version": u.version,
+    })
+}
+
+pub fn role(r: &Role, names: &OrgNames, members: Option<&[Member]>) -> Value {
+    let members = members.map(|ms| {
+        ms.iter()
+            .map(|m| match m {
+                Member::User(id) => json!({"type": "user", "id": id}),
+                Member::Role(id) => json!({"type": "role", "id": id}),
+            })
+            .collect::<Vec<_>>()
+    });
+    json!({
+        "id": r.id,
+        "name": r.name,
+        "organization": org_name(names, r.org),
+        "rights": r.rights,
+        "description": r.description,
+        "externalId": r.external_id,
+        "gidNumber": r.gid_number,
+        "members": members,
+        "created": rfc3339(r.created),
+        "modified": rfc3339(r.modified),
+        "version": r.version,
+    })
+}
+
+pub fn service(s: &ServiceAccount, names: &OrgNames) -> Value {
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "organization": scope(names, s.scope),
+        "description": s.description,
+        "created": rfc3339(s.created),
+    })
+}
+
+pub fn token(t: &Token, names: &OrgNames) -> Value {
+    json!({
+        "id": t.id,
+        "kind": t.kind,
+        "organization": scope(names, t.scope),
+        "description": t.description,
+        "createdBy": t.created_by,
+        "owner": t.owner,
+        "expires": t.expires.map(rfc3339),
+        "created": rfc3339(t.created),
+    })
+}
+
+pub fn event(e: &Event, names: &OrgNames) -> Value {
+    json!({
+        "seq": e.seq,
+        "time": rfc3339(e.time),
+        "actor": e.actor,
+        "actorId": e.actor_id,
+        "action": e.action,
+        "target": e.target,
+        "targetId": e.target_id,
+        "organization": org_name(names, e.org),
+        "protocol": e.protocol,
+        "source": e.source,
+        "outcome": e.outcome,
+        "detail": e.detail,
+    })
+}

@@ -1,0 +1,193 @@
+//! The CLI's connection to a running daemon: where it listens (`--url`, else
+//! the configuration's `[http] listen`), which credential to send (`DIRGATE_TOKEN`
+//! as a bearer token; `--user` with `DIRGATE_PASSWORD`; else the bootstrap
+//! credential file `<data_dir>/bootstrap-admin`), and one blocking JSON call.
+//! Plain HTTP to the daemon; no TLS stack is linked for it.
+
+use crate::config::Config;
+use base64::Engine;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// Why a command failed; each kind has its own exit status (see [`Self::exit_code`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot reach the daemon at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// The daemon answered with an error: its status, kind and message.
+    #[error("{status} {kind}: {message}")]
+    Api {
+        status: u16,
+        kind: String,
+        message: String,
+    },
+}
+
+impl CliError {
+    /// 1 usage or configuration, 2 unreachable daemon, 3 bad credentials or
+    /// refused by the policy, 4 not found, 5 conflict (exists, not empty,
+    /// no seat), 6 invalid input, 7 any other server error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) => 1,
+            CliError::Unreachable { .. } => 2,
+            CliError::Api { status, .. } => match status {
+                401 | 403 => 3,
+                404 => 4,
+                409 => 5,
+                400 => 6,
+                _ => 7,
+            },
+        }
+    }
+}
+
+/// What to send as `Authorization`.
+enum Credential {
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
+/// A connection to the admin API.
+pub struct Client {
+    base: String,
+    credential: Credential,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    /// Builds the connection from the options and the environment.
+    pub fn new(config: &Config, url: Option<&str>, user: Option<&str>) -> Result<Client, CliError> {
+        let base = match url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", reachable(config.http_listen)),
+        };
+        let credential = credential(config, user)?;
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .into();
+        Ok(Client {
+            base,
+            credential,
+            agent,
+        })
+    }
+
+    /// Calls `method path` under `/admin/v1` with an optional JSON body; the
+    /// answer's JSON (Null when empty), or the daemon's error.
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CliError> {
+        let url = format!("{}/admin/v1{path}", self.base);
+        let unreachable = |e: &dyn std::fmt::Display| CliError::Unreachable {
+            url: self.base.clone(),
+            reason: e.to_string(),
+        };
+        let req = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("Authorization", self.authorization());
+        let sent = match body {
+            Some(b) => req
+                .header("Content-Type", "application/json")
+                .body(b.to_string())
+                .map(|r| self.agent.run(r)),
+            None => req.body(()).map(|r| self.agent.run(r)),
+        };
+        let mut resp = sent
+            .map_err(|e| unreachable(&e))?
+            .map_err(|e| unreachable(&e))?;
+        let status = resp.status().as_u16();
+        let text = resp
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| unreachable(&e))?;
+        let value: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        if (200..300).contains(&status) {
+            return Ok(value);
+        }
+        Err(CliError::Api {
+            status,
+            kind: value["error"].as_str().unwrap_or("error").to_owned(),
+            message: value["message"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| value.to_string()),
+        })
+    }
+
+    fn authorization(&self) -> String {
+        match &self.credential {
+            Credential::Bearer(t) => format!("Bearer {t}"),
+            Credential::Basic { user, password } => {
+                let pair = format!("{user}:{password}");
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                format!("Basic {encoded}")
+            }
+        }
+    }
+}
+
+/// A listen address a client can connect to (`0.0.0.0` → loopback).
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => {
+            SocketAddr::from(([127, 0, 0, 1], a.port()))
+        }
+        SocketAddr::V6(a) if a.ip().is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port()))
+        }
+        other => other,
+    }
+}
+
+fn credential(config: &Config, user: Option<&str>) -> Result<Credential, CliError> {
+    if let Ok(token) = std::env::var("DIRGATE_TOKEN")
+        && user.is_none()
+        && !token.is_empty()
+    {
+        return Ok(Credential::Bearer(token));
+    }
+    let password = std::env::var("DIRGATE_PASSWORD").ok();
+    match (user, password) {
+        (Some(u), Some(p)) => Ok(Credential::Basic {
+            user: u.to_owned(),
+            password: p,
+        }),
+        (Some(_), None) => Err(CliError::Usage(
+            "--user needs the password in DIRGATE_PASSWORD".into(),
+        )),
+        (None, _) => bootstrap(&config.data_dir.join("bootstrap-admin")),
+    }
+}
+
+/// The system administrator's credential from the file the first `serve` wrote.
+fn bootstrap(path: &Path) -> Result<Credential, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::Usage(format!(
+            "no credential: set DIRGATE_TOKEN, or --user with DIRGATE_PASSWORD, or make {} readable ({e})",
+            path.display()
+        ))
+    })?;
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::to_owned)
+    };
+    match (field("DN=").or_else(|| field("LOGIN=")), field("PASSWORD=")) {
+        (Some(user), Some(password)) => Ok(Credential::Basic { user, password }),
+        _ => Err(CliError::Usage(format!(
+            "{} has no DN= and PASSWORD= lines",
+            path.display()
+        ))),
+    }
+}

@@ -1,0 +1,342 @@
+//! Each administrative subcommand as one admin API call, and its printing.
+
+use super::client::{CliError, Client};
+use super::output::print;
+use super::{
+    AdminCommand, AdminsCmd, AuditArgs, Conn, OrgCmd, ReportArgs, RoleCmd, SuffixCmd, TokenCmd,
+    UserCmd,
+};
+use crate::config::Config;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::ExitCode;
+
+const ORG_COLUMNS: &[&str] = &["name", "seats", "description"];
+const ADMIN_COLUMNS: &[&str] = &["role", "login", "state", "id"];
+const USER_COLUMNS: &[&str] = &["login", "organization", "state", "email", "id"];
+const ROLE_COLUMNS: &[&str] = &["name", "organization", "rights", "id"];
+const TOKEN_COLUMNS: &[&str] = &["id", "kind", "organization", "createdBy", "created"];
+const SUFFIX_COLUMNS: &[&str] = &["name", "created"];
+const AUDIT_COLUMNS: &[&str] = &[
+    "time",
+    "actor",
+    "action",
+    "target",
+    "organization",
+    "outcome",
+];
+
+/// Runs one administrative command against the daemon; errors go to stderr
+/// and become the exit status.
+pub fn run(config_path: Option<&Path>, command: AdminCommand) -> ExitCode {
+    match execute(config_path, command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dirgate: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliError> {
+    let config = Config::load(config_path)?;
+    let connect = |conn: &Conn| Client::new(&config, conn.url.as_deref(), conn.user.as_deref());
+    match command {
+        AdminCommand::Org { conn, cmd } => org(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::User { conn, cmd } => user(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Role { conn, cmd } => role(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Admin { conn, cmd } => admins(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Token { conn, cmd } => token(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Suffix { conn, cmd } => suffix(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Audit { conn, query } => audit(&connect(&conn)?, &query, conn.json),
+        AdminCommand::Report { conn, report: r } => report(&connect(&conn)?, &r, conn.json),
+    }
+}
+
+/// Percent-encodes a path segment or query value (RFC 3986 unreserved kept).
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `?k=v&…` from the parameters that are set.
+fn query(params: &[(&str, Option<String>)]) -> String {
+    let set: Vec<String> = params
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", enc(v))))
+        .collect();
+    if set.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", set.join("&"))
+    }
+}
+
+fn org(c: &Client, cmd: OrgCmd, json: bool) -> Result<(), CliError> {
+    let out = match cmd {
+        OrgCmd::List => c.call("GET", "/organizations", None)?,
+        OrgCmd::Show { name } => c.call("GET", &format!("/organizations/{}", enc(&name)), None)?,
+        OrgCmd::Create {
+            name,
+            seats,
+            description,
+        } => {
+            let body = json!({"name": name, "seats": seats, "description": description});
+            c.call("POST", "/organizations", Some(&body))?
+        }
+        OrgCmd::Seats { name, seats } => {
+            let path = format!("/organizations/{}", enc(&name));
+            c.call("PATCH", &path, Some(&json!({"seats": seats})))?
+        }
+        OrgCmd::Delete { name } => {
+            c.call("DELETE", &format!("/organizations/{}", enc(&name)), None)?
+        }
+    };
+    print(&out, ORG_COLUMNS, json);
+    Ok(())
+}
+
+fn user(c: &Client, cmd: UserCmd, json: bool) -> Result<(), CliError> {
+    let at = |u: &str, tail: &str| format!("/users/{}{tail}", enc(u));
+    let out = match cmd {
+        UserCmd::List {
+            org,
+            state,
+            q,
+            limit,
+            offset,
+        } => {
+            let qs = query(&[
+                ("organization", org),
+                ("state", state),
+                ("q", q),
+                ("limit", Some(limit.to_string())),
+                ("offset", Some(offset.to_string())),
+            ]);
+            c.call("GET", &format!("/users{qs}"), None)?
+        }
+        UserCmd::Show { account: user } => c.call("GET", &at(&user, ""), None)?,
+        UserCmd::Create {
+            login,
+            org,
+            email,
+            given_name,
+            family_name,
+            state,
+        } => {
+            let body = json!({"login": login, "organization": org, "email": email,
+                "givenName": given_name, "familyName": family_name, "state": state});
+            c.call("POST", "/users", Some(&body))?
+        }
+        UserCmd::Disable { account: user } => {
+            c.call("POST", &at(&user, "/disable"), Some(&json!({})))?
+        }
+        UserCmd::Enable { account: user } => {
+            c.call("POST", &at(&user, "/enable"), Some(&json!({})))?
+        }
+        UserCmd::Validate { account: user } => {
+            c.call("POST", &at(&user, "/validate"), Some(&json!({})))?
+        }
+        UserCmd::Unlock { account: user } => {
+            c.call("POST", &at(&user, "/unlock"), Some(&json!({})))?
+        }
+        UserCmd::Invite { account: user } => {
+            c.call("POST", &at(&user, "/invite"), Some(&json!({})))?
+        }
+        UserCmd::Move {
+            account: user,
+            org,
+            none: _,
+        } => c.call(
+            "POST",
+            &at(&user, "/move"),
+            Some(&json!({"organization": org})),
+        )?,
+        UserCmd::SetPassword { account: user } => {
+            let body = json!({"password": new_password()?});
+            c.call("POST", &at(&user, "/password"), Some(&body))?
+        }
+        UserCmd::Delete { account: user } => c.call("DELETE", &at(&user, ""), None)?,
+    };
+    print(&out, USER_COLUMNS, json);
+    Ok(())
+}
+
+/// The new password from DIRGATE_NEW_PASSWORD, else the first line of stdin
+/// (never from the command line, where other users could read it).
+fn new_password() -> Result<String, CliError> {
+    if let Ok(p) = std::env::var("DIRGATE_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Usage(format!("cannot read the new password from stdin: {e}")))?;
+    let p = line.trim_end_matches(['\r', '\n']).to_owned();
+    if p.is_empty() {
+        return Err(CliError::Usage(
+            "no new password: set DIRGATE_NEW_PASSWORD or pipe it on stdin".into(),
+        ));
+    }
+    Ok(p)
+}
+
+fn role(c: &Client, cmd: RoleCmd, json: bool) -> Result<(), CliError> {
+    let at = |id: &str, tail: &str| format!("/roles/{}{tail}", enc(id));
+    let out = match cmd {
+        RoleCmd::List { org } => c.call(
+            "GET",
+            &format!("/roles{}", query(&[("organization", org)])),
+            None,
+        )?,
+        RoleCmd::Show { id } => c.call("GET", &at(&id, ""), None)?,
+        RoleCmd::Create {
+            name,
+            org,
+            rights,
+            description,
+        } => {
+            let body = json!({"name": name, "organization": org, "rights": rights,
+                "description": description});
+            c.call("POST", "/roles", Some(&body))?
+        }
+        RoleCmd::Delete { id } => c.call("DELETE", &at(&id, ""), None)?,
+        RoleCmd::AddMember { id, account: user } => {
+            c.call("POST", &at(&id, "/members"), Some(&json!({"user": user})))?
+        }
+        RoleCmd::RemoveMember { id, account: user } => c.call(
+            "DELETE",
+            &at(&id, &format!("/members/{}", enc(&user))),
+            None,
+        )?,
+    };
+    print(&out, ROLE_COLUMNS, json);
+    Ok(())
+}
+
+fn admins(c: &Client, cmd: AdminsCmd, json: bool) -> Result<(), CliError> {
+    let out: Value = match cmd {
+        AdminsCmd::Show { org } => {
+            let out = c.call("GET", &format!("/admins/{}", enc(&org)), None)?;
+            if json {
+                print(&out, &[], true);
+                return Ok(());
+            }
+            admins_table(&out)
+        }
+        AdminsCmd::Appoint { org, account: user } => {
+            let path = format!("/admins/{}/org-admin", enc(&org));
+            c.call("PUT", &path, Some(&json!({"user": user})))?
+        }
+        AdminsCmd::Delegate { org, account: user } => {
+            let path = format!("/admins/{}/delegates/{}", enc(&org), enc(&user));
+            c.call("PUT", &path, Some(&json!({})))?
+        }
+        AdminsCmd::Undelegate { org, account: user } => {
+            let path = format!("/admins/{}/delegates/{}", enc(&org), enc(&user));
+            c.call("DELETE", &path, None)?
+        }
+    };
+    print(&out, ADMIN_COLUMNS, json);
+    Ok(())
+}
+
+/// The Organization Administrator and the delegates as one table.
+fn admins_table(out: &Value) -> Value {
+    let with_role = |u: &Value, role: &str| {
+        let mut u = u.clone();
+        u["role"] = json!(role);
+        u
+    };
+    let mut items: Vec<Value> = Vec::new();
+    if !out["orgAdmin"].is_null() {
+        items.push(with_role(&out["orgAdmin"], "org-admin"));
+    }
+    if let Some(ds) = out["delegates"].as_array() {
+        items.extend(ds.iter().map(|d| with_role(d, "delegate")));
+    }
+    json!({"items": items})
+}
+
+fn token(c: &Client, cmd: TokenCmd, json: bool) -> Result<(), CliError> {
+    let out = match cmd {
+        TokenCmd::Issue {
+            scim: _,
+            admin,
+            org,
+            description,
+            expires_in,
+        } => {
+            let kind = if admin { "admin" } else { "scim" };
+            let mut body = json!({"kind": kind, "organization": org, "description": description});
+            if let Some(secs) = expires_in {
+                body["expiresIn"] = json!(secs);
+            }
+            c.call("POST", "/tokens", Some(&body))?
+        }
+        TokenCmd::List => c.call("GET", "/tokens", None)?,
+        TokenCmd::Revoke { id } => c.call("DELETE", &format!("/tokens/{}", enc(&id)), None)?,
+    };
+    print(&out, TOKEN_COLUMNS, json);
+    Ok(())
+}
+
+fn suffix(c: &Client, cmd: SuffixCmd, json: bool) -> Result<(), CliError> {
+    let out = match cmd {
+        SuffixCmd::List => c.call("GET", "/suffixes", None)?,
+        SuffixCmd::Add { name } => c.call("POST", "/suffixes", Some(&json!({"name": name})))?,
+        SuffixCmd::Delete { name } => {
+            c.call("DELETE", &format!("/suffixes/{}", enc(&name)), None)?
+        }
+    };
+    print(&out, SUFFIX_COLUMNS, json);
+    Ok(())
+}
+
+fn audit(c: &Client, a: &AuditArgs, json: bool) -> Result<(), CliError> {
+    let qs = query(&[
+        ("organization", a.org.clone()),
+        ("actor", a.actor.clone()),
+        ("action", a.action.clone()),
+        ("since", a.since.clone()),
+        ("until", a.until.clone()),
+        ("limit", Some(a.limit.to_string())),
+    ]);
+    let out = c.call("GET", &format!("/audit{qs}"), None)?;
+    print(&out, AUDIT_COLUMNS, json);
+    Ok(())
+}
+
+fn report(c: &Client, r: &ReportArgs, json: bool) -> Result<(), CliError> {
+    let qs = query(&[
+        ("organization", r.org.clone()),
+        ("days", r.days.map(|d| d.to_string())),
+        ("format", r.csv.then(|| "csv".to_owned())),
+    ]);
+    let out = c.call("GET", &format!("/reports/{}{qs}", enc(&r.name)), None)?;
+    if let Value::String(text) = &out {
+        print!("{text}");
+        return Ok(());
+    }
+    if json {
+        print(&out, &[], true);
+        return Ok(());
+    }
+    let columns: Vec<String> = out["columns"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+    print(&json!({"items": out["rows"]}), &cols, false);
+    Ok(())
+}
