@@ -579,3 +579,37 @@ async fn users_change_their_self_service_attributes_only() {
         50
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_ssha_hashes_bind_and_count_failures_like_any_other() {
+    // Extra lines land in the test server's [passwords] section.
+    let l = start("rehash_on_login = false\n[lockout]\nthreshold = 2\n").await;
+    let hash = dirgate::directory::password::ssha("s3cret", b"8bytesalt");
+    let dn = format!("uid=olga@example.com,ou=Acme-A,{BASE}");
+    let ldif =
+        format!("dn: {dn}\nobjectClass: inetOrgPerson\ncn: Olga\nsn: O\nuserPassword: {hash}\n");
+    assert_eq!(admin(&l, "ldapadd", &ldif).await.0, 0);
+    let bind = |pw: &'static str| {
+        let (url, dn) = (l.url.clone(), dn.clone());
+        async move {
+            run("ldapwhoami", &["-x", "-H", &url, "-D", &dn, "-w", pw])
+                .await
+                .0
+        }
+    };
+    assert_eq!(bind("s3cret").await, 0);
+    assert_eq!(bind("wrong").await, 49);
+    assert_eq!(bind("wrong").await, 49);
+    let dir = l.dir.clone();
+    tokio::task::spawn_blocking(move || dir.flush_journal())
+        .await
+        .unwrap();
+    assert_eq!(bind("s3cret").await, 49, "two failures lock it");
+    l.dir.flush_journal();
+    let events = l.dir.store().read(|tx| tx.changes(0, 10_000)).unwrap();
+    let binds = events
+        .iter()
+        .filter(|e| e.action == "bind" && e.target.starts_with("olga@"))
+        .count();
+    assert_eq!(binds, 4, "every attempt is audited");
+}

@@ -88,6 +88,15 @@ pub fn verify(params: &HashParams, stored: &SecretHash, password: &str) -> Optio
     ok.then_some(Verified::Rehash)
 }
 
+/// Whether checking a password against `stored` is cheap: the salted SHA
+/// schemes OpenLDAP writes, one digest over a few dozen bytes. argon2id (and
+/// anything unknown) is not.
+pub fn is_cheap(stored: &SecretHash) -> bool {
+    ["{SSHA}", "{SSHA256}", "{SSHA512}"]
+        .iter()
+        .any(|s| strip_scheme(&stored.0, s).is_some())
+}
+
 /// Whether a value is a password hash dirgate can verify (for imports).
 pub fn is_known_hash(value: &str) -> bool {
     value.starts_with("$argon2")

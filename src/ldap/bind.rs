@@ -1,8 +1,9 @@
 //! Simple bind (RFC 4511 §4.2, RFC 4513 §5.1): anonymous, by full DN, or by a
 //! login name or email address given as the bind name (what many applications'
 //! "username" fields send). Wrong password, unknown account and locked or
-//! inactive account all answer invalidCredentials. The password check runs on
-//! the blocking pool.
+//! inactive account all answer invalidCredentials. argon2id checks run on the
+//! blocking pool; a `{SSHA}`-style check, cheaper than the hop there, runs in
+//! place (see `Directory::authenticate_cheap`).
 
 use super::dn::Dn;
 use super::result::{result, success};
@@ -74,13 +75,23 @@ pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
     let ctx = s.ctx.clone();
     let request = s.request();
     let name = req.dn;
-    let outcome = ctx
-        .dir
-        .clone()
-        .blocking(move |d| {
-            d.authenticate_with(&request, |tx| principal(tx, &ctx.tree, &name), &password)
-        })
-        .await;
+    // A {SSHA}-style check costs less than the hop to the blocking pool (1 us
+    // against 13 us measured); argon2id checks, rehashes and unknown names
+    // take the hop, so no slow check ever runs on an async worker.
+    let cheap =
+        ctx.dir
+            .authenticate_cheap(&request, |tx| principal(tx, &ctx.tree, &name), &password);
+    let outcome = match cheap {
+        Some(outcome) => outcome,
+        None => {
+            ctx.dir
+                .clone()
+                .blocking(move |d| {
+                    d.authenticate_with(&request, |tx| principal(tx, &ctx.tree, &name), &password)
+                })
+                .await
+        }
+    };
     match outcome {
         Ok(actor) => {
             s.actor = actor;
