@@ -156,38 +156,38 @@ pub struct User {
     pub id: Uuid,
     /// `name@suffix`, shown as written; unique across the server ignoring case.
     pub login: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// At most one organization.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<Uuid>,
     pub state: Lifecycle,
     #[serde(default)]
     pub flags: AccountFlags,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretHash>,
     /// Hash of the Organization Administrator's one-time recovery code.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery: Option<SecretHash>,
     #[serde(default)]
     pub lockout: Lockout,
     pub created: Millis,
     pub modified: Millis,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<Millis>,
     pub uid_number: u32,
     pub gid_number: u32,
     pub version: u64,
     /// Descriptive attributes pushed by identity providers (absent in old records).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "super::profile::Profile::is_empty")]
     pub profile: super::profile::Profile,
 }
 

@@ -12,35 +12,58 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Profile {
     /// The full name as it should be displayed (`name.formatted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub formatted_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub honorific_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub honorific_suffix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_url: Option<String>,
     /// Every email address; the user's indexed `email` is the primary one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<Contact>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phone_numbers: Vec<Contact>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_center: Option<String>,
     /// The organization's name as the identity provider wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub division: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// The manager: an id the identity provider knows, and its display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_name: Option<String>,
     /// The manager's URI as the identity provider sent it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_ref: Option<String>,
     /// Boolean attributes (`active`, account flags) the identity provider
     /// removed: shown as unassigned until it sets them again. The account's
     /// state and flags themselves keep their values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unassigned: Vec<String>,
 }
 
@@ -71,6 +94,12 @@ pub struct Address {
 }
 
 impl Profile {
+    /// Nothing set: the record then stores no profile at all (records are
+    /// read on every bind; an empty profile would cost a decode of ~20 keys).
+    pub fn is_empty(&self) -> bool {
+        *self == Profile::default()
+    }
+
     /// The address the user's indexed `email` should hold: the primary one,
     /// else the first.
     pub fn primary_email(&self) -> Option<&str> {

@@ -1,5 +1,6 @@
 //! The wire codec: ldap3_proto's for everything, except that search result
-//! entries (the bulk of what a server sends) are BER-encoded straight into the
+//! entries (the bulk of what a server sends) and plain results (bind, search
+//! done, writes, compare: one per request) are BER-encoded straight into the
 //! output buffer. ldap3_proto builds a tree of tagged values first, which cost
 //! more than the whole directory lookup. Tests check the bytes are identical.
 
@@ -14,6 +15,15 @@ const SET: u8 = 0x31;
 const INTEGER: u8 = 0x02;
 const OCTET_STRING: u8 = 0x04;
 const SEARCH_RESULT_ENTRY: u8 = 0x64;
+const ENUMERATED: u8 = 0x0a;
+/// [APPLICATION n] constructed tags of the responses that are an LDAPResult.
+const BIND_RESPONSE: u8 = 0x61;
+const SEARCH_RESULT_DONE: u8 = 0x65;
+const MODIFY_RESPONSE: u8 = 0x67;
+const ADD_RESPONSE: u8 = 0x69;
+const DEL_RESPONSE: u8 = 0x6b;
+const MODIFY_DN_RESPONSE: u8 = 0x6d;
+const COMPARE_RESPONSE: u8 = 0x6f;
 
 pub struct Codec(LdapCodec);
 
@@ -36,13 +46,28 @@ impl Encoder<LdapMsg> for Codec {
     type Error = std::io::Error;
 
     fn encode(&mut self, msg: LdapMsg, buf: &mut BytesMut) -> std::io::Result<()> {
-        match &msg.op {
-            LdapOp::SearchResultEntry(e) if msg.ctrl.is_empty() => {
-                encode_entry(msg.msgid, e, buf);
-                Ok(())
-            }
-            _ => self.0.encode(msg, buf),
+        if !msg.ctrl.is_empty() {
+            return self.0.encode(msg, buf);
         }
+        let (tag, res) = match &msg.op {
+            LdapOp::SearchResultEntry(e) => {
+                encode_entry(msg.msgid, e, buf);
+                return Ok(());
+            }
+            LdapOp::BindResponse(b) if b.saslcreds.is_none() => (BIND_RESPONSE, &b.res),
+            LdapOp::SearchResultDone(r) => (SEARCH_RESULT_DONE, r),
+            LdapOp::ModifyResponse(r) => (MODIFY_RESPONSE, r),
+            LdapOp::AddResponse(r) => (ADD_RESPONSE, r),
+            LdapOp::DelResponse(r) => (DEL_RESPONSE, r),
+            LdapOp::ModifyDNResponse(r) => (MODIFY_DN_RESPONSE, r),
+            LdapOp::CompareResult(r) => (COMPARE_RESPONSE, r),
+            _ => return self.0.encode(msg, buf),
+        };
+        if !res.referral.is_empty() {
+            return self.0.encode(msg, buf);
+        }
+        put_result(buf, msg.msgid, tag, res);
+        Ok(())
     }
 }
 
@@ -102,6 +127,26 @@ fn encode_entry(msgid: i32, e: &LdapSearchResultEntry, buf: &mut BytesMut) {
         .collect();
     let parts: Vec<(&str, &[&[u8]])> = attrs.iter().map(|(n, v)| (*n, v.as_slice())).collect();
     put_entry(buf, msgid, &e.dn, &parts);
+}
+
+/// A response that is just an LDAPResult (no referral, no controls, no SASL
+/// credentials): resultCode, matchedDN, diagnosticMessage.
+fn put_result(buf: &mut BytesMut, msgid: i32, tag: u8, res: &ldap3_proto::proto::LdapResult) {
+    let (code, code_start) = int_bytes(res.code.clone() as i32);
+    let code = &code[code_start..];
+    let op = tlv(code.len()) + tlv(res.matcheddn.len()) + tlv(res.message.len());
+    let (id, start) = int_bytes(msgid);
+    let id = &id[start..];
+    let message = tlv(id.len()) + tlv(op);
+    buf.reserve(tlv(message));
+    put_header(buf, SEQUENCE, message);
+    put_header(buf, INTEGER, id.len());
+    buf.put_slice(id);
+    put_header(buf, tag, op);
+    put_header(buf, ENUMERATED, code.len());
+    buf.put_slice(code);
+    put_octets(buf, res.matcheddn.as_bytes());
+    put_octets(buf, res.message.as_bytes());
 }
 
 /// A SearchResultEntry message for `dn` with `attrs` (type, values), BER-encoded
@@ -209,6 +254,55 @@ mod tests {
         ];
         for msg in cases {
             assert_eq!(ours(msg.clone()), reference(msg.clone()), "{:?}", msg.msgid);
+        }
+    }
+
+    #[test]
+    fn plain_results_encode_exactly_like_ldap3_proto() {
+        use ldap3_proto::proto::{LdapBindResponse, LdapResult, LdapResultCode};
+        let result = |code: LdapResultCode, matched: &str, message: String| LdapResult {
+            code,
+            matcheddn: matched.into(),
+            message,
+            referral: vec![],
+        };
+        let results = [
+            result(LdapResultCode::Success, "", String::new()),
+            result(
+                LdapResultCode::InvalidCredentials,
+                "",
+                "invalid credentials".into(),
+            ),
+            result(
+                LdapResultCode::NoSuchObject,
+                "dc=example,dc=com",
+                "x".repeat(300),
+            ),
+            result(LdapResultCode::Other, "", String::new()),
+            result(LdapResultCode::CompareTrue, "", String::new()),
+        ];
+        for (i, res) in results.into_iter().enumerate() {
+            let msgid = [1, 127, 128, 65_536, i32::MAX][i];
+            let ops = vec![
+                LdapOp::BindResponse(LdapBindResponse {
+                    res: res.clone(),
+                    saslcreds: None,
+                }),
+                LdapOp::SearchResultDone(res.clone()),
+                LdapOp::ModifyResponse(res.clone()),
+                LdapOp::AddResponse(res.clone()),
+                LdapOp::DelResponse(res.clone()),
+                LdapOp::ModifyDNResponse(res.clone()),
+                LdapOp::CompareResult(res.clone()),
+            ];
+            for op in ops {
+                let msg = LdapMsg {
+                    msgid,
+                    op,
+                    ctrl: vec![],
+                };
+                assert_eq!(ours(msg.clone()), reference(msg.clone()), "{msg:?}");
+            }
         }
     }
 

@@ -82,6 +82,8 @@ pub struct Session {
     pub ctx: Arc<Context>,
     pub actor: Actor,
     pub peer: SocketAddr,
+    /// `peer` as the audit trail writes it, formatted once per connection.
+    peer_text: String,
     pub tls: bool,
     /// Open paged-results cursors, oldest first.
     pub cursors: VecDeque<Cursor>,
@@ -94,6 +96,7 @@ impl Session {
             ctx,
             actor: Actor::anonymous(),
             peer,
+            peer_text: peer.to_string(),
             tls,
             cursors: VecDeque::new(),
             next_cookie: 1,
@@ -106,7 +109,7 @@ impl Session {
             actor: self.actor.clone(),
             origin: Origin {
                 protocol: Protocol::Ldap,
-                source: Some(self.peer.to_string()),
+                source: Some(self.peer_text.clone()),
             },
         }
     }
