@@ -195,3 +195,84 @@ async fn paging_sorting_and_selection() {
         .body;
     assert_eq!(root["totalResults"], 2, "{root}");
 }
+
+/// RFC 7644 §3.9: `attributes` and `excludedAttributes` shape the resource
+/// answered by POST, PUT and PATCH too, for Users and Groups.
+#[tokio::test]
+async fn selection_applies_to_write_answers() {
+    let s = start_scim("").await;
+    let t = s.token_a.clone();
+    let r = s
+        .post(
+            &t,
+            "/Users?attributes=userName",
+            common::scim::sample_user("wes@example.com", "w-1"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["userName"], "wes@example.com");
+    assert!(r.body.get("emails").is_none() && r.body.get("meta").is_none());
+    assert!(r.header("location").ends_with(&format!("/Users/{id}")));
+    let mut body = common::scim::sample_user("wes@example.com", "w-1");
+    body["title"] = json!("Lead");
+    let r = s
+        .put(
+            &t,
+            &format!("/Users/{id}?excludedAttributes=emails,{ENTERPRISE}"),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["title"], "Lead");
+    assert!(r.body.get("emails").is_none() && r.body.get(ENTERPRISE).is_none());
+    assert!(r.body.get("phoneNumbers").is_some());
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("Chief"))]);
+    let r = s
+        .patch(
+            &t,
+            &format!("/Users/{id}?attributes=title,name.familyName"),
+            ops,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["title"], "Chief");
+    assert_eq!(r.body["name"], json!({"familyName": "Example"}));
+    assert!(r.body.get("userName").is_none() && r.body.get("id").is_some());
+    // Without the parameters the whole resource comes back, as before.
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("Boss"))]);
+    let r = s.patch(&t, &format!("/Users/{id}"), ops).await;
+    assert!(r.body.get("emails").is_some() && r.body.get("meta").is_some());
+    // A bad selection is refused before anything changes.
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("Nope"))]);
+    let r = s
+        .patch(&t, &format!("/Users/{id}?attributes=emails[type"), ops)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        s.get(&t, &format!("/Users/{id}")).await.body["title"],
+        "Boss"
+    );
+
+    let group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Crew", "members": [{"value": id}]});
+    let r = s
+        .post(&t, "/Groups?excludedAttributes=members", group.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.body.get("members").is_none() && r.body["displayName"] == "Crew");
+    let gid = r.body["id"].as_str().unwrap().to_owned();
+    let r = s
+        .put(&t, &format!("/Groups/{gid}?attributes=members"), group)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["members"][0]["value"], id.as_str());
+    assert!(r.body.get("displayName").is_none());
+    let ops = common::scim::patch_ops(&[("replace", Some("displayName"), json!("Crew 2"))]);
+    let r = s
+        .patch(&t, &format!("/Groups/{gid}?attributes=displayName"), ops)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["displayName"], "Crew 2");
+    assert!(r.body.get("members").is_none() && r.body.get("meta").is_none());
+}

@@ -108,15 +108,21 @@ impl ListQuery {
             .sort_order
             .as_deref()
             .is_some_and(|o| o.trim().eq_ignore_ascii_case("descending"));
-        let list = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(ListParams {
             filter,
             start,
             count,
             sort_by,
             descending,
-            selection: Selection::parse(&list(&self.attributes), &list(&self.excluded_attributes))?,
+            selection: self.selection()?,
         })
+    }
+
+    /// `attributes` and `excludedAttributes` alone: what every operation that
+    /// answers with a resource (GET, POST, PUT, PATCH) applies (RFC 7644 §3.9).
+    pub fn selection(&self) -> ScimResult<Selection> {
+        let list = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+        Selection::parse(&list(&self.attributes), &list(&self.excluded_attributes))
     }
 }
 

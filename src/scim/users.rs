@@ -8,7 +8,7 @@ use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
 use super::project::Selection;
 use super::response::{
-    has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
+    created, has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
 };
 use super::schema::USER;
 use super::user_json::{UserInput, parse, render};
@@ -68,7 +68,7 @@ pub async fn get_one(
 ) -> ScimResult<Response> {
     let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
-    let selection = query(q)?.params()?.selection;
+    let selection = query(q)?.selection()?;
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     if none_match_hit(&headers, view.user.version) {
         return Ok(not_modified(view.user.version));
@@ -80,9 +80,12 @@ pub async fn get_one(
 pub async fn create(
     State(dir): State<Directory>,
     headers: HeaderMap,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
     let call = Call::new(dir, &headers).await?;
+    // Read before any change, so a bad `attributes` changes nothing.
+    let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
     // An organization-bound token places users in its organization; a
     // server-wide one may name the organization in the enterprise extension.
@@ -119,11 +122,9 @@ pub async fn create(
         .map_err(organization_unknown)?;
     let id = user.id;
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
-    Ok(resource(
-        StatusCode::CREATED,
-        &shown(&view, &call.base),
-        user.version,
-    ))
+    let whole = render(&view, &call.base);
+    let shown = selection.apply(USER, whole.clone());
+    Ok(created(&whole, &shown, user.version))
 }
 
 // Naming an organization that does not exist is a bad value, not a 404.
@@ -138,23 +139,27 @@ pub async fn replace(
     State(dir): State<Directory>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
     let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
+    let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
-    save(&call, &headers, current, input).await
+    save(&call, &headers, current, input, &selection).await
 }
 
 pub async fn patch(
     State(dir): State<Directory>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
     let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
+    let selection = query(q)?.selection()?;
     let ops = patch::parse_ops(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     let mut doc = render(&current, &call.base);
@@ -165,15 +170,17 @@ pub async fn patch(
     let mut input = parse(&doc)?;
     // The document started whole: a missing extension was removed.
     input.flags.get_or_insert_with(Default::default);
-    save(&call, &headers, current, input).await
+    save(&call, &headers, current, input, &selection).await
 }
 
-/// Applies a whole new representation (PUT, or the result of a PATCH).
+/// Applies a whole new representation (PUT, or the result of a PATCH) and
+/// answers with the resource as `selection` shows it.
 async fn save(
     call: &Call,
     headers: &HeaderMap,
     current: UserView,
     input: UserInput,
+    selection: &Selection,
 ) -> ScimResult<Response> {
     let old = &current.user;
     if !if_match_ok(headers, old.version) {
@@ -194,14 +201,9 @@ async fn save(
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     Ok(resource(
         StatusCode::OK,
-        &shown(&view, &call.base),
+        &selection.apply(USER, render(&view, &call.base)),
         user.version,
     ))
-}
-
-/// The resource as answered by default (no `attributes` given).
-fn shown(view: &UserView, base: &str) -> serde_json::Value {
-    Selection::default().apply(USER, render(view, base))
 }
 
 fn changes(old: &User, input: &UserInput) -> UserChanges {
