@@ -13,36 +13,25 @@ use super::response::{
     scim_json,
 };
 use super::schema::GROUP;
-use crate::directory::Directory;
 use crate::directory::model::Member;
 use crate::directory::roles::{NewRole, RoleChanges};
 use crate::directory::scim_view::RoleView;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 use uuid::Uuid;
 
-pub async fn list(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    q: Result<Query<ListQuery>, QueryRejection>,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn list(call: Call, q: Result<Query<ListQuery>, QueryRejection>) -> ScimResult<Response> {
     let q = query(q)?;
     search_groups(&call, &q)
         .await
         .map(|v| scim_json(StatusCode::OK, &v))
 }
 
-pub async fn search(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn search(call: Call, body: Bytes) -> ScimResult<Response> {
     let q = ListQuery::from_search(&json_body(&body)?)?;
     search_groups(&call, &q)
         .await
@@ -72,12 +61,11 @@ pub async fn search_groups_with(call: &Call, params: &ListParams) -> ScimResult<
 }
 
 pub async fn get_one(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let selection = query(q)?.selection()?;
     let members = selection.returns(GROUP, "members");
@@ -103,12 +91,10 @@ async fn members(call: &Call, ids: Vec<Uuid>) -> ScimResult<Vec<Member>> {
 }
 
 pub async fn create(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
+    call: Call,
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     // Read before any change, so a bad `attributes` changes nothing.
     let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
@@ -126,13 +112,12 @@ pub async fn create(
 }
 
 pub async fn replace(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let selection = query(q)?.selection()?;
     let mut input = parse(&json_body(&body)?)?;
@@ -143,13 +128,12 @@ pub async fn replace(
 }
 
 pub async fn patch(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let selection = query(q)?.selection()?;
     let ops = patch::parse_ops(&json_body(&body)?)?;
@@ -207,11 +191,10 @@ async fn shown(call: &Call, id: Uuid, selection: &Selection) -> ScimResult<(Valu
 }
 
 pub async fn delete(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let current = call.run(move |d, r| d.view_role(r, id, false)).await?;
     if !if_match_ok(&headers, current.role.version) {

@@ -31,8 +31,7 @@ pub mod users;
 use crate::directory::Directory;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use context::{Call, json_body};
@@ -102,12 +101,7 @@ async fn unknown_route() -> ScimError {
 }
 
 /// `POST /.search` at the root: Users and Groups together, users first.
-async fn root_search(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+async fn root_search(call: Call, body: Bytes) -> ScimResult<Response> {
     let q = list::ListQuery::from_search(&json_body(&body)?)?;
     let params = q.params()?;
     // Each type is filtered and sorted on its own; the page is cut from the union.

@@ -12,35 +12,24 @@ use super::response::{
 };
 use super::schema::USER;
 use super::user_json::{UserInput, parse, render};
-use crate::directory::Directory;
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::scim_view::UserView;
 use crate::directory::users::{NewPassword, NewUser, OrgRef, UserChanges};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use uuid::Uuid;
 
-pub async fn list(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    q: Result<Query<ListQuery>, QueryRejection>,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn list(call: Call, q: Result<Query<ListQuery>, QueryRejection>) -> ScimResult<Response> {
     let q = query(q)?;
     search_users(&call, &q)
         .await
         .map(|v| scim_json(StatusCode::OK, &v))
 }
 
-pub async fn search(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn search(call: Call, body: Bytes) -> ScimResult<Response> {
     let q = ListQuery::from_search(&json_body(&body)?)?;
     search_users(&call, &q)
         .await
@@ -61,12 +50,11 @@ pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<s
 }
 
 pub async fn get_one(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let selection = query(q)?.selection()?;
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
@@ -78,12 +66,10 @@ pub async fn get_one(
 }
 
 pub async fn create(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
+    call: Call,
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     // Read before any change, so a bad `attributes` changes nothing.
     let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
@@ -136,13 +122,12 @@ fn organization_unknown(e: ScimError) -> ScimError {
 }
 
 pub async fn replace(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
@@ -151,13 +136,12 @@ pub async fn replace(
 }
 
 pub async fn patch(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let selection = query(q)?.selection()?;
     let ops = patch::parse_ops(&json_body(&body)?)?;
@@ -243,11 +227,10 @@ fn move_to(call: &Call, current: &UserView, input: &UserInput) -> Option<String>
 }
 
 pub async fn delete(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id: Uuid = resource_id(&id)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     if !if_match_ok(&headers, current.user.version) {
