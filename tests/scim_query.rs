@@ -276,3 +276,50 @@ async fn selection_applies_to_write_answers() {
     assert_eq!(r.body["displayName"], "Crew 2");
     assert!(r.body.get("members").is_none() && r.body.get("meta").is_none());
 }
+
+/// `[scim] max_filter_matches`: a filter matching more resources than that
+/// answers 400 tooMany (RFC 7644 §3.12) on lists and on every `/.search`;
+/// the bound itself is served, and unfiltered lists are never refused.
+#[tokio::test]
+async fn broad_filters_answer_too_many() {
+    let s = start_scim("[scim]\nmax_filter_matches = 3\n").await;
+    let t = s.token_a.clone();
+    // Acme-A holds alice and bob; two more make four.
+    create(&s, &t, "gil@example.com", "g-1").await;
+    create(&s, &t, "hal@example.com", "h-1").await;
+    for name in ["G1", "G2"] {
+        let g = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name});
+        assert_eq!(s.post(&t, "/Groups", g).await.status, StatusCode::CREATED);
+    }
+    let too_many = |r: &common::scim::Answer| {
+        r.status == StatusCode::BAD_REQUEST && r.body["scimType"] == "tooMany"
+    };
+    let r = s
+        .get(&t, &format!("/Users?filter={}", urlencode("userName pr")))
+        .await;
+    assert!(too_many(&r), "{} {}", r.status, r.body);
+    let r = s
+        .post(
+            &t,
+            "/Users/.search",
+            json!({"filter": "userName pr", "count": 1}),
+        )
+        .await;
+    assert!(too_many(&r), "{} {}", r.status, r.body);
+    // Exactly at the bound is served, with its exact total.
+    let r = filter(&s, "userName ne \"alice@example.com\"").await;
+    assert_eq!(r["totalResults"], 3);
+    // Unfiltered listing pages through everything, as identity providers do.
+    let r = s.get(&t, "/Users?startIndex=1&count=2").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["totalResults"], 4);
+    // The root search bounds the union of Users and Groups.
+    let both = "userName sw \"alice\" or userName sw \"bob\" or displayName sw \"G\"";
+    let r = s.post(&t, "/.search", json!({"filter": both})).await;
+    assert!(too_many(&r), "{} {}", r.status, r.body);
+    let r = s
+        .post(&t, "/.search", json!({"filter": "displayName sw \"G\""}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["totalResults"], 2);
+}

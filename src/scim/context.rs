@@ -3,6 +3,7 @@
 //! for `location` and `$ref`, and the body read as JSON.
 
 use super::auth::authenticate;
+use super::config::ScimConfig;
 use super::error::{ScimError, ScimResult};
 use crate::directory::{Directory, Request};
 use axum::body::Bytes;
@@ -19,6 +20,8 @@ pub struct Call {
     pub req: Request,
     /// `http(s)://host/scim/v2`.
     pub base: String,
+    /// The configured limits (defaults when the router runs without them).
+    pub limits: ScimConfig,
 }
 
 /// Handlers take a `Call` as an extractor: a missing or wrong token answers
@@ -37,6 +40,11 @@ impl FromRequestParts<Directory> for Call {
             dir: dir.clone(),
             req,
             base: base_url(&parts.headers),
+            limits: parts
+                .extensions
+                .get::<ScimConfig>()
+                .copied()
+                .unwrap_or_default(),
         })
     }
 }

@@ -57,7 +57,7 @@ pub async fn search_groups_with(call: &Call, params: &ListParams) -> ScimResult<
     let members = needs_members(params);
     let views = call.run(move |d, r| d.view_roles(r, members)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(GROUP, all, params)
+    respond(GROUP, all, params, call.limits.max_filter_matches)
 }
 
 pub async fn get_one(

@@ -8,9 +8,11 @@
 //! - `list`, `project`: paging, sorting, attribute selection; `patch`: PATCH;
 //! - `users`, `groups`, `discovery`: the endpoints; `user_json`, `group_json`:
 //!   resources both ways; `schema`: what is served, as data;
-//! - `auth`, `context`, `error`, `response`, `json`, `time`: plumbing.
+//! - `auth`, `context`, `error`, `response`, `json`, `time`: plumbing;
+//!   `config`: the `[scim]` settings (the `tooMany` bound).
 
 pub mod auth;
+pub mod config;
 pub mod context;
 pub mod discovery;
 pub mod error;
@@ -119,6 +121,7 @@ async fn root_search(call: Call, body: Bytes) -> ScimResult<Response> {
         }
     }
     let total = all.len();
+    list::check_matches(&params, total, call.limits.max_filter_matches)?;
     let page: Vec<Value> = all
         .into_iter()
         .skip(params.start - 1)

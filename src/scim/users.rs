@@ -46,7 +46,7 @@ pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<s
     let lookup = user_lookup(params.filter.as_ref());
     let views = call.run(move |d, r| d.view_users(r, &lookup)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(USER, all, params)
+    respond(USER, all, params, call.limits.max_filter_matches)
 }
 
 pub async fn get_one(
