@@ -323,3 +323,55 @@ async fn broad_filters_answer_too_many() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["totalResults"], 2);
 }
+
+/// `emails.value eq` is answered from an index of every address, so a
+/// secondary address is found even when another user holds it as primary.
+#[tokio::test]
+async fn email_lookups_find_secondary_addresses() {
+    let s = start_scim("").await;
+    let body = |login: &str, emails: Value| json!({"schemas": [USER], "userName": login, "emails": emails});
+    let shared = "desk@shared.example.com";
+    let x = body(
+        "xan@example.com",
+        json!([{"value": "xan@work.example.com", "primary": true}, {"value": shared, "type": "other"}]),
+    );
+    let y = body(
+        "yul@example.com",
+        json!([{"value": "Desk@Shared.example.com", "primary": true}]),
+    );
+    for (token, user) in [(&s.token_a, x), (&s.token_a, y)] {
+        let r = s.post(token, "/Users", user).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // The same address in another organization stays out of Acme-A's answers.
+    let z = body("zed@example.com", json!([{"value": shared}]));
+    assert_eq!(
+        s.post(&s.token_b, "/Users", z).await.status,
+        StatusCode::CREATED
+    );
+    let mut found = names(&filter(&s, &format!("emails.value eq \"{shared}\"")).await);
+    found.sort();
+    assert_eq!(found, ["xan@example.com", "yul@example.com"]);
+    let found = names(&filter(&s, "emails eq \"DESK@shared.example.com\"").await);
+    assert_eq!(found.len(), 2, "{found:?}");
+    // And-ed with another condition, the index still narrows correctly.
+    let f = format!("emails.value eq \"{shared}\" and userName sw \"x\"");
+    assert_eq!(names(&filter(&s, &f).await), ["xan@example.com"]);
+    // After the secondary address is removed, only the primary holder is left.
+    let id = s
+        .get(
+            &s.token_a,
+            "/Users?filter=userName%20eq%20%22xan%40example.com%22",
+        )
+        .await
+        .body["Resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ops =
+        common::scim::patch_ops(&[("remove", Some("emails[type eq \"other\"]"), Value::Null)]);
+    let r = s.patch(&s.token_a, &format!("/Users/{id}"), ops).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let found = names(&filter(&s, &format!("emails.value eq \"{shared}\"")).await);
+    assert_eq!(found, ["yul@example.com"]);
+}
