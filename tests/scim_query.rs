@@ -1,5 +1,7 @@
 //! SCIM queries end to end: the filter grammar against real resources,
-//! paging with exact totals, sorting, attribute selection and `/.search`.
+//! paging with exact totals, sorting, attribute selection (on reads and on the
+//! answers of POST, PUT and PATCH), `/.search`, `tooMany` past the configured
+//! bound, and `emails.value eq` finding secondary addresses.
 
 mod common;
 
