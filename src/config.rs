@@ -41,6 +41,7 @@ struct RawConfig {
     audit: RawAudit,
     import: crate::import::config::ImportSection,
     notify: RawNotify,
+    scim: crate::scim::config::ScimSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,6 +197,8 @@ pub struct Config {
     pub directory: Settings,
     /// Bulk import limits and choices (`[import]`).
     pub import: crate::import::ImportConfig,
+    /// The SCIM front end's limits (`[scim]`).
+    pub scim: crate::scim::config::ScimConfig,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -364,6 +367,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             ..Settings::default()
         },
         import,
+        scim: raw.scim.validate(),
     })
 }
 

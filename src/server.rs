@@ -52,7 +52,9 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         directory.clone(),
         Tree::new(config.base_dn.clone()),
         imports,
-    );
+    )
+    // The SCIM handlers read their limits from the request (tooMany).
+    .layer(axum::Extension(config.scim));
     let stop = shutdown.clone();
     tracker.spawn(async move {
         // Connection info gives the admin API the client address for the audit trail.

@@ -1,6 +1,7 @@
 //! SCIM 2.0 end to end against the in-process server on port 0: protocol
 //! plumbing (auth, errors, content type, discovery), Users CRUD with ETags,
-//! filters, paging, sorting, attribute selection, and token scope isolation.
+//! filters, paging, sorting, attribute selection, token scope isolation, and
+//! the client address in the audit trail.
 
 mod common;
 
@@ -344,4 +345,75 @@ async fn patch_shapes_of_the_rfc() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.get("password").is_none());
+}
+
+/// Sends one SCIM request over a fresh connection and returns its status with
+/// the connection's local address, which the server sees as the client's.
+async fn from_known_address(
+    s: &common::scim::Scim,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> (u16, std::net::SocketAddr) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = s.env.server.http_addr;
+    let mut stream = tokio::net::TcpStream::connect(server).await.unwrap();
+    let mine = stream.local_addr().unwrap();
+    let body = body.to_string();
+    let head = format!(
+        "{method} /scim/v2{path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n\
+         Authorization: Bearer {}\r\nContent-Type: application/scim+json\r\n\
+         Content-Length: {}\r\n\r\n",
+        s.token_a,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, mine)
+}
+
+/// Every SCIM change and refusal names the client's socket address in the
+/// audit trail (the `source` of its origin), as the admin API's do.
+#[tokio::test]
+async fn audit_events_carry_the_client_address() {
+    use dirgate::directory::audit::{Outcome, Protocol};
+    let s = start_scim("").await;
+    let (status, created_from) =
+        from_known_address(&s, "POST", "/Users", &user("ivy@example.com", "i-1")).await;
+    assert_eq!(status, 201);
+    // bob is a Delegated Administrator: a token may not set his password.
+    let bob = s
+        .get(
+            &s.token_a,
+            "/Users?filter=userName%20eq%20%22bob%40example.com%22",
+        )
+        .await
+        .body["Resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ops = patch_ops(&[("replace", Some("password"), json!("New-Pw-123"))]);
+    let (status, denied_from) =
+        from_known_address(&s, "PATCH", &format!("/Users/{bob}"), &ops).await;
+    assert_eq!(status, 403);
+    assert_ne!(created_from, denied_from);
+    s.env.dir.flush_journal();
+    let events = s.env.dir.store().read(|tx| tx.changes(0, 100_000)).unwrap();
+    let create = events
+        .iter()
+        .find(|e| e.action == "user.create" && e.target == "ivy@example.com")
+        .expect("the creation is audited");
+    assert_eq!(create.protocol, Protocol::Scim);
+    assert_eq!(create.source, Some(created_from.to_string()));
+    let denied = events
+        .iter()
+        .rev()
+        .find(|e| e.outcome == Outcome::Denied)
+        .expect("the refusal is audited");
+    assert_eq!(denied.protocol, Protocol::Scim);
+    assert_eq!(denied.source, Some(denied_from.to_string()));
 }

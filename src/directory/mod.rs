@@ -7,7 +7,9 @@
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
 //! - `password`: hashing and secrets; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
-//!   one file each; `queries`: administrators' lists and the audit query;
+//!   one file each (users span three: `users` creates and reads,
+//!   `user_updates` changes attributes, `accounts` moves, deletes, unlocks and
+//!   sets passwords); `queries`: administrators' lists and the audit query;
 //!   `registration`: invitation, registration, validation; `notify`: notices;
 //!   `reports`: reports from the store and the audit trail; `services`: service
 //!   accounts.
@@ -15,6 +17,7 @@
 //! - `profile`: descriptive user attributes; `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
 
+pub mod accounts;
 pub mod acl;
 pub mod admin_tokens;
 pub mod admins;
@@ -36,6 +39,7 @@ pub mod reports;
 pub mod roles;
 pub mod scim_view;
 pub mod services;
+pub mod user_updates;
 pub mod users;
 
 use crate::store::{Store, Tx};

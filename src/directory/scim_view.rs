@@ -39,7 +39,7 @@ pub enum UserLookup {
     All,
     /// Login, ignoring case.
     Login(String),
-    /// Primary email, ignoring case.
+    /// Any of the user's email addresses, ignoring case.
     Email(String),
     /// External id, exactly.
     ExternalId(String),
@@ -98,15 +98,9 @@ impl Directory {
         let ids = match lookup {
             UserLookup::All => return self.users_in_reach(tx, req),
             UserLookup::Login(l) => tx.user_id_by_login(l)?.into_iter().collect(),
-            UserLookup::Email(e) => {
-                let hits = tx.users_by_email(e)?;
-                // Only the primary address is indexed: a miss may still be a
-                // secondary address, so it falls back to a scan.
-                if hits.is_empty() {
-                    return self.users_in_reach(tx, req);
-                }
-                hits
-            }
+            // Every address is indexed, secondary ones included: the hits are
+            // every candidate, and the filter then decides among them.
+            UserLookup::Email(e) => tx.users_by_any_email(e)?,
             UserLookup::ExternalId(x) => tx.users_by_external_id(x)?,
         };
         let mut out = Vec::new();

@@ -1,7 +1,8 @@
-//! Use cases for users: create, read, change, move between organizations, delete,
-//! and passwords. Holds the membership rules: a user is in at most one
-//! organization; assigning it elsewhere moves it and strips every right it held in
-//! the old one; seats cap an organization's users that are not disabled.
+//! Use cases for users: create, read and change (profile, flags, lifecycle
+//! state, password hash), and the helpers every account use case shares. Holds
+//! the membership rules: a user is in at most one organization, and seats cap an
+//! organization's users that are not disabled. Moving, deleting, unlocking and
+//! setting a password are in `accounts`.
 
 use super::acl::{Action, Rank, Target};
 use super::error::{Error, Result};
@@ -121,13 +122,6 @@ impl ProfileField {
     }
 }
 
-/// An optional text field: its name, the requested change, the field itself.
-type FieldChange<'a> = (
-    &'static str,
-    &'a Option<Option<String>>,
-    &'a mut Option<String>,
-);
-
 /// The user or a "not found" error.
 pub(crate) fn user_by_id(tx: &Tx, id: Uuid) -> Result<User> {
     tx.user(id)?
@@ -172,13 +166,13 @@ pub(crate) fn ensure_seat(tx: &Tx, old: Option<&User>, new: &User) -> Result<()>
     Ok(())
 }
 
-fn check_optional_text(what: &str, value: &Option<String>) -> Result<()> {
+pub(super) fn check_optional_text(what: &str, value: &Option<String>) -> Result<()> {
     value.as_deref().map_or(Ok(()), |v| check_text(what, v))
 }
 
 impl Directory {
     /// Checks a login's syntax, its suffix and its uniqueness (ignoring case).
-    fn check_login(&self, tx: &Tx, login: &str, me: Option<Uuid>) -> Result<()> {
+    pub(super) fn check_login(&self, tx: &Tx, login: &str, me: Option<Uuid>) -> Result<()> {
         let (_, suffix) = split_login(login)?;
         match suffix {
             Some(s) if tx.suffix(s)?.is_none() => {
@@ -314,349 +308,6 @@ impl Directory {
             other => other,
         })
     }
-
-    pub fn update_user(&self, req: &Request, id: Uuid, changes: UserChanges) -> Result<User> {
-        let hash = self.hash_new(changes.password.as_ref())?;
-        self.write(req, |tx| self.update_user_in(tx, req, id, &changes, hash))
-    }
-
-    /// Changes a user and, when `dest` is given, moves it there, in one
-    /// transaction (a SCIM PUT that also changes the organization).
-    pub fn update_and_move_user(
-        &self,
-        req: &Request,
-        id: Uuid,
-        changes: UserChanges,
-        dest: Option<OrgRef>,
-    ) -> Result<User> {
-        let hash = self.hash_new(changes.password.as_ref())?;
-        self.write(req, |tx| {
-            let user = self.update_user_in(tx, req, id, &changes, hash)?;
-            match dest {
-                Some(dest) => self.move_user_in(tx, req, id, Some(dest)),
-                None => Ok(user),
-            }
-        })
-    }
-
-    /// The body of [`Self::update_user`] inside a caller's transaction, with the
-    /// new password (if any) already hashed by [`Self::hash_new`].
-    pub(crate) fn update_user_in(
-        &self,
-        tx: &mut Tx,
-        req: &Request,
-        id: Uuid,
-        changes: &UserChanges,
-        hash: Option<SecretHash>,
-    ) -> Result<User> {
-        check_changes(changes)?;
-        {
-            let old = user_by_id(tx, id)?;
-            if changes.if_version.is_some_and(|v| v != old.version) {
-                return Err(Error::conflict(format!(
-                    "user {} changed since the version this change was based on",
-                    old.login
-                )));
-            }
-            let target = target_of(tx, &old)?;
-            let mut user = old.clone();
-            let mut what = Vec::new();
-            self.apply_profile(tx, req, target, &mut user, changes, &mut what)?;
-            if let Some(flags) = &changes.flags {
-                self.apply_flags(req, target, &mut user, flags, &mut what)?;
-            }
-            if let Some(state) = changes.state.filter(|s| *s != old.state) {
-                self.authorize(req, transition(old.state, state)?, target)?;
-                user.state = state;
-                what.push(format!("state={}", state.as_str()));
-            }
-            if let Some(hash) = hash {
-                self.authorize(req, password_action(req, &old), target)?;
-                user.password = Some(hash);
-                what.push("password".into());
-            }
-            if what.is_empty() {
-                return Ok(old);
-            }
-            ensure_seat(tx, Some(&old), &user)?;
-            let change = Change {
-                action: "user.modify",
-                target: &user.login,
-                target_id: Some(id),
-                org: user.org,
-                detail: Some(what.join(", ")),
-            };
-            user.version = self.log(tx, req, change)?;
-            user.modified = now();
-            tx.put_user(&user)?;
-            Ok(user)
-        }
-    }
-
-    /// Login, email, names and external id: ordinary modifications.
-    fn apply_profile(
-        &self,
-        tx: &Tx,
-        req: &Request,
-        target: Target,
-        user: &mut User,
-        c: &UserChanges,
-        what: &mut Vec<String>,
-    ) -> Result<()> {
-        let touches = c.login.is_some()
-            || c.email.is_some()
-            || c.given_name.is_some()
-            || c.family_name.is_some()
-            || c.display_name.is_some()
-            || c.external_id.is_some()
-            || c.profile.is_some();
-        if !touches {
-            return Ok(());
-        }
-        self.authorize(req, self.profile_action(req, user, c), target)?;
-        if let Some(login) = c.login.as_ref().filter(|l| **l != user.login) {
-            self.check_login(tx, login, Some(user.id))?;
-            what.push(format!("login {} -> {login}", user.login));
-            user.login = login.clone();
-        }
-        let fields: [FieldChange<'_>; 5] = [
-            ("email", &c.email, &mut user.email),
-            ("givenName", &c.given_name, &mut user.given_name),
-            ("familyName", &c.family_name, &mut user.family_name),
-            ("displayName", &c.display_name, &mut user.display_name),
-            ("externalId", &c.external_id, &mut user.external_id),
-        ];
-        for (name, change, field) in fields {
-            if let Some(v) = change.as_ref().filter(|v| *v != field) {
-                *field = v.clone();
-                what.push(name.to_owned());
-            }
-        }
-        if let Some(p) = c.profile.as_ref().filter(|p| **p != user.profile) {
-            user.profile = p.clone();
-            what.push("profile".into());
-        }
-        Ok(())
-    }
-
-    /// Editing one's own self-service fields, or administering an account.
-    fn profile_action(&self, req: &Request, user: &User, c: &UserChanges) -> Action {
-        let allowed = |f: ProfileField| self.settings().self_service.contains(&f);
-        let own = req.actor.id == Some(user.id)
-            && c.login.is_none()
-            && c.external_id.is_none()
-            && (c.email.is_none() || allowed(ProfileField::Email))
-            && (c.given_name.is_none() || allowed(ProfileField::GivenName))
-            && (c.family_name.is_none() || allowed(ProfileField::FamilyName))
-            && (c.display_name.is_none() || allowed(ProfileField::DisplayName));
-        if own {
-            Action::EditOwnProfile
-        } else {
-            Action::ModifyUser
-        }
-    }
-
-    /// Account flags; turning `delegate` on or off is an appointment.
-    fn apply_flags(
-        &self,
-        req: &Request,
-        target: Target,
-        user: &mut User,
-        flags: &AccountFlags,
-        what: &mut Vec<String>,
-    ) -> Result<()> {
-        if *flags == user.flags {
-            return Ok(());
-        }
-        if flags.delegate != user.flags.delegate {
-            self.authorize(req, Action::AppointDelegate, Target::org(user.org))?;
-            if flags.delegate && user.org.is_none() {
-                return Err(Error::invalid("a delegate needs an organization"));
-            }
-        }
-        let others_changed = AccountFlags {
-            delegate: user.flags.delegate,
-            ..flags.clone()
-        } != user.flags;
-        if others_changed {
-            self.authorize(req, Action::ModifyUser, target)?;
-        }
-        user.flags = flags.clone();
-        what.push("flags".into());
-        Ok(())
-    }
-
-    /// Assigns a user to `dest` (`None` = no organization). A move strips every
-    /// right held in the old organization: its roles, delegation, and the
-    /// Organization Administrator post. Checked against the policy at both ends.
-    pub fn move_user(&self, req: &Request, id: Uuid, dest: Option<OrgRef>) -> Result<User> {
-        self.write(req, |tx| self.move_user_in(tx, req, id, dest))
-    }
-
-    /// The body of [`Self::move_user`] inside a caller's transaction.
-    pub(crate) fn move_user_in(
-        &self,
-        tx: &mut Tx,
-        req: &Request,
-        id: Uuid,
-        dest: Option<OrgRef>,
-    ) -> Result<User> {
-        let old = user_by_id(tx, id)?;
-        let dest = match &dest {
-            Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
-            Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
-            Some(OrgRef::NoOrg) | None => None,
-        };
-        self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
-        self.authorize(req, Action::MoveUser, Target::org(dest))?;
-        if dest == old.org {
-            return Ok(old);
-        }
-        let mut user = old.clone();
-        self.leave_org(tx, &mut user)?;
-        user.org = dest;
-        ensure_seat(tx, Some(&old), &user)?;
-        let to = match dest {
-            Some(d) => org_by_id(tx, d)?.name,
-            None => "(none)".into(),
-        };
-        let change = Change {
-            action: "user.move",
-            target: &user.login,
-            target_id: Some(id),
-            org: dest,
-            detail: Some(format!("to {to}")),
-        };
-        user.version = self.log(tx, req, change)?;
-        user.modified = now();
-        tx.put_user(&user)?;
-        Ok(user)
-    }
-
-    /// Strips what a user holds in its current organization (before it leaves it).
-    pub(crate) fn leave_org(&self, tx: &mut Tx, user: &mut User) -> Result<()> {
-        let Some(org_id) = user.org else {
-            return Ok(());
-        };
-        for role in tx.member_of(user.id)? {
-            if tx.role(role)?.is_some_and(|r| r.org == Some(org_id)) {
-                tx.remove_member(role, user.id)?;
-            }
-        }
-        user.flags.delegate = false;
-        let mut org = org_by_id(tx, org_id)?;
-        if org.admin == Some(user.id) {
-            org.admin = None;
-            user.recovery = None;
-            tx.put_org(&org)?;
-        }
-        Ok(())
-    }
-
-    /// Deletes a user and its memberships; its audit history stays.
-    pub fn delete_user(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| self.delete_user_in(tx, req, id))
-    }
-
-    /// The body of [`Self::delete_user`] inside a caller's transaction.
-    pub(crate) fn delete_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
-        let mut user = user_by_id(tx, id)?;
-        self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
-        self.leave_org(tx, &mut user)?;
-        let change = Change {
-            action: "user.delete",
-            target: &user.login,
-            target_id: Some(id),
-            org: user.org,
-            detail: None,
-        };
-        self.log(tx, req, change)?;
-        // Its admin and registration tokens would only linger unusable.
-        for token in tx.tokens()? {
-            if token.owner == Some(id) {
-                tx.delete_token(token.id)?;
-            }
-        }
-        tx.delete_user(id)?;
-        Ok(())
-    }
-
-    /// Unlocks an account locked by failed password checks (the
-    /// `account-unlock` right in its organization, or the system administrator).
-    pub fn unlock_user(&self, req: &Request, id: Uuid) -> Result<User> {
-        self.write(req, |tx| self.unlock_user_in(tx, req, id))
-    }
-
-    /// The body of [`Self::unlock_user`] inside a caller's transaction.
-    pub(crate) fn unlock_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<User> {
-        let mut user = user_by_id(tx, id)?;
-        self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
-        if user.lockout == Default::default() {
-            return Ok(user);
-        }
-        let change = Change {
-            action: "user.unlock",
-            target: &user.login,
-            target_id: Some(id),
-            org: user.org,
-            detail: None,
-        };
-        user.version = self.log(tx, req, change)?;
-        user.lockout = Default::default();
-        user.modified = now();
-        tx.put_user(&user)?;
-        Ok(user)
-    }
-
-    /// Sets a password: one's own (with the old one, which must match) or
-    /// another's as an administrator.
-    pub fn set_password(
-        &self,
-        req: &Request,
-        id: Uuid,
-        old_password: Option<&str>,
-        new_password: &str,
-    ) -> Result<()> {
-        let current = self.read(|tx| user_by_id(tx, id))?;
-        if let Some(old) = old_password {
-            let ok = current
-                .password
-                .as_ref()
-                .and_then(|h| password::verify(&self.settings().hash, h, old));
-            if ok.is_none() {
-                return Err(Error::InvalidCredentials);
-            }
-        }
-        let changes = UserChanges {
-            password: Some(NewPassword::Plain(new_password.to_owned())),
-            ..Default::default()
-        };
-        self.update_user(req, id, changes).map(|_| ())
-    }
-}
-
-/// The policy action a lifecycle transition needs, or why it is not a transition
-/// an administrator can make.
-fn transition(from: Lifecycle, to: Lifecycle) -> Result<Action> {
-    use Lifecycle::*;
-    match (from, to) {
-        (_, Disabled) | (Disabled, Active) => Ok(Action::ModifyUser),
-        (Provisioned | Registered, Active) => Ok(Action::ValidateUser),
-        _ => Err(Error::invalid(format!(
-            "an account cannot go from {} to {}: registration sets 'registered', validation sets 'active'",
-            from.as_str(),
-            to.as_str()
-        ))),
-    }
-}
-
-/// Changing one's own password, or resetting someone else's.
-fn password_action(req: &Request, user: &User) -> Action {
-    if req.actor.id == Some(user.id) {
-        Action::ChangeOwnPassword
-    } else {
-        Action::ResetPassword
-    }
 }
 
 fn check_new_user(new: &NewUser) -> Result<()> {
@@ -667,21 +318,4 @@ fn check_new_user(new: &NewUser) -> Result<()> {
     check_optional_text("family name", &new.family_name)?;
     check_optional_text("display name", &new.display_name)?;
     check_optional_text("external id", &new.external_id)
-}
-
-fn check_changes(c: &UserChanges) -> Result<()> {
-    if let Some(Some(e)) = &c.email {
-        check_email(e)?;
-    }
-    for (what, v) in [
-        ("given name", &c.given_name),
-        ("family name", &c.family_name),
-        ("display name", &c.display_name),
-        ("external id", &c.external_id),
-    ] {
-        if let Some(v) = v {
-            check_optional_text(what, v)?;
-        }
-    }
-    Ok(())
 }

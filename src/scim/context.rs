@@ -1,12 +1,17 @@
-//! What every SCIM handler starts from: the authenticated core request, the
-//! service's base URL for `location` and `$ref`, and the body read as JSON.
+//! What every SCIM handler starts from: the authenticated core request (with
+//! the client's socket address as its audit origin), the service's base URL
+//! for `location` and `$ref`, and the body read as JSON.
 
 use super::auth::authenticate;
+use super::config::ScimConfig;
 use super::error::{ScimError, ScimResult};
 use crate::directory::{Directory, Request};
 use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde_json::Value;
+use std::net::SocketAddr;
 use uuid::Uuid;
 
 /// An authenticated SCIM call.
@@ -15,18 +20,36 @@ pub struct Call {
     pub req: Request,
     /// `http(s)://host/scim/v2`.
     pub base: String,
+    /// The configured limits (defaults when the router runs without them).
+    pub limits: ScimConfig,
+}
+
+/// Handlers take a `Call` as an extractor: a missing or wrong token answers
+/// 401 before anything else is read.
+impl FromRequestParts<Directory> for Call {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, dir: &Directory) -> ScimResult<Call> {
+        // The server runs with connection info; `oneshot` tests run without.
+        let source = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.to_string());
+        let req = authenticate(dir, &parts.headers, source).await?;
+        Ok(Call {
+            dir: dir.clone(),
+            req,
+            base: base_url(&parts.headers),
+            limits: parts
+                .extensions
+                .get::<ScimConfig>()
+                .copied()
+                .unwrap_or_default(),
+        })
+    }
 }
 
 impl Call {
-    pub async fn new(dir: Directory, headers: &HeaderMap) -> ScimResult<Call> {
-        let req = authenticate(&dir, headers, None).await?;
-        Ok(Call {
-            dir,
-            req,
-            base: base_url(headers),
-        })
-    }
-
     /// Runs a core use case off the async workers, as this call's request.
     pub async fn run<T, F>(&self, f: F) -> ScimResult<T>
     where

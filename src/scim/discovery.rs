@@ -9,17 +9,12 @@ use super::response::scim_json;
 use super::schema::{
     self, Attr, DIRGATE, ENTERPRISE, GROUP, LIST, Mutability, Returned, SCHEMAS, Schema, Ty, USER,
 };
-use crate::directory::Directory;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-pub async fn service_provider_config(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn service_provider_config(call: Call) -> ScimResult<Response> {
     let body = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://github.com/dirgate/dirgate#scim",
@@ -66,23 +61,14 @@ fn list_of(items: Vec<Value>) -> Value {
            "itemsPerPage": items.len(), "Resources": items})
 }
 
-pub async fn resource_type_list(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn resource_type_list(call: Call) -> ScimResult<Response> {
     Ok(scim_json(
         StatusCode::OK,
         &list_of(resource_types(&call.base)),
     ))
 }
 
-pub async fn resource_type(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn resource_type(call: Call, Path(id): Path<String>) -> ScimResult<Response> {
     resource_types(&call.base)
         .into_iter()
         .find(|t| {
@@ -94,8 +80,7 @@ pub async fn resource_type(
         .ok_or_else(|| ScimError::not_found(format!("resource type {id} not found")))
 }
 
-pub async fn schema_list(State(dir): State<Directory>, headers: HeaderMap) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn schema_list(call: Call) -> ScimResult<Response> {
     let all = SCHEMAS
         .iter()
         .map(|s| render_schema(s, &call.base))
@@ -103,12 +88,7 @@ pub async fn schema_list(State(dir): State<Directory>, headers: HeaderMap) -> Sc
     Ok(scim_json(StatusCode::OK, &list_of(all)))
 }
 
-pub async fn schema_one(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn schema_one(call: Call, Path(id): Path<String>) -> ScimResult<Response> {
     schema::schema(&id)
         .map(|s| scim_json(StatusCode::OK, &render_schema(s, &call.base)))
         .ok_or_else(|| ScimError::not_found(format!("schema {id} not found")))

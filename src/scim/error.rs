@@ -45,6 +45,9 @@ impl ScimError {
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::bad("invalidFilter", detail)
     }
+    pub fn too_many(detail: impl Into<String>) -> Self {
+        Self::bad("tooMany", detail)
+    }
     pub fn invalid_path(detail: impl Into<String>) -> Self {
         Self::bad("invalidPath", detail)
     }

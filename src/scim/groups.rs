@@ -9,38 +9,29 @@ use super::list::{ListParams, ListQuery, query, respond};
 use super::patch;
 use super::project::Selection;
 use super::response::{
-    has_if_match, if_match_ok, no_content, none_match_hit, not_modified, resource, scim_json,
+    created, has_if_match, if_match_ok, no_content, none_match_hit, not_modified, resource,
+    scim_json,
 };
 use super::schema::GROUP;
-use crate::directory::Directory;
 use crate::directory::model::Member;
 use crate::directory::roles::{NewRole, RoleChanges};
 use crate::directory::scim_view::RoleView;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use serde_json::Value;
 use uuid::Uuid;
 
-pub async fn list(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    q: Result<Query<ListQuery>, QueryRejection>,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn list(call: Call, q: Result<Query<ListQuery>, QueryRejection>) -> ScimResult<Response> {
     let q = query(q)?;
     search_groups(&call, &q)
         .await
         .map(|v| scim_json(StatusCode::OK, &v))
 }
 
-pub async fn search(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn search(call: Call, body: Bytes) -> ScimResult<Response> {
     let q = ListQuery::from_search(&json_body(&body)?)?;
     search_groups(&call, &q)
         .await
@@ -51,7 +42,7 @@ pub async fn search(
 /// (Entra ID lists groups with `excludedAttributes=members`).
 fn needs_members(p: &ListParams) -> bool {
     let mentions = |text: String| text.to_ascii_lowercase().contains("members");
-    p.selection.returns("members")
+    p.selection.returns(GROUP, "members")
         || p.filter.as_ref().is_some_and(|f| mentions(f.to_string()))
         || p.sort_by.as_ref().is_some_and(|s| mentions(s.to_string()))
 }
@@ -66,19 +57,18 @@ pub async fn search_groups_with(call: &Call, params: &ListParams) -> ScimResult<
     let members = needs_members(params);
     let views = call.run(move |d, r| d.view_roles(r, members)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(GROUP, all, params)
+    respond(GROUP, all, params, call.limits.max_filter_matches)
 }
 
 pub async fn get_one(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
-    let selection = query(q)?.params()?.selection;
-    let members = selection.returns("members");
+    let selection = query(q)?.selection()?;
+    let members = selection.returns(GROUP, "members");
     let view = call.run(move |d, r| d.view_role(r, id, members)).await?;
     if none_match_hit(&headers, view.role.version) {
         return Ok(not_modified(view.role.version));
@@ -101,11 +91,12 @@ async fn members(call: &Call, ids: Vec<Uuid>) -> ScimResult<Vec<Member>> {
 }
 
 pub async fn create(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
+    call: Call,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+    // Read before any change, so a bad `attributes` changes nothing.
+    let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
     let list = members(&call, input.members.unwrap_or_default()).await?;
     let new = NewRole {
@@ -116,38 +107,35 @@ pub async fn create(
     let role = call
         .run(move |d, r| d.create_role_with_members(r, new, list))
         .await?;
-    let id = role.id;
-    let view = call.run(move |d, r| d.view_role(r, id, true)).await?;
-    Ok(resource(
-        StatusCode::CREATED,
-        &Selection::default().apply(GROUP, render(&view, &call.base)),
-        role.version,
-    ))
+    let (whole, shown) = shown(&call, role.id, &selection).await?;
+    Ok(created(&whole, &shown, role.version))
 }
 
 pub async fn replace(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
+    let selection = query(q)?.selection()?;
     let mut input = parse(&json_body(&body)?)?;
     // PUT replaces: no members in the body means none.
     input.members.get_or_insert_with(Vec::new);
     let current = call.run(move |d, r| d.view_role(r, id, true)).await?;
-    save(&call, &headers, current, input).await
+    save(&call, &headers, current, input, &selection).await
 }
 
 pub async fn patch(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
+    let selection = query(q)?.selection()?;
     let ops = patch::parse_ops(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_role(r, id, true)).await?;
     let mut doc = render(&current, &call.base);
@@ -157,15 +145,17 @@ pub async fn patch(
     patch::apply(GROUP, obj, &ops)?;
     let mut input = parse(&doc)?;
     input.members.get_or_insert_with(Vec::new);
-    save(&call, &headers, current, input).await
+    save(&call, &headers, current, input, &selection).await
 }
 
-/// Applies a whole new representation in one core transaction.
+/// Applies a whole new representation in one core transaction and answers
+/// with the resource as `selection` shows it.
 async fn save(
     call: &Call,
     headers: &HeaderMap,
     current: RoleView,
     input: GroupInput,
+    selection: &Selection,
 ) -> ScimResult<Response> {
     let old = &current.role;
     if !if_match_ok(headers, old.version) {
@@ -187,20 +177,24 @@ async fn save(
             d.change_role(r, id, changes, list, guarded.then_some(version))
         })
         .await?;
-    let view = call.run(move |d, r| d.view_role(r, id, true)).await?;
-    Ok(resource(
-        StatusCode::OK,
-        &Selection::default().apply(GROUP, render(&view, &call.base)),
-        role.version,
-    ))
+    let (_, shown) = shown(call, id, selection).await?;
+    Ok(resource(StatusCode::OK, &shown, role.version))
+}
+
+/// The group after a change, whole and as `selection` shows it; members are
+/// read only when shown.
+async fn shown(call: &Call, id: Uuid, selection: &Selection) -> ScimResult<(Value, Value)> {
+    let members = selection.returns(GROUP, "members");
+    let view = call.run(move |d, r| d.view_role(r, id, members)).await?;
+    let whole = render(&view, &call.base);
+    Ok((whole.clone(), selection.apply(GROUP, whole)))
 }
 
 pub async fn delete(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
     let current = call.run(move |d, r| d.view_role(r, id, false)).await?;
     if !if_match_ok(&headers, current.role.version) {

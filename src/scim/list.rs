@@ -108,15 +108,21 @@ impl ListQuery {
             .sort_order
             .as_deref()
             .is_some_and(|o| o.trim().eq_ignore_ascii_case("descending"));
-        let list = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(ListParams {
             filter,
             start,
             count,
             sort_by,
             descending,
-            selection: Selection::parse(&list(&self.attributes), &list(&self.excluded_attributes))?,
+            selection: self.selection()?,
         })
+    }
+
+    /// `attributes` and `excludedAttributes` alone: what every operation that
+    /// answers with a resource (GET, POST, PUT, PATCH) applies (RFC 7644 §3.9).
+    pub fn selection(&self) -> ScimResult<Selection> {
+        let list = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+        Selection::parse(&list(&self.attributes), &list(&self.excluded_attributes))
     }
 }
 
@@ -150,8 +156,14 @@ pub fn user_lookup(f: Option<&Filter>) -> UserLookup {
     }
 }
 
-/// Filters, sorts, pages and selects `all` (rendered resources of `core`).
-pub fn respond(core: &'static str, all: Vec<Value>, p: &ListParams) -> ScimResult<Value> {
+/// Filters, sorts, pages and selects `all` (rendered resources of `core`). A
+/// filter that matches more than `max_matches` answers tooMany.
+pub fn respond(
+    core: &'static str,
+    all: Vec<Value>,
+    p: &ListParams,
+    max_matches: Option<usize>,
+) -> ScimResult<Value> {
     let mut kept = Vec::with_capacity(all.len());
     for r in all {
         let Some(obj) = r.as_object() else { continue };
@@ -161,6 +173,8 @@ pub fn respond(core: &'static str, all: Vec<Value>, p: &ListParams) -> ScimResul
         };
         if keep {
             kept.push(r);
+            // Stop at the first match past the bound: the rest is not evaluated.
+            check_matches(p, kept.len(), max_matches)?;
         }
     }
     sort(core, &mut kept, p);
@@ -178,6 +192,18 @@ pub fn respond(core: &'static str, all: Vec<Value>, p: &ListParams) -> ScimResul
         "itemsPerPage": page.len(),
         "Resources": page,
     }))
+}
+
+/// tooMany (RFC 7644 §3.12) when a filtered request matches more than `max`
+/// resources. Unfiltered lists are never refused: paging through everything
+/// is what identity providers do, and `count` bounds each page.
+pub fn check_matches(p: &ListParams, matched: usize, max: Option<usize>) -> ScimResult<()> {
+    match max {
+        Some(max) if p.filter.is_some() && matched > max => Err(ScimError::too_many(format!(
+            "the filter matches more than {max} resources; narrow it (for example with userName eq, externalId eq or emails.value eq)"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A stable order: by the sort key (missing values last), then creation time

@@ -8,9 +8,11 @@
 //! - `list`, `project`: paging, sorting, attribute selection; `patch`: PATCH;
 //! - `users`, `groups`, `discovery`: the endpoints; `user_json`, `group_json`:
 //!   resources both ways; `schema`: what is served, as data;
-//! - `auth`, `context`, `error`, `response`, `json`, `time`: plumbing.
+//! - `auth`, `context`, `error`, `response`, `json`, `time`: plumbing;
+//!   `config`: the `[scim]` settings (the `tooMany` bound).
 
 pub mod auth;
+pub mod config;
 pub mod context;
 pub mod discovery;
 pub mod error;
@@ -31,8 +33,7 @@ pub mod users;
 use crate::directory::Directory;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use context::{Call, json_body};
@@ -102,12 +103,7 @@ async fn unknown_route() -> ScimError {
 }
 
 /// `POST /.search` at the root: Users and Groups together, users first.
-async fn root_search(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+async fn root_search(call: Call, body: Bytes) -> ScimResult<Response> {
     let q = list::ListQuery::from_search(&json_body(&body)?)?;
     let params = q.params()?;
     // Each type is filtered and sorted on its own; the page is cut from the union.
@@ -125,6 +121,7 @@ async fn root_search(
         }
     }
     let total = all.len();
+    list::check_matches(&params, total, call.limits.max_filter_matches)?;
     let page: Vec<Value> = all
         .into_iter()
         .skip(params.start - 1)

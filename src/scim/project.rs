@@ -23,11 +23,12 @@ impl Selection {
         })
     }
 
-    /// Whether the answer will contain `attr` of the core schema.
-    pub fn returns(&self, attr: &str) -> bool {
+    /// Whether the answer will contain `attr` of the `core` schema (named bare
+    /// or qualified with the core schema's URN).
+    pub fn returns(&self, core: &str, attr: &str) -> bool {
         let named = |l: &[AttrPath]| {
             l.iter()
-                .any(|p| p.urn.is_none() && p.attr.eq_ignore_ascii_case(attr))
+                .any(|p| ext(core, p).is_none() && p.attr.eq_ignore_ascii_case(attr))
         };
         if !self.attributes.is_empty() {
             return named(&self.attributes);

@@ -26,17 +26,23 @@ pub fn etag(version: u64) -> String {
     format!("W/\"{version}\"")
 }
 
-/// A resource body with its ETag (and `Location` for a creation).
+/// A resource body with its ETag.
 pub fn resource(status: StatusCode, body: &Value, version: u64) -> Response {
     let mut resp = scim_json(status, body);
     if let Ok(v) = HeaderValue::from_str(&etag(version)) {
         resp.headers_mut().insert(header::ETAG, v);
     }
-    if status == StatusCode::CREATED {
-        let location = body["meta"]["location"].as_str().unwrap_or_default();
-        if let Ok(v) = HeaderValue::from_str(location) {
-            resp.headers_mut().insert(header::LOCATION, v);
-        }
+    resp
+}
+
+/// 201 for a creation: the body (as the client's `attributes` shape it, so
+/// perhaps without `meta`), its ETag, and `Location` taken from the whole
+/// resource's `meta.location`.
+pub fn created(whole: &Value, shown: &Value, version: u64) -> Response {
+    let mut resp = resource(StatusCode::CREATED, shown, version);
+    let location = whole["meta"]["location"].as_str().unwrap_or_default();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, v);
     }
     resp
 }

@@ -8,39 +8,28 @@ use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
 use super::project::Selection;
 use super::response::{
-    has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
+    created, has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
 };
 use super::schema::USER;
 use super::user_json::{UserInput, parse, render};
-use crate::directory::Directory;
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::scim_view::UserView;
 use crate::directory::users::{NewPassword, NewUser, OrgRef, UserChanges};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use uuid::Uuid;
 
-pub async fn list(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    q: Result<Query<ListQuery>, QueryRejection>,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn list(call: Call, q: Result<Query<ListQuery>, QueryRejection>) -> ScimResult<Response> {
     let q = query(q)?;
     search_users(&call, &q)
         .await
         .map(|v| scim_json(StatusCode::OK, &v))
 }
 
-pub async fn search(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+pub async fn search(call: Call, body: Bytes) -> ScimResult<Response> {
     let q = ListQuery::from_search(&json_body(&body)?)?;
     search_users(&call, &q)
         .await
@@ -57,18 +46,17 @@ pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<s
     let lookup = user_lookup(params.filter.as_ref());
     let views = call.run(move |d, r| d.view_users(r, &lookup)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(USER, all, params)
+    respond(USER, all, params, call.limits.max_filter_matches)
 }
 
 pub async fn get_one(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
-    let selection = query(q)?.params()?.selection;
+    let selection = query(q)?.selection()?;
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     if none_match_hit(&headers, view.user.version) {
         return Ok(not_modified(view.user.version));
@@ -78,11 +66,12 @@ pub async fn get_one(
 }
 
 pub async fn create(
-    State(dir): State<Directory>,
-    headers: HeaderMap,
+    call: Call,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
+    // Read before any change, so a bad `attributes` changes nothing.
+    let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
     // An organization-bound token places users in its organization; a
     // server-wide one may name the organization in the enterprise extension.
@@ -119,11 +108,9 @@ pub async fn create(
         .map_err(organization_unknown)?;
     let id = user.id;
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
-    Ok(resource(
-        StatusCode::CREATED,
-        &shown(&view, &call.base),
-        user.version,
-    ))
+    let whole = render(&view, &call.base);
+    let shown = selection.apply(USER, whole.clone());
+    Ok(created(&whole, &shown, user.version))
 }
 
 // Naming an organization that does not exist is a bad value, not a 404.
@@ -135,26 +122,28 @@ fn organization_unknown(e: ScimError) -> ScimError {
 }
 
 pub async fn replace(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
+    let selection = query(q)?.selection()?;
     let input = parse(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
-    save(&call, &headers, current, input).await
+    save(&call, &headers, current, input, &selection).await
 }
 
 pub async fn patch(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id = resource_id(&id)?;
+    let selection = query(q)?.selection()?;
     let ops = patch::parse_ops(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     let mut doc = render(&current, &call.base);
@@ -165,15 +154,17 @@ pub async fn patch(
     let mut input = parse(&doc)?;
     // The document started whole: a missing extension was removed.
     input.flags.get_or_insert_with(Default::default);
-    save(&call, &headers, current, input).await
+    save(&call, &headers, current, input, &selection).await
 }
 
-/// Applies a whole new representation (PUT, or the result of a PATCH).
+/// Applies a whole new representation (PUT, or the result of a PATCH) and
+/// answers with the resource as `selection` shows it.
 async fn save(
     call: &Call,
     headers: &HeaderMap,
     current: UserView,
     input: UserInput,
+    selection: &Selection,
 ) -> ScimResult<Response> {
     let old = &current.user;
     if !if_match_ok(headers, old.version) {
@@ -194,14 +185,9 @@ async fn save(
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     Ok(resource(
         StatusCode::OK,
-        &shown(&view, &call.base),
+        &selection.apply(USER, render(&view, &call.base)),
         user.version,
     ))
-}
-
-/// The resource as answered by default (no `attributes` given).
-fn shown(view: &UserView, base: &str) -> serde_json::Value {
-    Selection::default().apply(USER, render(view, base))
 }
 
 fn changes(old: &User, input: &UserInput) -> UserChanges {
@@ -241,11 +227,10 @@ fn move_to(call: &Call, current: &UserView, input: &UserInput) -> Option<String>
 }
 
 pub async fn delete(
-    State(dir): State<Directory>,
+    call: Call,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ScimResult<Response> {
-    let call = Call::new(dir, &headers).await?;
     let id: Uuid = resource_id(&id)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     if !if_match_ok(&headers, current.user.version) {

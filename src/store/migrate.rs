@@ -8,7 +8,7 @@ use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -28,6 +28,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 2,
         apply: index_common_names,
+    },
+    Step {
+        to: 3,
+        apply: index_every_email,
     },
 ];
 
@@ -105,6 +109,20 @@ fn index_common_names(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
     let mut role_by_cn = w.open_multimap_table(ROLE_BY_CN)?;
     for r in roles {
         role_by_cn.insert(loose_key(&r.name).as_str(), r.id.as_u128())?;
+    }
+    Ok(())
+}
+
+/// Version 3: the index of every address of every user (SCIM's
+/// `emails.value eq` finds secondary addresses too), filled from the records.
+fn index_every_email(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
+    let users = tx.users()?;
+    let w = tx.writer()?;
+    let mut any = w.open_multimap_table(USER_BY_ANY_EMAIL)?;
+    for u in users {
+        for key in super::write::email_keys(&u) {
+            any.insert(key.as_str(), u.id.as_u128())?;
+        }
     }
     Ok(())
 }

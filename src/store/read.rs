@@ -135,6 +135,12 @@ impl Tx {
         self.multi_str(USER_BY_EMAIL, &fold(email))
     }
 
+    /// Users with `email` (ignoring case) among any of their addresses, not
+    /// only the primary one.
+    pub fn users_by_any_email(&self, email: &str) -> StoreResult<Vec<Uuid>> {
+        self.multi_str(USER_BY_ANY_EMAIL, &fold(email))
+    }
+
     /// Users whose common name has this loose key (`names::loose_key`).
     pub fn users_by_cn_key(&self, key: &str) -> StoreResult<Vec<Uuid>> {
         self.multi_str(USER_BY_CN, key)

@@ -22,6 +22,11 @@ pub const USER_BY_LOGIN: TableDefinition<&str, u128> = TableDefinition::new("idx
 /// Folded email → users (not unique: shared mailboxes exist).
 pub const USER_BY_EMAIL: MultimapTableDefinition<&str, u128> =
     MultimapTableDefinition::new("idx_email");
+/// Every folded address of a user (the primary `email` and every address of
+/// its profile) → users: what SCIM's `emails.value eq` needs. Kept apart from
+/// `idx_email`, which binds and LDAP's `mail` use for the primary address only.
+pub const USER_BY_ANY_EMAIL: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("idx_email_any");
 /// External id (exact) → users.
 pub const USER_BY_EXTERNAL_ID: MultimapTableDefinition<&str, u128> =
     MultimapTableDefinition::new("idx_external_id");

@@ -1,6 +1,7 @@
-//! Store tests on real redb files: indexes follow their records, a failed write
-//! keeps nothing, data survives a reopen, the schema version migrates and a newer
-//! one is refused, and a second open of the same file is refused.
+//! Store tests on real redb files: indexes follow their records (the any-email
+//! index included), a failed write keeps nothing, data survives a reopen, the
+//! schema version migrates and a newer one is refused, and a second open of the
+//! same file is refused.
 
 use super::*;
 use crate::directory::model::*;
@@ -336,4 +337,78 @@ fn pruning_drops_old_events_in_order_and_keeps_the_newest() {
         store.write(|tx| tx.log(event(t))).unwrap();
     }
     assert_eq!(store.write(|tx| tx.prune_changes(1000, 4)).unwrap(), 4);
+}
+
+fn contact(value: &str) -> crate::directory::profile::Contact {
+    crate::directory::profile::Contact {
+        value: value.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn every_address_is_indexed_and_follows_the_record() {
+    let (_tmp, store) = open();
+    let mut u = user("ann@x.org", "Ann@x.org", None, 7);
+    u.profile.emails = vec![contact("ann@x.org"), contact("Ann.Home@y.org")];
+    let mut v = user("bea@x.org", "ann.home@y.org", None, 8);
+    v.external_id = None;
+    store
+        .write(|tx| {
+            tx.put_user(&u)?;
+            tx.put_user(&v)
+        })
+        .unwrap();
+    let any = |e: &str| {
+        let mut found = store.read(|tx| tx.users_by_any_email(e)).unwrap();
+        found.sort();
+        found
+    };
+    let mut both = vec![u.id, v.id];
+    both.sort();
+    assert_eq!(any("ANN.HOME@y.org"), both);
+    assert_eq!(any("ann@x.org"), vec![u.id]);
+    // The primary-address index keeps its meaning (binds, LDAP `mail`).
+    let primary = store
+        .read(|tx| tx.users_by_email("ann.home@y.org"))
+        .unwrap();
+    assert_eq!(primary, vec![v.id]);
+    // Dropping an address drops its key; the others stay.
+    u.profile.emails = vec![contact("ann@x.org")];
+    store.write(|tx| tx.put_user(&u)).unwrap();
+    assert_eq!(any("ann.home@y.org"), vec![v.id]);
+    assert_eq!(any("ann@x.org"), vec![u.id]);
+    store.write(|tx| tx.delete_user(v.id)).unwrap();
+    assert!(any("ann.home@y.org").is_empty());
+}
+
+#[test]
+fn version_3_indexes_every_email_of_older_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.redb");
+    let mut u = user("em@x.org", "em@x.org", None, 5);
+    u.profile.emails = vec![contact("em@x.org"), contact("em@home.org")];
+    {
+        let store = Store::open(&path, 1).unwrap();
+        store.write(|tx| tx.put_user(&u)).unwrap();
+        // Make it look like a version-2 store: no any-email index yet.
+        store
+            .write(|tx| {
+                tx.writer()?
+                    .delete_multimap_table(tables::USER_BY_ANY_EMAIL)?;
+                migrate::set_version(tx, 2)
+            })
+            .unwrap();
+    }
+    let store = Store::open(&path, 1).unwrap();
+    assert_eq!(
+        store.write(|tx| migrate::version(tx)).unwrap(),
+        SCHEMA_VERSION
+    );
+    for e in ["em@x.org", "EM@home.org"] {
+        assert_eq!(
+            store.read(|tx| tx.users_by_any_email(e)).unwrap(),
+            vec![u.id]
+        );
+    }
 }

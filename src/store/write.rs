@@ -11,6 +11,7 @@ use crate::directory::audit::Event;
 use crate::directory::model::*;
 use crate::directory::names::{fold, loose_key};
 use redb::{MultimapTableDefinition, ReadableTable, TableDefinition};
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
 impl Tx {
@@ -93,6 +94,28 @@ impl Tx {
         }
         if let Some(new) = new {
             t.insert(new, id.as_u128())?;
+        }
+        Ok(())
+    }
+
+    /// Like [`Self::set_str_entry`] for a record with several keys in one
+    /// index: drops the keys it lost, adds the ones it gained.
+    fn set_str_entries(
+        &mut self,
+        def: MultimapTableDefinition<&str, u128>,
+        old: &BTreeSet<String>,
+        new: &BTreeSet<String>,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        if old == new {
+            return Ok(());
+        }
+        let mut t = self.writer()?.open_multimap_table(def)?;
+        for gone in old.difference(new) {
+            t.remove(gone.as_str(), id.as_u128())?;
+        }
+        for added in new.difference(old) {
+            t.insert(added.as_str(), id.as_u128())?;
         }
         Ok(())
     }
@@ -260,6 +283,12 @@ impl Tx {
             new_email.as_deref(),
             user.id,
         )?;
+        self.set_str_entries(
+            USER_BY_ANY_EMAIL,
+            &old.map(email_keys).unwrap_or_default(),
+            &email_keys(user),
+            user.id,
+        )?;
         self.set_str_entry(
             USER_BY_EXTERNAL_ID,
             old.and_then(|o| o.external_id.as_deref()),
@@ -324,6 +353,7 @@ impl Tx {
             None,
             id,
         )?;
+        self.set_str_entries(USER_BY_ANY_EMAIL, &email_keys(&old), &BTreeSet::new(), id)?;
         self.set_str_entry(USER_BY_EXTERNAL_ID, old.external_id.as_deref(), None, id)?;
         let cn = loose_key(&old.common_name());
         self.set_str_entry(USER_BY_CN, Some(&cn), None, id)?;
@@ -423,4 +453,16 @@ impl Tx {
         meta.insert(SYSTEM_ADMIN, bytes.as_slice())?;
         Ok(())
     }
+}
+
+/// A user's keys in the any-email index: every address it has, folded.
+pub(super) fn email_keys(user: &User) -> BTreeSet<String> {
+    let profile = user.profile.emails.iter().map(|c| c.value.as_str());
+    user.email
+        .as_deref()
+        .into_iter()
+        .chain(profile)
+        .map(fold)
+        .filter(|e| !e.is_empty())
+        .collect()
 }

@@ -1,0 +1,165 @@
+//! Use cases that act on an existing account as a whole rather than on its
+//! attributes: moving it between organizations (which strips every right held
+//! in the old one), deleting it, unlocking it, and setting its password. The
+//! attribute changes and creation are in `users`.
+
+use super::acl::{Action, Target};
+use super::error::{Error, Result};
+use super::model::User;
+use super::model::now;
+use super::orgs::{org_by_id, org_named};
+use super::password;
+use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat, target_of, user_by_id};
+use super::{Change, Directory, Request};
+use crate::store::Tx;
+use uuid::Uuid;
+
+impl Directory {
+    /// Assigns a user to `dest` (`None` = no organization). A move strips every
+    /// right held in the old organization: its roles, delegation, and the
+    /// Organization Administrator post. Checked against the policy at both ends.
+    pub fn move_user(&self, req: &Request, id: Uuid, dest: Option<OrgRef>) -> Result<User> {
+        self.write(req, |tx| self.move_user_in(tx, req, id, dest))
+    }
+
+    /// The body of [`Self::move_user`] inside a caller's transaction.
+    pub(crate) fn move_user_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        dest: Option<OrgRef>,
+    ) -> Result<User> {
+        let old = user_by_id(tx, id)?;
+        let dest = match &dest {
+            Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
+            Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
+            Some(OrgRef::NoOrg) | None => None,
+        };
+        self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
+        self.authorize(req, Action::MoveUser, Target::org(dest))?;
+        if dest == old.org {
+            return Ok(old);
+        }
+        let mut user = old.clone();
+        self.leave_org(tx, &mut user)?;
+        user.org = dest;
+        ensure_seat(tx, Some(&old), &user)?;
+        let to = match dest {
+            Some(d) => org_by_id(tx, d)?.name,
+            None => "(none)".into(),
+        };
+        let change = Change {
+            action: "user.move",
+            target: &user.login,
+            target_id: Some(id),
+            org: dest,
+            detail: Some(format!("to {to}")),
+        };
+        user.version = self.log(tx, req, change)?;
+        user.modified = now();
+        tx.put_user(&user)?;
+        Ok(user)
+    }
+
+    /// Strips what a user holds in its current organization (before it leaves it).
+    pub(crate) fn leave_org(&self, tx: &mut Tx, user: &mut User) -> Result<()> {
+        let Some(org_id) = user.org else {
+            return Ok(());
+        };
+        for role in tx.member_of(user.id)? {
+            if tx.role(role)?.is_some_and(|r| r.org == Some(org_id)) {
+                tx.remove_member(role, user.id)?;
+            }
+        }
+        user.flags.delegate = false;
+        let mut org = org_by_id(tx, org_id)?;
+        if org.admin == Some(user.id) {
+            org.admin = None;
+            user.recovery = None;
+            tx.put_org(&org)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a user and its memberships; its audit history stays.
+    pub fn delete_user(&self, req: &Request, id: Uuid) -> Result<()> {
+        self.write(req, |tx| self.delete_user_in(tx, req, id))
+    }
+
+    /// The body of [`Self::delete_user`] inside a caller's transaction.
+    pub(crate) fn delete_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
+        let mut user = user_by_id(tx, id)?;
+        self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
+        self.leave_org(tx, &mut user)?;
+        let change = Change {
+            action: "user.delete",
+            target: &user.login,
+            target_id: Some(id),
+            org: user.org,
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        // Its admin and registration tokens would only linger unusable.
+        for token in tx.tokens()? {
+            if token.owner == Some(id) {
+                tx.delete_token(token.id)?;
+            }
+        }
+        tx.delete_user(id)?;
+        Ok(())
+    }
+
+    /// Unlocks an account locked by failed password checks (the
+    /// `account-unlock` right in its organization, or the system administrator).
+    pub fn unlock_user(&self, req: &Request, id: Uuid) -> Result<User> {
+        self.write(req, |tx| self.unlock_user_in(tx, req, id))
+    }
+
+    /// The body of [`Self::unlock_user`] inside a caller's transaction.
+    pub(crate) fn unlock_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<User> {
+        let mut user = user_by_id(tx, id)?;
+        self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
+        if user.lockout == Default::default() {
+            return Ok(user);
+        }
+        let change = Change {
+            action: "user.unlock",
+            target: &user.login,
+            target_id: Some(id),
+            org: user.org,
+            detail: None,
+        };
+        user.version = self.log(tx, req, change)?;
+        user.lockout = Default::default();
+        user.modified = now();
+        tx.put_user(&user)?;
+        Ok(user)
+    }
+
+    /// Sets a password: one's own (with the old one, which must match) or
+    /// another's as an administrator.
+    pub fn set_password(
+        &self,
+        req: &Request,
+        id: Uuid,
+        old_password: Option<&str>,
+        new_password: &str,
+    ) -> Result<()> {
+        let current = self.read(|tx| user_by_id(tx, id))?;
+        if let Some(old) = old_password {
+            let ok = current
+                .password
+                .as_ref()
+                .and_then(|h| password::verify(&self.settings().hash, h, old));
+            if ok.is_none() {
+                return Err(Error::InvalidCredentials);
+            }
+        }
+        let changes = UserChanges {
+            password: Some(NewPassword::Plain(new_password.to_owned())),
+            ..Default::default()
+        };
+        self.update_user(req, id, changes).map(|_| ())
+    }
+}
