@@ -3,12 +3,15 @@
 //! administrator saw, then write every row, check every organization's seats
 //! once all rows are in (a file may move users out of an organization and
 //! others into it, so the order of rows must not matter), and append the
-//! completion event. Any failure leaves nothing behind.
+//! completion event. Any failure leaves nothing behind. Once committed, a
+//! "bulk update completed" notice goes to the actor and the organization's
+//! administrators.
 
 use super::{Counts, ImportOptions, ImportRow, Plan, PlannedRow, RowAction};
 use crate::directory::audit::Outcome;
 use crate::directory::error::{Error, Result};
 use crate::directory::model::{User, now};
+use crate::directory::notify::Notice;
 use crate::directory::users::user_by_id;
 use crate::directory::{Change, Directory, Request};
 use crate::store::Tx;
@@ -58,6 +61,31 @@ impl Directory {
                 event,
             })
         })
+        .inspect(|applied| self.notify_completion(req, id, applied))
+    }
+
+    /// Sends "bulk update completed" once the import is committed. Resolving
+    /// the recipients reads the organization's members, so it runs on a
+    /// thread of its own rather than delaying the administrator's answer.
+    fn notify_completion(&self, req: &Request, id: Uuid, applied: &Applied) {
+        let mut orgs = applied.rows.iter().map(|r| r.org);
+        let first = orgs.next();
+        let notice = Notice::ImportCompleted {
+            login: req.actor.name.clone(),
+            org: first.filter(|f| orgs.all(|o| o == *f)),
+            summary: format!(
+                "import {id}: rows={}, {}",
+                applied.rows.len(),
+                applied.counts.text()
+            ),
+        };
+        let dir = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("dirgate-import-notice".into())
+            .spawn(move || dir.notify(&notice));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot send the import completion notice");
+        }
     }
 
     /// Records in the audit trail that a confirm of import `id` was refused
