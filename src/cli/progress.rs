@@ -48,7 +48,8 @@ impl Progress {
         self.done.store(true, Ordering::Relaxed);
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
-            eprint!("\r");
+            // Back to the line's start and erase the ticking text.
+            eprint!("\r\x1b[2K");
         }
         let outcome = if ok { "done" } else { "failed" };
         let secs = self.started.elapsed().as_secs_f64();
