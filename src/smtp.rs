@@ -66,6 +66,13 @@ fn compose(notice: &Notice) -> (String, String) {
             "Your directory account is active".into(),
             format!("Your account {login} was validated; you can log in now."),
         ),
+        Notice::ImportCompleted { .. } => (
+            "Bulk update completed".into(),
+            format!(
+                "A bulk update confirmed by {login} was applied: {}.",
+                notice.detail().unwrap_or("no details")
+            ),
+        ),
         Notice::AccountLocked { .. } => (
             format!("{login} is locked"),
             format!(

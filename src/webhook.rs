@@ -1,5 +1,6 @@
 //! The webhook notification channel: each notice becomes a JSON POST
-//! (`{"event", "user", "organization", "time"}`) to the configured URL, sent by
+//! (`{"event", "user", "organization", "time"}`, plus `"detail"` for notices
+//! that carry one, such as a bulk update's counts) to the configured URL, sent by
 //! one background thread so no request waits for it, and retried with a
 //! doubling pause when the receiver fails or answers anything but 2xx. Plain
 //! HTTP only (no TLS stack is linked for it); notices still queued at shutdown
@@ -38,7 +39,11 @@ impl Channel for Webhook {
         let now = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let body = json!({"event": notice.kind(), "user": login, "organization": org, "time": now});
+        let mut body =
+            json!({"event": notice.kind(), "user": login, "organization": org, "time": now});
+        if let Some(detail) = notice.detail() {
+            body["detail"] = json!(detail);
+        }
         let sent = self.queue.lock().map(|q| q.send(body).is_ok());
         if !matches!(sent, Ok(true)) {
             tracing::error!("webhook thread is gone; a notification was not sent");

@@ -19,6 +19,9 @@ pub enum CliError {
     Config(#[from] crate::config::ConfigError),
     #[error("cannot reach the daemon at {url}: {reason}")]
     Unreachable { url: String, reason: String },
+    /// The input cannot be used as it is (an import file with invalid rows).
+    #[error("{0}")]
+    Invalid(String),
     /// The daemon answered with an error: its status, kind and message.
     #[error("{status} {kind}: {message}")]
     Api {
@@ -31,16 +34,18 @@ pub enum CliError {
 impl CliError {
     /// 1 usage or configuration, 2 unreachable daemon, 3 bad credentials or
     /// refused by the policy, 4 not found, 5 conflict (exists, not empty,
-    /// no seat), 6 invalid input, 7 any other server error.
+    /// no seat), 6 invalid input (also a file too large or unreadable, and an
+    /// import with invalid rows), 7 any other server error.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Config(_) => 1,
             CliError::Unreachable { .. } => 2,
+            CliError::Invalid(_) => 6,
             CliError::Api { status, .. } => match status {
                 401 | 403 => 3,
                 404 => 4,
                 409 => 5,
-                400 => 6,
+                400 | 413 | 422 => 6,
                 _ => 7,
             },
         }
@@ -83,6 +88,22 @@ impl Client {
     /// Calls `method path` under `/admin/v1` with an optional JSON body; the
     /// answer's JSON (Null when empty), or the daemon's error.
     pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CliError> {
+        match body {
+            Some(b) => self.send(method, path, "application/json", b.to_string().into_bytes()),
+            None => self.send(method, path, "", Vec::new()),
+        }
+    }
+
+    /// Sends `body` as `content_type` (no body when the type is empty) to
+    /// `method path` under `/admin/v1`; the answer as [`Self::call`] gives it.
+    /// Uploads (an import file) go through here.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Value, CliError> {
         let url = format!("{}/admin/v1{path}", self.base);
         let unreachable = |e: &dyn std::fmt::Display| CliError::Unreachable {
             url: self.base.clone(),
@@ -92,12 +113,12 @@ impl Client {
             .method(method)
             .uri(&url)
             .header("Authorization", self.authorization());
-        let sent = match body {
-            Some(b) => req
-                .header("Content-Type", "application/json")
-                .body(b.to_string())
-                .map(|r| self.agent.run(r)),
-            None => req.body(()).map(|r| self.agent.run(r)),
+        let sent = if content_type.is_empty() {
+            req.body(()).map(|r| self.agent.run(r))
+        } else {
+            req.header("Content-Type", content_type)
+                .body(body)
+                .map(|r| self.agent.run(r))
         };
         let mut resp = sent
             .map_err(|e| unreachable(&e))?
@@ -115,13 +136,17 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(value);
         }
+        // Most routes answer `{"error": kind, "message": text}`; the import
+        // routes answer `{"error": text}`, shown as the message.
+        let (kind, message) = match (value["error"].as_str(), value["message"].as_str()) {
+            (Some(k), Some(m)) => (k.to_owned(), m.to_owned()),
+            (Some(text), None) => (reason(status).to_owned(), text.to_owned()),
+            _ => ("error".to_owned(), value.to_string()),
+        };
         Err(CliError::Api {
             status,
-            kind: value["error"].as_str().unwrap_or("error").to_owned(),
-            message: value["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| value.to_string()),
+            kind,
+            message,
         })
     }
 
@@ -134,6 +159,21 @@ impl Client {
                 format!("Basic {encoded}")
             }
         }
+    }
+}
+
+/// A short name for an HTTP error status, for answers that carry only a text.
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "invalid",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not-found",
+        409 => "conflict",
+        413 => "too-large",
+        415 => "unsupported-media-type",
+        422 => "unreadable",
+        _ => "error",
     }
 }
 

@@ -1,14 +1,17 @@
-//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit …`)
+//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit|import …`)
 //! that call a running daemon over the admin API. The store is locked by the
 //! daemon, so these never open it. Argument definitions live here; `run` turns
 //! each into one HTTP call; `client` holds the connection and credentials;
 //! `output` prints tables or JSON. Exit statuses: see [`client::CliError::exit_code`].
 
 pub mod client;
+mod import;
 mod output;
+mod progress;
 mod run;
 
 use clap::{Args, Subcommand};
+use std::path::PathBuf;
 
 pub use run::run;
 
@@ -89,6 +92,30 @@ pub enum AdminCommand {
         #[command(flatten)]
         query: AuditArgs,
     },
+    /// Bulk organization update from a CSV or XLSX file: preview, confirm, apply.
+    Import {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The CSV or XLSX file (`.xlsx` is sent as XLSX, anything else as CSV).
+    /// With --template: where to write the template (default stdout).
+    #[arg(value_name = "FILE", required_unless_present = "template")]
+    pub file: Option<PathBuf>,
+    /// Write the CSV template (the header row) instead of importing.
+    #[arg(long)]
+    pub template: bool,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop after the preview; nothing is applied.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
 }
 
 #[derive(Subcommand, Debug)]

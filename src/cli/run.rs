@@ -50,6 +50,12 @@ fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliE
         AdminCommand::Suffix { conn, cmd } => suffix(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Audit { conn, query } => audit(&connect(&conn)?, &query, conn.json),
         AdminCommand::Report { conn, report: r } => report(&connect(&conn)?, &r, conn.json),
+        AdminCommand::Import { args, .. } if args.template => {
+            super::import::template(args.file.as_deref())
+        }
+        AdminCommand::Import { conn, args } => {
+            super::import::run(&connect(&conn)?, &args, conn.json)
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! Notifications to people (invitation, ready for validation, validated,
-//! account locked). Every notice is written to the log (target
+//! account locked, bulk update completed). Every notice is written to the log (target
 //! `dirgate::notify`) and handed to the configured [`Channel`]s (a webhook,
 //! `crate::webhook`; mail, `crate::smtp`), which deliver it without blocking the
 //! caller, with its recipients' addresses resolved here: the user for an
 //! invitation or validation, the organization's administrators for "ready for
-//! validation" and "account locked". A notice names the account and the
+//! validation" and "account locked", and the importing actor plus the
+//! organization's administrators for "bulk update completed". A notice names the account and the
 //! organization, never a secret, so a registration token travels only in the
 //! administrator's API answer.
 
@@ -60,20 +61,41 @@ fn recipients(tx: &Tx, notice: &Notice) -> crate::store::StoreResult<Vec<String>
             }
         }
         Notice::ReadyForValidation { .. } | Notice::AccountLocked { .. } => {
-            let Some(org) = org.and_then(|o| tx.org(o).ok().flatten()) else {
-                return Ok(to);
-            };
-            for id in tx.users_in(Some(org.id))? {
-                if let Some(u) = tx.user(id)?
-                    && (org.admin == Some(u.id) || u.flags.delegate)
-                    && let Some(email) = u.email
-                {
-                    to.push(email);
-                }
+            administrators(tx, org, &mut to)?;
+        }
+        Notice::ImportCompleted { .. } => {
+            // The actor's own address when it is a person's account (the
+            // system administrator has none), then the organization's
+            // administrators, each address once.
+            if let Some(email) = tx.user_by_login(login)?.and_then(|u| u.email) {
+                to.push(email);
             }
+            administrators(tx, org, &mut to)?;
+            let mut seen = std::collections::HashSet::new();
+            to.retain(|e| seen.insert(e.to_ascii_lowercase()));
         }
     }
     Ok(to)
+}
+
+/// Adds the addresses of `org`'s Organization Administrator and delegates.
+fn administrators(
+    tx: &Tx,
+    org: Option<Uuid>,
+    to: &mut Vec<String>,
+) -> crate::store::StoreResult<()> {
+    let Some(org) = org.and_then(|o| tx.org(o).ok().flatten()) else {
+        return Ok(());
+    };
+    for id in tx.users_in(Some(org.id))? {
+        if let Some(u) = tx.user(id)?
+            && (org.admin == Some(u.id) || u.flags.delegate)
+            && let Some(email) = u.email
+        {
+            to.push(email);
+        }
+    }
+    Ok(())
 }
 
 /// What happened that someone should hear about.
@@ -88,6 +110,14 @@ pub enum Notice {
     Validated { login: String, org: Option<Uuid> },
     /// Failed password checks locked the account; its administrators may unlock it.
     AccountLocked { login: String, org: Option<Uuid> },
+    /// A bulk import was confirmed and applied. `login` is the actor who
+    /// confirmed it; `org` the one organization the file touched (`None`:
+    /// several, or none); `summary` names the import and its counts.
+    ImportCompleted {
+        login: String,
+        org: Option<Uuid>,
+        summary: String,
+    },
 }
 
 impl Notice {
@@ -98,6 +128,7 @@ impl Notice {
             Notice::ReadyForValidation { .. } => "ready-for-validation",
             Notice::Validated { .. } => "validated",
             Notice::AccountLocked { .. } => "account-locked",
+            Notice::ImportCompleted { .. } => "bulk-update-completed",
         }
     }
 
@@ -107,7 +138,17 @@ impl Notice {
             Notice::Invitation { login, org }
             | Notice::ReadyForValidation { login, org }
             | Notice::Validated { login, org }
-            | Notice::AccountLocked { login, org } => (login, *org),
+            | Notice::AccountLocked { login, org }
+            | Notice::ImportCompleted { login, org, .. } => (login, *org),
+        }
+    }
+
+    /// What happened, beyond the account and the organization (counts of an
+    /// import); never a secret.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Notice::ImportCompleted { summary, .. } => Some(summary),
+            _ => None,
         }
     }
 }

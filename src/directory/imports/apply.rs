@@ -3,22 +3,29 @@
 //! administrator saw, then write every row, check every organization's seats
 //! once all rows are in (a file may move users out of an organization and
 //! others into it, so the order of rows must not matter), and append the
-//! completion event. Any failure leaves nothing behind.
+//! completion event. Any failure leaves nothing behind. Once committed, a
+//! "bulk update completed" notice goes to the actor and the organization's
+//! administrators.
 
 use super::{Counts, ImportOptions, ImportRow, Plan, PlannedRow, RowAction};
 use crate::directory::audit::Outcome;
 use crate::directory::error::{Error, Result};
 use crate::directory::model::{User, now};
+use crate::directory::notify::Notice;
 use crate::directory::users::user_by_id;
 use crate::directory::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
 
-/// What a confirmed import did.
+/// What a confirmed import did. Small on purpose: it is kept with the
+/// preview and cloned for every answer about it, so it holds counts, not the
+/// rows (the preview's plan is what was applied, re-checked).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Applied {
-    /// The rows as applied (the preview's plan, re-checked).
-    pub rows: Vec<PlannedRow>,
+    /// How many rows were applied.
+    pub rows: usize,
+    /// The one organization the file touched (`None`: several or none).
+    pub org: Option<Uuid>,
     pub counts: Counts,
     /// Sequence number of the completion event in the audit trail.
     pub event: u64,
@@ -54,10 +61,34 @@ impl Directory {
             let event = self.log_completion(tx, req, id, &plan)?;
             Ok(Applied {
                 counts: plan.counts,
-                rows: plan.rows,
+                rows: plan.rows.len(),
+                org: only_org(&plan.rows),
                 event,
             })
         })
+        .inspect(|applied| self.notify_completion(req, id, applied))
+    }
+
+    /// Sends "bulk update completed" once the import is committed. Resolving
+    /// the recipients reads the organization's members, so it runs on a
+    /// thread of its own rather than delaying the administrator's answer.
+    fn notify_completion(&self, req: &Request, id: Uuid, applied: &Applied) {
+        let notice = Notice::ImportCompleted {
+            login: req.actor.name.clone(),
+            org: applied.org,
+            summary: format!(
+                "import {id}: rows={}, {}",
+                applied.rows,
+                applied.counts.text()
+            ),
+        };
+        let dir = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("dirgate-import-notice".into())
+            .spawn(move || dir.notify(&notice));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot send the import completion notice");
+        }
     }
 
     /// Records in the audit trail that a confirm of import `id` was refused
@@ -173,11 +204,9 @@ impl Directory {
 
     /// The audit trail's record of the whole import, with its counts.
     fn log_completion(&self, tx: &mut Tx, req: &Request, id: Uuid, plan: &Plan) -> Result<u64> {
-        let mut orgs = plan.rows.iter().map(|r| r.org);
-        let first = orgs.next();
         // An import inside one organization belongs to it (its administrators'
         // reports show it); a file spanning several is server-wide.
-        let org = first.filter(|f| orgs.all(|o| o == *f));
+        let org = only_org(&plan.rows);
         let target = format!("import {id}");
         let change = Change {
             action: "import.complete",
@@ -188,6 +217,13 @@ impl Directory {
         };
         self.log(tx, req, change)
     }
+}
+
+/// The organization every row is in, if there is exactly one.
+fn only_org(rows: &[PlannedRow]) -> Option<Uuid> {
+    let mut orgs = rows.iter().map(|r| r.org);
+    let first = orgs.next();
+    first.filter(|f| orgs.all(|o| o == *f))
 }
 
 /// Refuses a confirm whose plan is no longer the one previewed.
