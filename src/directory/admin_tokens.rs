@@ -5,9 +5,10 @@
 //! decides it through [`Action::ChangeOwnPassword`] on the owner.
 
 use super::acl::{Action, Actor, ActorKind, Rank, Target};
-use super::auth::{Issued, TOKEN_PREFIX, parse_token, scope_org, system_actor};
+use super::auth::{Issued, scope_org, system_actor};
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, now};
+use super::tokens::{TOKEN_PREFIX, parse_token};
 use super::{Change, Directory, Request, password};
 use uuid::Uuid;
 

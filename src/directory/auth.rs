@@ -1,15 +1,13 @@
-//! Credentials: turning a password or a bearer token into an [`Actor`], the
-//! system administrator's bootstrap, and bearer tokens (service accounts are in
-//! `services`). Failures are one indistinguishable `InvalidCredentials`;
+//! Credentials: turning a password into an [`Actor`] and the system
+//! administrator's bootstrap (bearer tokens are in `tokens`, service accounts
+//! in `services`). Failures are one indistinguishable `InvalidCredentials`;
 //! unknown accounts still pay for a hash check so timing does not tell them
 //! apart either.
 
-use super::acl::{Action, Actor, ActorKind, Target, UserPowers};
+use super::acl::{Actor, ActorKind, UserPowers};
 use super::audit::Outcome;
 use super::error::{Error, Result};
-use super::model::{
-    Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, Token, TokenKind, User, now,
-};
+use super::model::{Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, User, now};
 use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::{Change, Directory, Request};
@@ -19,10 +17,6 @@ use uuid::Uuid;
 
 /// The system administrator's login and the fixed part of its DN.
 pub const SYSTEM_ADMIN_LOGIN: &str = "admin";
-
-/// Token secrets look like `dgt_<id>_<secret>` so the id finds the record and the
-/// secret is compared against its hash.
-pub(crate) const TOKEN_PREFIX: &str = "dgt_";
 
 /// last-login is rewritten at most this often, so binds rarely become writes.
 const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
@@ -348,104 +342,6 @@ impl Directory {
         };
         self.journal().event(self.event(req, &change, outcome));
     }
-
-    /// Issues a bearer token for `scope`; the secret is in the answer only.
-    pub fn issue_token(
-        &self,
-        req: &Request,
-        kind: TokenKind,
-        scope: Scope,
-        description: Option<String>,
-    ) -> Result<Issued<Token>> {
-        if kind == TokenKind::Admin {
-            return self.issue_admin_token(req, description, None);
-        }
-        let id = Uuid::new_v4();
-        let secret = password::random_secret(32)?;
-        let full = format!("{TOKEN_PREFIX}{}_{secret}", id.simple());
-        self.write(req, |tx| {
-            let org = scope_org(scope);
-            self.authorize(req, Action::IssueToken, Target::org(org))?;
-            let token = Token {
-                id,
-                kind,
-                scope,
-                description,
-                secret_sha256: password::sha256(&secret),
-                created_by: req.actor.name.clone(),
-                owner: None,
-                expires: None,
-                created: now(),
-            };
-            let change = Change {
-                action: "token.issue",
-                target: &id.to_string(),
-                target_id: Some(id),
-                org,
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.put_token(&token)?;
-            Ok(Issued {
-                record: token,
-                secret: full,
-            })
-        })
-    }
-
-    /// Revokes a token: it stops working at once.
-    pub fn revoke_token(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| {
-            let token = tx
-                .token(id)?
-                .ok_or_else(|| Error::not_found(format!("token {id}")))?;
-            let (action, target) = super::admin_tokens::managed_by(&token);
-            self.authorize(req, action, target)?;
-            let change = Change {
-                action: "token.revoke",
-                target: &id.to_string(),
-                target_id: Some(id),
-                org: scope_org(token.scope),
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            tx.delete_token(id)?;
-            Ok(())
-        })
-    }
-
-    /// The tokens the actor may manage.
-    pub fn list_tokens(&self, req: &Request) -> Result<Vec<Token>> {
-        let mut all = self.read(|tx| Ok(tx.tokens()?))?;
-        all.retain(|t| {
-            if t.kind == TokenKind::Registration {
-                return false;
-            }
-            let (action, target) = super::admin_tokens::managed_by(t);
-            self.policy().authorize(&req.actor, action, &target).is_ok()
-        });
-        all.sort_by_key(|t| t.created);
-        Ok(all)
-    }
-
-    /// The actor a bearer token stands for, or `InvalidCredentials`.
-    pub fn authenticate_token(&self, presented: &str) -> Result<Actor> {
-        let (id, secret) = parse_token(presented).ok_or(Error::InvalidCredentials)?;
-        let token = self
-            .read(|tx| Ok(tx.token(id)?))?
-            .ok_or(Error::InvalidCredentials)?;
-        // An admin token is no SCIM credential (it acts as a person).
-        if token.kind != TokenKind::Scim
-            || !password::ct_eq(&password::sha256(secret), &token.secret_sha256)
-        {
-            return Err(Error::InvalidCredentials);
-        }
-        Ok(Actor {
-            kind: ActorKind::Token { scope: token.scope },
-            id: Some(token.id),
-            name: format!("token:{}", token.id),
-        })
-    }
 }
 
 /// Stores a fresh hash for the account, re-reading it inside the transaction.
@@ -545,13 +441,6 @@ pub(crate) fn scope_org(scope: Scope) -> Option<Uuid> {
         Scope::Server => None,
         Scope::Org(o) => Some(o),
     }
-}
-
-/// `dgt_<32 hex id>_<secret>` → (id, secret).
-pub(crate) fn parse_token(presented: &str) -> Option<(Uuid, &str)> {
-    let rest = presented.trim().strip_prefix(TOKEN_PREFIX)?;
-    let (id, secret) = rest.split_once('_')?;
-    Some((Uuid::try_parse(id).ok()?, secret))
 }
 
 /// A hash with the configured cost, made once, for checks against no account.

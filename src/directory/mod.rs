@@ -12,7 +12,7 @@
 //!   sets passwords); `queries`: administrators' lists and the audit query;
 //!   `registration`: invitation, registration, validation; `notify`: notices;
 //!   `reports`: reports from the store and the audit trail; `services`: service
-//!   accounts.
+//!   accounts; `tokens`: bearer tokens.
 //! - `imports`: bulk import planning and applying (one transaction per file).
 //! - `profile`: descriptive user attributes; `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
@@ -39,6 +39,7 @@ pub mod reports;
 pub mod roles;
 pub mod scim_view;
 pub mod services;
+pub mod tokens;
 pub mod user_updates;
 pub mod users;
 

@@ -5,10 +5,11 @@
 //! after checking the person out of band. Each step sends a notice.
 
 use super::acl::Action;
-use super::auth::{Issued, TOKEN_PREFIX, parse_token};
+use super::auth::Issued;
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, User, now};
 use super::notify::Notice;
+use super::tokens::{TOKEN_PREFIX, parse_token};
 use super::users::{NewPassword, NewUser, target_of, user_by_id};
 use super::{Change, Directory, Request, password};
 use crate::store::Tx;
