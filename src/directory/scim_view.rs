@@ -57,14 +57,9 @@ impl Directory {
         profile: Profile,
     ) -> Result<User> {
         let hash = self.hash_new(new.password.as_ref())?;
-        self.write(req, |tx| {
-            let mut user = self.create_user_in(tx, req, new, hash)?;
-            if profile != Profile::default() {
-                user.profile = profile;
-                tx.put_user(&user)?;
-            }
-            Ok(user)
-        })
+        // One record write: the profile goes in with the user.
+        let new = NewUser { profile, ..new };
+        self.write(req, |tx| self.create_user_in(tx, req, new, hash))
     }
 
     /// The users the actor may read, narrowed by `lookup`, in no particular order.

@@ -53,6 +53,8 @@ pub struct NewUser {
     pub flags: AccountFlags,
     pub external_id: Option<String>,
     pub password: Option<NewPassword>,
+    /// Descriptive attributes (what identity providers push over SCIM).
+    pub profile: super::profile::Profile,
 }
 
 impl NewUser {
@@ -69,6 +71,7 @@ impl NewUser {
             flags: AccountFlags::default(),
             external_id: None,
             password: None,
+            profile: Default::default(),
         }
     }
 }
@@ -269,7 +272,7 @@ impl Directory {
             uid_number: number,
             gid_number: number,
             version: 0,
-            profile: Profile::default(),
+            profile: new.profile,
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {

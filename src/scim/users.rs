@@ -98,6 +98,7 @@ pub async fn create(
             .unwrap_or_default(),
         external_id: input.external_id.clone(),
         password: input.password.clone().map(NewPassword::Plain),
+        profile: Default::default(),
     };
     let mut profile = input.profile;
     // A new account shows its state even when the body did not say.
