@@ -116,6 +116,23 @@ fn render(d: &Directory, user: &User) -> CoreResult<Value> {
     Ok(views::user(user, &d.org_names()?))
 }
 
+/// Resolves the user a path names, runs one core use case on it and renders
+/// the user it answers: the shape of every single-user call.
+async fn on_user(
+    s: &AdminState,
+    req: Request,
+    user: String,
+    op: impl FnOnce(&Directory, &Request, Uuid) -> CoreResult<User> + Send + 'static,
+) -> ApiResult<Json<Value>> {
+    let user = UserRef::parse(&user);
+    let out = run(s, move |d| {
+        let id = user_id(d, &req, &user)?;
+        render(d, &op(d, &req, id)?)
+    })
+    .await?;
+    Ok(Json(out))
+}
+
 /// Account flags as the API accepts them: each one optional, merged into the
 /// user's current flags.
 #[derive(Deserialize, Default, JsonSchema)]
@@ -253,13 +270,7 @@ async fn show(
     Caller(req): Caller,
     Path(user): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let user = UserRef::parse(&user);
-    let out = run(&s, move |d| {
-        let id = user_id(d, &req, &user)?;
-        render(d, &d.get_user(&req, id)?)
-    })
-    .await?;
-    Ok(Json(out))
+    on_user(&s, req, user, |d, r, id| d.get_user(r, id)).await
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -338,14 +349,8 @@ async fn move_to(
     Path(user): Path<String>,
     Body(b): Body<MoveTo>,
 ) -> ApiResult<Json<Value>> {
-    let user = UserRef::parse(&user);
-    let out = run(&s, move |d| {
-        let id = user_id(d, &req, &user)?;
-        let moved = d.move_user(&req, id, b.organization.as_deref().map(org_ref))?;
-        render(d, &moved)
-    })
-    .await?;
-    Ok(Json(out))
+    let dest = b.organization.as_deref().map(org_ref);
+    on_user(&s, req, user, move |d, r, id| d.move_user(r, id, dest)).await
 }
 
 /// Sets the lifecycle state; the core decides which transitions are allowed.
@@ -355,17 +360,11 @@ async fn set_state(
     user: String,
     state: Lifecycle,
 ) -> ApiResult<Json<Value>> {
-    let user = UserRef::parse(&user);
-    let out = run(s, move |d| {
-        let id = user_id(d, &req, &user)?;
-        let changes = UserChanges {
-            state: Some(state),
-            ..Default::default()
-        };
-        render(d, &d.update_user(&req, id, changes)?)
-    })
-    .await?;
-    Ok(Json(out))
+    let changes = UserChanges {
+        state: Some(state),
+        ..Default::default()
+    };
+    on_user(s, req, user, move |d, r, id| d.update_user(r, id, changes)).await
 }
 
 async fn disable(
@@ -390,13 +389,7 @@ async fn validate(
     Caller(req): Caller,
     Path(user): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let user = UserRef::parse(&user);
-    let out = run(&s, move |d| {
-        let id = user_id(d, &req, &user)?;
-        render(d, &d.validate_user(&req, id)?)
-    })
-    .await?;
-    Ok(Json(out))
+    on_user(&s, req, user, |d, r, id| d.validate_user(r, id)).await
 }
 
 /// A fresh registration token for a provisioned user (shown once).
@@ -452,13 +445,7 @@ async fn unlock(
     Caller(req): Caller,
     Path(user): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let user = UserRef::parse(&user);
-    let out = run(&s, move |d| {
-        let id = user_id(d, &req, &user)?;
-        render(d, &d.unlock_user(&req, id)?)
-    })
-    .await?;
-    Ok(Json(out))
+    on_user(&s, req, user, |d, r, id| d.unlock_user(r, id)).await
 }
 
 #[derive(Deserialize, JsonSchema)]

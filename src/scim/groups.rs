@@ -139,10 +139,7 @@ pub async fn patch(
     let ops = patch::parse_ops(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_role(r, id, true)).await?;
     let mut doc = render(&current, &call.base);
-    let Some(obj) = doc.as_object_mut() else {
-        return Err(ScimError::invalid_syntax("resource is not an object"));
-    };
-    patch::apply(GROUP, obj, &ops)?;
+    patch::apply(GROUP, &mut doc, &ops)?;
     let mut input = parse(&doc)?;
     input.members.get_or_insert_with(Vec::new);
     save(&call, &headers, current, input, &selection).await

@@ -66,12 +66,11 @@ fn parse_op(v: &Value) -> ScimResult<PatchOp> {
     Ok(PatchOp { op, path, value })
 }
 
-/// Applies every operation to `resource`, in order.
-pub fn apply(
-    core: &'static str,
-    resource: &mut Map<String, Value>,
-    ops: &[PatchOp],
-) -> ScimResult<()> {
+/// Applies every operation to the rendered resource `doc`, in order.
+pub fn apply(core: &'static str, doc: &mut Value, ops: &[PatchOp]) -> ScimResult<()> {
+    let Some(resource) = doc.as_object_mut() else {
+        return Err(ScimError::invalid_syntax("resource is not an object"));
+    };
     for op in ops {
         let value = op.value.clone().unwrap_or(Value::Null);
         match &op.path {

@@ -148,10 +148,7 @@ pub async fn patch(
     let ops = patch::parse_ops(&json_body(&body)?)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     let mut doc = render(&current, &call.base);
-    let Some(obj) = doc.as_object_mut() else {
-        return Err(ScimError::invalid_syntax("resource is not an object"));
-    };
-    patch::apply(USER, obj, &ops)?;
+    patch::apply(USER, &mut doc, &ops)?;
     let mut input = parse(&doc)?;
     // The document started whole: a missing extension was removed.
     input.flags.get_or_insert_with(Default::default);

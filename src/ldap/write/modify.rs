@@ -12,7 +12,7 @@ use super::record::{
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::acl::{Action, Target};
-use crate::directory::model::{Member, SecretHash};
+use crate::directory::model::SecretHash;
 use crate::directory::roles::RoleChanges;
 use crate::directory::users::UserChanges;
 use crate::directory::users::target_of;
@@ -252,8 +252,7 @@ fn modify_role(
             dir.remove_member_in(tx, req, id, m.id())?;
         }
         for m in wanted.iter().filter(|m| !current.contains(m)) {
-            let m: Member = *m;
-            dir.add_member_in(tx, req, id, m)?;
+            dir.add_member_in(tx, req, id, *m)?;
         }
     }
     Ok(())

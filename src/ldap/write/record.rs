@@ -84,12 +84,8 @@ pub fn user_fields(attrs: &Attrs, login: &str, cn_given: bool) -> Checked<UserFi
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let cn = match attrs.values("cn") {
-        [] => None,
-        [one] => Some(one.clone()),
-        // Several common names: the first is the one people see.
-        [first, ..] => Some(first.clone()),
-    };
+    // Several common names: the first is the one people see.
+    let cn = attrs.values("cn").first().cloned();
     let from_cn = cn.filter(|c| cn_given && *c != joined && c != login);
     let display = owned(attrs.single("displayName")?).or(from_cn);
     let state = match attrs.single("dirgateLifecycleState")? {
