@@ -264,7 +264,26 @@ impl Directory {
         f: impl FnOnce(&mut Tx) -> Result<T>,
     ) -> Result<T> {
         let out = self.inner.store.write(f);
-        if let Err(Error::Denied(denied)) = &out {
+        self.audit_refusal(req, &out);
+        out
+    }
+
+    /// Like [`Self::write`] for a use case that may share its transaction
+    /// with concurrent ones ([`Store::write_shared`]): `f` may run more than
+    /// once, on another thread, and must change nothing outside `tx`.
+    pub(crate) fn write_shared<T: Send + 'static>(
+        &self,
+        req: &Request,
+        f: impl FnMut(&mut Tx) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let out = self.inner.store.write_shared(f);
+        self.audit_refusal(req, &out);
+        out
+    }
+
+    /// Writes a policy refusal to the audit trail in a transaction of its own.
+    fn audit_refusal<T>(&self, req: &Request, out: &Result<T>) {
+        if let Err(Error::Denied(denied)) = out {
             let detail = format!("{:?} refused", denied.action);
             let change = Change {
                 action: "denied",
@@ -278,7 +297,6 @@ impl Directory {
                 tracing::error!(error = %e, "could not audit a refusal");
             }
         }
-        out
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {

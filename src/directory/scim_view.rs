@@ -59,7 +59,7 @@ impl Directory {
         let hash = self.hash_new(new.password.as_ref())?;
         // One record write: the profile goes in with the user.
         let new = NewUser { profile, ..new };
-        self.write(req, |tx| self.create_user_in(tx, req, new, hash))
+        self.create_user_shared(req, new, hash)
     }
 
     /// The users the actor may read, narrowed by `lookup`, in no particular order.

@@ -227,7 +227,21 @@ impl Directory {
 
     pub fn create_user(&self, req: &Request, new: NewUser) -> Result<User> {
         let hash = self.hash_new(new.password.as_ref())?;
-        self.write(req, |tx| self.create_user_in(tx, req, new, hash))
+        self.create_user_shared(req, new, hash)
+    }
+
+    /// Creates a user in a transaction it may share with concurrent creates
+    /// (an identity provider's clients), so they pay one commit together.
+    pub(crate) fn create_user_shared(
+        &self,
+        req: &Request,
+        new: NewUser,
+        hash: Option<SecretHash>,
+    ) -> Result<User> {
+        let (dir, r) = (self.clone(), req.clone());
+        self.write_shared(req, move |tx| {
+            dir.create_user_in(tx, &r, new.clone(), hash.clone())
+        })
     }
 
     /// The body of [`Self::create_user`], for use cases that create many users in

@@ -6,6 +6,7 @@
 //! operation is all or nothing. redb is synchronous: call these off the async
 //! worker threads.
 
+mod batch;
 mod cache;
 mod codec;
 mod group;
@@ -41,6 +42,12 @@ pub enum StoreError {
     Duplicate { index: &'static str, key: String },
     #[error("write attempted in a read transaction")]
     ReadOnly,
+    /// A shared write was dropped unfinished (the thread running its batch panicked).
+    #[error("the write was abandoned before it finished")]
+    Abandoned,
+    /// A shared write was committed but the fsync that makes it durable failed.
+    #[error("the change could not be made durable: {0}")]
+    Unsynced(String),
 }
 
 /// Every redb error type funnels into [`StoreError::Db`].
@@ -68,6 +75,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     db: Arc<Database>,
     group: Arc<group::GroupCommit>,
+    combiner: Arc<batch::Combiner>,
 }
 
 /// One transaction: reads in both kinds, writes only through `&mut` in
@@ -103,6 +111,7 @@ impl Store {
         let store = Store {
             db: Arc::new(db),
             group: Arc::default(),
+            combiner: Arc::default(),
         };
         store.write(|tx| migrate::run(tx, first_id_number))?;
         Ok(store)
@@ -126,12 +135,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Tx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut txn = self.db.begin_write().map_err(StoreError::from)?;
-        txn.set_durability(redb::Durability::None)
-            .map_err(|e| StoreError::Db(redb::Error::from(e)))?;
-        let mut tx = Tx {
-            inner: Inner::Write(Box::new(txn)),
-        };
+        let mut tx = self.begin_nondurable()?;
         let out = f(&mut tx)?;
         match tx.inner {
             Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
@@ -140,6 +144,17 @@ impl Store {
         let ticket = self.group.committed();
         self.group.make_durable(ticket, || self.sync())?;
         Ok(out)
+    }
+
+    /// A write transaction whose commit skips the fsync; the group commit
+    /// makes it durable.
+    fn begin_nondurable(&self) -> StoreResult<Tx> {
+        let mut txn = self.db.begin_write()?;
+        txn.set_durability(redb::Durability::None)
+            .map_err(|e| StoreError::Db(redb::Error::from(e)))?;
+        Ok(Tx {
+            inner: Inner::Write(Box::new(txn)),
+        })
     }
 
     /// A durable empty commit: puts every earlier non-durable commit on disk.

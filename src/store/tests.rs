@@ -7,13 +7,13 @@ use super::*;
 use crate::directory::model::*;
 use uuid::Uuid;
 
-fn open() -> (tempfile::TempDir, Store) {
+pub(super) fn open() -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(&tmp.path().join("s.redb"), 100).unwrap();
     (tmp, store)
 }
 
-fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User {
+pub(super) fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User {
     User {
         id: Uuid::new_v4(),
         login: login.into(),
