@@ -1,6 +1,7 @@
 //! SCIM 2.0 end to end against the in-process server on port 0: protocol
 //! plumbing (auth, errors, content type, discovery), Users CRUD with ETags,
-//! filters, paging, sorting, attribute selection, token scope isolation, and
+//! filters, paging, sorting, attribute selection, token scope isolation,
+//! concurrent creates that share transactions, and
 //! the client address in the audit trail.
 
 mod common;
@@ -416,4 +417,64 @@ async fn audit_events_carry_the_client_address() {
         .expect("the refusal is audited");
     assert_eq!(denied.protocol, Protocol::Scim);
     assert_eq!(denied.source, Some(denied_from.to_string()));
+}
+
+/// Concurrent creates may share one transaction (`Store::write_shared`); each
+/// must still get its own answer, as if they ran one after another: one of
+/// two clashing userNames wins, and an organization never goes over its seats.
+#[tokio::test]
+async fn concurrent_creates_keep_their_own_answers() {
+    let s = &start_scim("").await;
+    let names: Vec<String> = (0..6).map(|i| format!("twin{i}@example.com")).collect();
+    let posts = names.iter().flat_map(|n| [n.clone(), n.to_uppercase()]);
+    let answers = futures_util::future::join_all(posts.map(|n| async move {
+        (
+            n.clone(),
+            s.post(&s.token_big, "/Users", user(&n, &n)).await,
+        )
+    }))
+    .await;
+    for name in &names {
+        let codes: Vec<_> = answers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, a)| (a.status, a.body["scimType"].clone()))
+            .collect();
+        assert!(
+            codes.contains(&(StatusCode::CREATED, Value::Null)),
+            "{name}: {codes:?}"
+        );
+        assert!(
+            codes.contains(&(StatusCode::CONFLICT, json!("uniqueness"))),
+            "{name}: {codes:?}"
+        );
+    }
+    let dir = s.env.dir.clone();
+    let org = dir
+        .store()
+        .read(|tx| tx.org_by_name("Acme-A"))
+        .unwrap()
+        .unwrap();
+    let used =
+        |dir: &dirgate::directory::Directory| dir.store().read(|tx| tx.seats_used(org.id)).unwrap();
+    let free = u64::from(org.seats) - used(&dir);
+    let answers = futures_util::future::join_all((0..16).map(|i| {
+        let n = format!("seat{i}@example.com");
+        async move { s.post(&s.token_a, "/Users", user(&n, &n)).await }
+    }))
+    .await;
+    let created = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created as u64, free);
+    for a in answers.iter().filter(|a| a.status != StatusCode::CREATED) {
+        assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+        assert!(
+            a.body["detail"].as_str().unwrap().contains("seats"),
+            "{}",
+            a.body
+        );
+    }
+    assert_eq!(used(&dir), u64::from(org.seats));
 }

@@ -84,7 +84,8 @@ impl Directory {
 
     /// Deletes a user and its memberships; its audit history stays.
     pub fn delete_user(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| self.delete_user_in(tx, req, id))
+        let (dir, r) = (self.clone(), req.clone());
+        self.write_shared(req, move |tx| dir.delete_user_in(tx, &r, id))
     }
 
     /// The body of [`Self::delete_user`] inside a caller's transaction.

@@ -38,10 +38,13 @@ impl Directory {
         dest: Option<OrgRef>,
     ) -> Result<User> {
         let hash = self.hash_new(changes.password.as_ref())?;
-        self.write(req, |tx| {
-            let user = self.update_user_in(tx, req, id, &changes, hash)?;
-            match dest {
-                Some(dest) => self.move_user_in(tx, req, id, Some(dest)),
+        // Shared with concurrent writes: an identity provider's clients
+        // updating many users pay one commit together.
+        let (dir, r) = (self.clone(), req.clone());
+        self.write_shared(req, move |tx| {
+            let user = dir.update_user_in(tx, &r, id, &changes, hash.clone())?;
+            match dest.clone() {
+                Some(dest) => dir.move_user_in(tx, &r, id, Some(dest)),
                 None => Ok(user),
             }
         })
