@@ -75,6 +75,21 @@ async fn filters_cover_the_grammar() {
         count(&filter(&s, "emails[type eq \"home\" and value sw \"frank\"]").await),
         1
     );
+    // Answered from the any-email index, then checked against the whole filter.
+    assert_eq!(
+        count(&filter(&s, "emails[value eq \"ERIN@home.example.com\"]").await),
+        1
+    );
+    assert_eq!(
+        count(
+            &filter(
+                &s,
+                "emails[type eq \"work\" and value eq \"erin@home.example.com\"]"
+            )
+            .await
+        ),
+        0
+    );
     assert_eq!(
         count(&filter(&s, "userName sw \"er\" or userName ew \"k@example.com\"").await),
         2

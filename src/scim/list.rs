@@ -127,7 +127,9 @@ impl ListQuery {
 }
 
 /// The index a user filter can be answered from, if any: `userName eq`,
-/// `externalId eq`, `emails.value eq` (alone or and-ed with anything).
+/// `externalId eq`, `emails.value eq` or `emails[value eq …]` (alone or
+/// and-ed with anything). The whole filter is still applied to what the
+/// index finds, so this only narrows the candidates.
 pub fn user_lookup(f: Option<&Filter>) -> UserLookup {
     match f {
         Some(Filter::Compare(p, CompareOp::Eq, CompValue::Str(v)))
@@ -148,11 +150,28 @@ pub fn user_lookup(f: Option<&Filter>) -> UserLookup {
                 UserLookup::All
             }
         }
+        Some(Filter::ValuePath { attr, filter }) if attr.is(schema::USER, "emails", None) => {
+            email_in(filter).map_or(UserLookup::All, UserLookup::Email)
+        }
         Some(Filter::And(a, b)) => match user_lookup(Some(a)) {
             UserLookup::All => user_lookup(Some(b)),
             found => found,
         },
         _ => UserLookup::All,
+    }
+}
+
+/// The address a value filter on `emails` pins: `value eq "…"`, alone or
+/// and-ed with anything (`emails[type eq "work" and value eq "…"]`).
+fn email_in(f: &Filter) -> Option<String> {
+    match f {
+        Filter::Compare(p, CompareOp::Eq, CompValue::Str(v))
+            if p.urn.is_none() && p.sub_attr.is_none() && p.attr.eq_ignore_ascii_case("value") =>
+        {
+            Some(v.clone())
+        }
+        Filter::And(a, b) => email_in(a).or_else(|| email_in(b)),
+        _ => None,
     }
 }
 
@@ -245,5 +264,51 @@ fn sort(core: &'static str, list: &mut [Value], p: &ListParams) {
     });
     for (slot, (_, r)) in list.iter_mut().zip(keyed) {
         *slot = r;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scim::filter::parse_filter;
+
+    fn lookup(filter: &str) -> UserLookup {
+        user_lookup(Some(&parse_filter(filter).unwrap()))
+    }
+
+    #[test]
+    fn indexed_questions_find_their_index() {
+        let email = |v: &str| UserLookup::Email(v.into());
+        assert_eq!(
+            lookup(r#"userName eq "a@x""#),
+            UserLookup::Login("a@x".into())
+        );
+        assert_eq!(
+            lookup(r#"externalId eq "e1""#),
+            UserLookup::ExternalId("e1".into())
+        );
+        assert_eq!(lookup(r#"emails.value eq "a@x""#), email("a@x"));
+        assert_eq!(lookup(r#"emails[value eq "a@x"]"#), email("a@x"));
+        assert_eq!(
+            lookup(r#"emails[type eq "work" and value eq "a@x"]"#),
+            email("a@x")
+        );
+        assert_eq!(
+            lookup(r#"active eq true and emails[value eq "a@x"]"#),
+            email("a@x")
+        );
+    }
+
+    #[test]
+    fn other_questions_scan() {
+        for f in [
+            r#"emails[value co "a@x"]"#,
+            r#"emails[type eq "work" or value eq "a@x"]"#,
+            r#"phoneNumbers[value eq "1"]"#,
+            r#"userName eq "a@x" or displayName eq "b""#,
+            r#"not (userName eq "a@x")"#,
+        ] {
+            assert_eq!(lookup(f), UserLookup::All, "{f}");
+        }
     }
 }
