@@ -4,8 +4,13 @@
 //! keep-alive connections like an identity provider would:
 //!
 //! ```text
-//! bench_scim [--clients 8] [--users 5000] [--lookups 20000]
+//! bench_scim [--clients 8] [--users 5000] [--lookups 20000] [--url BASE]
 //! ```
+//!
+//! With `--url http://host:port/scim/v2` it drives an already running dirgate
+//! instead, with the server-wide SCIM token in `DIRGATE_SCIM_TOKEN`; that
+//! daemon must accept bare login names (`DIRGATE_LOGINS_REQUIRE_SUFFIX=false`).
+//! Its userNames carry the start time, so runs against one daemon never clash.
 //!
 //! 1. `creates`: `--clients` workers POST `--users` users in total;
 //! 2. `lookups`: the same workers GET `/Users?filter=userName eq "…"` for random
@@ -29,6 +34,7 @@ struct Args {
     clients: usize,
     users: usize,
     lookups: usize,
+    url: Option<String>,
 }
 
 fn args() -> Result<Args, String> {
@@ -36,10 +42,15 @@ fn args() -> Result<Args, String> {
         clients: 8,
         users: 5000,
         lookups: 20000,
+        url: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        if flag == "--url" {
+            a.url = Some(value.trim_end_matches('/').to_owned());
+            continue;
+        }
         let n: usize = value.parse().map_err(|_| format!("{flag}: not a number"))?;
         match flag.as_str() {
             "--clients" => a.clients = n.max(1),
@@ -64,6 +75,15 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let a = args()?;
+    if let Some(base) = a.url.clone() {
+        let token = std::env::var("DIRGATE_SCIM_TOKEN")
+            .map_err(|_| "--url needs the SCIM token in DIRGATE_SCIM_TOKEN".to_owned())?;
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs();
+        return drive(&a, base, token, format!("bench{run}-")).await;
+    }
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let toml = format!(
         "data_dir = \"{}\"\n[logins]\nrequire_suffix = false\n",
@@ -92,16 +112,24 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .secret;
     let base = format!("http://{}/scim/v2", server.http_addr);
+    drive(&a, base, token, "bench".to_owned()).await?;
+    shutdown.cancel();
+    server.wait().await;
+    Ok(())
+}
+
+/// Runs both phases against `base`, creating users named `<prefix><i>`.
+async fn drive(a: &Args, base: String, token: String, prefix: String) -> Result<(), String> {
     let client = reqwest::Client::new();
     let errors = Arc::new(AtomicU64::new(0));
 
-    let (c, b, t) = (client.clone(), base.clone(), token.clone());
+    let (c, b, t, p) = (client.clone(), base.clone(), token.clone(), prefix.clone());
     let rate = phase(
         a.clients,
         a.users,
         move |i| {
-            let body = serde_json::json!({"userName": format!("bench{i}"), "active": true,
-            "emails": [{"value": format!("bench{i}@example.com"), "primary": true}]});
+            let body = serde_json::json!({"userName": format!("{p}{i}"), "active": true,
+            "emails": [{"value": format!("{p}{i}@example.com"), "primary": true}]});
             c.post(format!("{b}/Users")).bearer_auth(&t).json(&body)
         },
         201,
@@ -120,7 +148,7 @@ async fn run() -> Result<(), String> {
             let n = (i * 7919) % users;
             client
                 .get(format!(
-                    "{base}/Users?filter=userName%20eq%20%22bench{n}%22"
+                    "{base}/Users?filter=userName%20eq%20%22{prefix}{n}%22"
                 ))
                 .bearer_auth(&token)
         },
@@ -130,8 +158,6 @@ async fn run() -> Result<(), String> {
     .await;
     println!("lookups: {rate:.0}/s ({} requests)", a.lookups);
     println!("errors: {}", errors.load(Ordering::Relaxed));
-    shutdown.cancel();
-    server.wait().await;
     Ok(())
 }
 
