@@ -6,10 +6,12 @@ use crate::directory::Settings;
 use crate::directory::password::HashParams;
 use crate::directory::users::ProfileField;
 use crate::ldap::dn::Dn;
-use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+mod raw;
+use raw::*;
 
 /// Why a configuration was refused; the message names the key and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -23,48 +25,6 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("{key}: {message}")]
     Invalid { key: &'static str, message: String },
-}
-
-/// The file as written. Every section refuses keys it does not know.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawConfig {
-    data_dir: Option<PathBuf>,
-    base_dn: Option<String>,
-    ldap: RawLdap,
-    http: RawListen,
-    logins: RawLogins,
-    passwords: RawPasswords,
-    lockout: RawLockout,
-    ids: RawIds,
-    users: RawUsers,
-    audit: RawAudit,
-    import: crate::import::config::ImportSection,
-    notify: RawNotify,
-    scim: crate::scim::config::ScimSection,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawAudit {
-    /// Days audit events are kept; 0 keeps them forever.
-    retention_days: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawUsers {
-    /// Profile fields users may change on their own account.
-    self_service: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawNotify {
-    webhook: Option<String>,
-    smtp: Option<String>,
-    smtp_from: Option<String>,
-    retries: Option<u32>,
 }
 
 /// `[notify] smtp`: notices are also mailed through this relay.
@@ -84,59 +44,6 @@ pub struct WebhookConfig {
     pub url: String,
     /// Extra attempts after a failed one.
     pub retries: u32,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawLockout {
-    threshold: Option<u32>,
-    window_secs: Option<u64>,
-    duration_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawListen {
-    listen: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawLdap {
-    listen: Option<String>,
-    ldaps_listen: Option<String>,
-    tls_cert: Option<PathBuf>,
-    tls_key: Option<PathBuf>,
-    require_tls: Option<bool>,
-    anonymous_read: Option<bool>,
-    max_message_bytes: Option<usize>,
-    max_connections: Option<usize>,
-    idle_timeout_secs: Option<u64>,
-    size_limit: Option<usize>,
-    time_limit_secs: Option<u64>,
-    sort_limit: Option<usize>,
-    max_paged_cursors: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawLogins {
-    require_suffix: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawPasswords {
-    argon2_memory_kib: Option<u32>,
-    argon2_iterations: Option<u32>,
-    argon2_parallelism: Option<u32>,
-    rehash_on_login: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawIds {
-    first_number: Option<u32>,
 }
 
 /// LDAP listener settings.
