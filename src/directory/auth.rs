@@ -71,6 +71,17 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Issued<T> {
     }
 }
 
+/// Where [`Directory::authenticate_cheap`] left a password check.
+pub enum Attempt {
+    /// Checked in place: the outcome.
+    Done(Result<Actor>),
+    /// To be checked on the blocking pool with [`Directory::finish_check`].
+    Slow(SlowCheck),
+}
+
+/// The account a slow check found, read once.
+pub struct SlowCheck(Found);
+
 /// What a login names: the principal, its account and, for a user, its standing.
 struct Found {
     who: Principal,
@@ -181,22 +192,24 @@ impl Directory {
         self.check_password(req, found, password)
     }
 
-    /// [`Self::authenticate_with`] when it costs no more than reading the
-    /// account: the stored hash is a salted SHA-2/SHA-1 one (`{SSHA}` family,
-    /// verified in about a microsecond) and no argon2id rehash is due. `None`
-    /// otherwise: argon2id checks, rehashes and unknown accounts (which pay
-    /// for an argon2id check too) belong on the blocking pool, so the caller
-    /// runs [`Self::authenticate_with`] there. Front ends use this to spare a
-    /// thread hop that costs ten times the check itself.
+    /// [`Self::authenticate_with`] in two steps, for front ends that would
+    /// rather not hop to the blocking pool when the check costs no more than
+    /// reading the account: the stored hash is a salted SHA-2/SHA-1 one
+    /// (`{SSHA}` family, verified in about a microsecond) and no argon2id
+    /// rehash is due. Then the attempt is [`Attempt::Done`]. Otherwise
+    /// (argon2id checks, rehashes and unknown accounts, which pay for an
+    /// argon2id check too) it is [`Attempt::Slow`], carrying what was read, and
+    /// the caller finishes it with [`Self::finish_check`] on the blocking pool,
+    /// without reading the account again.
     pub fn authenticate_cheap(
         &self,
         req: &Request,
         resolve: impl FnOnce(&Tx) -> Result<Principal>,
         password: &str,
-    ) -> Option<Result<Actor>> {
+    ) -> Attempt {
         let found = match self.find_for_login(resolve) {
             Ok(found) => found,
-            Err(e) => return Some(Err(e)),
+            Err(e) => return Attempt::Done(Err(e)),
         };
         let cheap = found
             .account
@@ -204,9 +217,14 @@ impl Directory {
             .and_then(Account::hash)
             .is_some_and(password::is_cheap);
         if !cheap || self.settings().rehash_on_login {
-            return None;
+            return Attempt::Slow(SlowCheck(found));
         }
-        Some(self.check_password(req, found, password))
+        Attempt::Done(self.check_password(req, found, password))
+    }
+
+    /// Finishes an [`Attempt::Slow`]: the password check and its audit.
+    pub fn finish_check(&self, req: &Request, slow: SlowCheck, password: &str) -> Result<Actor> {
+        self.check_password(req, slow.0, password)
     }
 
     /// The account a login names and its standing, in one read transaction.

@@ -10,7 +10,7 @@ use super::result::{result, success};
 use super::session::{Reply, Session};
 use super::tree::{Branch, Node, Resolved, Tree};
 use crate::directory::acl::Actor;
-use crate::directory::auth::{Principal, SYSTEM_ADMIN_LOGIN};
+use crate::directory::auth::{Attempt, Principal, SYSTEM_ADMIN_LOGIN};
 use crate::directory::{Error, Result};
 use crate::store::Tx;
 use ldap3_proto::proto::{
@@ -78,17 +78,14 @@ pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
     // A {SSHA}-style check costs less than the hop to the blocking pool (1 us
     // against 13 us measured); argon2id checks, rehashes and unknown names
     // take the hop, so no slow check ever runs on an async worker.
-    let cheap =
+    let attempt =
         ctx.dir
             .authenticate_cheap(&request, |tx| principal(tx, &ctx.tree, &name), &password);
-    let outcome = match cheap {
-        Some(outcome) => outcome,
-        None => {
+    let outcome = match attempt {
+        Attempt::Done(outcome) => outcome,
+        Attempt::Slow(slow) => {
             ctx.dir
-                .clone()
-                .blocking(move |d| {
-                    d.authenticate_with(&request, |tx| principal(tx, &ctx.tree, &name), &password)
-                })
+                .blocking(move |d| d.finish_check(&request, slow, &password))
                 .await
         }
     };
