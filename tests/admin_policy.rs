@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::admin::{expect, setup};
+use common::admin::{expect, setup, user_id};
 use common::http::Auth;
 use serde_json::{Value, json};
 
@@ -162,4 +162,34 @@ async fn each_administrator_gets_the_policys_verdict_in_every_cell() {
         "cells with another verdict:\n{}",
         wrong.join("\n")
     );
+}
+
+/// A change that changes nothing is still a change the caller must be allowed
+/// to make: refused like any other change (403, as disabling by id is), never
+/// answered with the user.
+#[tokio::test]
+async fn an_empty_change_reveals_nothing_and_needs_the_right() {
+    let t = setup().await;
+    let carol = user_id(&t, "carol@example.com").await;
+    let alice = user_id(&t, "alice@example.com").await;
+    let dave = user_id(&t, "dave@example.com").await;
+    let dave_auth = Auth::basic("dave@example.com", "pw");
+    let cases = [
+        (&t.sys, &carol, 200),
+        (&t.bob, &carol, 403),
+        (&dave_auth, &carol, 403),
+        (&t.bob, &alice, 200),
+        (&dave_auth, &alice, 403),
+        (&dave_auth, &dave, 200),
+    ];
+    for (auth, id, status) in cases {
+        let a = t
+            .api
+            .call("PATCH", &format!("/users/{id}"), auth, Some(json!({})))
+            .await;
+        assert_eq!(a.status, status, "PATCH /users/{id}: {a:?}");
+        if status != 200 {
+            assert!(a.body.get("login").is_none(), "{a:?}");
+        }
+    }
 }

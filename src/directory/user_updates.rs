@@ -87,6 +87,9 @@ impl Directory {
                 what.push("password".into());
             }
             if what.is_empty() {
+                // A change to nothing must still be one the actor may make,
+                // or it would hand back a user the actor may not even read.
+                self.authorize(req, self.profile_action(req, &old, changes), target)?;
                 return Ok(old);
             }
             ensure_seat(tx, Some(&old), &user)?;

@@ -196,11 +196,13 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
         || changes.flags.is_some()
         || changes.state.is_some()
         || p.password.is_some();
-    if !effective && !p.unlock {
-        // A change to nothing must still be one the actor may attempt.
+    if effective {
+        dir.update_user_in(tx, req, id, &changes, p.password)?;
+    } else if !p.unlock {
+        // A change to nothing must still be one the actor may attempt (an
+        // unlock alone is judged by its own right).
         dir.authorize(req, Action::ModifyUser, target_of(tx, &user)?)?;
     }
-    dir.update_user_in(tx, req, id, &changes, p.password)?;
     if p.unlock {
         dir.unlock_user_in(tx, req, id)?;
     }
