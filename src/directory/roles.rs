@@ -218,7 +218,8 @@ impl Directory {
     }
 
     pub fn delete_role(&self, req: &Request, id: Uuid) -> Result<()> {
-        self.write(req, |tx| self.delete_role_in(tx, req, id))
+        let (dir, r) = (self.clone(), req.clone());
+        self.write_shared(req, move |tx| dir.delete_role_in(tx, &r, id))
     }
 
     /// The body of [`Self::delete_role`] inside a caller's transaction.

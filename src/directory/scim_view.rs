@@ -219,9 +219,11 @@ impl Directory {
         new: NewRole,
         members: MemberList,
     ) -> Result<Role> {
-        self.write(req, |tx| {
-            let role = self.create_role_in(tx, req, new)?;
-            self.set_members_in(tx, req, role, &members)
+        // Shared with concurrent writes, as user writes are.
+        let (dir, r) = (self.clone(), req.clone());
+        self.write_shared(req, move |tx| {
+            let role = dir.create_role_in(tx, &r, new.clone())?;
+            dir.set_members_in(tx, &r, role, &members)
         })
     }
 
@@ -235,7 +237,9 @@ impl Directory {
         members: Option<MemberList>,
         if_version: Option<u64>,
     ) -> Result<Role> {
-        self.write(req, |tx| {
+        let (dir, req_in) = (self.clone(), req.clone());
+        self.write_shared(req, move |tx| {
+            let (req, this) = (&req_in, &dir);
             let current = role_by_id(tx, id)?;
             if if_version.is_some_and(|v| v != current.version) {
                 return Err(Error::conflict(format!(
@@ -248,14 +252,14 @@ impl Directory {
                 || changes.description.is_some()
                 || changes.external_id.is_some();
             let mut role = if touches {
-                self.update_role_in(tx, req, id, &changes)?
+                this.update_role_in(tx, req, id, &changes)?
             } else {
                 let role = role_by_id(tx, id)?;
-                self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
+                this.authorize(req, Action::ModifyRole, Target::org(role.org))?;
                 role
             };
             if let Some(members) = &members {
-                role = self.set_members_in(tx, req, role, members)?;
+                role = this.set_members_in(tx, req, role, members)?;
             }
             Ok(role)
         })
