@@ -217,7 +217,7 @@ fn transition(from: Lifecycle, to: Lifecycle) -> Result<Action> {
 }
 
 /// Changing one's own password, or resetting someone else's.
-fn password_action(req: &Request, user: &User) -> Action {
+pub(super) fn password_action(req: &Request, user: &User) -> Action {
     if req.actor.id == Some(user.id) {
         Action::ChangeOwnPassword
     } else {
