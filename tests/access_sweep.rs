@@ -7,8 +7,9 @@
 
 mod common;
 
-use common::admin::setup;
+use common::admin::{expect, setup, user_id};
 use common::server::{BASE, run};
+use serde_json::json;
 
 /// Password Modify with an old password must not tell whether the old
 /// password is right when the caller may not change that password: the
@@ -45,4 +46,43 @@ async fn password_modify_does_not_test_old_passwords_for_those_refused() {
     // And carol's password is what it was.
     let (code, out) = run("ldapwhoami", &["-x", "-H", url, "-D", &carol, "-w", "pw"]).await;
     assert_eq!(code, 0, "{out}");
+}
+
+/// Adding a member by id that the caller may not read must not name it (nor
+/// its organization) in the refusal: it is "not found", as when reading it.
+#[tokio::test]
+async fn a_role_member_outside_reach_is_not_named() {
+    let t = setup().await;
+    let carol = user_id(&t, "carol@example.com").await;
+    let roles = t.api.get("/roles?organization=Acme-A", &t.sys).await;
+    expect(&roles, 200);
+    let staff = roles.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Staff")
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let a = t
+        .api
+        .post(
+            &format!("/roles/{staff}/members"),
+            &t.bob,
+            json!({"user": carol}),
+        )
+        .await;
+    expect(&a, 404);
+    assert!(!a.body.to_string().contains("carol"), "{a:?}");
+    assert!(!a.body.to_string().contains("Acme-B"), "{a:?}");
+    // The system administrator, who reads carol, still hears why.
+    let a = t
+        .api
+        .post(
+            &format!("/roles/{staff}/members"),
+            &t.sys,
+            json!({"user": carol}),
+        )
+        .await;
+    expect(&a, 400);
+    assert!(a.body.to_string().contains("carol"), "{a:?}");
 }

@@ -253,7 +253,7 @@ impl Directory {
     ) -> Result<Role> {
         let mut role = role_by_id(tx, role_id)?;
         self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-        let (name, member_org) = self.member_facts(tx, member)?;
+        let (name, member_org) = self.member_facts(tx, req, member)?;
         if role.org.is_some() && member_org != role.org {
             return Err(Error::invalid(format!(
                 "{name} is not in the role's organization; an organization's roles hold only its own users and roles"
@@ -315,18 +315,34 @@ impl Directory {
         Ok(role)
     }
 
-    /// A member's display name and organization, or "not found".
-    fn member_facts(&self, tx: &Tx, member: Member) -> Result<(String, Option<Uuid>)> {
-        match member {
+    /// A member's display name and organization, or "not found" when it does
+    /// not exist or the actor may not read it: the refusals that follow name
+    /// the member, and would otherwise confirm another organization's user
+    /// (with its login) to whoever guessed or saw its id.
+    fn member_facts(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        member: Member,
+    ) -> Result<(String, Option<Uuid>)> {
+        let (name, org, target) = match member {
             Member::User(id) => {
                 let u = super::users::user_by_id(tx, id)?;
-                Ok((u.login, u.org))
+                let target = super::users::target_of(tx, &u)?;
+                (u.login, u.org, target)
             }
             Member::Role(id) => {
                 let r = role_by_id(tx, id)?;
-                Ok((format!("role {}", r.name), r.org))
+                (format!("role {}", r.name), r.org, Target::org(r.org))
             }
+        };
+        if self.authorize(req, Action::Read, target).is_err() {
+            return Err(match member {
+                Member::User(id) => Error::not_found(format!("user {id}")),
+                Member::Role(id) => Error::not_found(format!("role {id}")),
+            });
         }
+        Ok((name, org))
     }
 
     /// Refuses a cycle, a server role inside an organization's role boundary
