@@ -9,6 +9,7 @@ mod common;
 
 use common::admin::{expect, setup, user_id};
 use common::server::{BASE, run};
+use dirgate::directory::imports::{ImportOptions, ImportRow};
 use serde_json::json;
 
 /// Password Modify with an old password must not tell whether the old
@@ -85,4 +86,53 @@ async fn a_role_member_outside_reach_is_not_named() {
         .await;
     expect(&a, 400);
     assert!(a.body.to_string().contains("carol"), "{a:?}");
+}
+
+fn import_row(line: usize, login: &str) -> ImportRow {
+    ImportRow {
+        line,
+        login: login.into(),
+        organization: "Acme-A".into(),
+        delegate: false,
+        email: login.into(),
+        given_name: None,
+        family_name: None,
+        display_name: None,
+    }
+}
+
+/// A delegate's import file naming a login it may not read learns that the
+/// login is taken (uniqueness, as on any create) but not where the account
+/// lives: the row's refusal does not name the other organization, nor say
+/// that the account is in none.
+#[test]
+fn an_import_row_does_not_say_where_a_hidden_login_lives() {
+    let f = common::fixture();
+    let sys = common::system(&f.dir);
+    let del = common::active_user(&f.dir, "del@example.com", Some("Acme-A"));
+    f.dir.set_delegate(&sys, del.id, true).unwrap();
+    common::active_user(&f.dir, "bea@example.com", Some("Acme-B"));
+    common::active_user(&f.dir, "pia@example.com", None);
+    let req = common::login(&f.dir, "del@example.com");
+    let rows = [
+        import_row(2, "bea@example.com"),
+        import_row(3, "pia@example.com"),
+    ];
+    let plan = f
+        .dir
+        .plan_import(&req, &rows, &ImportOptions::default())
+        .unwrap();
+    assert_eq!(plan.problems.len(), 2, "{:?}", plan.problems);
+    for p in &plan.problems {
+        assert!(p.reason.contains("already exists"), "{p:?}");
+        assert!(!p.reason.contains("Acme-B"), "{p:?}");
+        assert!(!p.reason.contains("organization"), "{p:?}");
+    }
+    // The system administrator, who reads both, is told where they are.
+    let plan = f
+        .dir
+        .plan_import(&sys, &rows, &ImportOptions::default())
+        .unwrap();
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    assert_eq!(plan.rows[0].from_organization.as_deref(), Some("Acme-B"));
 }
