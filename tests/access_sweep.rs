@@ -9,7 +9,9 @@ mod common;
 
 use common::admin::{expect, setup, user_id};
 use common::server::{BASE, run};
+use dirgate::directory::Error;
 use dirgate::directory::imports::{ImportOptions, ImportRow};
+use dirgate::directory::users::UserChanges;
 use serde_json::json;
 
 /// Password Modify with an old password must not tell whether the old
@@ -135,4 +137,40 @@ fn an_import_row_does_not_say_where_a_hidden_login_lives() {
         .unwrap();
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
     assert_eq!(plan.rows[0].from_organization.as_deref(), Some("Acme-B"));
+}
+
+/// A change with a stale version (HTTP If-Match) to a user the caller may not
+/// change is refused by the policy, not answered with a conflict that names
+/// the user.
+#[test]
+fn a_stale_version_does_not_name_a_user_outside_reach() {
+    let f = common::fixture();
+    let sys = common::system(&f.dir);
+    let del = common::active_user(&f.dir, "del@example.com", Some("Acme-A"));
+    f.dir.set_delegate(&sys, del.id, true).unwrap();
+    let bea = common::active_user(&f.dir, "bea@example.com", Some("Acme-B"));
+    let req = common::login(&f.dir, "del@example.com");
+    for changes in [
+        UserChanges {
+            display_name: Some(Some("Bea".into())),
+            if_version: Some(bea.version + 7),
+            ..Default::default()
+        },
+        UserChanges {
+            if_version: Some(bea.version + 7),
+            ..Default::default()
+        },
+    ] {
+        let e = f.dir.update_user(&req, bea.id, changes).unwrap_err();
+        assert!(matches!(e, Error::Denied(_)), "{e}");
+        assert!(!e.to_string().contains("bea"), "{e}");
+    }
+    // Whoever may change it still hears of the conflict.
+    let changes = UserChanges {
+        display_name: Some(Some("Bea".into())),
+        if_version: Some(bea.version + 7),
+        ..Default::default()
+    };
+    let e = f.dir.update_user(&sys, bea.id, changes).unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e}");
 }

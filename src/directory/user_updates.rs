@@ -63,12 +63,6 @@ impl Directory {
         check_changes(changes)?;
         {
             let old = user_by_id(tx, id)?;
-            if changes.if_version.is_some_and(|v| v != old.version) {
-                return Err(Error::conflict(format!(
-                    "user {} changed since the version this change was based on",
-                    old.login
-                )));
-            }
             let target = target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();
@@ -90,6 +84,16 @@ impl Directory {
                 // A change to nothing must still be one the actor may make,
                 // or it would hand back a user the actor may not even read.
                 self.authorize(req, self.profile_action(req, &old, changes), target)?;
+            }
+            // Only once the policy has allowed the change: the conflict
+            // names the user, which a refused caller must not learn.
+            if changes.if_version.is_some_and(|v| v != old.version) {
+                return Err(Error::conflict(format!(
+                    "user {} changed since the version this change was based on",
+                    old.login
+                )));
+            }
+            if what.is_empty() {
                 return Ok(old);
             }
             ensure_seat(tx, Some(&old), &user)?;
