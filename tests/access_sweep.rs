@@ -174,3 +174,31 @@ fn a_stale_version_does_not_name_a_user_outside_reach() {
     let e = f.dir.update_user(&sys, bea.id, changes).unwrap_err();
     assert!(matches!(e, Error::Conflict(_)), "{e}");
 }
+
+/// A lifecycle change the account cannot make (`active` → `registered`)
+/// says why, naming the current state: a caller that may not change the
+/// account is refused by the policy instead, whatever state it asks for.
+#[test]
+fn a_refused_state_change_does_not_reveal_the_state() {
+    use dirgate::directory::model::Lifecycle;
+    let f = common::fixture();
+    let sys = common::system(&f.dir);
+    let del = common::active_user(&f.dir, "del@example.com", Some("Acme-A"));
+    f.dir.set_delegate(&sys, del.id, true).unwrap();
+    let bea = common::active_user(&f.dir, "bea@example.com", Some("Acme-B"));
+    let req = common::login(&f.dir, "del@example.com");
+    for state in Lifecycle::ALL {
+        let changes = UserChanges {
+            state: Some(state),
+            ..Default::default()
+        };
+        let e = f.dir.update_user(&req, bea.id, changes).unwrap_err();
+        assert!(matches!(e, Error::Denied(_)), "{state:?}: {e}");
+    }
+    let changes = UserChanges {
+        state: Some(Lifecycle::Registered),
+        ..Default::default()
+    };
+    let e = f.dir.update_user(&sys, bea.id, changes).unwrap_err();
+    assert!(matches!(e, Error::Invalid(_)), "{e}");
+}

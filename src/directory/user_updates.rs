@@ -71,7 +71,16 @@ impl Directory {
                 self.apply_flags(req, target, &mut user, flags, &mut what)?;
             }
             if let Some(state) = changes.state.filter(|s| *s != old.state) {
-                self.authorize(req, transition(old.state, state)?, target)?;
+                let action = match transition(old.state, state) {
+                    Ok(action) => action,
+                    Err(why) => {
+                        // Why the transition is impossible tells the current
+                        // state: only for those who may change the account.
+                        self.authorize(req, Action::ModifyUser, target)?;
+                        return Err(why);
+                    }
+                };
+                self.authorize(req, action, target)?;
                 user.state = state;
                 what.push(format!("state={}", state.as_str()));
             }
