@@ -202,3 +202,72 @@ fn a_refused_state_change_does_not_reveal_the_state() {
     let e = f.dir.update_user(&sys, bea.id, changes).unwrap_err();
     assert!(matches!(e, Error::Invalid(_)), "{e}");
 }
+
+/// An LDAP modify on an entry the caller may not read must be refused before
+/// the change is worked out against the stored values: deleting a value the
+/// entry lacks (noSuchAttribute) or adding one it has
+/// (attributeOrValueExists) would otherwise test, one guess at a time, what
+/// the entry holds. Every guess gets the same refusal.
+#[tokio::test]
+async fn ldap_modify_does_not_test_values_of_entries_out_of_reach() {
+    use dirgate::directory::model::Member;
+    use dirgate::directory::roles::NewRole;
+    use dirgate::directory::users::OrgRef;
+    use ldap3::{LdapConnAsync, Mod};
+    use std::collections::HashSet;
+    let t = setup().await;
+    let sys = common::system(&t.ldap.dir);
+    let carol_id = t
+        .ldap
+        .dir
+        .get_user_by_login(&sys, "carol@example.com")
+        .unwrap()
+        .id;
+    let ops = NewRole {
+        name: "Ops".into(),
+        org: Some(OrgRef::Name("Acme-B".into())),
+        ..NewRole::default()
+    };
+    let ops = t.ldap.dir.create_role(&sys, ops).unwrap();
+    t.ldap
+        .dir
+        .add_member(&sys, ops.id, Member::User(carol_id))
+        .unwrap();
+    let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
+    ldap3::drive!(conn);
+    let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
+    ldap.simple_bind(&bob, "pw")
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    let role = format!("cn=Ops,ou=roles,ou=Acme-B,{BASE}");
+    let member = carol.clone();
+    let other = format!("uid=alice@example.com,ou=Acme-A,{BASE}");
+    let guesses = [
+        (
+            &carol,
+            "mail",
+            "carol@mail.example.com",
+            "guess@mail.example.com",
+        ),
+        (&carol, "givenName", "Carol", "Guess"),
+        (&role, "member", member.as_str(), other.as_str()),
+    ];
+    for (dn, attr, held, not_held) in guesses {
+        for value in [held, not_held] {
+            for change in [
+                Mod::Delete(attr, HashSet::from([value])),
+                Mod::Add(attr, HashSet::from([value])),
+            ] {
+                let what = format!("{change:?} on {dn}");
+                let res = ldap.modify(dn, vec![change]).await.unwrap();
+                assert_eq!(res.rc, 50, "{what}: {res:?}");
+            }
+        }
+    }
+    // Nothing changed.
+    let carol_now = t.ldap.dir.get_user(&sys, carol_id).unwrap();
+    assert_eq!(carol_now.given_name.as_deref(), Some("Carol"));
+}

@@ -158,6 +158,14 @@ impl Directory {
         })
     }
 
+    /// The role a front end is about to change, refused unless the actor may
+    /// read it (see [`Directory::authorize_visible`]).
+    pub(crate) fn role_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Role> {
+        let role = role_by_id(tx, id)?;
+        self.authorize_visible(req, Action::ModifyRole, Target::org(role.org))?;
+        Ok(role)
+    }
+
     pub fn update_role(&self, req: &Request, id: Uuid, changes: RoleChanges) -> Result<Role> {
         self.write(req, |tx| self.update_role_in(tx, req, id, &changes))
     }

@@ -312,6 +312,14 @@ impl Directory {
         })
     }
 
+    /// The user a front end is about to change, refused unless the actor may
+    /// read it (see [`Directory::authorize_visible`]).
+    pub(crate) fn user_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<User> {
+        let user = user_by_id(tx, id)?;
+        self.authorize_visible(req, Action::ModifyUser, target_of(tx, &user)?)?;
+        Ok(user)
+    }
+
     /// A user by login (ignoring case), under the same visibility rule.
     pub fn get_user_by_login(&self, req: &Request, login: &str) -> Result<User> {
         let id = self.read(|tx| {
