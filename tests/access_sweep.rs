@@ -271,3 +271,85 @@ async fn ldap_modify_does_not_test_values_of_entries_out_of_reach() {
     let carol_now = t.ldap.dir.get_user(&sys, carol_id).unwrap();
     assert_eq!(carol_now.given_name.as_deref(), Some("Carol"));
 }
+
+/// `memberOf` names only roles the reader may read (as SCIM's `groups`
+/// does): a delegate reading its own user does not learn the name of a
+/// server-wide role that user is in, nor can a filter on it find the user.
+#[tokio::test]
+async fn member_of_names_only_roles_the_reader_may_read() {
+    use dirgate::directory::model::Member;
+    use dirgate::directory::roles::NewRole;
+    use dirgate::directory::users::OrgRef;
+    use ldap3::LdapConnAsync;
+    let t = setup().await;
+    let sys = common::system(&t.ldap.dir);
+    let alice_id = t
+        .ldap
+        .dir
+        .get_user_by_login(&sys, "alice@example.com")
+        .unwrap()
+        .id;
+    let auditors = NewRole {
+        name: "Auditors".into(),
+        org: Some(OrgRef::NoOrg),
+        ..NewRole::default()
+    };
+    let auditors = t.ldap.dir.create_role(&sys, auditors).unwrap();
+    t.ldap
+        .dir
+        .add_member(&sys, auditors.id, Member::User(alice_id))
+        .unwrap();
+    let server_role = format!("cn=Auditors,ou=groups,{BASE}");
+    let alice = format!("uid=alice@example.com,ou=Acme-A,{BASE}");
+    let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
+    ldap3::drive!(conn);
+    // The system administrator sees the membership.
+    ldap.simple_bind(&t.ldap.admin_dn, &t.ldap.admin_pw)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let seen = base_search(&mut ldap, &alice, "(objectClass=*)").await;
+    assert!(seen[0]["memberOf"].contains(&server_role), "{seen:?}");
+    // Bob, a delegate of Acme-A, reads alice but not the server-wide role.
+    let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
+    ldap.simple_bind(&bob, "pw")
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let seen = base_search(&mut ldap, &alice, "(objectClass=*)").await;
+    assert_eq!(seen.len(), 1, "bob reads alice");
+    let of = seen[0].get("memberOf").cloned().unwrap_or_default();
+    assert!(!of.contains(&server_role), "{of:?}");
+    assert!(
+        of.iter().any(|d| d.starts_with("cn=Staff,")),
+        "bob still sees alice's roles in Acme-A: {of:?}"
+    );
+    for filter in [
+        format!("(memberOf={server_role})"),
+        format!("(memberOf:1.2.840.113556.1.4.1941:={server_role})"),
+    ] {
+        assert!(
+            base_search(&mut ldap, &alice, &filter).await.is_empty(),
+            "{filter}"
+        );
+    }
+}
+
+/// The attributes of `dn` if it matches `filter`, asking for `memberOf`.
+async fn base_search(
+    ldap: &mut ldap3::Ldap,
+    dn: &str,
+    filter: &str,
+) -> Vec<std::collections::HashMap<String, Vec<String>>> {
+    let (rs, _) = ldap
+        .search(dn, ldap3::Scope::Base, filter, vec!["memberOf"])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    rs.into_iter()
+        .map(|e| ldap3::SearchEntry::construct(e).attrs)
+        .collect()
+}

@@ -4,7 +4,7 @@
 //! rights never reach past the organization. Roles nest, without cycles and to a
 //! bounded depth; [`member_of_closure`] computes nested membership (memberOf).
 
-use super::acl::{Action, Target};
+use super::acl::{Action, Actor, Policy, Target};
 use super::error::{Error, Result};
 use super::model::{Member, Right, Role, Scope, now};
 use super::names::{check_role_name, check_text};
@@ -56,6 +56,29 @@ pub fn member_of_closure(tx: &Tx, member: Uuid, max_depth: usize) -> Result<Vec<
                 queue.push_back((role, depth + 1));
             }
         }
+    }
+    Ok(out)
+}
+
+/// The roles `member` is in (as [`member_of_closure`]) that `actor` may read:
+/// what `memberOf` shows. A role the reader may not read (a server-wide role
+/// holding a user of its organization) is not named to it, as SCIM's
+/// `groups` does not name it either.
+pub fn visible_member_of(
+    tx: &Tx,
+    policy: &Policy,
+    actor: &Actor,
+    member: Uuid,
+    max_depth: usize,
+) -> Result<Vec<Role>> {
+    let mut out = Vec::new();
+    for id in member_of_closure(tx, member, max_depth)? {
+        let readable = |r: &Role| {
+            policy
+                .authorize(actor, Action::Read, &Target::org(r.org))
+                .is_ok()
+        };
+        out.extend(tx.role(id)?.filter(readable));
     }
     Ok(out)
 }

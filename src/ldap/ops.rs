@@ -312,6 +312,8 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
             tx,
             tree: &ctx.tree,
             max_depth,
+            policy: ctx.dir.policy(),
+            actor: &job.actor,
         };
         if super::filter::matches(&req.filter, &entry, &chain) {
             out.entries
@@ -348,6 +350,8 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         tx,
         tree: &ctx.tree,
         max_depth,
+        policy,
+        actor: &job.actor,
     };
     let collect_all = job.sort.is_some() || job.keep_all;
     let mut found: Vec<(Node, Entry)> = Vec::new();

@@ -13,7 +13,8 @@ use super::schema::{self, AttributeType, SUBSCHEMA_DN};
 use super::select::Selection;
 use super::tree::{Node, Resolved, Tree};
 use crate::directory::Result;
-use crate::directory::roles::member_of_closure;
+use crate::directory::acl::{Actor, Policy};
+use crate::directory::roles::visible_member_of;
 use crate::store::Tx;
 use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
 use std::collections::HashSet;
@@ -295,6 +296,9 @@ pub struct StoreChain<'a> {
     pub tx: &'a Tx,
     pub tree: &'a Tree,
     pub max_depth: usize,
+    /// Who searches: `memberOf` in the chain names only roles it may read.
+    pub policy: &'a Policy,
+    pub actor: &'a Actor,
 }
 
 impl Chain for StoreChain<'_> {
@@ -316,8 +320,8 @@ impl Chain for StoreChain<'_> {
         };
         match (attr.canonical(), node) {
             ("memberOf", Node::User(id) | Node::Role(id)) => {
-                match member_of_closure(self.tx, id, self.max_depth) {
-                    Ok(roles) => dns(roles.into_iter().map(Node::Role).collect()),
+                match visible_member_of(self.tx, self.policy, self.actor, id, self.max_depth) {
+                    Ok(roles) => dns(roles.into_iter().map(|r| Node::Role(r.id)).collect()),
                     Err(_) => direct(),
                 }
             }
