@@ -353,3 +353,58 @@ async fn base_search(
         .map(|e| ldap3::SearchEntry::construct(e).attrs)
         .collect()
 }
+
+/// An LDAP add or rename aimed at another organization is refused by the
+/// policy whether or not the entry it names exists there: "already exists"
+/// would confirm a role name, or where a login lives, out of the caller's
+/// reach. (Inside its reach, the core still answers entryAlreadyExists.)
+#[tokio::test]
+async fn ldap_add_and_rename_do_not_confirm_entries_out_of_reach() {
+    use dirgate::directory::roles::NewRole;
+    use dirgate::directory::users::OrgRef;
+    use ldap3::LdapConnAsync;
+    use std::collections::HashSet;
+    let t = setup().await;
+    let sys = common::system(&t.ldap.dir);
+    let ops = NewRole {
+        name: "Ops".into(),
+        org: Some(OrgRef::Name("Acme-B".into())),
+        ..NewRole::default()
+    };
+    t.ldap.dir.create_role(&sys, ops).unwrap();
+    let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
+    ldap3::drive!(conn);
+    let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
+    ldap.simple_bind(&bob, "pw")
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let role = |cn: &str| format!("cn={cn},ou=roles,ou=Acme-B,{BASE}");
+    let user = |uid: &str| format!("uid={uid},ou=Acme-B,{BASE}");
+    let group = vec![("objectClass", HashSet::from(["groupOfNames"]))];
+    let person = vec![
+        ("objectClass", HashSet::from(["inetOrgPerson"])),
+        ("sn", HashSet::from(["X"])),
+        ("cn", HashSet::from(["X"])),
+    ];
+    for (dn, attrs) in [
+        (role("Ops"), group.clone()),
+        (role("Nope"), group.clone()),
+        (user("carol@example.com"), person.clone()),
+        (user("zed@example.com"), person.clone()),
+    ] {
+        let res = ldap.add(&dn, attrs).await.unwrap();
+        assert_eq!(res.rc, 50, "add {dn}: {res:?}");
+    }
+    let alice = format!("uid=alice@example.com,ou=Acme-A,{BASE}");
+    let b = format!("ou=Acme-B,{BASE}");
+    for rdn in ["uid=carol@example.com", "uid=zed@example.com"] {
+        let res = ldap.modifydn(&alice, rdn, true, Some(&b)).await.unwrap();
+        assert_eq!(res.rc, 50, "rename to {rdn}: {res:?}");
+    }
+    // Inside its organization, bob hears that a role exists.
+    let staff = format!("cn=Staff,ou=roles,ou=Acme-A,{BASE}");
+    let res = ldap.add(&staff, group).await.unwrap();
+    assert_eq!(res.rc, 68, "{res:?}");
+}
