@@ -408,3 +408,41 @@ async fn ldap_add_and_rename_do_not_confirm_entries_out_of_reach() {
     let res = ldap.add(&staff, group).await.unwrap();
     assert_eq!(res.rc, 68, "{res:?}");
 }
+
+/// Compare on an entry the caller may not read answers noSuchObject for a
+/// right and a wrong value alike (never compareTrue/compareFalse), and a
+/// search based inside another organization finds nothing there. Checks the
+/// LDAP read paths the sweep found sound.
+#[tokio::test]
+async fn ldap_compare_and_search_do_not_reach_into_another_organization() {
+    let t = setup().await;
+    let url = &t.ldap.url;
+    let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    let mut answers = Vec::new();
+    for value in ["mail:carol@mail.example.com", "mail:guess@mail.example.com"] {
+        let args = ["-x", "-H", url, "-D", &bob, "-w", "pw", &carol, value];
+        answers.push(run("ldapcompare", &args).await);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, 32, "{:?}", answers[0]);
+    for base in [carol.clone(), format!("ou=Acme-B,{BASE}")] {
+        let args = [
+            "-x",
+            "-H",
+            url,
+            "-D",
+            &bob,
+            "-w",
+            "pw",
+            "-b",
+            &base,
+            "-s",
+            "sub",
+            "(objectClass=*)",
+        ];
+        let (code, out) = run("ldapsearch", &args).await;
+        assert_eq!(code, 32, "{base}: {out}");
+        assert!(!out.lines().any(|l| l.starts_with("dn:")), "{base}: {out}");
+    }
+}
