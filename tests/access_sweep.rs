@@ -446,3 +446,36 @@ async fn ldap_compare_and_search_do_not_reach_into_another_organization() {
         assert!(!out.lines().any(|l| l.starts_with("dn:")), "{base}: {out}");
     }
 }
+
+/// Naming another organization's user as a member of one's own role over
+/// LDAP is answered as naming nobody: the answer does not confirm that
+/// the DN exists.
+#[tokio::test]
+async fn ldap_member_values_out_of_reach_are_names_of_nothing() {
+    use ldap3::{LdapConnAsync, Mod};
+    use std::collections::HashSet;
+    let t = setup().await;
+    let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
+    ldap3::drive!(conn);
+    let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
+    ldap.simple_bind(&bob, "pw")
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let staff = format!("cn=Staff,ou=roles,ou=Acme-A,{BASE}");
+    let mut answers = Vec::new();
+    for (attr, value) in [
+        ("member", format!("uid=carol@example.com,ou=Acme-B,{BASE}")),
+        ("member", format!("uid=zed@example.com,ou=Acme-B,{BASE}")),
+        ("memberUid", "carol@example.com".to_owned()),
+        ("memberUid", "zed@example.com".to_owned()),
+    ] {
+        let change = Mod::Add(attr, HashSet::from([value.as_str()]));
+        let res = ldap.modify(&staff, vec![change]).await.unwrap();
+        answers.push((res.rc, res.text.replace(&value, "<value>")));
+    }
+    assert_eq!(answers[0], answers[1], "{answers:?}");
+    assert_eq!(answers[2], answers[3], "{answers:?}");
+    assert_eq!(answers[0].0, 19, "{answers:?}");
+}

@@ -376,6 +376,17 @@ impl Directory {
         Ok((name, org))
     }
 
+    /// Whether `member` exists and the actor may read it. A front end that
+    /// turns names into members answers alike for the others, so that naming
+    /// another organization's user tells nothing a missing one would not.
+    pub(crate) fn member_readable(&self, tx: &Tx, req: &Request, member: Member) -> Result<bool> {
+        match self.member_facts(tx, req, member) {
+            Ok(_) => Ok(true),
+            Err(Error::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Refuses a cycle, a server role inside an organization's role boundary
     /// mix-up, and nesting deeper than the configured limit.
     fn check_nesting(

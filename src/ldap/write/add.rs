@@ -213,6 +213,8 @@ fn add_role(
     };
     let role = dir.create_role_in(tx, req, new)?;
     let listed = members(
+        dir,
+        req,
         tx,
         &ctx.tree,
         attrs,

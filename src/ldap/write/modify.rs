@@ -244,7 +244,7 @@ fn modify_role(
         .filter(|n| touched(changes, n))
         .collect();
     if !from.is_empty() {
-        let wanted = members(tx, &ctx.tree, &attrs, &from)?;
+        let wanted = members(dir, req, tx, &ctx.tree, &attrs, &from)?;
         let current = tx.role_members(id)?;
         for m in current.iter().filter(|m| !wanted.contains(m)) {
             dir.remove_member_in(tx, req, id, m.id())?;
