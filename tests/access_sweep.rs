@@ -479,3 +479,44 @@ async fn ldap_member_values_out_of_reach_are_names_of_nothing() {
     assert_eq!(answers[2], answers[3], "{answers:?}");
     assert_eq!(answers[0].0, 19, "{answers:?}");
 }
+
+/// A search or compare below an organization the caller may not read
+/// answers noSuchObject with the same matchedDN as below one that does not
+/// exist: matchedDN is the deepest entry the caller may read, so it does
+/// not confirm that the organization (or one of its entries) exists.
+#[tokio::test]
+async fn matched_dn_names_only_entries_the_caller_may_read() {
+    use ldap3::{LdapConnAsync, Scope};
+    let t = setup().await;
+    let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
+    ldap3::drive!(conn);
+    let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
+    ldap.simple_bind(&bob, "pw")
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let mut answers = Vec::new();
+    for dn in [
+        format!("uid=zed@example.com,ou=Acme-B,{BASE}"),
+        format!("uid=zed@example.com,ou=Acme-Nope,{BASE}"),
+        format!("uid=carol@example.com,ou=Acme-B,{BASE}"),
+        format!("cn=Nope,ou=roles,ou=Acme-B,{BASE}"),
+    ] {
+        let cmp = ldap.compare(&dn, "sn", "X").await.unwrap().0;
+        let found = ldap
+            .search(&dn, Scope::Base, "(objectClass=*)", vec!["1.1"])
+            .await
+            .unwrap();
+        answers.push((dn, cmp.rc, cmp.matched, found.1.rc, found.1.matched));
+    }
+    for (dn, cmp_rc, cmp_matched, search_rc, search_matched) in answers {
+        assert_eq!((cmp_rc, search_rc), (32, 32), "{dn}");
+        assert_eq!(cmp_matched, BASE, "compare {dn}");
+        assert_eq!(search_matched, BASE, "search {dn}");
+    }
+    // Below its own organization, bob hears how far the DN goes.
+    let dn = format!("uid=zed@example.com,ou=Acme-A,{BASE}");
+    let cmp = ldap.compare(&dn, "sn", "X").await.unwrap().0;
+    assert_eq!(cmp.matched, format!("ou=Acme-A,{BASE}"));
+}

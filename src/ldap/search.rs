@@ -394,3 +394,33 @@ impl Encoded {
         }
     }
 }
+
+/// The DN of the deepest ancestor of `node` that the renderer's actor may read.
+pub fn visible_ancestor(tx: &Tx, renderer: &mut Renderer<'_>, node: Node) -> Result<String> {
+    let mut at = renderer.tree.parent(tx, node)?;
+    while let Some(n) = at {
+        if let Some(e) = renderer.render(n)? {
+            return Ok(e.dn);
+        }
+        at = renderer.tree.parent(tx, n)?;
+    }
+    Ok(String::new())
+}
+
+/// matchedDN for a DN that names nothing: `matched`, its deepest existing
+/// ancestor, when the actor may read it, else that entry's deepest
+/// readable ancestor. An organization out of reach is as absent as its
+/// missing children, so naming one must not confirm that it exists.
+pub fn visible_matched(tx: &Tx, renderer: &mut Renderer<'_>, matched: String) -> Result<String> {
+    if matched.is_empty() {
+        return Ok(matched);
+    }
+    let Ok(dn) = Dn::parse(&matched) else {
+        return Ok(String::new());
+    };
+    match renderer.tree.resolve(tx, &dn)? {
+        Resolved::Found(node) if renderer.render(node)?.is_some() => Ok(matched),
+        Resolved::Found(node) => visible_ancestor(tx, renderer, node),
+        Resolved::Missing { .. } => Ok(String::new()),
+    }
+}
