@@ -520,3 +520,59 @@ async fn matched_dn_names_only_entries_the_caller_may_read() {
     let cmp = ldap.compare(&dn, "sn", "X").await.unwrap().0;
     assert_eq!(cmp.matched, format!("ou=Acme-A,{BASE}"));
 }
+
+/// The admin API shows a user's lock state, failed logins and last login
+/// only to whom the policy shows them over LDAP (the security class:
+/// holders of `account-unlock` there and the system administrator), not to
+/// everyone who may read the user, such as a holder of `role-management`.
+#[tokio::test]
+async fn the_admin_api_shows_security_attributes_by_the_policy() {
+    use common::http::Auth;
+    use dirgate::directory::model::{Lifecycle, Member, Right};
+    use dirgate::directory::roles::NewRole;
+    use dirgate::directory::users::{NewPassword, NewUser, OrgRef};
+    let t = setup().await;
+    let sys = common::system(&t.ldap.dir);
+    let new = NewUser {
+        org: Some(OrgRef::Name("Acme-A".into())),
+        state: Lifecycle::Active,
+        password: Some(NewPassword::Plain("pw".into())),
+        ..NewUser::new("ed@example.com")
+    };
+    let ed = t.ldap.dir.create_user(&sys, new).unwrap();
+    let editors = NewRole {
+        name: "Editors".into(),
+        org: Some(OrgRef::Name("Acme-A".into())),
+        rights: vec![Right::RoleManagement],
+        ..NewRole::default()
+    };
+    let editors = t.ldap.dir.create_role(&sys, editors).unwrap();
+    t.ldap
+        .dir
+        .add_member(&sys, editors.id, Member::User(ed.id))
+        .unwrap();
+    let ed_auth = Auth::basic("ed@example.com", "pw");
+    let keys = ["locked", "failedLogins", "lastLogin"];
+    let cases = [
+        (&t.sys, "/users/alice@example.com", true),
+        (&t.bob, "/users/alice@example.com", true),
+        (&ed_auth, "/users/alice@example.com", false),
+        (&ed_auth, "/users/ed@example.com", false),
+        (&ed_auth, "/users?organization=Acme-A", false),
+        (&t.bob, "/users?organization=Acme-A", true),
+    ];
+    for (auth, path, shown) in cases {
+        let a = t.api.get(path, auth).await;
+        expect(&a, 200);
+        let users = match a.body.get("items") {
+            Some(items) => items.as_array().unwrap().clone(),
+            None => vec![a.body.clone()],
+        };
+        assert!(!users.is_empty(), "{path}");
+        for u in users {
+            for key in keys {
+                assert_eq!(u.get(key).is_some(), shown, "{path} {key}: {u}");
+            }
+        }
+    }
+}
