@@ -576,3 +576,34 @@ async fn the_admin_api_shows_security_attributes_by_the_policy() {
         }
     }
 }
+
+/// A role change with a stale version (SCIM If-Match) to a role of another
+/// organization is refused by the policy, not answered with a conflict that
+/// names the role.
+#[test]
+fn a_stale_role_version_does_not_name_a_role_outside_reach() {
+    use dirgate::directory::roles::{NewRole, RoleChanges};
+    use dirgate::directory::users::OrgRef;
+    let f = common::fixture();
+    let sys = common::system(&f.dir);
+    let del = common::active_user(&f.dir, "del@example.com", Some("Acme-A"));
+    f.dir.set_delegate(&sys, del.id, true).unwrap();
+    let ops = NewRole {
+        name: "Ops".into(),
+        org: Some(OrgRef::Name("Acme-B".into())),
+        ..NewRole::default()
+    };
+    let ops = f.dir.create_role(&sys, ops).unwrap();
+    let req = common::login(&f.dir, "del@example.com");
+    let stale = Some(ops.version + 7);
+    let e = f
+        .dir
+        .change_role(&req, ops.id, RoleChanges::default(), None, stale)
+        .unwrap_err();
+    assert!(matches!(e, Error::Denied(_)), "{e}");
+    let e = f
+        .dir
+        .change_role(&sys, ops.id, RoleChanges::default(), None, stale)
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e}");
+}

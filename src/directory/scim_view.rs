@@ -237,6 +237,8 @@ impl Directory {
     ) -> Result<Role> {
         self.write(req, |tx| {
             let current = role_by_id(tx, id)?;
+            // The conflict names the role: only once the policy allows the change.
+            self.authorize(req, Action::ModifyRole, Target::org(current.org))?;
             if if_version.is_some_and(|v| v != current.version) {
                 return Err(Error::conflict(format!(
                     "role {} changed since the version this change was based on",
@@ -250,9 +252,7 @@ impl Directory {
             let mut role = if touches {
                 self.update_role_in(tx, req, id, &changes)?
             } else {
-                let role = role_by_id(tx, id)?;
-                self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-                role
+                current
             };
             if let Some(members) = &members {
                 role = self.set_members_in(tx, req, role, members)?;
