@@ -47,7 +47,7 @@ fn a_delegate_imports_only_into_its_own_organization() {
         &p,
         4,
         "Organization Unit",
-        "may not move bea@example.com out of Acme-B",
+        "login bea@example.com already exists",
     );
     has_error(&p, 5, "OU Admin", "may not appoint");
     assert_eq!(p.counts.creates, 1);

@@ -86,11 +86,11 @@ async fn show(
         let admin = users
             .iter()
             .find(|u| Some(u.id) == organization.admin)
-            .map(|u| views::user(u, &names));
+            .map(|u| views::user(u, &names, d.may_see_security(&req, u)));
         let delegates: Vec<Value> = users
             .iter()
             .filter(|u| u.flags.delegate)
-            .map(|u| views::user(u, &names))
+            .map(|u| views::user(u, &names, d.may_see_security(&req, u)))
             .collect();
         Ok(json!({"organization": organization.name, "orgAdmin": admin, "delegates": delegates}))
     })
@@ -153,7 +153,8 @@ async fn set_delegate(
             )));
         }
         let user = d.set_delegate(&req, id, delegate)?;
-        Ok(views::user(&user, &d.org_names()?))
+        let security = d.may_see_security(&req, &user);
+        Ok(views::user(&user, &d.org_names()?, security))
     })
     .await?;
     Ok(Json(out))

@@ -112,8 +112,9 @@ pub(crate) fn user_id(d: &Directory, req: &Request, user: &UserRef) -> CoreResul
 }
 
 /// A user rendered with its organization's name.
-fn render(d: &Directory, user: &User) -> CoreResult<Value> {
-    Ok(views::user(user, &d.org_names()?))
+fn render(d: &Directory, req: &Request, user: &User) -> CoreResult<Value> {
+    let security = d.may_see_security(req, user);
+    Ok(views::user(user, &d.org_names()?, security))
 }
 
 /// Resolves the user a path names, runs one core use case on it and renders
@@ -127,7 +128,7 @@ async fn on_user(
     let user = UserRef::parse(&user);
     let out = run(s, move |d| {
         let id = user_id(d, &req, &user)?;
-        render(d, &op(d, &req, id)?)
+        render(d, &req, &op(d, &req, id)?)
     })
     .await?;
     Ok(Json(out))
@@ -219,7 +220,7 @@ async fn create(
             ..NewUser::new(b.login)
         };
         let (user, registration) = d.invite_user(&req, new)?;
-        let mut view = render(d, &user)?;
+        let mut view = render(d, &req, &user)?;
         if let Some(token) = registration {
             // Shown once: the administrator hands it to the person.
             view["registrationToken"] = json!(token);
@@ -258,7 +259,11 @@ async fn list(
         };
         let page = d.list_users(&req, &query)?;
         let names = d.org_names()?;
-        let items: Vec<Value> = page.items.iter().map(|u| views::user(u, &names)).collect();
+        let items: Vec<Value> = page
+            .items
+            .iter()
+            .map(|u| views::user(u, &names, d.may_see_security(&req, u)))
+            .collect();
         Ok(json!({"total": page.total, "offset": query.offset, "items": items}))
     })
     .await?;
@@ -320,7 +325,7 @@ async fn change(
             state: b.state.as_deref().map(parse_state).transpose()?,
             ..UserChanges::default()
         };
-        render(d, &d.update_user(&req, id, changes)?)
+        render(d, &req, &d.update_user(&req, id, changes)?)
     })
     .await?;
     Ok(Json(out))

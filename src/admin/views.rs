@@ -80,8 +80,12 @@ pub fn flags(f: &AccountFlags) -> Value {
     })
 }
 
-pub fn user(u: &User, names: &OrgNames) -> Value {
-    json!({
+/// A user; its lock state, failed logins and last login only when
+/// `security` (the core's [`Directory::may_see_security`] for the caller).
+///
+/// [`Directory::may_see_security`]: crate::directory::Directory::may_see_security
+pub fn user(u: &User, names: &OrgNames, security: bool) -> Value {
+    let mut v = json!({
         "id": u.id,
         "login": u.login,
         "email": u.email,
@@ -92,14 +96,17 @@ pub fn user(u: &User, names: &OrgNames) -> Value {
         "state": u.state.as_str(),
         "flags": flags(&u.flags),
         "externalId": u.external_id,
-        "locked": u.lockout.locked_at.map(rfc3339),
-        "failedLogins": u.lockout.failures.len(),
-        "lastLogin": u.last_login.map(rfc3339),
         "uidNumber": u.uid_number,
         "created": rfc3339(u.created),
         "modified": rfc3339(u.modified),
         "version": u.version,
-    })
+    });
+    if security {
+        v["locked"] = json!(u.lockout.locked_at.map(rfc3339));
+        v["failedLogins"] = json!(u.lockout.failures.len());
+        v["lastLogin"] = json!(u.last_login.map(rfc3339));
+    }
+    v
 }
 
 pub fn role(r: &Role, names: &OrgNames, members: Option<&[Member]>) -> Value {

@@ -9,6 +9,7 @@ use super::model::User;
 use super::model::now;
 use super::orgs::{org_by_id, org_named};
 use super::password;
+use super::user_updates::password_action;
 use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat, target_of, user_by_id};
 use super::{Change, Directory, Request};
 use crate::store::Tx;
@@ -147,7 +148,20 @@ impl Directory {
         old_password: Option<&str>,
         new_password: &str,
     ) -> Result<()> {
-        let current = self.read(|tx| user_by_id(tx, id))?;
+        // The policy answers before the old password is looked at: checked
+        // the other way round, "wrong old password" against "refused" would
+        // tell anyone whether a guess at someone else's password is right,
+        // with no bind counted toward lockout.
+        let (current, target) = self.read(|tx| {
+            let user = user_by_id(tx, id)?;
+            let target = target_of(tx, &user)?;
+            Ok((user, target))
+        })?;
+        let allowed = self.authorize(req, password_action(req, &current), target);
+        if allowed.is_err() {
+            self.audit_refusal(req, &allowed);
+            return allowed;
+        }
         if let Some(old) = old_password {
             let ok = current
                 .password

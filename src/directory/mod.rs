@@ -255,6 +255,24 @@ impl Directory {
             .authorize(&req.actor, action, &target)?)
     }
 
+    /// Refuses `action` on a target the actor may not even read, before a
+    /// front end works a change out against the stored record (LDAP modify
+    /// applies its value operations to the stored attributes): otherwise
+    /// "no such value" or "value exists" would answer questions about a record
+    /// out of the actor's reach. The refusal names `action`, what was tried.
+    pub(crate) fn authorize_visible(
+        &self,
+        req: &Request,
+        action: Action,
+        target: Target,
+    ) -> Result<()> {
+        if self.authorize(req, Action::Read, target).is_err() {
+            self.authorize(req, action, target)?;
+            return self.authorize(req, Action::Read, target);
+        }
+        Ok(())
+    }
+
     /// Runs a use case in one write transaction. A refusal by the policy aborts it
     /// and is then audited in a transaction of its own, so refusals leave a trace
     /// but never a partial change.

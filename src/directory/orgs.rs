@@ -84,6 +84,14 @@ impl Directory {
         })
     }
 
+    /// The organization a front end is about to change, refused unless the
+    /// actor may read it (see [`Directory::authorize_visible`]).
+    pub(crate) fn org_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Organization> {
+        let org = org_by_id(tx, id)?;
+        self.authorize_visible(req, Action::ModifyOrganization, Target::org(Some(id)))?;
+        Ok(org)
+    }
+
     /// The organizations the actor may read, sorted by name.
     pub fn list_orgs(&self, req: &Request) -> Result<Vec<Organization>> {
         let mut orgs = self.read(|tx| Ok(tx.orgs()?))?;

@@ -4,7 +4,7 @@
 //! rights never reach past the organization. Roles nest, without cycles and to a
 //! bounded depth; [`member_of_closure`] computes nested membership (memberOf).
 
-use super::acl::{Action, Target};
+use super::acl::{Action, Actor, Policy, Target};
 use super::error::{Error, Result};
 use super::model::{Member, Right, Role, Scope, now};
 use super::names::{check_role_name, check_text};
@@ -56,6 +56,29 @@ pub fn member_of_closure(tx: &Tx, member: Uuid, max_depth: usize) -> Result<Vec<
                 queue.push_back((role, depth + 1));
             }
         }
+    }
+    Ok(out)
+}
+
+/// The roles `member` is in (as [`member_of_closure`]) that `actor` may read:
+/// what `memberOf` shows. A role the reader may not read (a server-wide role
+/// holding a user of its organization) is not named to it, as SCIM's
+/// `groups` does not name it either.
+pub fn visible_member_of(
+    tx: &Tx,
+    policy: &Policy,
+    actor: &Actor,
+    member: Uuid,
+    max_depth: usize,
+) -> Result<Vec<Role>> {
+    let mut out = Vec::new();
+    for id in member_of_closure(tx, member, max_depth)? {
+        let readable = |r: &Role| {
+            policy
+                .authorize(actor, Action::Read, &Target::org(r.org))
+                .is_ok()
+        };
+        out.extend(tx.role(id)?.filter(readable));
     }
     Ok(out)
 }
@@ -158,6 +181,14 @@ impl Directory {
         })
     }
 
+    /// The role a front end is about to change, refused unless the actor may
+    /// read it (see [`Directory::authorize_visible`]).
+    pub(crate) fn role_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Role> {
+        let role = role_by_id(tx, id)?;
+        self.authorize_visible(req, Action::ModifyRole, Target::org(role.org))?;
+        Ok(role)
+    }
+
     pub fn update_role(&self, req: &Request, id: Uuid, changes: RoleChanges) -> Result<Role> {
         self.write(req, |tx| self.update_role_in(tx, req, id, &changes))
     }
@@ -254,7 +285,7 @@ impl Directory {
     ) -> Result<Role> {
         let mut role = role_by_id(tx, role_id)?;
         self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-        let (name, member_org) = self.member_facts(tx, member)?;
+        let (name, member_org) = self.member_facts(tx, req, member)?;
         if role.org.is_some() && member_org != role.org {
             return Err(Error::invalid(format!(
                 "{name} is not in the role's organization; an organization's roles hold only its own users and roles"
@@ -316,17 +347,44 @@ impl Directory {
         Ok(role)
     }
 
-    /// A member's display name and organization, or "not found".
-    fn member_facts(&self, tx: &Tx, member: Member) -> Result<(String, Option<Uuid>)> {
-        match member {
+    /// A member's display name and organization, or "not found" when it does
+    /// not exist or the actor may not read it: the refusals that follow name
+    /// the member, and would otherwise confirm another organization's user
+    /// (with its login) to whoever guessed or saw its id.
+    fn member_facts(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        member: Member,
+    ) -> Result<(String, Option<Uuid>)> {
+        let (name, org, target) = match member {
             Member::User(id) => {
                 let u = super::users::user_by_id(tx, id)?;
-                Ok((u.login, u.org))
+                let target = super::users::target_of(tx, &u)?;
+                (u.login, u.org, target)
             }
             Member::Role(id) => {
                 let r = role_by_id(tx, id)?;
-                Ok((format!("role {}", r.name), r.org))
+                (format!("role {}", r.name), r.org, Target::org(r.org))
             }
+        };
+        if self.authorize(req, Action::Read, target).is_err() {
+            return Err(match member {
+                Member::User(id) => Error::not_found(format!("user {id}")),
+                Member::Role(id) => Error::not_found(format!("role {id}")),
+            });
+        }
+        Ok((name, org))
+    }
+
+    /// Whether `member` exists and the actor may read it. A front end that
+    /// turns names into members answers alike for the others, so that naming
+    /// another organization's user tells nothing a missing one would not.
+    pub(crate) fn member_readable(&self, tx: &Tx, req: &Request, member: Member) -> Result<bool> {
+        match self.member_facts(tx, req, member) {
+            Ok(_) => Ok(true),
+            Err(Error::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

@@ -241,6 +241,8 @@ impl Directory {
         self.write_shared(req, move |tx| {
             let (req, this) = (&req_in, &dir);
             let current = role_by_id(tx, id)?;
+            // The conflict names the role: only once the policy allows the change.
+            this.authorize(req, Action::ModifyRole, Target::org(current.org))?;
             if if_version.is_some_and(|v| v != current.version) {
                 return Err(Error::conflict(format!(
                     "role {} changed since the version this change was based on",
@@ -254,9 +256,7 @@ impl Directory {
             let mut role = if touches {
                 this.update_role_in(tx, req, id, &changes)?
             } else {
-                let role = role_by_id(tx, id)?;
-                this.authorize(req, Action::ModifyRole, Target::org(role.org))?;
-                role
+                current
             };
             if let Some(members) = &members {
                 role = this.set_members_in(tx, req, role, members)?;

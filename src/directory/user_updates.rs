@@ -63,12 +63,6 @@ impl Directory {
         check_changes(changes)?;
         {
             let old = user_by_id(tx, id)?;
-            if changes.if_version.is_some_and(|v| v != old.version) {
-                return Err(Error::conflict(format!(
-                    "user {} changed since the version this change was based on",
-                    old.login
-                )));
-            }
             let target = target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();
@@ -77,7 +71,16 @@ impl Directory {
                 self.apply_flags(req, target, &mut user, flags, &mut what)?;
             }
             if let Some(state) = changes.state.filter(|s| *s != old.state) {
-                self.authorize(req, transition(old.state, state)?, target)?;
+                let action = match transition(old.state, state) {
+                    Ok(action) => action,
+                    Err(why) => {
+                        // Why the transition is impossible tells the current
+                        // state: only for those who may change the account.
+                        self.authorize(req, Action::ModifyUser, target)?;
+                        return Err(why);
+                    }
+                };
+                self.authorize(req, action, target)?;
                 user.state = state;
                 what.push(format!("state={}", state.as_str()));
             }
@@ -90,6 +93,16 @@ impl Directory {
                 // A change to nothing must still be one the actor may make,
                 // or it would hand back a user the actor may not even read.
                 self.authorize(req, self.profile_action(req, &old, changes), target)?;
+            }
+            // Only once the policy has allowed the change: the conflict
+            // names the user, which a refused caller must not learn.
+            if changes.if_version.is_some_and(|v| v != old.version) {
+                return Err(Error::conflict(format!(
+                    "user {} changed since the version this change was based on",
+                    old.login
+                )));
+            }
+            if what.is_empty() {
                 return Ok(old);
             }
             ensure_seat(tx, Some(&old), &user)?;
@@ -217,7 +230,7 @@ fn transition(from: Lifecycle, to: Lifecycle) -> Result<Action> {
 }
 
 /// Changing one's own password, or resetting someone else's.
-fn password_action(req: &Request, user: &User) -> Action {
+pub(super) fn password_action(req: &Request, user: &User) -> Action {
     if req.actor.id == Some(user.id) {
         Action::ChangeOwnPassword
     } else {

@@ -4,7 +4,7 @@
 //! organization's users that are not disabled. Moving, deleting, unlocking and
 //! setting a password are in `accounts`.
 
-use super::acl::{Action, Rank, Target};
+use super::acl::{Action, AttrClass, Rank, Target};
 use super::error::{Error, Result};
 use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
@@ -310,6 +310,23 @@ impl Directory {
                 .map_err(|_| Error::not_found(format!("user {id}")))?;
             Ok(user)
         })
+    }
+
+    /// The user a front end is about to change, refused unless the actor may
+    /// read it (see [`Directory::authorize_visible`]).
+    pub(crate) fn user_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<User> {
+        let user = user_by_id(tx, id)?;
+        self.authorize_visible(req, Action::ModifyUser, target_of(tx, &user)?)?;
+        Ok(user)
+    }
+
+    /// Whether the actor may see `user`'s security attributes (lock state,
+    /// failed logins, last login): the policy's [`AttrClass::Security`], the
+    /// same rule LDAP renders `pwdFailureTime` and `dirgateLastLogin` by.
+    pub fn may_see_security(&self, req: &Request, user: &User) -> bool {
+        let target = Target::subject(user.org, user.id, Rank::Member);
+        self.policy()
+            .may_see(&req.actor, AttrClass::Security, &target)
     }
 
     /// A user by login (ignoring case), under the same visibility rule.

@@ -2,14 +2,12 @@
 //! equality rule, on the entry as the actor may see it; an entry it may not
 //! read does not exist for it.
 
-use super::dn::Dn;
 use super::entry::Entry;
 use super::render::Renderer;
 use super::result::{from_error, no_such_object, result};
 use super::schema;
 use super::search::{self, Start};
 use super::session::{Context, Reply, Session};
-use super::tree::Resolved;
 use crate::directory::Result;
 use crate::directory::acl::Actor;
 use ldap3_proto::proto::{LdapCompareRequest, LdapOp, LdapResult, LdapResultCode, LdapSearchScope};
@@ -79,26 +77,23 @@ fn compare_target(
     if let Some(e) = search::special_entry(&start, &ctx.tree) {
         return Ok(Ok(e));
     }
-    let node = match start {
-        Start::Node(n) => n,
-        Start::Missing(matched) => return Ok(Err(no_such_object(matched))),
-        _ => return Ok(Err(no_such_object(String::new()))),
-    };
     let max_depth = ctx.dir.settings().max_role_depth;
     let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.policy(), actor, max_depth);
+    let node = match start {
+        Start::Node(n) => n,
+        Start::Missing(matched) => {
+            let matched = search::visible_matched(tx, &mut renderer, matched)?;
+            return Ok(Err(no_such_object(matched)));
+        }
+        _ => return Ok(Err(no_such_object(String::new()))),
+    };
     Ok(match renderer.render(node)? {
         Some(e) => Ok(e),
         // Invisible entries do not exist for this actor.
-        None => Err(no_such_object(parent_dn(tx, ctx, dn)?)),
-    })
-}
-
-fn parent_dn(tx: &crate::store::Tx, ctx: &Context, dn: &str) -> Result<String> {
-    let Some(parent) = Dn::parse(dn).ok().and_then(|d| d.parent()) else {
-        return Ok(String::new());
-    };
-    Ok(match ctx.tree.resolve(tx, &parent)? {
-        Resolved::Found(_) => parent.to_string(),
-        Resolved::Missing { matched } => matched,
+        None => Err(no_such_object(search::visible_ancestor(
+            tx,
+            &mut renderer,
+            node,
+        )?)),
     })
 }

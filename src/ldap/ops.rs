@@ -312,6 +312,8 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
             tx,
             tree: &ctx.tree,
             max_depth,
+            policy: ctx.dir.policy(),
+            actor: &job.actor,
         };
         if super::filter::matches(&req.filter, &entry, &chain) {
             out.entries
@@ -322,7 +324,9 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     let base = match start {
         Start::Node(n) => n,
         Start::Missing(matched) => {
-            out.done = no_such_object(matched);
+            let mut renderer =
+                Renderer::new(tx, &ctx.tree, ctx.dir.policy(), &job.actor, max_depth);
+            out.done = no_such_object(search::visible_matched(tx, &mut renderer, matched)?);
             return Ok(out);
         }
         _ => {
@@ -348,6 +352,8 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         tx,
         tree: &ctx.tree,
         max_depth,
+        policy,
+        actor: &job.actor,
     };
     let collect_all = job.sort.is_some() || job.keep_all;
     let mut found: Vec<(Node, Entry)> = Vec::new();
@@ -387,25 +393,9 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     // An empty answer under a base the actor may not read would confirm that
     // the base exists; answer as if it did not (slapd's "disclose" rule).
     if out.entries.is_empty() && job.page_nodes.is_none() && renderer.render(base)?.is_none() {
-        out.done = no_such_object(visible_ancestor(tx, &mut renderer, base)?);
+        out.done = no_such_object(search::visible_ancestor(tx, &mut renderer, base)?);
     }
     Ok(out)
-}
-
-/// The DN of the deepest ancestor of `node` that the renderer's actor may read.
-fn visible_ancestor(
-    tx: &crate::store::Tx,
-    renderer: &mut Renderer<'_>,
-    node: Node,
-) -> Result<String> {
-    let mut at = renderer.tree.parent(tx, node)?;
-    while let Some(n) = at {
-        if let Some(e) = renderer.render(n)? {
-            return Ok(e.dn);
-        }
-        at = renderer.tree.parent(tx, n)?;
-    }
-    Ok(String::new())
 }
 
 /// Sorts (when asked) what a sorted or paged search collected, then applies the

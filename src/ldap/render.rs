@@ -10,7 +10,7 @@ use super::tree::{Branch, Node, Tree};
 use crate::directory::Result;
 use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
 use crate::directory::model::{Member, Millis, Organization, Role, Scope, ServiceAccount, User};
-use crate::directory::roles::member_of_closure;
+use crate::directory::roles::visible_member_of;
 use crate::store::Tx;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -364,11 +364,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// DNs of every role the member is in, nested roles included.
+    /// DNs of every role the member is in that the actor may read, nested
+    /// roles included.
     pub fn member_of_dns(&mut self, id: Uuid) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for role in member_of_closure(self.tx, id, self.max_depth)? {
-            if let Some(dn) = self.role_dn(role)? {
+        let roles = visible_member_of(self.tx, self.policy, self.actor, id, self.max_depth)?;
+        for role in roles {
+            if let Some(dn) = self.role_dn(role.id)? {
                 out.push(dn);
             }
         }

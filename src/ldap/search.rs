@@ -13,7 +13,8 @@ use super::schema::{self, AttributeType, SUBSCHEMA_DN};
 use super::select::Selection;
 use super::tree::{Node, Resolved, Tree};
 use crate::directory::Result;
-use crate::directory::roles::member_of_closure;
+use crate::directory::acl::{Actor, Policy};
+use crate::directory::roles::visible_member_of;
 use crate::store::Tx;
 use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
 use std::collections::HashSet;
@@ -295,6 +296,9 @@ pub struct StoreChain<'a> {
     pub tx: &'a Tx,
     pub tree: &'a Tree,
     pub max_depth: usize,
+    /// Who searches: `memberOf` in the chain names only roles it may read.
+    pub policy: &'a Policy,
+    pub actor: &'a Actor,
 }
 
 impl Chain for StoreChain<'_> {
@@ -316,8 +320,8 @@ impl Chain for StoreChain<'_> {
         };
         match (attr.canonical(), node) {
             ("memberOf", Node::User(id) | Node::Role(id)) => {
-                match member_of_closure(self.tx, id, self.max_depth) {
-                    Ok(roles) => dns(roles.into_iter().map(Node::Role).collect()),
+                match visible_member_of(self.tx, self.policy, self.actor, id, self.max_depth) {
+                    Ok(roles) => dns(roles.into_iter().map(|r| Node::Role(r.id)).collect()),
                     Err(_) => direct(),
                 }
             }
@@ -388,5 +392,35 @@ impl Encoded {
                 .truncate(if n == 0 { 0 } else { self.ends[n - 1] });
             self.ends.truncate(n);
         }
+    }
+}
+
+/// The DN of the deepest ancestor of `node` that the renderer's actor may read.
+pub fn visible_ancestor(tx: &Tx, renderer: &mut Renderer<'_>, node: Node) -> Result<String> {
+    let mut at = renderer.tree.parent(tx, node)?;
+    while let Some(n) = at {
+        if let Some(e) = renderer.render(n)? {
+            return Ok(e.dn);
+        }
+        at = renderer.tree.parent(tx, n)?;
+    }
+    Ok(String::new())
+}
+
+/// matchedDN for a DN that names nothing: `matched`, its deepest existing
+/// ancestor, when the actor may read it, else that entry's deepest
+/// readable ancestor. An organization out of reach is as absent as its
+/// missing children, so naming one must not confirm that it exists.
+pub fn visible_matched(tx: &Tx, renderer: &mut Renderer<'_>, matched: String) -> Result<String> {
+    if matched.is_empty() {
+        return Ok(matched);
+    }
+    let Ok(dn) = Dn::parse(&matched) else {
+        return Ok(String::new());
+    };
+    match renderer.tree.resolve(tx, &dn)? {
+        Resolved::Found(node) if renderer.render(node)?.is_some() => Ok(matched),
+        Resolved::Found(node) => visible_ancestor(tx, renderer, node),
+        Resolved::Missing { .. } => Ok(String::new()),
     }
 }

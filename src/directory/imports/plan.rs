@@ -199,11 +199,19 @@ impl Planner<'_> {
         };
         let who = &self.req.actor.name;
         if moved && !self.may(Action::MoveUser, target) {
-            let from = self.org_label(user.org);
-            return Err(problem(
-                Column::Organization,
-                format!("{who} may not move {} out of {from}", user.login),
-            ));
+            // Where an account the actor may not read lives is not its
+            // business: it learns that the login is taken, as any create
+            // would tell it, and nothing more.
+            let reason = if self.may(Action::Read, target) {
+                let from = self.org_label(user.org);
+                format!("{who} may not move {} out of {from}", user.login)
+            } else {
+                format!(
+                    "login {} already exists and {who} may not change that account",
+                    row.login
+                )
+            };
+            return Err(problem(Column::Organization, reason));
         }
         let profile = planned.changes.iter().any(|c| *c != "delegate");
         if moved {

@@ -77,9 +77,7 @@ fn add_in(
     mut attrs: Attrs,
     hash: Option<SecretHash>,
 ) -> Outcome<()> {
-    if let Resolved::Found(_) = ctx.tree.resolve(tx, dn)? {
-        return Err(fail(Code::EntryAlreadyExists, format!("{dn} already exists")).into());
-    }
+    super::refuse_existing(ctx, req, tx, dn)?;
     let Some(parent) = dn
         .parent()
         .filter(|_| dn.relative_to(ctx.tree.base()).is_some())
@@ -215,6 +213,8 @@ fn add_role(
     };
     let role = dir.create_role_in(tx, req, new)?;
     let listed = members(
+        dir,
+        req,
         tx,
         &ctx.tree,
         attrs,

@@ -91,8 +91,8 @@ pub fn modify_dn(
             None => dn.parent().unwrap_or_else(|| dn.clone()),
         };
         let new_dn = parse_dn(&format!("{rdn},{parent}"))?;
-        if new_dn != dn && matches!(ctx.tree.resolve(tx, &new_dn)?, Resolved::Found(_)) {
-            return Err(fail(Code::EntryAlreadyExists, format!("{new_dn} already exists")).into());
+        if new_dn != dn {
+            super::refuse_existing(ctx, req, tx, &new_dn)?;
         }
         match node {
             Node::User(id) => rename_user(dir, ctx, req, tx, id, &rdn, sup.as_ref()),

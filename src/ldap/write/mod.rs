@@ -18,8 +18,10 @@ mod shape;
 pub use record::new_password;
 
 use super::dn::Dn;
+use super::render::Renderer;
 use super::result::{from_error, result, success};
 use super::session::{Context, Reply, Session};
+use super::tree::Resolved;
 use crate::directory::{Directory, Error, Request};
 use crate::store::Tx;
 use ldap3_proto::proto::{
@@ -68,6 +70,26 @@ pub fn parse_dn(text: &str) -> Checked<Dn> {
             format!("invalid DN '{text}': {e}"),
         )
     })
+}
+
+/// entryAlreadyExists for `dn` when it names an entry the actor may read.
+/// An entry out of its reach is left to the core, whose policy refuses the
+/// write before its own uniqueness checks: answering "already exists" here
+/// would confirm a role name, or where a login lives, in another
+/// organization.
+pub fn refuse_existing(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<()> {
+    let Resolved::Found(node) = ctx.tree.resolve(tx, dn)? else {
+        return Ok(());
+    };
+    let depth = ctx.dir.settings().max_role_depth;
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.policy(), &req.actor, depth);
+    renderer.member_of = false;
+    renderer.operational = false;
+    if renderer.render(node)?.is_some() {
+        let why = format!("{dn} already exists");
+        return Err(fail(LdapResultCode::EntryAlreadyExists, why).into());
+    }
+    Ok(())
 }
 
 /// Runs one write in one transaction: any failure, LDAP's or the core's,

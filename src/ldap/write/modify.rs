@@ -168,9 +168,7 @@ fn touched(changes: &[Change], name: &str) -> bool {
 }
 
 fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepared) -> Outcome<()> {
-    let Some(user) = tx.user(id)? else {
-        return Err(no_such_object(String::new()).into());
-    };
+    let user = dir.user_to_change(tx, req, id)?;
     let mut attrs = user_attrs(&user);
     apply(&shape::USER, &mut attrs, &p.changes)?;
     let f = user_fields(&attrs, &user.login, touched(&p.changes, "cn"))?;
@@ -217,9 +215,7 @@ fn modify_role(
     id: Uuid,
     changes: &[Change],
 ) -> Outcome<()> {
-    let Some(role) = tx.role(id)? else {
-        return Err(no_such_object(String::new()).into());
-    };
+    let role = dir.role_to_change(tx, req, id)?;
     let mut attrs = role_attrs(tx, &ctx.tree, &role)?;
     apply(&shape::ROLE, &mut attrs, changes)?;
     let new_rights = rights(&attrs)?;
@@ -248,7 +244,7 @@ fn modify_role(
         .filter(|n| touched(changes, n))
         .collect();
     if !from.is_empty() {
-        let wanted = members(tx, &ctx.tree, &attrs, &from)?;
+        let wanted = members(dir, req, tx, &ctx.tree, &attrs, &from)?;
         let current = tx.role_members(id)?;
         for m in current.iter().filter(|m| !wanted.contains(m)) {
             dir.remove_member_in(tx, req, id, m.id())?;
@@ -267,9 +263,7 @@ fn modify_org(
     id: Uuid,
     changes: &[Change],
 ) -> Outcome<()> {
-    let Some(org) = tx.org(id)? else {
-        return Err(no_such_object(String::new()).into());
-    };
+    let org = dir.org_to_change(tx, req, id)?;
     let mut attrs = org_attrs(&org);
     apply(&shape::ORG, &mut attrs, changes)?;
     let new_seats = seats(&attrs)?;

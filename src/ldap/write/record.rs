@@ -7,6 +7,7 @@ use super::attrs::Attrs;
 use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::model::{AccountFlags, Lifecycle, Member, Organization, Right, Role, User};
 use crate::directory::users::NewPassword;
+use crate::directory::{Directory, Request};
 use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, USER_CLASSES};
 use crate::ldap::schema::{self, boolean_value};
 use crate::ldap::tree::{Node, Resolved, Tree};
@@ -191,8 +192,17 @@ pub fn rights(attrs: &Attrs) -> Checked<Vec<Right>> {
 }
 
 /// The members named by `member` / `uniqueMember` DNs and `memberUid` logins,
-/// taken from the attributes in `from`, without duplicates.
-pub fn members(tx: &Tx, tree: &Tree, attrs: &Attrs, from: &[&str]) -> Outcome<Vec<Member>> {
+/// taken from the attributes in `from`, without duplicates. A name of
+/// nothing, or of an entry the actor may not read, is a constraint
+/// violation alike.
+pub fn members(
+    dir: &Directory,
+    req: &Request,
+    tx: &Tx,
+    tree: &Tree,
+    attrs: &Attrs,
+    from: &[&str],
+) -> Outcome<Vec<Member>> {
     let mut out: Vec<Member> = Vec::new();
     for name in from {
         for v in attrs.values(name) {
@@ -204,6 +214,10 @@ pub fn members(tx: &Tx, tree: &Tree, attrs: &Attrs, from: &[&str]) -> Outcome<Ve
                     Resolved::Found(Node::Role(id)) => Some(Member::Role(id)),
                     _ => None,
                 }
+            };
+            let m = match m {
+                Some(m) if dir.member_readable(tx, req, m)? => Some(m),
+                _ => None,
             };
             let m = m.ok_or_else(|| {
                 fail(
