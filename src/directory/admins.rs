@@ -123,8 +123,15 @@ impl Directory {
         if new_password.is_empty() {
             return Err(Error::invalid("the password is empty"));
         }
-        let user = self.read(|tx| tx.user_by_login(login)?.ok_or(Error::InvalidCredentials))?;
-        let stored = user.recovery.as_ref().ok_or(Error::InvalidCredentials)?;
+        let found = self.read(|tx| Ok(tx.user_by_login(login)?))?;
+        let Some((user, stored)) = found.as_ref().and_then(|u| Some((u, u.recovery.as_ref()?)))
+        else {
+            // An unknown login, or one with no recovery code, costs what a
+            // real check costs: the answer's timing must not tell which
+            // logins are Organization Administrators.
+            let _ = password::verify(&self.settings().hash, super::auth::dummy_hash(self), code);
+            return Err(Error::InvalidCredentials);
+        };
         password::verify(&self.settings().hash, stored, code).ok_or(Error::InvalidCredentials)?;
         let new_hash = password::hash(&self.settings().hash, new_password)?;
         let (next, next_hash) = self.new_recovery_code()?;

@@ -462,7 +462,7 @@ pub(crate) fn scope_org(scope: Scope) -> Option<Uuid> {
 }
 
 /// A hash with the configured cost, made once, for checks against no account.
-fn dummy_hash(dir: &Directory) -> &'static SecretHash {
+pub(super) fn dummy_hash(dir: &Directory) -> &'static SecretHash {
     static DUMMY: OnceLock<SecretHash> = OnceLock::new();
     DUMMY.get_or_init(|| {
         password::hash(&dir.settings().hash, "dirgate-dummy")
