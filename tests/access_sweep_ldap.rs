@@ -327,3 +327,34 @@ async fn matched_dn_names_only_entries_the_caller_may_read() {
     let cmp = ldap.compare(&dn, "sn", "X").await.unwrap().0;
     assert_eq!(cmp.matched, format!("ou=Acme-A,{BASE}"));
 }
+
+/// A wrong old password in Password Modify counts toward lockout like a
+/// failed bind: whoever may change a password (the user, an administrator
+/// resetting it) cannot test guesses at the current one there without limit.
+#[tokio::test]
+async fn wrong_old_passwords_count_toward_lockout() {
+    let t = setup().await;
+    let url = &t.ldap.url;
+    let alice = format!("uid=alice@example.com,ou=Acme-A,{BASE}");
+    let admin: Vec<&str> = vec![
+        "-x",
+        "-H",
+        url,
+        "-D",
+        &t.ldap.admin_dn,
+        "-w",
+        &t.ldap.admin_pw,
+    ];
+    // The default threshold is five failed checks.
+    for guess in ["g1", "g2", "g3", "g4", "g5"] {
+        let mut args = admin.clone();
+        args.extend(["-a", guess, "-s", "new-pw", &alice]);
+        let (code, out) = run("ldappasswd", &args).await;
+        assert_ne!(code, 0, "{out}");
+        assert!(out.contains("Invalid credentials (49)"), "{out}");
+    }
+    t.ldap.dir.flush_journal();
+    // Locked: the right password no longer binds.
+    let (code, out) = run("ldapwhoami", &["-x", "-H", url, "-D", &alice, "-w", "pw"]).await;
+    assert_eq!(code, 49, "alice was not locked: {out}");
+}

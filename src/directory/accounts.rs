@@ -168,6 +168,7 @@ impl Directory {
                 .as_ref()
                 .and_then(|h| password::verify(&self.settings().hash, h, old));
             if ok.is_none() {
+                self.wrong_old_password(req, &current);
                 return Err(Error::InvalidCredentials);
             }
         }

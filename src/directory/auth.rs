@@ -350,6 +350,23 @@ impl Directory {
             .failure(user.id, now(), self.settings().lockout, locked);
     }
 
+    /// A wrong old password given to change a password: audited and counted
+    /// toward lockout like a failed bind, so a caller allowed to change the
+    /// password (an administrator resetting it) cannot test guesses at the
+    /// user's current one there without limit.
+    pub(super) fn wrong_old_password(&self, req: &Request, user: &User) {
+        let change = Change {
+            action: "password.change",
+            target: &user.login,
+            target_id: Some(user.id),
+            org: user.org,
+            detail: Some("wrong old password".into()),
+        };
+        self.journal()
+            .event(self.event(req, &change, Outcome::Failure));
+        self.count_failure(req, user);
+    }
+
     fn audit_bind(&self, req: &Request, name: &str, id: Option<Uuid>, outcome: Outcome) {
         let change = Change {
             action: "bind",
