@@ -7,7 +7,24 @@
 
 mod common;
 
-use common::admin::setup;
+use common::admin::{T, setup};
+use dirgate::directory::model::Member;
+use dirgate::directory::roles::NewRole;
+use dirgate::directory::users::OrgRef;
+
+/// Creates role `name` in `org` holding the user `login`, as the system
+/// administrator.
+fn role_holding(t: &T, name: &str, org: OrgRef, login: &str) {
+    let (dir, sys) = (&t.ldap.dir, common::system(&t.ldap.dir));
+    let member = dir.get_user_by_login(&sys, login).unwrap().id;
+    let role = NewRole {
+        name: name.into(),
+        org: Some(org),
+        ..NewRole::default()
+    };
+    let role = dir.create_role(&sys, role).unwrap();
+    dir.add_member(&sys, role.id, Member::User(member)).unwrap();
+}
 use common::server::{BASE, run};
 
 /// An LDAP modify on an entry the caller may not read must be refused before
@@ -17,29 +34,15 @@ use common::server::{BASE, run};
 /// the entry holds. Every guess gets the same refusal.
 #[tokio::test]
 async fn ldap_modify_does_not_test_values_of_entries_out_of_reach() {
-    use dirgate::directory::model::Member;
-    use dirgate::directory::roles::NewRole;
-    use dirgate::directory::users::OrgRef;
     use ldap3::{LdapConnAsync, Mod};
     use std::collections::HashSet;
     let t = setup().await;
-    let sys = common::system(&t.ldap.dir);
-    let carol_id = t
-        .ldap
-        .dir
-        .get_user_by_login(&sys, "carol@example.com")
-        .unwrap()
-        .id;
-    let ops = NewRole {
-        name: "Ops".into(),
-        org: Some(OrgRef::Name("Acme-B".into())),
-        ..NewRole::default()
-    };
-    let ops = t.ldap.dir.create_role(&sys, ops).unwrap();
-    t.ldap
-        .dir
-        .add_member(&sys, ops.id, Member::User(carol_id))
-        .unwrap();
+    role_holding(
+        &t,
+        "Ops",
+        OrgRef::Name("Acme-B".into()),
+        "carol@example.com",
+    );
     let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
     ldap3::drive!(conn);
     let bob = format!("uid=bob@example.com,ou=Acme-A,{BASE}");
@@ -75,7 +78,12 @@ async fn ldap_modify_does_not_test_values_of_entries_out_of_reach() {
         }
     }
     // Nothing changed.
-    let carol_now = t.ldap.dir.get_user(&sys, carol_id).unwrap();
+    let sys = common::system(&t.ldap.dir);
+    let carol_now = t
+        .ldap
+        .dir
+        .get_user_by_login(&sys, "carol@example.com")
+        .unwrap();
     assert_eq!(carol_now.given_name.as_deref(), Some("Carol"));
 }
 
@@ -84,28 +92,9 @@ async fn ldap_modify_does_not_test_values_of_entries_out_of_reach() {
 /// server-wide role that user is in, nor can a filter on it find the user.
 #[tokio::test]
 async fn member_of_names_only_roles_the_reader_may_read() {
-    use dirgate::directory::model::Member;
-    use dirgate::directory::roles::NewRole;
-    use dirgate::directory::users::OrgRef;
     use ldap3::LdapConnAsync;
     let t = setup().await;
-    let sys = common::system(&t.ldap.dir);
-    let alice_id = t
-        .ldap
-        .dir
-        .get_user_by_login(&sys, "alice@example.com")
-        .unwrap()
-        .id;
-    let auditors = NewRole {
-        name: "Auditors".into(),
-        org: Some(OrgRef::NoOrg),
-        ..NewRole::default()
-    };
-    let auditors = t.ldap.dir.create_role(&sys, auditors).unwrap();
-    t.ldap
-        .dir
-        .add_member(&sys, auditors.id, Member::User(alice_id))
-        .unwrap();
+    role_holding(&t, "Auditors", OrgRef::NoOrg, "alice@example.com");
     let server_role = format!("cn=Auditors,ou=groups,{BASE}");
     let alice = format!("uid=alice@example.com,ou=Acme-A,{BASE}");
     let (conn, mut ldap) = LdapConnAsync::new(&t.ldap.url).await.unwrap();
