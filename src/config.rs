@@ -99,6 +99,8 @@ pub struct Config {
     /// PEM certificate chain and private key for LDAPS and StartTLS.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub http_listen: SocketAddr,
+    /// Open HTTP connections at most; more are closed at once.
+    pub http_max_connections: usize,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
     pub directory: Settings,
@@ -113,6 +115,7 @@ pub const DEFAULT_BASE_DN: &str = "dc=example,dc=com";
 pub const DEFAULT_LDAP_LISTEN: &str = "127.0.0.1:3389";
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_FIRST_ID_NUMBER: u32 = 10_000;
+const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 4096;
 
 impl Config {
     /// Reads `path` (if given), applies the environment, validates.
@@ -256,6 +259,10 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
         ldaps_listen,
         tls,
         http_listen: parse_addr("http.listen", &http)?,
+        http_max_connections: raw
+            .http
+            .max_connections
+            .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS),
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {
             require_suffix,

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use serde_json::json;
 
+pub mod limit;
+
 /// The whole HTTP application.
 pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) -> Router {
     Router::new()

@@ -13,6 +13,7 @@ use crate::ldap::tree::Tree;
 use crate::store::Store;
 use crate::tls::Tls;
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -56,9 +57,12 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     // The SCIM handlers read their limits from the request (tooMany).
     .layer(axum::Extension(config.scim));
     let stop = shutdown.clone();
+    let max_http = config.http_max_connections;
     tracker.spawn(async move {
         // Connection info gives the admin API the client address for the audit trail.
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        // tap_io gives the capped listener axum's connect info for SocketAddr.
+        let http = crate::http::limit::Limited::new(http, max_http).tap_io(|_| ());
         let served = axum::serve(http, app)
             .with_graceful_shutdown(stop.cancelled_owned())
             .await;

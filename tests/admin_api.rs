@@ -4,8 +4,8 @@
 //! no organization; every password is `pw`. Covers 401s, the system
 //! administrator, a delegate of Acme-A at home and acting on Acme-B (403 and
 //! nothing changed), and the happy path and main errors of organizations,
-//! suffixes and users. Roles, administrators, tokens, service accounts and the
-//! audit trail are in `admin_delegation.rs`.
+//! suffixes and users, and the HTTP connection cap. Roles, administrators,
+//! tokens, service accounts and the audit trail are in `admin_delegation.rs`.
 
 mod common;
 
@@ -328,4 +328,37 @@ async fn moves_seats_unlock_and_password_reset() {
         .await;
     expect(&u, 200);
     assert!(u.body["locked"].is_null());
+}
+
+/// `[http] max_connections`: a connection over the cap is closed at once, and
+/// a freed slot is taken again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_connections_over_the_cap_are_closed() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    let l = common::server::start("[http]\nmax_connections = 2\n").await;
+    let addr = l.server.http_addr;
+    let first = TcpStream::connect(addr).await.unwrap();
+    let _second = TcpStream::connect(addr).await.unwrap();
+    // Give the server a moment to accept both.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(2), third.read(&mut buf)).await;
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "the connection over the cap stayed open: {read:?}"
+    );
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = TcpStream::connect(addr).await.unwrap();
+    again
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    again.read_to_end(&mut reply).await.unwrap();
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }

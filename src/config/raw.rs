@@ -59,6 +59,7 @@ pub(super) struct RawLockout {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawListen {
     pub(super) listen: Option<String>,
+    pub(super) max_connections: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
