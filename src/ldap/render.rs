@@ -10,7 +10,7 @@ use super::tree::{Branch, Node, Tree};
 use crate::directory::Result;
 use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
 use crate::directory::model::{Millis, Organization, User};
-use crate::directory::roles::visible_member_of;
+use crate::directory::roles::member_of_closure;
 use crate::store::Tx;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -62,7 +62,7 @@ pub struct Renderer<'a> {
     /// the search selects or filters on); `None` = all of them.
     pub only: Option<HashSet<&'static str>>,
     orgs: HashMap<Uuid, Option<Organization>>,
-    role_dns: HashMap<Uuid, Option<String>>,
+    role_refs: HashMap<Uuid, Option<(Option<Uuid>, String)>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -83,7 +83,7 @@ impl<'a> Renderer<'a> {
             operational: true,
             only: None,
             orgs: HashMap::new(),
-            role_dns: HashMap::new(),
+            role_refs: HashMap::new(),
         }
     }
 
@@ -164,19 +164,24 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn role_dn(&mut self, id: Uuid) -> Result<Option<String>> {
-        if let Some(dn) = self.role_dns.get(&id) {
-            return Ok(dn.clone());
+    /// A role's organization and DN, read once per renderer.
+    fn role_ref(&mut self, id: Uuid) -> Result<Option<(Option<Uuid>, String)>> {
+        if let Some(found) = self.role_refs.get(&id) {
+            return Ok(found.clone());
         }
-        let dn = match self.tx.role(id)? {
+        let found = match self.tx.role(id)? {
             Some(r) => {
                 let org = self.org_name(r.org)?;
-                Some(self.tree.role_dn(&r, &org))
+                Some((r.org, self.tree.role_dn(&r, &org)))
             }
             None => None,
         };
-        self.role_dns.insert(id, dn.clone());
-        Ok(dn)
+        self.role_refs.insert(id, found.clone());
+        Ok(found)
+    }
+
+    fn role_dn(&mut self, id: Uuid) -> Result<Option<String>> {
+        Ok(self.role_ref(id)?.map(|(_, dn)| dn))
     }
 
     fn base_entry(&self) -> Entry {
@@ -368,11 +373,16 @@ impl<'a> Renderer<'a> {
 
     /// DNs of every role the member is in that the actor may read, nested
     /// roles included.
+    /// The rule of [`crate::directory::roles::visible_member_of`] (a role is
+    /// named only to who may read it), with the roles read once per renderer
+    /// rather than once per entry: memberOf is rendered for every entry of a
+    /// search that asks for it.
     pub fn member_of_dns(&mut self, id: Uuid) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        let roles = visible_member_of(self.tx, self.policy, self.actor, id, self.max_depth)?;
-        for role in roles {
-            if let Some(dn) = self.role_dn(role.id)? {
+        for role in member_of_closure(self.tx, id, self.max_depth)? {
+            if let Some((org, dn)) = self.role_ref(role)?
+                && self.may_read(Node::Role(role), org, None)
+            {
                 out.push(dn);
             }
         }
