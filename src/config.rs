@@ -2,9 +2,9 @@
 //! their name), then `DIRGATE_*` environment overrides, validated into a
 //! [`Config`]. With no file at all the daemon runs on these defaults.
 
-use crate::directory::Settings;
 use crate::directory::password::HashParams;
 use crate::directory::users::ProfileField;
+use crate::directory::{PosixDefaults, Settings};
 use crate::ldap::dn::Dn;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -278,10 +278,31 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
                 Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
                 None => raw.passwords.rehash_on_login.unwrap_or(true),
             },
+            posix: posix_defaults(&raw.posix)?,
             ..Settings::default()
         },
         import,
         scim: raw.scim.validate(),
+    })
+}
+
+fn posix_defaults(raw: &RawPosix) -> Result<PosixDefaults, ConfigError> {
+    let d = PosixDefaults::default();
+    let home_directory = raw.home_directory.clone().unwrap_or(d.home_directory);
+    if !home_directory.starts_with('/') {
+        return Err(ConfigError::Invalid {
+            key: "posix.home_directory",
+            message: "must be an absolute path (\"{login}\" stands for the login)".into(),
+        });
+    }
+    let login_shell = match &raw.login_shell {
+        None => d.login_shell,
+        Some(s) if s.is_empty() => None,
+        Some(s) => Some(s.clone()),
+    };
+    Ok(PosixDefaults {
+        home_directory,
+        login_shell,
     })
 }
 

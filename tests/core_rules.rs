@@ -365,7 +365,10 @@ fn uid_and_gid_numbers_are_allocated_and_unique() {
     assert_eq!(b.uid_number, 10_001);
     assert_eq!(role.gid_number, 10_002);
     assert_eq!(
-        f.dir.store().read(|tx| tx.by_id_number(10_001)).unwrap(),
+        f.dir
+            .store()
+            .read(|tx| tx.user_by_uid_number(10_001))
+            .unwrap(),
         Some(b.id)
     );
 }

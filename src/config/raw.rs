@@ -17,6 +17,7 @@ pub(super) struct RawConfig {
     pub(super) passwords: RawPasswords,
     pub(super) lockout: RawLockout,
     pub(super) ids: RawIds,
+    pub(super) posix: RawPosix,
     pub(super) users: RawUsers,
     pub(super) audit: RawAudit,
     pub(super) import: crate::import::config::ImportSection,
@@ -99,4 +100,12 @@ pub(super) struct RawPasswords {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawIds {
     pub(super) first_number: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawPosix {
+    pub(super) home_directory: Option<String>,
+    /// An empty string shows no login shell.
+    pub(super) login_shell: Option<String>,
 }

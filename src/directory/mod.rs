@@ -14,7 +14,8 @@
 //!   `reports`: reports from the store and the audit trail; `services`: service
 //!   accounts; `tokens`: bearer tokens.
 //! - `imports`: bulk import planning and applying (one transaction per file).
-//! - `profile`: descriptive user attributes; `scim_view`: the reads and
+//! - `profile`: descriptive user attributes; `kept`: attributes kept as
+//!   written; `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
 
 pub mod accounts;
@@ -27,6 +28,7 @@ pub mod email;
 pub mod error;
 pub mod imports;
 pub mod journal;
+pub mod kept;
 pub mod model;
 pub mod names;
 pub mod notify;
@@ -67,6 +69,27 @@ pub struct Settings {
     pub self_service: Vec<users::ProfileField>,
     /// Days the audit trail keeps events; 0 keeps them forever.
     pub audit_retention_days: u32,
+    /// What POSIX accounts show when nobody wrote the value.
+    pub posix: PosixDefaults,
+}
+
+/// The `[posix]` defaults: shown for a POSIX account that has no value of
+/// its own, never stored (changing them changes every such account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PosixDefaults {
+    /// `homeDirectory`, with `{login}` replaced by the user's login.
+    pub home_directory: String,
+    /// `loginShell`; `None` shows none.
+    pub login_shell: Option<String>,
+}
+
+impl Default for PosixDefaults {
+    fn default() -> Self {
+        PosixDefaults {
+            home_directory: "/home/{login}".to_owned(),
+            login_shell: Some("/bin/bash".to_owned()),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -80,6 +103,7 @@ impl Default for Settings {
             policy: Policy::default(),
             self_service: users::ProfileField::DEFAULT_SELF_SERVICE.to_vec(),
             audit_retention_days: 365,
+            posix: PosixDefaults::default(),
         }
     }
 }

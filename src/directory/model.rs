@@ -189,11 +189,52 @@ pub struct User {
     /// Descriptive attributes pushed by identity providers (absent in old records).
     #[serde(default, skip_serializing_if = "super::profile::Profile::is_empty")]
     pub profile: super::profile::Profile,
+    /// Attributes kept as a client wrote them (absent in old records).
+    #[serde(default, skip_serializing_if = "super::kept::Kept::is_empty")]
+    pub attrs: super::kept::Kept,
 }
 
 impl User {
-    /// A name for people: the display name, else given + family, else the login.
+    /// The user's common name: the first `cn` a client wrote, else one
+    /// derived for people — the display name, else given + family name, else
+    /// the login. The one place dirgate derives a name.
     pub fn common_name(&self) -> String {
+        if let Some(cn) = self.attrs.get("cn").first() {
+            return cn.clone();
+        }
+        self.derived_name()
+    }
+
+    /// Every common name: the ones written, or the derived one.
+    pub fn common_names(&self) -> Vec<String> {
+        match self.attrs.get("cn") {
+            [] => vec![self.derived_name()],
+            written => written.to_vec(),
+        }
+    }
+
+    /// The home directory: the one written, else `template` with `{login}`
+    /// replaced (`[posix] home_directory`).
+    pub fn home_directory(&self, template: &str) -> String {
+        match self.attrs.get("homeDirectory").first() {
+            Some(h) => h.clone(),
+            None => template.replace("{login}", &self.login),
+        }
+    }
+
+    /// Every email address, the primary one first, each once (ignoring
+    /// case): what LDAP shows as `mail`.
+    pub fn mail_values(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.email.iter().cloned().collect();
+        for c in &self.profile.emails {
+            if !out.iter().any(|m| m.eq_ignore_ascii_case(&c.value)) {
+                out.push(c.value.clone());
+            }
+        }
+        out
+    }
+
+    fn derived_name(&self) -> String {
         if let Some(d) = self.display_name.as_deref().filter(|d| !d.is_empty()) {
             return d.to_owned();
         }

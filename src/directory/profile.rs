@@ -100,6 +100,38 @@ impl Profile {
         *self == Profile::default()
     }
 
+    /// The addresses set to `values` (LDAP's `mail`, the first one primary),
+    /// keeping the type and display of every address already known. One
+    /// address and no typed list before stays a plain `email` with no list.
+    pub fn with_addresses(&self, values: &[String]) -> Profile {
+        let mut p = self.clone();
+        if values.len() <= 1 && self.emails.is_empty() {
+            return p;
+        }
+        p.emails = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let known = self
+                    .emails
+                    .iter()
+                    .find(|c| c.value.eq_ignore_ascii_case(v))
+                    .cloned()
+                    .unwrap_or_default();
+                Contact {
+                    value: v.clone(),
+                    primary: if i == 0 {
+                        Some(true)
+                    } else {
+                        known.primary.filter(|p| !p)
+                    },
+                    ..known
+                }
+            })
+            .collect();
+        p
+    }
+
     /// The address the user's indexed `email` should hold: the primary one,
     /// else the first.
     pub fn primary_email(&self) -> Option<&str> {

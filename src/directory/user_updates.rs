@@ -9,7 +9,8 @@ use super::error::{Error, Result};
 use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::check_email;
 use super::users::{
-    OrgRef, ProfileField, UserChanges, check_optional_text, ensure_seat, target_of, user_by_id,
+    OrgRef, ProfileField, UserChanges, check_optional_text, check_uid_number, ensure_seat,
+    target_of, user_by_id,
 };
 use super::{Change, Directory, Request};
 use crate::store::Tx;
@@ -136,7 +137,10 @@ impl Directory {
             || c.family_name.is_some()
             || c.display_name.is_some()
             || c.external_id.is_some()
-            || c.profile.is_some();
+            || c.profile.is_some()
+            || c.attrs.is_some()
+            || c.uid_number.is_some()
+            || c.gid_number.is_some();
         if !touches {
             return Ok(());
         }
@@ -163,6 +167,19 @@ impl Directory {
             user.profile = p.clone();
             what.push("profile".into());
         }
+        if let Some(a) = c.attrs.as_ref().filter(|a| **a != user.attrs) {
+            user.attrs = a.clone();
+            what.push("attributes".into());
+        }
+        if let Some(n) = c.uid_number.filter(|n| *n != user.uid_number) {
+            check_uid_number(tx, n, Some(user.id))?;
+            user.uid_number = n;
+            what.push(format!("uidNumber={n}"));
+        }
+        if let Some(n) = c.gid_number.filter(|n| *n != user.gid_number) {
+            user.gid_number = n;
+            what.push(format!("gidNumber={n}"));
+        }
         Ok(())
     }
 
@@ -172,6 +189,9 @@ impl Directory {
         let own = req.actor.id == Some(user.id)
             && c.login.is_none()
             && c.external_id.is_none()
+            && c.attrs.is_none()
+            && c.uid_number.is_none()
+            && c.gid_number.is_none()
             && (c.email.is_none() || allowed(ProfileField::Email))
             && (c.given_name.is_none() || allowed(ProfileField::GivenName))
             && (c.family_name.is_none() || allowed(ProfileField::FamilyName))
@@ -239,6 +259,9 @@ pub(super) fn password_action(req: &Request, user: &User) -> Action {
 }
 
 fn check_changes(c: &UserChanges) -> Result<()> {
+    if let Some(a) = &c.attrs {
+        a.check()?;
+    }
     if let Some(Some(e)) = &c.email {
         check_email(e)?;
     }

@@ -6,6 +6,7 @@
 
 use super::acl::{Action, AttrClass, Rank, Target};
 use super::error::{Error, Result};
+use super::kept::Kept;
 use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
 use super::orgs::{org_by_id, org_named};
@@ -55,6 +56,11 @@ pub struct NewUser {
     pub password: Option<NewPassword>,
     /// Descriptive attributes (what identity providers push over SCIM).
     pub profile: super::profile::Profile,
+    /// Attributes kept as the client wrote them.
+    pub attrs: Kept,
+    /// Given POSIX numbers; dirgate allocates the ones missing.
+    pub uid_number: Option<u32>,
+    pub gid_number: Option<u32>,
 }
 
 impl NewUser {
@@ -72,6 +78,9 @@ impl NewUser {
             external_id: None,
             password: None,
             profile: Default::default(),
+            attrs: Kept::default(),
+            uid_number: None,
+            gid_number: None,
         }
     }
 }
@@ -90,6 +99,10 @@ pub struct UserChanges {
     pub password: Option<NewPassword>,
     /// Replaces the whole descriptive profile.
     pub profile: Option<Profile>,
+    /// Replaces every attribute kept as written.
+    pub attrs: Option<Kept>,
+    pub uid_number: Option<u32>,
+    pub gid_number: Option<u32>,
     /// Refuse with `Conflict` unless the user is still at this version
     /// (checked inside the transaction: HTTP If-Match).
     pub if_version: Option<u64>,
@@ -264,7 +277,13 @@ impl Directory {
         }
         self.check_login(tx, &new.login, None)?;
         let id = Uuid::new_v4();
-        let number = tx.next_id_number()?;
+        let uid_number = match new.uid_number {
+            Some(n) => {
+                check_uid_number(tx, n, None)?;
+                n
+            }
+            None => tx.next_id_number()?,
+        };
         let t = now();
         let mut user = User {
             id,
@@ -283,10 +302,13 @@ impl Directory {
             created: t,
             modified: t,
             last_login: None,
-            uid_number: number,
-            gid_number: number,
+            uid_number,
+            // Without a given group, the user's own number (a user private
+            // group's gid, when one is made).
+            gid_number: new.gid_number.unwrap_or(uid_number),
             version: 0,
             profile: new.profile,
+            attrs: new.attrs,
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {
@@ -344,7 +366,18 @@ impl Directory {
     }
 }
 
+/// Refuses a uidNumber another user holds (`me` may keep its own).
+pub(super) fn check_uid_number(tx: &Tx, n: u32, me: Option<Uuid>) -> Result<()> {
+    match tx.user_by_uid_number(n)? {
+        Some(holder) if Some(holder) != me => Err(Error::invalid(format!(
+            "uidNumber {n} is already in use; uid numbers are unique among users"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn check_new_user(new: &NewUser) -> Result<()> {
+    new.attrs.check()?;
     if let Some(e) = &new.email {
         check_email(e)?;
     }

@@ -77,8 +77,7 @@ fn compare_target(
     if let Some(e) = search::special_entry(&start, &ctx.tree) {
         return Ok(Ok(e));
     }
-    let max_depth = ctx.dir.settings().max_role_depth;
-    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.policy(), actor, max_depth);
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), actor);
     let node = match start {
         Start::Node(n) => n,
         Start::Missing(matched) => {

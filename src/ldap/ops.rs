@@ -324,8 +324,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     let base = match start {
         Start::Node(n) => n,
         Start::Missing(matched) => {
-            let mut renderer =
-                Renderer::new(tx, &ctx.tree, ctx.dir.policy(), &job.actor, max_depth);
+            let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &job.actor);
             out.done = no_such_object(search::visible_matched(tx, &mut renderer, matched)?);
             return Ok(out);
         }
@@ -338,8 +337,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         Some(nodes) => nodes.clone(),
         None => search::candidates(tx, &ctx.tree, base, &req.scope, &req.filter, max_depth)?,
     };
-    let policy = ctx.dir.policy();
-    let mut renderer = Renderer::new(tx, &ctx.tree, policy, &job.actor, max_depth);
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &job.actor);
     renderer.member_of =
         mentions(&req.filter, &|t| t.canonical() == "memberOf") || wants(&selection, "memberOf");
     renderer.only = needed_types(req);
@@ -352,7 +350,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         tx,
         tree: &ctx.tree,
         max_depth,
-        policy,
+        policy: ctx.dir.policy(),
         actor: &job.actor,
     };
     let collect_all = job.sort.is_some() || job.keep_all;

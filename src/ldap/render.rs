@@ -11,11 +11,13 @@ use crate::directory::Result;
 use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
 use crate::directory::model::{Millis, Organization, User};
 use crate::directory::roles::member_of_closure;
+use crate::directory::{PosixDefaults, Settings};
 use crate::store::Tx;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 mod groups;
+pub mod users;
 
 /// The object classes of each kind of entry, as rendered and as writes accept.
 pub const USER_CLASSES: &[&str] = &[
@@ -51,6 +53,7 @@ pub struct Renderer<'a> {
     pub tx: &'a Tx,
     pub tree: &'a Tree,
     policy: &'a Policy,
+    posix: &'a PosixDefaults,
     actor: &'a Actor,
     max_depth: usize,
     /// Compute memberOf only when the search can use it (it costs lookups).
@@ -66,19 +69,14 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(
-        tx: &'a Tx,
-        tree: &'a Tree,
-        policy: &'a Policy,
-        actor: &'a Actor,
-        max_depth: usize,
-    ) -> Self {
+    pub fn new(tx: &'a Tx, tree: &'a Tree, settings: &'a Settings, actor: &'a Actor) -> Self {
         Renderer {
             tx,
             tree,
-            policy,
+            policy: &settings.policy,
+            posix: &settings.posix,
             actor,
-            max_depth,
+            max_depth: settings.max_role_depth,
             member_of: true,
             operational: true,
             only: None,
@@ -257,49 +255,18 @@ impl<'a> Renderer<'a> {
         let org = self.org_name(u.org)?;
         let dn = self.tree.user_dn(u, &org);
         let mut e = Entry::new(dn.clone());
+        let account =
+            (self.only.as_ref()).is_none_or(|set| set.iter().any(|n| n.starts_with("dirgate")));
+        let org_admin = match u.org {
+            Some(o) if account => Some(self.org(o)?.is_some_and(|o| o.admin == Some(u.id))),
+            Some(_) => None,
+            None => Some(false),
+        };
         let only = self.only.as_ref();
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));
-        if want("objectClass") {
-            e.push("objectClass", owned(USER_CLASSES));
-        }
-        if want("uid") {
-            e.push("uid", vec![u.login.clone()]);
-        }
-        if want("cn") {
-            e.push("cn", vec![u.common_name()]);
-        }
-        if want("sn") {
-            let sn = u.family_name.clone().unwrap_or_else(|| u.login.clone());
-            e.push("sn", vec![sn]);
-        }
-        for (name, value) in [
-            ("givenName", &u.given_name),
-            ("displayName", &u.display_name),
-            ("mail", &u.email),
-        ] {
-            if want(name) {
-                push_opt(&mut e, name, value);
-            }
-        }
-        if want("uidNumber") {
-            e.push("uidNumber", vec![u.uid_number.to_string()]);
-        }
-        if want("gidNumber") {
-            e.push("gidNumber", vec![u.gid_number.to_string()]);
-        }
-        if want("homeDirectory") {
-            e.push("homeDirectory", vec![format!("/home/{}", u.login)]);
-        }
-        if let Some(o) = org.as_ref().filter(|_| want("ou")) {
-            e.push("ou", vec![o.clone()]);
-        }
-        if only.is_none_or(|set| set.iter().any(|n| n.starts_with("dirgate"))) {
-            let org_admin = match u.org {
-                Some(o) => self.org(o)?.is_some_and(|o| o.admin == Some(u.id)),
-                None => false,
-            };
-            account_attrs(&mut e, u, org_admin);
+        for shown in users::user_values(u, self.posix, org_admin, &want) {
+            e.push(shown.ty.canonical(), shown.values);
         }
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
@@ -320,30 +287,6 @@ impl<'a> Renderer<'a> {
             );
         }
         Ok(e)
-    }
-}
-
-fn account_attrs(e: &mut Entry, u: &User, org_admin: bool) {
-    {
-        e.push("dirgateLifecycleState", vec![u.state.as_str().to_owned()]);
-        let f = &u.flags;
-        for (name, v) in [
-            ("dirgateDelegate", f.delegate),
-            ("dirgateAllowUnsignedContainers", f.unsigned_containers),
-            ("dirgateAllowReleaseProtections", f.release_protections),
-            ("dirgateCloudRecovery", f.cloud_recovery),
-            ("dirgateNoSecondFactor", f.no_second_factor),
-        ] {
-            e.push(name, vec![boolean_value(v).to_owned()]);
-        }
-        if let Some(q) = f.storage_quota {
-            e.push("dirgateStorageQuota", vec![q.to_string()]);
-        }
-        e.push(
-            "dirgateOrganizationAdmin",
-            vec![boolean_value(org_admin).to_owned()],
-        );
-        push_opt(e, "dirgateExternalId", &u.external_id);
     }
 }
 

@@ -142,7 +142,12 @@ fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>>
             .map(|u| Node::User(u.id))
             .into_iter()
             .collect(),
-        "mail" => tx.users_by_email(v)?.into_iter().map(Node::User).collect(),
+        // Every address of a user is a `mail` value.
+        "mail" => tx
+            .users_by_any_email(v)?
+            .into_iter()
+            .map(Node::User)
+            .collect(),
         "cn" => {
             // A loose key: a superset of caseIgnoreMatch's equal values.
             let key = crate::directory::names::loose_key(v);
@@ -157,11 +162,20 @@ fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>>
             Ok(id) => node_by_id(tx, id)?.into_iter().collect(),
             Err(_) => Vec::new(),
         },
-        "uidNumber" | "gidNumber" => match v.parse::<u32>() {
-            Ok(n) => match tx.by_id_number(n)? {
-                Some(id) => node_by_id(tx, id)?.into_iter().collect(),
-                None => Vec::new(),
-            },
+        "uidNumber" => match v.parse::<u32>() {
+            Ok(n) => tx
+                .user_by_uid_number(n)?
+                .map(Node::User)
+                .into_iter()
+                .collect(),
+            Err(_) => Vec::new(),
+        },
+        "gidNumber" => match v.parse::<u32>() {
+            Ok(n) => {
+                let roles = tx.role_by_gid_number(n)?.map(Node::Role);
+                let users = tx.users_by_gid_number(n)?.into_iter().map(Node::User);
+                roles.into_iter().chain(users).collect()
+            }
             Err(_) => Vec::new(),
         },
         "memberOf" => match Dn::parse(v).ok().map(|dn| tree.resolve(tx, &dn)) {
@@ -269,9 +283,13 @@ fn kinds_of_class(value: &str) -> Kinds {
     let k = Kinds::NONE;
     match class.canonical() {
         "top" => Kinds::ALL,
-        "person" | "organizationalPerson" | "inetOrgPerson" | "posixAccount" | "dirgateAccount" => {
-            Kinds { users: true, ..k }
-        }
+        "person"
+        | "organizationalPerson"
+        | "inetOrgPerson"
+        | "posixAccount"
+        | "shadowAccount"
+        | "ldapPublicKey"
+        | "dirgateAccount" => Kinds { users: true, ..k },
         "groupOfNames" | "groupOfUniqueNames" | "posixGroup" | "dirgateRole" => {
             Kinds { roles: true, ..k }
         }
@@ -286,7 +304,12 @@ fn kinds_of_class(value: &str) -> Kinds {
             services: true,
             ..k
         },
-        "extensibleObject" | "domain" | "organization" | "dcObject" => Kinds { base: true, ..k },
+        "extensibleObject" => Kinds {
+            base: true,
+            users: true,
+            ..k
+        },
+        "domain" | "organization" | "dcObject" => Kinds { base: true, ..k },
         _ => Kinds::NONE,
     }
 }

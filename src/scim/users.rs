@@ -99,6 +99,9 @@ pub async fn create(
         external_id: input.external_id.clone(),
         password: input.password.clone().map(NewPassword::Plain),
         profile: Default::default(),
+        attrs: Default::default(),
+        uid_number: None,
+        gid_number: None,
     };
     let mut profile = input.profile;
     // A new account shows its state even when the body did not say.
@@ -206,6 +209,7 @@ fn changes(old: &User, input: &UserInput) -> UserChanges {
         password: input.password.clone().map(NewPassword::Plain),
         profile: Some(input.profile.clone()),
         if_version: None,
+        ..Default::default()
     }
 }
 

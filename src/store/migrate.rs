@@ -8,7 +8,7 @@ use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -32,6 +32,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 3,
         apply: index_every_email,
+    },
+    Step {
+        to: 4,
+        apply: split_id_numbers,
     },
 ];
 
@@ -124,5 +128,29 @@ fn index_every_email(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
             any.insert(key.as_str(), u.id.as_u128())?;
         }
     }
+    Ok(())
+}
+
+/// Version 4: uidNumbers and group gidNumbers get indexes of their own (a
+/// client may give a user and a group the same number, as user private
+/// groups do), and users' primary gidNumbers are indexed for lookups. Filled
+/// from the records; the shared table of earlier versions is dropped.
+fn split_id_numbers(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
+    let users = tx.users()?;
+    let roles = tx.roles()?;
+    let w = tx.writer()?;
+    {
+        let mut uids = w.open_table(UID_NUMBERS)?;
+        let mut user_gids = w.open_multimap_table(USER_GIDS)?;
+        for u in &users {
+            uids.insert(u.uid_number, u.id.as_u128())?;
+            user_gids.insert(u.gid_number, u.id.as_u128())?;
+        }
+        let mut groups = w.open_table(GROUP_GIDS)?;
+        for r in &roles {
+            groups.insert(r.gid_number, r.id.as_u128())?;
+        }
+    }
+    w.delete_table(BY_ID_NUMBER)?;
     Ok(())
 }

@@ -40,6 +40,9 @@ pub enum StoreError {
     /// should have caught it, so this is the store's last line of defence.
     #[error("{index} '{key}' is already taken")]
     Duplicate { index: &'static str, key: String },
+    /// A counter reached its end (no uidNumber left to allocate).
+    #[error("no {0} left to allocate")]
+    Exhausted(&'static str),
     #[error("write attempted in a read transaction")]
     ReadOnly,
     /// A shared write was dropped unfinished (the thread running its batch panicked).

@@ -255,11 +255,29 @@ impl Tx {
             .is_some()))
     }
 
-    /// The user or role holding a uidNumber/gidNumber.
-    pub fn by_id_number(&self, n: u32) -> StoreResult<Option<Uuid>> {
-        with_table!(self, open_table, BY_ID_NUMBER, |t| Ok(t
+    /// The user holding a uidNumber.
+    pub fn user_by_uid_number(&self, n: u32) -> StoreResult<Option<Uuid>> {
+        with_table!(self, open_table, UID_NUMBERS, |t| Ok(t
             .get(n)?
             .map(|v| Uuid::from_u128(v.value()))))
+    }
+
+    /// The role holding a gidNumber.
+    pub fn role_by_gid_number(&self, n: u32) -> StoreResult<Option<Uuid>> {
+        with_table!(self, open_table, GROUP_GIDS, |t| Ok(t
+            .get(n)?
+            .map(|v| Uuid::from_u128(v.value()))))
+    }
+
+    /// Users whose primary gidNumber is `n`.
+    pub fn users_by_gid_number(&self, n: u32) -> StoreResult<Vec<Uuid>> {
+        with_table!(self, open_multimap_table, USER_GIDS, |t| {
+            let mut out = Vec::new();
+            for v in t.get(n)? {
+                out.push(Uuid::from_u128(v?.value()));
+            }
+            Ok(out)
+        })
     }
 
     pub fn service(&self, id: Uuid) -> StoreResult<Option<ServiceAccount>> {

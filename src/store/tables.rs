@@ -36,8 +36,16 @@ pub const USER_BY_CN: MultimapTableDefinition<&str, u128> =
 /// Loose key of a role's name → roles (across organizations).
 pub const ROLE_BY_CN: MultimapTableDefinition<&str, u128> =
     MultimapTableDefinition::new("idx_role_cn");
-/// uidNumber / gidNumber → user or role (one number space for both).
+/// Before schema version 4: uidNumber / gidNumber → user or role, one number
+/// space for both. Read only by the migration that splits it.
 pub const BY_ID_NUMBER: TableDefinition<u32, u128> = TableDefinition::new("idx_id_number");
+/// uidNumber → user (unique among users).
+pub const UID_NUMBERS: TableDefinition<u32, u128> = TableDefinition::new("idx_uid_number");
+/// A role's gidNumber → role (unique among roles).
+pub const GROUP_GIDS: TableDefinition<u32, u128> = TableDefinition::new("idx_group_gid");
+/// A user's primary gidNumber → users (not unique: users share groups).
+pub const USER_GIDS: MultimapTableDefinition<u32, u128> =
+    MultimapTableDefinition::new("idx_user_gid");
 /// `<org uuid or nil>/<folded role name>` → role.
 pub const ROLE_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_role_name");
 /// Folded service account name → service account.

@@ -35,6 +35,22 @@ pub(super) fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User 
         gid_number: n,
         version: 0,
         profile: Default::default(),
+        attrs: Default::default(),
+    }
+}
+
+fn sample_role() -> Role {
+    Role {
+        id: Uuid::new_v4(),
+        name: "R".into(),
+        org: None,
+        rights: vec![],
+        description: None,
+        external_id: None,
+        gid_number: 2,
+        created: 0,
+        modified: 0,
+        version: 0,
     }
 }
 
@@ -67,7 +83,8 @@ fn indexes_follow_the_record() {
             assert_eq!(tx.user_by_login("ann@X.ORG")?.map(|x| x.id), Some(u.id));
             assert_eq!(tx.users_by_email("ANN@x.org")?, vec![u.id]);
             assert_eq!(tx.users_by_external_id("ext-1")?, vec![u.id]);
-            assert_eq!(tx.by_id_number(100)?, Some(u.id));
+            assert_eq!(tx.user_by_uid_number(100)?, Some(u.id));
+            assert_eq!(tx.users_by_gid_number(100)?, vec![u.id]);
             assert_eq!(tx.users_in(Some(a.id))?, vec![u.id]);
             assert_eq!(tx.seats_used(a.id)?, 1);
             Ok::<_, StoreError>(())
@@ -77,6 +94,7 @@ fn indexes_follow_the_record() {
     u.login = "anna@x.org".into();
     u.email = Some("anna@x.org".into());
     u.uid_number = 101;
+    u.gid_number = 500;
     u.org = None;
     u.state = Lifecycle::Disabled;
     store.write(|tx| tx.put_user(&u)).unwrap();
@@ -85,8 +103,10 @@ fn indexes_follow_the_record() {
             assert!(tx.user_by_login("ann@x.org")?.is_none());
             assert_eq!(tx.user_by_login("anna@x.org")?.map(|x| x.id), Some(u.id));
             assert!(tx.users_by_email("ann@x.org")?.is_empty());
-            assert_eq!(tx.by_id_number(100)?, None);
-            assert_eq!(tx.by_id_number(101)?, Some(u.id));
+            assert_eq!(tx.user_by_uid_number(100)?, None);
+            assert_eq!(tx.user_by_uid_number(101)?, Some(u.id));
+            assert!(tx.users_by_gid_number(100)?.is_empty());
+            assert_eq!(tx.users_by_gid_number(500)?, vec![u.id]);
             assert!(tx.users_in(Some(a.id))?.is_empty());
             assert_eq!(tx.users_in(None)?, vec![u.id]);
             assert_eq!(tx.seats_used(a.id)?, 0);
@@ -100,6 +120,8 @@ fn indexes_follow_the_record() {
             assert!(tx.user_by_login("anna@x.org")?.is_none());
             assert!(tx.users_by_external_id("ext-1")?.is_empty());
             assert!(tx.users_in(None)?.is_empty());
+            assert_eq!(tx.user_by_uid_number(101)?, None);
+            assert!(tx.users_by_gid_number(500)?.is_empty());
             Ok::<_, StoreError>(())
         })
         .unwrap();
@@ -135,7 +157,7 @@ fn a_failed_write_keeps_nothing() {
         .read(|tx| {
             assert!(tx.user(u.id)?.is_none());
             assert!(tx.user_by_login("gone@x.org")?.is_none());
-            assert_eq!(tx.by_id_number(7)?, None);
+            assert_eq!(tx.user_by_uid_number(7)?, None);
             Ok::<_, StoreError>(())
         })
         .unwrap();
@@ -146,18 +168,7 @@ fn a_failed_write_keeps_nothing() {
 fn memberships_are_kept_both_ways_and_dropped_with_the_member() {
     let (_tmp, store) = open();
     let u = user("m@x.org", "m@x.org", None, 1);
-    let role = Role {
-        id: Uuid::new_v4(),
-        name: "R".into(),
-        org: None,
-        rights: vec![],
-        description: None,
-        external_id: None,
-        gid_number: 2,
-        created: 0,
-        modified: 0,
-        version: 0,
-    };
+    let role = sample_role();
     store
         .write(|tx| {
             tx.put_user(&u)?;
@@ -411,4 +422,103 @@ fn version_3_indexes_every_email_of_older_stores() {
             vec![u.id]
         );
     }
+}
+
+#[test]
+fn allocation_skips_numbers_clients_gave() {
+    let (_tmp, store) = open();
+    // The counter starts at 100 in these tests: a user given 100 and a
+    // group given 101 push the next allocation to 102.
+    let u = user("given@x.org", "g@x.org", None, 100);
+    store.write(|tx| tx.put_user(&u)).unwrap();
+    let role = Role {
+        gid_number: 101,
+        ..sample_role()
+    };
+    store.write(|tx| tx.put_role(&role)).unwrap();
+    assert_eq!(store.write(|tx| tx.next_id_number()).unwrap(), 102);
+    assert_eq!(store.write(|tx| tx.next_id_number()).unwrap(), 103);
+}
+
+#[test]
+fn a_user_and_a_group_may_share_a_number() {
+    let (_tmp, store) = open();
+    // A user private group: uidNumber 5000 and a group with gidNumber 5000.
+    let u = user("upg@x.org", "u@x.org", None, 5000);
+    let role = Role {
+        gid_number: 5000,
+        ..sample_role()
+    };
+    store.write(|tx| tx.put_user(&u)).unwrap();
+    store.write(|tx| tx.put_role(&role)).unwrap();
+    let other = Role {
+        id: Uuid::new_v4(),
+        name: "other".into(),
+        ..role.clone()
+    };
+    let err = store.write(|tx| tx.put_role(&other)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Duplicate {
+                index: "gidNumber",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn version_4_splits_the_id_number_index_of_older_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.redb");
+    let u = user("num@x.org", "num@x.org", None, 5);
+    let role = Role {
+        gid_number: 6,
+        ..sample_role()
+    };
+    {
+        let store = Store::open(&path, 1).unwrap();
+        store.write(|tx| tx.put_user(&u)).unwrap();
+        store.write(|tx| tx.put_role(&role)).unwrap();
+        // Make it look like a version-3 store: one shared number index.
+        store
+            .write(|tx| {
+                let w = tx.writer()?;
+                w.delete_table(tables::UID_NUMBERS)?;
+                w.delete_table(tables::GROUP_GIDS)?;
+                w.delete_multimap_table(tables::USER_GIDS)?;
+                let mut old = w.open_table(tables::BY_ID_NUMBER)?;
+                old.insert(5, u.id.as_u128())?;
+                old.insert(6, role.id.as_u128())?;
+                drop(old);
+                migrate::set_version(tx, 3)
+            })
+            .unwrap();
+    }
+    let store = Store::open(&path, 1).unwrap();
+    assert_eq!(
+        store.write(|tx| migrate::version(tx)).unwrap(),
+        SCHEMA_VERSION
+    );
+    store
+        .read(|tx| {
+            assert_eq!(tx.user_by_uid_number(5)?, Some(u.id));
+            assert_eq!(tx.users_by_gid_number(5)?, vec![u.id]);
+            assert_eq!(tx.role_by_gid_number(6)?, Some(role.id));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    // The shared table of earlier versions is gone.
+    store
+        .write(|tx| {
+            let w = tx.writer()?;
+            assert!(
+                !w.list_tables()?
+                    .any(|t| redb::TableHandle::name(&t) == "idx_id_number")
+            );
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
 }

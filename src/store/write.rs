@@ -10,7 +10,7 @@ use super::{StoreError, StoreResult, Tx};
 use crate::directory::audit::Event;
 use crate::directory::model::*;
 use crate::directory::names::{fold, loose_key};
-use redb::{MultimapTableDefinition, ReadableTable, TableDefinition};
+use redb::{MultimapTableDefinition, ReadableMultimapTable, ReadableTable, TableDefinition};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -136,16 +136,6 @@ impl Tx {
         Ok(())
     }
 
-    fn number(&mut self, n: u32, id: Uuid, present: bool) -> StoreResult<()> {
-        let mut t = self.writer()?.open_table(BY_ID_NUMBER)?;
-        if present {
-            t.insert(n, id.as_u128())?;
-        } else {
-            t.remove(n)?;
-        }
-        Ok(())
-    }
-
     fn add_seats(&mut self, org: Uuid, delta: i64) -> StoreResult<()> {
         let mut t = self.writer()?.open_table(SEATS_USED)?;
         let used = t.get(org.as_u128())?.map_or(0, |v| v.value());
@@ -158,17 +148,32 @@ impl Tx {
         Ok(())
     }
 
-    /// Allocates the next uidNumber/gidNumber (one number space for both).
+    /// Allocates the next uidNumber/gidNumber: the counter's value, skipping
+    /// numbers a client gave a user or group (as uid or gid), so an allocated
+    /// number is free in both spaces (a user private group can share it).
+    /// Each number in use is skipped at most once: the counter moves past it.
     pub fn next_id_number(&mut self) -> StoreResult<u32> {
-        let mut meta = self.writer()?.open_table(META)?;
-        let next = meta
+        let w = self.writer()?;
+        let mut meta = w.open_table(META)?;
+        let mut next = meta
             .get(NEXT_ID_NUMBER_KEY)?
             .and_then(|v| v.value().try_into().ok().map(u32::from_le_bytes))
             .unwrap_or(10_000);
-        meta.insert(
-            NEXT_ID_NUMBER_KEY,
-            next.saturating_add(1).to_le_bytes().as_slice(),
-        )?;
+        let uids = w.open_table(UID_NUMBERS)?;
+        let groups = w.open_table(GROUP_GIDS)?;
+        let user_gids = w.open_multimap_table(USER_GIDS)?;
+        while uids.get(next)?.is_some()
+            || groups.get(next)?.is_some()
+            || !user_gids.get(next)?.is_empty()
+        {
+            next = next
+                .checked_add(1)
+                .ok_or(StoreError::Exhausted("id numbers"))?;
+        }
+        let after = next
+            .checked_add(1)
+            .ok_or(StoreError::Exhausted("id numbers"))?;
+        meta.insert(NEXT_ID_NUMBER_KEY, after.to_le_bytes().as_slice())?;
         Ok(next)
     }
 
@@ -295,30 +300,67 @@ impl Tx {
             user.external_id.as_deref(),
             user.id,
         )?;
-        let old_cn = old.map(|o| loose_key(&o.common_name()));
-        let new_cn = loose_key(&user.common_name());
-        self.set_str_entry(USER_BY_CN, old_cn.as_deref(), Some(&new_cn), user.id)?;
-        self.renumber(old.map(|o| o.uid_number), user.uid_number, user.id)?;
+        self.set_str_entries(
+            USER_BY_CN,
+            &old.map(cn_keys).unwrap_or_default(),
+            &cn_keys(user),
+            user.id,
+        )?;
+        let old_uid = old.map(|o| o.uid_number);
+        self.renumber(UID_NUMBERS, "uidNumber", old_uid, user.uid_number, user.id)?;
+        let old_gid = old.map(|o| o.gid_number);
+        if old_gid != Some(user.gid_number) {
+            if let Some(g) = old_gid {
+                self.set_u32_entry(USER_GIDS, g, user.id, false)?;
+            }
+            self.set_u32_entry(USER_GIDS, user.gid_number, user.id, true)?;
+        }
         self.place_user(old, user)?;
         self.put_record(USERS, "user", user.id, user)
     }
 
-    fn renumber(&mut self, old: Option<u32>, new: u32, id: Uuid) -> StoreResult<()> {
+    /// Moves a unique number from `old` to `new`, refusing one another record holds.
+    fn renumber(
+        &mut self,
+        def: TableDefinition<u32, u128>,
+        index: &'static str,
+        old: Option<u32>,
+        new: u32,
+        id: Uuid,
+    ) -> StoreResult<()> {
         if old == Some(new) {
             return Ok(());
         }
-        if let Some(holder) = self.by_id_number(new)?
-            && holder != id
+        let mut t = self.writer()?.open_table(def)?;
+        if let Some(holder) = t.get(new)?.map(|v| v.value())
+            && holder != id.as_u128()
         {
             return Err(StoreError::Duplicate {
-                index: "uidNumber/gidNumber",
+                index,
                 key: new.to_string(),
             });
         }
         if let Some(old) = old {
-            self.number(old, id, false)?;
+            t.remove(old)?;
         }
-        self.number(new, id, true)
+        t.insert(new, id.as_u128())?;
+        Ok(())
+    }
+
+    fn set_u32_entry(
+        &mut self,
+        def: MultimapTableDefinition<u32, u128>,
+        key: u32,
+        id: Uuid,
+        present: bool,
+    ) -> StoreResult<()> {
+        let mut t = self.writer()?.open_multimap_table(def)?;
+        if present {
+            t.insert(key, id.as_u128())?;
+        } else {
+            t.remove(key, id.as_u128())?;
+        }
+        Ok(())
     }
 
     /// Organization membership and seat counts, old placement → new placement.
@@ -355,9 +397,11 @@ impl Tx {
         )?;
         self.set_str_entries(USER_BY_ANY_EMAIL, &email_keys(&old), &BTreeSet::new(), id)?;
         self.set_str_entry(USER_BY_EXTERNAL_ID, old.external_id.as_deref(), None, id)?;
-        let cn = loose_key(&old.common_name());
-        self.set_str_entry(USER_BY_CN, Some(&cn), None, id)?;
-        self.number(old.uid_number, id, false)?;
+        self.set_str_entries(USER_BY_CN, &cn_keys(&old), &BTreeSet::new(), id)?;
+        self.writer()?
+            .open_table(UID_NUMBERS)?
+            .remove(old.uid_number)?;
+        self.set_u32_entry(USER_GIDS, old.gid_number, id, false)?;
         self.set_u128_entry(ORG_USERS, org_key(old.org), id, false)?;
         if let (Some(org), true) = (old.org, old.state.holds_seat()) {
             self.add_seats(org, -1)?;
@@ -388,7 +432,8 @@ impl Tx {
             &new_key,
             role.id,
         )?;
-        self.renumber(old.as_ref().map(|o| o.gid_number), role.gid_number, role.id)?;
+        let old_gid = old.as_ref().map(|o| o.gid_number);
+        self.renumber(GROUP_GIDS, "gidNumber", old_gid, role.gid_number, role.id)?;
         if let Some(old) = old.as_ref().filter(|o| o.org != role.org) {
             self.set_u128_entry(ORG_ROLES, org_key(old.org), role.id, false)?;
         }
@@ -403,7 +448,9 @@ impl Tx {
         };
         self.release(ROLE_BY_NAME, &role_name_key(old.org, &fold(&old.name)))?;
         self.set_str_entry(ROLE_BY_CN, Some(&loose_key(&old.name)), None, id)?;
-        self.number(old.gid_number, id, false)?;
+        self.writer()?
+            .open_table(GROUP_GIDS)?
+            .remove(old.gid_number)?;
         self.set_u128_entry(ORG_ROLES, org_key(old.org), id, false)?;
         self.drop_memberships(id)?;
         self.remove_record(ROLES, id)
@@ -453,6 +500,11 @@ impl Tx {
         meta.insert(SYSTEM_ADMIN, bytes.as_slice())?;
         Ok(())
     }
+}
+
+/// A user's keys in the common-name index: every `cn` it shows, loosely keyed.
+pub(super) fn cn_keys(user: &User) -> BTreeSet<String> {
+    user.common_names().iter().map(|c| loose_key(c)).collect()
 }
 
 /// A user's keys in the any-email index: every address it has, folded.

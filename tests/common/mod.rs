@@ -37,8 +37,13 @@ pub fn cheap_settings() -> Settings {
 /// A directory on a fresh store with the system administrator, the suffix
 /// `example.com`, and organizations `Acme-A` and `Acme-B` (3 seats each).
 pub fn fixture() -> Fixture {
+    fixture_numbered_from(10_000)
+}
+
+/// [`fixture`] on a store that hands out uid/gid numbers from `first`.
+pub fn fixture_numbered_from(first: u32) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
-    let store = Store::open(&tmp.path().join("t.redb"), 10_000).unwrap();
+    let store = Store::open(&tmp.path().join("t.redb"), first).unwrap();
     let dir = Directory::new(store, cheap_settings()).unwrap();
     dir.bootstrap().unwrap().unwrap();
     let sys = system(&dir);

@@ -175,3 +175,57 @@ pub fn dns(output: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Runs `cmd` (ldapadd, ldapmodify, …) bound as `who`/`pw` with `ldif` as input.
+pub async fn write_as(l: &Ldap, who: &str, pw: &str, cmd: &str, ldif: &str) -> (i32, String) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), ldif).unwrap();
+    let path = file.path().to_str().unwrap().to_owned();
+    run(cmd, &["-x", "-H", &l.url, "-D", who, "-w", pw, "-f", &path]).await
+}
+
+/// Runs `cmd` as the system administrator with `ldif` as input.
+pub async fn admin(l: &Ldap, cmd: &str, ldif: &str) -> (i32, String) {
+    write_as(l, &l.admin_dn, &l.admin_pw, cmd, ldif).await
+}
+
+/// The entry `dn` with attributes `attrs`, as the system administrator sees it.
+pub async fn read(l: &Ldap, dn: &str, attrs: &[&str]) -> String {
+    let mut args = vec![
+        "-x",
+        "-LLL",
+        "-H",
+        &l.url,
+        "-D",
+        &l.admin_dn,
+        "-w",
+        &l.admin_pw,
+        "-b",
+        dn,
+        "-s",
+        "base",
+    ];
+    args.extend_from_slice(attrs);
+    run("ldapsearch", &args).await.1
+}
+
+/// The DNs an administrator's subtree search with `filter` finds.
+pub async fn find(l: &Ldap, filter: &str) -> Vec<String> {
+    let args = [
+        "-x",
+        "-LLL",
+        "-H",
+        &l.url,
+        "-D",
+        &l.admin_dn,
+        "-w",
+        &l.admin_pw,
+        "-b",
+        BASE,
+        filter,
+        "1.1",
+    ];
+    let (rc, out) = run("ldapsearch", &args).await;
+    assert_eq!(rc, 0, "{filter}: {out}");
+    dns(&out)
+}

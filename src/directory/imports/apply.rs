@@ -145,6 +145,7 @@ impl Directory {
             gid_number: number,
             version: 0,
             profile: Default::default(),
+            attrs: Default::default(),
         };
         user.flags.delegate = row.delegate;
         let change = Change {

@@ -445,4 +445,13 @@ pub(super) static USER_ATTRIBUTES: &[At] = &[
     At::new("1.3.6.1.1.1.1.12", &["memberUid"], "", IA5_STRING)
         .equality(CaseExactIa5)
         .substr(CaseExactIa5Substrings),
+    // openssh-lpk (the ldapPublicKey class sshd's AuthorizedKeysCommand,
+    // SSSD, GitLab and Gitea read keys from).
+    At::new(
+        "1.3.6.1.4.1.24552.500.1.1.1.13",
+        &["sshPublicKey"],
+        "MANDATORY: OpenSSH Public key",
+        OCTET_STRING,
+    )
+    .equality(OctetString),
 ];

@@ -1,6 +1,6 @@
 //! Standard object classes (RFC 4512, RFC 4519 via OpenLDAP core.schema,
-//! cosine, inetorgperson, nis), copied from OpenLDAP with MUST/MAY lists
-//! spelled exactly as there.
+//! cosine, inetorgperson, nis) and openssh-lpk's ldapPublicKey, copied from
+//! OpenLDAP with MUST/MAY lists spelled exactly as there.
 //!
 //! A dirgate role entry carries groupOfNames, groupOfUniqueNames and
 //! posixGroup at once. All three are STRUCTURAL here, as in OpenLDAP
@@ -302,5 +302,15 @@ pub(super) static STANDARD_CLASSES: &[Oc] = &[
         sup: &["top"],
         must: &["cn", "gidNumber"],
         may: &["userPassword", "memberUid", "description"],
+    },
+    // openssh-lpk, in the widespread form with MAY (slapd's contrib copy).
+    Oc {
+        oid: "1.3.6.1.4.1.24552.500.1.1.2.0",
+        names: &["ldapPublicKey"],
+        desc: "MANDATORY: OpenSSH LPK objectclass",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        may: &["sshPublicKey", "uid"],
     },
 ];

@@ -10,6 +10,7 @@ use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
 use crate::directory::orgs::NewOrg;
+use crate::directory::profile::Profile;
 use crate::directory::roles::NewRole;
 use crate::directory::services::NewService;
 use crate::directory::users::{NewUser, OrgRef};
@@ -90,7 +91,7 @@ fn add_in(
     };
     let shape = kind.shape();
     let name = naming_value(shape, dn, &mut attrs)?;
-    shape::check(shape, &attrs)?;
+    shape::check(shape, &attrs, true)?;
     match kind {
         Kind::Org => {
             let new = NewOrg {
@@ -173,7 +174,7 @@ fn add_user(
     if attrs.values("uid").len() > 1 {
         return Err(fail(Code::ConstraintViolation, "uid: a user has one login").into());
     }
-    let f = user_fields(attrs, &login, true)?;
+    let f = user_fields(attrs, &[])?;
     let new = NewUser {
         email: f.email,
         given_name: f.given_name,
@@ -186,6 +187,10 @@ fn add_user(
         flags: f.flags,
         external_id: f.external_id,
         password: None,
+        profile: Profile::default().with_addresses(&f.mail),
+        attrs: f.kept,
+        uid_number: f.uid_number,
+        gid_number: f.gid_number,
         ..NewUser::new(login)
     };
     dir.create_user_in(tx, req, new, hash)?;

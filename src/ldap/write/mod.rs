@@ -81,8 +81,7 @@ pub fn refuse_existing(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcom
     let Resolved::Found(node) = ctx.tree.resolve(tx, dn)? else {
         return Ok(());
     };
-    let depth = ctx.dir.settings().max_role_depth;
-    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.policy(), &req.actor, depth);
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &req.actor);
     renderer.member_of = false;
     renderer.operational = false;
     if renderer.render(node)?.is_some() {

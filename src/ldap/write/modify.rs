@@ -7,12 +7,13 @@
 
 use super::attrs::{Attrs, about, attr_type, decode_values};
 use super::record::{
-    members, new_password, org_attrs, rights, role_attrs, seats, user_attrs, user_fields,
+    UserFields, members, new_password, org_attrs, rights, role_attrs, seats, user_attrs,
+    user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::acl::{Action, Target};
-use crate::directory::model::SecretHash;
+use crate::directory::model::{SecretHash, User};
 use crate::directory::roles::RoleChanges;
 use crate::directory::users::UserChanges;
 use crate::directory::users::target_of;
@@ -160,7 +161,7 @@ fn apply(shape: &Shape, attrs: &mut Attrs, changes: &[Change]) -> Checked<()> {
             Op::Increment => attrs.increment(c.ty, &c.values)?,
         }
     }
-    shape::check(shape, attrs)
+    shape::check(shape, attrs, false)
 }
 
 fn touched(changes: &[Change], name: &str) -> bool {
@@ -169,23 +170,12 @@ fn touched(changes: &[Change], name: &str) -> bool {
 
 fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepared) -> Outcome<()> {
     let user = dir.user_to_change(tx, req, id)?;
-    let mut attrs = user_attrs(&user);
+    let (mut attrs, mut derived) = user_attrs(&user, &dir.settings().posix);
     apply(&shape::USER, &mut attrs, &p.changes)?;
-    let f = user_fields(&attrs, &user.login, touched(&p.changes, "cn"))?;
-    let differs = |new: &Option<String>, old: &Option<String>| (new != old).then(|| new.clone());
-    let changes = UserChanges {
-        login: None,
-        email: differs(&f.email, &user.email),
-        given_name: differs(&f.given_name, &user.given_name),
-        family_name: differs(&f.family_name, &user.family_name),
-        display_name: differs(&f.display_name, &user.display_name),
-        external_id: differs(&f.external_id, &user.external_id),
-        flags: (f.flags != user.flags).then_some(f.flags),
-        state: f.state.filter(|s| *s != user.state),
-        password: None,
-        profile: None,
-        if_version: None,
-    };
+    // A derived value the client left alone stays derived, not written.
+    derived.retain(|ty| !p.changes.iter().any(|c| c.ty.oid == ty.oid));
+    let f = user_fields(&attrs, &derived)?;
+    let changes = user_changes(&user, f);
     let effective = changes.email.is_some()
         || changes.given_name.is_some()
         || changes.family_name.is_some()
@@ -193,6 +183,10 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
         || changes.external_id.is_some()
         || changes.flags.is_some()
         || changes.state.is_some()
+        || changes.profile.is_some()
+        || changes.attrs.is_some()
+        || changes.uid_number.is_some()
+        || changes.gid_number.is_some()
         || p.password.is_some();
     if effective {
         dir.update_user_in(tx, req, id, &changes, p.password)?;
@@ -205,6 +199,26 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
         dir.unlock_user_in(tx, req, id)?;
     }
     Ok(())
+}
+
+/// The core's change set: each field the entry now says differently.
+fn user_changes(user: &User, f: UserFields) -> UserChanges {
+    let differs = |new: &Option<String>, old: &Option<String>| (new != old).then(|| new.clone());
+    let profile = user.profile.with_addresses(&f.mail);
+    UserChanges {
+        email: differs(&f.email, &user.email),
+        given_name: differs(&f.given_name, &user.given_name),
+        family_name: differs(&f.family_name, &user.family_name),
+        display_name: differs(&f.display_name, &user.display_name),
+        external_id: differs(&f.external_id, &user.external_id),
+        flags: (f.flags != user.flags).then_some(f.flags),
+        state: f.state.filter(|s| *s != user.state),
+        profile: (profile != user.profile).then_some(profile),
+        attrs: (f.kept != user.attrs).then_some(f.kept),
+        uid_number: f.uid_number.filter(|n| *n != user.uid_number),
+        gid_number: f.gid_number.filter(|n| *n != user.gid_number),
+        ..UserChanges::default()
+    }
 }
 
 fn modify_role(

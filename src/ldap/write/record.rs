@@ -1,15 +1,19 @@
 //! Records to LDAP attributes and back, for writes: the attributes a client
 //! may change on a user, role or organization as they stand now, and the
 //! core's fields read from an entry after the client's changes. The inverse
-//! of `render` for what dirgate stores; computed attributes are not here.
+//! of `render` for what dirgate stores (a user's view is `render::users`, read
+//! by both); computed attributes are not here.
 
 use super::attrs::Attrs;
 use super::{Checked, Outcome, fail, parse_dn};
+use crate::directory::PosixDefaults;
+use crate::directory::kept::Kept;
 use crate::directory::model::{AccountFlags, Lifecycle, Member, Organization, Right, Role, User};
 use crate::directory::users::NewPassword;
 use crate::directory::{Directory, Request};
-use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, USER_CLASSES};
-use crate::ldap::schema::{self, boolean_value};
+use crate::ldap::render::users::{FLAGS, interpreted, user_values};
+use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES};
+use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
 use crate::store::Tx;
 use ldap3_proto::proto::LdapResultCode as Code;
@@ -22,46 +26,36 @@ fn with_classes(classes: &[&str]) -> Attrs {
     a
 }
 
-/// A user's writable attributes as they are now.
-pub fn user_attrs(u: &User) -> Attrs {
-    let mut a = with_classes(USER_CLASSES);
-    a.put_opt("uid", Some(&u.login));
-    a.put_opt("cn", Some(&u.common_name()));
-    a.put_opt("sn", Some(u.family_name.as_deref().unwrap_or(&u.login)));
-    a.put_opt("givenName", u.given_name.as_deref());
-    a.put_opt("displayName", u.display_name.as_deref());
-    a.put_opt("mail", u.email.as_deref());
-    a.put_opt("dirgateLifecycleState", Some(u.state.as_str()));
-    let f = &u.flags;
-    for (name, v) in flag_fields(f) {
-        a.put_opt(name, Some(boolean_value(v)));
+/// A user's attributes as they stand (what a modify changes), and those of
+/// them dirgate derived rather than anyone wrote.
+pub fn user_attrs(u: &User, posix: &PosixDefaults) -> (Attrs, Vec<&'static AttributeType>) {
+    let mut attrs = Attrs::default();
+    let mut derived = Vec::new();
+    for shown in user_values(u, posix, None, &|_| true) {
+        if shown.derived {
+            derived.push(shown.ty);
+        }
+        attrs.put(shown.ty, shown.values);
     }
-    let quota = f.storage_quota.map(|q| q.to_string());
-    a.put_opt("dirgateStorageQuota", quota.as_deref());
-    a.put_opt("dirgateExternalId", u.external_id.as_deref());
-    a
-}
-
-fn flag_fields(f: &AccountFlags) -> [(&'static str, bool); 5] {
-    [
-        ("dirgateDelegate", f.delegate),
-        ("dirgateAllowUnsignedContainers", f.unsigned_containers),
-        ("dirgateAllowReleaseProtections", f.release_protections),
-        ("dirgateCloudRecovery", f.cloud_recovery),
-        ("dirgateNoSecondFactor", f.no_second_factor),
-    ]
+    (attrs, derived)
 }
 
 /// A user as an entry describes it.
 #[derive(Debug)]
 pub struct UserFields {
     pub email: Option<String>,
+    /// Every `mail` value, the first one primary.
+    pub mail: Vec<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub display_name: Option<String>,
     pub state: Option<Lifecycle>,
     pub flags: AccountFlags,
     pub external_id: Option<String>,
+    pub uid_number: Option<u32>,
+    pub gid_number: Option<u32>,
+    /// Everything dirgate keeps as written.
+    pub kept: Kept,
 }
 
 fn owned(v: Option<&str>) -> Option<String> {
@@ -74,21 +68,25 @@ fn flag(attrs: &Attrs, name: &str) -> Checked<bool> {
         .is_some_and(|v| v.eq_ignore_ascii_case("TRUE")))
 }
 
-/// The fields of a user entry. `cn` becomes the display name only when the
-/// client wrote it (`cn_given`) and it says more than given + family name;
-/// otherwise it is what dirgate derives from them.
-pub fn user_fields(attrs: &Attrs, login: &str, cn_given: bool) -> Checked<UserFields> {
-    let given = owned(attrs.single("givenName")?);
-    let family = owned(attrs.single("sn")?).filter(|f| f != login || given.is_some());
-    let joined = [given.as_deref(), family.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    // Several common names: the first is the one people see.
-    let cn = attrs.values("cn").first().cloned();
-    let from_cn = cn.filter(|c| cn_given && *c != joined && c != login);
-    let display = owned(attrs.single("displayName")?).or(from_cn);
+/// A POSIX number: an INTEGER the syntax check passed, in u32's range.
+fn id_number(attrs: &Attrs, name: &str) -> Checked<Option<u32>> {
+    match attrs.single(name)? {
+        None => Ok(None),
+        Some(v) => v.trim().parse::<u32>().map(Some).map_err(|_| {
+            fail(
+                Code::ConstraintViolation,
+                format!("{name}: must be a number from 0 to 4294967295"),
+            )
+        }),
+    }
+}
+
+/// The fields of a user entry: the interpreted attributes into the core's
+/// fields, every other attribute kept as written. `derived` are values
+/// dirgate showed without anyone writing them and the client left alone:
+/// they are not taken as written.
+pub fn user_fields(attrs: &Attrs, derived: &[&'static AttributeType]) -> Checked<UserFields> {
+    let written = |ty: &AttributeType| !derived.iter().any(|d| d.oid == ty.oid);
     let state = match attrs.single("dirgateLifecycleState")? {
         Some(s) => Some(Lifecycle::parse(s).ok_or_else(|| {
             fail(
@@ -107,22 +105,45 @@ pub fn user_fields(attrs: &Attrs, login: &str, cn_given: bool) -> Checked<UserFi
         })?),
         None => None,
     };
-    let flags = AccountFlags {
-        delegate: flag(attrs, "dirgateDelegate")?,
-        unsigned_containers: flag(attrs, "dirgateAllowUnsignedContainers")?,
-        release_protections: flag(attrs, "dirgateAllowReleaseProtections")?,
-        cloud_recovery: flag(attrs, "dirgateCloudRecovery")?,
-        no_second_factor: flag(attrs, "dirgateNoSecondFactor")?,
+    let mut flags = AccountFlags {
         storage_quota: quota,
+        ..AccountFlags::default()
     };
+    for f in FLAGS {
+        (f.set)(&mut flags, flag(attrs, f.name)?);
+    }
+    let numbers = (
+        id_number(attrs, "uidNumber")?,
+        id_number(attrs, "gidNumber")?,
+    );
+    let posix = attrs
+        .values("objectClass")
+        .iter()
+        .any(|c| schema::object_class(c).is_some_and(|k| k.canonical() == "posixAccount"));
+    if !posix && (numbers.0.is_some() || numbers.1.is_some()) {
+        return Err(fail(
+            Code::ObjectClassViolation,
+            "uidNumber and gidNumber are kept on posixAccount entries",
+        ));
+    }
+    let mail = attrs.values("mail").to_vec();
     Ok(UserFields {
-        email: owned(attrs.single("mail")?),
-        given_name: given,
-        family_name: family,
-        display_name: display,
+        email: mail.first().cloned(),
+        mail,
+        given_name: owned(attrs.single("givenName")?),
+        family_name: owned(attrs.single("sn")?)
+            .filter(|_| schema::attribute("sn").is_some_and(written)),
+        display_name: owned(attrs.single("displayName")?),
         state,
         flags,
         external_id: owned(attrs.single("dirgateExternalId")?),
+        uid_number: numbers.0,
+        gid_number: numbers.1,
+        kept: attrs
+            .types()
+            .filter(|ty| !interpreted(ty) && written(ty))
+            .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
+            .collect(),
     })
 }
 

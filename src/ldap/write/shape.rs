@@ -3,11 +3,13 @@
 //! itself. The check is slapd's schema check (objectClassViolation for a
 //! missing required attribute or one no class allows) with dirgate's limits
 //! on top: computed and operational attributes are unwillingToPerform, and so
-//! are attributes the schema allows but dirgate does not keep.
+//! are attributes the schema allows on roles, organizations and service
+//! accounts but dirgate does not keep there. Users keep every attribute
+//! their classes allow.
 
 use super::attrs::{Attrs, about};
 use super::{Checked, fail};
-use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, SERVICE_CLASSES, USER_CLASSES};
+use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, SERVICE_CLASSES};
 use crate::ldap::schema::{self, AttributeType, ObjectClass};
 use ldap3_proto::proto::LdapResultCode as Code;
 
@@ -18,43 +20,40 @@ pub struct Shape {
     pub rdn: &'static str,
     /// Object classes such an entry may carry.
     pub classes: &'static [&'static str],
-    /// Attributes dirgate keeps for it (besides objectClass).
+    /// Attributes dirgate keeps for it (besides objectClass); empty when it
+    /// keeps every attribute its classes allow.
     pub stored: &'static [&'static str],
     /// Attributes dirgate fills in itself: required by a class, never written.
     pub computed: &'static [&'static str],
     /// Required by a class, but dirgate allows the entry without them.
     pub optional: &'static [&'static str],
+    /// Required by a class; dirgate allocates them when an add leaves them
+    /// out, and a modify may change but not remove them.
+    pub allocated: &'static [&'static str],
 }
+
+/// The classes a user entry may carry: dirgate's defaults plus the auxiliary
+/// classes clients add (shadow passwords, SSH keys, any attribute).
+pub const USER_ENTRY_CLASSES: &[&str] = &[
+    "top",
+    "person",
+    "organizationalPerson",
+    "inetOrgPerson",
+    "posixAccount",
+    "shadowAccount",
+    "ldapPublicKey",
+    "extensibleObject",
+    "dirgateAccount",
+];
 
 pub const USER: Shape = Shape {
     what: "user",
     rdn: "uid",
-    classes: USER_CLASSES,
-    stored: &[
-        "uid",
-        "cn",
-        "sn",
-        "givenName",
-        "displayName",
-        "mail",
-        "userPassword",
-        "dirgateLifecycleState",
-        "dirgateDelegate",
-        "dirgateAllowUnsignedContainers",
-        "dirgateAllowReleaseProtections",
-        "dirgateCloudRecovery",
-        "dirgateNoSecondFactor",
-        "dirgateStorageQuota",
-        "dirgateExternalId",
-    ],
-    computed: &[
-        "uidNumber",
-        "gidNumber",
-        "homeDirectory",
-        "ou",
-        "dirgateOrganizationAdmin",
-    ],
+    classes: USER_ENTRY_CLASSES,
+    stored: &[],
+    computed: &["dirgateOrganizationAdmin"],
     optional: &[],
+    allocated: &["uidNumber", "gidNumber", "homeDirectory"],
 };
 
 pub const ROLE: Shape = Shape {
@@ -73,6 +72,7 @@ pub const ROLE: Shape = Shape {
     computed: &["gidNumber"],
     // dirgate roles may be empty, as lldap's and kanidm's groups may.
     optional: &["member", "uniqueMember"],
+    allocated: &[],
 };
 
 pub const ORG: Shape = Shape {
@@ -82,6 +82,7 @@ pub const ORG: Shape = Shape {
     stored: &["ou", "description", "dirgateSeats"],
     computed: &[],
     optional: &[],
+    allocated: &[],
 };
 
 pub const SERVICE: Shape = Shape {
@@ -91,6 +92,7 @@ pub const SERVICE: Shape = Shape {
     stored: &["cn", "description", "dirgateReadScope", "userPassword"],
     computed: &[],
     optional: &[],
+    allocated: &[],
 };
 
 fn listed(names: &[&str], ty: &AttributeType) -> bool {
@@ -141,22 +143,25 @@ fn classes(shape: &Shape, attrs: &Attrs) -> Checked<Vec<&'static ObjectClass>> {
     Ok(out)
 }
 
-/// The schema check of a whole entry as it will be after the write.
-pub fn check(shape: &Shape, attrs: &Attrs) -> Checked<()> {
+/// The schema check of a whole entry as it will be after the write;
+/// `adding` excuses the attributes dirgate allocates.
+pub fn check(shape: &Shape, attrs: &Attrs, adding: bool) -> Checked<()> {
     let classes = classes(shape, attrs)?;
+    // RFC 4512 §4.3: extensibleObject allows every user attribute type.
+    let extensible = classes.iter().any(|c| c.canonical() == "extensibleObject");
     for ty in attrs.types() {
         if ty.has_name("objectClass") {
             continue;
         }
         check_writable(shape, ty)?;
-        if !classes.iter().any(|c| c.allows(ty)) {
+        if !extensible && !classes.iter().any(|c| c.allows(ty)) {
             return Err(about(
                 ty,
                 Code::ObjectClassViolation,
                 "attribute not allowed by the entry's object classes",
             ));
         }
-        if !listed(shape.stored, ty) {
+        if !shape.stored.is_empty() && !listed(shape.stored, ty) {
             return Err(about(
                 ty,
                 Code::UnwillingToPerform,
@@ -177,7 +182,9 @@ pub fn check(shape: &Shape, attrs: &Attrs) -> Checked<()> {
     }
     for class in &classes {
         for ty in schema::attribute_types().filter(|t| class.requires(t)) {
-            let excused = listed(shape.computed, ty) || listed(shape.optional, ty);
+            let excused = listed(shape.computed, ty)
+                || listed(shape.optional, ty)
+                || (adding && listed(shape.allocated, ty));
             if !excused && !ty.has_name("objectClass") && attrs.get(ty).is_empty() {
                 return Err(fail(
                     Code::ObjectClassViolation,

@@ -1,0 +1,228 @@
+//! The LDAP view of a user record, in one place: which attributes a user
+//! entry shows and where each value comes from — a field the core
+//! interprets (login, names, addresses, POSIX numbers, lifecycle and flags),
+//! the attributes kept as the client wrote them, or a value dirgate derives
+//! because a class requires one and nobody wrote it (`cn`, `sn`, the home
+//! directory, the configured login shell, the default object classes).
+//! Search results and LDAP writes (the entry as it stands, which a modify
+//! changes) both read it, so what a client writes is what it reads back.
+
+use super::super::schema::{self, AttributeType, boolean_value};
+use super::USER_CLASSES;
+use crate::directory::PosixDefaults;
+use crate::directory::model::{AccountFlags, User};
+
+/// Attributes a user's typed fields hold: never kept as written. The
+/// `dirgate*` account attributes are interpreted too (see [`FLAGS`]).
+pub const INTERPRETED: &[&str] = &[
+    "uid",
+    "sn",
+    "givenName",
+    "displayName",
+    "mail",
+    "uidNumber",
+    "gidNumber",
+    "userPassword",
+    "dirgateLifecycleState",
+    "dirgateStorageQuota",
+    "dirgateExternalId",
+    "dirgateOrganizationAdmin",
+];
+
+/// An account flag as an LDAP Boolean attribute.
+pub struct Flag {
+    pub name: &'static str,
+    pub get: fn(&AccountFlags) -> bool,
+    pub set: fn(&mut AccountFlags, bool),
+}
+
+/// The account flags: the one list LDAP reads and writes them by.
+pub const FLAGS: &[Flag] = &[
+    Flag {
+        name: "dirgateDelegate",
+        get: |f| f.delegate,
+        set: |f, v| f.delegate = v,
+    },
+    Flag {
+        name: "dirgateAllowUnsignedContainers",
+        get: |f| f.unsigned_containers,
+        set: |f, v| f.unsigned_containers = v,
+    },
+    Flag {
+        name: "dirgateAllowReleaseProtections",
+        get: |f| f.release_protections,
+        set: |f, v| f.release_protections = v,
+    },
+    Flag {
+        name: "dirgateCloudRecovery",
+        get: |f| f.cloud_recovery,
+        set: |f, v| f.cloud_recovery = v,
+    },
+    Flag {
+        name: "dirgateNoSecondFactor",
+        get: |f| f.no_second_factor,
+        set: |f, v| f.no_second_factor = v,
+    },
+];
+
+/// Whether dirgate interprets `ty` on users rather than keeping it as written.
+pub fn interpreted(ty: &AttributeType) -> bool {
+    INTERPRETED.iter().any(|n| ty.has_name(n)) || FLAGS.iter().any(|f| ty.has_name(f.name))
+}
+
+/// One attribute of a user's entry.
+pub struct Shown {
+    pub ty: &'static AttributeType,
+    pub values: Vec<String>,
+    /// Derived by dirgate, not written by anyone (a modify that leaves it
+    /// alone must not store it).
+    pub derived: bool,
+}
+
+/// Whether the user's entry is a posixAccount: the default classes are.
+pub fn is_posix(u: &User) -> bool {
+    match u.attrs.get("objectClass") {
+        [] => true,
+        classes => classes.iter().any(|c| {
+            schema::object_class(c).is_some_and(|class| class.canonical() == "posixAccount")
+        }),
+    }
+}
+
+/// The user's attributes as LDAP shows them, each only when `want` accepts
+/// its canonical name (values are allocated per entry, so a search builds
+/// only what it selects or filters on). `org_admin` is the computed
+/// `dirgateOrganizationAdmin` (None leaves it out).
+pub fn user_values(
+    u: &User,
+    posix: &PosixDefaults,
+    org_admin: Option<bool>,
+    want: &dyn Fn(&str) -> bool,
+) -> Vec<Shown> {
+    let mut out = Vec::with_capacity(24);
+    let mut push = |name: &str, values: Vec<String>, derived: bool| {
+        if let Some(ty) = schema::attribute(name).filter(|_| !values.is_empty()) {
+            out.push(Shown {
+                ty,
+                values,
+                derived,
+            });
+        }
+    };
+    if want("objectClass") {
+        let written = u.attrs.get("objectClass");
+        let mut classes = if written.is_empty() {
+            USER_CLASSES.iter().map(|c| (*c).to_owned()).collect()
+        } else {
+            written.to_vec()
+        };
+        // dirgate's own account attributes are always there.
+        if !classes
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case("dirgateAccount"))
+        {
+            classes.push("dirgateAccount".to_owned());
+        }
+        push("objectClass", classes, written.is_empty());
+    }
+    if want("uid") {
+        push("uid", vec![u.login.clone()], false);
+    }
+    if want("cn") {
+        push("cn", u.common_names(), u.attrs.get("cn").is_empty());
+    }
+    if want("sn") {
+        let sn = u.family_name.clone();
+        let derived = sn.is_none();
+        push("sn", vec![sn.unwrap_or_else(|| u.login.clone())], derived);
+    }
+    for (name, value) in [
+        ("givenName", &u.given_name),
+        ("displayName", &u.display_name),
+    ] {
+        if want(name)
+            && let Some(v) = value.as_ref().filter(|v| !v.is_empty())
+        {
+            push(name, vec![v.clone()], false);
+        }
+    }
+    if want("mail") {
+        push("mail", u.mail_values(), false);
+    }
+    if is_posix(u) {
+        posix_values(u, posix, want, &mut push);
+    }
+    for (name, values) in u.attrs.iter() {
+        if !matches!(name, "objectClass" | "cn" | "homeDirectory" | "loginShell") && want(name) {
+            push(name, values.to_vec(), false);
+        }
+    }
+    if INTERPRETED
+        .iter()
+        .any(|n| n.starts_with("dirgate") && want(n))
+        || FLAGS.iter().any(|f| want(f.name))
+    {
+        account_values(u, org_admin, &mut push);
+    }
+    out
+}
+
+fn posix_values(
+    u: &User,
+    posix: &PosixDefaults,
+    want: &dyn Fn(&str) -> bool,
+    push: &mut dyn FnMut(&str, Vec<String>, bool),
+) {
+    if want("uidNumber") {
+        push("uidNumber", vec![u.uid_number.to_string()], false);
+    }
+    if want("gidNumber") {
+        push("gidNumber", vec![u.gid_number.to_string()], false);
+    }
+    if want("homeDirectory") {
+        let written = u.attrs.get("homeDirectory").is_empty();
+        push(
+            "homeDirectory",
+            vec![u.home_directory(&posix.home_directory)],
+            written,
+        );
+    }
+    if want("loginShell") {
+        match (u.attrs.get("loginShell"), &posix.login_shell) {
+            ([], Some(default)) => push("loginShell", vec![default.clone()], true),
+            (written, _) => push("loginShell", written.to_vec(), false),
+        }
+    }
+}
+
+fn account_values(
+    u: &User,
+    org_admin: Option<bool>,
+    push: &mut dyn FnMut(&str, Vec<String>, bool),
+) {
+    push(
+        "dirgateLifecycleState",
+        vec![u.state.as_str().to_owned()],
+        false,
+    );
+    for f in FLAGS {
+        push(
+            f.name,
+            vec![boolean_value((f.get)(&u.flags)).to_owned()],
+            false,
+        );
+    }
+    if let Some(q) = u.flags.storage_quota {
+        push("dirgateStorageQuota", vec![q.to_string()], false);
+    }
+    if let Some(admin) = org_admin {
+        push(
+            "dirgateOrganizationAdmin",
+            vec![boolean_value(admin).to_owned()],
+            false,
+        );
+    }
+    if let Some(x) = u.external_id.as_ref().filter(|x| !x.is_empty()) {
+        push("dirgateExternalId", vec![x.clone()], false);
+    }
+}
