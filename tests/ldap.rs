@@ -328,6 +328,54 @@ async fn server_side_sort_orders_and_reports() {
     );
 }
 
+/// RFC 2891 §1.2: the sort response control's value is `SEQUENCE { sortResult
+/// ENUMERATED, attributeType [0] OPTIONAL }`, and slapd leaves attributeType
+/// out. python-ldap rejects the control when anything else follows the code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sort_response_control_is_what_slapd_sends() {
+    use ldap3::controls::RawControl;
+    use ldap3::{LdapConnAsync, Scope};
+    let l = start("").await;
+    let (code, out) = search_as_admin(
+        &l,
+        &["-b", BASE, "-E", "sss=cn", "(objectClass=person)", "cn"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("sortResult: (0)"), "{out}");
+    assert!(!out.to_lowercase().contains("error"), "{out}");
+    // The bytes on the wire, as a client without an RFC 2891 decoder sees them.
+    let (conn, mut ldap) = LdapConnAsync::new(&l.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&l.admin_dn, &l.admin_pw)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let sort_by_cn = RawControl {
+        ctype: "1.2.840.113556.1.4.473".into(),
+        crit: false,
+        val: Some(vec![0x30, 0x06, 0x30, 0x04, 0x04, 0x02, b'c', b'n']),
+    };
+    let res = ldap
+        .with_controls(sort_by_cn)
+        .search(BASE, Scope::Subtree, "(objectClass=person)", vec!["1.1"])
+        .await
+        .unwrap();
+    let done = res.1;
+    assert_eq!(done.rc, 0, "{done:?}");
+    let sort = done
+        .ctrls
+        .iter()
+        .find(|c| c.1.ctype == "1.2.840.113556.1.4.474")
+        .expect("a sort response control");
+    assert_eq!(
+        sort.1.val.as_deref(),
+        Some(&[0x30, 0x03, 0x0a, 0x01, 0x00][..])
+    );
+    ldap.unbind().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_actor_sees_what_the_policy_allows() {
     let l = start("").await;
