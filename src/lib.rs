@@ -13,6 +13,7 @@
 //! - [`admin`]: the admin API (`/admin/v1`, JSON) over the core's use cases.
 //! - [`cli`]: administrative subcommands that call a running daemon's admin API.
 //! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM).
+//! - [`logging`]: the log filter, which keeps credentials out of the log.
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
 //! - [`smtp`]: the mail notification channel (plain SMTP to a relay).
 //! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
@@ -25,6 +26,7 @@ pub mod directory;
 pub mod http;
 pub mod import;
 pub mod ldap;
+pub mod logging;
 pub mod scim;
 pub mod server;
 pub mod smtp;

@@ -144,17 +144,19 @@ async fn watch_signals(mut s: Signals, shutdown: CancellationToken, server: Arc<
     tracing::info!("shutting down");
 }
 
-/// Logs go to stderr; `DIRGATE_LOG` (or `RUST_LOG`) sets the filter, default info.
+/// Logs go to stderr; `DIRGATE_LOG` (or `RUST_LOG`) sets the filter, default
+/// info, within the caps of [`dirgate::logging::filter`].
 fn init_logging() {
+    use tracing_subscriber::prelude::*;
     let filter = std::env::var("DIRGATE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         // Its fallback is eprintln!, which panics when stderr is gone (a closed
         // pipe); a daemon must survive losing its log reader.
         .log_internal_errors(false)
-        .init();
+        .with_filter(dirgate::logging::filter(&filter));
+    tracing_subscriber::registry().with(stderr).init();
 }

@@ -7,6 +7,7 @@ mod common;
 
 use common::admin::{expect, setup};
 use common::http::Auth;
+use common::server::{BASE, run};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -267,7 +268,7 @@ async fn tokens_show_their_secret_once() {
     expect(&bad, 400);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_accounts() {
     let t = setup().await;
     let a = t
@@ -279,7 +280,19 @@ async fn service_accounts() {
         )
         .await;
     expect(&a, 201);
-    assert!(a.body["password"].as_str().unwrap().len() > 10);
+    let password = a.body["password"].as_str().unwrap();
+    assert!(password.len() > 10);
+    // The answer is all an operator needs to configure the application: a
+    // full bind DN, under the server's base, that binds with that password.
+    let bind_dn = a.body["bindDn"].as_str().unwrap();
+    assert_eq!(bind_dn, format!("cn=gitea,ou=services,{BASE}"));
+    let url = &t.ldap.url;
+    let (code, out) = run(
+        "ldapwhoami",
+        &["-x", "-H", url, "-D", bind_dn, "-w", password],
+    )
+    .await;
+    assert_eq!((code, out.trim()), (0, format!("dn:{bind_dn}").as_str()));
     expect(
         &t.api
             .post("/service-accounts", &t.bob, json!({"name": "bobs-app"}))

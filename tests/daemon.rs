@@ -2,7 +2,7 @@
 //! directory creates the store and the bootstrap credential (mode 0600), answers
 //! `/healthz`, stops on SIGTERM with exit 0 and keeps its data across a restart; a
 //! second instance on the same directory fails with a readable message;
-//! `check-config` names unknown keys.
+//! `check-config` names unknown keys; a trace-level log holds no credential.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -30,8 +30,11 @@ fn command(data_dir: &Path) -> Command {
 struct Daemon {
     child: Child,
     http: SocketAddr,
-    /// Log lines up to and including "http listening".
+    ldap: SocketAddr,
+    /// Log lines up to and including "ldap listening".
     startup: Vec<String>,
+    /// The log lines after those, as they come; closed when the daemon exits.
+    log: mpsc::Receiver<String>,
 }
 
 impl Drop for Daemon {
@@ -42,37 +45,53 @@ impl Drop for Daemon {
     }
 }
 
-/// Starts `dirgate serve` and waits for its "http listening" log line.
+/// Starts `dirgate serve` and waits for its "http listening" and "ldap
+/// listening" log lines.
 fn start(data_dir: &Path) -> Daemon {
-    let mut child = command(data_dir)
-        .arg("serve")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    start_with(data_dir, &[])
+}
+
+/// Like [`start`], with `env` set for the daemon.
+fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Daemon {
+    let mut cmd = command(data_dir);
+    cmd.envs(env.iter().copied());
+    let mut child = cmd.arg("serve").stderr(Stdio::piped()).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
     // Owned by the guard at once, so a failed start never leaves a process behind.
+    let unbound = SocketAddr::from(([0, 0, 0, 0], 0));
     let mut daemon = Daemon {
         child,
-        http: SocketAddr::from(([0, 0, 0, 0], 0)),
+        http: unbound,
+        ldap: unbound,
         startup: Vec::new(),
+        log: rx,
     };
-    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             let _ = tx.send(line);
         }
     });
     let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let line = rx
+    // The address follows `addr=` (at trace level other fields may follow it).
+    let addr = |line: &str, what: &str| -> Option<SocketAddr> {
+        let rest = line.split(what).nth(1)?.split("addr=").nth(1)?;
+        rest.split_whitespace().next()?.parse().ok()
+    };
+    while daemon.http == unbound || daemon.ldap == unbound {
+        let line = daemon
+            .log
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("daemon did not report its http address");
-        daemon.startup.push(line.clone());
-        if let Some(addr) = line.split("http listening addr=").nth(1) {
-            daemon.http = addr.trim().parse().unwrap();
-            return daemon;
+            .expect("daemon did not report its http and ldap addresses");
+        if let Some(a) = addr(&line, "http listening") {
+            daemon.http = a;
         }
+        if let Some(a) = addr(&line, "ldap listening") {
+            daemon.ldap = a;
+        }
+        daemon.startup.push(line);
     }
+    daemon
 }
 
 impl Daemon {
@@ -191,4 +210,104 @@ fn check_config_names_an_unknown_key_and_accepts_the_shipped_file() {
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("serve"));
+}
+
+/// Runs an OpenLDAP client; (exit code, stdout + stderr).
+fn ldap_tool(cmd: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(cmd)
+        .args(args)
+        .env("LDAPCONF", "/dev/null")
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} not runnable (scripts/test installs ldap-utils): {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// The forms in which a secret could reach a log line: as text, and as the
+/// byte list or hex that a Debug of a BER tag or a buffer prints.
+fn forms(secret: &str) -> [String; 3] {
+    let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+    [secret.to_owned(), format!("{:?}", secret.as_bytes()), hex]
+}
+
+/// `DIRGATE_LOG=trace` asks every crate for everything, and ldap3_proto traces
+/// each LDAP message it decodes: the filter must keep binds, added passwords,
+/// Password Modify and failed binds out of the log all the same.
+#[test]
+fn trace_logging_shows_no_credential() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // Cheap hashing: binds at the default cost are slow in a debug build.
+    let config = tmp.path().join("dirgate.toml");
+    std::fs::write(
+        &config,
+        "[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n",
+    )
+    .unwrap();
+    let mut daemon = start_with(
+        &data,
+        &[
+            ("DIRGATE_CONFIG", config.to_str().unwrap()),
+            ("DIRGATE_LOG", "trace"),
+            ("DIRGATE_LOGINS_REQUIRE_SUFFIX", "false"),
+        ],
+    );
+    let url = format!("ldap://{}", daemon.ldap);
+    let admin_pw = bootstrap_lines(&data)[2]
+        .strip_prefix("PASSWORD=")
+        .unwrap()
+        .to_owned();
+    let admin_dn = "cn=admin,dc=example,dc=com";
+    let admin = ["-x", "-H", &url, "-D", admin_dn, "-w", &admin_pw];
+    let (code, out) = ldap_tool("ldapwhoami", &admin);
+    assert_eq!(code, Some(0), "{out}");
+
+    let (first, second, wrong) = ("Initial-Pw-4711", "Changed-Pw-0815", "Wrong-Pw-2342");
+    let erin = "uid=erin,ou=people,dc=example,dc=com";
+    let ldif = tmp.path().join("erin.ldif");
+    std::fs::write(
+        &ldif,
+        format!(
+            "dn: {erin}\nobjectClass: inetOrgPerson\ncn: Erin\nsn: Gray\nuserPassword: {first}\n"
+        ),
+    )
+    .unwrap();
+    let mut add = admin.to_vec();
+    add.extend(["-f", ldif.to_str().unwrap()]);
+    let (code, out) = ldap_tool("ldapadd", &add);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = ldap_tool(
+        "ldappasswd",
+        &[
+            "-x", "-H", &url, "-D", erin, "-w", first, "-a", first, "-s", second,
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = ldap_tool("ldapwhoami", &["-x", "-H", &url, "-D", erin, "-w", second]);
+    assert_eq!(code, Some(0), "the new password works: {out}");
+    let (code, out) = ldap_tool(
+        "ldapwhoami",
+        &["-x", "-H", &url, "-D", admin_dn, "-w", wrong],
+    );
+    assert_eq!(code, Some(49), "{out}");
+
+    let (code, _) = daemon.terminate();
+    assert_eq!(code, Some(0));
+    let mut log = daemon.startup.join("\n");
+    for line in daemon.log.iter() {
+        log.push('\n');
+        log.push_str(&line);
+    }
+    // Not vacuous: trace and the LDAP connections' debug lines did get through.
+    assert!(log.contains("TRACE"), "not a trace log:\n{log}");
+    assert!(log.contains("dirgate::ldap::listener: connected"), "{log}");
+    for secret in [admin_pw.as_str(), first, second, wrong] {
+        for form in forms(secret) {
+            assert!(!log.contains(&form), "{secret} in the log as {form}");
+        }
+    }
 }

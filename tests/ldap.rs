@@ -328,6 +328,54 @@ async fn server_side_sort_orders_and_reports() {
     );
 }
 
+/// RFC 2891 §1.2: the sort response control's value is `SEQUENCE { sortResult
+/// ENUMERATED, attributeType [0] OPTIONAL }`, and slapd leaves attributeType
+/// out. python-ldap rejects the control when anything else follows the code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sort_response_control_is_what_slapd_sends() {
+    use ldap3::controls::RawControl;
+    use ldap3::{LdapConnAsync, Scope};
+    let l = start("").await;
+    let (code, out) = search_as_admin(
+        &l,
+        &["-b", BASE, "-E", "sss=cn", "(objectClass=person)", "cn"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("sortResult: (0)"), "{out}");
+    assert!(!out.to_lowercase().contains("error"), "{out}");
+    // The bytes on the wire, as a client without an RFC 2891 decoder sees them.
+    let (conn, mut ldap) = LdapConnAsync::new(&l.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&l.admin_dn, &l.admin_pw)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let sort_by_cn = RawControl {
+        ctype: "1.2.840.113556.1.4.473".into(),
+        crit: false,
+        val: Some(vec![0x30, 0x06, 0x30, 0x04, 0x04, 0x02, b'c', b'n']),
+    };
+    let res = ldap
+        .with_controls(sort_by_cn)
+        .search(BASE, Scope::Subtree, "(objectClass=person)", vec!["1.1"])
+        .await
+        .unwrap();
+    let done = res.1;
+    assert_eq!(done.rc, 0, "{done:?}");
+    let sort = done
+        .ctrls
+        .iter()
+        .find(|c| c.1.ctype == "1.2.840.113556.1.4.474")
+        .expect("a sort response control");
+    assert_eq!(
+        sort.1.val.as_deref(),
+        Some(&[0x30, 0x03, 0x0a, 0x01, 0x00][..])
+    );
+    ldap.unbind().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_actor_sees_what_the_policy_allows() {
     let l = start("").await;
@@ -609,6 +657,66 @@ async fn compare_passwd_and_whoami() {
     .await;
     assert_ne!(code, 0);
     assert!(out.contains("Insufficient access (50)"), "{out}");
+}
+
+/// RFC 3062 §2: a Password Modify response has a value only when it carries a
+/// generated password (`SEQUENCE { genPasswd [0] }`); otherwise none at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_modify_answers_a_value_only_with_a_generated_password() {
+    use ldap3::LdapConnAsync;
+    use ldap3::exop::PasswordModify;
+    let l = start("").await;
+    let bob = a("bob@example.com");
+    let admin = ["-x", "-H", &l.url, "-D", &l.admin_dn, "-w", &l.admin_pw];
+    let bind_as_bob = |pw: String| {
+        let url = l.url.clone();
+        let bob = bob.clone();
+        async move { run("ldapwhoami", &["-x", "-H", &url, "-D", &bob, "-w", &pw]).await }
+    };
+    // ldappasswd -s: a set password, nothing printed back.
+    let mut args = admin.to_vec();
+    args.extend(["-s", "set-pw", bob.as_str()]);
+    let (code, out) = run("ldappasswd", &args).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("New password"), "{out}");
+    assert_eq!(bind_as_bob("set-pw".into()).await.0, 0);
+    // ldappasswd without -s: the server generates one and returns it.
+    let mut args = admin.to_vec();
+    args.push(&bob);
+    let (code, out) = run("ldappasswd", &args).await;
+    assert_eq!(code, 0, "{out}");
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("New password: "))
+        .unwrap_or_else(|| panic!("a generated password: {out}"));
+    assert_eq!(bind_as_bob(generated.to_owned()).await.0, 0);
+    // The bytes on the wire, as a client that decodes the value sees them.
+    let (conn, mut ldap) = LdapConnAsync::new(&l.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&l.admin_dn, &l.admin_pw)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let set = PasswordModify {
+        user_id: Some(&bob),
+        old_pass: None,
+        new_pass: Some("wire-pw"),
+    };
+    let (exop, _) = ldap.extended(set).await.unwrap().success().unwrap();
+    assert_eq!((exop.name, exop.val), (None, None));
+    let generate = PasswordModify {
+        user_id: Some(&bob),
+        old_pass: None,
+        new_pass: None,
+    };
+    let (exop, _) = ldap.extended(generate).await.unwrap().success().unwrap();
+    let val = exop.val.expect("a value with the generated password");
+    assert_eq!(&val[..2], [0x30, val.len() as u8 - 2]);
+    assert_eq!(&val[2..4], [0x80, val.len() as u8 - 4]);
+    let pw = String::from_utf8(val[4..].to_vec()).unwrap();
+    assert_eq!(bind_as_bob(pw).await.0, 0);
+    ldap.unbind().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -155,12 +155,15 @@ async fn create_service(
     Caller(req): Caller,
     Body(b): Body<CreateService>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    // The DN the LDAP listener serves it under (its base is config's base_dn),
+    // so the answer can be pasted into the application's bind settings.
+    let tree = s.tree.clone();
     let out = run(&s, move |d| {
         let scope = scope_of(d, &req, b.organization.as_deref())?;
         let issued = d.create_service_account(&req, &b.name, scope, b.description)?;
         let mut view = views::service(&issued.record, &d.org_names()?);
         view["password"] = json!(issued.secret);
-        view["bindDn"] = json!(format!("cn={},ou=services", issued.record.name));
+        view["bindDn"] = json!(tree.service_dn(&issued.record));
         Ok(view)
     })
     .await?;

@@ -3,6 +3,8 @@
 //! done, writes, compare: one per request) are BER-encoded straight into the
 //! output buffer. ldap3_proto builds a tree of tagged values first, which cost
 //! more than the whole directory lookup. Tests check the bytes are identical.
+//! The server-side sort response control's value is ours too: ldap3_proto's
+//! does not follow RFC 2891 (see [`sort_result_value`]).
 
 use bytes::{BufMut, BytesMut};
 use ldap3_proto::LdapCodec;
@@ -24,6 +26,8 @@ const ADD_RESPONSE: u8 = 0x69;
 const DEL_RESPONSE: u8 = 0x6b;
 const MODIFY_DN_RESPONSE: u8 = 0x6d;
 const COMPARE_RESPONSE: u8 = 0x6f;
+/// `[0]` primitive, context-specific (IMPLICIT tagging, as LDAP's ASN.1 module).
+const CONTEXT_0: u8 = 0x80;
 
 pub struct Codec(LdapCodec);
 
@@ -147,6 +151,27 @@ fn put_result(buf: &mut BytesMut, msgid: i32, tag: u8, res: &ldap3_proto::proto:
     buf.put_slice(code);
     put_octets(buf, res.matcheddn.as_bytes());
     put_octets(buf, res.message.as_bytes());
+}
+
+/// The value of the server-side sort response control (RFC 2891 §1.2):
+/// `SEQUENCE { sortResult ENUMERATED, attributeType [0] AttributeDescription
+/// OPTIONAL }`. ldap3_proto 0.9 writes an absent attributeType as an empty
+/// universal OCTET STRING, which is not the `[0]` the RFC defines, and
+/// python-ldap refuses the whole control; slapd omits the field, so do we.
+pub fn sort_result_value(code: i32, attribute: Option<&str>) -> Vec<u8> {
+    let (code, start) = int_bytes(code);
+    let code = &code[start..];
+    let attr = attribute.map_or(0, |a| tlv(a.len()));
+    let content = tlv(code.len()) + attr;
+    let mut buf = BytesMut::with_capacity(tlv(content));
+    put_header(&mut buf, SEQUENCE, content);
+    put_header(&mut buf, ENUMERATED, code.len());
+    buf.put_slice(code);
+    if let Some(a) = attribute {
+        put_header(&mut buf, CONTEXT_0, a.len());
+        buf.put_slice(a.as_bytes());
+    }
+    buf.to_vec()
 }
 
 /// A SearchResultEntry message for `dn` with `attrs` (type, values), BER-encoded
@@ -334,6 +359,16 @@ mod tests {
             }
             assert_eq!(back as i32, v, "{v}: {bytes:?}");
         }
+    }
+
+    #[test]
+    fn sort_result_value_is_rfc_2891() {
+        // What slapd sends for success: no attributeType at all.
+        assert_eq!(sort_result_value(0, None), [0x30, 0x03, 0x0a, 0x01, 0x00]);
+        assert_eq!(
+            sort_result_value(16, Some("cn")),
+            [0x30, 0x07, 0x0a, 0x01, 0x10, 0x80, 0x02, b'c', b'n']
+        );
     }
 
     #[test]

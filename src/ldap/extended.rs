@@ -82,18 +82,7 @@ async fn whoami(s: &mut Session, id: i32) -> Reply {
 /// resets one in its scope. Without a new password, one is generated and
 /// returned.
 async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) -> Reply {
-    let fail = |res: LdapResult| {
-        Reply::one(
-            id,
-            LdapOp::ExtendedResponse(
-                LdapPasswordModifyResponse {
-                    res,
-                    gen_password: None,
-                }
-                .into(),
-            ),
-        )
-    };
+    let fail = |res: LdapResult| password_modify_response(id, res, None);
     let Ok(pm) = LdapPasswordModifyRequest::try_from(req) else {
         return fail(result(
             LdapResultCode::ProtocolError,
@@ -164,21 +153,22 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
         })
         .await;
     match outcome {
-        Ok(()) => {
-            let gen_password = generated.then_some(new_password);
-            Reply::one(
-                id,
-                LdapOp::ExtendedResponse(
-                    LdapPasswordModifyResponse {
-                        res: success(),
-                        gen_password,
-                    }
-                    .into(),
-                ),
-            )
-        }
+        Ok(()) => password_modify_response(id, success(), generated.then_some(new_password)),
         Err(e) => fail(from_error(&e)),
     }
+}
+
+/// RFC 3062 §2: the response value holds only `genPasswd`, so without a
+/// generated password there is no value at all (slapd sends none).
+/// ldap3_proto always sends one, an empty SEQUENCE (`30 00`) in that case,
+/// which python's ldap3 cannot decode.
+fn password_modify_response(id: i32, res: LdapResult, gen_password: Option<String>) -> Reply {
+    let generated = gen_password.is_some();
+    let mut response = LdapExtendedResponse::from(LdapPasswordModifyResponse { res, gen_password });
+    if !generated {
+        response.value = None;
+    }
+    Reply::one(id, LdapOp::ExtendedResponse(response))
 }
 
 /// The unsolicited notice sent before the server closes a connection.
@@ -191,5 +181,46 @@ pub fn notice_of_disconnection(code: LdapResultCode, message: &str) -> LdapMsg {
             value: None,
         }),
         ctrl: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ldap::codec::Codec;
+    use bytes::BytesMut;
+    use tokio_util::codec::Encoder;
+
+    fn encoded(reply: Reply) -> Vec<u8> {
+        let mut buf = BytesMut::new();
+        for msg in reply.msgs {
+            Codec::new(1 << 20).encode(msg, &mut buf).unwrap();
+        }
+        buf.to_vec()
+    }
+
+    #[test]
+    fn password_modify_sends_a_value_only_with_a_generated_password() {
+        // LDAPMessage { 7, extendedResp [APPLICATION 24] { success, "", "" } }
+        // and nothing after: no responseName, no responseValue.
+        let plain = [
+            0x30, 0x0c, 0x02, 0x01, 0x07, 0x78, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00,
+        ];
+        assert_eq!(encoded(password_modify_response(7, success(), None)), plain);
+        // A refusal carries no value either.
+        let refused = result(LdapResultCode::InvalidCredentials, "");
+        let mut refusal = plain;
+        refusal[9] = 49;
+        assert_eq!(encoded(password_modify_response(7, refused, None)), refusal);
+        // responseValue [11] { SEQUENCE { genPasswd [0] "s3cret" } }.
+        let generated = encoded(password_modify_response(
+            7,
+            success(),
+            Some("s3cret".into()),
+        ));
+        let value = [
+            0x8b, 0x0a, 0x30, 0x08, 0x80, 0x06, b's', b'3', b'c', b'r', b'e', b't',
+        ];
+        assert!(generated.ends_with(&value), "{generated:02x?}");
     }
 }

@@ -3,6 +3,7 @@
 //! transaction in which [`super::search`] finds and renders the entries (on the
 //! async worker when the index answers it, else on the blocking pool).
 
+use super::codec::sort_result_value;
 use super::entry::Entry;
 use super::render::Renderer;
 use super::result::{from_error, no_such_object, result, success};
@@ -13,7 +14,7 @@ use super::session::{Context, Cursor, Reply, Session};
 use super::tree::Node;
 use crate::directory::Result;
 use crate::directory::acl::Actor;
-use ldap3_proto::control::{LdapControl, ServerSortResult};
+use ldap3_proto::control::LdapControl;
 use ldap3_proto::proto::{
     LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest, LdapSearchScope,
 };
@@ -23,6 +24,9 @@ use std::time::{Duration, Instant};
 
 mod needs;
 use needs::{mentions, needed_types, wants};
+
+/// The server-side sort response control (RFC 2891 §1.2).
+const OID_SORT_RESULT: &str = "1.2.840.113556.1.4.474";
 
 /// Reading the root DSE or the schema: allowed before TLS and to anyone.
 pub fn is_discovery(req: &LdapSearchRequest) -> bool {
@@ -222,12 +226,13 @@ fn paged_control(cookie: Vec<u8>) -> Vec<LdapControl> {
     vec![LdapControl::SimplePagedResults { size: 0, cookie }]
 }
 
+/// RFC 2891's sortKeyResponseControl, its value encoded by us: ldap3_proto's
+/// `ServerSortResult` adds a field that clients such as python-ldap reject.
 fn sort_control(code: Option<LdapResultCode>) -> Vec<LdapControl> {
-    code.map(|result_code| LdapControl::ServerSortResult {
-        sort_result: ServerSortResult {
-            result_code,
-            attribute_type: None,
-        },
+    code.map(|code| LdapControl::Unknown {
+        oid: OID_SORT_RESULT.to_owned(),
+        criticality: false,
+        value: Some(sort_result_value(code as i32, None)),
     })
     .into_iter()
     .collect()
@@ -432,4 +437,32 @@ fn finish_collected(out: &mut Run, found: Vec<(Node, Entry)>, job: &Job, selecti
             .push(job.msgid, &entry, selection, job.req.typesonly);
     }
     out.matched = order;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ldap::codec::Codec;
+    use bytes::BytesMut;
+    use tokio_util::codec::Encoder;
+
+    #[test]
+    fn the_sort_response_control_is_encoded_like_slapd() {
+        let msg = LdapMsg {
+            msgid: 2,
+            op: LdapOp::SearchResultDone(success()),
+            ctrl: sort_control(Some(LdapResultCode::Success)),
+        };
+        let mut buf = BytesMut::new();
+        Codec::new(1 << 20).encode(msg, &mut buf).unwrap();
+        // controls [0] { Control { controlType, controlValue } }, no criticality
+        // (FALSE is the default) and a value of SEQUENCE { sortResult success }.
+        let oid = OID_SORT_RESULT.as_bytes();
+        let mut control = vec![0x30, (2 + oid.len() + 7) as u8, 0x04, oid.len() as u8];
+        control.extend_from_slice(oid);
+        control.extend_from_slice(&[0x04, 0x05, 0x30, 0x03, 0x0a, 0x01, 0x00]);
+        let mut controls = vec![0xa0, control.len() as u8];
+        controls.extend(control);
+        assert!(buf.ends_with(&controls), "{buf:02x?}");
+    }
 }
