@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const DIRGATE_EXT: &str = "urn:dirgate:params:scim:schemas:extension:dirgate:2.0:User";
 
 #[tokio::test]
 async fn auth_errors_content_type_and_routes() {
@@ -222,13 +223,29 @@ async fn tokens_see_only_their_organization() {
     assert_eq!(groups["totalResults"], 0);
     let all = s.get(&s.token_all, "/Users").await.body;
     assert_eq!(all["totalResults"], 5);
-    // The server-wide token places a user by the enterprise organization.
+    // The server-wide token places a user by dirgate's extension; the
+    // enterprise organization is plain data.
     let mut body = user("fay@example.com", "f-1");
-    body[ENTERPRISE]["organization"] = json!("Acme-B");
+    body[ENTERPRISE]["organization"] = json!("Fay's Employer Inc.");
+    body[DIRGATE_EXT] = json!({"organizationUnit": "Acme-B"});
     let r = s.post(&s.token_all, "/Users", body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body[ENTERPRISE]["organization"], "Fay's Employer Inc.");
     let fay = format!("/Users/{}", r.body["id"].as_str().unwrap());
     assert_eq!(s.get(&b, &fay).await.status, StatusCode::OK);
+    // It moves her by the same attribute; an organization's token cannot.
+    let to_a = patch_ops(&[(
+        "replace",
+        Some(&format!("{DIRGATE_EXT}:organizationUnit")),
+        json!("Acme-A"),
+    )]);
+    let r = s.patch(&b, &fay, to_a.clone()).await;
+    assert_ne!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(s.get(&b, &fay).await.status, StatusCode::OK, "not moved");
+    let r = s.patch(&s.token_all, &fay, to_a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(s.get(&s.token_a, &fay).await.status, StatusCode::OK);
+    assert_eq!(s.get(&b, &fay).await.status, StatusCode::NOT_FOUND);
     // alice is in Staff, and through it in Everyone.
     let q = "/Users?filter=userName%20eq%20%22alice%40example.com%22";
     let alice = s.get(&s.token_a, q).await.body["Resources"][0].clone();
@@ -265,7 +282,7 @@ async fn tokens_see_only_their_organization() {
         );
     }
     let mut body = user("gus@example.com", "g-1");
-    body[ENTERPRISE]["organization"] = json!("Nowhere");
+    body[DIRGATE_EXT] = json!({"organizationUnit": "Nowhere"});
     let r = s.post(&s.token_all, "/Users", body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }

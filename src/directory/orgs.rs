@@ -29,6 +29,13 @@ pub(crate) fn org_by_id(tx: &Tx, id: Uuid) -> Result<Organization> {
         .ok_or_else(|| Error::not_found(format!("organization {id}")))
 }
 
+/// See [`Directory::placement_choices`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub orgs: Vec<String>,
+    pub moves: bool,
+}
+
 impl Directory {
     pub fn create_org(&self, req: &Request, new: NewOrg) -> Result<Organization> {
         self.write(req, |tx| self.create_org_in(tx, req, new))
@@ -102,6 +109,36 @@ impl Directory {
         });
         orgs.sort_by_key(|o| o.name.to_lowercase());
         Ok(orgs)
+    }
+
+    /// Where the actor may place users: the names of the organizations it
+    /// may create users in (sorted, at most `limit`), and whether it may move
+    /// users between organizations and out of them. What a SCIM client is
+    /// offered for dirgate's `organizationUnit`.
+    pub fn placement_choices(&self, req: &Request, limit: usize) -> Result<Placement> {
+        let may = |action, org| {
+            self.policy()
+                .authorize(&req.actor, action, &Target::org(org))
+                .is_ok()
+        };
+        let mut orgs = self.read(|tx| Ok(tx.orgs()?))?;
+        orgs.retain(|o| may(Action::CreateUser, Some(o.id)));
+        let mut names: Vec<String> = orgs.into_iter().map(|o| o.name).collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.truncate(limit);
+        Ok(Placement {
+            orgs: names,
+            moves: self.may_move_users(req),
+        })
+    }
+
+    /// Whether the actor may move users between organizations and out of
+    /// them (the system administrator, a server-wide token). For the others
+    /// an organization named in a request is not theirs to choose.
+    pub fn may_move_users(&self, req: &Request) -> bool {
+        self.policy()
+            .authorize(&req.actor, Action::MoveUser, &Target::org(None))
+            .is_ok()
     }
 
     /// Changes the seat count. Lowering it below the seats in use is allowed (new

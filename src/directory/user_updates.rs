@@ -189,6 +189,7 @@ impl Directory {
         let own = req.actor.id == Some(user.id)
             && c.login.is_none()
             && c.external_id.is_none()
+            && c.profile.is_none()
             && c.attrs.is_none()
             && c.uid_number.is_none()
             && c.gid_number.is_none()

@@ -1,14 +1,18 @@
 //! The discovery endpoints (RFC 7644 §4): ServiceProviderConfig, ResourceTypes
 //! and Schemas, rendered from the same tables the service runs on, so what is
 //! advertised is what is served. They need a valid token like everything else.
+//! The Schemas answer depends on the caller in one place: the organizations
+//! it may place users in are suggested as `organizationUnit` values.
 
 use super::context::Call;
 use super::error::{ScimError, ScimResult};
 use super::list::{DEFAULT_COUNT, MAX_COUNT};
 use super::response::scim_json;
 use super::schema::{
-    self, Attr, DIRGATE, ENTERPRISE, GROUP, LIST, Mutability, Returned, SCHEMAS, Schema, Ty, USER,
+    self, Attr, DIRGATE, ENTERPRISE, GROUP, LIST, Mutability, ORGANIZATION_UNIT, Returned, SCHEMAS,
+    Schema, Ty, USER,
 };
+use crate::directory::orgs::Placement;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -81,24 +85,57 @@ pub async fn resource_type(call: Call, Path(id): Path<String>) -> ScimResult<Res
 }
 
 pub async fn schema_list(call: Call) -> ScimResult<Response> {
+    let orgs = placeable(&call).await?;
     let all = SCHEMAS
         .iter()
-        .map(|s| render_schema(s, &call.base))
+        .map(|s| render_schema(s, &call.base, &orgs))
         .collect();
     Ok(scim_json(StatusCode::OK, &list_of(all)))
 }
 
 pub async fn schema_one(call: Call, Path(id): Path<String>) -> ScimResult<Response> {
-    schema::schema(&id)
-        .map(|s| scim_json(StatusCode::OK, &render_schema(s, &call.base)))
-        .ok_or_else(|| ScimError::not_found(format!("schema {id} not found")))
+    let schema = schema::schema(&id)
+        .ok_or_else(|| ScimError::not_found(format!("schema {id} not found")))?;
+    let orgs = placeable(&call).await?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &render_schema(schema, &call.base, &orgs),
+    ))
 }
 
-fn render_schema(s: &Schema, base: &str) -> Value {
+/// At most this many organizations are suggested as `organizationUnit` values.
+const MAX_SUGGESTED_ORGS: usize = 100;
+
+/// Where the caller may place users: the organizations are suggested values
+/// of `organizationUnit`, so a generic client fills it with one that exists,
+/// and a caller that may not move users sees it read-only.
+async fn placeable(call: &Call) -> ScimResult<Placement> {
+    call.run(|d, r| d.placement_choices(r, MAX_SUGGESTED_ORGS))
+        .await
+}
+
+fn render_schema(s: &Schema, base: &str, placement: &Placement) -> Value {
+    let attrs: Vec<Value> = s
+        .attrs
+        .iter()
+        .map(|a| {
+            let mut v = render_attr(a);
+            if a.name == ORGANIZATION_UNIT && s.id == DIRGATE {
+                if !placement.orgs.is_empty() {
+                    v["canonicalValues"] = json!(placement.orgs);
+                }
+                if !placement.moves {
+                    v["mutability"] = json!("readOnly");
+                    v["returned"] = json!("request");
+                }
+            }
+            v
+        })
+        .collect();
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": s.id, "name": s.name, "description": s.description,
-        "attributes": s.attrs.iter().map(render_attr).collect::<Vec<_>>(),
+        "attributes": attrs,
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{}", s.id)},
     })
 }

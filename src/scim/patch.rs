@@ -29,6 +29,23 @@ pub struct PatchOp {
     pub value: Option<Value>,
 }
 
+/// The attributes the operations write (their paths, or the keys of a
+/// path-less value), for the answer's `returned: request` attributes.
+pub fn written(ops: &[PatchOp]) -> Vec<AttrPath> {
+    let mut out = Vec::new();
+    for op in ops {
+        match (&op.path, &op.value) {
+            (Some(p), Some(v)) if p.attr.attr.is_empty() => {
+                out.extend(super::project::written_in(v, p.attr.urn.as_deref()));
+            }
+            (Some(p), _) => out.push(p.attr.clone()),
+            (None, Some(v)) => out.extend(super::project::written_in(v, None)),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
 /// Reads the `Operations` of a PatchOp body.
 pub fn parse_ops(body: &Value) -> ScimResult<Vec<PatchOp>> {
     let obj = body

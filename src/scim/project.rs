@@ -12,6 +12,12 @@ use serde_json::{Map, Value};
 pub struct Selection {
     pub attributes: Vec<AttrPath>,
     pub excluded: Vec<AttrPath>,
+    /// Attributes the request wrote: `returned: request` ones among them go
+    /// out in the answer to a POST, PUT or PATCH (RFC 7643 §7).
+    pub written: Vec<AttrPath>,
+    /// Attributes this caller sees as `returned: request` although the
+    /// schema returns them by default (read-only for it: see `users`).
+    pub request_only: Vec<AttrPath>,
 }
 
 impl Selection {
@@ -20,7 +26,23 @@ impl Selection {
         Ok(Selection {
             attributes: paths(attributes)?,
             excluded: paths(excluded)?,
+            written: Vec::new(),
+            request_only: Vec::new(),
         })
+    }
+
+    /// This selection showing `path` only when named, as `returned: request`.
+    pub fn with_request_only(mut self, path: AttrPath) -> Selection {
+        self.request_only.push(path);
+        self
+    }
+
+    /// This selection for the answer to a write that named `written`.
+    pub fn after_writing(&self, written: Vec<AttrPath>) -> Selection {
+        Selection {
+            written,
+            ..self.clone()
+        }
     }
 
     /// Whether the answer will contain `attr` of the `core` schema (named bare
@@ -68,8 +90,19 @@ impl Selection {
     fn drop_unrequested(&self, core: &str, obj: &mut Map<String, Value>) {
         for s in schema::SCHEMAS {
             let urn = (!s.id.eq_ignore_ascii_case(core)).then_some(s.id);
-            for a in s.attrs.iter().filter(|a| a.returned == Returned::Request) {
-                let named = self.attributes.iter().any(|p| {
+            let by_caller = |name: &str| {
+                self.request_only.iter().any(|p| {
+                    p.attr.eq_ignore_ascii_case(name)
+                        && p.urn
+                            .as_deref()
+                            .is_some_and(|u| u.eq_ignore_ascii_case(s.id))
+                })
+            };
+            for a in s.attrs.iter() {
+                if a.returned != Returned::Request && !by_caller(a.name) {
+                    continue;
+                }
+                let named = self.attributes.iter().chain(&self.written).any(|p| {
                     p.attr.eq_ignore_ascii_case(a.name)
                         && p.urn.as_deref().map(|u| u.eq_ignore_ascii_case(s.id)) != Some(false)
                 });
@@ -92,6 +125,29 @@ impl Selection {
             }
         }
     }
+}
+
+/// The attributes a JSON object writes: its keys, and the keys inside the
+/// schema extensions it carries (`urn` when the object is an extension's).
+pub fn written_in(value: &Value, urn: Option<&str>) -> Vec<AttrPath> {
+    let Value::Object(obj) = value else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        let is_extension =
+            urn.is_none() && schema::SCHEMAS.iter().any(|s| s.id.eq_ignore_ascii_case(k));
+        if is_extension {
+            out.extend(written_in(v, Some(k)));
+        } else {
+            out.push(AttrPath {
+                urn: urn.map(str::to_owned),
+                attr: k.clone(),
+                sub_attr: None,
+            });
+        }
+    }
+    out
 }
 
 fn paths(lists: &[String]) -> ScimResult<Vec<AttrPath>> {

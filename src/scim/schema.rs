@@ -43,6 +43,10 @@ pub enum Returned {
     Request,
 }
 
+/// dirgate's extension attribute that places users: its suggested values
+/// are the organizations the caller may create users in.
+pub const ORGANIZATION_UNIT: &str = "organizationUnit";
+
 /// One attribute definition.
 #[derive(Debug)]
 pub struct Attr {
@@ -255,10 +259,10 @@ const DIRGATE_ATTRS: &[Attr] = &[
         "lifecycle",
         "provisioned, registered, active or disabled.",
     ))),
-    request(read_only(s(
-        "organizationUnit",
-        "The organization the user is in.",
-    ))),
+    s(
+        ORGANIZATION_UNIT,
+        "The organization the user is in. A server-wide token places and moves users by it.",
+    ),
 ];
 
 const GROUP_ATTRS: &[Attr] = &[

@@ -24,6 +24,10 @@ pub struct UserInput {
     pub profile: Profile,
     /// The dirgate extension's flags, when the body carries that extension.
     pub flags: Option<FlagInput>,
+    /// The dirgate extension's `organizationUnit`: where the user should be.
+    /// `None` when the body has no dirgate extension (no opinion);
+    /// `Some(None)` when the extension leaves it out (in no organization).
+    pub organization_unit: Option<Option<String>>,
 }
 
 /// The writable account flags of the dirgate extension.
@@ -270,6 +274,7 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
         .transpose()?;
     if let Some(ext) = flags {
         input.flags = Some(parse_flags(ext)?);
+        input.organization_unit = Some(opt_str(ext, "organizationUnit")?);
     }
     input.profile.unassigned = BOOLEANS
         .iter()

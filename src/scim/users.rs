@@ -4,13 +4,14 @@
 
 use super::context::{Call, json_body, resource_id};
 use super::error::{ScimError, ScimResult};
+use super::filter::AttrPath;
 use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
-use super::project::Selection;
+use super::project::{Selection, written_in};
 use super::response::{
     created, has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
 };
-use super::schema::USER;
+use super::schema::{DIRGATE, ORGANIZATION_UNIT, USER};
 use super::user_json::{UserInput, parse, render};
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::scim_view::UserView;
@@ -46,7 +47,23 @@ pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<s
     let lookup = user_lookup(params.filter.as_ref());
     let views = call.run(move |d, r| d.view_users(r, &lookup)).await?;
     let all = views.iter().map(|v| render(v, &call.base)).collect();
-    respond(USER, all, params, call.limits.max_filter_matches)
+    let mut params = params.clone();
+    params.selection = for_caller(call, params.selection);
+    respond(USER, all, &params, call.limits.max_filter_matches)
+}
+
+/// The selection as this caller sees users: `organizationUnit` is read-only
+/// for callers that may not move users, and shown to them only when named
+/// (as before it could be written), so a resource reads back as written.
+fn for_caller(call: &Call, selection: Selection) -> Selection {
+    if call.dir.may_move_users(&call.req) {
+        return selection;
+    }
+    selection.with_request_only(AttrPath {
+        urn: Some(DIRGATE.to_owned()),
+        attr: ORGANIZATION_UNIT.to_owned(),
+        sub_attr: None,
+    })
 }
 
 pub async fn get_one(
@@ -56,7 +73,7 @@ pub async fn get_one(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ScimResult<Response> {
     let id = resource_id(&id)?;
-    let selection = query(q)?.selection()?;
+    let selection = for_caller(&call, query(q)?.selection()?);
     let view = call.run(move |d, r| d.view_user(r, id)).await?;
     if none_match_hit(&headers, view.user.version) {
         return Ok(not_modified(view.user.version));
@@ -71,14 +88,25 @@ pub async fn create(
     body: Bytes,
 ) -> ScimResult<Response> {
     // Read before any change, so a bad `attributes` changes nothing.
-    let selection = query(q)?.selection()?;
-    let input = parse(&json_body(&body)?)?;
-    // An organization-bound token places users in its organization; a
-    // server-wide one may name the organization in the enterprise extension.
-    let org = match call.req.actor.home_org() {
-        Some(_) => None,
-        None => input.profile.organization.clone().map(OrgRef::Name),
+    let body = json_body(&body)?;
+    let selection = query(q)?
+        .selection()?
+        .after_writing(written_in(&body, None));
+    let selection = for_caller(&call, selection);
+    let input = parse(&body)?;
+    let allowed = match &input.organization_unit {
+        Some(Some(_)) => {
+            call.run(|d, r| d.placement_choices(r, usize::MAX))
+                .await?
+                .orgs
+        }
+        _ => Vec::new(),
     };
+    let input = placed_by(&call, input, &allowed)?;
+    // An organization-bound token places users in its organization; a
+    // server-wide one names the organization in dirgate's extension
+    // (`organizationUnit`; the enterprise `organization` is plain data).
+    let org = input.organization_unit.clone().flatten().map(OrgRef::Name);
     let state = match input.active {
         Some(false) => Lifecycle::Disabled,
         _ => Lifecycle::Active,
@@ -117,10 +145,30 @@ pub async fn create(
     Ok(created(&whole, &shown, user.version))
 }
 
+/// The input as the caller may use it: `organizationUnit` is read-only for
+/// callers that may not move users, as the Schemas answer tells them, so it
+/// is ignored when it names an organization in `allowed` (where the user is,
+/// or for a new user where the caller creates users) and refused otherwise:
+/// a value that would not be kept is an error, not silently dropped.
+fn placed_by(call: &Call, mut input: UserInput, allowed: &[String]) -> ScimResult<UserInput> {
+    if call.dir.may_move_users(&call.req) {
+        return Ok(input);
+    }
+    if let Some(Some(named)) = &input.organization_unit
+        && !allowed.iter().any(|a| a.eq_ignore_ascii_case(named))
+    {
+        return Err(ScimError::mutability(
+            "organizationUnit is read-only for this token: it keeps users in its own organization",
+        ));
+    }
+    input.organization_unit = None;
+    Ok(input)
+}
+
 // Naming an organization that does not exist is a bad value, not a 404.
 fn organization_unknown(e: ScimError) -> ScimError {
     if e.status == StatusCode::NOT_FOUND {
-        return ScimError::invalid_value(format!("enterprise organization: {}", e.detail));
+        return ScimError::invalid_value(format!("organizationUnit: {}", e.detail));
     }
     e
 }
@@ -133,8 +181,12 @@ pub async fn replace(
     body: Bytes,
 ) -> ScimResult<Response> {
     let id = resource_id(&id)?;
-    let selection = query(q)?.selection()?;
-    let input = parse(&json_body(&body)?)?;
+    let body = json_body(&body)?;
+    let selection = query(q)?
+        .selection()?
+        .after_writing(written_in(&body, None));
+    let selection = for_caller(&call, selection);
+    let input = parse(&body)?;
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     save(&call, &headers, current, input, &selection).await
 }
@@ -147,14 +199,16 @@ pub async fn patch(
     body: Bytes,
 ) -> ScimResult<Response> {
     let id = resource_id(&id)?;
-    let selection = query(q)?.selection()?;
     let ops = patch::parse_ops(&json_body(&body)?)?;
+    let selection = query(q)?.selection()?.after_writing(patch::written(&ops));
+    let selection = for_caller(&call, selection);
     let current = call.run(move |d, r| d.view_user(r, id)).await?;
     let mut doc = render(&current, &call.base);
     patch::apply(USER, &mut doc, &ops)?;
     let mut input = parse(&doc)?;
     // The document started whole: a missing extension was removed.
     input.flags.get_or_insert_with(Default::default);
+    input.organization_unit.get_or_insert(None);
     save(&call, &headers, current, input, &selection).await
 }
 
@@ -167,6 +221,8 @@ async fn save(
     input: UserInput,
     selection: &Selection,
 ) -> ScimResult<Response> {
+    let here: Vec<String> = current.org_name.iter().cloned().collect();
+    let input = placed_by(call, input, &here)?;
     let old = &current.user;
     if !if_match_ok(headers, old.version) {
         return Err(ScimError::precondition_failed());
@@ -177,7 +233,7 @@ async fn save(
         ..changes(old, &input)
     };
     let id = old.id;
-    let dest = move_to(call, &current, &input).map(OrgRef::Name);
+    let dest = move_to(&current, &input);
     let user = call
         .run_guarded(guarded, move |d, r| {
             d.update_and_move_user(r, id, changes, dest)
@@ -213,19 +269,17 @@ fn changes(old: &User, input: &UserInput) -> UserChanges {
     }
 }
 
-// A server-wide token moves a user by changing the enterprise organization to
-// another existing organization's name.
-fn move_to(call: &Call, current: &UserView, input: &UserInput) -> Option<String> {
-    if call.req.actor.home_org().is_some() {
-        return None;
-    }
-    let wanted = input.profile.organization.as_deref()?;
-    let same = current
-        .org_name
-        .as_deref()
-        .is_some_and(|n| n.eq_ignore_ascii_case(wanted));
-    let unchanged = current.user.profile.organization.as_deref() == Some(wanted);
-    (!same && !unchanged).then(|| wanted.to_owned())
+// A user moves when dirgate's extension names another organization than
+// the one it is in, or leaves its organization when the extension leaves
+// `organizationUnit` out (a server-wide token may; the policy refuses others).
+fn move_to(current: &UserView, input: &UserInput) -> Option<OrgRef> {
+    let wanted = input.organization_unit.as_ref()?;
+    let same = match (wanted, &current.org_name) {
+        (Some(w), Some(n)) => n.eq_ignore_ascii_case(w),
+        (None, None) => true,
+        _ => false,
+    };
+    (!same).then(|| wanted.clone().map_or(OrgRef::NoOrg, OrgRef::Name))
 }
 
 pub async fn delete(

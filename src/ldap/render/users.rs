@@ -1,6 +1,7 @@
 //! The LDAP view of a user record, in one place: which attributes a user
 //! entry shows and where each value comes from — a field the core
-//! interprets (login, names, addresses, POSIX numbers, lifecycle and flags),
+//! interprets (login, names, addresses, POSIX numbers, lifecycle and flags,
+//! and the profile fields SCIM shares: title, phone numbers, employee data),
 //! the attributes kept as the client wrote them, or a value dirgate derives
 //! because a class requires one and nobody wrote it (`cn`, `sn`, the home
 //! directory, the configured login shell, the default object classes).
@@ -11,6 +12,7 @@ use super::super::schema::{self, AttributeType, boolean_value};
 use super::USER_CLASSES;
 use crate::directory::PosixDefaults;
 use crate::directory::model::{AccountFlags, User};
+use crate::directory::profile::Profile;
 
 /// Attributes a user's typed fields hold: never kept as written. The
 /// `dirgate*` account attributes are interpreted too (see [`FLAGS`]).
@@ -28,6 +30,65 @@ pub const INTERPRETED: &[&str] = &[
     "dirgateExternalId",
     "dirgateOrganizationAdmin",
 ];
+
+/// A profile text field that LDAP shows under a standard name: one stored
+/// value, read and written by SCIM and LDAP alike.
+pub struct ProfileText {
+    pub ldap: &'static str,
+    pub get: fn(&Profile) -> &Option<String>,
+    pub set: fn(&mut Profile, Option<String>),
+}
+
+/// The SCIM attributes with an LDAP counterpart of one value.
+pub const PROFILE_TEXT: &[ProfileText] = &[
+    ProfileText {
+        ldap: "title",
+        get: |p| &p.title,
+        set: |p, v| p.title = v,
+    },
+    ProfileText {
+        ldap: "employeeNumber",
+        get: |p| &p.employee_number,
+        set: |p, v| p.employee_number = v,
+    },
+    ProfileText {
+        ldap: "departmentNumber",
+        get: |p| &p.department,
+        set: |p, v| p.department = v,
+    },
+    ProfileText {
+        ldap: "o",
+        get: |p| &p.organization,
+        set: |p, v| p.organization = v,
+    },
+    ProfileText {
+        ldap: "preferredLanguage",
+        get: |p| &p.preferred_language,
+        set: |p, v| p.preferred_language = v,
+    },
+    ProfileText {
+        ldap: "employeeType",
+        get: |p| &p.user_type,
+        set: |p, v| p.user_type = v,
+    },
+];
+
+/// SCIM phone number types and the LDAP attribute each shows under;
+/// `telephoneNumber` takes every other type (work, other, none).
+pub const PHONES: &[(&str, &str)] = &[
+    ("mobile", "mobile"),
+    ("homePhone", "home"),
+    ("facsimileTelephoneNumber", "fax"),
+    ("pager", "pager"),
+];
+
+/// The LDAP attribute a phone number of SCIM type `kind` shows under.
+pub fn phone_attribute(kind: Option<&str>) -> &'static str {
+    PHONES
+        .iter()
+        .find(|(_, k)| kind.is_some_and(|t| t.eq_ignore_ascii_case(k)))
+        .map_or("telephoneNumber", |(ldap, _)| ldap)
+}
 
 /// An account flag as an LDAP Boolean attribute.
 pub struct Flag {
@@ -67,7 +128,11 @@ pub const FLAGS: &[Flag] = &[
 
 /// Whether dirgate interprets `ty` on users rather than keeping it as written.
 pub fn interpreted(ty: &AttributeType) -> bool {
-    INTERPRETED.iter().any(|n| ty.has_name(n)) || FLAGS.iter().any(|f| ty.has_name(f.name))
+    INTERPRETED.iter().any(|n| ty.has_name(n))
+        || FLAGS.iter().any(|f| ty.has_name(f.name))
+        || PROFILE_TEXT.iter().any(|t| ty.has_name(t.ldap))
+        || ty.has_name("telephoneNumber")
+        || PHONES.iter().any(|(n, _)| ty.has_name(n))
 }
 
 /// One attribute of a user's entry.
@@ -149,6 +214,14 @@ pub fn user_values(
     if want("mail") {
         push("mail", u.mail_values(), false);
     }
+    for t in PROFILE_TEXT {
+        if want(t.ldap)
+            && let Some(v) = (t.get)(&u.profile).as_ref().filter(|v| !v.is_empty())
+        {
+            push(t.ldap, vec![v.clone()], false);
+        }
+    }
+    phone_values(u, want, &mut push);
     if is_posix(u) {
         posix_values(u, posix, want, &mut push);
     }
@@ -165,6 +238,21 @@ pub fn user_values(
         account_values(u, org_admin, &mut push);
     }
     out
+}
+
+fn phone_values(
+    u: &User,
+    want: &dyn Fn(&str) -> bool,
+    push: &mut dyn FnMut(&str, Vec<String>, bool),
+) {
+    let names = std::iter::once("telephoneNumber").chain(PHONES.iter().map(|(n, _)| *n));
+    for name in names.filter(|n| want(n)) {
+        let values = (u.profile.phone_numbers.iter())
+            .filter(|c| phone_attribute(c.kind.as_deref()) == name)
+            .map(|c| c.value.clone())
+            .collect();
+        push(name, values, false);
+    }
 }
 
 fn posix_values(

@@ -174,7 +174,7 @@ fn add_user(
     if attrs.values("uid").len() > 1 {
         return Err(fail(Code::ConstraintViolation, "uid: a user has one login").into());
     }
-    let f = user_fields(attrs, &[])?;
+    let f = user_fields(attrs, &[], &Profile::default())?;
     let new = NewUser {
         email: f.email,
         given_name: f.given_name,
@@ -187,7 +187,7 @@ fn add_user(
         flags: f.flags,
         external_id: f.external_id,
         password: None,
-        profile: Profile::default().with_addresses(&f.mail),
+        profile: f.profile,
         attrs: f.kept,
         uid_number: f.uid_number,
         gid_number: f.gid_number,

@@ -174,7 +174,7 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
     apply(&shape::USER, &mut attrs, &p.changes)?;
     // A derived value the client left alone stays derived, not written.
     derived.retain(|ty| !p.changes.iter().any(|c| c.ty.oid == ty.oid));
-    let f = user_fields(&attrs, &derived)?;
+    let f = user_fields(&attrs, &derived, &user.profile)?;
     let changes = user_changes(&user, f);
     let effective = changes.email.is_some()
         || changes.given_name.is_some()
@@ -204,7 +204,7 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
 /// The core's change set: each field the entry now says differently.
 fn user_changes(user: &User, f: UserFields) -> UserChanges {
     let differs = |new: &Option<String>, old: &Option<String>| (new != old).then(|| new.clone());
-    let profile = user.profile.with_addresses(&f.mail);
+    let profile = f.profile;
     UserChanges {
         email: differs(&f.email, &user.email),
         given_name: differs(&f.given_name, &user.given_name),

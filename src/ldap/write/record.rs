@@ -9,9 +9,12 @@ use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::PosixDefaults;
 use crate::directory::kept::Kept;
 use crate::directory::model::{AccountFlags, Lifecycle, Member, Organization, Right, Role, User};
+use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::{Directory, Request};
-use crate::ldap::render::users::{FLAGS, interpreted, user_values};
+use crate::ldap::render::users::{
+    FLAGS, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
+};
 use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES};
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
@@ -44,8 +47,9 @@ pub fn user_attrs(u: &User, posix: &PosixDefaults) -> (Attrs, Vec<&'static Attri
 #[derive(Debug)]
 pub struct UserFields {
     pub email: Option<String>,
-    /// Every `mail` value, the first one primary.
-    pub mail: Vec<String>,
+    /// The profile with the addresses, phone numbers and texts LDAP shares
+    /// with SCIM as the entry now says.
+    pub profile: Profile,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub display_name: Option<String>,
@@ -82,10 +86,14 @@ fn id_number(attrs: &Attrs, name: &str) -> Checked<Option<u32>> {
 }
 
 /// The fields of a user entry: the interpreted attributes into the core's
-/// fields, every other attribute kept as written. `derived` are values
-/// dirgate showed without anyone writing them and the client left alone:
-/// they are not taken as written.
-pub fn user_fields(attrs: &Attrs, derived: &[&'static AttributeType]) -> Checked<UserFields> {
+/// fields (over `base`, the profile as it was), every other attribute kept
+/// as written. `derived` are values dirgate showed without anyone writing
+/// them and the client left alone: they are not taken as written.
+pub fn user_fields(
+    attrs: &Attrs,
+    derived: &[&'static AttributeType],
+    base: &Profile,
+) -> Checked<UserFields> {
     let written = |ty: &AttributeType| !derived.iter().any(|d| d.oid == ty.oid);
     let state = match attrs.single("dirgateLifecycleState")? {
         Some(s) => Some(Lifecycle::parse(s).ok_or_else(|| {
@@ -126,10 +134,9 @@ pub fn user_fields(attrs: &Attrs, derived: &[&'static AttributeType]) -> Checked
             "uidNumber and gidNumber are kept on posixAccount entries",
         ));
     }
-    let mail = attrs.values("mail").to_vec();
     Ok(UserFields {
-        email: mail.first().cloned(),
-        mail,
+        email: attrs.values("mail").first().cloned(),
+        profile: shared_profile(attrs, base)?,
         given_name: owned(attrs.single("givenName")?),
         family_name: owned(attrs.single("sn")?)
             .filter(|_| schema::attribute("sn").is_some_and(written)),
@@ -145,6 +152,50 @@ pub fn user_fields(attrs: &Attrs, derived: &[&'static AttributeType]) -> Checked
             .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
             .collect(),
     })
+}
+
+/// The profile as the entry's shared attributes say: `mail`, the texts of
+/// `PROFILE_TEXT` (one value each) and the phone numbers by type.
+fn shared_profile(attrs: &Attrs, base: &Profile) -> Checked<Profile> {
+    let mut p = base.with_addresses(attrs.values("mail"));
+    for t in PROFILE_TEXT {
+        (t.set)(&mut p, owned(attrs.single(t.ldap)?));
+    }
+    let names: Vec<&str> = std::iter::once("telephoneNumber")
+        .chain(PHONES.iter().map(|(n, _)| *n))
+        .collect();
+    let shown = |name: &str| -> Vec<&str> {
+        (base.phone_numbers.iter())
+            .filter(|c| phone_attribute(c.kind.as_deref()) == name)
+            .map(|c| c.value.as_str())
+            .collect()
+    };
+    // Unchanged numbers keep their order, types and labels as they were.
+    if names.iter().all(|n| attrs.values(n) == shown(n)) {
+        return Ok(p);
+    }
+    p.phone_numbers = Vec::new();
+    for name in names {
+        for v in attrs.values(name) {
+            let known = (base.phone_numbers.iter())
+                .find(|c| phone_attribute(c.kind.as_deref()) == name && c.value == *v);
+            p.phone_numbers
+                .push(known.cloned().unwrap_or_else(|| Contact {
+                    value: v.clone(),
+                    kind: Some(phone_kind(name).to_owned()),
+                    ..Contact::default()
+                }));
+        }
+    }
+    Ok(p)
+}
+
+/// The SCIM type a number written under LDAP attribute `name` gets.
+fn phone_kind(name: &str) -> &'static str {
+    PHONES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("work", |(_, kind)| kind)
 }
 
 /// A `userPassword` value: a hash in a known scheme stays a hash (migrations),

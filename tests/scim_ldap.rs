@@ -1,0 +1,146 @@
+//! SCIM and LDAP are one directory: every SCIM attribute with an LDAP
+//! counterpart is one stored value that both protocols read and write —
+//! title, phone numbers by type, every email address, employee number,
+//! department, organization, preferred language and user type. Checked with
+//! the SCIM API on one side and OpenLDAP's clients on the other.
+
+mod common;
+
+use common::scim::start_scim;
+use common::server::{BASE, admin, read};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+fn kim() -> Value {
+    json!({
+        "schemas": [USER, ENTERPRISE],
+        "userName": "kim@example.com",
+        "name": {"givenName": "Kim", "familyName": "Park"},
+        "title": "Engineer",
+        "preferredLanguage": "ko-KR",
+        "userType": "Contractor",
+        "emails": [
+            {"value": "kim@work.example.com", "type": "work", "primary": true},
+            {"value": "kim@home.example.com", "type": "home"}
+        ],
+        "phoneNumbers": [
+            {"value": "+1 555 0100", "type": "work", "display": "desk"},
+            {"value": "+1 555 0101", "type": "mobile"},
+            {"value": "+1 555 0102", "type": "home"},
+            {"value": "+1 555 0103", "type": "fax"},
+            {"value": "+1 555 0104", "type": "pager"}
+        ],
+        ENTERPRISE: {
+            "employeeNumber": "E-7",
+            "department": "R&D",
+            "organization": "Kim's Employer"
+        }
+    })
+}
+
+fn phones(u: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = u["phoneNumbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["type"].as_str().unwrap_or("").to_owned(),
+                p["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scim_and_ldap_read_and_write_the_same_values() {
+    let s = start_scim("").await;
+    let r = s.post(&s.token_a, "/Users", kim()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let dn = format!("uid=kim@example.com,ou=Acme-A,{BASE}");
+
+    // What SCIM wrote, LDAP reads under the standard names.
+    let entry = read(&s.env, &dn, &["*"]).await;
+    for line in [
+        "title: Engineer",
+        "preferredLanguage: ko-KR",
+        "employeeType: Contractor",
+        "mail: kim@work.example.com",
+        "mail: kim@home.example.com",
+        "telephoneNumber: +1 555 0100",
+        "mobile: +1 555 0101",
+        "homePhone: +1 555 0102",
+        "facsimileTelephoneNumber: +1 555 0103",
+        "pager: +1 555 0104",
+        "employeeNumber: E-7",
+        "departmentNumber: R&D",
+        "o: Kim's Employer",
+    ] {
+        assert!(
+            entry.contains(&format!("{line}\n")),
+            "{line} missing in\n{entry}"
+        );
+    }
+
+    // What LDAP writes, SCIM reads; untouched numbers keep their labels.
+    let change = format!(
+        "dn: {dn}\nchangetype: modify\nreplace: title\ntitle: Lead\n-\nadd: mobile\nmobile: +1 555 0199\n-\nreplace: employeeNumber\nemployeeNumber: E-8\n-\ndelete: o\n-\nadd: mail\nmail: kim@alias.example.com\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    let u = s.get(&s.token_a, &path).await.body;
+    assert_eq!(u["title"], "Lead");
+    assert_eq!(u[ENTERPRISE]["employeeNumber"], "E-8");
+    assert!(u[ENTERPRISE]["organization"].is_null(), "{u}");
+    assert_eq!(u[ENTERPRISE]["department"], "R&D");
+    assert_eq!(
+        phones(&u),
+        vec![
+            ("fax".into(), "+1 555 0103".into()),
+            ("home".into(), "+1 555 0102".into()),
+            ("mobile".into(), "+1 555 0101".into()),
+            ("mobile".into(), "+1 555 0199".into()),
+            ("pager".into(), "+1 555 0104".into()),
+            ("work".into(), "+1 555 0100".into()),
+        ]
+    );
+    let desk = u["phoneNumbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["value"] == "+1 555 0100")
+        .unwrap();
+    assert_eq!(desk["display"], "desk", "{u}");
+    let emails: Vec<&str> = u["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            "kim@work.example.com",
+            "kim@home.example.com",
+            "kim@alias.example.com"
+        ]
+    );
+
+    // A SCIM change shows in LDAP at once.
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("Director"))]);
+    assert_eq!(s.patch(&s.token_a, &path, ops).await.status, StatusCode::OK);
+    let entry = read(&s.env, &dn, &["title"]).await;
+    assert!(entry.contains("title: Director\n"), "{entry}");
+
+    // SCIM keeps one title: a second LDAP value is refused, not dropped.
+    let second = format!("dn: {dn}\nchangetype: modify\nadd: title\ntitle: Chief\n-\n");
+    let (rc, out) = admin(&s.env, "ldapmodify", &second).await;
+    assert_eq!(rc, 19, "{out}");
+    assert_eq!(s.get(&s.token_a, &path).await.body["title"], "Director");
+}
