@@ -86,12 +86,14 @@ fn load_ldif(config: Option<PathBuf>, file: &std::path::Path) -> anyhow::Result<
     let loaded = dirgate::ldap::load::load(&dir, &config.base_dn, &text)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was loaded", file.display()))?;
     println!(
-        "loaded {} organizations and {} users from {} in {:.2} s ({} entries of other kinds skipped)",
+        "loaded {} organizations, {} users, {} roles and {} service accounts from {} in {:.2} s ({} entries of dirgate's fixed tree were there already)",
         loaded.organizations,
         loaded.users,
+        loaded.roles,
+        loaded.services,
         file.display(),
         started.elapsed().as_secs_f64(),
-        loaded.skipped
+        loaded.fixed
     );
     Ok(())
 }

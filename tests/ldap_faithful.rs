@@ -215,3 +215,34 @@ async fn posix_values_are_allocated_or_shown_by_default_only_when_missing() {
     assert!(!entry.contains("loginShell"), "{entry}");
     assert!(!entry.contains("objectClass: posixAccount"), "{entry}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_keep_their_given_gid_numbers() {
+    let l = start("").await;
+    let group = |name: &str, gid: u32| {
+        format!(
+            "dn: cn={name},ou=roles,ou=Acme-A,{BASE}\nobjectClass: groupOfNames\nobjectClass: posixGroup\ncn: {name}\ngidNumber: {gid}\nmember: {}\n",
+            a("alice")
+        )
+    };
+    assert_eq!(admin(&l, "ldapadd", &group("devs", 5000)).await.0, 0);
+    // A user may share a group's number (a user private group)...
+    let upg = format!(
+        "dn: {}\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\ncn: U\nsn: U\nuidNumber: 5000\ngidNumber: 5000\nhomeDirectory: /home/u\n",
+        a("upg")
+    );
+    assert_eq!(admin(&l, "ldapadd", &upg).await.0, 0);
+    // ...another group may not.
+    let (rc, out) = admin(&l, "ldapadd", &group("ops", 5000)).await;
+    assert_eq!(rc, 19, "{out}");
+    assert_eq!(admin(&l, "ldapadd", &group("ops", 5001)).await.0, 0);
+    let devs = format!("cn=devs,ou=roles,ou=Acme-A,{BASE}");
+    let renumber = |gid: u32| {
+        format!("dn: {devs}\nchangetype: modify\nreplace: gidNumber\ngidNumber: {gid}\n-\n")
+    };
+    assert_eq!(admin(&l, "ldapmodify", &renumber(5001)).await.0, 19);
+    assert_eq!(admin(&l, "ldapmodify", &renumber(5002)).await.0, 0);
+    let mut found = find(&l, "(gidNumber=5002)").await;
+    found.sort();
+    assert_eq!(found, vec![devs]);
+}

@@ -80,6 +80,7 @@ async fn create(
             rights: parse_rights(&b.rights)?,
             description: b.description,
             external_id: b.external_id,
+            gid_number: None,
         };
         let role = d.create_role(&req, new)?;
         Ok(views::role(&role, &d.org_names()?, Some(&[])))
@@ -145,6 +146,7 @@ async fn change(
             rights: b.rights.as_deref().map(parse_rights).transpose()?,
             description: b.description.map(Some),
             external_id: None,
+            gid_number: None,
         };
         let role = d.update_role(&req, id, changes)?;
         Ok(views::role(&role, &d.org_names()?, None))

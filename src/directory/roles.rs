@@ -24,6 +24,8 @@ pub struct NewRole {
     pub rights: Vec<Right>,
     pub description: Option<String>,
     pub external_id: Option<String>,
+    /// A given gidNumber; dirgate allocates one when it is missing.
+    pub gid_number: Option<u32>,
 }
 
 /// Changes to a role; `None` leaves a field alone.
@@ -33,6 +35,17 @@ pub struct RoleChanges {
     pub rights: Option<Vec<Right>>,
     pub description: Option<Option<String>>,
     pub external_id: Option<Option<String>>,
+    pub gid_number: Option<u32>,
+}
+
+/// Refuses a gidNumber another role holds (`me` may keep its own).
+fn check_gid_number(tx: &Tx, n: u32, me: Option<Uuid>) -> Result<()> {
+    match tx.role_by_gid_number(n)? {
+        Some(holder) if Some(holder) != me => Err(Error::invalid(format!(
+            "gidNumber {n} is already in use; group numbers are unique among groups"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn role_by_id(tx: &Tx, id: Uuid) -> Result<Role> {
@@ -145,7 +158,13 @@ impl Directory {
             return Err(Error::exists(format!("role {}", existing.name)));
         }
         let id = Uuid::new_v4();
-        let gid = tx.next_id_number()?;
+        let gid = match new.gid_number {
+            Some(n) => {
+                check_gid_number(tx, n, None)?;
+                n
+            }
+            None => tx.next_id_number()?,
+        };
         let change = Change {
             action: "role.create",
             target: &new.name,
@@ -234,6 +253,11 @@ impl Directory {
         if let Some(e) = &changes.external_id {
             role.external_id = e.clone();
             what.push("externalId".into());
+        }
+        if let Some(n) = changes.gid_number.filter(|n| *n != role.gid_number) {
+            check_gid_number(tx, n, Some(id))?;
+            role.gid_number = n;
+            what.push(format!("gidNumber={n}"));
         }
         let change = Change {
             action: "role.modify",

@@ -63,7 +63,13 @@ impl Entry {
     pub fn push(&mut self, name: &str, values: Vec<String>) {
         let ty = schema::attribute(name);
         debug_assert!(ty.is_some(), "Entry::push: unknown attribute type {name:?}");
-        let Some(ty) = ty else { return };
+        if let Some(ty) = ty {
+            self.push_typed(ty, values);
+        }
+    }
+
+    /// [`Self::push`] for a type already resolved.
+    pub fn push_typed(&mut self, ty: &'static AttributeType, values: Vec<String>) {
         if values.is_empty() {
             return;
         }

@@ -1,161 +1,161 @@
 //! `dirgate load-ldif`: loads an LDIF file of entries into a stopped server's
 //! store in one transaction, the way slapadd does for OpenLDAP, so a directory
-//! can move over with its `{SSHA}` password hashes. Organizations (`ou=<Org>`)
-//! and users (`uid=<login>` under an organization or `ou=people`) go through the
-//! core's use cases as the server itself; anything else is counted and skipped.
+//! can move over with its `{SSHA}` password hashes. Every entry goes through
+//! the same LDAP add (and the same schema checks and core use cases) as
+//! `ldapadd` as the system administrator: organizations, users with every
+//! attribute they carry, roles and groups with their members, service
+//! accounts. dirgate's fixed entries (the base, `ou=people`, `ou=groups`,
+//! `ou=services`, `ou=roles` of an organization) are taken as they are. Any
+//! entry that cannot be loaded stops the load with its line and the reason,
+//! and nothing is written.
 
 use super::dn::Dn;
 use super::ldif::{self, Record};
-use super::tree::Branch;
-use crate::directory::model::{Lifecycle, User};
-use crate::directory::orgs::NewOrg;
-use crate::directory::users::{NewUser, OrgRef};
+use super::session::Context;
+use super::tree::{Node, Resolved, Tree};
+use super::write::{Failure, add_entry, modify_entry};
+use crate::config::LdapConfig;
 use crate::directory::{Directory, Error, Request};
-use std::collections::HashMap;
-use uuid::Uuid;
+use crate::store::Tx;
+use ldap3_proto::proto::{
+    LdapAddRequest, LdapModify, LdapModifyRequest, LdapModifyType, LdapPartialAttribute,
+};
 
 /// What a load did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Loaded {
     pub organizations: usize,
     pub users: usize,
-    /// Entries of kinds this loader does not map yet (roles, services, …).
-    pub skipped: usize,
+    pub roles: usize,
+    pub services: usize,
+    /// dirgate's fixed entries, which exist already.
+    pub fixed: usize,
 }
+
+/// Group member attributes: set once every entry of the file exists, so a
+/// group may name users (or groups) that come after it.
+const MEMBERS: [&str; 3] = ["member", "uniqueMember", "memberUid"];
 
 /// Loads `text` (LDIF) under `base`; all or nothing.
 pub fn load(dir: &Directory, base: &Dn, text: &str) -> Result<Loaded, String> {
     let records = ldif::parse(text).map_err(|e| e.to_string())?;
+    let ctx = Context {
+        dir: dir.clone(),
+        tree: Tree::new(base.clone()),
+        cfg: LdapConfig::default(),
+        tls: None,
+    };
     let req = Request::internal();
     let mut loaded = Loaded::default();
-    dir.store()
-        .write(|tx| {
-            let mut orgs: HashMap<String, Uuid> = HashMap::new();
-            for r in &records {
-                let at = |e: Error| Error::invalid(format!("line {}: {} ({e})", r.line, r.dn));
-                match classify(base, r).map_err(&at)? {
-                    Kind::Org(name) => {
-                        let seats = r
-                            .first("dirgateSeats")
-                            .map(|s| {
-                                s.parse::<u32>()
-                                    .map_err(|_| Error::invalid("dirgateSeats is not a number"))
-                            })
-                            .transpose()
-                            .map_err(&at)?
-                            .unwrap_or(u32::MAX);
-                        let new = NewOrg {
-                            name: name.clone(),
-                            seats,
-                            description: r.first("description").map(str::to_owned),
-                        };
-                        let org = dir.create_org_in(tx, &req, new).map_err(&at)?;
-                        orgs.insert(name.to_lowercase(), org.id);
-                        loaded.organizations += 1;
-                    }
-                    Kind::User { login, org } => {
-                        let org = org.map(|o| {
-                            orgs.get(&o.to_lowercase())
-                                .map_or(OrgRef::Name(o), |id| OrgRef::Id(*id))
-                        });
-                        let (new, hash) = new_user(dir, r, login, org).map_err(&at)?;
-                        let _: User = dir.create_user_in(tx, &req, new, hash).map_err(&at)?;
-                        loaded.users += 1;
-                    }
-                    Kind::Skip => loaded.skipped += 1,
-                }
+    let mut refusal = None;
+    let out = dir.write(&req, |tx| {
+        let steps = records
+            .iter()
+            .map(|r| (r, Step::Add))
+            .chain(records.iter().map(|r| (r, Step::Members)));
+        for (r, step) in steps {
+            if let Err(why) = load_one(&ctx, &req, tx, r, step, &mut loaded) {
+                refusal = Some(format!("line {}: {}: {why}", r.line, r.dn));
+                return Err(Error::conflict("the LDIF file was refused"));
             }
-            Ok::<_, Error>(())
-        })
-        .map_err(|e| e.to_string())?;
-    Ok(loaded)
+        }
+        Ok(())
+    });
+    match (out, refusal) {
+        (_, Some(why)) => Err(why),
+        (Err(e), None) => Err(e.to_string()),
+        (Ok(()), None) => Ok(loaded),
+    }
 }
 
-enum Kind {
-    Org(String),
-    User { login: String, org: Option<String> },
-    Skip,
+/// Entries are added first (without group members), then members are set.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Add,
+    Members,
 }
 
-fn classify(base: &Dn, r: &Record) -> Result<Kind, Error> {
-    let dn = Dn::parse(&r.dn).map_err(|e| Error::invalid(e.to_string()))?;
-    let Some(rel) = dn.relative_to(base) else {
-        return Err(Error::invalid(format!("not under the base DN {base}")));
-    };
-    let value = |i: usize, attr: &str| {
-        rel.get(i).and_then(|rdn| match rdn.avas() {
-            [ava] if ava.attr_is(attr) => Some(ava.value.clone()),
-            _ => None,
-        })
-    };
-    Ok(match rel.len() {
-        1 => match value(0, "ou") {
-            Some(ou)
-                if Branch::ALL
-                    .iter()
-                    .any(|b| b.name().eq_ignore_ascii_case(&ou)) =>
-            {
-                Kind::Skip
-            }
-            Some(ou) => Kind::Org(ou),
-            None => Kind::Skip,
-        },
-        2 => match (value(0, "uid"), value(1, "ou")) {
-            (Some(login), Some(ou)) if ou.eq_ignore_ascii_case("people") => {
-                Kind::User { login, org: None }
-            }
-            (Some(login), Some(ou))
-                if !Branch::ALL
-                    .iter()
-                    .any(|b| b.name().eq_ignore_ascii_case(&ou)) =>
-            {
-                Kind::User {
-                    login,
-                    org: Some(ou),
-                }
-            }
-            _ => Kind::Skip,
-        },
-        _ => Kind::Skip,
-    })
-}
-
-/// A user record's fields; the password stays a hash when it is one.
-fn new_user(
-    dir: &Directory,
+fn load_one(
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
     r: &Record,
-    login: String,
-    org: Option<OrgRef>,
-) -> Result<(NewUser, Option<crate::directory::model::SecretHash>), Error> {
-    let state = match r.first("dirgateLifecycleState") {
-        Some(s) => Lifecycle::parse(s)
-            .ok_or_else(|| Error::invalid(format!("unknown lifecycle state {s}")))?,
-        None => Lifecycle::Active,
+    step: Step,
+    loaded: &mut Loaded,
+) -> Result<(), String> {
+    let dn = Dn::parse(&r.dn).map_err(|e| format!("invalid DN: {e}"))?;
+    if step == Step::Members {
+        return set_members(ctx, req, tx, r);
+    }
+    if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_)) = found(ctx, tx, &dn)? {
+        loaded.fixed += 1;
+        return Ok(());
+    }
+    let add = LdapAddRequest {
+        dn: r.dn.clone(),
+        attributes: attributes(r, |name| !is_member(name)),
     };
-    let password = r.first("userPassword").map(super::write::new_password);
-    let hash = dir.hash_new(password.as_ref())?;
-    let given = r.first("givenName").map(str::to_owned);
-    let family = r.first("sn").map(str::to_owned);
-    let cn = r.first("cn").map(str::to_owned);
-    // Keep cn as the display name only when it says more than given + family.
-    let joined = [given.as_deref(), family.as_deref()]
+    add_entry(&ctx.dir, ctx, req, tx, &add).map_err(|f| describe(&f))?;
+    match found(ctx, tx, &dn)? {
+        Some(Node::Org(_)) => loaded.organizations += 1,
+        Some(Node::User(_)) => loaded.users += 1,
+        Some(Node::Role(_)) => loaded.roles += 1,
+        Some(Node::Service(_)) => loaded.services += 1,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The members a group entry lists, set by a modify now that every entry
+/// of the file exists.
+fn set_members(ctx: &Context, req: &Request, tx: &mut Tx, r: &Record) -> Result<(), String> {
+    let changes: Vec<LdapModify> = attributes(r, is_member)
         .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let display = r
-        .first("displayName")
-        .map(str::to_owned)
-        .or(cn.filter(|c| *c != joined));
-    let new = NewUser {
-        email: r.first("mail").map(str::to_owned),
-        given_name: given,
-        family_name: family,
-        display_name: display,
-        org,
-        state,
-        external_id: r.first("dirgateExternalId").map(str::to_owned),
-        ..NewUser::new(login)
+        .map(|modification| LdapModify {
+            operation: LdapModifyType::Replace,
+            modification,
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let m = LdapModifyRequest {
+        dn: r.dn.clone(),
+        changes,
     };
-    Ok((new, hash))
+    modify_entry(&ctx.dir, ctx, req, tx, &m).map_err(|f| describe(&f))
+}
+
+fn is_member(name: &str) -> bool {
+    MEMBERS.iter().any(|m| m.eq_ignore_ascii_case(name))
+}
+
+fn found(ctx: &Context, tx: &Tx, dn: &Dn) -> Result<Option<Node>, String> {
+    match ctx.tree.resolve(tx, dn) {
+        Ok(Resolved::Found(node)) => Ok(Some(node)),
+        Ok(Resolved::Missing { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The record's attributes that `keep` accepts, values grouped by name in
+/// the order they came.
+fn attributes(r: &Record, keep: impl Fn(&str) -> bool) -> Vec<LdapPartialAttribute> {
+    let mut out: Vec<LdapPartialAttribute> = Vec::new();
+    for (name, value) in r.attrs.iter().filter(|(n, _)| keep(n)) {
+        match out.iter_mut().find(|a| a.atype.eq_ignore_ascii_case(name)) {
+            Some(a) => a.vals.push(value.as_bytes().to_vec()),
+            None => out.push(LdapPartialAttribute {
+                atype: name.clone(),
+                vals: vec![value.as_bytes().to_vec()],
+            }),
+        }
+    }
+    out
+}
+
+/// A refusal as ldapadd would print it: the result's name and message.
+fn describe(f: &Failure) -> String {
+    let r = f.result();
+    format!("{:?}: {}", r.code, r.message)
 }

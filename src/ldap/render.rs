@@ -265,9 +265,9 @@ impl<'a> Renderer<'a> {
         let only = self.only.as_ref();
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));
-        for shown in users::user_values(u, self.posix, org_admin, &want) {
-            e.push(shown.ty.canonical(), shown.values);
-        }
+        users::user_values(u, self.posix, org_admin, &want, &mut |ty, values, _| {
+            e.push_typed(ty, values)
+        });
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
             if !dns.is_empty() {

@@ -135,14 +135,10 @@ pub fn interpreted(ty: &AttributeType) -> bool {
         || PHONES.iter().any(|(n, _)| ty.has_name(n))
 }
 
-/// One attribute of a user's entry.
-pub struct Shown {
-    pub ty: &'static AttributeType,
-    pub values: Vec<String>,
-    /// Derived by dirgate, not written by anyone (a modify that leaves it
-    /// alone must not store it).
-    pub derived: bool,
-}
+/// Where a user's attributes go: the type, its values, and whether dirgate
+/// derived them rather than anyone wrote them (a modify that leaves a
+/// derived value alone must not store it).
+pub type Sink<'s> = &'s mut dyn FnMut(&'static AttributeType, Vec<String>, bool);
 
 /// Whether the user's entry is a posixAccount: the default classes are.
 pub fn is_posix(u: &User) -> bool {
@@ -154,24 +150,20 @@ pub fn is_posix(u: &User) -> bool {
     }
 }
 
-/// The user's attributes as LDAP shows them, each only when `want` accepts
-/// its canonical name (values are allocated per entry, so a search builds
-/// only what it selects or filters on). `org_admin` is the computed
-/// `dirgateOrganizationAdmin` (None leaves it out).
+/// The user's attributes as LDAP shows them, into `sink`, each only when
+/// `want` accepts its canonical name (values are allocated per entry, so a
+/// search builds only what it selects or filters on). `org_admin` is the
+/// computed `dirgateOrganizationAdmin` (None leaves it out).
 pub fn user_values(
     u: &User,
     posix: &PosixDefaults,
     org_admin: Option<bool>,
     want: &dyn Fn(&str) -> bool,
-) -> Vec<Shown> {
-    let mut out = Vec::with_capacity(24);
+    sink: Sink<'_>,
+) {
     let mut push = |name: &str, values: Vec<String>, derived: bool| {
         if let Some(ty) = schema::attribute(name).filter(|_| !values.is_empty()) {
-            out.push(Shown {
-                ty,
-                values,
-                derived,
-            });
+            sink(ty, values, derived);
         }
     };
     if want("objectClass") {
@@ -237,7 +229,6 @@ pub fn user_values(
     {
         account_values(u, org_admin, &mut push);
     }
-    out
 }
 
 fn phone_values(

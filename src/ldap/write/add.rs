@@ -5,7 +5,7 @@
 //! transaction as the role memberships the entry lists.
 
 use super::attrs::Attrs;
-use super::record::{members, new_password, rights, seats, user_fields};
+use super::record::{gid_number, members, new_password, rights, seats, user_fields};
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
@@ -34,6 +34,19 @@ pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) 
         add_in(dir, ctx, req, tx, &dn, attrs, hash)?;
         Ok(())
     })
+}
+
+/// One add inside a caller's transaction (an LDIF load adds a whole file
+/// in one), password hashing included.
+pub(crate) fn add_entry(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    add: &LdapAddRequest,
+) -> Outcome<()> {
+    let (dn, attrs, hash) = prepare(dir, add)?;
+    add_in(dir, ctx, req, tx, &dn, attrs, hash)
 }
 
 /// Parsing and password hashing, done before the transaction opens (argon2 is
@@ -215,6 +228,7 @@ fn add_role(
         rights: rights(attrs)?,
         description: attrs.single("description")?.map(str::to_owned),
         external_id: attrs.single("dirgateExternalId")?.map(str::to_owned),
+        gid_number: gid_number(attrs)?,
     };
     let role = dir.create_role_in(tx, req, new)?;
     let listed = members(

@@ -15,6 +15,8 @@ mod modify;
 mod record;
 mod shape;
 
+pub(crate) use add::add_entry;
+pub(crate) use modify::modify_entry;
 pub use record::new_password;
 
 use super::dn::Dn;
@@ -36,6 +38,16 @@ pub type Checked<T> = Result<T, LdapResult>;
 pub enum Failure {
     Ldap(LdapResult),
     Core(Error),
+}
+
+impl Failure {
+    /// The LDAP result this failure answers with.
+    pub fn result(&self) -> LdapResult {
+        match self {
+            Failure::Ldap(r) => r.clone(),
+            Failure::Core(e) => from_error(e),
+        }
+    }
 }
 
 impl From<LdapResult> for Failure {

@@ -7,8 +7,8 @@
 
 use super::attrs::{Attrs, about, attr_type, decode_values};
 use super::record::{
-    UserFields, members, new_password, org_attrs, rights, role_attrs, seats, user_attrs,
-    user_fields,
+    UserFields, gid_number, members, new_password, org_attrs, rights, role_attrs, seats,
+    user_attrs, user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
@@ -50,6 +50,19 @@ pub fn modify(dir: &Directory, ctx: &Context, req: &Request, m: &LdapModifyReque
         Err(r) => return r,
     };
     in_transaction(dir, req, |tx| modify_in(dir, ctx, req, tx, p))
+}
+
+/// One modify inside a caller's transaction (an LDIF load sets group
+/// members once every entry exists).
+pub(crate) fn modify_entry(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    m: &LdapModifyRequest,
+) -> Outcome<()> {
+    let p = prepare(dir, m)?;
+    modify_in(dir, ctx, req, tx, p)
 }
 
 fn prepare(dir: &Directory, m: &LdapModifyRequest) -> Checked<Prepared> {
@@ -237,13 +250,16 @@ fn modify_role(
     let external_id = attrs.single("dirgateExternalId")?.map(str::to_owned);
     let mut sorted = new_rights.clone();
     sorted.sort();
+    let gid = gid_number(&attrs)?.filter(|n| *n != role.gid_number);
     let role_changes = RoleChanges {
+        gid_number: gid,
         name: None,
         rights: (sorted != role.rights).then_some(new_rights),
         description: (description != role.description).then_some(description),
         external_id: (external_id != role.external_id).then_some(external_id),
     };
-    let any = role_changes.rights.is_some()
+    let any = role_changes.gid_number.is_some()
+        || role_changes.rights.is_some()
         || role_changes.description.is_some()
         || role_changes.external_id.is_some();
     if any {

@@ -34,12 +34,12 @@ fn with_classes(classes: &[&str]) -> Attrs {
 pub fn user_attrs(u: &User, posix: &PosixDefaults) -> (Attrs, Vec<&'static AttributeType>) {
     let mut attrs = Attrs::default();
     let mut derived = Vec::new();
-    for shown in user_values(u, posix, None, &|_| true) {
-        if shown.derived {
-            derived.push(shown.ty);
+    user_values(u, posix, None, &|_| true, &mut |ty, values, was_derived| {
+        if was_derived {
+            derived.push(ty);
         }
-        attrs.put(shown.ty, shown.values);
-    }
+        attrs.put(ty, values);
+    });
     (attrs, derived)
 }
 
@@ -212,6 +212,7 @@ pub fn new_password(value: &str) -> NewPassword {
 pub fn role_attrs(tx: &Tx, tree: &Tree, r: &Role) -> Outcome<Attrs> {
     let mut a = with_classes(ROLE_CLASSES);
     a.put_opt("cn", Some(&r.name));
+    a.put_opt("gidNumber", Some(&r.gid_number.to_string()));
     a.put_opt("description", r.description.as_deref());
     a.put_opt("dirgateExternalId", r.external_id.as_deref());
     let mut dns = Vec::new();
@@ -245,6 +246,11 @@ pub fn role_attrs(tx: &Tx, tree: &Tree, r: &Role) -> Outcome<Attrs> {
         }
     }
     Ok(a)
+}
+
+/// A role entry's given gidNumber, if any.
+pub fn gid_number(attrs: &Attrs) -> Checked<Option<u32>> {
+    id_number(attrs, "gidNumber")
 }
 
 /// The rights an entry's `dirgateRight` values name.

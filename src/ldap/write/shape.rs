@@ -68,11 +68,12 @@ pub const ROLE: Shape = Shape {
         "memberUid",
         "dirgateRight",
         "dirgateExternalId",
+        "gidNumber",
     ],
-    computed: &["gidNumber"],
+    computed: &[],
     // dirgate roles may be empty, as lldap's and kanidm's groups may.
     optional: &["member", "uniqueMember"],
-    allocated: &[],
+    allocated: &["gidNumber"],
 };
 
 pub const ORG: Shape = Shape {

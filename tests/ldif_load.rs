@@ -1,0 +1,157 @@
+//! `dirgate load-ldif` (the library's `ldap::load::load`) on a multi-tenant
+//! export like slapcat's: dirgate's fixed entries are taken as they are,
+//! organizations, users with every attribute, groups whose members come
+//! later in the file, nested groups and service accounts all load, `{SSHA}`
+//! hashes verify, and a file with one bad entry loads nothing and names
+//! that entry's line.
+
+mod common;
+
+use common::{fixture, system};
+use dirgate::directory::auth::Principal;
+use dirgate::directory::model::Member;
+use dirgate::ldap::dn::Dn;
+use dirgate::ldap::load::{Loaded, load};
+
+const BASE: &str = "dc=example,dc=com";
+
+/// {SSHA} of "secret" with salt "saltsalt".
+const SSHA: &str = "{SSHA}1G904nLkTkGWjKNnQuB/hpWXC/hzYWx0c2FsdA==";
+
+fn export() -> String {
+    format!(
+        "version: 1
+
+dn: {BASE}
+objectClass: top
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: Example
+
+dn: ou=Tenant-X,{BASE}
+objectClass: organizationalUnit
+ou: Tenant-X
+description: First tenant
+
+dn: cn=Admins,ou=roles,ou=Tenant-X,{BASE}
+objectClass: groupOfNames
+cn: Admins
+member: cn=Ops,ou=roles,ou=Tenant-X,{BASE}
+member: uid=xena@example.com,ou=Tenant-X,{BASE}
+
+dn: cn=Ops,ou=roles,ou=Tenant-X,{BASE}
+objectClass: groupOfNames
+objectClass: posixGroup
+cn: Ops
+gidNumber: 7000
+member: uid=yuri@example.com,ou=Tenant-X,{BASE}
+
+dn: uid=xena@example.com,ou=Tenant-X,{BASE}
+objectClass: inetOrgPerson
+objectClass: posixAccount
+uid: xena@example.com
+cn: Xena
+cn: Warrior Princess
+sn: X
+title: Chief
+mail: xena@example.com
+mail: xena@alias.example.com
+uidNumber: 7001
+gidNumber: 7000
+homeDirectory: /home/xena
+loginShell: /bin/zsh
+userPassword: {SSHA}
+
+dn: uid=yuri@example.com,ou=Tenant-X,{BASE}
+objectClass: inetOrgPerson
+cn: Yuri
+sn: Y
+description: Loaded after the groups that name him
+
+dn: cn=gitea,ou=services,{BASE}
+objectClass: applicationProcess
+objectClass: simpleSecurityObject
+objectClass: dirgateServiceAccount
+cn: gitea
+userPassword: {SSHA}
+dirgateReadScope: ou=Tenant-X,{BASE}
+"
+    )
+}
+
+#[test]
+fn a_multi_tenant_export_loads_whole() {
+    let f = fixture();
+    let base = Dn::parse(BASE).unwrap();
+    let loaded = load(&f.dir, &base, &export()).unwrap();
+    assert_eq!(
+        loaded,
+        Loaded {
+            organizations: 1,
+            users: 2,
+            roles: 2,
+            services: 1,
+            fixed: 1,
+        }
+    );
+    let sys = system(&f.dir);
+    let xena = f.dir.get_user_by_login(&sys, "xena@example.com").unwrap();
+    assert_eq!((xena.uid_number, xena.gid_number), (7001, 7000));
+    assert_eq!(xena.attrs.get("cn"), ["Xena", "Warrior Princess"]);
+    assert_eq!(xena.attrs.get("loginShell"), ["/bin/zsh"]);
+    assert_eq!(xena.profile.title.as_deref(), Some("Chief"));
+    assert_eq!(
+        xena.mail_values(),
+        ["xena@example.com", "xena@alias.example.com"]
+    );
+    let yuri = f.dir.get_user_by_login(&sys, "yuri@example.com").unwrap();
+    let (admins, ops) = f
+        .dir
+        .store()
+        .read(|tx| {
+            let org = tx.org_by_name("Tenant-X")?.unwrap().id;
+            Ok::<_, dirgate::store::StoreError>((
+                tx.role_by_name(Some(org), "Admins")?.unwrap(),
+                tx.role_by_name(Some(org), "Ops")?.unwrap(),
+            ))
+        })
+        .unwrap();
+    assert_eq!(ops.gid_number, 7000);
+    let members = |id| f.dir.store().read(|tx| tx.role_members(id)).unwrap();
+    let mut want = vec![Member::Role(ops.id), Member::User(xena.id)];
+    want.sort();
+    let mut got = members(admins.id);
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(members(ops.id), vec![Member::User(yuri.id)]);
+    // The imported hash verifies, for the user and the service account.
+    let req = dirgate::directory::Request::internal();
+    for who in [
+        Principal::Login("xena@example.com".into()),
+        Principal::Service("gitea".into()),
+    ] {
+        assert!(f.dir.authenticate(&req, &who, "secret").is_ok(), "{who:?}");
+        assert!(f.dir.authenticate(&req, &who, "wrong").is_err(), "{who:?}");
+    }
+}
+
+#[test]
+fn one_bad_entry_loads_nothing_and_names_its_line() {
+    let f = fixture();
+    let base = Dn::parse(BASE).unwrap();
+    let bad = export().replace("title: Chief\n", "title: Chief\nfavouriteColour: blue\n");
+    let err = load(&f.dir, &base, &bad).unwrap_err();
+    assert!(err.starts_with("line 28: uid=xena@example.com"), "{err}");
+    assert!(err.contains("favouriteColour"), "{err}");
+    let sys = system(&f.dir);
+    assert!(f.dir.get_org(&sys, "Tenant-X").is_err());
+    // A member naming nothing is refused too, after every entry was added.
+    let dangling = export().replace(
+        &format!("member: uid=yuri@example.com,ou=Tenant-X,{BASE}"),
+        &format!("member: uid=nobody@example.com,ou=Tenant-X,{BASE}"),
+    );
+    let err = load(&f.dir, &base, &dangling).unwrap_err();
+    assert!(err.starts_with("line 21: cn=Ops"), "{err}");
+    assert!(f.dir.get_org(&sys, "Tenant-X").is_err());
+}
