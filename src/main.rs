@@ -86,8 +86,9 @@ fn load_ldif(config: Option<PathBuf>, file: &std::path::Path) -> anyhow::Result<
     let loaded = dirgate::ldap::load::load(&dir, &config.base_dn, &text)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was loaded", file.display()))?;
     println!(
-        "loaded {} organizations, {} users, {} roles and {} service accounts from {} in {:.2} s ({} entries of dirgate's fixed tree were there already)",
+        "loaded {} organizations, {} units, {} users, {} roles and {} service accounts from {} in {:.2} s ({} entries of dirgate's fixed tree were there already)",
         loaded.organizations,
+        loaded.units,
         loaded.users,
         loaded.roles,
         loaded.services,

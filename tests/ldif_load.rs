@@ -69,6 +69,15 @@ cn: Yuri
 sn: Y
 description: Loaded after the groups that name him
 
+dn: ou=People,ou=Tenant-X,{BASE}
+objectClass: organizationalUnit
+ou: People
+
+dn: uid=zack@example.com,ou=People,ou=Tenant-X,{BASE}
+objectClass: inetOrgPerson
+cn: Zack
+sn: Z
+
 dn: cn=gitea,ou=services,{BASE}
 objectClass: applicationProcess
 objectClass: simpleSecurityObject
@@ -89,7 +98,8 @@ fn a_multi_tenant_export_loads_whole() {
         loaded,
         Loaded {
             organizations: 1,
-            users: 2,
+            units: 1,
+            users: 3,
             roles: 2,
             services: 1,
             fixed: 1,
@@ -106,6 +116,8 @@ fn a_multi_tenant_export_loads_whole() {
         ["xena@example.com", "xena@alias.example.com"]
     );
     let yuri = f.dir.get_user_by_login(&sys, "yuri@example.com").unwrap();
+    let zack = f.dir.get_user_by_login(&sys, "zack@example.com").unwrap();
+    assert!(zack.unit.is_some() && zack.org == xena.org, "{zack:?}");
     let (admins, ops) = f
         .dir
         .store()

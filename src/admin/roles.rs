@@ -81,6 +81,7 @@ async fn create(
             description: b.description,
             external_id: b.external_id,
             gid_number: None,
+            unit: None,
         };
         let role = d.create_role(&req, new)?;
         Ok(views::role(&role, &d.org_names()?, Some(&[])))

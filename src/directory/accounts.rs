@@ -45,6 +45,8 @@ impl Directory {
         let mut user = old.clone();
         self.leave_org(tx, &mut user)?;
         user.org = dest;
+        // Units belong to the organization left behind.
+        user.unit = None;
         ensure_seat(tx, Some(&old), &user)?;
         let to = match dest {
             Some(d) => org_by_id(tx, d)?.name,

@@ -130,6 +130,9 @@ pub enum Action {
     /// Read, confirm or download a bulk import preview: only the actor who
     /// made it (`target.subject`) and the system administrator.
     ManageImport,
+    /// Create, change and delete the organizational units inside an
+    /// organization (its own tree): its administrators.
+    ManageUnits,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
@@ -297,7 +300,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         // Granting a right needs that right itself, so nobody climbs above what
         // they hold; delegates and the Organization Administrator hold all three.
         GrantRight(right) => has(right),
-        ReadReports | ReadAudit => admin,
+        ReadReports | ReadAudit | ManageUnits => admin,
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
         ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization

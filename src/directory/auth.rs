@@ -421,9 +421,11 @@ fn find_account(tx: &Tx, who: &Principal) -> Result<Option<Account>> {
         },
         Principal::Service(name) => tx.service_by_name(name)?.map(Account::Service),
         Principal::User(id) => tx.user(*id)?.map(|u| Account::User(Box::new(u))),
+        // What `uid=<login>,ou=<Org>` names: a user directly in the
+        // organization, not one in a unit of it (whose DN says the unit).
         Principal::UserIn { id, org } => tx
             .user(*id)?
-            .filter(|u| u.org == *org)
+            .filter(|u| u.org == *org && u.unit.is_none())
             .map(|u| Account::User(Box::new(u))),
     })
 }

@@ -12,7 +12,8 @@
 //!   sets passwords); `queries`: administrators' lists and the audit query;
 //!   `registration`: invitation, registration, validation; `notify`: notices;
 //!   `reports`: reports from the store and the audit trail; `services`: service
-//!   accounts; `tokens`: bearer tokens.
+//!   accounts; `tokens`: bearer tokens; `units`: organizational units inside
+//!   organizations.
 //! - `imports`: bulk import planning and applying (one transaction per file).
 //! - `profile`: descriptive user attributes; `kept`: attributes kept as
 //!   written; `scim_view`: the reads and
@@ -42,6 +43,7 @@ pub mod roles;
 pub mod scim_view;
 pub mod services;
 pub mod tokens;
+pub mod units;
 pub mod user_updates;
 pub mod users;
 

@@ -167,6 +167,10 @@ pub struct User {
     /// At most one organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<Uuid>,
+    /// The organizational unit of `org` the user sits in (`None`: directly
+    /// in the organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Uuid>,
     pub state: Lifecycle,
     #[serde(default)]
     pub flags: AccountFlags,
@@ -299,6 +303,10 @@ pub struct Role {
     /// `None` = a server-wide role.
     #[serde(default)]
     pub org: Option<Uuid>,
+    /// The organizational unit of `org` the role sits in (`None`: the
+    /// organization's own roles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Uuid>,
     /// Sorted, without duplicates.
     #[serde(default)]
     pub rights: Vec<Right>,
@@ -307,6 +315,26 @@ pub struct Role {
     #[serde(default)]
     pub external_id: Option<String>,
     pub gid_number: u32,
+    pub created: Millis,
+    pub modified: Millis,
+    pub version: u64,
+}
+
+/// An organizational unit a tenant brings inside its organization
+/// (`ou=People,ou=<Org>`, departments), at any depth. Users and roles in it
+/// belong to the organization for every rule; the unit only places them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    pub id: Uuid,
+    pub org: Uuid,
+    /// The enclosing unit (`None`: directly in the organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Uuid>,
+    /// Shown as written; unique among its siblings ignoring case.
+    pub name: String,
+    /// The attributes its entry carries besides `ou`, as written.
+    #[serde(default, skip_serializing_if = "super::kept::Kept::is_empty")]
+    pub attrs: super::kept::Kept,
     pub created: Millis,
     pub modified: Millis,
     pub version: u64,

@@ -224,9 +224,14 @@ impl Directory {
         self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))?;
         let users = tx.users_in(Some(org.id))?.len();
         let roles = tx.roles_in(Some(org.id))?.len();
-        if users > 0 || roles > 0 {
+        let units = tx.units_in(org.id)?.len();
+        if users > 0 || roles > 0 || units > 0 {
+            let units = match units {
+                0 => String::new(),
+                n => format!(" and {n} organizational unit(s)"),
+            };
             return Err(Error::conflict(format!(
-                "organization {} still has {users} user(s) and {roles} role(s); move or delete them first",
+                "organization {} still has {users} user(s) and {roles} role(s){units}; move or delete them first",
                 org.name
             )));
         }

@@ -26,6 +26,8 @@ pub struct NewRole {
     pub external_id: Option<String>,
     /// A given gidNumber; dirgate allocates one when it is missing.
     pub gid_number: Option<u32>,
+    /// The organizational unit of its organization it sits in.
+    pub unit: Option<Uuid>,
 }
 
 /// Changes to a role; `None` leaves a field alone.
@@ -152,6 +154,7 @@ impl Directory {
         }
         let org = self.role_placement(tx, req, new.org.as_ref())?;
         self.authorize(req, Action::CreateRole, Target::org(org))?;
+        super::units::check_unit_of(tx, org, new.unit)?;
         let rights = normalized_rights(&new.rights);
         self.authorize_grants(req, org, &rights)?;
         if let Some(existing) = tx.role_by_name(org, &new.name)? {
@@ -178,6 +181,7 @@ impl Directory {
             id,
             name: new.name,
             org,
+            unit: new.unit,
             rights,
             description: new.description,
             external_id: new.external_id,

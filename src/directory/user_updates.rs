@@ -140,7 +140,8 @@ impl Directory {
             || c.profile.is_some()
             || c.attrs.is_some()
             || c.uid_number.is_some()
-            || c.gid_number.is_some();
+            || c.gid_number.is_some()
+            || c.unit.is_some();
         if !touches {
             return Ok(());
         }
@@ -180,6 +181,11 @@ impl Directory {
             user.gid_number = n;
             what.push(format!("gidNumber={n}"));
         }
+        if let Some(unit) = c.unit.filter(|u| *u != user.unit) {
+            super::units::check_unit_of(tx, user.org, unit)?;
+            user.unit = unit;
+            what.push("unit".into());
+        }
         Ok(())
     }
 
@@ -193,6 +199,7 @@ impl Directory {
             && c.attrs.is_none()
             && c.uid_number.is_none()
             && c.gid_number.is_none()
+            && c.unit.is_none()
             && (c.email.is_none() || allowed(ProfileField::Email))
             && (c.given_name.is_none() || allowed(ProfileField::GivenName))
             && (c.family_name.is_none() || allowed(ProfileField::FamilyName))

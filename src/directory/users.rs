@@ -61,6 +61,8 @@ pub struct NewUser {
     /// Given POSIX numbers; dirgate allocates the ones missing.
     pub uid_number: Option<u32>,
     pub gid_number: Option<u32>,
+    /// The organizational unit of its organization it sits in.
+    pub unit: Option<Uuid>,
 }
 
 impl NewUser {
@@ -81,6 +83,7 @@ impl NewUser {
             attrs: Kept::default(),
             uid_number: None,
             gid_number: None,
+            unit: None,
         }
     }
 }
@@ -103,6 +106,9 @@ pub struct UserChanges {
     pub attrs: Option<Kept>,
     pub uid_number: Option<u32>,
     pub gid_number: Option<u32>,
+    /// Places the user in another unit of its organization (`Some(None)`:
+    /// directly in the organization).
+    pub unit: Option<Option<Uuid>>,
     /// Refuse with `Conflict` unless the user is still at this version
     /// (checked inside the transaction: HTTP If-Match).
     pub if_version: Option<u64>,
@@ -269,6 +275,7 @@ impl Directory {
         check_new_user(&new)?;
         let org = self.placement(tx, req, new.org.as_ref())?;
         self.authorize(req, Action::CreateUser, Target::org(org))?;
+        super::units::check_unit_of(tx, org, new.unit)?;
         if new.flags.delegate {
             self.authorize(req, Action::AppointDelegate, Target::org(org))?;
             if org.is_none() {
@@ -293,6 +300,7 @@ impl Directory {
             family_name: new.family_name,
             display_name: new.display_name,
             org,
+            unit: new.unit,
             state: new.state,
             flags: new.flags,
             external_id: new.external_id,

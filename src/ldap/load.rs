@@ -2,7 +2,8 @@
 //! store in one transaction, the way slapadd does for OpenLDAP, so a directory
 //! can move over with its `{SSHA}` password hashes. Every entry goes through
 //! the same LDAP add (and the same schema checks and core use cases) as
-//! `ldapadd` as the system administrator: organizations, users with every
+//! `ldapadd` as the system administrator: organizations and the units inside
+//! them, users with every
 //! attribute they carry, roles and groups with their members, service
 //! accounts. dirgate's fixed entries (the base, `ou=people`, `ou=groups`,
 //! `ou=services`, `ou=roles` of an organization) are taken as they are. Any
@@ -25,6 +26,8 @@ use ldap3_proto::proto::{
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Loaded {
     pub organizations: usize,
+    /// Organizational units inside organizations.
+    pub units: usize,
     pub users: usize,
     pub roles: usize,
     pub services: usize,
@@ -98,6 +101,7 @@ fn load_one(
     add_entry(&ctx.dir, ctx, req, tx, &add).map_err(|f| describe(&f))?;
     match found(ctx, tx, &dn)? {
         Some(Node::Org(_)) => loaded.organizations += 1,
+        Some(Node::Unit(_)) => loaded.units += 1,
         Some(Node::User(_)) => loaded.users += 1,
         Some(Node::Role(_)) => loaded.roles += 1,
         Some(Node::Service(_)) => loaded.services += 1,

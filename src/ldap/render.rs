@@ -9,7 +9,7 @@ use super::schema::{SUBSCHEMA_DN, boolean_value, generalized_time};
 use super::tree::{Branch, Node, Tree};
 use crate::directory::Result;
 use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
-use crate::directory::model::{Millis, Organization, User};
+use crate::directory::model::{Millis, Organization, Role, Unit, User};
 use crate::directory::roles::member_of_closure;
 use crate::directory::{PosixDefaults, Settings};
 use crate::store::Tx;
@@ -66,6 +66,7 @@ pub struct Renderer<'a> {
     pub only: Option<HashSet<&'static str>>,
     orgs: HashMap<Uuid, Option<Organization>>,
     role_refs: HashMap<Uuid, Option<(Option<Uuid>, String)>>,
+    unit_dns: HashMap<Uuid, String>,
 }
 
 impl<'a> Renderer<'a> {
@@ -82,6 +83,7 @@ impl<'a> Renderer<'a> {
             only: None,
             orgs: HashMap::new(),
             role_refs: HashMap::new(),
+            unit_dns: HashMap::new(),
         }
     }
 
@@ -131,6 +133,10 @@ impl<'a> Renderer<'a> {
                 Some(o) if self.may_read(node, Some(id), None) => Ok(Some(self.roles_entry(&o))),
                 _ => Ok(None),
             },
+            Node::Unit(id) => match self.tx.unit(id)? {
+                Some(u) if self.may_read(node, Some(u.org), None) => self.unit_entry(&u).map(Some),
+                _ => Ok(None),
+            },
             Node::User(id) => match self.tx.user(id)? {
                 Some(u) if self.may_read(node, u.org, Some(u.id)) => self.user_entry(&u).map(Some),
                 _ => Ok(None),
@@ -168,14 +174,43 @@ impl<'a> Renderer<'a> {
             return Ok(found.clone());
         }
         let found = match self.tx.role(id)? {
-            Some(r) => {
-                let org = self.org_name(r.org)?;
-                Some((r.org, self.tree.role_dn(&r, &org)))
-            }
+            Some(r) => Some((r.org, self.role_dn_of(&r)?)),
             None => None,
         };
         self.role_refs.insert(id, found.clone());
         Ok(found)
+    }
+
+    /// A unit's DN, built once per renderer.
+    fn unit_dn(&mut self, id: Uuid) -> Result<String> {
+        if let Some(dn) = self.unit_dns.get(&id) {
+            return Ok(dn.clone());
+        }
+        let dn = self.tree.unit_dn(self.tx, id)?;
+        self.unit_dns.insert(id, dn.clone());
+        Ok(dn)
+    }
+
+    /// A user's DN: in its unit, its organization or `ou=people`.
+    pub(super) fn user_dn_of(&mut self, u: &User) -> Result<String> {
+        Ok(match u.unit {
+            Some(unit) => self.tree.user_dn_in(u, &self.unit_dn(unit)?),
+            None => {
+                let org = self.org_name(u.org)?;
+                self.tree.user_dn(u, &org)
+            }
+        })
+    }
+
+    /// A role's DN: in its unit, its organization's roles or `ou=groups`.
+    pub(super) fn role_dn_of(&mut self, r: &Role) -> Result<String> {
+        Ok(match r.unit {
+            Some(unit) => self.tree.role_dn_in(r, &self.unit_dn(unit)?),
+            None => {
+                let org = self.org_name(r.org)?;
+                self.tree.role_dn(r, &org)
+            }
+        })
     }
 
     fn role_dn(&mut self, id: Uuid) -> Result<Option<String>> {
@@ -228,6 +263,27 @@ impl<'a> Renderer<'a> {
         self.container(self.tree.roles_dn(&org.name), "roles", &what)
     }
 
+    fn unit_entry(&mut self, unit: &Unit) -> Result<Entry> {
+        let dn = self.unit_dn(unit.id)?;
+        let mut e = Entry::new(dn.clone());
+        for (name, values) in unit_values(unit) {
+            e.push(&name, values);
+        }
+        if self.operational {
+            let (id, created, modified) = (Some(unit.id), Some(unit.created), Some(unit.modified));
+            operational(
+                &mut e,
+                &dn,
+                "organizationalUnit",
+                id,
+                created,
+                modified,
+                true,
+            );
+        }
+        Ok(e)
+    }
+
     fn org_entry(&self, org: &Organization) -> Entry {
         let dn = self.tree.org_entry_dn(org);
         let mut e = Entry::new(dn.clone());
@@ -252,8 +308,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn user_entry(&mut self, u: &User) -> Result<Entry> {
-        let org = self.org_name(u.org)?;
-        let dn = self.tree.user_dn(u, &org);
+        let dn = self.user_dn_of(u)?;
         let mut e = Entry::new(dn.clone());
         let account =
             (self.only.as_ref()).is_none_or(|set| set.iter().any(|n| n.starts_with("dirgate")));
@@ -331,6 +386,22 @@ impl<'a> Renderer<'a> {
         }
         Ok(out)
     }
+}
+
+/// A unit's attributes as LDAP shows them: the classes and values written,
+/// `organizationalUnit` and its name when nobody wrote them.
+pub fn unit_values(unit: &Unit) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    if unit.attrs.get("objectClass").is_empty() {
+        out.push(("objectClass".into(), owned(&["top", "organizationalUnit"])));
+    }
+    if unit.attrs.get("ou").is_empty() {
+        out.push(("ou".into(), vec![unit.name.clone()]));
+    }
+    for (name, values) in unit.attrs.iter() {
+        out.push((name.to_owned(), values.to_vec()));
+    }
+    out
 }
 
 fn push_opt(e: &mut Entry, name: &str, value: &Option<String>) {

@@ -266,7 +266,7 @@ impl Kinds {
     fn has(self, node: Node) -> bool {
         match node {
             Node::Base => self.base,
-            Node::Branch(_) | Node::RolesOf(_) => self.containers,
+            Node::Branch(_) | Node::RolesOf(_) | Node::Unit(_) => self.containers,
             Node::Org(_) => self.orgs,
             Node::User(_) => self.users,
             Node::Role(_) => self.roles,

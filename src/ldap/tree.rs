@@ -1,8 +1,10 @@
 //! The one mapping between the directory and the LDAP tree, both ways: which
 //! node a DN names (or the deepest existing ancestor, for matchedDN), the DN of
 //! each record, and each node's children. The layout is DESIGN.md's:
-//! `ou=<Org>` with `uid=<login>` users and `ou=roles` holding `cn=<role>`;
-//! `ou=people`, `ou=groups` and `ou=services` for what belongs to no organization.
+//! `ou=<Org>` with `uid=<login>` users and `ou=roles` holding `cn=<role>`, and
+//! the organizational units a tenant brings (`ou=People,ou=<Org>`, at any
+//! depth) holding users, roles and more units; `ou=people`, `ou=groups` and
+//! `ou=services` for what belongs to no organization.
 
 use super::dn::{Dn, Rdn, escape_value};
 use crate::directory::Result;
@@ -45,6 +47,8 @@ pub enum Node {
     Org(Uuid),
     /// `ou=roles,ou=<Org>`.
     RolesOf(Uuid),
+    /// An organizational unit inside an organization, at any depth.
+    Unit(Uuid),
     User(Uuid),
     Role(Uuid),
     Service(Uuid),
@@ -135,21 +139,29 @@ impl Tree {
                 Some(v) => tx.service_by_name(v)?.map(|s| Node::Service(s.id)),
                 None => None,
             },
-            Node::Org(org) => {
-                if let Some(v) = single("uid") {
-                    tx.user_by_login(v)?
-                        .filter(|u| u.org == Some(org))
-                        .map(|u| Node::User(u.id))
-                } else if single("ou").is_some_and(|v| v.eq_ignore_ascii_case(ROLES)) {
-                    Some(Node::RolesOf(org))
-                } else {
-                    None
-                }
-            }
+            Node::Org(org) => match (single("uid"), single("ou")) {
+                (Some(v), _) => user_in(tx, v, org, None)?,
+                (_, Some(v)) if v.eq_ignore_ascii_case(ROLES) => Some(Node::RolesOf(org)),
+                (_, Some(v)) => tx.unit_by_name(org, None, v)?.map(|u| Node::Unit(u.id)),
+                _ => None,
+            },
             Node::RolesOf(org) => match single("cn") {
-                Some(v) => tx.role_by_name(Some(org), v)?.map(|r| Node::Role(r.id)),
+                Some(v) => role_in(tx, v, org, None)?,
                 None => None,
             },
+            Node::Unit(id) => {
+                let Some(unit) = tx.unit(id)? else {
+                    return Ok(None);
+                };
+                match (single("uid"), single("ou"), single("cn")) {
+                    (Some(v), _, _) => user_in(tx, v, unit.org, Some(id))?,
+                    (_, Some(v), _) => tx
+                        .unit_by_name(unit.org, Some(id), v)?
+                        .map(|u| Node::Unit(u.id)),
+                    (_, _, Some(v)) => role_in(tx, v, unit.org, Some(id))?,
+                    _ => None,
+                }
+            }
             Node::User(_) | Node::Role(_) | Node::Service(_) => None,
         })
     }
@@ -167,12 +179,19 @@ impl Tree {
                 .org(id)?
                 .map(|o| self.roles_dn(&o.name))
                 .unwrap_or_default(),
+            Node::Unit(id) => self.unit_dn(tx, id)?,
             Node::User(id) => match tx.user(id)? {
-                Some(u) => self.user_dn(&u, &org_name(tx, u.org)?),
+                Some(u) => match u.unit {
+                    Some(unit) => self.user_dn_in(&u, &self.unit_dn(tx, unit)?),
+                    None => self.user_dn(&u, &org_name(tx, u.org)?),
+                },
                 None => String::new(),
             },
             Node::Role(id) => match tx.role(id)? {
-                Some(r) => self.role_dn(&r, &org_name(tx, r.org)?),
+                Some(r) => match r.unit {
+                    Some(unit) => self.role_dn_in(&r, &self.unit_dn(tx, unit)?),
+                    None => self.role_dn(&r, &org_name(tx, r.org)?),
+                },
                 None => String::new(),
             },
             Node::Service(id) => tx
@@ -201,6 +220,38 @@ impl Tree {
             Some(o) => format!("uid={uid},{}", self.org_dn(o)),
             None => format!("uid={uid},{}", self.branch_dn(Branch::People)),
         }
+    }
+
+    /// A user's DN below the entry `parent` (a unit's DN).
+    pub fn user_dn_in(&self, user: &User, parent: &str) -> String {
+        format!("uid={},{parent}", escape_value(&user.login))
+    }
+
+    /// A role's DN below the entry `parent` (a unit's DN).
+    pub fn role_dn_in(&self, role: &Role, parent: &str) -> String {
+        format!("cn={},{parent}", escape_value(&role.name))
+    }
+
+    /// A unit's DN: its name, its enclosing units', its organization's (an
+    /// empty string if a record vanished meanwhile).
+    pub fn unit_dn(&self, tx: &Tx, id: Uuid) -> Result<String> {
+        let mut rdns = Vec::new();
+        let mut next = Some(id);
+        let mut org = None;
+        // Units nest as deep as clients made them; a cycle (never written by
+        // the core) cannot loop forever.
+        while let Some(id) = next.filter(|_| rdns.len() < MAX_UNIT_DEPTH) {
+            let Some(unit) = tx.unit(id)? else {
+                return Ok(String::new());
+            };
+            rdns.push(format!("ou={}", escape_value(&unit.name)));
+            org = Some(unit.org);
+            next = unit.parent;
+        }
+        let Some(org) = org_name(tx, org)? else {
+            return Ok(String::new());
+        };
+        Ok(format!("{},{}", rdns.join(","), self.org_dn(&org)))
     }
 
     pub fn role_dn(&self, role: &Role, org: &Option<String>) -> String {
@@ -242,18 +293,59 @@ impl Tree {
                 .into_iter()
                 .map(|s| Node::Service(s.id))
                 .collect(),
-            Node::Org(org) => {
-                let mut out = vec![Node::RolesOf(org)];
-                out.extend(tx.users_in(Some(org))?.into_iter().map(Node::User));
+            Node::Org(org) => self.contents(tx, org, None)?,
+            Node::RolesOf(org) => {
+                let units = !tx.units_in(org)?.is_empty();
+                let mut out = Vec::new();
+                for id in tx.roles_in(Some(org))? {
+                    if !units || tx.role(id)?.is_some_and(|r| r.unit.is_none()) {
+                        out.push(Node::Role(id));
+                    }
+                }
                 out
             }
-            Node::RolesOf(org) => tx
-                .roles_in(Some(org))?
-                .into_iter()
-                .map(Node::Role)
-                .collect(),
+            Node::Unit(id) => match tx.unit(id)? {
+                Some(unit) => self.contents(tx, unit.org, Some(id))?,
+                None => Vec::new(),
+            },
             Node::User(_) | Node::Role(_) | Node::Service(_) => Vec::new(),
         })
+    }
+
+    /// What sits directly in organization `org` (`unit: None`) or in one of
+    /// its units: units, users, and (in a unit) roles; the organization
+    /// itself also holds its roles container. Records are read only when
+    /// the organization has units at all.
+    fn contents(&self, tx: &Tx, org: Uuid, unit: Option<Uuid>) -> Result<Vec<Node>> {
+        let units = tx.units_in(org)?;
+        let mut out = Vec::new();
+        if unit.is_none() {
+            out.push(Node::RolesOf(org));
+        }
+        out.extend(
+            units
+                .iter()
+                .filter(|u| u.parent == unit)
+                .map(|u| Node::Unit(u.id)),
+        );
+        let users = tx.users_in(Some(org))?;
+        if units.is_empty() {
+            out.extend(users.into_iter().map(Node::User));
+            return Ok(out);
+        }
+        for id in users {
+            if tx.user(id)?.is_some_and(|u| u.unit == unit) {
+                out.push(Node::User(id));
+            }
+        }
+        if unit.is_some() {
+            for id in tx.roles_in(Some(org))? {
+                if tx.role(id)?.is_some_and(|r| r.unit == unit) {
+                    out.push(Node::Role(id));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every node below `node` (not including it), parents before children.
@@ -286,17 +378,42 @@ impl Tree {
             Node::Base => None,
             Node::Branch(_) | Node::Org(_) => Some(Node::Base),
             Node::RolesOf(org) => Some(Node::Org(org)),
-            Node::User(id) => tx.user(id)?.map(|u| match u.org {
-                Some(o) => Node::Org(o),
-                None => Node::Branch(Branch::People),
+            Node::Unit(id) => tx.unit(id)?.map(|u| match u.parent {
+                Some(p) => Node::Unit(p),
+                None => Node::Org(u.org),
             }),
-            Node::Role(id) => tx.role(id)?.map(|r| match r.org {
-                Some(o) => Node::RolesOf(o),
-                None => Node::Branch(Branch::Groups),
+            Node::User(id) => tx.user(id)?.map(|u| match (u.unit, u.org) {
+                (Some(unit), _) => Node::Unit(unit),
+                (None, Some(o)) => Node::Org(o),
+                (None, None) => Node::Branch(Branch::People),
+            }),
+            Node::Role(id) => tx.role(id)?.map(|r| match (r.unit, r.org) {
+                (Some(unit), _) => Node::Unit(unit),
+                (None, Some(o)) => Node::RolesOf(o),
+                (None, None) => Node::Branch(Branch::Groups),
             }),
             Node::Service(_) => Some(Node::Branch(Branch::Services)),
         })
     }
+}
+
+/// How deep units may nest (a bound on walks up the tree, not a rule).
+const MAX_UNIT_DEPTH: usize = 64;
+
+/// The user with `login` if it sits exactly in `unit` of `org`.
+fn user_in(tx: &Tx, login: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<Node>> {
+    Ok(tx
+        .user_by_login(login)?
+        .filter(|u| u.org == Some(org) && u.unit == unit)
+        .map(|u| Node::User(u.id)))
+}
+
+/// The role named `name` if it sits exactly in `unit` of `org`.
+fn role_in(tx: &Tx, name: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<Node>> {
+    Ok(tx
+        .role_by_name(Some(org), name)?
+        .filter(|r| r.unit == unit)
+        .map(|r| Node::Role(r.id)))
 }
 
 /// The name of an optional organization, for DNs.

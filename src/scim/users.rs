@@ -130,6 +130,7 @@ pub async fn create(
         attrs: Default::default(),
         uid_number: None,
         gid_number: None,
+        unit: None,
     };
     let mut profile = input.profile;
     // A new account shows its state even when the body did not say.

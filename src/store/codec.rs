@@ -30,3 +30,12 @@ pub fn org_key(org: Option<Uuid>) -> u128 {
 pub fn role_name_key(org: Option<Uuid>, folded_name: &str) -> String {
     format!("{}/{folded_name}", Uuid::from_u128(org_key(org)).simple())
 }
+
+/// Key of a unit's name among its siblings.
+pub fn unit_name_key(org: Uuid, parent: Option<Uuid>, folded_name: &str) -> String {
+    format!(
+        "{}/{}/{folded_name}",
+        org.simple(),
+        Uuid::from_u128(parent.map_or(0, |p| p.as_u128())).simple()
+    )
+}

@@ -8,7 +8,7 @@ use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -36,6 +36,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 4,
         apply: split_id_numbers,
+    },
+    Step {
+        to: 5,
+        apply: create_unit_tables,
     },
 ];
 
@@ -152,5 +156,15 @@ fn split_id_numbers(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
         }
     }
     w.delete_table(BY_ID_NUMBER)?;
+    Ok(())
+}
+
+/// Version 5: the tables of organizational units inside organizations
+/// (users and roles of older stores sit directly in their organization).
+fn create_unit_tables(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
+    let w = tx.writer()?;
+    w.open_table(UNITS)?;
+    w.open_table(UNIT_BY_NAME)?;
+    w.open_multimap_table(ORG_UNITS)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! the unique and multi-valued indexes, memberships, seat counters and the change
 //! log. Names are looked up case-folded.
 
-use super::codec::{decode, org_key, role_name_key};
+use super::codec::{decode, org_key, role_name_key, unit_name_key};
 use super::tables::*;
 use super::{Inner, StoreResult, Tx, with_table};
 use crate::directory::audit::Event;
@@ -253,6 +253,40 @@ impl Tx {
         with_table!(self, open_table, USERS, |t| Ok(t
             .get(id.as_u128())?
             .is_some()))
+    }
+
+    pub fn unit(&self, id: Uuid) -> StoreResult<Option<Unit>> {
+        with_table!(self, open_table, UNITS, |t| t
+            .get(id.as_u128())?
+            .map(|v| decode("unit", v.value()))
+            .transpose())
+    }
+
+    /// The unit named `name` (ignoring case) directly in `parent` of `org`.
+    pub fn unit_by_name(
+        &self,
+        org: Uuid,
+        parent: Option<Uuid>,
+        name: &str,
+    ) -> StoreResult<Option<Unit>> {
+        let key = unit_name_key(org, parent, &fold(name));
+        let id: StoreResult<Option<Uuid>> = with_table!(self, open_table, UNIT_BY_NAME, |t| Ok(t
+            .get(key.as_str())?
+            .map(|v| Uuid::from_u128(v.value()))));
+        match id? {
+            Some(id) => self.unit(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Every unit of an organization, at every depth.
+    pub fn units_in(&self, org: Uuid) -> StoreResult<Vec<Unit>> {
+        let ids = self.multi(ORG_UNITS, org.as_u128())?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.unit(id)?);
+        }
+        Ok(out)
     }
 
     /// The user holding a uidNumber.

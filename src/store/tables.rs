@@ -66,5 +66,13 @@ pub const ROLE_MEMBERS: MultimapTableDefinition<u128, u128> =
 pub const MEMBER_OF: MultimapTableDefinition<u128, u128> =
     MultimapTableDefinition::new("member_of");
 
+/// Organizational units inside organizations.
+pub const UNITS: TableDefinition<u128, &[u8]> = TableDefinition::new("units");
+/// `<org>/<parent unit or nil>/<folded name>` → unit (unique among siblings).
+pub const UNIT_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_unit_name");
+/// Organization → its units (at every depth).
+pub const ORG_UNITS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("org_units");
+
 /// The append-only change log (the audit trail): sequence → event.
 pub const CHANGELOG: TableDefinition<u64, &[u8]> = TableDefinition::new("changelog");

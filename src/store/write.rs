@@ -2,7 +2,7 @@
 //! updates every index, membership table and seat counter it affects, so callers
 //! cannot forget one; unique indexes refuse a key held by another record.
 
-use super::codec::{encode, org_key, role_name_key};
+use super::codec::{encode, org_key, role_name_key, unit_name_key};
 use super::migrate::NEXT_ID_NUMBER_KEY;
 use super::read::SYSTEM_ADMIN_KEY as SYSTEM_ADMIN;
 use super::tables::*;
@@ -464,6 +464,33 @@ impl Tx {
     pub fn remove_member(&mut self, role: Uuid, member: Uuid) -> StoreResult<()> {
         self.set_u128_entry(ROLE_MEMBERS, role.as_u128(), member, false)?;
         self.set_u128_entry(MEMBER_OF, member.as_u128(), role, false)
+    }
+
+    pub fn put_unit(&mut self, unit: &Unit) -> StoreResult<()> {
+        let old = self.unit(unit.id)?;
+        let key = |u: &Unit| unit_name_key(u.org, u.parent, &fold(&u.name));
+        let old_key = old.as_ref().map(key);
+        self.rekey(
+            UNIT_BY_NAME,
+            "unit name",
+            old_key.as_deref(),
+            &key(unit),
+            unit.id,
+        )?;
+        self.set_u128_entry(ORG_UNITS, unit.org.as_u128(), unit.id, true)?;
+        self.put_record(UNITS, "unit", unit.id, unit)
+    }
+
+    pub fn delete_unit(&mut self, id: Uuid) -> StoreResult<()> {
+        let Some(old) = self.unit(id)? else {
+            return Ok(());
+        };
+        self.release(
+            UNIT_BY_NAME,
+            &unit_name_key(old.org, old.parent, &fold(&old.name)),
+        )?;
+        self.set_u128_entry(ORG_UNITS, old.org.as_u128(), id, false)?;
+        self.remove_record(UNITS, id)
     }
 
     pub fn put_service(&mut self, svc: &ServiceAccount) -> StoreResult<()> {

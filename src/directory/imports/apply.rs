@@ -132,6 +132,7 @@ impl Directory {
             family_name: row.family_name.clone(),
             display_name: row.display_name.clone(),
             org: Some(row.org),
+            unit: None,
             state: row.state,
             flags: Default::default(),
             external_id: None,

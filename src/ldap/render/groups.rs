@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 impl Renderer<'_> {
     pub(super) fn role_entry(&mut self, r: &Role) -> Result<Entry> {
-        let org = self.org_name(r.org)?;
-        let dn = self.tree.role_dn(r, &org);
+        let dn = self.role_dn_of(r)?;
         let mut e = Entry::new(dn.clone());
         e.push("objectClass", owned(ROLE_CLASSES));
         e.push("cn", vec![r.name.clone()]);
@@ -60,8 +59,7 @@ impl Renderer<'_> {
             match m {
                 Member::User(id) => {
                     if let Some(u) = self.tx.user(id)? {
-                        let org = self.org_name(u.org)?;
-                        dns.push(self.tree.user_dn(&u, &org));
+                        dns.push(self.user_dn_of(&u)?);
                         uids.push(u.login);
                     }
                 }

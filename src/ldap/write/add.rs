@@ -1,11 +1,12 @@
 //! Add (RFC 4511 §4.7): the parent DN says what the entry is — an
-//! organization below the base, a user below an organization or `ou=people`,
-//! a role below `ou=roles,ou=<Org>` or `ou=groups`, a service account below
-//! `ou=services` — and the core's create use case makes it, in the same
-//! transaction as the role memberships the entry lists.
+//! organization below the base, a user below an organization, one of its
+//! units or `ou=people`, a role below `ou=roles,ou=<Org>`, a unit or
+//! `ou=groups`, a unit (`ou=`) below an organization or a unit, a service
+//! account below `ou=services` — and the core's create use case makes it, in
+//! the same transaction as the role memberships the entry lists.
 
 use super::attrs::Attrs;
-use super::record::{gid_number, members, new_password, rights, seats, user_fields};
+use super::record::{gid_number, members, new_password, rights, seats, unit_kept, user_fields};
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
@@ -13,6 +14,7 @@ use crate::directory::orgs::NewOrg;
 use crate::directory::profile::Profile;
 use crate::directory::roles::NewRole;
 use crate::directory::services::NewService;
+use crate::directory::units::NewUnit;
 use crate::directory::users::{NewUser, OrgRef};
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
@@ -63,11 +65,23 @@ fn prepare(dir: &Directory, add: &LdapAddRequest) -> Checked<(Dn, Attrs, Option<
     Ok((dn, attrs, hash))
 }
 
-/// What the parent says the new entry is.
+/// What the parent (and, inside an organization, the RDN's attribute) says
+/// the new entry is.
 enum Kind {
     Org,
-    User(Option<Uuid>),
-    Role(Option<Uuid>),
+    /// An organizational unit of `org`, in unit `parent` or directly in it.
+    Unit {
+        org: Uuid,
+        parent: Option<Uuid>,
+    },
+    User {
+        org: Option<Uuid>,
+        unit: Option<Uuid>,
+    },
+    Role {
+        org: Option<Uuid>,
+        unit: Option<Uuid>,
+    },
     Service,
 }
 
@@ -75,8 +89,9 @@ impl Kind {
     fn shape(&self) -> &'static Shape {
         match self {
             Kind::Org => &shape::ORG,
-            Kind::User(_) => &shape::USER,
-            Kind::Role(_) => &shape::ROLE,
+            Kind::Unit { .. } => &shape::UNIT,
+            Kind::User { .. } => &shape::USER,
+            Kind::Role { .. } => &shape::ROLE,
             Kind::Service => &shape::SERVICE,
         }
     }
@@ -100,7 +115,7 @@ fn add_in(
     };
     let kind = match ctx.tree.resolve(tx, &parent)? {
         Resolved::Missing { matched } => return Err(no_such_object(matched).into()),
-        Resolved::Found(node) => kind_below(node, &parent)?,
+        Resolved::Found(node) => kind_below(tx, node, &parent, dn)?,
     };
     let shape = kind.shape();
     let name = naming_value(shape, dn, &mut attrs)?;
@@ -114,27 +129,78 @@ fn add_in(
             };
             dir.create_org_in(tx, req, new)?;
         }
-        Kind::User(org) => add_user(dir, req, tx, &attrs, name, org, hash)?,
-        Kind::Role(org) => add_role(dir, ctx, req, tx, &attrs, name, org)?,
+        Kind::Unit { org, parent } => {
+            let new = NewUnit {
+                org,
+                parent,
+                attrs: unit_kept(&attrs, &name),
+                name,
+            };
+            dir.create_unit_in(tx, req, new)?;
+        }
+        Kind::User { org, unit } => add_user(dir, req, tx, &attrs, name, org, unit, hash)?,
+        Kind::Role { org, unit } => add_role(dir, ctx, req, tx, &attrs, name, org, unit)?,
         Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash)?,
     }
     Ok(())
 }
 
-/// The kind of entry a node may hold directly below it.
-fn kind_below(node: Node, parent: &Dn) -> Checked<Kind> {
+/// The kind of entry a node may hold directly below it. Inside an
+/// organization the RDN says which: `ou=` a unit, `cn=` a role (in a unit),
+/// anything else a user (named by `uid=`, which the shape checks).
+fn kind_below(tx: &Tx, node: Node, parent: &Dn, dn: &Dn) -> Outcome<Kind> {
+    let named = |attr: &str| {
+        dn.rdn()
+            .is_some_and(|r| matches!(r.avas(), [ava] if ava.attr_is(attr)))
+    };
     Ok(match node {
         Node::Base => Kind::Org,
-        Node::Org(org) => Kind::User(Some(org)),
-        Node::Branch(Branch::People) => Kind::User(None),
-        Node::RolesOf(org) => Kind::Role(Some(org)),
-        Node::Branch(Branch::Groups) => Kind::Role(None),
+        Node::Org(org) if named("ou") => Kind::Unit { org, parent: None },
+        Node::Org(org) => Kind::User {
+            org: Some(org),
+            unit: None,
+        },
+        Node::Unit(id) => {
+            let org = tx
+                .unit(id)?
+                .map(|u| u.org)
+                .ok_or_else(|| no_such_object(String::new()))?;
+            if named("ou") {
+                Kind::Unit {
+                    org,
+                    parent: Some(id),
+                }
+            } else if named("cn") {
+                Kind::Role {
+                    org: Some(org),
+                    unit: Some(id),
+                }
+            } else {
+                Kind::User {
+                    org: Some(org),
+                    unit: Some(id),
+                }
+            }
+        }
+        Node::Branch(Branch::People) => Kind::User {
+            org: None,
+            unit: None,
+        },
+        Node::RolesOf(org) => Kind::Role {
+            org: Some(org),
+            unit: None,
+        },
+        Node::Branch(Branch::Groups) => Kind::Role {
+            org: None,
+            unit: None,
+        },
         Node::Branch(Branch::Services) => Kind::Service,
         Node::User(_) | Node::Role(_) | Node::Service(_) => {
             return Err(fail(
                 Code::UnwillingToPerform,
                 format!("dirgate keeps no entries below {parent}"),
-            ));
+            )
+            .into());
         }
     })
 }
@@ -175,6 +241,7 @@ fn naming_value(shape: &Shape, dn: &Dn, attrs: &mut Attrs) -> Checked<String> {
     Ok(value)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_user(
     dir: &Directory,
     req: &Request,
@@ -182,6 +249,7 @@ fn add_user(
     attrs: &Attrs,
     login: String,
     org: Option<Uuid>,
+    unit: Option<Uuid>,
     hash: Option<SecretHash>,
 ) -> Outcome<()> {
     if attrs.values("uid").len() > 1 {
@@ -204,12 +272,14 @@ fn add_user(
         attrs: f.kept,
         uid_number: f.uid_number,
         gid_number: f.gid_number,
+        unit,
         ..NewUser::new(login)
     };
     dir.create_user_in(tx, req, new, hash)?;
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_role(
     dir: &Directory,
     ctx: &Context,
@@ -218,6 +288,7 @@ fn add_role(
     attrs: &Attrs,
     name: String,
     org: Option<Uuid>,
+    unit: Option<Uuid>,
 ) -> Outcome<()> {
     if attrs.values("cn").len() > 1 {
         return Err(fail(Code::ConstraintViolation, "cn: a role has one name").into());
@@ -229,6 +300,7 @@ fn add_role(
         description: attrs.single("description")?.map(str::to_owned),
         external_id: attrs.single("dirgateExternalId")?.map(str::to_owned),
         gid_number: gid_number(attrs)?,
+        unit,
     };
     let role = dir.create_role_in(tx, req, new)?;
     let listed = members(

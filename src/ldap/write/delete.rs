@@ -1,9 +1,10 @@
 //! Delete (RFC 4511 §4.8) and Modify DN (§4.9). Deleting maps to the core's
-//! delete use cases (an organization that still holds users or roles is
+//! delete use cases (an organization or unit that still holds entries is
 //! notAllowedOnNonLeaf). Modify DN renames a user (`uid`) or a role (`cn`)
 //! and, with newSuperior, moves a user to another organization, which the
-//! core checks against the policy at both ends; both happen in one
-//! transaction. The fixed containers are never renamed or deleted.
+//! core checks against the policy at both ends, or to another unit of its
+//! organization, which is not a move; all in one transaction. The fixed
+//! containers are never renamed or deleted; units are not renamed yet.
 
 use super::{Failure, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::roles::RoleChanges;
@@ -47,13 +48,19 @@ pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapRe
         }
         Node::Org(id) => {
             let name = tx.org(id)?.map(|o| o.name).unwrap_or_default();
-            dir.delete_org_in(tx, req, &name).map_err(|e| match e {
-                Error::Conflict(why) => fail(Code::NotAllowedOnNonLeaf, why).into(),
-                other => other.into(),
-            })
+            dir.delete_org_in(tx, req, &name).map_err(non_leaf)
         }
+        Node::Unit(id) => dir.delete_unit_in(tx, req, id).map_err(non_leaf),
         Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
     })
+}
+
+/// A container that still holds entries is notAllowedOnNonLeaf.
+fn non_leaf(e: Error) -> Failure {
+    match e {
+        Error::Conflict(why) => fail(Code::NotAllowedOnNonLeaf, why).into(),
+        other => other.into(),
+    }
 }
 
 /// The value of a one-AVA RDN using `attr`, or namingViolation.
@@ -97,9 +104,9 @@ pub fn modify_dn(
         match node {
             Node::User(id) => rename_user(dir, ctx, req, tx, id, &rdn, sup.as_ref()),
             Node::Role(id) => rename_role(dir, ctx, req, tx, id, &rdn, &dn, sup.as_ref()),
-            Node::Org(_) | Node::Service(_) => Err(fail(
+            Node::Org(_) | Node::Service(_) | Node::Unit(_) => Err(fail(
                 Code::UnwillingToPerform,
-                "organizations and service accounts are not renamed over LDAP",
+                "organizations, their units and service accounts are not renamed over LDAP",
             )
             .into()),
             Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
@@ -107,14 +114,21 @@ pub fn modify_dn(
     })
 }
 
-/// Where a user goes under `sup`: an organization or `ou=people`.
-fn destination(ctx: &Context, tx: &Tx, sup: &Dn) -> Outcome<OrgRef> {
+/// Where a user goes under `sup`: an organization (directly or in one of
+/// its units) or `ou=people`.
+fn destination(ctx: &Context, tx: &Tx, sup: &Dn) -> Outcome<(OrgRef, Option<Uuid>)> {
     match find(ctx, tx, sup)? {
-        Node::Org(o) => Ok(OrgRef::Id(o)),
-        Node::Branch(Branch::People) => Ok(OrgRef::NoOrg),
+        Node::Org(o) => Ok((OrgRef::Id(o), None)),
+        Node::Unit(u) => match tx.unit(u)? {
+            Some(unit) => Ok((OrgRef::Id(unit.org), Some(u))),
+            None => Err(no_such_object(String::new()).into()),
+        },
+        Node::Branch(Branch::People) => Ok((OrgRef::NoOrg, None)),
         _ => Err(fail(
             Code::UnwillingToPerform,
-            format!("users live below an organization or ou=people, not below {sup}"),
+            format!(
+                "users live below an organization, one of its units or ou=people, not below {sup}"
+            ),
         )
         .into()),
     }
@@ -130,16 +144,21 @@ fn rename_user(
     sup: Option<&Dn>,
 ) -> Outcome<()> {
     let login = rdn_value(rdn, "uid", "user")?;
+    let mut unit = None;
     if let Some(sup) = sup {
-        let dest = destination(ctx, tx, sup)?;
+        let (dest, in_unit) = destination(ctx, tx, sup)?;
+        // Between units of one organization the user stays where it is, for
+        // every rule: only its place in the tree changes.
         dir.move_user_in(tx, req, id, Some(dest))?;
+        unit = Some(in_unit);
     }
-    let current = tx.user(id)?.map(|u| u.login).unwrap_or_default();
-    if current != login {
-        let changes = UserChanges {
-            login: Some(login),
-            ..Default::default()
-        };
+    let current = tx.user(id)?;
+    let changes = UserChanges {
+        login: Some(login).filter(|l| current.as_ref().is_some_and(|u| u.login != *l)),
+        unit: unit.filter(|u| current.as_ref().is_some_and(|c| c.unit != *u)),
+        ..Default::default()
+    };
+    if changes.login.is_some() || changes.unit.is_some() {
         dir.update_user_in(tx, req, id, &changes, None)?;
     }
     Ok(())

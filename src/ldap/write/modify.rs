@@ -8,7 +8,7 @@
 use super::attrs::{Attrs, about, attr_type, decode_values};
 use super::record::{
     UserFields, gid_number, members, new_password, org_attrs, rights, role_attrs, seats,
-    user_attrs, user_fields,
+    unit_attrs, unit_kept, user_attrs, user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
@@ -143,6 +143,7 @@ fn modify_in(
         .into()),
         Node::Role(id) => modify_role(dir, ctx, req, tx, id, &p.changes),
         Node::Org(id) => modify_org(dir, req, tx, id, &p.changes),
+        Node::Unit(id) => modify_unit(dir, req, tx, id, &p.changes),
         Node::Service(_) => Err(fail(
             Code::UnwillingToPerform,
             "service accounts are changed through the admin API; over LDAP they are added and deleted",
@@ -283,6 +284,20 @@ fn modify_role(
             dir.add_member_in(tx, req, id, *m)?;
         }
     }
+    Ok(())
+}
+
+fn modify_unit(
+    dir: &Directory,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    changes: &[Change],
+) -> Outcome<()> {
+    let unit = dir.unit_to_change(tx, req, id)?;
+    let mut attrs = unit_attrs(&unit);
+    apply(&shape::UNIT, &mut attrs, changes)?;
+    dir.set_unit_attrs_in(tx, req, id, unit_kept(&attrs, &unit.name))?;
     Ok(())
 }
 

@@ -8,14 +8,16 @@ use super::attrs::Attrs;
 use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::PosixDefaults;
 use crate::directory::kept::Kept;
-use crate::directory::model::{AccountFlags, Lifecycle, Member, Organization, Right, Role, User};
+use crate::directory::model::{
+    AccountFlags, Lifecycle, Member, Organization, Right, Role, Unit, User,
+};
 use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::{Directory, Request};
 use crate::ldap::render::users::{
     FLAGS, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
 };
-use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES};
+use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, unit_values};
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
 use crate::store::Tx;
@@ -309,6 +311,27 @@ pub fn members(
         }
     }
     Ok(out)
+}
+
+/// A unit's attributes as they are now.
+pub fn unit_attrs(unit: &Unit) -> Attrs {
+    let mut a = Attrs::default();
+    for (name, values) in unit_values(unit) {
+        if let Some(ty) = schema::attribute(&name) {
+            a.put(ty, values);
+        }
+    }
+    a
+}
+
+/// What a unit keeps besides its name: every attribute but an `ou` that
+/// says only the name.
+pub fn unit_kept(attrs: &Attrs, name: &str) -> Kept {
+    attrs
+        .types()
+        .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
+        .filter(|(n, v)| !(n == "ou" && v.len() == 1 && v[0] == name))
+        .collect()
 }
 
 /// An organization's writable attributes as they are now.

@@ -76,6 +76,18 @@ pub const ROLE: Shape = Shape {
     allocated: &["gidNumber"],
 };
 
+/// An organizational unit inside an organization: keeps every attribute
+/// its classes allow.
+pub const UNIT: Shape = Shape {
+    what: "organizational unit",
+    rdn: "ou",
+    classes: &["top", "organizationalUnit", "extensibleObject"],
+    stored: &[],
+    computed: &[],
+    optional: &[],
+    allocated: &[],
+};
+
 pub const ORG: Shape = Shape {
     what: "organization",
     rdn: "ou",

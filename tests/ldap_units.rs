@@ -1,0 +1,165 @@
+//! The tree a tenant brings: organizational units inside an organization at
+//! any depth (`ou=People`, `ou=Groups`, departments), holding users and
+//! groups that belong to the organization for every rule. Driven by
+//! OpenLDAP's own clients.
+
+mod common;
+
+use common::server::{BASE, admin, find, read, run, start, write_as};
+
+fn org_a(rest: &str) -> String {
+    format!("{rest},ou=Acme-A,{BASE}")
+}
+
+const TREE: &str = "dn: ou=People,ou=Acme-A,dc=example,dc=com
+objectClass: organizationalUnit
+ou: People
+description: Everyone
+
+dn: ou=Berlin,ou=People,ou=Acme-A,dc=example,dc=com
+objectClass: organizationalUnit
+ou: Berlin
+l: Berlin
+
+dn: ou=Groups,ou=Acme-A,dc=example,dc=com
+objectClass: organizationalUnit
+ou: Groups
+
+dn: uid=zoe@example.com,ou=Berlin,ou=People,ou=Acme-A,dc=example,dc=com
+objectClass: inetOrgPerson
+cn: Zoe
+sn: Z
+userPassword: zoe-pw
+
+dn: cn=devs,ou=Groups,ou=Acme-A,dc=example,dc=com
+objectClass: groupOfNames
+cn: devs
+member: uid=zoe@example.com,ou=Berlin,ou=People,ou=Acme-A,dc=example,dc=com
+member: uid=alice@example.com,ou=Acme-A,dc=example,dc=com
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_brings_its_own_units() {
+    let l = start("").await;
+    let (rc, out) = admin(&l, "ldapadd", TREE).await;
+    assert_eq!(rc, 0, "{out}");
+    let zoe = org_a("uid=zoe@example.com,ou=Berlin,ou=People");
+    let devs = org_a("cn=devs,ou=Groups");
+    // Units are entries with what was written; users and groups sit in them.
+    let berlin = read(&l, &org_a("ou=Berlin,ou=People"), &["*"]).await;
+    assert!(berlin.contains("l: Berlin\n"), "{berlin}");
+    let entry = read(&l, &zoe, &["memberOf"]).await;
+    assert!(entry.contains(&format!("memberOf: {devs}\n")), "{entry}");
+    let mut units = find(&l, "(&(objectClass=organizationalUnit)(ou=*))").await;
+    units.sort();
+    for want in [
+        org_a("ou=People"),
+        org_a("ou=Berlin,ou=People"),
+        org_a("ou=Groups"),
+    ] {
+        assert!(units.contains(&want), "{want} in {units:?}");
+    }
+    // Subtree and one-level searches follow the units.
+    let people = org_a("ou=People");
+    let args = |scope: &'static str| {
+        vec![
+            "-x".to_owned(),
+            "-LLL".into(),
+            "-H".into(),
+            l.url.clone(),
+            "-D".into(),
+            l.admin_dn.clone(),
+            "-w".into(),
+            l.admin_pw.clone(),
+            "-b".into(),
+            people.clone(),
+            "-s".into(),
+            scope.into(),
+            "(uid=*)".into(),
+            "1.1".into(),
+        ]
+    };
+    let sub: Vec<String> = args("sub");
+    let sub: Vec<&str> = sub.iter().map(String::as_str).collect();
+    let (_, out) = run("ldapsearch", &sub).await;
+    assert_eq!(common::server::dns(&out), vec![zoe.clone()]);
+    let one: Vec<String> = args("one");
+    let one: Vec<&str> = one.iter().map(String::as_str).collect();
+    let (_, out) = run("ldapsearch", &one).await;
+    assert!(common::server::dns(&out).is_empty(), "{out}");
+    // Zoe binds with the DN she has, not with a shortened one.
+    let who = |dn: &str| ["-x", "-H", &l.url, "-D", dn, "-w", "zoe-pw"].map(str::to_owned);
+    let ok = who(&zoe);
+    assert_eq!(
+        run("ldapwhoami", &ok.each_ref().map(String::as_str))
+            .await
+            .0,
+        0
+    );
+    let short = org_a("uid=zoe@example.com");
+    let bad = who(&short);
+    assert_eq!(
+        run("ldapwhoami", &bad.each_ref().map(String::as_str))
+            .await
+            .0,
+        49
+    );
+    // She belongs to Acme-A for every rule: its delegate (bob) changes her,
+    // another organization's administrator does not even see the unit.
+    let change = format!("dn: {zoe}\nchangetype: modify\nreplace: title\ntitle: Dev\n-\n");
+    let bob = org_a("uid=bob@example.com");
+    assert_eq!(write_as(&l, &bob, "pw", "ldapmodify", &change).await.0, 0);
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    let (rc, out) = write_as(&l, &carol, "pw", "ldapmodify", &change).await;
+    assert!(rc == 32 || rc == 50, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn units_move_users_within_and_refuse_deletion_while_full() {
+    let l = start("").await;
+    assert_eq!(admin(&l, "ldapadd", TREE).await.0, 0);
+    let berlin = org_a("ou=Berlin,ou=People");
+    assert_eq!(run_delete(&l, &berlin).await, 66, "Zoe is still in Berlin");
+    // A move between units of one organization keeps her memberships.
+    let zoe = org_a("uid=zoe@example.com,ou=Berlin,ou=People");
+    let (rc, out) = run(
+        "ldapmodrdn",
+        &[
+            "-x",
+            "-H",
+            &l.url,
+            "-D",
+            &l.admin_dn,
+            "-w",
+            &l.admin_pw,
+            "-s",
+            &org_a("ou=People"),
+            &zoe,
+            "uid=zoe@example.com",
+        ],
+    )
+    .await;
+    assert_eq!(rc, 0, "{out}");
+    let moved = org_a("uid=zoe@example.com,ou=People");
+    let entry = read(&l, &moved, &["memberOf"]).await;
+    assert!(
+        entry.contains(&format!("memberOf: {}\n", org_a("cn=devs,ou=Groups"))),
+        "{entry}"
+    );
+    assert_eq!(run_delete(&l, &berlin).await, 0);
+    // `roles` directly in an organization is dirgate's own container.
+    let roles = format!(
+        "dn: {}\nobjectClass: organizationalUnit\nou: roles\n",
+        org_a("ou=roles")
+    );
+    assert_eq!(admin(&l, "ldapadd", &roles).await.0, 68);
+}
+
+async fn run_delete(l: &common::server::Ldap, dn: &str) -> i32 {
+    run(
+        "ldapdelete",
+        &["-x", "-H", &l.url, "-D", &l.admin_dn, "-w", &l.admin_pw, dn],
+    )
+    .await
+    .0
+}
