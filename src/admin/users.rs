@@ -473,3 +473,24 @@ async fn reset_password(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::model::FLAGS;
+
+    /// The flags patch takes every account flag of the core's table by its
+    /// name, and sets exactly that flag.
+    #[test]
+    fn the_flags_patch_names_every_account_flag() {
+        for flag in FLAGS {
+            let body = serde_json::json!({ flag.name: true });
+            let patch: FlagsPatch =
+                serde_json::from_value(body).unwrap_or_else(|e| panic!("{}: {e}", flag.name));
+            let set = patch.apply(&AccountFlags::default());
+            for other in FLAGS {
+                assert_eq!((other.get)(&set), other.name == flag.name, "{}", flag.name);
+            }
+        }
+    }
+}

@@ -4,9 +4,9 @@
 
 use crate::directory::audit::Event;
 use crate::directory::model::{
-    AccountFlags, Member, Millis, Organization, Role, Scope, ServiceAccount, Suffix, Token, User,
+    AccountFlags, FLAGS, Member, Millis, Organization, Role, Scope, ServiceAccount, Suffix, Token,
+    User,
 };
-use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -58,26 +58,14 @@ pub fn suffix(s: &Suffix) -> Value {
     json!({"name": s.name, "created": rfc3339(s.created)})
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FlagsView<'a> {
-    delegate: bool,
-    unsigned_containers: bool,
-    release_protections: bool,
-    cloud_recovery: bool,
-    no_second_factor: bool,
-    storage_quota: &'a Option<u64>,
-}
-
+/// The account flags by the core's table, and the quota.
 pub fn flags(f: &AccountFlags) -> Value {
-    json!(FlagsView {
-        delegate: f.delegate,
-        unsigned_containers: f.unsigned_containers,
-        release_protections: f.release_protections,
-        cloud_recovery: f.cloud_recovery,
-        no_second_factor: f.no_second_factor,
-        storage_quota: &f.storage_quota,
-    })
+    let mut m = serde_json::Map::new();
+    for flag in FLAGS {
+        m.insert(flag.name.into(), json!((flag.get)(f)));
+    }
+    m.insert("storageQuota".into(), json!(f.storage_quota));
+    Value::Object(m)
 }
 
 /// A user; its lock state, failed logins and last login only when

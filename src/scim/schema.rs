@@ -352,3 +352,30 @@ pub fn find(schema_urn: &str, attr: &str, sub: Option<&str>) -> Option<&'static 
 pub fn case_exact(schema_urn: &str, attr: &str, sub: Option<&str>) -> bool {
     find(schema_urn, attr, sub).is_some_and(|a| a.case_exact)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::model::FLAGS;
+
+    /// The dirgate extension describes every account flag of the core's
+    /// table, as a boolean, read-only exactly when it is an appointment.
+    #[test]
+    fn the_dirgate_extension_lists_every_account_flag() {
+        let ext = schema(DIRGATE).unwrap();
+        for flag in FLAGS {
+            let attr = ext
+                .attrs
+                .iter()
+                .find(|a| a.name == flag.name)
+                .unwrap_or_else(|| panic!("{} is not in the dirgate extension", flag.name));
+            assert_eq!(attr.ty, Ty::Bool, "{}", flag.name);
+            assert_eq!(
+                attr.mutability == Mutability::ReadOnly,
+                flag.appointment,
+                "{}",
+                flag.name
+            );
+        }
+    }
+}

@@ -6,7 +6,7 @@ use super::error::{ScimError, ScimResult};
 use super::json::{as_bool, as_list, as_object, compact, get, opt_bool, opt_str};
 use super::schema::{DIRGATE, ENTERPRISE, USER};
 use super::time::rfc3339;
-use crate::directory::model::{AccountFlags, Lifecycle, User};
+use crate::directory::model::{AccountFlags, FLAGS, Flag, Lifecycle, User};
 use crate::directory::profile::{Address, Contact, Profile};
 use crate::directory::scim_view::UserView;
 use serde_json::{Map, Value, json};
@@ -30,29 +30,41 @@ pub struct UserInput {
     pub organization_unit: Option<Option<String>>,
 }
 
-/// The writable account flags of the dirgate extension.
-#[derive(Debug, Default)]
+/// The writable account flags of the dirgate extension: every flag of the
+/// core's table but appointments (`delegate`), and the quota.
+#[derive(Debug)]
 pub struct FlagInput {
-    pub unsigned_containers: bool,
-    pub release_protections: bool,
-    pub cloud_recovery: bool,
-    pub no_second_factor: bool,
+    pub values: Vec<(&'static Flag, bool)>,
     pub storage_quota: Option<u64>,
 }
 
-impl FlagInput {
-    /// The flags with these changes; `delegate` is an appointment, not a flag
-    /// SCIM writes, so it stays as it was.
-    pub fn apply_to(&self, old: &AccountFlags) -> AccountFlags {
-        AccountFlags {
-            delegate: old.delegate,
-            unsigned_containers: self.unsigned_containers,
-            release_protections: self.release_protections,
-            cloud_recovery: self.cloud_recovery,
-            no_second_factor: self.no_second_factor,
-            storage_quota: self.storage_quota,
+/// An extension that says nothing (or was removed): every flag off, no quota.
+impl Default for FlagInput {
+    fn default() -> Self {
+        FlagInput {
+            values: writable_flags().map(|f| (f, false)).collect(),
+            storage_quota: None,
         }
     }
+}
+
+impl FlagInput {
+    /// The flags with these changes; appointments stay as they were.
+    pub fn apply_to(&self, old: &AccountFlags) -> AccountFlags {
+        let mut flags = AccountFlags {
+            storage_quota: self.storage_quota,
+            ..old.clone()
+        };
+        for (flag, on) in &self.values {
+            (flag.set)(&mut flags, *on);
+        }
+        flags
+    }
+}
+
+/// The flags SCIM writes (the others are appointments, read-only here).
+fn writable_flags() -> impl Iterator<Item = &'static Flag> {
+    FLAGS.iter().filter(|f| !f.appointment)
 }
 
 /// The User resource for `view`; `base` is the service's URL up to `/scim/v2`.
@@ -196,32 +208,23 @@ fn dirgate(view: &UserView) -> Value {
     let u = &view.user;
     let f = &u.flags;
     let mut m = compact(map(json!({
-        "delegate": f.delegate,
         "storageQuota": f.storage_quota,
         "lifecycle": u.state.as_str(),
         "organizationUnit": view.org_name,
     })));
-    for (name, on) in [
-        ("unsignedContainers", f.unsigned_containers),
-        ("releaseProtections", f.release_protections),
-        ("cloudRecovery", f.cloud_recovery),
-        ("noSecondFactor", f.no_second_factor),
-    ] {
-        if on || assigned(u, name) {
-            m.insert(name.into(), json!(on));
+    for flag in FLAGS {
+        let on = (flag.get)(f);
+        if flag.appointment || on || assigned(u, flag.name) {
+            m.insert(flag.name.into(), json!(on));
         }
     }
     Value::Object(m)
 }
 
-/// The boolean attributes a body leaves out, to show them as unassigned.
-const BOOLEANS: [&str; 5] = [
-    "active",
-    "unsignedContainers",
-    "releaseProtections",
-    "cloudRecovery",
-    "noSecondFactor",
-];
+/// The boolean attributes a body may leave out, to show them as unassigned.
+fn booleans() -> impl Iterator<Item = &'static str> {
+    std::iter::once("active").chain(writable_flags().map(|f| f.name))
+}
 
 fn meta(u: &User, base: &str) -> Value {
     json!({
@@ -276,14 +279,13 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
         input.flags = Some(parse_flags(ext)?);
         input.organization_unit = Some(opt_str(ext, "organizationUnit")?);
     }
-    input.profile.unassigned = BOOLEANS
-        .iter()
-        .filter(|n| match (**n, flags) {
+    input.profile.unassigned = booleans()
+        .filter(|n| match (*n, flags) {
             ("active", _) => input.active.is_none(),
             (flag, Some(ext)) => get(ext, flag).is_none(),
             (_, None) => true,
         })
-        .map(|n| (*n).to_owned())
+        .map(str::to_owned)
         .collect();
     Ok(input)
 }
@@ -344,8 +346,6 @@ fn parse_enterprise(o: &Map<String, Value>, p: &mut Profile) -> ScimResult<()> {
 }
 
 fn parse_flags(o: &Map<String, Value>) -> ScimResult<FlagInput> {
-    let flag =
-        |name: &str| -> ScimResult<bool> { get(o, name).map_or(Ok(false), |v| as_bool(name, v)) };
     let quota = match get(o, "storageQuota") {
         None => None,
         Some(v) => Some(
@@ -356,11 +356,13 @@ fn parse_flags(o: &Map<String, Value>) -> ScimResult<FlagInput> {
                 })?,
         ),
     };
+    let mut values = Vec::new();
+    for flag in writable_flags() {
+        let on = get(o, flag.name).map_or(Ok(false), |v| as_bool(flag.name, v))?;
+        values.push((flag, on));
+    }
     Ok(FlagInput {
-        unsigned_containers: flag("unsignedContainers")?,
-        release_protections: flag("releaseProtections")?,
-        cloud_recovery: flag("cloudRecovery")?,
-        no_second_factor: flag("noSecondFactor")?,
+        values,
         storage_quota: quota,
     })
 }

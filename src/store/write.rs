@@ -120,18 +120,19 @@ impl Tx {
         Ok(())
     }
 
-    fn set_u128_entry(
+    /// Adds (`present`) or removes `id` under `key` of a multimap index.
+    fn set_entry<K: redb::Key + 'static>(
         &mut self,
-        def: MultimapTableDefinition<u128, u128>,
-        key: u128,
+        def: MultimapTableDefinition<K, u128>,
+        key: K::SelfType<'_>,
         id: Uuid,
         present: bool,
     ) -> StoreResult<()> {
         let mut t = self.writer()?.open_multimap_table(def)?;
         if present {
-            t.insert(key, id.as_u128())?;
+            t.insert(&key, id.as_u128())?;
         } else {
-            t.remove(key, id.as_u128())?;
+            t.remove(&key, id.as_u128())?;
         }
         Ok(())
     }
@@ -311,9 +312,9 @@ impl Tx {
         let old_gid = old.map(|o| o.gid_number);
         if old_gid != Some(user.gid_number) {
             if let Some(g) = old_gid {
-                self.set_u32_entry(USER_GIDS, g, user.id, false)?;
+                self.set_entry(USER_GIDS, g, user.id, false)?;
             }
-            self.set_u32_entry(USER_GIDS, user.gid_number, user.id, true)?;
+            self.set_entry(USER_GIDS, user.gid_number, user.id, true)?;
         }
         self.place_user(old, user)?;
         self.put_record(USERS, "user", user.id, user)
@@ -347,22 +348,6 @@ impl Tx {
         Ok(())
     }
 
-    fn set_u32_entry(
-        &mut self,
-        def: MultimapTableDefinition<u32, u128>,
-        key: u32,
-        id: Uuid,
-        present: bool,
-    ) -> StoreResult<()> {
-        let mut t = self.writer()?.open_multimap_table(def)?;
-        if present {
-            t.insert(key, id.as_u128())?;
-        } else {
-            t.remove(key, id.as_u128())?;
-        }
-        Ok(())
-    }
-
     /// Organization membership and seat counts, old placement → new placement.
     fn place_user(&mut self, old: Option<&User>, new: &User) -> StoreResult<()> {
         let before = old.map(|o| (o.org, o.state.holds_seat()));
@@ -371,12 +356,12 @@ impl Tx {
             return Ok(());
         }
         if let Some((org, seat)) = before {
-            self.set_u128_entry(ORG_USERS, org_key(org), new.id, false)?;
+            self.set_entry(ORG_USERS, org_key(org), new.id, false)?;
             if let (Some(org), true) = (org, seat) {
                 self.add_seats(org, -1)?;
             }
         }
-        self.set_u128_entry(ORG_USERS, org_key(after.0), new.id, true)?;
+        self.set_entry(ORG_USERS, org_key(after.0), new.id, true)?;
         if let (Some(org), true) = after {
             self.add_seats(org, 1)?;
         }
@@ -401,8 +386,8 @@ impl Tx {
         self.writer()?
             .open_table(UID_NUMBERS)?
             .remove(old.uid_number)?;
-        self.set_u32_entry(USER_GIDS, old.gid_number, id, false)?;
-        self.set_u128_entry(ORG_USERS, org_key(old.org), id, false)?;
+        self.set_entry(USER_GIDS, old.gid_number, id, false)?;
+        self.set_entry(ORG_USERS, org_key(old.org), id, false)?;
         if let (Some(org), true) = (old.org, old.state.holds_seat()) {
             self.add_seats(org, -1)?;
         }
@@ -435,9 +420,9 @@ impl Tx {
         let old_gid = old.as_ref().map(|o| o.gid_number);
         self.renumber(GROUP_GIDS, "gidNumber", old_gid, role.gid_number, role.id)?;
         if let Some(old) = old.as_ref().filter(|o| o.org != role.org) {
-            self.set_u128_entry(ORG_ROLES, org_key(old.org), role.id, false)?;
+            self.set_entry(ORG_ROLES, org_key(old.org), role.id, false)?;
         }
-        self.set_u128_entry(ORG_ROLES, org_key(role.org), role.id, true)?;
+        self.set_entry(ORG_ROLES, org_key(role.org), role.id, true)?;
         self.put_record(ROLES, "role", role.id, role)
     }
 
@@ -451,19 +436,19 @@ impl Tx {
         self.writer()?
             .open_table(GROUP_GIDS)?
             .remove(old.gid_number)?;
-        self.set_u128_entry(ORG_ROLES, org_key(old.org), id, false)?;
+        self.set_entry(ORG_ROLES, org_key(old.org), id, false)?;
         self.drop_memberships(id)?;
         self.remove_record(ROLES, id)
     }
 
     pub fn add_member(&mut self, role: Uuid, member: Uuid) -> StoreResult<()> {
-        self.set_u128_entry(ROLE_MEMBERS, role.as_u128(), member, true)?;
-        self.set_u128_entry(MEMBER_OF, member.as_u128(), role, true)
+        self.set_entry(ROLE_MEMBERS, role.as_u128(), member, true)?;
+        self.set_entry(MEMBER_OF, member.as_u128(), role, true)
     }
 
     pub fn remove_member(&mut self, role: Uuid, member: Uuid) -> StoreResult<()> {
-        self.set_u128_entry(ROLE_MEMBERS, role.as_u128(), member, false)?;
-        self.set_u128_entry(MEMBER_OF, member.as_u128(), role, false)
+        self.set_entry(ROLE_MEMBERS, role.as_u128(), member, false)?;
+        self.set_entry(MEMBER_OF, member.as_u128(), role, false)
     }
 
     pub fn put_unit(&mut self, unit: &Unit) -> StoreResult<()> {
@@ -477,7 +462,7 @@ impl Tx {
             &key(unit),
             unit.id,
         )?;
-        self.set_u128_entry(ORG_UNITS, unit.org.as_u128(), unit.id, true)?;
+        self.set_entry(ORG_UNITS, unit.org.as_u128(), unit.id, true)?;
         self.put_record(UNITS, "unit", unit.id, unit)
     }
 
@@ -489,7 +474,7 @@ impl Tx {
             UNIT_BY_NAME,
             &unit_name_key(old.org, old.parent, &fold(&old.name)),
         )?;
-        self.set_u128_entry(ORG_UNITS, old.org.as_u128(), id, false)?;
+        self.set_entry(ORG_UNITS, old.org.as_u128(), id, false)?;
         self.remove_record(UNITS, id)
     }
 

@@ -11,11 +11,11 @@
 use super::super::schema::{self, AttributeType, boolean_value};
 use super::USER_CLASSES;
 use crate::directory::PosixDefaults;
-use crate::directory::model::{AccountFlags, User};
+use crate::directory::model::{FLAGS, User};
 use crate::directory::profile::Profile;
 
 /// Attributes a user's typed fields hold: never kept as written. The
-/// `dirgate*` account attributes are interpreted too (see [`FLAGS`]).
+/// account flags' attributes are interpreted too (the core's [`FLAGS`]).
 pub const INTERPRETED: &[&str] = &[
     "uid",
     "sn",
@@ -90,46 +90,10 @@ pub fn phone_attribute(kind: Option<&str>) -> &'static str {
         .map_or("telephoneNumber", |(ldap, _)| ldap)
 }
 
-/// An account flag as an LDAP Boolean attribute.
-pub struct Flag {
-    pub name: &'static str,
-    pub get: fn(&AccountFlags) -> bool,
-    pub set: fn(&mut AccountFlags, bool),
-}
-
-/// The account flags: the one list LDAP reads and writes them by.
-pub const FLAGS: &[Flag] = &[
-    Flag {
-        name: "dirgateDelegate",
-        get: |f| f.delegate,
-        set: |f, v| f.delegate = v,
-    },
-    Flag {
-        name: "dirgateAllowUnsignedContainers",
-        get: |f| f.unsigned_containers,
-        set: |f, v| f.unsigned_containers = v,
-    },
-    Flag {
-        name: "dirgateAllowReleaseProtections",
-        get: |f| f.release_protections,
-        set: |f, v| f.release_protections = v,
-    },
-    Flag {
-        name: "dirgateCloudRecovery",
-        get: |f| f.cloud_recovery,
-        set: |f, v| f.cloud_recovery = v,
-    },
-    Flag {
-        name: "dirgateNoSecondFactor",
-        get: |f| f.no_second_factor,
-        set: |f, v| f.no_second_factor = v,
-    },
-];
-
 /// Whether dirgate interprets `ty` on users rather than keeping it as written.
 pub fn interpreted(ty: &AttributeType) -> bool {
     INTERPRETED.iter().any(|n| ty.has_name(n))
-        || FLAGS.iter().any(|f| ty.has_name(f.name))
+        || FLAGS.iter().any(|f| ty.has_name(f.ldap))
         || PROFILE_TEXT.iter().any(|t| ty.has_name(t.ldap))
         || ty.has_name("telephoneNumber")
         || PHONES.iter().any(|(n, _)| ty.has_name(n))
@@ -139,6 +103,9 @@ pub fn interpreted(ty: &AttributeType) -> bool {
 /// derived them rather than anyone wrote them (a modify that leaves a
 /// derived value alone must not store it).
 pub type Sink<'s> = &'s mut dyn FnMut(&'static AttributeType, Vec<String>, bool);
+
+/// The posixAccount attributes dirgate shows (kept, allocated or defaulted).
+const POSIX: [&str; 4] = ["uidNumber", "gidNumber", "homeDirectory", "loginShell"];
 
 /// Whether the user's entry is a posixAccount: the default classes are.
 pub fn is_posix(u: &User) -> bool {
@@ -214,7 +181,9 @@ pub fn user_values(
         }
     }
     phone_values(u, want, &mut push);
-    if is_posix(u) {
+    // Checked only when a POSIX attribute is wanted: it reads the classes.
+    let posix_wanted = POSIX.iter().any(|n| want(n));
+    if posix_wanted && is_posix(u) {
         posix_values(u, posix, want, &mut push);
     }
     for (name, values) in u.attrs.iter() {
@@ -225,7 +194,7 @@ pub fn user_values(
     if INTERPRETED
         .iter()
         .any(|n| n.starts_with("dirgate") && want(n))
-        || FLAGS.iter().any(|f| want(f.name))
+        || FLAGS.iter().any(|f| want(f.ldap))
     {
         account_values(u, org_admin, &mut push);
     }
@@ -286,7 +255,7 @@ fn account_values(
     );
     for f in FLAGS {
         push(
-            f.name,
+            f.ldap,
             vec![boolean_value((f.get)(&u.flags)).to_owned()],
             false,
         );
@@ -303,5 +272,20 @@ fn account_values(
     }
     if let Some(x) = u.external_id.as_ref().filter(|x| !x.is_empty()) {
         push("dirgateExternalId", vec![x.clone()], false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every account flag of the core's table is a Boolean of the schema.
+    #[test]
+    fn every_account_flag_is_an_ldap_boolean() {
+        for flag in FLAGS {
+            let ty = schema::attribute(flag.ldap).unwrap_or_else(|| panic!("{}", flag.ldap));
+            assert_eq!(ty.syntax, schema::syntax_oids::BOOLEAN, "{}", flag.ldap);
+            assert!(interpreted(ty), "{}", flag.ldap);
+        }
     }
 }

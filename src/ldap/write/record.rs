@@ -9,14 +9,12 @@ use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::PosixDefaults;
 use crate::directory::kept::Kept;
 use crate::directory::model::{
-    AccountFlags, Lifecycle, Member, Organization, Right, Role, Unit, User,
+    AccountFlags, FLAGS, Lifecycle, Member, Organization, Right, Role, Unit, User,
 };
 use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::{Directory, Request};
-use crate::ldap::render::users::{
-    FLAGS, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
-};
+use crate::ldap::render::users::{PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values};
 use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, unit_values};
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
@@ -120,7 +118,7 @@ pub fn user_fields(
         ..AccountFlags::default()
     };
     for f in FLAGS {
-        (f.set)(&mut flags, flag(attrs, f.name)?);
+        (f.set)(&mut flags, flag(attrs, f.ldap)?);
     }
     let numbers = (
         id_number(attrs, "uidNumber")?,
