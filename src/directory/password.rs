@@ -6,7 +6,7 @@
 
 use crate::directory::error::{Error, Result};
 use crate::directory::model::SecretHash;
-use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::phc::{ParamsString, PasswordHash};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
@@ -35,10 +35,28 @@ impl Default for HashParams {
 }
 
 impl HashParams {
+    fn params(&self) -> Result<Params> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))
+    }
+
     fn argon2(&self) -> Result<Argon2<'static>> {
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+        Ok(Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            self.params()?,
+        ))
+    }
+
+    /// Whether `hash` is argon2id with exactly these parameters, read from its
+    /// parameter string: comparing costs nothing, where hashing a probe to
+    /// compare with would cost a second argon2 computation per login.
+    /// Parameters that cannot be built count as current (no rehash loop).
+    fn made(&self, hash: &PasswordHash) -> bool {
+        match self.params().ok().map(|p| ParamsString::try_from(&p)) {
+            Some(Ok(ours)) => ours == hash.params && hash.algorithm == Algorithm::Argon2id.ident(),
+            _ => true,
+        }
     }
 
     /// Checks the parameters once, at start-up.
@@ -59,8 +77,9 @@ pub enum Verified {
 
 /// Hashes a new password with argon2id and a random salt.
 pub fn hash(params: &HashParams, password: &str) -> Result<SecretHash> {
-    let phc = params
-        .argon2()?
+    let argon2 = params.argon2()?;
+    computing();
+    let phc = argon2
         .hash_password(password.as_bytes())
         .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
     Ok(SecretHash(phc.to_string()))
@@ -113,23 +132,28 @@ fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
 
 fn verify_argon2(params: &HashParams, phc: &str, password: &str) -> Option<Verified> {
     let parsed = PasswordHash::new(phc).ok()?;
+    computing();
     // The hash carries its own parameters; verification uses those.
     Argon2::default()
         .verify_password(password.as_bytes(), &parsed)
         .ok()?;
-    let current = params
-        .argon2()
-        .ok()
-        .and_then(|a| {
-            let fresh = a.hash_password(b"probe").ok()?;
-            Some(fresh.params == parsed.params && fresh.algorithm == parsed.algorithm)
-        })
-        .unwrap_or(true);
-    Some(if current {
+    Some(if params.made(&parsed) {
         Verified::Current
     } else {
         Verified::Rehash
     })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// argon2 computations made on this thread (tests count their own).
+    static COMPUTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks the start of one argon2 computation.
+fn computing() {
+    #[cfg(test)]
+    COMPUTED.with(|c| c.set(c.get() + 1));
 }
 
 /// `{SSHA*}`: base64(digest(password + salt) + salt), as OpenLDAP writes it.
@@ -204,6 +228,23 @@ mod tests {
             ..cheap()
         };
         assert_eq!(verify(&stronger, &h, "s3cret"), Some(Verified::Rehash));
+    }
+
+    /// A successful check costs one argon2 computation: the parameters are
+    /// compared as text, not by hashing a probe.
+    #[test]
+    fn a_right_password_costs_one_argon2_computation() {
+        let h = hash(&cheap(), "s3cret").unwrap();
+        let before = COMPUTED.with(|c| c.get());
+        assert_eq!(verify(&cheap(), &h, "s3cret"), Some(Verified::Current));
+        assert_eq!(COMPUTED.with(|c| c.get()) - before, 1);
+        let argon2i = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x13,
+            cheap().params().unwrap(),
+        );
+        let other = SecretHash(argon2i.hash_password(b"pw").unwrap().to_string());
+        assert_eq!(verify(&cheap(), &other, "pw"), Some(Verified::Rehash));
     }
 
     #[test]
