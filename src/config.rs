@@ -205,6 +205,17 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     };
     hash.validate()
         .map_err(|e| invalid("passwords", e.to_string()))?;
+    let core_defaults = Settings::default();
+    let hash_workers = raw
+        .passwords
+        .hash_workers
+        .unwrap_or(core_defaults.hash_workers);
+    if hash_workers == 0 {
+        return Err(invalid(
+            "passwords.hash_workers",
+            "must be at least 1 (argon2id checks run on these threads)".into(),
+        ));
+    }
     let mut ldap_cfg = ldap_config(&raw.ldap);
     let tls = match (raw.ldap.tls_cert.clone(), raw.ldap.tls_key.clone()) {
         (Some(c), Some(k)) => Some((c, k)),
@@ -273,12 +284,14 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             audit_retention_days: raw
                 .audit
                 .retention_days
-                .unwrap_or(Settings::default().audit_retention_days),
+                .unwrap_or(core_defaults.audit_retention_days),
             rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
                 Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
                 None => raw.passwords.rehash_on_login.unwrap_or(true),
             },
-            ..Settings::default()
+            hash_workers,
+            hash_queue: raw.passwords.hash_queue.unwrap_or(core_defaults.hash_queue),
+            ..core_defaults
         },
         import,
         scim: raw.scim.validate(),
@@ -416,6 +429,22 @@ mod tests {
         assert_eq!(c.base_dn.to_string(), "o=Acme");
         assert_eq!(c.http_listen.port(), 0);
         assert!(!c.directory.require_suffix);
+    }
+
+    #[test]
+    fn hashing_pool_settings() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert!(c.directory.hash_workers >= 1);
+        assert_eq!(c.directory.hash_queue, 64);
+        let text = "[passwords]\nhash_workers = 3\nhash_queue = 0\n";
+        let c = Config::from_str_with_env(text, &no_env).unwrap();
+        assert_eq!((c.directory.hash_workers, c.directory.hash_queue), (3, 0));
+        let err = Config::from_str_with_env("[passwords]\nhash_workers = 0\n", &no_env);
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .starts_with("passwords.hash_workers")
+        );
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub(super) struct RawPasswords {
     pub(super) argon2_iterations: Option<u32>,
     pub(super) argon2_parallelism: Option<u32>,
     pub(super) rehash_on_login: Option<bool>,
+    pub(super) hash_workers: Option<usize>,
+    pub(super) hash_queue: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,7 +5,8 @@
 //! each use case all or nothing.
 //!
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
-//! - `password`: hashing and secrets; `audit`: events;
+//! - `password`: hashing and secrets; `hash_pool`: the bounded threads every
+//!   argon2id computation runs on; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
 //!   one file each (users span three: `users` creates and reads,
 //!   `user_updates` changes attributes, `accounts` moves, deletes, unlocks and
@@ -25,6 +26,7 @@ pub mod audit;
 pub mod auth;
 pub mod email;
 pub mod error;
+pub mod hash_pool;
 pub mod imports;
 pub mod journal;
 pub mod model;
@@ -67,6 +69,10 @@ pub struct Settings {
     pub self_service: Vec<users::ProfileField>,
     /// Days the audit trail keeps events; 0 keeps them forever.
     pub audit_retention_days: u32,
+    /// Threads that compute argon2id (each holds the memory cost while it runs).
+    pub hash_workers: usize,
+    /// argon2id jobs that may wait for a thread; past it, checks answer busy.
+    pub hash_queue: usize,
 }
 
 impl Default for Settings {
@@ -80,6 +86,8 @@ impl Default for Settings {
             policy: Policy::default(),
             self_service: users::ProfileField::DEFAULT_SELF_SERVICE.to_vec(),
             audit_retention_days: 365,
+            hash_workers: hash_pool::default_workers(),
+            hash_queue: hash_pool::DEFAULT_QUEUE,
         }
     }
 }
@@ -166,6 +174,7 @@ struct Inner {
     store: Store,
     settings: Settings,
     journal: journal::Journal,
+    hashing: hash_pool::HashPool,
     notifier: Arc<dyn notify::Channel>,
 }
 
@@ -186,7 +195,8 @@ impl Directory {
         Directory::with_notifier(store, settings, Arc::new(notify::LogOnly))
     }
 
-    /// Like [`Self::new`], with notices also going to `notifier`.
+    /// Like [`Self::new`], with notices also going to `notifier`; also starts
+    /// the password-hashing threads.
     pub fn with_notifier(
         store: Store,
         settings: Settings,
@@ -196,11 +206,17 @@ impl Directory {
             .then(|| model::Millis::from(settings.audit_retention_days) * 24 * 3600 * 1000);
         let journal = journal::Journal::start(store.clone(), retention, notifier.clone())
             .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
+        let hashing =
+            hash_pool::HashPool::start(settings.hash, settings.hash_workers, settings.hash_queue)
+                .map_err(|e| {
+                Error::Internal(format!("cannot start the password-hashing threads: {e}"))
+            })?;
         Ok(Directory {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 journal,
+                hashing,
                 notifier,
             }),
         })
@@ -221,6 +237,11 @@ impl Directory {
         self.inner.journal.flush();
     }
 
+    /// Where argon2id runs: every password hash and slow check goes here.
+    pub fn hashing(&self) -> &hash_pool::HashPool {
+        &self.inner.hashing
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
     }
@@ -234,7 +255,8 @@ impl Directory {
     }
 
     /// Runs a use case on the blocking thread pool, off the async workers
-    /// (redb and argon2 are synchronous and may take milliseconds).
+    /// (redb is synchronous and may take milliseconds). A use case that hashes
+    /// a password waits there for the hashing pool, which does the work.
     pub async fn blocking<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
