@@ -1,14 +1,24 @@
 //! argon2 itself: hashing new passwords with argon2id and checking PHC
-//! strings, and a process-wide gauge of the computations running at once
-//! (what the hashing pool bounds).
+//! strings, in working memory each thread keeps, and a process-wide gauge of
+//! the computations running at once (what the hashing pool bounds).
+//!
+//! Why keep the memory: each computation needs `memory_kib` (19 MiB by
+//! default). Allocated afresh each time, the first buffer is mmapped and, once
+//! freed, raises glibc's mmap threshold just above its size; every later one
+//! then comes from a malloc heap, where freed buffers stay resident and
+//! fragment: a flood of checks left hundreds of MiB behind even on two
+//! threads. Kept, it costs `memory_kib` per hashing thread, once. A stored
+//! hash with a larger cost gets a buffer of its own, freed after the check, so
+//! one such hash cannot pin that memory.
 
-use super::{HashParams, Verified};
+use super::{HashParams, Verified, random_bytes};
 use crate::directory::error::{Error, Result};
 use crate::directory::model::SecretHash;
-use argon2::password_hash::phc::{ParamsString, PasswordHash};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use subtle::ConstantTimeEq;
 
 impl HashParams {
     pub(super) fn params(&self) -> Result<Params> {
@@ -34,31 +44,99 @@ impl HashParams {
             _ => true,
         }
     }
+
+    /// Memory blocks one computation with these parameters uses.
+    fn blocks(&self) -> usize {
+        self.params().map_or(0, |p| p.block_count())
+    }
 }
 
 /// Hashes a new password with argon2id and a random salt, as a PHC string.
 pub(super) fn hash(params: &HashParams, password: &str) -> Result<SecretHash> {
     let argon2 = params.argon2()?;
-    let _computing = computing();
-    let phc = argon2
-        .hash_password(password.as_bytes())
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
-    Ok(SecretHash(phc.to_string()))
+    let salt = random_bytes(Salt::RECOMMENDED_LENGTH)?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    compute(
+        &argon2,
+        params.blocks(),
+        password.as_bytes(),
+        &salt,
+        &mut out,
+    )
+    .map_err(internal)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params()).map_err(internal)?,
+        salt: Some(Salt::new(&salt).map_err(internal)?),
+        hash: Some(Output::new(&out).map_err(internal)?),
+    };
+    Ok(SecretHash(hash.to_string()))
 }
 
-/// Checks `password` against an argon2 PHC string. `None`: wrong password or
-/// malformed hash.
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("argon2: {e}"))
+}
+
+/// Checks `password` against an argon2 PHC string (any variant, version and
+/// cost: the hash carries its own). `None`: wrong password or malformed hash.
 pub(super) fn verify(params: &HashParams, phc: &str, password: &str) -> Option<Verified> {
     let parsed = PasswordHash::new(phc).ok()?;
-    let _computing = computing();
-    // The hash carries its own parameters; verification uses those.
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .ok()?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return None;
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).ok()?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).ok()?,
+        None => Version::default(),
+    };
+    let argon2 = Argon2::new(algorithm, version, Params::try_from(&parsed).ok()?);
+    let mut out = vec![0u8; expected.len()];
+    compute(
+        &argon2,
+        params.blocks(),
+        password.as_bytes(),
+        salt,
+        &mut out,
+    )
+    .ok()?;
+    if !bool::from(expected.as_bytes().ct_eq(&out)) {
+        return None;
+    }
     Some(if params.made(&parsed) {
         Verified::Current
     } else {
         Verified::Rehash
+    })
+}
+
+thread_local! {
+    /// This thread's argon2 working memory, kept between computations.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `argon2` into `out`: in this thread's kept memory (`keep` blocks,
+/// the configured cost) when that is enough, else in a buffer of its own.
+fn compute(
+    argon2: &Argon2<'_>,
+    keep: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    let _computing = computing();
+    let needed = argon2.params().block_count();
+    if needed > keep {
+        let mut own = vec![Block::default(); needed];
+        return argon2.hash_password_into_with_memory(password, salt, out, &mut own[..]);
+    }
+    // argon2 writes every block before it reads it: the previous check's
+    // contents do not matter.
+    MEMORY.with_borrow_mut(|memory| {
+        if memory.len() != keep {
+            *memory = vec![Block::default(); keep];
+        }
+        argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..])
     })
 }
 
@@ -99,6 +177,7 @@ impl Drop for Computing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
     fn cheap() -> HashParams {
         HashParams {
@@ -120,5 +199,43 @@ mod tests {
         let before = computed();
         assert_eq!(verify(&cheap(), &h.0, "s3cret"), Some(Verified::Current));
         assert_eq!(computed() - before, 1);
+    }
+
+    /// Our hashes are what the argon2 crate itself computes and checks, and
+    /// its hashes (other variants, dirty kept memory) check here.
+    #[test]
+    fn kept_memory_gives_the_crates_answers() {
+        let ours = hash(&cheap(), "pw").unwrap();
+        let parsed = PasswordHash::new(&ours.0).unwrap();
+        assert!(Argon2::default().verify_password(b"pw", &parsed).is_ok());
+        for algorithm in [Algorithm::Argon2i, Algorithm::Argon2d, Algorithm::Argon2id] {
+            let a = Argon2::new(algorithm, Version::V0x13, cheap().params().unwrap());
+            let theirs = a.hash_password(b"pw").unwrap().to_string();
+            let expected = (algorithm == Algorithm::Argon2id).then_some(Verified::Current);
+            assert_eq!(
+                verify(&cheap(), &theirs, "pw"),
+                Some(expected.unwrap_or(Verified::Rehash))
+            );
+            assert_eq!(verify(&cheap(), &theirs, "px"), None);
+        }
+    }
+
+    /// A stored hash costing more than the configuration is checked in a
+    /// buffer of its own: the kept memory stays at the configured size.
+    #[test]
+    fn a_costlier_hash_does_not_grow_the_kept_memory() {
+        let stronger = HashParams {
+            memory_kib: 256,
+            ..cheap()
+        };
+        // Hashed on another thread, whose kept memory is its own.
+        let h = std::thread::spawn(move || hash(&stronger, "pw").unwrap())
+            .join()
+            .unwrap();
+        let current = hash(&cheap(), "pw").unwrap();
+        assert_eq!(verify(&cheap(), &current.0, "pw"), Some(Verified::Current));
+        assert_eq!(verify(&cheap(), &h.0, "pw"), Some(Verified::Rehash));
+        let kept = MEMORY.with_borrow(|m| m.len());
+        assert_eq!(kept, cheap().blocks());
     }
 }
