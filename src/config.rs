@@ -58,6 +58,10 @@ pub struct LdapConfig {
     pub max_connections: usize,
     /// Connections idle this long are closed (zero = never).
     pub idle_timeout: Duration,
+    /// Connections that have not bound (or bound anonymously) and are idle
+    /// this long (or `idle_timeout`, if shorter) are closed (zero = never):
+    /// they hold a slot and need not wait `idle_timeout` to give it back.
+    pub unbound_idle_timeout: Duration,
     /// Most entries one search returns (0 = no limit); the system administrator
     /// is exempt, and paged searches apply it per page.
     pub size_limit: usize,
@@ -76,6 +80,7 @@ impl Default for LdapConfig {
             max_message_bytes: 1 << 20,
             max_connections: 4096,
             idle_timeout: Duration::from_secs(900),
+            unbound_idle_timeout: Duration::from_secs(30),
             size_limit: 10_000,
             time_limit: Duration::from_secs(60),
             sort_limit: 100_000,
@@ -352,6 +357,9 @@ fn ldap_config(raw: &RawLdap) -> LdapConfig {
         idle_timeout: raw
             .idle_timeout_secs
             .map_or(d.idle_timeout, Duration::from_secs),
+        unbound_idle_timeout: raw
+            .unbound_idle_timeout_secs
+            .map_or(d.unbound_idle_timeout, Duration::from_secs),
         size_limit: raw.size_limit.unwrap_or(d.size_limit),
         time_limit: raw
             .time_limit_secs

@@ -74,6 +74,7 @@ pub(super) struct RawLdap {
     pub(super) max_message_bytes: Option<usize>,
     pub(super) max_connections: Option<usize>,
     pub(super) idle_timeout_secs: Option<u64>,
+    pub(super) unbound_idle_timeout_secs: Option<u64>,
     pub(super) size_limit: Option<usize>,
     pub(super) time_limit_secs: Option<u64>,
     pub(super) sort_limit: Option<usize>,

@@ -1,15 +1,18 @@
 //! The LDAP accept loop and the per-connection loop: framing with a message
-//! size cap, a cap on concurrent connections, an idle timeout, one tracing span
-//! per connection, and a Notice of Disconnection (never a silent drop) when the
-//! server closes a connection: oversized or malformed message, idle, shutdown.
+//! size cap, a cap on concurrent connections, an idle timeout (a shorter one
+//! until the connection binds), one tracing span per connection, and a Notice
+//! of Disconnection (never a silent drop) when the server closes a connection:
+//! oversized or malformed message, idle, shutdown.
 
 use super::codec::Codec;
 use super::extended::notice_of_disconnection;
 use super::session::{Context, Next, Session};
+use crate::directory::acl::ActorKind;
 use futures_util::{SinkExt, StreamExt};
 use ldap3_proto::proto::{LdapMsg, LdapResultCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -191,7 +194,7 @@ async fn next_message<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let idle = session.ctx.cfg.idle_timeout;
+    let (idle, why) = idle_limit(session);
     let read = framed.next();
     let timed = async {
         if idle.is_zero() {
@@ -203,7 +206,7 @@ where
     tokio::select! {
         _ = shutdown.cancelled() => Incoming::Notice(LdapResultCode::Unavailable, "server shutting down"),
         got = timed => match got {
-            None => Incoming::Notice(LdapResultCode::Unavailable, "idle timeout"),
+            None => Incoming::Notice(LdapResultCode::Unavailable, why),
             Some(None) => Incoming::Closed,
             Some(Some(Ok(msg))) => Incoming::Msg(msg),
             Some(Some(Err(e))) if e.kind() == std::io::ErrorKind::OutOfMemory => {
@@ -212,4 +215,21 @@ where
             Some(Some(Err(_))) => Incoming::Notice(LdapResultCode::ProtocolError, "malformed LDAP message"),
         },
     }
+}
+
+/// How long this connection may stay silent, and the reason given when it
+/// has: until it binds, the short `unbound_idle_timeout` (or `idle_timeout`
+/// if that is shorter), so connections opened and left unauthenticated
+/// cannot hold the slots for long. Zero means no limit.
+fn idle_limit(session: &Session) -> (Duration, &'static str) {
+    let cfg = &session.ctx.cfg;
+    if !matches!(session.actor.kind, ActorKind::Anonymous) {
+        return (cfg.idle_timeout, "idle timeout");
+    }
+    let shortest = [cfg.unbound_idle_timeout, cfg.idle_timeout]
+        .into_iter()
+        .filter(|d| !d.is_zero())
+        .min()
+        .unwrap_or(Duration::ZERO);
+    (shortest, "idle timeout (not bound)")
 }
