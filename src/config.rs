@@ -56,6 +56,8 @@ pub struct LdapConfig {
     /// Largest LDAP message accepted; bigger ones get a Notice of Disconnection.
     pub max_message_bytes: usize,
     pub max_connections: usize,
+    /// Connections from one client address at most (0 = no such cap).
+    pub max_connections_per_address: usize,
     /// Connections idle this long are closed (zero = never).
     pub idle_timeout: Duration,
     /// Connections that have not bound (or bound anonymously) and are idle
@@ -79,6 +81,7 @@ impl Default for LdapConfig {
             tls_configured: false,
             max_message_bytes: 1 << 20,
             max_connections: 4096,
+            max_connections_per_address: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
             idle_timeout: Duration::from_secs(900),
             unbound_idle_timeout: Duration::from_secs(30),
             size_limit: 10_000,
@@ -106,6 +109,8 @@ pub struct Config {
     pub http_listen: SocketAddr,
     /// Open HTTP connections at most; more are closed at once.
     pub http_max_connections: usize,
+    /// Open HTTP connections from one client address at most (0 = no such cap).
+    pub http_max_connections_per_address: usize,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
     pub directory: Settings,
@@ -121,6 +126,9 @@ pub const DEFAULT_LDAP_LISTEN: &str = "127.0.0.1:3389";
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_FIRST_ID_NUMBER: u32 = 10_000;
 const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 4096;
+/// Both listeners: enough for a busy application server or reverse proxy,
+/// few enough that one client cannot take the 4096 slots.
+const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 256;
 
 impl Config {
     /// Reads `path` (if given), applies the environment, validates.
@@ -279,6 +287,10 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .http
             .max_connections
             .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS),
+        http_max_connections_per_address: raw
+            .http
+            .max_connections_per_address
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {
             require_suffix,
@@ -354,6 +366,9 @@ fn ldap_config(raw: &RawLdap) -> LdapConfig {
         tls_configured: false,
         max_message_bytes: raw.max_message_bytes.unwrap_or(d.max_message_bytes),
         max_connections: raw.max_connections.unwrap_or(d.max_connections),
+        max_connections_per_address: raw
+            .max_connections_per_address
+            .unwrap_or(d.max_connections_per_address),
         idle_timeout: raw
             .idle_timeout_secs
             .map_or(d.idle_timeout, Duration::from_secs),

@@ -811,6 +811,30 @@ async fn unbound_connections_are_closed_sooner_than_bound_ones() {
     }
 }
 
+/// `[ldap] max_connections_per_address` (every test connection comes from
+/// 127.0.0.1): a connection over it is told why and closed; closing one
+/// makes room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_per_address_cap_are_told_why() {
+    let l = start("[ldap]\nmax_connections_per_address = 2\n").await;
+    let connect = || async {
+        let s = tokio::net::TcpStream::connect(l.addr).await.unwrap();
+        tokio_util::codec::Framed::new(s, ldap3_proto::LdapCodec::default())
+    };
+    let first = connect().await;
+    let _second = connect().await;
+    // Give the server a moment to count both.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut third = connect().await;
+    let why = notice_reason(&next_msg(&mut third).await);
+    assert!(why.contains("from this address"), "{why}");
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut again = connect().await;
+    let code = raw_bind(&mut again, "", "").await;
+    assert_eq!(code, ldap3_proto::proto::LdapResultCode::Success);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_binds_lock_the_account_and_admins_see_the_ppolicy_attributes() {
     let l = start("[lockout]\nthreshold = 2\nduration_secs = 0\n").await;

@@ -60,6 +60,7 @@ pub(super) struct RawLockout {
 pub(super) struct RawListen {
     pub(super) listen: Option<String>,
     pub(super) max_connections: Option<usize>,
+    pub(super) max_connections_per_address: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +74,7 @@ pub(super) struct RawLdap {
     pub(super) anonymous_read: Option<bool>,
     pub(super) max_message_bytes: Option<usize>,
     pub(super) max_connections: Option<usize>,
+    pub(super) max_connections_per_address: Option<usize>,
     pub(super) idle_timeout_secs: Option<u64>,
     pub(super) unbound_idle_timeout_secs: Option<u64>,
     pub(super) size_limit: Option<usize>,

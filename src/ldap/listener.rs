@@ -1,5 +1,6 @@
 //! The LDAP accept loop and the per-connection loop: framing with a message
-//! size cap, a cap on concurrent connections, an idle timeout (a shorter one
+//! size cap, caps on concurrent connections (in all and per client address,
+//! see [`crate::conn_limit`]), an idle timeout (a shorter one
 //! until the connection binds), one tracing span per connection, and a Notice
 //! of Disconnection (never a silent drop) when the server closes a connection:
 //! oversized or malformed message, idle, shutdown.
@@ -7,15 +8,14 @@
 use super::codec::Codec;
 use super::extended::notice_of_disconnection;
 use super::session::{Context, Next, Session};
+use crate::conn_limit::{Caps, Refused};
 use crate::directory::acl::ActorKind;
 use futures_util::{SinkExt, StreamExt};
 use ldap3_proto::proto::{LdapMsg, LdapResultCode};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -29,12 +29,12 @@ pub enum Mode {
 }
 
 /// Accepts connections until `shutdown`, each served on its own task. Both
-/// listeners share one connection cap (`slots`).
+/// listeners share one set of connection caps.
 pub async fn serve(
     listener: TcpListener,
     mode: Mode,
     ctx: Arc<Context>,
-    slots: Arc<Semaphore>,
+    caps: Arc<Caps>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -51,9 +51,12 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tracker.spawn(refuse(stream, peer));
-            continue;
+        let permit = match caps.admit(peer) {
+            Ok(held) => held,
+            Err(why) => {
+                tracker.spawn(refuse(stream, why));
+                continue;
+            }
         };
         let ctx = ctx.clone();
         let stop = shutdown.clone();
@@ -73,16 +76,16 @@ pub async fn serve(
     }
 }
 
-/// Over the connection cap: say so, then close.
-async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, peer: SocketAddr) {
-    tracing::warn!(%peer, "connection refused: ldap.max_connections reached");
+/// Over a connection cap: say so (if the client reads it within a second;
+/// the caps logged the refusal), then close.
+async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, why: Refused) {
+    let reason = match why {
+        Refused::Total => "too many connections",
+        Refused::PerAddress => "too many connections from this address",
+    };
     let mut framed = Framed::new(stream, Codec::new(1 << 16));
-    let _ = framed
-        .send(notice_of_disconnection(
-            LdapResultCode::Busy,
-            "too many connections",
-        ))
-        .await;
+    let notice = framed.send(notice_of_disconnection(LdapResultCode::Busy, reason));
+    let _ = tokio::time::timeout(Duration::from_secs(1), notice).await;
 }
 
 /// How a message loop ended.
