@@ -111,6 +111,8 @@ pub struct Config {
     pub http_max_connections: usize,
     /// Open HTTP connections from one client address at most (0 = no such cap).
     pub http_max_connections_per_address: usize,
+    /// How long a request's head and body may take to arrive.
+    pub http_timeouts: crate::http::serve::Timeouts,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
     pub directory: Settings,
@@ -129,6 +131,10 @@ const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 4096;
 /// Both listeners: enough for a busy application server or reverse proxy,
 /// few enough that one client cannot take the 4096 slots.
 const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 256;
+/// hyper's own default; also how long an idle keep-alive connection stays.
+const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 30;
+/// Room for a 16 MB spreadsheet upload at about 1 Mbit/s.
+const DEFAULT_HTTP_BODY_TIMEOUT_SECS: u64 = 120;
 
 impl Config {
     /// Reads `path` (if given), applies the environment, validates.
@@ -194,7 +200,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     );
     let http = pick(
         env("DIRGATE_HTTP_LISTEN"),
-        raw.http.listen,
+        raw.http.listen.clone(),
         DEFAULT_HTTP_LISTEN,
     );
     let require_suffix = match env("DIRGATE_LOGINS_REQUIRE_SUFFIX") {
@@ -291,6 +297,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .http
             .max_connections_per_address
             .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+        http_timeouts: http_timeouts(&raw.http),
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {
             require_suffix,
@@ -384,6 +391,14 @@ fn ldap_config(raw: &RawLdap) -> LdapConfig {
     }
 }
 
+fn http_timeouts(raw: &RawListen) -> crate::http::serve::Timeouts {
+    let secs = |v: Option<u64>, default| Duration::from_secs(v.unwrap_or(default));
+    crate::http::serve::Timeouts {
+        header: secs(raw.header_timeout_secs, DEFAULT_HTTP_HEADER_TIMEOUT_SECS),
+        body: secs(raw.body_timeout_secs, DEFAULT_HTTP_BODY_TIMEOUT_SECS),
+    }
+}
+
 fn pick(env: Option<String>, file: Option<String>, default: &str) -> String {
     env.or(file).unwrap_or_else(|| default.to_owned())
 }
@@ -468,6 +483,23 @@ mod tests {
                 .to_string()
                 .starts_with("passwords.hash_workers")
         );
+    }
+
+    #[test]
+    fn connection_limits() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert_eq!(c.http_timeouts.header, Duration::from_secs(30));
+        assert_eq!(c.http_timeouts.body, Duration::from_secs(120));
+        assert_eq!(c.http_max_connections_per_address, 256);
+        assert_eq!(c.ldap.max_connections_per_address, 256);
+        assert_eq!(c.ldap.unbound_idle_timeout, Duration::from_secs(30));
+        let text = "[http]\nheader_timeout_secs = 0\nbody_timeout_secs = 5\n\
+                    max_connections_per_address = 0\n[ldap]\nunbound_idle_timeout_secs = 7\n";
+        let c = Config::from_str_with_env(text, &no_env).unwrap();
+        assert!(c.http_timeouts.header.is_zero());
+        assert_eq!(c.http_timeouts.body, Duration::from_secs(5));
+        assert_eq!(c.http_max_connections_per_address, 0);
+        assert_eq!(c.ldap.unbound_idle_timeout, Duration::from_secs(7));
     }
 
     #[test]

@@ -14,7 +14,6 @@ use crate::ldap::tree::Tree;
 use crate::store::Store;
 use crate::tls::Tls;
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -56,24 +55,18 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     )
     // The SCIM handlers read their limits from the request (tooMany).
     .layer(axum::Extension(config.scim));
-    let stop = shutdown.clone();
     let http_caps = Caps::new(
         "http",
         config.http_max_connections,
         config.http_max_connections_per_address,
     );
-    tracker.spawn(async move {
-        // Connection info gives the admin API the client address for the audit trail.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        // tap_io gives the capped listener axum's connect info for SocketAddr.
-        let http = crate::http::limit::Limited::new(http, http_caps).tap_io(|_| ());
-        let served = axum::serve(http, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "http listener failed");
-        }
-    });
+    tracker.spawn(crate::http::serve::serve(
+        crate::http::limit::Limited::new(http, http_caps),
+        app,
+        config.http_timeouts,
+        shutdown.clone(),
+        tracker.clone(),
+    ));
     let tls = match &config.tls {
         Some((cert, key)) => Some(Arc::new(Tls::load(cert, key)?)),
         None => None,

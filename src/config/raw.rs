@@ -61,6 +61,8 @@ pub(super) struct RawListen {
     pub(super) listen: Option<String>,
     pub(super) max_connections: Option<usize>,
     pub(super) max_connections_per_address: Option<usize>,
+    pub(super) header_timeout_secs: Option<u64>,
+    pub(super) body_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -20,35 +20,28 @@ pub struct Limited {
     caps: Caps,
 }
 
-impl Limited {
-    pub fn new(inner: TcpListener, caps: Caps) -> Limited {
-        Limited { inner, caps }
-    }
-}
-
 /// An accepted connection with the place it holds until it is dropped.
 pub struct Conn {
     io: TcpStream,
     _held: Held,
 }
 
-impl Listener for Limited {
-    type Io = Conn;
-    type Addr = SocketAddr;
+impl Limited {
+    pub fn new(inner: TcpListener, caps: Caps) -> Limited {
+        Limited { inner, caps }
+    }
 
-    async fn accept(&mut self) -> (Conn, SocketAddr) {
+    /// The next connection within the caps; those over them are closed (the
+    /// caps log them).
+    pub async fn accept(&mut self) -> (Conn, SocketAddr) {
         loop {
-            // TcpListener's own accept retries transient errors.
+            // axum's accept for TcpListener logs and retries failed accepts
+            // (pausing when file descriptors run out).
             let (io, peer) = Listener::accept(&mut self.inner).await;
-            // Over a cap the connection is dropped (closed); the caps log it.
             if let Ok(held) = self.caps.admit(peer) {
                 return (Conn { io, _held: held }, peer);
             }
         }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
     }
 }
 
