@@ -56,8 +56,14 @@ pub struct LdapConfig {
     /// Largest LDAP message accepted; bigger ones get a Notice of Disconnection.
     pub max_message_bytes: usize,
     pub max_connections: usize,
+    /// Connections from one client address at most (0 = no such cap).
+    pub max_connections_per_address: usize,
     /// Connections idle this long are closed (zero = never).
     pub idle_timeout: Duration,
+    /// Connections that have not bound (or bound anonymously) and are idle
+    /// this long (or `idle_timeout`, if shorter) are closed (zero = never):
+    /// they hold a slot and need not wait `idle_timeout` to give it back.
+    pub unbound_idle_timeout: Duration,
     /// Most entries one search returns (0 = no limit); the system administrator
     /// is exempt, and paged searches apply it per page.
     pub size_limit: usize,
@@ -75,7 +81,9 @@ impl Default for LdapConfig {
             tls_configured: false,
             max_message_bytes: 1 << 20,
             max_connections: 4096,
+            max_connections_per_address: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
             idle_timeout: Duration::from_secs(900),
+            unbound_idle_timeout: Duration::from_secs(30),
             size_limit: 10_000,
             time_limit: Duration::from_secs(60),
             sort_limit: 100_000,
@@ -101,6 +109,10 @@ pub struct Config {
     pub http_listen: SocketAddr,
     /// Open HTTP connections at most; more are closed at once.
     pub http_max_connections: usize,
+    /// Open HTTP connections from one client address at most (0 = no such cap).
+    pub http_max_connections_per_address: usize,
+    /// How long a request's head and body may take to arrive.
+    pub http_timeouts: crate::http::serve::Timeouts,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
     pub directory: Settings,
@@ -116,6 +128,13 @@ pub const DEFAULT_LDAP_LISTEN: &str = "127.0.0.1:3389";
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_FIRST_ID_NUMBER: u32 = 10_000;
 const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 4096;
+/// Both listeners: enough for a busy application server or reverse proxy,
+/// few enough that one client cannot take the 4096 slots.
+const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 256;
+/// hyper's own default; also how long an idle keep-alive connection stays.
+const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 30;
+/// Room for a 16 MB spreadsheet upload at about 1 Mbit/s.
+const DEFAULT_HTTP_BODY_TIMEOUT_SECS: u64 = 120;
 
 impl Config {
     /// Reads `path` (if given), applies the environment, validates.
@@ -181,7 +200,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     );
     let http = pick(
         env("DIRGATE_HTTP_LISTEN"),
-        raw.http.listen,
+        raw.http.listen.clone(),
         DEFAULT_HTTP_LISTEN,
     );
     let require_suffix = match env("DIRGATE_LOGINS_REQUIRE_SUFFIX") {
@@ -205,6 +224,17 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
     };
     hash.validate()
         .map_err(|e| invalid("passwords", e.to_string()))?;
+    let core_defaults = Settings::default();
+    let hash_workers = raw
+        .passwords
+        .hash_workers
+        .unwrap_or(core_defaults.hash_workers);
+    if hash_workers == 0 {
+        return Err(invalid(
+            "passwords.hash_workers",
+            "must be at least 1 (argon2id checks run on these threads)".into(),
+        ));
+    }
     let mut ldap_cfg = ldap_config(&raw.ldap);
     let tls = match (raw.ldap.tls_cert.clone(), raw.ldap.tls_key.clone()) {
         (Some(c), Some(k)) => Some((c, k)),
@@ -263,6 +293,11 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .http
             .max_connections
             .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS),
+        http_max_connections_per_address: raw
+            .http
+            .max_connections_per_address
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+        http_timeouts: http_timeouts(&raw.http),
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {
             require_suffix,
@@ -273,13 +308,15 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             audit_retention_days: raw
                 .audit
                 .retention_days
-                .unwrap_or(Settings::default().audit_retention_days),
+                .unwrap_or(core_defaults.audit_retention_days),
             rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
                 Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
                 None => raw.passwords.rehash_on_login.unwrap_or(true),
             },
             posix: posix_defaults(&raw.posix)?,
-            ..Settings::default()
+            hash_workers,
+            hash_queue: raw.passwords.hash_queue.unwrap_or(core_defaults.hash_queue),
+            ..core_defaults
         },
         import,
         scim: raw.scim.validate(),
@@ -357,15 +394,29 @@ fn ldap_config(raw: &RawLdap) -> LdapConfig {
         tls_configured: false,
         max_message_bytes: raw.max_message_bytes.unwrap_or(d.max_message_bytes),
         max_connections: raw.max_connections.unwrap_or(d.max_connections),
+        max_connections_per_address: raw
+            .max_connections_per_address
+            .unwrap_or(d.max_connections_per_address),
         idle_timeout: raw
             .idle_timeout_secs
             .map_or(d.idle_timeout, Duration::from_secs),
+        unbound_idle_timeout: raw
+            .unbound_idle_timeout_secs
+            .map_or(d.unbound_idle_timeout, Duration::from_secs),
         size_limit: raw.size_limit.unwrap_or(d.size_limit),
         time_limit: raw
             .time_limit_secs
             .map_or(d.time_limit, Duration::from_secs),
         sort_limit: raw.sort_limit.unwrap_or(d.sort_limit),
         max_paged_cursors: raw.max_paged_cursors.unwrap_or(d.max_paged_cursors),
+    }
+}
+
+fn http_timeouts(raw: &RawListen) -> crate::http::serve::Timeouts {
+    let secs = |v: Option<u64>, default| Duration::from_secs(v.unwrap_or(default));
+    crate::http::serve::Timeouts {
+        header: secs(raw.header_timeout_secs, DEFAULT_HTTP_HEADER_TIMEOUT_SECS),
+        body: secs(raw.body_timeout_secs, DEFAULT_HTTP_BODY_TIMEOUT_SECS),
     }
 }
 
@@ -437,6 +488,39 @@ mod tests {
         assert_eq!(c.base_dn.to_string(), "o=Acme");
         assert_eq!(c.http_listen.port(), 0);
         assert!(!c.directory.require_suffix);
+    }
+
+    #[test]
+    fn hashing_pool_settings() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert!(c.directory.hash_workers >= 1);
+        assert_eq!(c.directory.hash_queue, 64);
+        let text = "[passwords]\nhash_workers = 3\nhash_queue = 0\n";
+        let c = Config::from_str_with_env(text, &no_env).unwrap();
+        assert_eq!((c.directory.hash_workers, c.directory.hash_queue), (3, 0));
+        let err = Config::from_str_with_env("[passwords]\nhash_workers = 0\n", &no_env);
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .starts_with("passwords.hash_workers")
+        );
+    }
+
+    #[test]
+    fn connection_limits() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert_eq!(c.http_timeouts.header, Duration::from_secs(30));
+        assert_eq!(c.http_timeouts.body, Duration::from_secs(120));
+        assert_eq!(c.http_max_connections_per_address, 256);
+        assert_eq!(c.ldap.max_connections_per_address, 256);
+        assert_eq!(c.ldap.unbound_idle_timeout, Duration::from_secs(30));
+        let text = "[http]\nheader_timeout_secs = 0\nbody_timeout_secs = 5\n\
+                    max_connections_per_address = 0\n[ldap]\nunbound_idle_timeout_secs = 7\n";
+        let c = Config::from_str_with_env(text, &no_env).unwrap();
+        assert!(c.http_timeouts.header.is_zero());
+        assert_eq!(c.http_timeouts.body, Duration::from_secs(5));
+        assert_eq!(c.http_max_connections_per_address, 0);
+        assert_eq!(c.ldap.unbound_idle_timeout, Duration::from_secs(7));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The HTTP listener: one axum router for everything served over HTTP:
 //! `GET /healthz`, which proves the store answers, the admin API
-//! (`/admin/v1`, bulk import included) and SCIM (`/scim/v2`).
+//! (`/admin/v1`, bulk import included) and SCIM (`/scim/v2`). `limit` caps
+//! its connections; `serve` runs them, with timeouts.
 
 use crate::directory::Directory;
 use crate::ldap::tree::Tree;
@@ -12,6 +13,7 @@ use axum::routing::get;
 use serde_json::json;
 
 pub mod limit;
+pub mod serve;
 
 /// The whole HTTP application.
 pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) -> Router {

@@ -14,6 +14,8 @@
 //! - [`cli`]: administrative subcommands that call a running daemon's admin API.
 //! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM).
 //! - [`logging`]: the log filter, which keeps credentials out of the log.
+//! - [`conn_limit`]: the connection caps (total and per address) both
+//!   listeners apply.
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
 //! - [`smtp`]: the mail notification channel (plain SMTP to a relay).
 //! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
@@ -22,6 +24,7 @@
 pub mod admin;
 pub mod cli;
 pub mod config;
+pub mod conn_limit;
 pub mod directory;
 pub mod http;
 pub mod import;

@@ -4,6 +4,7 @@
 //! `TaskTracker`. Tests call [`start`] with port 0 and read the bound addresses.
 
 use crate::config::Config;
+use crate::conn_limit::Caps;
 use crate::directory::Directory;
 use crate::directory::auth::Bootstrap;
 use crate::directory::notify::{Channel, Fanout};
@@ -13,14 +14,12 @@ use crate::ldap::tree::Tree;
 use crate::store::Store;
 use crate::tls::Tls;
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -56,20 +55,18 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     )
     // The SCIM handlers read their limits from the request (tooMany).
     .layer(axum::Extension(config.scim));
-    let stop = shutdown.clone();
-    let max_http = config.http_max_connections;
-    tracker.spawn(async move {
-        // Connection info gives the admin API the client address for the audit trail.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        // tap_io gives the capped listener axum's connect info for SocketAddr.
-        let http = crate::http::limit::Limited::new(http, max_http).tap_io(|_| ());
-        let served = axum::serve(http, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "http listener failed");
-        }
-    });
+    let http_caps = Caps::new(
+        "http",
+        config.http_max_connections,
+        config.http_max_connections_per_address,
+    );
+    tracker.spawn(crate::http::serve::serve(
+        crate::http::limit::Limited::new(http, http_caps),
+        app,
+        config.http_timeouts,
+        shutdown.clone(),
+        tracker.clone(),
+    ));
     let tls = match &config.tls {
         Some((cert, key)) => Some(Arc::new(Tls::load(cert, key)?)),
         None => None,
@@ -80,20 +77,22 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         cfg: config.ldap.clone(),
         tls: tls.clone(),
     });
-    let slots = Arc::new(Semaphore::new(config.ldap.max_connections.max(1)));
+    let caps = Arc::new(Caps::new(
+        "ldap",
+        config.ldap.max_connections,
+        config.ldap.max_connections_per_address,
+    ));
     let ldap_addr = listen_ldap(
         &tracker,
         &shutdown,
         &ctx,
-        &slots,
+        &caps,
         config.ldap_listen,
         Mode::Plain,
     )
     .await?;
     let ldaps_addr = match config.ldaps_listen {
-        Some(addr) => {
-            Some(listen_ldap(&tracker, &shutdown, &ctx, &slots, addr, Mode::Ldaps).await?)
-        }
+        Some(addr) => Some(listen_ldap(&tracker, &shutdown, &ctx, &caps, addr, Mode::Ldaps).await?),
         None => None,
     };
     tracker.close();
@@ -113,7 +112,7 @@ async fn listen_ldap(
     tracker: &TaskTracker,
     shutdown: &CancellationToken,
     ctx: &Arc<LdapContext>,
-    slots: &Arc<Semaphore>,
+    caps: &Arc<Caps>,
     addr: SocketAddr,
     mode: Mode,
 ) -> anyhow::Result<SocketAddr> {
@@ -131,7 +130,7 @@ async fn listen_ldap(
         listener,
         mode,
         ctx.clone(),
-        slots.clone(),
+        caps.clone(),
         shutdown.clone(),
         tracker.clone(),
     ));

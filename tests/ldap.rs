@@ -852,6 +852,97 @@ async fn connections_over_the_cap_and_idle_ones_are_told_why() {
     assert!(notice_reason(&next_msg(&mut first).await).contains("idle"));
 }
 
+/// Sends a simple bind on a raw connection and returns its result code.
+async fn raw_bind(
+    framed: &mut tokio_util::codec::Framed<tokio::net::TcpStream, ldap3_proto::LdapCodec>,
+    dn: &str,
+    pw: &str,
+) -> ldap3_proto::proto::LdapResultCode {
+    use futures_util::SinkExt;
+    use ldap3_proto::proto::{LdapBindCred, LdapBindRequest, LdapMsg, LdapOp};
+    let bind = LdapBindRequest {
+        version: 3,
+        dn: dn.into(),
+        cred: LdapBindCred::Simple(pw.into()),
+    };
+    let msg = LdapMsg {
+        msgid: 1,
+        op: LdapOp::BindRequest(bind),
+        ctrl: vec![],
+    };
+    framed.send(msg).await.unwrap();
+    match next_msg(framed).await.op {
+        LdapOp::BindResponse(r) => r.res.code,
+        other => panic!("expected a bind response, got {other:?}"),
+    }
+}
+
+/// `[ldap] unbound_idle_timeout_secs`: connections that have not bound, or
+/// bound anonymously, are closed (with a reason) after the short timeout; a
+/// bound one idle as long is still served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unbound_connections_are_closed_sooner_than_bound_ones() {
+    use futures_util::SinkExt;
+    use ldap3_proto::proto::{LdapExtendedRequest, LdapMsg, LdapOp, LdapResultCode};
+    let l = start("[ldap]\nunbound_idle_timeout_secs = 1\nidle_timeout_secs = 30\n").await;
+    let connect = || async {
+        let s = tokio::net::TcpStream::connect(l.addr).await.unwrap();
+        tokio_util::codec::Framed::new(s, ldap3_proto::LdapCodec::default())
+    };
+    let mut silent = connect().await;
+    let mut anonymous = connect().await;
+    let mut bound = connect().await;
+    assert_eq!(
+        raw_bind(&mut anonymous, "", "").await,
+        LdapResultCode::Success
+    );
+    let code = raw_bind(&mut bound, &l.admin_dn, &l.admin_pw).await;
+    assert_eq!(code, LdapResultCode::Success);
+    let started = std::time::Instant::now();
+    for c in [&mut silent, &mut anonymous] {
+        assert!(notice_reason(&next_msg(c).await).contains("not bound"));
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let whoami = LdapMsg {
+        msgid: 2,
+        op: LdapOp::ExtendedRequest(LdapExtendedRequest {
+            name: "1.3.6.1.4.1.4203.1.11.3".into(),
+            value: None,
+        }),
+        ctrl: vec![],
+    };
+    bound.send(whoami).await.unwrap();
+    match next_msg(&mut bound).await.op {
+        LdapOp::ExtendedResponse(r) => assert_eq!(r.res.code, LdapResultCode::Success),
+        other => panic!("the bound connection was not served: {other:?}"),
+    }
+}
+
+/// `[ldap] max_connections_per_address` (every test connection comes from
+/// 127.0.0.1): a connection over it is told why and closed; closing one
+/// makes room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_per_address_cap_are_told_why() {
+    let l = start("[ldap]\nmax_connections_per_address = 2\n").await;
+    let connect = || async {
+        let s = tokio::net::TcpStream::connect(l.addr).await.unwrap();
+        tokio_util::codec::Framed::new(s, ldap3_proto::LdapCodec::default())
+    };
+    let first = connect().await;
+    let _second = connect().await;
+    // Give the server a moment to count both.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut third = connect().await;
+    let why = notice_reason(&next_msg(&mut third).await);
+    assert!(why.contains("from this address"), "{why}");
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut again = connect().await;
+    let code = raw_bind(&mut again, "", "").await;
+    assert_eq!(code, ldap3_proto::proto::LdapResultCode::Success);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_binds_lock_the_account_and_admins_see_the_ppolicy_attributes() {
     let l = start("[lockout]\nthreshold = 2\nduration_secs = 0\n").await;

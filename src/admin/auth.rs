@@ -64,16 +64,8 @@ where
                     origin: origin.clone(),
                 };
                 let tree = state.tree.clone();
-                state
-                    .dir
-                    .blocking(move |d| {
-                        d.authenticate_with(
-                            &anon,
-                            |tx| crate::ldap::bind::principal(tx, &tree, &name),
-                            &password,
-                        )
-                    })
-                    .await
+                let resolve = move |tx: &_| crate::ldap::bind::principal(tx, &tree, &name);
+                state.dir.authenticate_async(anon, resolve, password).await
             }
             Some(("bearer", value)) => {
                 let token = value.to_owned();

@@ -45,6 +45,7 @@ fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
         Error::SeatsExhausted { .. } => (StatusCode::CONFLICT, "seats_exhausted", msg),
         Error::Denied(_) => (StatusCode::FORBIDDEN, "denied", msg),
         Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "unauthorized", msg),
+        Error::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", msg),
         Error::Store(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "admin API request failed");
             (
@@ -55,6 +56,9 @@ fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
         }
     }
 }
+
+/// Seconds a client should wait after a 503 (the server was too busy).
+pub(crate) const RETRY_AFTER: &str = "1";
 
 /// The challenge sent with every 401: both schemes the API accepts.
 const CHALLENGE: &str = "Basic realm=\"dirgate\", Bearer realm=\"dirgate\"";
@@ -70,9 +74,26 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(CHALLENGE),
             );
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
+        }
         response
     }
 }
 
 /// Shorthand for handler results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_answers_503_with_retry_after() {
+        let r = ApiError::Core(Error::Busy).into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], RETRY_AFTER);
+    }
+}

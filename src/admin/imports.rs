@@ -238,6 +238,7 @@ pub fn status_of(e: &ImportError) -> StatusCode {
             }
             Error::Denied(_) => StatusCode::FORBIDDEN,
             Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         },
     }
@@ -251,7 +252,14 @@ fn error(e: &ImportError) -> Response {
         tracing::error!(error = %e, "import failed");
         return message(status, "internal error");
     }
-    message(status, &e.to_string())
+    let mut response = message(status, &e.to_string());
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(super::error::RETRY_AFTER),
+        );
+    }
+    response
 }
 
 fn message(status: StatusCode, text: &str) -> Response {

@@ -61,6 +61,9 @@ pub(super) struct RawLockout {
 pub(super) struct RawListen {
     pub(super) listen: Option<String>,
     pub(super) max_connections: Option<usize>,
+    pub(super) max_connections_per_address: Option<usize>,
+    pub(super) header_timeout_secs: Option<u64>,
+    pub(super) body_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,7 +77,9 @@ pub(super) struct RawLdap {
     pub(super) anonymous_read: Option<bool>,
     pub(super) max_message_bytes: Option<usize>,
     pub(super) max_connections: Option<usize>,
+    pub(super) max_connections_per_address: Option<usize>,
     pub(super) idle_timeout_secs: Option<u64>,
+    pub(super) unbound_idle_timeout_secs: Option<u64>,
     pub(super) size_limit: Option<usize>,
     pub(super) time_limit_secs: Option<u64>,
     pub(super) sort_limit: Option<usize>,
@@ -94,6 +99,8 @@ pub(super) struct RawPasswords {
     pub(super) argon2_iterations: Option<u32>,
     pub(super) argon2_parallelism: Option<u32>,
     pub(super) rehash_on_login: Option<bool>,
+    pub(super) hash_workers: Option<usize>,
+    pub(super) hash_queue: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

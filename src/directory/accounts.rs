@@ -8,7 +8,6 @@ use super::error::{Error, Result};
 use super::model::User;
 use super::model::now;
 use super::orgs::{org_by_id, org_named};
-use super::password;
 use super::user_updates::password_action;
 use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat, target_of, user_by_id};
 use super::{Change, Directory, Request};
@@ -165,10 +164,10 @@ impl Directory {
             return allowed;
         }
         if let Some(old) = old_password {
-            let ok = current
-                .password
-                .as_ref()
-                .and_then(|h| password::verify(&self.settings().hash, h, old));
+            let ok = match current.password.as_ref() {
+                Some(h) => self.hashing().verify(Some(h), old)?,
+                None => None,
+            };
             if ok.is_none() {
                 self.wrong_old_password(req, &current);
                 return Err(Error::InvalidCredentials);

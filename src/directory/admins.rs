@@ -26,7 +26,7 @@ impl std::fmt::Debug for RecoveryCode {
 impl Directory {
     fn new_recovery_code(&self) -> Result<(RecoveryCode, SecretHash)> {
         let code = password::random_secret(15)?;
-        let hash = password::hash(&self.settings().hash, &code)?;
+        let hash = self.hashing().hash(&code)?;
         Ok((RecoveryCode(code), hash))
     }
 
@@ -129,11 +129,13 @@ impl Directory {
             // An unknown login, or one with no recovery code, costs what a
             // real check costs: the answer's timing must not tell which
             // logins are Organization Administrators.
-            let _ = password::verify(&self.settings().hash, super::auth::dummy_hash(self), code);
+            self.hashing().verify(None, code)?;
             return Err(Error::InvalidCredentials);
         };
-        password::verify(&self.settings().hash, stored, code).ok_or(Error::InvalidCredentials)?;
-        let new_hash = password::hash(&self.settings().hash, new_password)?;
+        self.hashing()
+            .verify(Some(stored), code)?
+            .ok_or(Error::InvalidCredentials)?;
+        let new_hash = self.hashing().hash(new_password)?;
         let (next, next_hash) = self.new_recovery_code()?;
         self.write(req, |tx| {
             let mut user = user_by_id(tx, user.id)?;

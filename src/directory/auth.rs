@@ -2,7 +2,9 @@
 //! administrator's bootstrap (bearer tokens are in `tokens`, service accounts
 //! in `services`). Failures are one indistinguishable `InvalidCredentials`;
 //! unknown accounts still pay for a hash check so timing does not tell them
-//! apart either.
+//! apart either. argon2id work goes through the hashing pool
+//! ([`super::hash_pool`]); when its queue is full a check fails with `Busy`,
+//! unaudited: no password was checked.
 
 use super::acl::{Actor, ActorKind, UserPowers};
 use super::audit::Outcome;
@@ -12,7 +14,6 @@ use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
-use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// The system administrator's login and the fixed part of its DN.
@@ -75,7 +76,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Issued<T> {
 pub enum Attempt {
     /// Checked in place: the outcome.
     Done(Result<Actor>),
-    /// To be checked on the blocking pool with [`Directory::finish_check`].
+    /// To be checked by the hashing pool with [`Directory::finish_check`].
     Slow(SlowCheck),
 }
 
@@ -141,7 +142,7 @@ impl Directory {
             return Ok(None);
         }
         let secret = password::random_secret(18)?;
-        let hash = password::hash(&self.settings().hash, &secret)?;
+        let hash = self.hashing().hash(&secret)?;
         let req = Request::internal();
         self.write(&req, |tx| {
             if tx.system_admin()?.is_some() {
@@ -192,15 +193,35 @@ impl Directory {
         self.check_password(req, found, password)
     }
 
+    /// [`Self::authenticate_with`] for async front ends: reads the account on
+    /// the blocking pool, then finishes as [`Self::finish_check`] does, so no
+    /// thread waits for argon2id.
+    pub async fn authenticate_async(
+        &self,
+        req: Request,
+        resolve: impl FnOnce(&Tx) -> Result<Principal> + Send + 'static,
+        password: String,
+    ) -> Result<Actor> {
+        let attempt = {
+            let (req, password) = (req.clone(), password.clone());
+            self.blocking(move |d| Ok(d.authenticate_cheap(&req, resolve, &password)))
+                .await?
+        };
+        match attempt {
+            Attempt::Done(outcome) => outcome,
+            Attempt::Slow(slow) => self.finish_check(req, slow, password).await,
+        }
+    }
+
     /// [`Self::authenticate_with`] in two steps, for front ends that would
-    /// rather not hop to the blocking pool when the check costs no more than
+    /// rather not hop to another thread when the check costs no more than
     /// reading the account: the stored hash is a salted SHA-2/SHA-1 one
     /// (`{SSHA}` family, verified in about a microsecond) and no argon2id
     /// rehash is due. Then the attempt is [`Attempt::Done`]. Otherwise
     /// (argon2id checks, rehashes and unknown accounts, which pay for an
     /// argon2id check too) it is [`Attempt::Slow`], carrying what was read, and
-    /// the caller finishes it with [`Self::finish_check`] on the blocking pool,
-    /// without reading the account again.
+    /// the caller finishes it with [`Self::finish_check`], without reading
+    /// the account again.
     pub fn authenticate_cheap(
         &self,
         req: &Request,
@@ -222,9 +243,19 @@ impl Directory {
         Attempt::Done(self.check_password(req, found, password))
     }
 
-    /// Finishes an [`Attempt::Slow`]: the password check and its audit.
-    pub fn finish_check(&self, req: &Request, slow: SlowCheck, password: &str) -> Result<Actor> {
-        self.check_password(req, slow.0, password)
+    /// Finishes an [`Attempt::Slow`]: the check waits in the hashing pool's
+    /// queue as a task, not a thread (or is refused as busy at once); the
+    /// audit, the lockout count and any rehash then run on the blocking pool.
+    pub async fn finish_check(
+        &self,
+        req: Request,
+        slow: SlowCheck,
+        password: String,
+    ) -> Result<Actor> {
+        let stored = slow.0.account.as_ref().and_then(Account::hash);
+        let verified = self.hashing().verify_async(stored, &password).await?;
+        self.blocking(move |d| d.conclude(&req, slow.0, verified, &password))
+            .await
     }
 
     /// The account a login names and its standing, in one read transaction.
@@ -246,24 +277,30 @@ impl Directory {
         })
     }
 
-    /// Verifies the password against what [`Self::find_for_login`] found.
-    /// Wrong password, unknown account, inactive or locked account: all
-    /// `InvalidCredentials`. Every attempt is audited.
+    /// Verifies the password against what [`Self::find_for_login`] found
+    /// (an unknown account against a dummy hash, at the same cost), waiting
+    /// on this thread for the hashing pool.
     fn check_password(&self, req: &Request, found: Found, password: &str) -> Result<Actor> {
+        let stored = found.account.as_ref().and_then(Account::hash);
+        let verified = self.hashing().verify(stored, password)?;
+        self.conclude(req, found, verified, password)
+    }
+
+    /// Acts on a check's outcome. Wrong password, unknown account, inactive
+    /// or locked account: all `InvalidCredentials`. Every attempt is audited.
+    fn conclude(
+        &self,
+        req: &Request,
+        found: Found,
+        verified: Option<Verified>,
+        password: &str,
+    ) -> Result<Actor> {
         let Found {
             who,
             account,
             standing,
         } = found;
         let who = &who;
-        let verified = match account.as_ref().and_then(Account::hash) {
-            Some(hash) => password::verify(&self.settings().hash, hash, password),
-            None => {
-                // Same cost as a real check, so timing does not reveal the account.
-                let _ = password::verify(&self.settings().hash, dummy_hash(self), password);
-                None
-            }
-        };
         let name = principal_name(who, account.as_ref());
         let policy = self.settings().lockout;
         let usable = account
@@ -297,8 +334,13 @@ impl Directory {
         password: &str,
     ) -> Result<Actor> {
         if verified == Verified::Rehash && self.settings().rehash_on_login {
-            let hash = password::hash(&self.settings().hash, password)?;
-            self.store().write(|tx| rehash(tx, &account, hash))?;
+            // The rehash can wait for a later login: a busy hashing pool must
+            // not turn a right password into a refusal.
+            match self.hashing().hash(password) {
+                Ok(hash) => self.store().write(|tx| rehash(tx, &account, hash))?,
+                Err(Error::Busy) => tracing::debug!("rehash skipped: the hashing pool is busy"),
+                Err(e) => return Err(e),
+            }
         }
         let actor = match &account {
             Account::System(admin) => system_actor(admin),
@@ -478,13 +520,4 @@ pub(crate) fn scope_org(scope: Scope) -> Option<Uuid> {
         Scope::Server => None,
         Scope::Org(o) => Some(o),
     }
-}
-
-/// A hash with the configured cost, made once, for checks against no account.
-pub(super) fn dummy_hash(dir: &Directory) -> &'static SecretHash {
-    static DUMMY: OnceLock<SecretHash> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        password::hash(&dir.settings().hash, "dirgate-dummy")
-            .unwrap_or_else(|_| SecretHash(String::new()))
-    })
 }

@@ -31,6 +31,11 @@ pub enum Error {
     /// deliberately one variant so callers cannot tell them apart.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// Too many password checks are already waiting for the hashing pool
+    /// (`[passwords] hash_queue`): refused at once rather than queued without
+    /// bound. Front ends answer busy (LDAP 51) or 503 with Retry-After.
+    #[error("the server is busy checking passwords; try again in a moment")]
+    Busy,
     /// The store failed; details are logged, not shown to clients.
     #[error("storage error: {0}")]
     Store(#[from] StoreError),

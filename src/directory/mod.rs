@@ -5,7 +5,8 @@
 //! each use case all or nothing.
 //!
 //! - `model`: the records; `names`, `email`: syntax rules; `acl`: the policy;
-//! - `password`: hashing and secrets; `audit`: events;
+//! - `password`: hashing and secrets; `hash_pool`: the bounded threads every
+//!   argon2id computation runs on; `audit`: events;
 //! - `orgs`, `users`, `roles`, `admins`, `auth`, `admin_tokens`: the use cases,
 //!   one file each (users span three: `users` creates and reads,
 //!   `user_updates` changes attributes, `accounts` moves, deletes, unlocks and
@@ -27,6 +28,7 @@ pub mod audit;
 pub mod auth;
 pub mod email;
 pub mod error;
+pub mod hash_pool;
 pub mod imports;
 pub mod journal;
 pub mod kept;
@@ -73,6 +75,10 @@ pub struct Settings {
     pub audit_retention_days: u32,
     /// What POSIX accounts show when nobody wrote the value.
     pub posix: PosixDefaults,
+    /// Threads that compute argon2id (each holds the memory cost while it runs).
+    pub hash_workers: usize,
+    /// argon2id jobs that may wait for a thread; past it, checks answer busy.
+    pub hash_queue: usize,
 }
 
 /// The `[posix]` defaults: shown for a POSIX account that has no value of
@@ -106,6 +112,8 @@ impl Default for Settings {
             self_service: users::ProfileField::DEFAULT_SELF_SERVICE.to_vec(),
             audit_retention_days: 365,
             posix: PosixDefaults::default(),
+            hash_workers: hash_pool::default_workers(),
+            hash_queue: hash_pool::DEFAULT_QUEUE,
         }
     }
 }
@@ -192,6 +200,7 @@ struct Inner {
     store: Store,
     settings: Settings,
     journal: journal::Journal,
+    hashing: hash_pool::HashPool,
     notifier: Arc<dyn notify::Channel>,
 }
 
@@ -212,7 +221,8 @@ impl Directory {
         Directory::with_notifier(store, settings, Arc::new(notify::LogOnly))
     }
 
-    /// Like [`Self::new`], with notices also going to `notifier`.
+    /// Like [`Self::new`], with notices also going to `notifier`; also starts
+    /// the password-hashing threads.
     pub fn with_notifier(
         store: Store,
         settings: Settings,
@@ -222,11 +232,17 @@ impl Directory {
             .then(|| model::Millis::from(settings.audit_retention_days) * 24 * 3600 * 1000);
         let journal = journal::Journal::start(store.clone(), retention, notifier.clone())
             .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
+        let hashing =
+            hash_pool::HashPool::start(settings.hash, settings.hash_workers, settings.hash_queue)
+                .map_err(|e| {
+                Error::Internal(format!("cannot start the password-hashing threads: {e}"))
+            })?;
         Ok(Directory {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 journal,
+                hashing,
                 notifier,
             }),
         })
@@ -247,6 +263,11 @@ impl Directory {
         self.inner.journal.flush();
     }
 
+    /// Where argon2id runs: every password hash and slow check goes here.
+    pub fn hashing(&self) -> &hash_pool::HashPool {
+        &self.inner.hashing
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
     }
@@ -260,7 +281,8 @@ impl Directory {
     }
 
     /// Runs a use case on the blocking thread pool, off the async workers
-    /// (redb and argon2 are synchronous and may take milliseconds).
+    /// (redb is synchronous and may take milliseconds). A use case that hashes
+    /// a password waits there for the hashing pool, which does the work.
     pub async fn blocking<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,

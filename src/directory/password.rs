@@ -3,17 +3,22 @@
 //! `{SSHA256}`, `{SSHA512}`, and `{ARGON2}`-prefixed PHC strings) verify too, and a
 //! successful check against anything but current argon2id asks the caller to
 //! rehash. Every comparison is constant-time. Also generates random secrets.
+//! argon2 itself is in `argon2id`. These functions compute on the calling
+//! thread: the core calls them through [`super::hash_pool`], which bounds how
+//! many run at once.
 
 use crate::directory::error::{Error, Result};
 use crate::directory::model::SecretHash;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
+use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
+
+mod argon2id;
+pub use argon2id::peak as argon2_peak;
 
 /// argon2id cost parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,12 +40,6 @@ impl Default for HashParams {
 }
 
 impl HashParams {
-    fn argon2(&self) -> Result<Argon2<'static>> {
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-    }
-
     /// Checks the parameters once, at start-up.
     pub fn validate(&self) -> Result<()> {
         self.argon2().map(|_| ())
@@ -59,11 +58,7 @@ pub enum Verified {
 
 /// Hashes a new password with argon2id and a random salt.
 pub fn hash(params: &HashParams, password: &str) -> Result<SecretHash> {
-    let phc = params
-        .argon2()?
-        .hash_password(password.as_bytes())
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
-    Ok(SecretHash(phc.to_string()))
+    argon2id::hash(params, password)
 }
 
 /// Checks `password` against a stored hash. `None` = wrong password (or a hash
@@ -71,10 +66,10 @@ pub fn hash(params: &HashParams, password: &str) -> Result<SecretHash> {
 pub fn verify(params: &HashParams, stored: &SecretHash, password: &str) -> Option<Verified> {
     let stored = stored.0.as_str();
     if let Some(phc) = strip_scheme(stored, "{ARGON2}") {
-        return verify_argon2(params, phc, password).map(|_| Verified::Rehash);
+        return argon2id::verify(params, phc, password).map(|_| Verified::Rehash);
     }
     if stored.starts_with("$argon2") {
-        return verify_argon2(params, stored, password);
+        return argon2id::verify(params, stored, password);
     }
     let ok = if let Some(b64) = strip_scheme(stored, "{SSHA}") {
         verify_salted::<Sha1>(b64, password)
@@ -111,25 +106,11 @@ fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
         .then(|| &value[scheme.len()..])
 }
 
-fn verify_argon2(params: &HashParams, phc: &str, password: &str) -> Option<Verified> {
-    let parsed = PasswordHash::new(phc).ok()?;
-    // The hash carries its own parameters; verification uses those.
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .ok()?;
-    let current = params
-        .argon2()
-        .ok()
-        .and_then(|a| {
-            let fresh = a.hash_password(b"probe").ok()?;
-            Some(fresh.params == parsed.params && fresh.algorithm == parsed.algorithm)
-        })
-        .unwrap_or(true);
-    Some(if current {
-        Verified::Current
-    } else {
-        Verified::Rehash
-    })
+/// A hash with these parameters, made once, for checks against no account.
+pub fn dummy_hash(params: &HashParams) -> &'static SecretHash {
+    static DUMMY: OnceLock<SecretHash> = OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash(params, "dirgate-dummy").unwrap_or_else(|_| SecretHash(String::new())))
 }
 
 /// `{SSHA*}`: base64(digest(password + salt) + salt), as OpenLDAP writes it.

@@ -29,7 +29,7 @@ impl Directory {
         description: Option<String>,
     ) -> Result<Issued<ServiceAccount>> {
         let secret = password::random_secret(24)?;
-        let hash = password::hash(&self.settings().hash, &secret)?;
+        let hash = self.hashing().hash(&secret)?;
         let new = NewService {
             name,
             scope,

@@ -234,7 +234,7 @@ impl Directory {
             Some(NewPassword::Plain(p)) if p.is_empty() => {
                 Err(Error::invalid("the password is empty"))
             }
-            Some(NewPassword::Plain(p)) => Ok(Some(password::hash(&self.settings().hash, p)?)),
+            Some(NewPassword::Plain(p)) => Ok(Some(self.hashing().hash(p)?)),
             Some(NewPassword::Hashed(h)) if password::is_known_hash(h) => {
                 Ok(Some(SecretHash(h.clone())))
             }

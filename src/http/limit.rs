@@ -1,60 +1,47 @@
-//! The HTTP listener's connection cap (`[http] max_connections`). Each
-//! accepted connection holds a slot until it closes; a connection arriving
-//! when every slot is taken is closed at once. Without a cap, a client
-//! opening connections and holding them could use up the process's file
+//! The HTTP listener's connection caps (`[http] max_connections` and
+//! `max_connections_per_address`, see [`crate::conn_limit`]). Each accepted
+//! connection holds its place until it closes; a connection over either cap
+//! is closed at once. Without the caps, a client opening connections and
+//! holding them could take every slot, or use up the process's file
 //! descriptors, and with them the LDAP listener's.
 
+use crate::conn_limit::{Caps, Held};
 use axum::serve::Listener;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// A TCP listener that hands out at most `max` open connections at a time.
+/// A TCP listener that hands out only connections within its caps.
 pub struct Limited {
     inner: TcpListener,
-    slots: Arc<Semaphore>,
+    caps: Caps,
+}
+
+/// An accepted connection with the place it holds until it is dropped.
+pub struct Conn {
+    io: TcpStream,
+    _held: Held,
 }
 
 impl Limited {
-    pub fn new(inner: TcpListener, max: usize) -> Limited {
-        Limited {
-            inner,
-            slots: Arc::new(Semaphore::new(max.max(1))),
-        }
+    pub fn new(inner: TcpListener, caps: Caps) -> Limited {
+        Limited { inner, caps }
     }
-}
 
-/// An accepted connection with the slot it holds until it is dropped.
-pub struct Conn {
-    io: TcpStream,
-    _slot: OwnedSemaphorePermit,
-}
-
-impl Listener for Limited {
-    type Io = Conn;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Conn, SocketAddr) {
+    /// The next connection within the caps; those over them are closed (the
+    /// caps log them).
+    pub async fn accept(&mut self) -> (Conn, SocketAddr) {
         loop {
-            // TcpListener's own accept retries transient errors.
+            // axum's accept for TcpListener logs and retries failed accepts
+            // (pausing when file descriptors run out).
             let (io, peer) = Listener::accept(&mut self.inner).await;
-            match self.slots.clone().try_acquire_owned() {
-                Ok(slot) => return (Conn { io, _slot: slot }, peer),
-                Err(_) => {
-                    tracing::warn!(%peer, "connection refused: http.max_connections reached");
-                    drop(io);
-                }
+            if let Ok(held) = self.caps.admit(peer) {
+                return (Conn { io, _held: held }, peer);
             }
         }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
     }
 }
 

@@ -1,18 +1,21 @@
 //! The LDAP accept loop and the per-connection loop: framing with a message
-//! size cap, a cap on concurrent connections, an idle timeout, one tracing span
-//! per connection, and a Notice of Disconnection (never a silent drop) when the
-//! server closes a connection: oversized or malformed message, idle, shutdown.
+//! size cap, caps on concurrent connections (in all and per client address,
+//! see [`crate::conn_limit`]), an idle timeout (a shorter one
+//! until the connection binds), one tracing span per connection, and a Notice
+//! of Disconnection (never a silent drop) when the server closes a connection:
+//! oversized or malformed message, idle, shutdown.
 
 use super::codec::Codec;
 use super::extended::notice_of_disconnection;
 use super::session::{Context, Next, Session};
+use crate::conn_limit::{Caps, Refused};
+use crate::directory::acl::ActorKind;
 use futures_util::{SinkExt, StreamExt};
 use ldap3_proto::proto::{LdapMsg, LdapResultCode};
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -26,12 +29,12 @@ pub enum Mode {
 }
 
 /// Accepts connections until `shutdown`, each served on its own task. Both
-/// listeners share one connection cap (`slots`).
+/// listeners share one set of connection caps.
 pub async fn serve(
     listener: TcpListener,
     mode: Mode,
     ctx: Arc<Context>,
-    slots: Arc<Semaphore>,
+    caps: Arc<Caps>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -48,9 +51,12 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tracker.spawn(refuse(stream, peer));
-            continue;
+        let permit = match caps.admit(peer) {
+            Ok(held) => held,
+            Err(why) => {
+                tracker.spawn(refuse(stream, why));
+                continue;
+            }
         };
         let ctx = ctx.clone();
         let stop = shutdown.clone();
@@ -70,16 +76,16 @@ pub async fn serve(
     }
 }
 
-/// Over the connection cap: say so, then close.
-async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, peer: SocketAddr) {
-    tracing::warn!(%peer, "connection refused: ldap.max_connections reached");
+/// Over a connection cap: say so (if the client reads it within a second;
+/// the caps logged the refusal), then close.
+async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, why: Refused) {
+    let reason = match why {
+        Refused::Total => "too many connections",
+        Refused::PerAddress => "too many connections from this address",
+    };
     let mut framed = Framed::new(stream, Codec::new(1 << 16));
-    let _ = framed
-        .send(notice_of_disconnection(
-            LdapResultCode::Busy,
-            "too many connections",
-        ))
-        .await;
+    let notice = framed.send(notice_of_disconnection(LdapResultCode::Busy, reason));
+    let _ = tokio::time::timeout(Duration::from_secs(1), notice).await;
 }
 
 /// How a message loop ended.
@@ -191,7 +197,7 @@ async fn next_message<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let idle = session.ctx.cfg.idle_timeout;
+    let (idle, why) = idle_limit(session);
     let read = framed.next();
     let timed = async {
         if idle.is_zero() {
@@ -203,7 +209,7 @@ where
     tokio::select! {
         _ = shutdown.cancelled() => Incoming::Notice(LdapResultCode::Unavailable, "server shutting down"),
         got = timed => match got {
-            None => Incoming::Notice(LdapResultCode::Unavailable, "idle timeout"),
+            None => Incoming::Notice(LdapResultCode::Unavailable, why),
             Some(None) => Incoming::Closed,
             Some(Some(Ok(msg))) => Incoming::Msg(msg),
             Some(Some(Err(e))) if e.kind() == std::io::ErrorKind::OutOfMemory => {
@@ -212,4 +218,21 @@ where
             Some(Some(Err(_))) => Incoming::Notice(LdapResultCode::ProtocolError, "malformed LDAP message"),
         },
     }
+}
+
+/// How long this connection may stay silent, and the reason given when it
+/// has: until it binds, the short `unbound_idle_timeout` (or `idle_timeout`
+/// if that is shorter), so connections opened and left unauthenticated
+/// cannot hold the slots for long. Zero means no limit.
+fn idle_limit(session: &Session) -> (Duration, &'static str) {
+    let cfg = &session.ctx.cfg;
+    if !matches!(session.actor.kind, ActorKind::Anonymous) {
+        return (cfg.idle_timeout, "idle timeout");
+    }
+    let shortest = [cfg.unbound_idle_timeout, cfg.idle_timeout]
+        .into_iter()
+        .filter(|d| !d.is_zero())
+        .min()
+        .unwrap_or(Duration::ZERO);
+    (shortest, "idle timeout (not bound)")
 }

@@ -37,6 +37,7 @@ pub fn from_error(e: &Error) -> LdapResult {
         Error::SeatsExhausted { .. } => LdapResultCode::UnwillingToPerform,
         Error::Denied(_) => LdapResultCode::InsufficentAccessRights,
         Error::InvalidCredentials => LdapResultCode::InvalidCredentials,
+        Error::Busy => LdapResultCode::Busy,
         Error::Store(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "internal error");
             return result(LdapResultCode::Other, "internal error; see the server log");
@@ -48,4 +49,14 @@ pub fn from_error(e: &Error) -> LdapResult {
         other => other.to_string(),
     };
     result(code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_is_result_code_51() {
+        assert_eq!(from_error(&Error::Busy).code, LdapResultCode::Busy);
+    }
 }

@@ -117,6 +117,8 @@ impl Session {
     /// Handles one message.
     pub async fn handle(&mut self, msg: LdapMsg) -> Reply {
         let id = msg.msgid;
+        // The operation's name only: its content may hold credentials.
+        tracing::trace!(msgid = id, op = op_name(&msg.op), "request");
         if let Some(refusal) = self.needs_tls(&msg.op) {
             return Reply::one(id, refusal);
         }
@@ -196,5 +198,22 @@ impl Session {
             LdapOp::ModifyDNRequest(_) => Some(LdapOp::ModifyDNResponse(refuse())),
             _ => None,
         }
+    }
+}
+
+/// An operation's name for the log.
+fn op_name(op: &LdapOp) -> &'static str {
+    match op {
+        LdapOp::BindRequest(_) => "bind",
+        LdapOp::UnbindRequest => "unbind",
+        LdapOp::SearchRequest(_) => "search",
+        LdapOp::CompareRequest(_) => "compare",
+        LdapOp::ExtendedRequest(_) => "extended",
+        LdapOp::AbandonRequest(_) => "abandon",
+        LdapOp::AddRequest(_) => "add",
+        LdapOp::ModifyRequest(_) => "modify",
+        LdapOp::DelRequest(_) => "delete",
+        LdapOp::ModifyDNRequest(_) => "modify DN",
+        _ => "other",
     }
 }

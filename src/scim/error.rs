@@ -9,6 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// Seconds a client should wait after a 503 (the server was too busy).
+const RETRY_AFTER: &str = "1";
+
 /// Every failure a SCIM handler can answer with.
 #[derive(Debug, thiserror::Error)]
 #[error("{detail}")]
@@ -97,6 +100,7 @@ impl From<CoreError> for ScimError {
             }
             CoreError::Denied(d) => ScimError::new(StatusCode::FORBIDDEN, None, d.to_string()),
             CoreError::InvalidCredentials => ScimError::unauthorized(),
+            CoreError::Busy => ScimError::new(StatusCode::SERVICE_UNAVAILABLE, None, e.to_string()),
             CoreError::Store(_) | CoreError::Internal(_) => {
                 tracing::error!(error = %e, "SCIM request failed");
                 ScimError::new(
@@ -126,6 +130,27 @@ impl IntoResponse for ScimError {
                 HeaderValue::from_static("Bearer realm=\"dirgate\""),
             );
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
+        }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_answers_503_in_the_scim_shape_with_retry_after() {
+        let e = ScimError::from(CoreError::Busy);
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        let r = e.into_response();
+        assert_eq!(r.headers()[header::RETRY_AFTER], RETRY_AFTER);
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            crate::scim::response::SCIM_CONTENT_TYPE
+        );
     }
 }

@@ -42,9 +42,15 @@ pub async fn start(extra: &str) -> Ldap {
 
 /// Like [`start`], in a directory the caller prepared (certificates, …).
 pub async fn start_in(tmp: tempfile::TempDir, extra: &str) -> Ldap {
+    start_costed(tmp, 64, extra).await
+}
+
+/// Like [`start_in`], with argon2id costing `memory_kib` (one pass). `extra`
+/// starts inside `[passwords]`.
+pub async fn start_costed(tmp: tempfile::TempDir, memory_kib: u32, extra: &str) -> Ldap {
     let data = tmp.path().join("data");
     let toml = format!(
-        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{extra}",
+        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = {memory_kib}\nargon2_iterations = 1\n{extra}",
         data.display()
     );
     let env = |k: &str| match k {
