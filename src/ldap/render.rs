@@ -67,6 +67,8 @@ pub struct Renderer<'a> {
     orgs: HashMap<Uuid, Option<Organization>>,
     role_refs: HashMap<Uuid, Option<(Option<Uuid>, String)>>,
     unit_dns: HashMap<Uuid, String>,
+    /// The user attribute groups `only` needs, worked out at the first user.
+    groups: Option<users::Groups>,
 }
 
 impl<'a> Renderer<'a> {
@@ -84,6 +86,7 @@ impl<'a> Renderer<'a> {
             orgs: HashMap::new(),
             role_refs: HashMap::new(),
             unit_dns: HashMap::new(),
+            groups: None,
         }
     }
 
@@ -317,12 +320,21 @@ impl<'a> Renderer<'a> {
             Some(_) => None,
             None => Some(false),
         };
+        let groups = *self.groups.get_or_insert_with(|| match &self.only {
+            Some(set) => users::Groups::of(set.iter().copied()),
+            None => users::Groups::ALL,
+        });
         let only = self.only.as_ref();
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));
-        users::user_values(u, self.posix, org_admin, &want, &mut |ty, values, _| {
-            e.push_typed(ty, values)
-        });
+        users::user_values(
+            u,
+            self.posix,
+            org_admin,
+            &want,
+            groups,
+            &mut |ty, values, _| e.push_typed(ty, values),
+        );
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
             if !dns.is_empty() {

@@ -117,6 +117,48 @@ pub fn is_posix(u: &User) -> bool {
     }
 }
 
+/// Which groups of a user's attributes a search can use: worked out once per
+/// search from what it selects and filters on, so that each entry skips the
+/// groups nobody asked for without testing every name.
+#[derive(Clone, Copy, Debug)]
+pub struct Groups {
+    texts: bool,
+    phones: bool,
+    posix: bool,
+    kept: bool,
+    account: bool,
+}
+
+impl Groups {
+    pub const ALL: Groups = Groups {
+        texts: true,
+        phones: true,
+        posix: true,
+        kept: true,
+        account: true,
+    };
+
+    /// The groups that hold at least one of `names` (canonical names).
+    pub fn of<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Groups {
+        let any = |pred: &dyn Fn(&str) -> bool| names.clone().any(pred);
+        Groups {
+            texts: any(&|n| PROFILE_TEXT.iter().any(|t| t.ldap == n)),
+            phones: any(&|n| n == "telephoneNumber" || PHONES.iter().any(|(p, _)| *p == n)),
+            posix: any(&|n| POSIX.contains(&n)),
+            kept: any(&|n| {
+                matches!(n, "homeDirectory" | "loginShell")
+                    || schema::attribute(n).is_some_and(|t| !interpreted(t))
+            }),
+            account: any(&|n| {
+                INTERPRETED
+                    .iter()
+                    .any(|i| i.starts_with("dirgate") && *i == n)
+                    || FLAGS.iter().any(|f| f.ldap == n)
+            }),
+        }
+    }
+}
+
 /// The user's attributes as LDAP shows them, into `sink`, each only when
 /// `want` accepts its canonical name (values are allocated per entry, so a
 /// search builds only what it selects or filters on). `org_admin` is the
@@ -126,6 +168,7 @@ pub fn user_values(
     posix: &PosixDefaults,
     org_admin: Option<bool>,
     want: &dyn Fn(&str) -> bool,
+    groups: Groups,
     sink: Sink<'_>,
 ) {
     let mut push = |name: &str, values: Vec<String>, derived: bool| {
@@ -173,29 +216,26 @@ pub fn user_values(
     if want("mail") {
         push("mail", u.mail_values(), false);
     }
-    for t in PROFILE_TEXT {
+    for t in PROFILE_TEXT.iter().filter(|_| groups.texts) {
         if want(t.ldap)
             && let Some(v) = (t.get)(&u.profile).as_ref().filter(|v| !v.is_empty())
         {
             push(t.ldap, vec![v.clone()], false);
         }
     }
-    phone_values(u, want, &mut push);
-    // Checked only when a POSIX attribute is wanted: it reads the classes.
-    let posix_wanted = POSIX.iter().any(|n| want(n));
-    if posix_wanted && is_posix(u) {
+    if groups.phones {
+        phone_values(u, want, &mut push);
+    }
+    // The classes are read only when a POSIX attribute is wanted.
+    if groups.posix && is_posix(u) {
         posix_values(u, posix, want, &mut push);
     }
-    for (name, values) in u.attrs.iter() {
+    for (name, values) in u.attrs.iter().filter(|_| groups.kept) {
         if !matches!(name, "objectClass" | "cn" | "homeDirectory" | "loginShell") && want(name) {
             push(name, values.to_vec(), false);
         }
     }
-    if INTERPRETED
-        .iter()
-        .any(|n| n.starts_with("dirgate") && want(n))
-        || FLAGS.iter().any(|f| want(f.ldap))
-    {
+    if groups.account {
         account_values(u, org_admin, &mut push);
     }
 }

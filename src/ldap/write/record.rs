@@ -14,7 +14,9 @@ use crate::directory::model::{
 use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::{Directory, Request};
-use crate::ldap::render::users::{PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values};
+use crate::ldap::render::users::{
+    Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
+};
 use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, unit_values};
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
@@ -34,12 +36,19 @@ fn with_classes(classes: &[&str]) -> Attrs {
 pub fn user_attrs(u: &User, posix: &PosixDefaults) -> (Attrs, Vec<&'static AttributeType>) {
     let mut attrs = Attrs::default();
     let mut derived = Vec::new();
-    user_values(u, posix, None, &|_| true, &mut |ty, values, was_derived| {
-        if was_derived {
-            derived.push(ty);
-        }
-        attrs.put(ty, values);
-    });
+    user_values(
+        u,
+        posix,
+        None,
+        &|_| true,
+        Groups::ALL,
+        &mut |ty, values, was_derived| {
+            if was_derived {
+                derived.push(ty);
+            }
+            attrs.put(ty, values);
+        },
+    );
     (attrs, derived)
 }
 
