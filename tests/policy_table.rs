@@ -334,3 +334,27 @@ fn discovery_is_open_and_the_tree_skeleton_needs_a_bind() {
             .is_ok()
     );
 }
+
+#[test]
+fn only_actors_who_could_apply_an_import_row_may_upload_a_file() {
+    let policy = Policy::default();
+    let importers = ["user-management", "delegate", "org admin", "system admin"];
+    for (kind, _) in TABLE {
+        let who = actor(kind);
+        // Where the file's rows go is checked row by row; the upload itself
+        // asks whether the actor could import anywhere.
+        for target in [Target::default(), Target::org(Some(B))] {
+            let allowed = policy.authorize(&who, Action::ImportFile, &target).is_ok();
+            assert_eq!(allowed, importers.contains(&kind), "{kind}");
+        }
+    }
+    let elsewhere = user(UserPowers {
+        grants: vec![(Scope::Org(B), Right::UserManagement)],
+        ..UserPowers::default()
+    });
+    assert!(
+        policy
+            .authorize(&elsewhere, Action::ImportFile, &Target::default())
+            .is_ok()
+    );
+}

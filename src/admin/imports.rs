@@ -62,6 +62,11 @@ async fn post_import(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // Whoever may not import anything is refused before the body is read.
+    let check = (imports.clone(), req.clone());
+    if let Err(e) = blocking(move || check.0.authorize_upload(&check.1)).await {
+        return error(&e);
+    }
     let limit = imports.config().limits.max_bytes;
     // Refused before reading when the client announces the size.
     let declared = headers

@@ -130,6 +130,10 @@ pub enum Action {
     /// Read, confirm or download a bulk import preview: only the actor who
     /// made it (`target.subject`) and the system administrator.
     ManageImport,
+    /// Upload a bulk import file: only actors who could apply at least one
+    /// row somewhere, so that nobody else makes dirgate read a file at all.
+    /// Asked before the upload is read; the target is not looked at.
+    ImportFile,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
@@ -298,6 +302,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         // they hold; delegates and the Organization Administrator hold all three.
         GrantRight(right) => has(right),
         ReadReports | ReadAudit => admin,
+        ImportFile => imports_somewhere(p),
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
         ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization
@@ -316,6 +321,17 @@ fn rank_of(p: &UserPowers, org: Option<Uuid>) -> Rank {
         (true, false, true) => Rank::Delegate,
         _ => Rank::Member,
     }
+}
+
+/// Whether a user could apply an import row anywhere: every row creates,
+/// changes or moves a user, which needs user management in the row's
+/// organization (delegates and the Organization Administrator hold it in
+/// theirs). Where does not matter here; each row is checked when planned.
+fn imports_somewhere(p: &UserPowers) -> bool {
+    administers(p, p.org)
+        || p.grants
+            .iter()
+            .any(|(_, right)| *right == Right::UserManagement)
 }
 
 /// Delegates and the Organization Administrator administer their own organization.

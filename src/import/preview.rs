@@ -136,14 +136,23 @@ impl Imports {
         }
     }
 
+    /// Whether `req` may upload a file at all (see
+    /// [`Directory::authorize_import_upload`]): front ends ask before they
+    /// read the upload.
+    pub fn authorize_upload(&self, req: &Request) -> Result<(), ImportError> {
+        Ok(self.inner.dir.authorize_import_upload(req)?)
+    }
+
     /// Reads the file, plans it against the directory, keeps the preview.
-    /// Nothing is written to the directory.
+    /// Nothing is written to the directory. An actor who may not upload is
+    /// refused before the file is looked at.
     pub fn preview(
         &self,
         req: &Request,
         bytes: &[u8],
         content_type: Option<&str>,
     ) -> Result<Arc<Preview>, ImportError> {
+        self.authorize_upload(req)?;
         let format = read::detect_format(bytes, content_type);
         let sheet = read::read(bytes, format, &self.inner.cfg.limits)?;
         let total_rows = sheet.rows.len();
