@@ -229,9 +229,13 @@ fn refuse_media_type(content_type: Option<&str>) -> Option<Response> {
 /// The HTTP status for an import failure.
 pub fn status_of(e: &ImportError) -> StatusCode {
     match e {
-        ImportError::Read(ReadError::TooLarge { .. } | ReadError::TooManyRows { .. }) => {
-            StatusCode::PAYLOAD_TOO_LARGE
-        }
+        ImportError::Read(
+            ReadError::TooLarge { .. }
+            | ReadError::PartTooLarge { .. }
+            | ReadError::WorkbookTooLarge { .. }
+            | ReadError::TooMuchText { .. }
+            | ReadError::TooManyRows { .. },
+        ) => StatusCode::PAYLOAD_TOO_LARGE,
         ImportError::Read(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ImportError::NotFound(_) => StatusCode::NOT_FOUND,
         ImportError::InvalidRows(_) | ImportError::AlreadyApplied(_) => StatusCode::CONFLICT,

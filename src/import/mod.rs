@@ -17,6 +17,7 @@ pub mod read;
 #[cfg(test)]
 mod read_tests;
 pub mod report;
+mod xlsx_limits;
 mod xlsx_source;
 
 pub use config::ImportConfig;
