@@ -340,6 +340,22 @@ fn the_bombs_are_real_zip_archives() {
     assert!(text == expected);
 }
 
+/// calamine reserves room for as many strings as the shared strings part
+/// announces: a few bytes of XML must not ask for gigabytes.
+#[test]
+fn shared_strings_that_announce_billions_of_strings_are_refused() {
+    let sheet = format!("{SHEET_HEAD}{}{SHEET_TAIL}", header_row());
+    let strings =
+        format!("{SST_HEAD} count=\"1\" uniqueCount=\"4000000000\"><si><t>a</t></si></sst>");
+    let bytes = workbook(vec![
+        Part::stored(SHEET, sheet.as_bytes()),
+        Part::stored(STRINGS, strings.as_bytes()),
+    ]);
+    let f = fixture();
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    refused_quickly(preview_xlsx(&f, &bytes), STRINGS);
+}
+
 /// One long shared string used by every row: each within its limits, but
 /// each use would be a copy. The text kept from cells is capped too.
 #[test]

@@ -7,12 +7,16 @@
 //! twice here, with the zip crate alone: first its size as the archive's
 //! central directory declares it (nothing is inflated), then its size counted
 //! while inflating it into nothing, because declared sizes are written by
-//! whoever made the file and can lie. Only then does calamine open the
-//! workbook, and it reads parts that are known to be small. This module knows
-//! nothing of cells or rows.
+//! whoever made the file and can lie. The shared strings part is also read
+//! as XML up to its `<sst>` tag, whose `uniqueCount` calamine reserves room
+//! for before it reads a string: a few bytes announcing billions of strings
+//! would make it ask for gigabytes, and a failed allocation aborts the
+//! process. Only then does calamine open the workbook, and it reads parts
+//! that are known to be small. This module knows nothing of cells or rows.
 
 use std::io::{self, Cursor, Read};
 
+use quick_xml::events::Event;
 use zip::ZipArchive;
 use zip::result::ZipError;
 
@@ -27,6 +31,10 @@ pub(super) const WORKBOOK_FACTOR: u64 = 4;
 
 /// Longest part name repeated in a message: names come from the upload.
 const NAME_SHOWN: usize = 80;
+
+/// The fewest bytes of XML a shared string takes (`<si/>` is five): a shared
+/// strings part announcing more strings than its size over this lies.
+const MIN_STRING_XML: u64 = 4;
 
 /// The limits of one archive and what has been counted against them.
 struct Budget {
@@ -99,15 +107,27 @@ fn check_inflated(
 }
 
 /// Inflates one part into nothing, up to one byte past `limit`, and returns
-/// how many bytes came out.
+/// how many bytes came out; a shared strings part must not announce more
+/// strings than that many bytes can hold.
 fn inflated_size(part: &mut impl Read, name: &str, limit: u64) -> Result<u64, ReadError> {
+    let unreadable = |e: String| ReadError::Xlsx(format!("part {}: {e}", shown(name)));
     let mut counted = Counted {
         inner: part.take(limit.saturating_add(1)),
         bytes: 0,
     };
-    io::copy(&mut counted, &mut io::sink())
-        .map_err(|e| ReadError::Xlsx(format!("part {}: {e}", shown(name))))?;
-    Ok(counted.bytes)
+    let announced = if is_shared_strings(name) {
+        announced_strings(&mut counted).map_err(unreadable)?
+    } else {
+        0
+    };
+    io::copy(&mut counted, &mut io::sink()).map_err(|e| unreadable(e.to_string()))?;
+    let size = counted.bytes;
+    if size <= limit && announced > u128::from(size / MIN_STRING_XML) {
+        return Err(unreadable(
+            "it announces more shared strings than it holds".into(),
+        ));
+    }
+    Ok(size)
 }
 
 /// Counts the bytes read through it.
@@ -122,6 +142,63 @@ impl<R: Read> Read for Counted<R> {
         self.bytes = self.bytes.saturating_add(n as u64);
         Ok(n)
     }
+}
+
+/// The part calamine reads its shared strings from, whatever folder the
+/// workbook is in and however the name is cased (calamine looks names up
+/// ignoring case and slash direction).
+fn is_shared_strings(name: &str) -> bool {
+    name.replace('\\', "/")
+        .to_ascii_lowercase()
+        .ends_with("sharedstrings.xml")
+}
+
+/// The `uniqueCount` of the first `<sst>` start tag, read by the XML reader
+/// calamine uses, configured as calamine configures it, so both see the same
+/// tag. XML that does not parse is refused: calamine reads the whole part
+/// and would refuse it too.
+fn announced_strings(text: impl Read) -> Result<u128, String> {
+    let mut xml = quick_xml::Reader::from_reader(io::BufReader::new(text));
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            Event::Start(tag) | Event::Empty(tag) if tag.local_name().as_ref() == "sst" => {
+                return Ok(unique_count(tag.attributes_raw()));
+            }
+            Event::Eof => return Ok(0),
+            _ => {}
+        }
+    }
+}
+
+/// The largest number any `uniqueCount` attribute in `attributes` could be
+/// read as: every digit of its value, so that no way of parsing it (a sign,
+/// a separator) yields more. Several are all looked at.
+fn unique_count(attributes: &str) -> u128 {
+    attributes
+        .split("uniqueCount")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+            let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+            let value = rest[1..].split(quote).next()?;
+            Some(
+                value
+                    .bytes()
+                    .filter(u8::is_ascii_digit)
+                    .fold(0u128, |n, d| {
+                        n.saturating_mul(10).saturating_add(u128::from(d - b'0'))
+                    }),
+            )
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn zip_error(e: ZipError) -> ReadError {
@@ -193,6 +270,34 @@ mod tests {
         let err = check_parts(&bytes, 1000).unwrap_err();
         assert!(matches!(err, ReadError::Xlsx(_)), "{err:?}");
         assert!(err.to_string().contains("sheet.xml"), "{err}");
+    }
+
+    #[test]
+    fn announced_string_counts() {
+        assert_eq!(unique_count(r#" count="3" uniqueCount="2""#), 2);
+        assert_eq!(unique_count(r#" uniqueCount = '+4_000' x="9""#), 4000);
+        assert_eq!(unique_count(r#" uniqueCount="1" uniqueCount="70""#), 70);
+        assert_eq!(
+            unique_count(&format!(r#" uniqueCount="{}""#, "9".repeat(60))),
+            u128::MAX
+        );
+        assert_eq!(unique_count(r#" count="5""#), 0);
+        let sst = |count: &str| {
+            format!(
+                "<?xml version=\"1.0\"?><!-- <sst uniqueCount=\"1\"> --><x:sst xmlns:x=\"a\" \
+                 uniqueCount=\"{count}\"><x:si><x:t>a</x:t></x:si></x:sst>"
+            )
+        };
+        let small = sst("1");
+        assert_eq!(announced_strings(small.as_bytes()), Ok(1));
+        let parts = |sst: &str| archive(&[("xl/SharedStrings.xml", sst.as_bytes())]);
+        assert!(check_parts(&parts(&small), 1000).is_ok());
+        let err = check_parts(&parts(&sst("4000000000")), 1000).unwrap_err();
+        assert!(
+            err.to_string().contains("announces more shared strings"),
+            "{err}"
+        );
+        assert!(announced_strings(&b"<!-- <sst uniqueCount=\"9\">"[..]).is_err());
     }
 
     #[test]
