@@ -394,3 +394,30 @@ fn a_long_shared_string_used_by_every_row_is_copied_at_most_max_bytes() {
     );
     assert!(peak < 16 * MIB, "{peak} bytes of heap at the peak");
 }
+
+/// A CSV file within the upload limit that decodes past it: Windows-1252
+/// bytes that are three-byte letters in UTF-8.
+#[test]
+fn a_csv_file_larger_than_the_limit_once_decoded_is_refused() {
+    let mut file = csv(&["a@example.com,Acme-A,False,a@example.com"]);
+    file.extend(std::iter::repeat_n(0x80u8, 700));
+    file.push(b'\n');
+    assert!(file.len() < 1000);
+    let f = fixture();
+    let cfg = dirgate::import::ImportConfig {
+        limits: dirgate::import::read::Limits {
+            max_rows: 100,
+            max_bytes: 1000,
+        },
+        ..Default::default()
+    };
+    let i = dirgate::import::Imports::new(f.dir.clone(), cfg);
+    let err = i
+        .preview(&system(&f.dir), &file, Some("text/csv"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the file is larger than 1,000 bytes once decoded from windows-1252, the limit \
+         (import.max_bytes)"
+    );
+}

@@ -231,6 +231,7 @@ pub fn status_of(e: &ImportError) -> StatusCode {
     match e {
         ImportError::Read(
             ReadError::TooLarge { .. }
+            | ReadError::DecodedTooLarge { .. }
             | ReadError::PartTooLarge { .. }
             | ReadError::WorkbookTooLarge { .. }
             | ReadError::TooMuchText { .. }

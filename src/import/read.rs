@@ -146,6 +146,15 @@ pub enum ReadError {
     )]
     TooLarge { bytes: usize, limit: usize },
     #[error(
+        "the file is larger than {} bytes once decoded from {encoding}, the limit \
+         (import.max_bytes)",
+        grouped(.limit)
+    )]
+    DecodedTooLarge {
+        encoding: &'static str,
+        limit: usize,
+    },
+    #[error(
         "the workbook part {part} is larger than {} bytes once uncompressed, the limit \
          (import.max_bytes)",
         grouped(.limit)
@@ -294,7 +303,7 @@ pub fn open<'a>(
     }
     let (header, source) = match format {
         Format::Csv => {
-            let (source, header) = csv_source::open(bytes)?;
+            let (source, header) = csv_source::open(bytes, limits.max_bytes)?;
             (header, Source::Csv(source))
         }
         Format::Xlsx => {
