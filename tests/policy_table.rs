@@ -4,7 +4,7 @@
 //! model of every protocol.
 
 use dirgate::directory::acl::{Action, Actor, ActorKind, Policy, Rank, Target, UserPowers};
-use dirgate::directory::model::{Right, Scope};
+use dirgate::directory::model::{Right, Rights, Scope};
 use uuid::Uuid;
 
 const A: Uuid = Uuid::from_u128(0xA);
@@ -356,5 +356,86 @@ fn only_actors_who_could_apply_an_import_row_may_upload_a_file() {
         policy
             .authorize(&elsewhere, Action::ImportFile, &Target::default())
             .is_ok()
+    );
+}
+
+/// Right holders rank by the rights they hold in their organization: an
+/// actor acts on one (password, state, name, move, deletion, unlock) only if
+/// it holds every one of those rights there, or administers the organization.
+/// Each row: the actor, then its verdict on a holder of {role-management},
+/// {user-management}, {user-management, role-management}, {account-unlock}
+/// in Acme-A, for the actions that need user management, then for unlocking.
+#[rustfmt::skip]
+const RIGHT_HOLDERS: [(&str, &str, &str); 7] = [
+    //                        UM actions  unlock
+    ("user-management",       "nYnn",     "nnnn"),
+    ("role-management",       "nnnn",     "nnnn"),
+    ("account-unlock",        "nnnn",     "nnnY"),
+    ("user+role management",  "YYYn",     "nnnn"),
+    ("delegate",              "YYYY",     "YYYY"),
+    ("org admin",             "YYYY",     "YYYY"),
+    ("system admin",          "YYYY",     "YYYY"),
+];
+
+fn holder_actor(kind: &str) -> Actor {
+    match kind {
+        "user+role management" => user(UserPowers {
+            grants: vec![
+                (Scope::Org(A), Right::UserManagement),
+                (Scope::Server, Right::RoleManagement),
+            ],
+            ..member_of_a()
+        }),
+        _ => actor(kind),
+    }
+}
+
+#[test]
+fn right_holders_are_acted_on_only_by_whoever_holds_all_their_rights() {
+    use Right::*;
+    let policy = Policy::default();
+    let holders = [
+        Rights::of([RoleManagement]),
+        Rights::of([UserManagement]),
+        Rights::of([UserManagement, RoleManagement]),
+        Rights::of([AccountUnlock]),
+    ];
+    let on = |rights| Target::subject(Some(A), Uuid::from_u128(0x77), Rank::holding(rights));
+    let mut wrong = Vec::new();
+    for (kind, managed, unlocked) in RIGHT_HOLDERS {
+        let who = holder_actor(kind);
+        for ((rights, m), u) in holders.iter().zip(managed.chars()).zip(unlocked.chars()) {
+            let target = on(*rights);
+            for action in [
+                Action::ModifyUser,
+                Action::DeleteUser,
+                Action::MoveUser,
+                Action::ResetPassword,
+                Action::ValidateUser,
+            ] {
+                let allowed = policy.authorize(&who, action, &target).is_ok();
+                if allowed != (m == 'Y') {
+                    wrong.push(format!("{kind} / {action:?} / {rights:?}: {allowed}"));
+                }
+            }
+            let allowed = policy.authorize(&who, Action::UnlockUser, &target).is_ok();
+            if allowed != (u == 'Y') {
+                wrong.push(format!("{kind} / unlock / {rights:?}: {allowed}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "mismatches:\n{}", wrong.join("\n"));
+    // Rights held elsewhere do not count: a user-management holder of Acme-B
+    // is a member in Acme-A's eyes, and vice versa.
+    assert_eq!(Rank::holding(Rights::default()), Rank::Member);
+    let in_b = Target::subject(Some(B), Uuid::from_u128(0x78), Rank::holding(holders[0]));
+    assert!(
+        policy
+            .authorize(
+                &holder_actor("user+role management"),
+                Action::ModifyUser,
+                &in_b
+            )
+            .is_err()
     );
 }

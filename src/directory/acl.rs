@@ -4,7 +4,7 @@
 //! [`Actor`] from a bind, a bearer token or an admin credential and call these;
 //! none of them has rules of its own. Pure functions: no store, no I/O.
 
-use crate::directory::model::{Right, Scope};
+use crate::directory::model::{Right, Rights, Scope};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -137,7 +137,8 @@ pub enum Action {
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
-/// or server-wide) and, when it is one account, that account's id and standing.
+/// or server-wide) and, when it is one account, that account's id and standing
+/// there (its rank, with the rights it holds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     pub org: Option<Uuid>,
@@ -148,13 +149,32 @@ pub struct Target {
     pub rank: Rank,
 }
 
-/// Administrative standing inside an organization, lowest first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+/// Administrative standing inside an organization, lowest first: members,
+/// right holders, delegates, the Organization Administrator. Right holders
+/// rank by the set of rights they hold, compared by inclusion rather than in
+/// a line: one holding user-management and one holding role-management
+/// outrank neither the other.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Rank {
     #[default]
     Member,
+    /// Holds these rights in the account's organization through its roles
+    /// (nested ones included, server-wide ones too); never empty.
+    RightHolder(Rights),
     Delegate,
     OrgAdmin,
+}
+
+impl Rank {
+    /// The rank of an account that is neither a delegate nor the
+    /// Organization Administrator and holds `rights` in its organization.
+    pub fn holding(rights: Rights) -> Rank {
+        if rights.is_empty() {
+            Rank::Member
+        } else {
+            Rank::RightHolder(rights)
+        }
+    }
 }
 
 impl Target {
@@ -286,10 +306,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
     // organization; nothing applies to "no organization" but server-wide grants.
     let admin = administers(p, target.org);
     let has = |right: Right| admin || holds(p, right, target.org);
-    // Plain members are fair game for whoever holds the right; delegates only for
-    // the Organization Administrator; the Organization Administrator for nobody
-    // but the system administrator.
-    let outranks = target.rank == Rank::Member || rank_of(p, target.org) > target.rank;
+    let outranks = outranks(p, target);
     match action {
         Read => admin || Right::ALL.into_iter().any(|r| holds(p, r, target.org)),
         CreateUser => has(Right::UserManagement),
@@ -314,12 +331,22 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
     }
 }
 
-/// The actor's standing in `org`. A role holder ranks above plain members only.
-fn rank_of(p: &UserPowers, org: Option<Uuid>) -> Rank {
-    match (org.is_some() && org == p.org, p.org_admin, p.delegate) {
-        (true, true, _) => Rank::OrgAdmin,
-        (true, false, true) => Rank::Delegate,
-        _ => Rank::Member,
+/// Whether a user ranks above the account `target` names, in its
+/// organization. Plain members are fair game for whoever holds the right the
+/// action needs; a right holder only for whoever holds every right it holds
+/// there (or administers the organization), so that nobody takes over an
+/// account that can do more than itself; delegates only for the Organization
+/// Administrator; the Organization Administrator for nobody but the system
+/// administrator.
+fn outranks(p: &UserPowers, target: &Target) -> bool {
+    let own_org = target.org.is_some() && target.org == p.org;
+    match target.rank {
+        Rank::Member => true,
+        Rank::RightHolder(rights) => {
+            administers(p, target.org) || rights.iter().all(|r| holds(p, r, target.org))
+        }
+        Rank::Delegate => own_org && p.org_admin,
+        Rank::OrgAdmin => false,
     }
 }
 

@@ -360,7 +360,7 @@ impl Directory {
         let (name, org, target) = match member {
             Member::User(id) => {
                 let u = super::users::user_by_id(tx, id)?;
-                let target = super::users::target_of(tx, &u)?;
+                let target = super::users::read_target(&u);
                 (u.login, u.org, target)
             }
             Member::Role(id) => {
