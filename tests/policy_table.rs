@@ -439,3 +439,36 @@ fn right_holders_are_acted_on_only_by_whoever_holds_all_their_rights() {
             .is_err()
     );
 }
+
+#[test]
+fn tokens_act_on_members_only() {
+    let policy = Policy::default();
+    let ranks = [
+        Rank::holding(Rights::of([Right::AccountUnlock])),
+        Rank::holding(Rights::of([Right::UserManagement])),
+        Rank::Delegate,
+        Rank::OrgAdmin,
+    ];
+    for kind in ["org token", "server token"] {
+        let token = actor(kind);
+        for rank in ranks {
+            let target = Target::subject(Some(A), Uuid::from_u128(0x77), rank);
+            assert!(policy.authorize(&token, Action::Read, &target).is_ok());
+            for action in [
+                Action::ModifyUser,
+                Action::DeleteUser,
+                Action::MoveUser,
+                Action::ResetPassword,
+            ] {
+                let allowed = policy.authorize(&token, action, &target).is_ok();
+                assert!(!allowed, "{kind} / {action:?} / {rank:?}");
+            }
+        }
+        let member = Target::subject(Some(A), Uuid::from_u128(0x78), Rank::Member);
+        assert!(
+            policy
+                .authorize(&token, Action::ResetPassword, &member)
+                .is_ok()
+        );
+    }
+}

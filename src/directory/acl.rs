@@ -275,19 +275,17 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
     }
     let provisioning = matches!(
         action,
-        Read | CreateUser
-            | ModifyUser
-            | DeleteUser
-            | CreateRole
-            | ModifyRole
-            | DeleteRole
-            | MoveUser
+        Read | CreateUser | CreateRole | ModifyRole | DeleteRole
     );
-    // SCIM's write-only `password`: identity providers that sync passwords
-    // set them for the people they provision, never for administrators, whose
-    // accounts would otherwise be one token away from a takeover.
-    let password = action == ResetPassword && target.rank == Rank::Member;
-    (provisioning || password) && scope.covers(target.org)
+    // Acting on an account (its password, which SCIM may sync; its state, its
+    // name, its organization, its deletion): members only. A token
+    // ranks as the rights it carries, user management as provisioning, and
+    // that is not every right of any right holder (it cannot validate or
+    // unlock), let alone an administrator's standing: otherwise their
+    // accounts would be one token away from a takeover.
+    let account = matches!(action, ModifyUser | DeleteUser | MoveUser | ResetPassword)
+        && target.rank == Rank::Member;
+    (provisioning || account) && scope.covers(target.org)
 }
 
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
