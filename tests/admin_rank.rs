@@ -5,7 +5,8 @@
 //! name, organization, deletion, the roles carrying rights it is in) needs
 //! every right it holds there: a user-management holder cannot take over a
 //! role-management holder and so climb to its right, over the admin API or
-//! over LDAP; the paths down the ranks still work.
+//! over LDAP, and a role-management holder cannot give or take rights from
+//! accounts it does not outrank; the paths down the ranks still work.
 
 mod common;
 
@@ -200,4 +201,46 @@ async fn a_user_manager_cannot_take_over_a_role_manager_over_ldap() {
     )
     .await;
     assert_eq!(rc, 0, "{out}");
+}
+
+/// The id of role `name` of Acme-A.
+fn role_id(t: &T, name: &str) -> String {
+    let dir = &t.ldap.dir;
+    let org = dir.get_org(&common::system(dir), "Acme-A").unwrap().id;
+    let role = dir
+        .store()
+        .read(|tx| tx.role_by_name(Some(org), name))
+        .unwrap();
+    role.unwrap().id.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_carrying_rights_change_members_only_down_the_ranks() {
+    let t = setup().await;
+    let roles = ranks(&t).await;
+    let (staff, rm) = (role_id(&t, "Staff"), auth("rmh"));
+    let members = format!("/roles/{roles}/members");
+    let status = |a: common::http::Answer| a.status;
+    // Giving role-management to a user-management holder, taking it from a
+    // holder of both, taking account-unlock from a delegate: all act on
+    // accounts that can do what rmh cannot.
+    let add = json!({"user": "umh@example.com"});
+    assert_eq!(status(t.api.post(&members, &rm, add).await), 403);
+    let out = format!("{members}/both@example.com");
+    assert_eq!(status(t.api.delete(&out, &rm).await), 403);
+    let out = format!("/roles/{staff}/members/bob@example.com");
+    assert_eq!(status(t.api.delete(&out, &rm).await), 403);
+    // Nor by taking the right away from the role, or deleting it.
+    let none = json!({"rights": []});
+    let path = format!("/roles/{staff}");
+    assert_eq!(status(t.api.patch(&path, &rm, none).await), 403);
+    assert_eq!(status(t.api.delete(&path, &rm).await), 403);
+    // Down the ranks it works: rmh with a plain member, a delegate with a
+    // holder of both rights.
+    let add = json!({"user": "plain@example.com"});
+    assert_eq!(status(t.api.post(&members, &rm, add).await), 200);
+    let out = format!("{members}/plain@example.com");
+    assert_eq!(status(t.api.delete(&out, &rm).await), 200);
+    let out = format!("{members}/both@example.com");
+    assert_eq!(status(t.api.delete(&out, &t.bob).await), 200);
 }

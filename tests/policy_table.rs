@@ -472,3 +472,33 @@ fn tokens_act_on_members_only() {
         );
     }
 }
+
+/// Giving or taking a role's rights acts on each account whose rights
+/// change: role management, and the rank rule on that account.
+#[test]
+fn role_memberships_carrying_rights_follow_the_rank() {
+    let policy = Policy::default();
+    let on = |rank| Target::subject(Some(A), Uuid::from_u128(0x77), rank);
+    let um = Rank::holding(Rights::of([Right::UserManagement]));
+    let rm = Rank::holding(Rights::of([Right::RoleManagement]));
+    let cases = [
+        ("role-management", Rank::Member, true),
+        ("role-management", rm, true),
+        ("role-management", um, false),
+        ("role-management", Rank::Delegate, false),
+        ("user-management", Rank::Member, false),
+        ("delegate", um, true),
+        ("delegate", Rank::Delegate, false),
+        ("org admin", Rank::Delegate, true),
+        ("org admin", Rank::OrgAdmin, false),
+        ("org token", Rank::Member, true),
+        ("org token", rm, false),
+        ("system admin", Rank::OrgAdmin, true),
+    ];
+    for (kind, rank, expected) in cases {
+        let allowed = policy
+            .authorize(&actor(kind), Action::ChangeMembership, &on(rank))
+            .is_ok();
+        assert_eq!(allowed, expected, "{kind} / {rank:?}");
+    }
+}

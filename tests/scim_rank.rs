@@ -2,8 +2,8 @@
 //! the standard directory alice holds account-unlock in Acme-A (role Staff),
 //! bob is a Delegated Administrator there, and `boss` is made its
 //! Organization Administrator. A token may read them all, but not set their
-//! password, disable, rename, move or delete them; it does all of that to
-//! the people it provisions.
+//! password, disable, rename, move or delete them, nor take them out of a
+//! group carrying rights; it does all of that to the people it provisions.
 
 mod common;
 
@@ -87,4 +87,25 @@ async fn tokens_act_on_members_only() {
     create_user(&s, &s.token_all, "finn@example.com", "f-1").await;
     let got = act_on(&s, &s.token_all, "finn@example.com").await;
     assert_eq!(got, [ok, ok, ok, ok, gone]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_do_not_take_rights_from_their_holders() {
+    let s = start_scim("").await;
+    let q = "/Groups?filter=displayName%20eq%20%22Staff%22";
+    let staff = s.get(&s.token_a, q).await.body["Resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let staff = format!("/Groups/{staff}");
+    let alice = path_of(&s, &s.token_a, "alice@example.com").await;
+    let alice_id = alice.trim_start_matches("/Users/");
+    let out = format!("members[value eq \"{alice_id}\"]");
+    let ops = patch_ops(&[("remove", Some(out.as_str()), serde_json::Value::Null)]);
+    let r = s.patch(&s.token_a, &staff, ops).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = s.delete(&s.token_a, &staff).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let members = s.get(&s.token_a, &staff).await.body["members"].clone();
+    assert!(members.to_string().contains(alice_id), "{members}");
 }

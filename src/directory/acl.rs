@@ -130,6 +130,12 @@ pub enum Action {
     /// Read, confirm or download a bulk import preview: only the actor who
     /// made it (`target.subject`) and the system administrator.
     ManageImport,
+    /// Add an account to, or take it out of, a role that carries rights (also
+    /// by nesting roles, changing such a role's rights, or deleting it): the
+    /// target is each account whose rights change, with its rank, since this
+    /// acts on it. The rights a new member gains are checked as
+    /// [`Action::GrantRight`] besides.
+    ChangeMembership,
     /// Upload a bulk import file: only actors who could apply at least one
     /// row somewhere, so that nobody else makes dirgate read a file at all.
     /// Asked before the upload is read; the target is not looked at.
@@ -278,13 +284,15 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
         Read | CreateUser | CreateRole | ModifyRole | DeleteRole
     );
     // Acting on an account (its password, which SCIM may sync; its state, its
-    // name, its organization, its deletion): members only. A token
+    // name, its roles, its organization, its deletion): members only. A token
     // ranks as the rights it carries, user management as provisioning, and
     // that is not every right of any right holder (it cannot validate or
     // unlock), let alone an administrator's standing: otherwise their
     // accounts would be one token away from a takeover.
-    let account = matches!(action, ModifyUser | DeleteUser | MoveUser | ResetPassword)
-        && target.rank == Rank::Member;
+    let account = matches!(
+        action,
+        ModifyUser | DeleteUser | MoveUser | ResetPassword | ChangeMembership
+    ) && target.rank == Rank::Member;
     (provisioning || account) && scope.covers(target.org)
 }
 
@@ -313,6 +321,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         }
         CreateRole | ModifyRole | DeleteRole => has(Right::RoleManagement),
         UnlockUser => has(Right::AccountUnlock) && outranks,
+        ChangeMembership => has(Right::RoleManagement) && outranks,
         // Granting a right needs that right itself, so nobody climbs above what
         // they hold; delegates and the Organization Administrator hold all three.
         GrantRight(right) => has(right),
