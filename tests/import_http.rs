@@ -242,3 +242,67 @@ async fn uploads_up_to_import_max_bytes_pass_axum_default_limit() {
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["counts"]["creates"], 1);
 }
+
+/// What a preview of `file` by the system administrator holds, in bytes.
+fn preview_bytes(f: &Fixture, file: &[u8]) -> usize {
+    let i = imports(f);
+    i.preview(&system(&f.dir), file, Some("text/csv"))
+        .unwrap()
+        .bytes
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn previews_are_capped_in_memory_per_actor_and_in_total() {
+    let f = fixture();
+    let file = csv(&[
+        "ana@example.com,Acme-A,False,ana@example.com",
+        "ben@example.com,Acme-A,False,ben@example.com",
+    ]);
+    let one = preview_bytes(&f, &file);
+    assert!(one > 1000, "{one}");
+    let cfg = dirgate::import::ImportConfig {
+        max_preview_bytes_per_actor: one * 3 / 2,
+        max_preview_bytes_total: one * 3 / 2,
+        ..Default::default()
+    };
+    let i = Imports::new(f.dir.clone(), cfg);
+    let addr = serve(i.clone(), system(&f.dir)).await;
+    let first = send(addr, "POST", "/admin/v1/imports", &CSV, &file).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let id = first.json()["id"].as_str().unwrap().to_owned();
+
+    // The next one does not fit beside the first: refused, nothing kept.
+    let r = send(addr, "POST", "/admin/v1/imports", &CSV, &file).await;
+    assert_eq!(r.status, 429, "{}", r.text());
+    let msg = r.json()["error"].as_str().unwrap().to_owned();
+    assert!(
+        msg.contains("import.max_preview_bytes_per_actor") && msg.contains("discard"),
+        "{msg}"
+    );
+    // Nor beside it for another actor: the total is full too.
+    let del = active_user(&f.dir, "del@example.com", Some("Acme-A"));
+    f.dir.set_delegate(&system(&f.dir), del.id, true).unwrap();
+    let delegate = login(&f.dir, "del@example.com");
+    let err = i.preview(&delegate, &file, Some("text/csv")).unwrap_err();
+    assert!(
+        err.to_string().contains("import.max_preview_bytes_total"),
+        "{err}"
+    );
+
+    // Discarding the first makes room; only its owner (or the system
+    // administrator) may, and then it is gone.
+    let path = format!("/admin/v1/imports/{id}");
+    let other = serve(i.clone(), delegate.clone()).await;
+    assert_eq!(send(other, "DELETE", &path, &[], b"").await.status, 404);
+    assert_eq!(send(addr, "DELETE", &path, &[], b"").await.status, 204);
+    assert_eq!(send(addr, "GET", &path, &[], b"").await.status, 404);
+    let again = send(addr, "POST", "/admin/v1/imports", &CSV, &file).await;
+    assert_eq!(again.status, 201, "{}", again.text());
+
+    // A confirmed preview gives its room to the next one.
+    let id = again.json()["id"].as_str().unwrap().to_owned();
+    let confirm = format!("/admin/v1/imports/{id}/confirm");
+    assert_eq!(send(addr, "POST", &confirm, &[], b"").await.status, 200);
+    let next = send(addr, "POST", "/admin/v1/imports", &CSV, &file).await;
+    assert_eq!(next.status, 201, "{}", next.text());
+}

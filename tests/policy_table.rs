@@ -4,7 +4,7 @@
 //! model of every protocol.
 
 use dirgate::directory::acl::{Action, Actor, ActorKind, Policy, Rank, Target, UserPowers};
-use dirgate::directory::model::{Right, Scope};
+use dirgate::directory::model::{Right, Rights, Scope};
 use uuid::Uuid;
 
 const A: Uuid = Uuid::from_u128(0xA);
@@ -333,4 +333,172 @@ fn discovery_is_open_and_the_tree_skeleton_needs_a_bind() {
         open.authorize(&Actor::anonymous(), Action::ReadTree, &Target::default())
             .is_ok()
     );
+}
+
+#[test]
+fn only_actors_who_could_apply_an_import_row_may_upload_a_file() {
+    let policy = Policy::default();
+    let importers = ["user-management", "delegate", "org admin", "system admin"];
+    for (kind, _) in TABLE {
+        let who = actor(kind);
+        // Where the file's rows go is checked row by row; the upload itself
+        // asks whether the actor could import anywhere.
+        for target in [Target::default(), Target::org(Some(B))] {
+            let allowed = policy.authorize(&who, Action::ImportFile, &target).is_ok();
+            assert_eq!(allowed, importers.contains(&kind), "{kind}");
+        }
+    }
+    let elsewhere = user(UserPowers {
+        grants: vec![(Scope::Org(B), Right::UserManagement)],
+        ..UserPowers::default()
+    });
+    assert!(
+        policy
+            .authorize(&elsewhere, Action::ImportFile, &Target::default())
+            .is_ok()
+    );
+}
+
+/// Right holders rank by the rights they hold in their organization: an
+/// actor acts on one (password, state, name, move, deletion, unlock) only if
+/// it holds every one of those rights there, or administers the organization.
+/// Each row: the actor, then its verdict on a holder of {role-management},
+/// {user-management}, {user-management, role-management}, {account-unlock}
+/// in Acme-A, for the actions that need user management, then for unlocking.
+#[rustfmt::skip]
+const RIGHT_HOLDERS: [(&str, &str, &str); 7] = [
+    //                        UM actions  unlock
+    ("user-management",       "nYnn",     "nnnn"),
+    ("role-management",       "nnnn",     "nnnn"),
+    ("account-unlock",        "nnnn",     "nnnY"),
+    ("user+role management",  "YYYn",     "nnnn"),
+    ("delegate",              "YYYY",     "YYYY"),
+    ("org admin",             "YYYY",     "YYYY"),
+    ("system admin",          "YYYY",     "YYYY"),
+];
+
+fn holder_actor(kind: &str) -> Actor {
+    match kind {
+        "user+role management" => user(UserPowers {
+            grants: vec![
+                (Scope::Org(A), Right::UserManagement),
+                (Scope::Server, Right::RoleManagement),
+            ],
+            ..member_of_a()
+        }),
+        _ => actor(kind),
+    }
+}
+
+#[test]
+fn right_holders_are_acted_on_only_by_whoever_holds_all_their_rights() {
+    use Right::*;
+    let policy = Policy::default();
+    let holders = [
+        Rights::of([RoleManagement]),
+        Rights::of([UserManagement]),
+        Rights::of([UserManagement, RoleManagement]),
+        Rights::of([AccountUnlock]),
+    ];
+    let on = |rights| Target::subject(Some(A), Uuid::from_u128(0x77), Rank::holding(rights));
+    let mut wrong = Vec::new();
+    for (kind, managed, unlocked) in RIGHT_HOLDERS {
+        let who = holder_actor(kind);
+        for ((rights, m), u) in holders.iter().zip(managed.chars()).zip(unlocked.chars()) {
+            let target = on(*rights);
+            for action in [
+                Action::ModifyUser,
+                Action::DeleteUser,
+                Action::MoveUser,
+                Action::ResetPassword,
+                Action::ValidateUser,
+            ] {
+                let allowed = policy.authorize(&who, action, &target).is_ok();
+                if allowed != (m == 'Y') {
+                    wrong.push(format!("{kind} / {action:?} / {rights:?}: {allowed}"));
+                }
+            }
+            let allowed = policy.authorize(&who, Action::UnlockUser, &target).is_ok();
+            if allowed != (u == 'Y') {
+                wrong.push(format!("{kind} / unlock / {rights:?}: {allowed}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "mismatches:\n{}", wrong.join("\n"));
+    // Rights held elsewhere do not count: a user-management holder of Acme-B
+    // is a member in Acme-A's eyes, and vice versa.
+    assert_eq!(Rank::holding(Rights::default()), Rank::Member);
+    let in_b = Target::subject(Some(B), Uuid::from_u128(0x78), Rank::holding(holders[0]));
+    assert!(
+        policy
+            .authorize(
+                &holder_actor("user+role management"),
+                Action::ModifyUser,
+                &in_b
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn tokens_act_on_members_only() {
+    let policy = Policy::default();
+    let ranks = [
+        Rank::holding(Rights::of([Right::AccountUnlock])),
+        Rank::holding(Rights::of([Right::UserManagement])),
+        Rank::Delegate,
+        Rank::OrgAdmin,
+    ];
+    for kind in ["org token", "server token"] {
+        let token = actor(kind);
+        for rank in ranks {
+            let target = Target::subject(Some(A), Uuid::from_u128(0x77), rank);
+            assert!(policy.authorize(&token, Action::Read, &target).is_ok());
+            for action in [
+                Action::ModifyUser,
+                Action::DeleteUser,
+                Action::MoveUser,
+                Action::ResetPassword,
+            ] {
+                let allowed = policy.authorize(&token, action, &target).is_ok();
+                assert!(!allowed, "{kind} / {action:?} / {rank:?}");
+            }
+        }
+        let member = Target::subject(Some(A), Uuid::from_u128(0x78), Rank::Member);
+        assert!(
+            policy
+                .authorize(&token, Action::ResetPassword, &member)
+                .is_ok()
+        );
+    }
+}
+
+/// Giving or taking a role's rights acts on each account whose rights
+/// change: role management, and the rank rule on that account.
+#[test]
+fn role_memberships_carrying_rights_follow_the_rank() {
+    let policy = Policy::default();
+    let on = |rank| Target::subject(Some(A), Uuid::from_u128(0x77), rank);
+    let um = Rank::holding(Rights::of([Right::UserManagement]));
+    let rm = Rank::holding(Rights::of([Right::RoleManagement]));
+    let cases = [
+        ("role-management", Rank::Member, true),
+        ("role-management", rm, true),
+        ("role-management", um, false),
+        ("role-management", Rank::Delegate, false),
+        ("user-management", Rank::Member, false),
+        ("delegate", um, true),
+        ("delegate", Rank::Delegate, false),
+        ("org admin", Rank::Delegate, true),
+        ("org admin", Rank::OrgAdmin, false),
+        ("org token", Rank::Member, true),
+        ("org token", rm, false),
+        ("system admin", Rank::OrgAdmin, true),
+    ];
+    for (kind, rank, expected) in cases {
+        let allowed = policy
+            .authorize(&actor(kind), Action::ChangeMembership, &on(rank))
+            .is_ok();
+        assert_eq!(allowed, expected, "{kind} / {rank:?}");
+    }
 }

@@ -269,8 +269,13 @@ async fn tokens_see_only_their_organization() {
         ]
     );
     // A token sets passwords of the people it provisions, not of administrators
-    // (bob is a Delegated Administrator of Acme-A).
-    for (login, expected) in [("alice", StatusCode::OK), ("bob", StatusCode::FORBIDDEN)] {
+    // or right holders (alice holds account-unlock through Staff; bob is a
+    // Delegated Administrator of Acme-A).
+    for (login, expected) in [
+        ("erin", StatusCode::OK),
+        ("alice", StatusCode::FORBIDDEN),
+        ("bob", StatusCode::FORBIDDEN),
+    ] {
         let q = format!("/Users?filter=userName%20eq%20%22{login}%40example.com%22");
         let found = s.get(&s.token_a, &q).await.body;
         let who = format!("/Users/{}", found["Resources"][0]["id"].as_str().unwrap());

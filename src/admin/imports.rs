@@ -4,6 +4,7 @@
 //!   201 with the preview and its id;
 //! - `GET /imports/{id}` → the preview (or, once applied, its result);
 //! - `POST /imports/{id}/confirm` → applies it in one transaction;
+//! - `DELETE /imports/{id}` → discards it (204), freeing what it holds;
 //! - `GET /imports/{id}/report.csv` → the per-row report;
 //! - `GET /imports/template` → the CSV template (the header row).
 //!
@@ -51,7 +52,7 @@ where
     Router::new()
         .route("/imports", post(post_import))
         .route("/imports/template", get(|| async { template() }))
-        .route("/imports/{id}", get(get_import))
+        .route("/imports/{id}", get(get_import).delete(delete_import))
         .route("/imports/{id}/confirm", post(post_confirm))
         .route("/imports/{id}/report.csv", get(get_report))
 }
@@ -62,6 +63,11 @@ async fn post_import(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // Whoever may not import anything is refused before the body is read.
+    let check = (imports.clone(), req.clone());
+    if let Err(e) = blocking(move || check.0.authorize_upload(&check.1)).await {
+        return error(&e);
+    }
     let limit = imports.config().limits.max_bytes;
     // Refused before reading when the client announces the size.
     let declared = headers
@@ -127,6 +133,25 @@ pub async fn show(imports: Imports, req: Request, id: Uuid) -> Response {
     let done = blocking(move || imports.get(&req, id)).await;
     match done {
         Ok(p) => Json(summary(&p)).into_response(),
+        Err(e) => error(&e),
+    }
+}
+
+async fn delete_import(
+    State(imports): State<Imports>,
+    Extension(req): Extension<Request>,
+    Path(id): Path<String>,
+) -> Response {
+    match Uuid::parse_str(&id) {
+        Ok(id) => discard(imports, req, id).await,
+        Err(_) => unknown(&id),
+    }
+}
+
+/// `DELETE /imports/{id}`: forgets the preview (204).
+pub async fn discard(imports: Imports, req: Request, id: Uuid) -> Response {
+    match blocking(move || imports.discard(&req, id)).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => error(&e),
     }
 }
@@ -224,12 +249,19 @@ fn refuse_media_type(content_type: Option<&str>) -> Option<Response> {
 /// The HTTP status for an import failure.
 pub fn status_of(e: &ImportError) -> StatusCode {
     match e {
-        ImportError::Read(ReadError::TooLarge { .. } | ReadError::TooManyRows { .. }) => {
-            StatusCode::PAYLOAD_TOO_LARGE
-        }
+        ImportError::Read(
+            ReadError::TooLarge { .. }
+            | ReadError::DecodedTooLarge { .. }
+            | ReadError::PartTooLarge { .. }
+            | ReadError::WorkbookTooLarge { .. }
+            | ReadError::TooMuchText { .. }
+            | ReadError::TooManyRows { .. },
+        ) => StatusCode::PAYLOAD_TOO_LARGE,
         ImportError::Read(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ImportError::NotFound(_) => StatusCode::NOT_FOUND,
         ImportError::InvalidRows(_) | ImportError::AlreadyApplied(_) => StatusCode::CONFLICT,
+        // Room comes back as previews are confirmed, discarded or expire.
+        ImportError::PreviewsFull { .. } => StatusCode::TOO_MANY_REQUESTS,
         ImportError::Directory(d) => match d {
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,

@@ -9,7 +9,7 @@ use super::model::User;
 use super::model::now;
 use super::orgs::{org_by_id, org_named};
 use super::user_updates::password_action;
-use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat, target_of, user_by_id};
+use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat, user_by_id};
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -36,7 +36,7 @@ impl Directory {
             Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
             Some(OrgRef::NoOrg) | None => None,
         };
-        self.authorize(req, Action::MoveUser, target_of(tx, &old)?)?;
+        self.authorize(req, Action::MoveUser, self.target_of(tx, &old)?)?;
         self.authorize(req, Action::MoveUser, Target::org(dest))?;
         if dest == old.org {
             return Ok(old);
@@ -93,7 +93,7 @@ impl Directory {
     /// The body of [`Self::delete_user`] inside a caller's transaction.
     pub(crate) fn delete_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
         let mut user = user_by_id(tx, id)?;
-        self.authorize(req, Action::DeleteUser, target_of(tx, &user)?)?;
+        self.authorize(req, Action::DeleteUser, self.target_of(tx, &user)?)?;
         self.leave_org(tx, &mut user)?;
         let change = Change {
             action: "user.delete",
@@ -122,7 +122,7 @@ impl Directory {
     /// The body of [`Self::unlock_user`] inside a caller's transaction.
     pub(crate) fn unlock_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<User> {
         let mut user = user_by_id(tx, id)?;
-        self.authorize(req, Action::UnlockUser, target_of(tx, &user)?)?;
+        self.authorize(req, Action::UnlockUser, self.target_of(tx, &user)?)?;
         if user.lockout == Default::default() {
             return Ok(user);
         }
@@ -155,7 +155,7 @@ impl Directory {
         // with no bind counted toward lockout.
         let (current, target) = self.read(|tx| {
             let user = user_by_id(tx, id)?;
-            let target = target_of(tx, &user)?;
+            let target = self.target_of(tx, &user)?;
             Ok((user, target))
         })?;
         let allowed = self.authorize(req, password_action(req, &current), target);

@@ -4,7 +4,7 @@
 //! [`Actor`] from a bind, a bearer token or an admin credential and call these;
 //! none of them has rules of its own. Pure functions: no store, no I/O.
 
-use crate::directory::model::{Right, Scope};
+use crate::directory::model::{Right, Rights, Scope};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -133,10 +133,21 @@ pub enum Action {
     /// Create, change and delete the organizational units inside an
     /// organization (its own tree): its administrators.
     ManageUnits,
+    /// Add an account to, or take it out of, a role that carries rights (also
+    /// by nesting roles, changing such a role's rights, or deleting it): the
+    /// target is each account whose rights change, with its rank, since this
+    /// acts on it. The rights a new member gains are checked as
+    /// [`Action::GrantRight`] besides.
+    ChangeMembership,
+    /// Upload a bulk import file: only actors who could apply at least one
+    /// row somewhere, so that nobody else makes dirgate read a file at all.
+    /// Asked before the upload is read; the target is not looked at.
+    ImportFile,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
-/// or server-wide) and, when it is one account, that account's id and standing.
+/// or server-wide) and, when it is one account, that account's id and standing
+/// there (its rank, with the rights it holds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     pub org: Option<Uuid>,
@@ -147,13 +158,32 @@ pub struct Target {
     pub rank: Rank,
 }
 
-/// Administrative standing inside an organization, lowest first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+/// Administrative standing inside an organization, lowest first: members,
+/// right holders, delegates, the Organization Administrator. Right holders
+/// rank by the set of rights they hold, compared by inclusion rather than in
+/// a line: one holding user-management and one holding role-management
+/// outrank neither the other.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Rank {
     #[default]
     Member,
+    /// Holds these rights in the account's organization through its roles
+    /// (nested ones included, server-wide ones too); never empty.
+    RightHolder(Rights),
     Delegate,
     OrgAdmin,
+}
+
+impl Rank {
+    /// The rank of an account that is neither a delegate nor the
+    /// Organization Administrator and holds `rights` in its organization.
+    pub fn holding(rights: Rights) -> Rank {
+        if rights.is_empty() {
+            Rank::Member
+        } else {
+            Rank::RightHolder(rights)
+        }
+    }
 }
 
 impl Target {
@@ -254,19 +284,19 @@ fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
     }
     let provisioning = matches!(
         action,
-        Read | CreateUser
-            | ModifyUser
-            | DeleteUser
-            | CreateRole
-            | ModifyRole
-            | DeleteRole
-            | MoveUser
+        Read | CreateUser | CreateRole | ModifyRole | DeleteRole
     );
-    // SCIM's write-only `password`: identity providers that sync passwords
-    // set them for the people they provision, never for administrators, whose
-    // accounts would otherwise be one token away from a takeover.
-    let password = action == ResetPassword && target.rank == Rank::Member;
-    (provisioning || password) && scope.covers(target.org)
+    // Acting on an account (its password, which SCIM may sync; its state, its
+    // name, its roles, its organization, its deletion): members only. A token
+    // ranks as the rights it carries, user management as provisioning, and
+    // that is not every right of any right holder (it cannot validate or
+    // unlock), let alone an administrator's standing: otherwise their
+    // accounts would be one token away from a takeover.
+    let account = matches!(
+        action,
+        ModifyUser | DeleteUser | MoveUser | ResetPassword | ChangeMembership
+    ) && target.rank == Rank::Member;
+    (provisioning || account) && scope.covers(target.org)
 }
 
 fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -> bool {
@@ -285,10 +315,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
     // organization; nothing applies to "no organization" but server-wide grants.
     let admin = administers(p, target.org);
     let has = |right: Right| admin || holds(p, right, target.org);
-    // Plain members are fair game for whoever holds the right; delegates only for
-    // the Organization Administrator; the Organization Administrator for nobody
-    // but the system administrator.
-    let outranks = target.rank == Rank::Member || rank_of(p, target.org) > target.rank;
+    let outranks = outranks(p, target);
     match action {
         Read => admin || Right::ALL.into_iter().any(|r| holds(p, r, target.org)),
         CreateUser => has(Right::UserManagement),
@@ -297,10 +324,15 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         }
         CreateRole | ModifyRole | DeleteRole => has(Right::RoleManagement),
         UnlockUser => has(Right::AccountUnlock) && outranks,
+        // Taking one's own rights away is never an escalation, and giving
+        // them is judged as GrantRight besides: an administrator may change
+        // the roles it sits in itself (delete one it is a member of).
+        ChangeMembership => has(Right::RoleManagement) && (outranks || is_self),
         // Granting a right needs that right itself, so nobody climbs above what
         // they hold; delegates and the Organization Administrator hold all three.
         GrantRight(right) => has(right),
         ReadReports | ReadAudit | ManageUnits => admin,
+        ImportFile => imports_somewhere(p),
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
         ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization
@@ -312,13 +344,34 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
     }
 }
 
-/// The actor's standing in `org`. A role holder ranks above plain members only.
-fn rank_of(p: &UserPowers, org: Option<Uuid>) -> Rank {
-    match (org.is_some() && org == p.org, p.org_admin, p.delegate) {
-        (true, true, _) => Rank::OrgAdmin,
-        (true, false, true) => Rank::Delegate,
-        _ => Rank::Member,
+/// Whether a user ranks above the account `target` names, in its
+/// organization. Plain members are fair game for whoever holds the right the
+/// action needs; a right holder only for whoever holds every right it holds
+/// there (or administers the organization), so that nobody takes over an
+/// account that can do more than itself; delegates only for the Organization
+/// Administrator; the Organization Administrator for nobody but the system
+/// administrator.
+fn outranks(p: &UserPowers, target: &Target) -> bool {
+    let own_org = target.org.is_some() && target.org == p.org;
+    match target.rank {
+        Rank::Member => true,
+        Rank::RightHolder(rights) => {
+            administers(p, target.org) || rights.iter().all(|r| holds(p, r, target.org))
+        }
+        Rank::Delegate => own_org && p.org_admin,
+        Rank::OrgAdmin => false,
     }
+}
+
+/// Whether a user could apply an import row anywhere: every row creates,
+/// changes or moves a user, which needs user management in the row's
+/// organization (delegates and the Organization Administrator hold it in
+/// theirs). Where does not matter here; each row is checked when planned.
+fn imports_somewhere(p: &UserPowers) -> bool {
+    administers(p, p.org)
+        || p.grants
+            .iter()
+            .any(|(_, right)| *right == Right::UserManagement)
 }
 
 /// Delegates and the Organization Administrator administer their own organization.

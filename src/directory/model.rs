@@ -356,6 +356,34 @@ impl Right {
     }
 }
 
+/// A set of rights: a bit per [`Right`], so that the policy's targets that
+/// carry one stay `Copy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Rights(u8);
+
+impl Rights {
+    pub fn of(rights: impl IntoIterator<Item = Right>) -> Rights {
+        Rights(rights.into_iter().fold(0, |bits, r| bits | Rights::bit(r)))
+    }
+
+    fn bit(right: Right) -> u8 {
+        1 << (right as u8)
+    }
+
+    pub fn contains(self, right: Right) -> bool {
+        self.0 & Rights::bit(right) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The rights in the set, in [`Right::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Right> {
+        Right::ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+}
+
 /// A role (an LDAP group): belongs to one organization or to the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Role {

@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::model::{Lifecycle, Member, Millis, Role, ServiceAccount, User};
 use super::orgs::{org_by_id, org_named};
 use super::roles::role_by_id;
-use super::users::{OrgRef, target_of};
+use super::users::{OrgRef, read_target};
 use super::{Directory, Request};
 use crate::store::Tx;
 use std::collections::HashMap;
@@ -91,7 +91,7 @@ impl Directory {
                     && needle.as_deref().is_none_or(|n| matches_text(&user, n));
                 if wanted
                     && self
-                        .authorize(req, Action::Read, target_of(tx, &user)?)
+                        .authorize(req, Action::Read, read_target(&user))
                         .is_ok()
                 {
                     all.push(user);

@@ -10,7 +10,7 @@ use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, User, now};
 use super::notify::Notice;
 use super::tokens::{TOKEN_PREFIX, parse_token};
-use super::users::{NewPassword, NewUser, target_of, user_by_id};
+use super::users::{NewPassword, NewUser, user_by_id};
 use super::{Change, Directory, Request, password};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -45,7 +45,7 @@ impl Directory {
     pub fn reinvite_user(&self, req: &Request, id: Uuid) -> Result<String> {
         let (user, secret) = self.write(req, |tx| {
             let user = user_by_id(tx, id)?;
-            self.authorize(req, Action::ModifyUser, target_of(tx, &user)?)?;
+            self.authorize(req, Action::ModifyUser, self.target_of(tx, &user)?)?;
             if user.state != Lifecycle::Provisioned {
                 return Err(Error::conflict(format!(
                     "{} is {}; only provisioned users register",
@@ -143,7 +143,7 @@ impl Directory {
     pub fn validate_user(&self, req: &Request, id: Uuid) -> Result<User> {
         let user = self.write(req, |tx| {
             let mut user = user_by_id(tx, id)?;
-            self.authorize(req, Action::ValidateUser, target_of(tx, &user)?)?;
+            self.authorize(req, Action::ValidateUser, self.target_of(tx, &user)?)?;
             if user.state != Lifecycle::Registered {
                 return Err(Error::conflict(format!(
                     "{} is {}; only registered users are validated",

@@ -3,13 +3,16 @@
 //! organization's role holds only that organization's users and roles, so its
 //! rights never reach past the organization. Roles nest, without cycles and to a
 //! bounded depth; [`member_of_closure`] computes nested membership (memberOf).
+//! Changing who holds a role's rights (members, nesting, the rights, deleting
+//! it) acts on every account whose rights change, under the policy's rank
+//! rule.
 
 use super::acl::{Action, Actor, Policy, Target};
 use super::error::{Error, Result};
 use super::model::{Member, Right, Role, Scope, now};
 use super::names::{check_role_name, check_text};
 use super::orgs::{org_by_id, org_named};
-use super::users::OrgRef;
+use super::users::{OrgRef, user_by_id};
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use std::collections::{BTreeSet, HashSet, VecDeque};
@@ -245,6 +248,9 @@ impl Directory {
                 .copied()
                 .collect();
             self.authorize_grants(req, role.org, &added)?;
+            if role.rights.iter().any(|r| !rights.contains(r)) {
+                self.authorize_holders(tx, req, Member::Role(id))?;
+            }
             if rights != role.rights {
                 what.push(format!("rights={}", rights_text(&rights)));
                 role.rights = rights;
@@ -285,6 +291,9 @@ impl Directory {
     pub(crate) fn delete_role_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
         let role = role_by_id(tx, id)?;
         self.authorize(req, Action::DeleteRole, Target::org(role.org))?;
+        if !self.carried_rights(tx, &role)?.is_empty() {
+            self.authorize_holders(tx, req, Member::Role(id))?;
+        }
         let change = Change {
             action: "role.delete",
             target: &role.name,
@@ -324,6 +333,9 @@ impl Directory {
         }
         let carried = self.carried_rights(tx, &role)?;
         self.authorize_grants(req, role.org, &carried)?;
+        if !carried.is_empty() {
+            self.authorize_holders(tx, req, member)?;
+        }
         if tx.member_of(member.id())?.contains(&role_id) {
             return Ok(role);
         }
@@ -361,6 +373,13 @@ impl Directory {
                 role.name
             )));
         }
+        if !self.carried_rights(tx, &role)?.is_empty() {
+            let member = match tx.user(member)? {
+                Some(_) => Member::User(member),
+                None => Member::Role(member),
+            };
+            self.authorize_holders(tx, req, member)?;
+        }
         let change = Change {
             action: "role.remove-member",
             target: &role.name,
@@ -388,7 +407,7 @@ impl Directory {
         let (name, org, target) = match member {
             Member::User(id) => {
                 let u = super::users::user_by_id(tx, id)?;
-                let target = super::users::target_of(tx, &u)?;
+                let target = super::users::read_target(&u);
                 (u.login, u.org, target)
             }
             Member::Role(id) => {
@@ -446,6 +465,17 @@ impl Directory {
         Ok(())
     }
 
+    /// Giving or taking rights acts on the accounts that gain or lose them:
+    /// each user `member` stands for must be one the actor may act on (see
+    /// [`Action::ChangeMembership`]).
+    fn authorize_holders(&self, tx: &Tx, req: &Request, member: Member) -> Result<()> {
+        for id in users_within(tx, member, self.settings().max_role_depth)? {
+            let user = user_by_id(tx, id)?;
+            self.authorize(req, Action::ChangeMembership, self.target_of(tx, &user)?)?;
+        }
+        Ok(())
+    }
+
     /// Rights of the role and of every role containing it: what a new member gains.
     fn carried_rights(&self, tx: &Tx, role: &Role) -> Result<Vec<Right>> {
         let mut rights: BTreeSet<Right> = role.rights.iter().copied().collect();
@@ -456,6 +486,27 @@ impl Directory {
         }
         Ok(rights.into_iter().collect())
     }
+}
+
+/// The users `member` stands for: itself, or every user inside a role,
+/// nested roles included (each role once, at most `max_depth` levels down).
+fn users_within(tx: &Tx, member: Member, max_depth: usize) -> Result<BTreeSet<Uuid>> {
+    let (mut users, mut seen) = (BTreeSet::new(), HashSet::new());
+    let mut frontier = vec![member];
+    for _ in 0..=max_depth {
+        let mut next = Vec::new();
+        for m in frontier {
+            match m {
+                Member::User(id) => {
+                    users.insert(id);
+                }
+                Member::Role(id) if seen.insert(id) => next.extend(tx.role_members(id)?),
+                Member::Role(_) => {}
+            }
+        }
+        frontier = next;
+    }
+    Ok(users)
 }
 
 /// How many levels of roles sit above `role` (0 when it is in no role).

@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::model::{Member, Role, Scope, User};
 use super::profile::Profile;
 use super::roles::{NewRole, RoleChanges, member_of_closure, role_by_id};
-use super::users::{NewUser, target_of, user_by_id};
+use super::users::{NewUser, read_target, user_by_id};
 use super::{Directory, Request};
 use crate::store::Tx;
 use std::collections::BTreeSet;
@@ -69,7 +69,7 @@ impl Directory {
             let mut out = Vec::with_capacity(candidates.len());
             for user in candidates {
                 if self
-                    .authorize(req, Action::Read, target_of(tx, &user)?)
+                    .authorize(req, Action::Read, read_target(&user))
                     .is_ok()
                 {
                     out.push(self.user_view(tx, req, user)?);
@@ -83,7 +83,7 @@ impl Directory {
     pub fn view_user(&self, req: &Request, id: Uuid) -> Result<UserView> {
         self.read(|tx| {
             let user = user_by_id(tx, id)?;
-            self.authorize(req, Action::Read, target_of(tx, &user)?)
+            self.authorize(req, Action::Read, read_target(&user))
                 .map_err(|_| Error::not_found(format!("user {id}")))?;
             self.user_view(tx, req, user)
         })
@@ -200,7 +200,7 @@ impl Directory {
         self.read(|tx| {
             if let Some(user) = tx.user(id)? {
                 if self
-                    .authorize(req, Action::Read, target_of(tx, &user)?)
+                    .authorize(req, Action::Read, read_target(&user))
                     .is_ok()
                 {
                     return Ok(Member::User(id));

@@ -10,7 +10,7 @@ use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::check_email;
 use super::users::{
     OrgRef, ProfileField, UserChanges, check_optional_text, check_uid_number, ensure_seat,
-    target_of, user_by_id,
+    user_by_id,
 };
 use super::{Change, Directory, Request};
 use crate::store::Tx;
@@ -64,7 +64,7 @@ impl Directory {
         check_changes(changes)?;
         {
             let old = user_by_id(tx, id)?;
-            let target = target_of(tx, &old)?;
+            let target = self.target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();
             self.apply_profile(tx, req, target, &mut user, changes, &mut what)?;

@@ -7,11 +7,12 @@
 use super::acl::{Action, AttrClass, Rank, Target};
 use super::error::{Error, Result};
 use super::kept::Kept;
-use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
+use super::model::{AccountFlags, Lifecycle, Rights, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
 use super::orgs::{org_by_id, org_named};
 use super::password;
 use super::profile::Profile;
+use super::roles::grants_of;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -150,8 +151,10 @@ pub(crate) fn user_by_id(tx: &Tx, id: Uuid) -> Result<User> {
         .ok_or_else(|| Error::not_found(format!("user {id}")))
 }
 
-/// The user's standing in its organization, for the policy's rank rule.
-pub(crate) fn rank_of(tx: &Tx, user: &User) -> Result<Rank> {
+/// The user's standing in its organization, for the policy's rank rule: its
+/// Organization Administrator, a delegate, a holder of rights there, or a
+/// plain member.
+pub(crate) fn rank_of(tx: &Tx, user: &User, max_depth: usize) -> Result<Rank> {
     if let Some(org) = user.org {
         if org_by_id(tx, org)?.admin == Some(user.id) {
             return Ok(Rank::OrgAdmin);
@@ -160,12 +163,34 @@ pub(crate) fn rank_of(tx: &Tx, user: &User) -> Result<Rank> {
             return Ok(Rank::Delegate);
         }
     }
-    Ok(Rank::Member)
+    Ok(Rank::holding(rights_in_org(tx, user, max_depth)?))
 }
 
-/// The policy target for acting on `user`.
-pub(crate) fn target_of(tx: &Tx, user: &User) -> Result<Target> {
-    Ok(Target::subject(user.org, user.id, rank_of(tx, user)?))
+/// The rights `user` holds where it is, through its roles (nested ones and
+/// server-wide ones included): those of its organization's roles, or for a
+/// user in no organization, of server-wide roles.
+fn rights_in_org(tx: &Tx, user: &User, max_depth: usize) -> Result<Rights> {
+    let grants = grants_of(tx, user.id, max_depth)?;
+    Ok(Rights::of(
+        grants
+            .into_iter()
+            .filter(|(scope, _)| scope.covers(user.org))
+            .map(|(_, right)| right),
+    ))
+}
+
+/// The policy target for reading `user`. Reading does not depend on the
+/// account's rank, so its roles are not walked: for [`Action::Read`] only.
+pub(crate) fn read_target(user: &User) -> Target {
+    Target::subject(user.org, user.id, Rank::Member)
+}
+
+impl Directory {
+    /// The policy target for acting on `user`, with its rank.
+    pub(crate) fn target_of(&self, tx: &Tx, user: &User) -> Result<Target> {
+        let rank = rank_of(tx, user, self.settings().max_role_depth)?;
+        Ok(Target::subject(user.org, user.id, rank))
+    }
 }
 
 /// Refuses a user that would take a seat its organization does not have.
@@ -336,7 +361,7 @@ impl Directory {
     pub fn get_user(&self, req: &Request, id: Uuid) -> Result<User> {
         self.read(|tx| {
             let user = user_by_id(tx, id)?;
-            self.authorize(req, Action::Read, target_of(tx, &user)?)
+            self.authorize(req, Action::Read, read_target(&user))
                 .map_err(|_| Error::not_found(format!("user {id}")))?;
             Ok(user)
         })
@@ -346,7 +371,8 @@ impl Directory {
     /// read it (see [`Directory::authorize_visible`]).
     pub(crate) fn user_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<User> {
         let user = user_by_id(tx, id)?;
-        self.authorize_visible(req, Action::ModifyUser, target_of(tx, &user)?)?;
+        let target = self.target_of(tx, &user)?;
+        self.authorize_visible(req, Action::ModifyUser, target)?;
         Ok(user)
     }
 

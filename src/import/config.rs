@@ -17,6 +17,11 @@ pub struct ImportConfig {
     pub preview_ttl: Duration,
     /// State of the users an import creates (`import.created_state`).
     pub created_state: Lifecycle,
+    /// Most memory one actor's previews may hold while they wait for a
+    /// confirm (`import.max_preview_bytes_per_actor`).
+    pub max_preview_bytes_per_actor: usize,
+    /// Most memory all previews may hold (`import.max_preview_bytes_total`).
+    pub max_preview_bytes_total: usize,
 }
 
 impl Default for ImportConfig {
@@ -25,6 +30,10 @@ impl Default for ImportConfig {
             limits: Limits::default(),
             preview_ttl: Duration::from_secs(3600),
             created_state: Lifecycle::Provisioned,
+            // A preview of 10,000 ordinary rows holds about 6 MB; one whose
+            // cells hold max_bytes (16 MiB) of text, twice that text and more.
+            max_preview_bytes_per_actor: 64 << 20,
+            max_preview_bytes_total: 256 << 20,
         }
     }
 }
@@ -37,6 +46,8 @@ pub(crate) struct ImportSection {
     max_bytes: Option<usize>,
     preview_ttl_secs: Option<u64>,
     created_state: Option<String>,
+    max_preview_bytes_per_actor: Option<usize>,
+    max_preview_bytes_total: Option<usize>,
 }
 
 impl ImportSection {
@@ -57,13 +68,38 @@ impl ImportSection {
             let why = "must be above 0: a preview must live long enough to be confirmed";
             return Err(("import.preview_ttl_secs", why.into()));
         }
+        let (per_actor, total) = self.preview_caps(&d)?;
         Ok(ImportConfig {
             limits,
             preview_ttl: self
                 .preview_ttl_secs
                 .map_or(d.preview_ttl, Duration::from_secs),
             created_state: self.created_state()?,
+            max_preview_bytes_per_actor: per_actor,
+            max_preview_bytes_total: total,
         })
+    }
+
+    /// The memory caps of kept previews: above 0, one actor's no larger
+    /// than all of them.
+    fn preview_caps(&self, d: &ImportConfig) -> Result<(usize, usize), (&'static str, String)> {
+        let per_actor = self
+            .max_preview_bytes_per_actor
+            .unwrap_or(d.max_preview_bytes_per_actor);
+        let total = self
+            .max_preview_bytes_total
+            .unwrap_or(d.max_preview_bytes_total);
+        if per_actor == 0 {
+            return Err((
+                "import.max_preview_bytes_per_actor",
+                "must be above 0".into(),
+            ));
+        }
+        if total < per_actor {
+            let why = format!("must be at least import.max_preview_bytes_per_actor ({per_actor})");
+            return Err(("import.max_preview_bytes_total", why));
+        }
+        Ok((per_actor, total))
     }
 
     /// Only the two states an account may start in: provisioned (it then
@@ -109,6 +145,23 @@ mod tests {
             Config::from_str_with_env("[import]\npreview_ttl_secs = 0\n", &no_env).unwrap_err();
         assert!(
             err.to_string().starts_with("import.preview_ttl_secs"),
+            "{err}"
+        );
+        assert_eq!(c.import.max_preview_bytes_per_actor, 64 << 20);
+        let text = "[import]\nmax_preview_bytes_per_actor = 10\nmax_preview_bytes_total = 20\n";
+        let c = Config::from_str_with_env(text, &no_env).unwrap();
+        assert_eq!(
+            (
+                c.import.max_preview_bytes_per_actor,
+                c.import.max_preview_bytes_total
+            ),
+            (10, 20)
+        );
+        let text = "[import]\nmax_preview_bytes_per_actor = 30\nmax_preview_bytes_total = 20\n";
+        let err = Config::from_str_with_env(text, &no_env).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("import.max_preview_bytes_total"),
             "{err}"
         );
         let err = Config::from_str_with_env("[import]\nmax_row = 5\n", &no_env).unwrap_err();

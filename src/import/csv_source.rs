@@ -34,9 +34,10 @@ pub(super) struct CsvSource<'a> {
     delimiter: u8,
 }
 
-/// Decodes `bytes`, detects the delimiter and reads the header row.
-pub(super) fn open(bytes: &[u8]) -> Result<(CsvSource<'_>, Header), ReadError> {
-    let decoded = decode(bytes)?;
+/// Decodes `bytes` (at most `limit` bytes once decoded), detects the
+/// delimiter and reads the header row.
+pub(super) fn open(bytes: &[u8], limit: usize) -> Result<(CsvSource<'_>, Header), ReadError> {
+    let decoded = decode(bytes, limit)?;
     let delimiter = detect_delimiter(&decoded.text);
     let text = match decoded.text {
         Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),

@@ -6,11 +6,14 @@
 //! on a Western European Windows). A byte-order mark decides; otherwise valid
 //! UTF-8 is UTF-8, and anything else is read as Windows-1252 with a warning,
 //! because guessing silently would let a mangled "é" into the directory
-//! unnoticed. Binary files (old .xls, zip) are refused with a hint.
+//! unnoticed. Binary files (old .xls, zip) are refused with a hint. Text that
+//! would be larger than `import.max_bytes` once decoded (Windows-1252 letters
+//! take up to three bytes in UTF-8) is refused before it is decoded: its size
+//! is counted first, through a small buffer.
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, WINDOWS_1252};
+use encoding_rs::{CoderResult, Encoding, WINDOWS_1252};
 
 use super::read::ReadError;
 
@@ -27,10 +30,19 @@ pub(super) struct Decoded<'a> {
     pub warning: Option<String>,
 }
 
-pub(super) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ReadError> {
+/// Decodes `bytes`, refusing text larger than `limit` bytes once decoded.
+pub(super) fn decode(bytes: &[u8], limit: usize) -> Result<Decoded<'_>, ReadError> {
     refuse_binary(bytes)?;
     let decoded = match Encoding::for_bom(bytes) {
-        Some((encoding, bom_len)) => decode_marked(encoding, &bytes[bom_len..]),
+        Some((encoding, bom_len)) => {
+            let body = &bytes[bom_len..];
+            within(encoding, body, limit)?;
+            decode_marked(encoding, body)
+        }
+        None if std::str::from_utf8(bytes).is_err() => {
+            within(WINDOWS_1252, bytes, limit)?;
+            decode_unmarked(bytes)
+        }
         None => decode_unmarked(bytes),
     };
     // NUL never occurs in real CSV text; it does in UTF-16 saved without a
@@ -44,6 +56,36 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ReadError> {
         ));
     }
     Ok(decoded)
+}
+
+/// Refuses `body` when it would be larger than `limit` bytes once decoded
+/// from `encoding` (even marked UTF-8 grows: each invalid byte becomes a
+/// three-byte U+FFFD).
+fn within(encoding: &'static Encoding, body: &[u8], limit: usize) -> Result<(), ReadError> {
+    if decoded_len(encoding, body, limit) <= limit {
+        return Ok(());
+    }
+    Err(ReadError::DecodedTooLarge {
+        encoding: encoding.name(),
+        limit,
+    })
+}
+
+/// How many bytes `body` takes once decoded to UTF-8, counted through a
+/// small buffer that is thrown away; counting stops once past `limit`.
+fn decoded_len(encoding: &'static Encoding, body: &[u8], limit: usize) -> usize {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut buf = [0u8; 8192];
+    let (mut read, mut total) = (0, 0);
+    loop {
+        let rest = body.get(read..).unwrap_or_default();
+        let (result, r, w, _) = decoder.decode_to_utf8(rest, &mut buf, true);
+        read += r;
+        total += w;
+        if total > limit || result == CoderResult::InputEmpty {
+            return total;
+        }
+    }
 }
 
 /// Known binary formats get a precise message instead of a decoding attempt.
@@ -118,9 +160,9 @@ mod tests {
 
     #[test]
     fn utf8_is_borrowed_and_bom_dropped() {
-        let d = decode("a,é".as_bytes()).unwrap();
+        let d = decode("a,é".as_bytes(), 100).unwrap();
         assert!(matches!(d.text, Cow::Borrowed("a,é")));
-        let d = decode("\u{feff}a,é".as_bytes()).unwrap();
+        let d = decode("\u{feff}a,é".as_bytes(), 100).unwrap();
         assert_eq!(d.text, "a,é");
         assert!(d.warning.is_none());
     }
@@ -129,7 +171,7 @@ mod tests {
     fn utf16_both_orders() {
         for be in [false, true] {
             let bytes = utf16("Zoë\tx", be);
-            let d = decode(&bytes).unwrap();
+            let d = decode(&bytes, 100).unwrap();
             assert_eq!(d.text, "Zoë\tx");
             assert!(d.warning.is_none());
         }
@@ -137,15 +179,39 @@ mod tests {
 
     #[test]
     fn windows_1252_fallback_warns() {
-        let d = decode(b"Ren\xe9 \x80").unwrap();
+        let d = decode(b"Ren\xe9 \x80", 100).unwrap();
         assert_eq!(d.text, "René €");
         assert!(d.warning.unwrap().contains("Windows-1252"));
     }
 
     #[test]
+    fn the_decoded_size_is_capped() {
+        // Six bytes of Windows-1252, each a three-byte letter in UTF-8.
+        let euros = b"\x80\x80\x80\x80\x80\x80";
+        assert_eq!(decode(euros, 18).unwrap().text.len(), 18);
+        let err = decode(euros, 17).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the file is larger than 17 bytes once decoded from windows-1252, the limit \
+             (import.max_bytes)"
+        );
+        let wide = utf16("丁丁丁", false);
+        assert!(decode(&wide, 9).is_ok());
+        assert!(matches!(
+            decode(&wide, 8),
+            Err(ReadError::DecodedTooLarge { .. })
+        ));
+        let mut marked = b"\xEF\xBB\xBF".to_vec();
+        marked.extend([0xFF; 10]);
+        assert!(decode(&marked, 29).is_err());
+        // Counting stops after the first buffer past the limit.
+        assert!(decoded_len(WINDOWS_1252, &[0x80; 100_000], 10) <= 8192);
+    }
+
+    #[test]
     fn binary_is_refused() {
         for bytes in [XLS_MAGIC, ZIP_MAGIC, &b"L\0o\0g\0"[..]] {
-            assert!(matches!(decode(bytes), Err(ReadError::NotText(_))));
+            assert!(matches!(decode(bytes, 100), Err(ReadError::NotText(_))));
         }
     }
 }

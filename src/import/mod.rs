@@ -3,8 +3,9 @@
 //! mapping, per-field shape checks, limits); `preview` runs the flow (preview,
 //! confirm, report) over the core's import use cases
 //! (`crate::directory::imports`), which make every access decision and the one
-//! write transaction; `report` shapes what the preview and the report show;
-//! `config` is the `[import]` section of the configuration.
+//! write transaction; `keep` holds the previews within their memory caps;
+//! `report` shapes what the preview and the report show; `config` is the
+//! `[import]` section of the configuration.
 
 mod columns;
 pub mod config;
@@ -12,11 +13,13 @@ mod csv_source;
 mod decode;
 mod duplicates;
 mod fields;
+mod keep;
 pub mod preview;
 pub mod read;
 #[cfg(test)]
 mod read_tests;
 pub mod report;
+mod xlsx_limits;
 mod xlsx_source;
 
 pub use config::ImportConfig;

@@ -1,25 +1,23 @@
 //! The import flow as front ends use it: upload a file for a preview, look at
-//! it, confirm it, download its per-row report. Previews live in memory (a
-//! restart forgets them; the administrator uploads the file again) for
-//! `import.preview_ttl_secs`, at most [`MAX_PREVIEWS`] at a time. Every access
-//! decision is the core's: the plan's per-row checks and
-//! [`Directory::authorize_import`] for who may see or confirm a preview.
-//! Synchronous: call it off the async worker threads.
+//! it, confirm or discard it, download its per-row report. Previews live in
+//! memory (a restart forgets them; the administrator uploads the file again)
+//! for `import.preview_ttl_secs`, within the memory caps `keep` enforces.
+//! Every access decision is the core's: [`Directory::authorize_import_upload`]
+//! for who may upload at all, the plan's per-row checks, and
+//! [`Directory::authorize_import`] for who may see, confirm or discard a
+//! preview. Synchronous: call it off the async worker threads.
 
+use super::keep::{Kept, footprint, lock};
 use super::read::{self, RawRow, ReadError, RowError};
 use super::report;
 use super::{ImportConfig, field_header};
 use crate::directory::imports::{Applied, Counts, ImportOptions, ImportRow, Plan};
 use crate::directory::model::{Millis, now};
 use crate::directory::{self, Directory, Request};
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use uuid::Uuid;
-
-/// Most previews kept at once; the oldest is dropped past it. A preview of a
-/// full file holds every row, so this bounds the memory they take.
-pub const MAX_PREVIEWS: usize = 16;
 
 /// Why an import step failed. Each message says what to do next.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +36,18 @@ pub enum ImportError {
     InvalidRows(usize),
     #[error("import {0} was already applied")]
     AlreadyApplied(Uuid),
+    /// The kept previews fill a memory cap.
+    #[error(
+        "previews waiting for a confirm hold {held} bytes and this one needs {need}; the \
+         limit is {limit} ({key}): confirm or discard a preview (DELETE \
+         /admin/v1/imports/{{id}}), or wait for one to expire"
+    )]
+    PreviewsFull {
+        held: usize,
+        need: usize,
+        limit: usize,
+        key: &'static str,
+    },
 }
 
 /// One problem of one row, from the reader or from the directory.
@@ -78,7 +88,9 @@ pub struct Preview {
     pub(super) rows: Vec<ImportRow>,
     pub(super) invalid: Vec<InvalidRow>,
     pub(super) applied: Mutex<Option<Applied>>,
-    deadline: Instant,
+    pub(super) deadline: Instant,
+    /// The memory it holds, as counted against the caps.
+    pub bytes: usize,
 }
 
 impl Preview {
@@ -102,13 +114,7 @@ pub struct Imports {
 struct Inner {
     dir: Directory,
     cfg: ImportConfig,
-    previews: Mutex<HashMap<Uuid, Arc<Preview>>>,
-}
-
-/// A poisoned lock only means another request panicked mid-way; the map of
-/// previews is still consistent, so carry on with it.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    kept: Kept,
 }
 
 impl Imports {
@@ -116,8 +122,8 @@ impl Imports {
         Imports {
             inner: Arc::new(Inner {
                 dir,
+                kept: Kept::new(cfg.max_preview_bytes_per_actor, cfg.max_preview_bytes_total),
                 cfg,
-                previews: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -136,14 +142,24 @@ impl Imports {
         }
     }
 
+    /// Whether `req` may upload a file at all (see
+    /// [`Directory::authorize_import_upload`]), and has room left for one
+    /// more preview: front ends ask before they read the upload.
+    pub fn authorize_upload(&self, req: &Request) -> Result<(), ImportError> {
+        self.inner.dir.authorize_import_upload(req)?;
+        self.inner.kept.check_room(req.actor.id)
+    }
+
     /// Reads the file, plans it against the directory, keeps the preview.
-    /// Nothing is written to the directory.
+    /// Nothing is written to the directory. An actor who may not upload is
+    /// refused before the file is looked at.
     pub fn preview(
         &self,
         req: &Request,
         bytes: &[u8],
         content_type: Option<&str>,
     ) -> Result<Arc<Preview>, ImportError> {
+        self.authorize_upload(req)?;
         let format = read::detect_format(bytes, content_type);
         let sheet = read::read(bytes, format, &self.inner.cfg.limits)?;
         let total_rows = sheet.rows.len();
@@ -167,7 +183,7 @@ impl Imports {
         };
         let ttl = self.inner.cfg.preview_ttl;
         let created = now();
-        let preview = Arc::new(Preview {
+        let mut preview = Preview {
             id: Uuid::new_v4(),
             owner: req.actor.id,
             owner_name: req.actor.name.clone(),
@@ -182,39 +198,31 @@ impl Imports {
             invalid,
             applied: Mutex::new(None),
             deadline: Instant::now() + ttl,
-        });
-        self.keep(preview.clone());
+            bytes: 0,
+        };
+        preview.bytes = footprint(&preview);
+        let preview = Arc::new(preview);
+        self.inner.kept.insert(preview.clone())?;
         Ok(preview)
-    }
-
-    fn keep(&self, preview: Arc<Preview>) {
-        let mut map = lock(&self.inner.previews);
-        let at = Instant::now();
-        map.retain(|_, p| p.deadline > at);
-        while map.len() >= MAX_PREVIEWS {
-            let oldest = map.values().min_by_key(|p| p.deadline).map(|p| p.id);
-            match oldest {
-                Some(id) => map.remove(&id),
-                None => break,
-            };
-        }
-        map.insert(preview.id, preview);
     }
 
     /// A kept preview, if the caller may see it (else "not found").
     pub fn get(&self, req: &Request, id: Uuid) -> Result<Arc<Preview>, ImportError> {
-        let found = {
-            let mut map = lock(&self.inner.previews);
-            let at = Instant::now();
-            map.retain(|_, p| p.deadline > at);
-            map.get(&id).cloned()
-        };
+        let found = self.inner.kept.find(id);
         let preview = found.ok_or(ImportError::NotFound(id))?;
         match self.inner.dir.authorize_import(req, preview.owner) {
             Ok(()) => Ok(preview),
             Err(directory::Error::Denied(_)) => Err(ImportError::NotFound(id)),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Forgets a preview (confirmed or not) and frees what it holds; the
+    /// same who may see it may discard it.
+    pub fn discard(&self, req: &Request, id: Uuid) -> Result<(), ImportError> {
+        self.get(req, id)?;
+        self.inner.kept.remove(id);
+        Ok(())
     }
 
     /// Applies a preview in one transaction (see

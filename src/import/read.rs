@@ -37,7 +37,10 @@ pub const XLSX_MEDIA_TYPE: &str =
 pub struct Limits {
     /// Most non-blank data rows accepted (`import.max_rows`).
     pub max_rows: usize,
-    /// Largest upload accepted, in bytes (`import.max_bytes`).
+    /// Largest file accepted, in bytes (`import.max_bytes`): the upload, a
+    /// CSV file once decoded, each part of an XLSX workbook once
+    /// uncompressed (the whole workbook up to four times it), and the text
+    /// kept from a workbook's cells.
     pub max_bytes: usize,
 }
 
@@ -143,6 +146,33 @@ pub enum ReadError {
     )]
     TooLarge { bytes: usize, limit: usize },
     #[error(
+        "the file is larger than {} bytes once decoded from {encoding}, the limit \
+         (import.max_bytes)",
+        grouped(.limit)
+    )]
+    DecodedTooLarge {
+        encoding: &'static str,
+        limit: usize,
+    },
+    #[error(
+        "the workbook part {part} is larger than {} bytes once uncompressed, the limit \
+         (import.max_bytes)",
+        grouped(.limit)
+    )]
+    PartTooLarge { part: String, limit: u64 },
+    #[error(
+        "the workbook is larger than {} bytes once uncompressed, the limit (four times \
+         import.max_bytes): keep only the sheet to import in the file",
+        grouped(.limit)
+    )]
+    WorkbookTooLarge { limit: u64 },
+    #[error(
+        "the cells read from the workbook hold more than {} bytes of text, the limit \
+         (import.max_bytes)",
+        grouped(.limit)
+    )]
+    TooMuchText { limit: usize },
+    #[error(
         "file has {} data rows; the limit is {} (import.max_rows): split it into smaller files",
         grouped(.rows),
         grouped(.limit)
@@ -180,7 +210,7 @@ pub enum ReadError {
 }
 
 /// 10000 → "10,000": limits are easier to compare with separators.
-fn grouped(n: &usize) -> String {
+fn grouped(n: &impl ToString) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -273,11 +303,11 @@ pub fn open<'a>(
     }
     let (header, source) = match format {
         Format::Csv => {
-            let (source, header) = csv_source::open(bytes)?;
+            let (source, header) = csv_source::open(bytes, limits.max_bytes)?;
             (header, Source::Csv(source))
         }
         Format::Xlsx => {
-            let sheet = xlsx_source::open(bytes, limits.max_rows)?;
+            let sheet = xlsx_source::open(bytes, limits)?;
             (sheet.header, Source::Xlsx(sheet.rows.into_iter()))
         }
     };
@@ -297,7 +327,8 @@ pub fn open<'a>(
 ///
 /// CSV rows are parsed as they are pulled (one reused record buffer); an
 /// XLSX sheet is parsed by `open`, keeping only the known columns of at most
-/// `max_rows` rows, because calamine's cell reader borrows the workbook.
+/// `max_rows` rows (and at most `max_bytes` of their text), because
+/// calamine's cell reader borrows the workbook.
 pub struct RowReader<'a> {
     columns: Columns,
     warnings: Vec<String>,

@@ -6,7 +6,10 @@
 //! with calamine's cell reader rather than loaded as a full range: a sheet
 //! whose used range is huge (a stray value in row 1,000,000 or column XFD)
 //! then costs nothing, and only the known columns of at most `max_rows`
-//! rows are kept.
+//! rows are kept. Before calamine opens the workbook, `xlsx_limits` checks
+//! that no part of it inflates past `import.max_bytes`; the text kept from
+//! cells is capped at the same size, because one long shared string may be
+//! used by every cell of the sheet.
 
 use std::io::Cursor;
 
@@ -14,7 +17,8 @@ use calamine::{DataRef, ExcelDateTime, Reader, SheetType, SheetVisible, Xlsx, Xl
 
 use super::columns::{self, FIELD_COUNT, Field, Header};
 use super::fields::Record;
-use super::read::ReadError;
+use super::read::{Limits, ReadError};
+use super::xlsx_limits::check_parts;
 
 /// Every .xlsx file is a zip archive and starts with this signature.
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -43,8 +47,9 @@ pub(super) struct XlsxSheet {
 }
 
 /// Reads the first worksheet. More than `max_rows` non-blank data rows is
-/// refused here, with the real count, since the rows are read up front.
-pub(super) fn open(bytes: &[u8], max_rows: usize) -> Result<XlsxSheet, ReadError> {
+/// refused here, with the real count, since the rows are read up front; so
+/// is a workbook any part of which is larger than `max_bytes` uncompressed.
+pub(super) fn open(bytes: &[u8], limits: &Limits) -> Result<XlsxSheet, ReadError> {
     // The upload may only have been *labelled* XLSX; say so plainly rather
     // than pass on the zip library's wording.
     if !bytes.starts_with(ZIP_MAGIC) {
@@ -52,10 +57,11 @@ pub(super) fn open(bytes: &[u8], max_rows: usize) -> Result<XlsxSheet, ReadError
             "the file is not a zip archive, as every .xlsx is".into(),
         ));
     }
+    check_parts(bytes, limits.max_bytes)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(book_error)?;
     let name = first_sheet(&book)?;
     let mut cells = book.worksheet_cells_reader(&name).map_err(book_error)?;
-    let mut builder = SheetBuilder::new(max_rows);
+    let mut builder = SheetBuilder::new(limits);
     while let Some(cell) = cells.next_cell().map_err(book_error)? {
         let (row, col) = cell.get_position();
         if col < MAX_COLUMNS {
@@ -87,6 +93,9 @@ fn book_error(e: XlsxError) -> ReadError {
 /// a row is complete when a cell of another row (or the end) arrives.
 struct SheetBuilder {
     max_rows: usize,
+    /// Bytes of cell text that may still be kept (see [`Self::keep`]).
+    text_left: usize,
+    text_limit: usize,
     header: Option<Header>,
     rows: Vec<XlsxRow>,
     /// Non-blank data rows seen, including those beyond `max_rows`.
@@ -100,9 +109,11 @@ struct SheetBuilder {
 }
 
 impl SheetBuilder {
-    fn new(max_rows: usize) -> Self {
+    fn new(limits: &Limits) -> Self {
         SheetBuilder {
-            max_rows,
+            max_rows: limits.max_rows,
+            text_left: limits.max_bytes,
+            text_limit: limits.max_bytes,
             header: None,
             rows: Vec::new(),
             data_rows: 0,
@@ -119,7 +130,7 @@ impl SheetBuilder {
             self.current = Some(row);
         }
         let Some(header) = &self.header else {
-            let text = cell_text(value);
+            let text = self.keep(cell_text(value))?;
             if !text.is_empty() {
                 self.non_blank = true;
                 self.header_cells.push((col, text));
@@ -130,9 +141,22 @@ impl SheetBuilder {
         let storing = self.data_rows < self.max_rows;
         let field = header.columns.field_at(col as usize);
         if let (true, Some(field)) = (storing, field) {
-            self.slots[field as usize] = cell_text(value);
+            self.slots[field as usize] = self.keep(cell_text(value))?;
         }
         Ok(())
+    }
+
+    /// Counts a cell's text against what may be kept. The sheet part is
+    /// capped, but a cell may name a shared string, and one long shared
+    /// string used by every cell would otherwise be copied for each.
+    fn keep(&mut self, text: String) -> Result<String, ReadError> {
+        self.text_left = self
+            .text_left
+            .checked_sub(text.len())
+            .ok_or(ReadError::TooMuchText {
+                limit: self.text_limit,
+            })?;
+        Ok(text)
     }
 
     /// Ends the current row: the first non-blank row is the header, later
@@ -246,7 +270,7 @@ fn date_text(d: &ExcelDateTime) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::read::{Format, Limits, detect_format, read};
+    use super::super::read::{Format, detect_format, read};
     use super::*;
     use calamine::{CellErrorType, ExcelDateTimeType};
     use rust_xlsxwriter::{Formula, Workbook};
@@ -268,9 +292,10 @@ mod tests {
 
     #[test]
     fn not_a_workbook() {
-        let err = open(b"PK\x03\x04garbage", 10).unwrap_err();
+        let limits = Limits::default();
+        let err = open(b"PK\x03\x04garbage", &limits).unwrap_err();
         assert!(matches!(err, ReadError::Xlsx(_)), "{err:?}");
-        let err = open(b"Login Name,OU Admin\n", 10).unwrap_err();
+        let err = open(b"Login Name,OU Admin\n", &limits).unwrap_err();
         assert_eq!(
             err.to_string(),
             "the .xlsx workbook cannot be read (the file is not a zip archive, as every .xlsx \

@@ -3,7 +3,8 @@
 //! directory, and applies a plan in one write transaction. Every access
 //! decision for an import is made here, through the policy: which organizations
 //! the actor may import into, who may move or change whom, who may appoint
-//! delegated administrators, and who may see or confirm a preview.
+//! delegated administrators, who may upload a file at all, and who may see
+//! or confirm a preview.
 //!
 //! - `plan`: validation against the directory and the per-row plan (no writes);
 //! - `apply`: the confirm step: re-plan inside the write transaction, compare
@@ -220,5 +221,15 @@ impl Directory {
             ..Target::default()
         };
         self.authorize(req, Action::ManageImport, target)
+    }
+
+    /// May `req` upload an import file at all? Only an actor who could apply
+    /// at least one row somewhere may (the policy decides); asked before the
+    /// file is read, so that nobody else makes dirgate parse anything. A
+    /// refusal is audited like any other.
+    pub fn authorize_import_upload(&self, req: &Request) -> Result<()> {
+        let out = self.authorize(req, Action::ImportFile, Target::default());
+        self.audit_refusal(req, &out);
+        out
     }
 }

@@ -8,7 +8,7 @@ use super::{
     Column, Counts, DelegateChange, ImportOptions, ImportRow, Plan, PlannedRow, RowAction,
     RowProblem, SeatCheck,
 };
-use crate::directory::acl::{Action, Rank, Target};
+use crate::directory::acl::{Action, Target};
 use crate::directory::error::Result;
 use crate::directory::model::{Organization, User};
 use crate::directory::names::{fold, split_login};
@@ -121,7 +121,10 @@ impl Planner<'_> {
         }
         match self.tx.user_by_login(&row.login)? {
             None => Ok(self.create(row, &org)),
-            Some(user) => Ok(self.change(row, &org, user)),
+            Some(user) => {
+                let target = self.dir.target_of(self.tx, &user)?;
+                Ok(self.change(row, &org, user, target))
+            }
         }
     }
 
@@ -188,9 +191,9 @@ impl Planner<'_> {
     }
 
     /// An existing account: what changes, and may the actor change it.
-    fn change(&self, row: &ImportRow, org: &Organization, user: User) -> Verdict {
+    /// `target` is the account's, with its rank.
+    fn change(&self, row: &ImportRow, org: &Organization, user: User, target: Target) -> Verdict {
         let moved = user.org != Some(org.id);
-        let target = Target::subject(user.org, user.id, self.rank(&user));
         let mut planned = self.updated(row, org, &user, moved);
         let problem = |column, reason: String| RowProblem {
             line: row.line,
@@ -287,21 +290,6 @@ impl Planner<'_> {
             display_name,
             state: user.state,
             changes,
-        }
-    }
-
-    /// The account's standing, for the policy's rank rule (from the cache).
-    fn rank(&self, user: &User) -> Rank {
-        let Some(org) = user.org else {
-            return Rank::Member;
-        };
-        let admin = self.orgs.get(&org).and_then(|o| o.admin);
-        if admin == Some(user.id) {
-            Rank::OrgAdmin
-        } else if user.flags.delegate {
-            Rank::Delegate
-        } else {
-            Rank::Member
         }
     }
 

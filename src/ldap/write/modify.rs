@@ -16,7 +16,6 @@ use crate::directory::acl::{Action, Target};
 use crate::directory::model::{SecretHash, User};
 use crate::directory::roles::RoleChanges;
 use crate::directory::users::UserChanges;
-use crate::directory::users::target_of;
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
 use crate::ldap::result::{from_error, no_such_object};
@@ -207,7 +206,7 @@ fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepare
     } else if !p.unlock {
         // A change to nothing must still be one the actor may attempt (an
         // unlock alone is judged by its own right).
-        dir.authorize(req, Action::ModifyUser, target_of(tx, &user)?)?;
+        dir.authorize(req, Action::ModifyUser, dir.target_of(tx, &user)?)?;
     }
     if p.unlock {
         dir.unlock_user_in(tx, req, id)?;
