@@ -137,9 +137,10 @@ fn in_scope(tx: &Tx, tree: &Tree, node: Node, base: Node, scope: &LdapSearchScop
 fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>> {
     let v = p.value.trim();
     Ok(match p.ty.canonical() {
+        // The index alone: rendering reads (and decodes) the record anyway.
         "uid" => tx
-            .user_by_login(v)?
-            .map(|u| Node::User(u.id))
+            .user_id_by_login(v)?
+            .map(Node::User)
             .into_iter()
             .collect(),
         // Every address of a user is a `mail` value.
