@@ -73,7 +73,8 @@ async fn ldap_modify_does_not_test_values_of_entries_out_of_reach() {
             ] {
                 let what = format!("{change:?} on {dn}");
                 let res = ldap.modify(dn, vec![change]).await.unwrap();
-                assert_eq!(res.rc, 50, "{what}: {res:?}");
+                // Out of reach: as if the entry did not exist (issue 13.5).
+                assert_eq!(res.rc, 32, "{what}: {res:?}");
             }
         }
     }
@@ -150,8 +151,9 @@ async fn base_search(
         .collect()
 }
 
-/// An LDAP add or rename aimed at another organization is refused by the
-/// policy whether or not the entry it names exists there: "already exists"
+/// An LDAP add or rename aimed at another organization is answered alike
+/// (noSuchObject, as the organization is out of reach) whether or not the
+/// entry it names exists there: "already exists"
 /// would confirm a role name, or where a login lives, out of the caller's
 /// reach. (Inside its reach, the core still answers entryAlreadyExists.)
 #[tokio::test]
@@ -191,13 +193,15 @@ async fn ldap_add_and_rename_do_not_confirm_entries_out_of_reach() {
         (user("zed@example.com"), person.clone()),
     ] {
         let res = ldap.add(&dn, attrs).await.unwrap();
-        assert_eq!(res.rc, 50, "add {dn}: {res:?}");
+        // Acme-B is out of bob's reach: as if it did not exist.
+        assert_eq!(res.rc, 32, "add {dn}: {res:?}");
+        assert_eq!(res.matched, BASE, "add {dn}: {res:?}");
     }
     let alice = format!("uid=alice@example.com,ou=Acme-A,{BASE}");
     let b = format!("ou=Acme-B,{BASE}");
     for rdn in ["uid=carol@example.com", "uid=zed@example.com"] {
         let res = ldap.modifydn(&alice, rdn, true, Some(&b)).await.unwrap();
-        assert_eq!(res.rc, 50, "rename to {rdn}: {res:?}");
+        assert_eq!(res.rc, 32, "rename to {rdn}: {res:?}");
     }
     // Inside its organization, bob hears that a role exists.
     let staff = format!("cn=Staff,ou=roles,ou=Acme-A,{BASE}");

@@ -167,7 +167,8 @@ async fn a_delegate_manages_its_own_organizations_users_only() {
             json!({"login": "mallory@example.com", "organization": "Acme-B"}),
         )
         .await;
-    expect(&other, 403);
+    // Out of reach: answered as if it did not exist (issue 13.5).
+    expect(&other, 404);
     expect(&t.api.get("/users/mallory@example.com", &t.sys).await, 404);
     expect(&t.api.get("/users/carol@example.com", &t.bob).await, 404);
     let carol = user_id(&t, "carol@example.com").await;
@@ -175,7 +176,8 @@ async fn a_delegate_manages_its_own_organizations_users_only() {
         .api
         .post(&format!("/users/{carol}/disable"), &t.bob, json!({}))
         .await;
-    expect(&disable, 403);
+    // Out of reach: answered as if it did not exist (issue 13.5).
+    expect(&disable, 404);
     let carol_now = t.api.get(&format!("/users/{carol}"), &t.sys).await;
     assert_eq!(carol_now.body["state"], "active");
     let reset = t
@@ -186,7 +188,7 @@ async fn a_delegate_manages_its_own_organizations_users_only() {
             json!({"password": "x"}),
         )
         .await;
-    expect(&reset, 403);
+    expect(&reset, 404);
 
     // Listing shows the delegate's organization only; filters and paging.
     let mine = t.api.get("/users", &t.bob).await;
@@ -281,7 +283,8 @@ async fn moves_seats_unlock_and_password_reset() {
         .api
         .post(&format!("/users/{dave}/move"), &t.bob, to_a)
         .await;
-    expect(&m, 403);
+    // Out of reach: answered as if it did not exist (issue 13.5).
+    expect(&m, 404);
     let still = t.api.get(&format!("/users/{dave}"), &t.sys).await;
     assert!(still.body["organization"].is_null());
     let m = t

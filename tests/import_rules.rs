@@ -41,7 +41,8 @@ fn a_delegate_imports_only_into_its_own_organization() {
         &p,
         3,
         "Organization Unit",
-        "may not import users into organization Acme-B",
+        // Out of the delegate's reach: as if it did not exist.
+        "organization 'Acme-B' does not exist",
     );
     has_error(
         &p,

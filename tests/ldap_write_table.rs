@@ -1,5 +1,6 @@
 //! The cross-organization table over LDAP: every (actor, write operation,
-//! own/other organization) cell gets the verdict the policy gives, on a fresh
+//! own/other organization) cell gets the verdict the policy gives (entries
+//! of an organization out of the actor's reach as if they did not exist), on a fresh
 //! server each, and a refused write leaves the whole tree exactly as it was.
 //! Driven with OpenLDAP's ldapadd/ldapmodify/ldapdelete/ldapmodrdn.
 
@@ -39,6 +40,17 @@ impl Who {
             Who::System => true,
             Who::Delegate | Who::OrgAdmin => org == self.home(),
             Who::Member | Who::Service | Who::Anonymous => false,
+        }
+    }
+
+    /// Whether the actor may know that entries of `org` exist: the
+    /// system administrator everywhere, the others in their own
+    /// organization, anonymous nowhere (it may read nothing here).
+    fn knows(self, org: &str) -> bool {
+        match self {
+            Who::System => true,
+            Who::Anonymous => false,
+            _ => org == self.home(),
         }
     }
 
@@ -131,14 +143,23 @@ fn operation(op: &str, org: &str) -> (&'static str, Vec<String>, String) {
     }
 }
 
-/// What the policy should answer: 0 or insufficientAccessRights.
+/// What the policy should answer: 0, insufficientAccessRights, or
+/// noSuchObject for an organization out of the actor's reach, which it
+/// cannot tell from a missing one (issue 13.5).
 fn expected(who: Who, op: &str, org: &str) -> i32 {
-    let allowed = match op {
-        // A move needs standing at both ends.
-        "move user out" => who.administers(org) && who.administers(other(org)),
-        _ => who.administers(org),
+    let (allowed, known) = match op {
+        // A move needs standing at both ends, and both ends in sight.
+        "move user out" => (
+            who.administers(org) && who.administers(other(org)),
+            who.knows(org) && who.knows(other(org)),
+        ),
+        _ => (who.administers(org), who.knows(org)),
     };
-    if allowed { 0 } else { 50 }
+    match (allowed, known) {
+        (true, _) => 0,
+        (false, true) => 50,
+        (false, false) => 32,
+    }
 }
 
 fn system(dir: &Directory) -> Request {

@@ -39,7 +39,7 @@ fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
     let msg = e.to_string();
     match e {
         Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid", msg),
-        Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", msg),
+        Error::NotFound(_) | Error::Hidden { .. } => (StatusCode::NOT_FOUND, "not_found", msg),
         Error::Exists(_) => (StatusCode::CONFLICT, "exists", msg),
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", msg),
         Error::SeatsExhausted { .. } => (StatusCode::CONFLICT, "seats_exhausted", msg),

@@ -264,7 +264,7 @@ pub fn status_of(e: &ImportError) -> StatusCode {
         ImportError::PreviewsFull { .. } => StatusCode::TOO_MANY_REQUESTS,
         ImportError::Directory(d) => match d {
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::NotFound(_) | Error::Hidden { .. } => StatusCode::NOT_FOUND,
             Error::Exists(_) | Error::Conflict(_) | Error::SeatsExhausted { .. } => {
                 StatusCode::CONFLICT
             }

@@ -7,9 +7,9 @@ use super::acl::{Action, Target};
 use super::error::{Error, Result};
 use super::model::User;
 use super::model::now;
-use super::orgs::{org_by_id, org_named};
+use super::orgs::org_by_id;
 use super::user_updates::password_action;
-use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat, user_by_id};
+use super::users::{NewPassword, OrgRef, UserChanges, ensure_seat};
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -30,11 +30,10 @@ impl Directory {
         id: Uuid,
         dest: Option<OrgRef>,
     ) -> Result<User> {
-        let old = user_by_id(tx, id)?;
+        let old = self.user_for(tx, req, Action::MoveUser, id)?;
         let dest = match &dest {
-            Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
-            Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
-            Some(OrgRef::NoOrg) | None => None,
+            Some(o) => self.org_ref_for(tx, req, Action::MoveUser, o)?,
+            None => None,
         };
         self.authorize(req, Action::MoveUser, self.target_of(tx, &old)?)?;
         self.authorize(req, Action::MoveUser, Target::org(dest))?;
@@ -92,7 +91,7 @@ impl Directory {
 
     /// The body of [`Self::delete_user`] inside a caller's transaction.
     pub(crate) fn delete_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
-        let mut user = user_by_id(tx, id)?;
+        let mut user = self.user_for(tx, req, Action::DeleteUser, id)?;
         self.authorize(req, Action::DeleteUser, self.target_of(tx, &user)?)?;
         self.leave_org(tx, &mut user)?;
         let change = Change {
@@ -121,7 +120,7 @@ impl Directory {
 
     /// The body of [`Self::unlock_user`] inside a caller's transaction.
     pub(crate) fn unlock_user_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<User> {
-        let mut user = user_by_id(tx, id)?;
+        let mut user = self.user_for(tx, req, Action::UnlockUser, id)?;
         self.authorize(req, Action::UnlockUser, self.target_of(tx, &user)?)?;
         if user.lockout == Default::default() {
             return Ok(user);
@@ -154,7 +153,7 @@ impl Directory {
         // tell anyone whether a guess at someone else's password is right,
         // with no bind counted toward lockout.
         let (current, target) = self.read(|tx| {
-            let user = user_by_id(tx, id)?;
+            let user = self.user_for(tx, req, Action::ResetPassword, id)?;
             let target = self.target_of(tx, &user)?;
             Ok((user, target))
         })?;

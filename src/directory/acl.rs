@@ -75,6 +75,21 @@ impl Actor {
         }
     }
 
+    /// The organization the actor belongs to: a user's, or the one an
+    /// organization-scoped token or service account is confined to.
+    pub fn own_org(&self) -> Option<Uuid> {
+        match &self.kind {
+            ActorKind::User(p) => p.org,
+            ActorKind::Token {
+                scope: Scope::Org(o),
+            }
+            | ActorKind::Service {
+                scope: Scope::Org(o),
+            } => Some(*o),
+            _ => None,
+        }
+    }
+
     pub fn internal() -> Actor {
         Actor {
             kind: ActorKind::Internal,
@@ -257,6 +272,22 @@ impl Policy {
                 target: *target,
             })
         }
+    }
+
+    /// May `actor` know that `target` exists? What it may read, and what
+    /// lies in its own organization (the one its own entry, or its token's
+    /// or service's scope, names). Use cases ask this before "may it do?",
+    /// and answer "not found" when it may not: what an actor may not see,
+    /// it cannot tell apart from what does not exist, across organizations.
+    /// Inside its own organization a refusal says so, as the actor knows
+    /// the organization and its members' names are no secret there.
+    pub fn may_know(&self, actor: &Actor, target: &Target) -> bool {
+        let read = Target {
+            rank: Rank::Member,
+            ..*target
+        };
+        self.authorize(actor, Action::Read, &read).is_ok()
+            || (target.org.is_some() && target.org == actor.own_org())
     }
 
     /// Whether `actor` is exempt from server-side limits such as the search size

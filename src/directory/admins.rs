@@ -7,7 +7,6 @@
 use super::acl::{Action, Target};
 use super::error::{Error, Result};
 use super::model::{AccountFlags, SecretHash, User, now};
-use super::orgs::org_named;
 use super::password;
 use super::users::{UserChanges, user_by_id};
 use super::{Change, Directory, Request};
@@ -35,7 +34,7 @@ impl Directory {
     pub fn appoint_org_admin(&self, req: &Request, org: &str, user: Uuid) -> Result<RecoveryCode> {
         let (code, hash) = self.new_recovery_code()?;
         self.write(req, |tx| {
-            let mut org = org_named(tx, org)?;
+            let mut org = self.org_named_for(tx, req, Action::AppointOrgAdmin, org)?;
             self.authorize(req, Action::AppointOrgAdmin, Target::org(Some(org.id)))?;
             let mut admin = user_by_id(tx, user)?;
             if admin.org != Some(org.id) {
@@ -73,7 +72,7 @@ impl Directory {
     /// Leaves the organization without an Organization Administrator.
     pub fn remove_org_admin(&self, req: &Request, org: &str) -> Result<()> {
         self.write(req, |tx| {
-            let mut org = org_named(tx, org)?;
+            let mut org = self.org_named_for(tx, req, Action::AppointOrgAdmin, org)?;
             self.authorize(req, Action::AppointOrgAdmin, Target::org(Some(org.id)))?;
             let Some(previous) = org.admin else {
                 return Ok(());

@@ -13,6 +13,14 @@ pub enum Error {
     /// The named thing does not exist (or the actor may not know that it does).
     #[error("{0} not found")]
     NotFound(String),
+    /// The actor may not know that what it named exists: answered exactly
+    /// as [`Error::NotFound`] with the same name, on every front end, and
+    /// audited as the refusal it is (see [`crate::directory::acl::Policy::may_know`]).
+    #[error("{what} not found")]
+    Hidden {
+        what: String,
+        denied: Box<crate::directory::acl::Denied>,
+    },
     /// A unique name or value is already taken.
     #[error("{0} already exists")]
     Exists(String),
@@ -53,6 +61,10 @@ impl Error {
     }
     pub fn not_found(what: impl Into<String>) -> Error {
         Error::NotFound(what.into())
+    }
+    /// Whether this answers "not found", hidden or truly absent.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound(_) | Error::Hidden { .. })
     }
     pub fn exists(what: impl Into<String>) -> Error {
         Error::Exists(what.into())

@@ -32,6 +32,7 @@ pub mod hash_pool;
 pub mod imports;
 pub mod journal;
 pub mod kept;
+pub mod known;
 pub mod model;
 pub mod names;
 pub mod notify;
@@ -307,13 +308,16 @@ impl Directory {
     /// front end works a change out against the stored record (LDAP modify
     /// applies its value operations to the stored attributes): otherwise
     /// "no such value" or "value exists" would answer questions about a record
-    /// out of the actor's reach. The refusal names `action`, what was tried.
+    /// out of the actor's reach. The refusal names `action`, what was tried;
+    /// a target the actor may not know of is `what` not found.
     pub(crate) fn authorize_visible(
         &self,
         req: &Request,
         action: Action,
         target: Target,
+        what: impl FnOnce() -> String,
     ) -> Result<()> {
+        self.known(req, action, target, what)?;
         if self.authorize(req, Action::Read, target).is_err() {
             self.authorize(req, action, target)?;
             return self.authorize(req, Action::Read, target);
@@ -349,7 +353,12 @@ impl Directory {
 
     /// Writes a policy refusal to the audit trail in a transaction of its own.
     fn audit_refusal<T>(&self, req: &Request, out: &Result<T>) {
-        if let Err(Error::Denied(denied)) = out {
+        let denied = match out {
+            Err(Error::Denied(denied)) => denied,
+            Err(Error::Hidden { denied, .. }) => &**denied,
+            _ => return,
+        };
+        {
             let detail = format!("{:?} refused", denied.action);
             let change = Change {
                 action: "denied",

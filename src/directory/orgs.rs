@@ -6,6 +6,7 @@ use super::acl::{Action, Target};
 use super::error::{Error, Result};
 use super::model::{Organization, Suffix, now};
 use super::names::{check_org_name, check_suffix, check_text};
+use super::users::OrgRef;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -27,6 +28,47 @@ pub(crate) fn org_named(tx: &Tx, name: &str) -> Result<Organization> {
 pub(crate) fn org_by_id(tx: &Tx, id: Uuid) -> Result<Organization> {
     tx.org(id)?
         .ok_or_else(|| Error::not_found(format!("organization {id}")))
+}
+
+impl Directory {
+    /// The organization `name` names, wanted for `action`: absent, or out of
+    /// the actor's reach, it is the same "organization <name> not found"
+    /// (see [`Directory::known`]).
+    pub(crate) fn org_named_for(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        action: Action,
+        name: &str,
+    ) -> Result<Organization> {
+        let org = org_named(tx, name)?;
+        self.known(req, action, Target::org(Some(org.id)), || {
+            format!("organization {name}")
+        })?;
+        Ok(org)
+    }
+
+    /// Where `org` points (`None`: no organization), wanted for `action`,
+    /// as [`Self::org_named_for`] finds it.
+    pub(crate) fn org_ref_for(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        action: Action,
+        org: &OrgRef,
+    ) -> Result<Option<Uuid>> {
+        match org {
+            OrgRef::Name(n) => Ok(Some(self.org_named_for(tx, req, action, n)?.id)),
+            OrgRef::Id(id) => {
+                let org = org_by_id(tx, *id)?;
+                self.known(req, action, Target::org(Some(org.id)), || {
+                    format!("organization {id}")
+                })?;
+                Ok(Some(org.id))
+            }
+            OrgRef::NoOrg => Ok(None),
+        }
+    }
 }
 
 /// See [`Directory::placement_choices`].
@@ -95,7 +137,12 @@ impl Directory {
     /// actor may read it (see [`Directory::authorize_visible`]).
     pub(crate) fn org_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Organization> {
         let org = org_by_id(tx, id)?;
-        self.authorize_visible(req, Action::ModifyOrganization, Target::org(Some(id)))?;
+        self.authorize_visible(
+            req,
+            Action::ModifyOrganization,
+            Target::org(Some(id)),
+            || format!("organization {id}"),
+        )?;
         Ok(org)
     }
 
@@ -155,7 +202,7 @@ impl Directory {
         name: &str,
         seats: u32,
     ) -> Result<Organization> {
-        let mut org = org_named(tx, name)?;
+        let mut org = self.org_named_for(tx, req, Action::ModifyOrganization, name)?;
         self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
         let change = Change {
             action: "org.seats",
@@ -194,7 +241,7 @@ impl Directory {
         if let Some(d) = &description {
             check_text("description", d)?;
         }
-        let mut org = org_named(tx, name)?;
+        let mut org = self.org_named_for(tx, req, Action::ModifyOrganization, name)?;
         self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
         if org.description == description {
             return Ok(org);
@@ -220,7 +267,7 @@ impl Directory {
 
     /// The body of [`Self::delete_org`] inside a caller's transaction.
     pub(crate) fn delete_org_in(&self, tx: &mut Tx, req: &Request, name: &str) -> Result<()> {
-        let org = org_named(tx, name)?;
+        let org = self.org_named_for(tx, req, Action::DeleteOrganization, name)?;
         self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))?;
         let users = tx.users_in(Some(org.id))?.len();
         let roles = tx.roles_in(Some(org.id))?.len();

@@ -7,7 +7,6 @@ use super::acl::{Action, Target};
 use super::audit::Event;
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Member, Millis, Role, ServiceAccount, User};
-use super::orgs::{org_by_id, org_named};
 use super::roles::role_by_id;
 use super::users::{OrgRef, read_target};
 use super::{Directory, Request};
@@ -49,11 +48,11 @@ pub struct AuditQuery {
     pub limit: usize,
 }
 
-fn resolve_org(tx: &Tx, org: &OrgRef) -> Result<Uuid> {
-    match org {
-        OrgRef::Name(n) => Ok(org_named(tx, n)?.id),
-        OrgRef::Id(i) => Ok(org_by_id(tx, *i)?.id),
-        OrgRef::NoOrg => Err(Error::invalid("name an organization")),
+impl Directory {
+    /// The organization a query names, as the actor may know it.
+    fn resolve_org(&self, tx: &Tx, req: &Request, action: Action, org: &OrgRef) -> Result<Uuid> {
+        self.org_ref_for(tx, req, action, org)?
+            .ok_or_else(|| Error::invalid("name an organization"))
     }
 }
 
@@ -83,7 +82,11 @@ impl Directory {
     pub fn list_users(&self, req: &Request, q: &UserQuery) -> Result<Page<User>> {
         let needle = q.text.as_deref().map(|t| t.trim().to_lowercase());
         self.read(|tx| {
-            let org = q.org.as_ref().map(|o| resolve_org(tx, o)).transpose()?;
+            let org = q
+                .org
+                .as_ref()
+                .map(|o| self.resolve_org(tx, req, Action::Read, o))
+                .transpose()?;
             let mut all = Vec::new();
             for user in tx.users()? {
                 let wanted = org.is_none_or(|o| user.org == Some(o))
@@ -111,7 +114,9 @@ impl Directory {
     /// The roles the actor may read, in one organization or all it sees.
     pub fn list_roles(&self, req: &Request, org: Option<&OrgRef>) -> Result<Vec<Role>> {
         self.read(|tx| {
-            let org = org.map(|o| resolve_org(tx, o)).transpose()?;
+            let org = org
+                .map(|o| self.resolve_org(tx, req, Action::Read, o))
+                .transpose()?;
             let mut roles: Vec<Role> = tx
                 .roles()?
                 .into_iter()
@@ -155,7 +160,7 @@ impl Directory {
     pub fn query_audit(&self, req: &Request, q: &AuditQuery) -> Result<Vec<Event>> {
         self.read(|tx| {
             let org = match &q.org {
-                Some(o) => Some(resolve_org(tx, o)?),
+                Some(o) => Some(self.resolve_org(tx, req, Action::ReadAudit, o)?),
                 None => req.actor.home_org(),
             };
             self.authorize(req, Action::ReadAudit, Target::org(org))?;

@@ -10,7 +10,7 @@ use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, User, now};
 use super::notify::Notice;
 use super::tokens::{TOKEN_PREFIX, parse_token};
-use super::users::{NewPassword, NewUser, user_by_id};
+use super::users::{NewPassword, NewUser};
 use super::{Change, Directory, Request, password};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -44,7 +44,7 @@ impl Directory {
     /// expired invitation); earlier ones stop working.
     pub fn reinvite_user(&self, req: &Request, id: Uuid) -> Result<String> {
         let (user, secret) = self.write(req, |tx| {
-            let user = user_by_id(tx, id)?;
+            let user = self.user_for(tx, req, Action::ModifyUser, id)?;
             self.authorize(req, Action::ModifyUser, self.target_of(tx, &user)?)?;
             if user.state != Lifecycle::Provisioned {
                 return Err(Error::conflict(format!(
@@ -142,7 +142,7 @@ impl Directory {
     /// An administrator validates a registered user (`registered` → `active`).
     pub fn validate_user(&self, req: &Request, id: Uuid) -> Result<User> {
         let user = self.write(req, |tx| {
-            let mut user = user_by_id(tx, id)?;
+            let mut user = self.user_for(tx, req, Action::ValidateUser, id)?;
             self.authorize(req, Action::ValidateUser, self.target_of(tx, &user)?)?;
             if user.state != Lifecycle::Registered {
                 return Err(Error::conflict(format!(

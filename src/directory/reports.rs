@@ -9,7 +9,6 @@ use super::acl::{Action, Target};
 use super::audit::{Event, Outcome};
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, User, now};
-use super::orgs::{org_by_id, org_named};
 use super::users::OrgRef;
 use super::{Directory, Request};
 use crate::store::Tx;
@@ -97,9 +96,7 @@ impl Directory {
     pub fn report(&self, req: &Request, q: &ReportQuery) -> Result<Report> {
         self.read(|tx| {
             let org = match &q.org {
-                Some(OrgRef::Name(n)) => Some(org_named(tx, n)?.id),
-                Some(OrgRef::Id(i)) => Some(org_by_id(tx, *i)?.id),
-                Some(OrgRef::NoOrg) => None,
+                Some(o) => self.org_ref_for(tx, req, Action::ReadReports, o)?,
                 None => req.actor.home_org(),
             };
             self.authorize(req, Action::ReadReports, Target::org(org))?;

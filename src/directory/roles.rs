@@ -11,7 +11,6 @@ use super::acl::{Action, Actor, Policy, Target};
 use super::error::{Error, Result};
 use super::model::{Member, Right, Role, Scope, now};
 use super::names::{check_role_name, check_text};
-use super::orgs::{org_by_id, org_named};
 use super::users::{OrgRef, user_by_id};
 use super::{Change, Directory, Request};
 use crate::store::Tx;
@@ -127,12 +126,24 @@ fn normalized_rights(rights: &[Right]) -> Vec<Right> {
 }
 
 impl Directory {
+    /// The role `id`, wanted for `action`: absent, or out of the actor's
+    /// reach, it is the same "role <id> not found" (see [`Directory::known`]).
+    pub(crate) fn role_for(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        action: Action,
+        id: Uuid,
+    ) -> Result<Role> {
+        let role = role_by_id(tx, id)?;
+        self.known(req, action, Target::org(role.org), || format!("role {id}"))?;
+        Ok(role)
+    }
+
     /// Where a new role goes (see [`NewRole`]).
     fn role_placement(&self, tx: &Tx, req: &Request, org: Option<&OrgRef>) -> Result<Option<Uuid>> {
         match org {
-            Some(OrgRef::Name(n)) => Ok(Some(org_named(tx, n)?.id)),
-            Some(OrgRef::Id(i)) => Ok(Some(org_by_id(tx, *i)?.id)),
-            Some(OrgRef::NoOrg) => Ok(None),
+            Some(o) => self.org_ref_for(tx, req, Action::CreateRole, o),
             None => Ok(req.actor.home_org()),
         }
     }
@@ -211,7 +222,9 @@ impl Directory {
     /// read it (see [`Directory::authorize_visible`]).
     pub(crate) fn role_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Role> {
         let role = role_by_id(tx, id)?;
-        self.authorize_visible(req, Action::ModifyRole, Target::org(role.org))?;
+        self.authorize_visible(req, Action::ModifyRole, Target::org(role.org), || {
+            format!("role {id}")
+        })?;
         Ok(role)
     }
 
@@ -230,7 +243,7 @@ impl Directory {
         if let Some(n) = &changes.name {
             check_role_name(n)?;
         }
-        let mut role = role_by_id(tx, id)?;
+        let mut role = self.role_for(tx, req, Action::ModifyRole, id)?;
         self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
         let mut what = Vec::new();
         if let Some(name) = changes.name.as_ref().filter(|n| **n != role.name) {
@@ -289,7 +302,7 @@ impl Directory {
 
     /// The body of [`Self::delete_role`] inside a caller's transaction.
     pub(crate) fn delete_role_in(&self, tx: &mut Tx, req: &Request, id: Uuid) -> Result<()> {
-        let role = role_by_id(tx, id)?;
+        let role = self.role_for(tx, req, Action::DeleteRole, id)?;
         self.authorize(req, Action::DeleteRole, Target::org(role.org))?;
         if !self.carried_rights(tx, &role)?.is_empty() {
             self.authorize_holders(tx, req, Member::Role(id))?;
@@ -320,7 +333,7 @@ impl Directory {
         role_id: Uuid,
         member: Member,
     ) -> Result<Role> {
-        let mut role = role_by_id(tx, role_id)?;
+        let mut role = self.role_for(tx, req, Action::ModifyRole, role_id)?;
         self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
         let (name, member_org) = self.member_facts(tx, req, member)?;
         if role.org.is_some() && member_org != role.org {
@@ -365,7 +378,7 @@ impl Directory {
         role_id: Uuid,
         member: Uuid,
     ) -> Result<Role> {
-        let mut role = role_by_id(tx, role_id)?;
+        let mut role = self.role_for(tx, req, Action::ModifyRole, role_id)?;
         self.authorize(req, Action::ModifyRole, Target::org(role.org))?;
         if !tx.member_of(member)?.contains(&role_id) {
             return Err(Error::not_found(format!(

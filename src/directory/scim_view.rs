@@ -240,7 +240,7 @@ impl Directory {
         let (dir, req_in) = (self.clone(), req.clone());
         self.write_shared(req, move |tx| {
             let (req, this) = (&req_in, &dir);
-            let current = role_by_id(tx, id)?;
+            let current = this.role_for(tx, req, Action::ModifyRole, id)?;
             // The conflict names the role: only once the policy allows the change.
             this.authorize(req, Action::ModifyRole, Target::org(current.org))?;
             if if_version.is_some_and(|v| v != current.version) {

@@ -103,6 +103,10 @@ impl Directory {
         let svc = tx
             .service_by_name(name)?
             .ok_or_else(|| Error::not_found(format!("service account {name}")))?;
+        let target = Target::org(scope_org(svc.scope));
+        self.known(req, Action::ManageServiceAccounts, target, || {
+            format!("service account {name}")
+        })?;
         self.authorize(
             req,
             Action::ManageServiceAccounts,

@@ -65,6 +65,7 @@ impl Directory {
                 .token(id)?
                 .ok_or_else(|| Error::not_found(format!("token {id}")))?;
             let (action, target) = super::admin_tokens::managed_by(&token);
+            self.known(req, action, target, || format!("token {id}"))?;
             self.authorize(req, action, target)?;
             let change = Change {
                 action: "token.revoke",

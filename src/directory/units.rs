@@ -101,7 +101,12 @@ impl Directory {
     /// read it (see [`Directory::authorize_visible`]).
     pub(crate) fn unit_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Unit> {
         let unit = unit_by_id(tx, id)?;
-        self.authorize_visible(req, Action::ManageUnits, Target::org(Some(unit.org)))?;
+        self.authorize_visible(
+            req,
+            Action::ManageUnits,
+            Target::org(Some(unit.org)),
+            || format!("unit {id}"),
+        )?;
         Ok(unit)
     }
 

@@ -10,7 +10,6 @@ use super::model::{AccountFlags, Lifecycle, SecretHash, User, now};
 use super::names::check_email;
 use super::users::{
     OrgRef, ProfileField, UserChanges, check_optional_text, check_uid_number, ensure_seat,
-    user_by_id,
 };
 use super::{Change, Directory, Request};
 use crate::store::Tx;
@@ -63,7 +62,7 @@ impl Directory {
     ) -> Result<User> {
         check_changes(changes)?;
         {
-            let old = user_by_id(tx, id)?;
+            let old = self.user_for(tx, req, Action::ModifyUser, id)?;
             let target = self.target_of(tx, &old)?;
             let mut user = old.clone();
             let mut what = Vec::new();

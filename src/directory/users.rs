@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::kept::Kept;
 use super::model::{AccountFlags, Lifecycle, Rights, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
-use super::orgs::{org_by_id, org_named};
+use super::orgs::org_by_id;
 use super::password;
 use super::profile::Profile;
 use super::roles::grants_of;
@@ -186,6 +186,20 @@ pub(crate) fn read_target(user: &User) -> Target {
 }
 
 impl Directory {
+    /// The user `id`, wanted for `action`: absent, or out of the actor's
+    /// reach, it is the same "user <id> not found" (see [`Directory::known`]).
+    pub(crate) fn user_for(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        action: Action,
+        id: Uuid,
+    ) -> Result<User> {
+        let user = user_by_id(tx, id)?;
+        self.known(req, action, read_target(&user), || format!("user {id}"))?;
+        Ok(user)
+    }
+
     /// The policy target for acting on `user`, with its rank.
     pub(crate) fn target_of(&self, tx: &Tx, user: &User) -> Result<Target> {
         let rank = rank_of(tx, user, self.settings().max_role_depth)?;
@@ -245,9 +259,7 @@ impl Directory {
     /// Resolves where a new user goes (see [`NewUser`]).
     fn placement(&self, tx: &Tx, req: &Request, org: Option<&OrgRef>) -> Result<Option<Uuid>> {
         match org {
-            Some(OrgRef::Name(name)) => Ok(Some(org_named(tx, name)?.id)),
-            Some(OrgRef::Id(id)) => Ok(Some(org_by_id(tx, *id)?.id)),
-            Some(OrgRef::NoOrg) => Ok(None),
+            Some(o) => self.org_ref_for(tx, req, Action::CreateUser, o),
             None => Ok(req.actor.home_org()),
         }
     }
@@ -372,7 +384,7 @@ impl Directory {
     pub(crate) fn user_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<User> {
         let user = user_by_id(tx, id)?;
         let target = self.target_of(tx, &user)?;
-        self.authorize_visible(req, Action::ModifyUser, target)?;
+        self.authorize_visible(req, Action::ModifyUser, target, || format!("user {id}"))?;
         Ok(user)
     }
 

@@ -3,7 +3,7 @@
 //! unknown extended operation answers protocolError with its OID.
 
 use super::bind::{actor_dn, principal};
-use super::result::{from_error, result, success};
+use super::result::{from_error, no_such_object, result, success};
 use super::rootdse::{OID_NOTICE_OF_DISCONNECTION, OID_STARTTLS};
 use super::session::{Next, Reply, Session};
 use crate::directory::Error;
@@ -136,11 +136,18 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
                             .filter(|u| u.org == org)
                             .map(|u| u.id)
                             .ok_or(Error::not_found(format!("user {name}")))?,
-                        Principal::Login(l) => d
+                        // An address that is no login names no user either:
+                        // "not found", as for a login of another organization.
+                        Principal::Login(l) | Principal::Email(l) => d
                             .store()
                             .read(|tx| tx.user_by_login(&l))?
                             .map(|u| u.id)
                             .ok_or(Error::not_found(format!("user {l}")))?,
+                        Principal::Service(_) if !d.policy().unlimited(&request.actor) => {
+                            // Service accounts are the system administrator's:
+                            // to anyone else one is as absent as a missing DN.
+                            return Err(Error::not_found(format!("user {name}")));
+                        }
                         _ => {
                             return Err(Error::invalid(
                                 "only user passwords can be changed this way",
@@ -154,6 +161,9 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
         .await;
     match outcome {
         Ok(()) => password_modify_response(id, success(), generated.then_some(new_password)),
+        // One answer for a user that is missing and for one out of the
+        // actor's reach, however the identity named it.
+        Err(e) if e.is_not_found() => fail(no_such_object(String::new())),
         Err(e) => fail(from_error(&e)),
     }
 }

@@ -31,7 +31,7 @@ pub fn no_such_object(matched: String) -> LdapResult {
 pub fn from_error(e: &Error) -> LdapResult {
     let code = match e {
         Error::Invalid(_) => LdapResultCode::ConstraintViolation,
-        Error::NotFound(_) => LdapResultCode::NoSuchObject,
+        Error::NotFound(_) | Error::Hidden { .. } => LdapResultCode::NoSuchObject,
         Error::Exists(_) => LdapResultCode::EntryAlreadyExists,
         Error::Conflict(_) => LdapResultCode::UnwillingToPerform,
         Error::SeatsExhausted { .. } => LdapResultCode::UnwillingToPerform,

@@ -90,7 +90,9 @@ impl From<CoreError> for ScimError {
     fn from(e: CoreError) -> Self {
         match e {
             CoreError::Invalid(m) => ScimError::invalid_value(m),
-            CoreError::NotFound(_) => ScimError::not_found(e.to_string()),
+            CoreError::NotFound(_) | CoreError::Hidden { .. } => {
+                ScimError::not_found(e.to_string())
+            }
             CoreError::Exists(_) => {
                 ScimError::new(StatusCode::CONFLICT, Some("uniqueness"), e.to_string())
             }

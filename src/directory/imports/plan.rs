@@ -106,7 +106,10 @@ impl Planner<'_> {
             return Ok(Err(problem(Column::Login, reason)));
         }
         let found = self.org_ids.get(&fold(&row.organization));
-        let Some(org) = found.and_then(|id| self.orgs.get(id)).cloned() else {
+        // An organization out of the actor's reach reads as a missing one.
+        let known = |org: &&Organization| self.dir.may_know(self.req, Target::org(Some(org.id)));
+        let found = found.and_then(|id| self.orgs.get(id)).filter(known);
+        let Some(org) = found.cloned() else {
             let reason = format!("organization '{}' does not exist", row.organization);
             return Ok(Err(problem(Column::Organization, reason)));
         };

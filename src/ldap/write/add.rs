@@ -113,10 +113,8 @@ fn add_in(
     else {
         return Err(no_such_object(String::new()).into());
     };
-    let kind = match ctx.tree.resolve(tx, &parent)? {
-        Resolved::Missing { matched } => return Err(no_such_object(matched).into()),
-        Resolved::Found(node) => kind_below(tx, node, &parent, dn)?,
-    };
+    let node = super::locate(ctx, req, tx, &parent)?;
+    let kind = kind_below(tx, node, &parent, dn)?;
     let shape = kind.shape();
     let name = naming_value(shape, dn, &mut attrs)?;
     shape::check(shape, &attrs, true)?;

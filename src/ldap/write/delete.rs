@@ -13,17 +13,14 @@ use crate::directory::{Directory, Error, Request};
 use crate::ldap::dn::Dn;
 use crate::ldap::result::no_such_object;
 use crate::ldap::session::Context;
-use crate::ldap::tree::{Branch, Node, Resolved};
+use crate::ldap::tree::{Branch, Node};
 use crate::store::Tx;
 use ldap3_proto::proto::{LdapModifyDNRequest, LdapResult, LdapResultCode as Code};
 use uuid::Uuid;
 
-/// The node a DN names, or noSuchObject with matchedDN.
-fn find(ctx: &Context, tx: &Tx, dn: &Dn) -> Outcome<Node> {
-    match ctx.tree.resolve(tx, dn)? {
-        Resolved::Found(node) => Ok(node),
-        Resolved::Missing { matched } => Err(no_such_object(matched).into()),
-    }
+/// The node a DN names, or noSuchObject with matchedDN (see [`locate`]).
+fn find(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<Node> {
+    super::locate(ctx, req, tx, dn)
 }
 
 fn fixed(dn: &Dn) -> Failure {
@@ -39,7 +36,7 @@ pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapRe
         Ok(dn) => dn,
         Err(r) => return r,
     };
-    in_transaction(dir, req, |tx| match find(ctx, tx, &dn)? {
+    in_transaction(dir, req, |tx| match find(ctx, req, tx, &dn)? {
         Node::User(id) => Ok(dir.delete_user_in(tx, req, id)?),
         Node::Role(id) => Ok(dir.delete_role_in(tx, req, id)?),
         Node::Service(id) => {
@@ -92,7 +89,7 @@ pub fn modify_dn(
         Err(r) => return r,
     };
     in_transaction(dir, req, |tx| {
-        let node = find(ctx, tx, &dn)?;
+        let node = find(ctx, req, tx, &dn)?;
         let parent = match &sup {
             Some(s) => s.clone(),
             None => dn.parent().unwrap_or_else(|| dn.clone()),
@@ -116,8 +113,8 @@ pub fn modify_dn(
 
 /// Where a user goes under `sup`: an organization (directly or in one of
 /// its units) or `ou=people`.
-fn destination(ctx: &Context, tx: &Tx, sup: &Dn) -> Outcome<(OrgRef, Option<Uuid>)> {
-    match find(ctx, tx, sup)? {
+fn destination(ctx: &Context, req: &Request, tx: &Tx, sup: &Dn) -> Outcome<(OrgRef, Option<Uuid>)> {
+    match find(ctx, req, tx, sup)? {
         Node::Org(o) => Ok((OrgRef::Id(o), None)),
         Node::Unit(u) => match tx.unit(u)? {
             Some(unit) => Ok((OrgRef::Id(unit.org), Some(u))),
@@ -146,7 +143,7 @@ fn rename_user(
     let login = rdn_value(rdn, "uid", "user")?;
     let mut unit = None;
     if let Some(sup) = sup {
-        let (dest, in_unit) = destination(ctx, tx, sup)?;
+        let (dest, in_unit) = destination(ctx, req, tx, sup)?;
         // Between units of one organization the user stays where it is, for
         // every rule: only its place in the tree changes.
         dir.move_user_in(tx, req, id, Some(dest))?;

@@ -21,9 +21,12 @@ pub use record::new_password;
 
 use super::dn::Dn;
 use super::render::Renderer;
-use super::result::{from_error, result, success};
+use super::result::{from_error, no_such_object, result, success};
+use super::search;
 use super::session::{Context, Reply, Session};
+use super::tree::Node;
 use super::tree::Resolved;
+use crate::directory::known::Record;
 use crate::directory::{Directory, Error, Request};
 use crate::store::Tx;
 use ldap3_proto::proto::{
@@ -34,10 +37,13 @@ use std::sync::Arc;
 /// The outcome of an LDAP-level check: the result to send when it fails.
 pub type Checked<T> = Result<T, LdapResult>;
 
-/// Why a write stops: an LDAP-level refusal, or the core's error.
+/// Why a write stops: an LDAP-level refusal, the core's error, or an
+/// entry out of the actor's reach: answered with the LDAP result (as for a
+/// missing entry) and audited as the core's refusal.
 pub enum Failure {
     Ldap(LdapResult),
     Core(Error),
+    Hidden(Box<(LdapResult, Error)>),
 }
 
 impl Failure {
@@ -45,6 +51,7 @@ impl Failure {
     pub fn result(&self) -> LdapResult {
         match self {
             Failure::Ldap(r) => r.clone(),
+            Failure::Hidden(h) => h.0.clone(),
             Failure::Core(e) => from_error(e),
         }
     }
@@ -103,6 +110,45 @@ pub fn refuse_existing(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcom
     Ok(())
 }
 
+/// The node `dn` names, as the actor may know of it. A DN that names
+/// nothing, and one that names an entry of another organization out of the
+/// actor's reach, both answer noSuchObject with the deepest matchedDN the
+/// actor may read: a write cannot tell one from the other.
+pub fn locate(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<Node> {
+    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &req.actor);
+    renderer.member_of = false;
+    renderer.operational = false;
+    match ctx.tree.resolve(tx, dn)? {
+        Resolved::Found(node) => {
+            let Some(Err(hidden)) = record_of(node).map(|r| ctx.dir.know_record(tx, req, r)) else {
+                return Ok(node);
+            };
+            if !hidden.is_not_found() {
+                return Err(hidden.into());
+            }
+            let matched = search::visible_ancestor(tx, &mut renderer, node)?;
+            Err(Failure::Hidden(Box::new((no_such_object(matched), hidden))))
+        }
+        Resolved::Missing { matched } => {
+            let matched = search::visible_matched(tx, &mut renderer, matched)?;
+            Err(no_such_object(matched).into())
+        }
+    }
+}
+
+/// The core's name for the record behind `node` (`None` for the fixed
+/// tree, which every client may know of).
+fn record_of(node: Node) -> Option<Record> {
+    match node {
+        Node::Base | Node::Branch(_) => None,
+        Node::Org(id) | Node::RolesOf(id) => Some(Record::Org(id)),
+        Node::Unit(id) => Some(Record::Unit(id)),
+        Node::User(id) => Some(Record::User(id)),
+        Node::Role(id) => Some(Record::Role(id)),
+        Node::Service(id) => Some(Record::Service(id)),
+    }
+}
+
 /// Runs one write in one transaction: any failure, LDAP's or the core's,
 /// aborts it, so nothing is half applied (and a refusal by the policy is
 /// audited by the core).
@@ -119,6 +165,11 @@ pub fn in_transaction<T>(
             Err(Error::conflict("refused by the LDAP front end"))
         }
         Err(Failure::Core(e)) => Err(e),
+        Err(Failure::Hidden(h)) => {
+            let (r, e) = *h;
+            refusal = Some(r);
+            Err(e)
+        }
     });
     match (out, refusal) {
         (_, Some(r)) => r,

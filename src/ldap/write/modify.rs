@@ -18,10 +18,10 @@ use crate::directory::roles::RoleChanges;
 use crate::directory::users::UserChanges;
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
-use crate::ldap::result::{from_error, no_such_object};
+use crate::ldap::result::from_error;
 use crate::ldap::schema::AttributeType;
 use crate::ldap::session::Context;
-use crate::ldap::tree::{Node, Resolved};
+use crate::ldap::tree::Node;
 use crate::store::Tx;
 use ldap3_proto::proto::{
     LdapModifyRequest, LdapModifyType as Op, LdapResult, LdapResultCode as Code,
@@ -128,10 +128,7 @@ fn modify_in(
     tx: &mut Tx,
     p: Prepared,
 ) -> Outcome<()> {
-    let node = match ctx.tree.resolve(tx, &p.dn)? {
-        Resolved::Missing { matched } => return Err(no_such_object(matched).into()),
-        Resolved::Found(node) => node,
-    };
+    let node = super::locate(ctx, req, tx, &p.dn)?;
     let user_only = p.password.is_some() || p.unlock;
     match node {
         Node::User(id) => modify_user(dir, req, tx, id, p),
