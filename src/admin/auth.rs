@@ -64,7 +64,9 @@ where
                     origin: origin.clone(),
                 };
                 let tree = state.tree.clone();
-                let resolve = move |tx: &_| crate::ldap::bind::principal(tx, &tree, &name);
+                let resolve = move |tx: &crate::directory::view::View<'_>| {
+                    crate::ldap::bind::principal(tx, &tree, &name)
+                };
                 state.dir.authenticate_async(anon, resolve, password).await
             }
             Some(("bearer", value)) => {

@@ -12,6 +12,7 @@ use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, User, now};
 use super::password::{self, Verified};
 use super::roles::grants_of;
+use super::view::View;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -186,7 +187,7 @@ impl Directory {
     pub fn authenticate_with(
         &self,
         req: &Request,
-        resolve: impl FnOnce(&Tx) -> Result<Principal>,
+        resolve: impl FnOnce(&View<'_>) -> Result<Principal>,
         password: &str,
     ) -> Result<Actor> {
         let found = self.find_for_login(resolve)?;
@@ -199,7 +200,7 @@ impl Directory {
     pub async fn authenticate_async(
         &self,
         req: Request,
-        resolve: impl FnOnce(&Tx) -> Result<Principal> + Send + 'static,
+        resolve: impl FnOnce(&View<'_>) -> Result<Principal> + Send + 'static,
         password: String,
     ) -> Result<Actor> {
         let attempt = {
@@ -225,7 +226,7 @@ impl Directory {
     pub fn authenticate_cheap(
         &self,
         req: &Request,
-        resolve: impl FnOnce(&Tx) -> Result<Principal>,
+        resolve: impl FnOnce(&View<'_>) -> Result<Principal>,
         password: &str,
     ) -> Attempt {
         let found = match self.find_for_login(resolve) {
@@ -259,10 +260,15 @@ impl Directory {
     }
 
     /// The account a login names and its standing, in one read transaction.
-    fn find_for_login(&self, resolve: impl FnOnce(&Tx) -> Result<Principal>) -> Result<Found> {
+    fn find_for_login(
+        &self,
+        resolve: impl FnOnce(&View<'_>) -> Result<Principal>,
+    ) -> Result<Found> {
         let max_depth = self.settings().max_role_depth;
         self.read(|tx| {
-            let who = resolve(tx)?;
+            // Names are resolved before anyone is authenticated.
+            let anonymous = Actor::anonymous();
+            let who = resolve(&self.view_of(tx, &anonymous))?;
             let account = find_account(tx, &who)?;
             // The actor is cheap to build and needs the same snapshot.
             let standing = match &account {

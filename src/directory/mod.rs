@@ -49,6 +49,7 @@ pub mod tokens;
 pub mod units;
 pub mod user_updates;
 pub mod users;
+pub mod view;
 
 use crate::store::{Store, Tx};
 use acl::{Action, Actor, Policy, Target};

@@ -12,8 +12,8 @@ use super::session::{Reply, Session};
 use super::tree::{Branch, Node, Resolved, Tree};
 use crate::directory::acl::Actor;
 use crate::directory::auth::{Attempt, Principal, SYSTEM_ADMIN_LOGIN};
+use crate::directory::view::View;
 use crate::directory::{Error, Result};
-use crate::store::Tx;
 use ldap3_proto::proto::{
     LdapBindCred, LdapBindRequest, LdapBindResponse, LdapOp, LdapResult, LdapResultCode,
 };
@@ -101,7 +101,7 @@ pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
 
 /// Which account a bind name means. A name that names nothing still yields a
 /// principal (an unknown login), so the failure costs what a real check costs.
-pub fn principal(tx: &Tx, tree: &Tree, name: &str) -> Result<Principal> {
+pub fn principal(tx: &View<'_>, tree: &Tree, name: &str) -> Result<Principal> {
     if !name.contains('=') {
         let name = name.trim();
         if name.contains('@') && tx.user_by_login(name)?.is_none() {
@@ -137,7 +137,7 @@ pub fn is_system_admin_dn(tree: &Tree, dn: &Dn) -> bool {
 /// The common shape of a bind DN, `uid=<login>,ou=<Org or people>,<base>`,
 /// from the indexes alone: the account check reads the user record once and
 /// confirms it is in that organization. `None` for any other shape.
-fn user_dn_principal(tx: &Tx, tree: &Tree, dn: &Dn) -> Result<Option<Principal>> {
+fn user_dn_principal(tx: &View<'_>, tree: &Tree, dn: &Dn) -> Result<Option<Principal>> {
     let Some([user, parent]) = dn.relative_to(tree.base()) else {
         return Ok(None);
     };
@@ -166,7 +166,7 @@ fn user_dn_principal(tx: &Tx, tree: &Tree, dn: &Dn) -> Result<Option<Principal>>
 }
 
 /// The DN an actor binds as (for WhoAmI), or None when it has none.
-pub fn actor_dn(tx: &Tx, tree: &Tree, actor: &Actor) -> Result<Option<String>> {
+pub fn actor_dn(tx: &View<'_>, tree: &Tree, actor: &Actor) -> Result<Option<String>> {
     use crate::directory::acl::ActorKind;
     let Some(id) = actor.id else {
         return Ok(None);

@@ -9,7 +9,7 @@ use super::schema;
 use super::search::{self, Start};
 use super::session::{Context, Reply, Session};
 use crate::directory::Result;
-use crate::directory::acl::Actor;
+use crate::directory::view::View;
 use ldap3_proto::proto::{LdapCompareRequest, LdapOp, LdapResult, LdapResultCode, LdapSearchScope};
 
 /// RFC 4511 §4.10: compareTrue / compareFalse by the attribute's equality rule.
@@ -19,25 +19,20 @@ pub async fn compare(s: &mut Session, id: i32, req: LdapCompareRequest) -> Reply
     let res = ctx
         .dir
         .clone()
-        .blocking(move |d| d.store().read(|tx| compare_in(tx, &ctx, &actor, &req)))
+        .blocking(move |d| d.view(&actor, |tx| compare_in(tx, &ctx, &req)))
         .await
         .unwrap_or_else(|e| from_error(&e));
     Reply::one(id, LdapOp::CompareResult(res))
 }
 
-fn compare_in(
-    tx: &crate::store::Tx,
-    ctx: &Context,
-    actor: &Actor,
-    req: &LdapCompareRequest,
-) -> Result<LdapResult> {
+fn compare_in(tx: &View<'_>, ctx: &Context, req: &LdapCompareRequest) -> Result<LdapResult> {
     let Some(ty) = schema::attribute(&req.atype) else {
         return Ok(result(
             LdapResultCode::UndefinedAttributeType,
             format!("unknown attribute {}", req.atype),
         ));
     };
-    let entry = match compare_target(tx, ctx, actor, &req.dn)? {
+    let entry = match compare_target(tx, ctx, &req.dn)? {
         Ok(e) => e,
         Err(res) => return Ok(res),
     };
@@ -68,16 +63,15 @@ fn compare_in(
 
 /// The entry a compare targets, as the actor may see it.
 fn compare_target(
-    tx: &crate::store::Tx,
+    tx: &View<'_>,
     ctx: &Context,
-    actor: &Actor,
     dn: &str,
 ) -> Result<std::result::Result<Entry, LdapResult>> {
     let start = search::start(tx, &ctx.tree, dn, &LdapSearchScope::Base)?;
     if let Some(e) = search::special_entry(&start, &ctx.tree) {
         return Ok(Ok(e));
     }
-    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), actor);
+    let mut renderer = Renderer::new(tx, &ctx.tree);
     let node = match start {
         Start::Node(n) => n,
         Start::Missing(matched) => {

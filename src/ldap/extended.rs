@@ -67,7 +67,7 @@ async fn whoami(s: &mut Session, id: i32) -> Reply {
     let dn = ctx
         .dir
         .clone()
-        .blocking(move |d| d.store().read(|tx| actor_dn(tx, &ctx.tree, &actor)))
+        .blocking(move |d| d.view(&actor, |tx| actor_dn(tx, &ctx.tree, &actor)))
         .await;
     match dn {
         Ok(dn) => {
@@ -128,19 +128,17 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
                         .strip_prefix("dn:")
                         .or_else(|| name.strip_prefix("u:"))
                         .unwrap_or(name);
-                    match d.store().read(|tx| principal(tx, &ctx.tree, name))? {
+                    match d.view(&request.actor, |tx| principal(tx, &ctx.tree, name))? {
                         Principal::User(id) => id,
                         Principal::UserIn { id, org } => d
-                            .store()
-                            .read(|tx| tx.user(id))?
+                            .view(&request.actor, |v| v.user(id))?
                             .filter(|u| u.org == org)
                             .map(|u| u.id)
                             .ok_or(Error::not_found(format!("user {name}")))?,
                         // An address that is no login names no user either:
                         // "not found", as for a login of another organization.
                         Principal::Login(l) | Principal::Email(l) => d
-                            .store()
-                            .read(|tx| tx.user_by_login(&l))?
+                            .view(&request.actor, |v| v.user_by_login(&l))?
                             .map(|u| u.id)
                             .ok_or(Error::not_found(format!("user {l}")))?,
                         Principal::Service(_) if !d.policy().unlimited(&request.actor) => {

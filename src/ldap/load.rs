@@ -90,7 +90,7 @@ fn load_one(
     if step == Step::Members {
         return set_members(ctx, req, tx, r);
     }
-    if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_)) = found(ctx, tx, &dn)? {
+    if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_)) = found(ctx, req, tx, &dn)? {
         loaded.fixed += 1;
         return Ok(());
     }
@@ -99,7 +99,7 @@ fn load_one(
         attributes: attributes(r, |name| !is_member(name)),
     };
     add_entry(&ctx.dir, ctx, req, tx, &add).map_err(|f| describe(&f))?;
-    match found(ctx, tx, &dn)? {
+    match found(ctx, req, tx, &dn)? {
         Some(Node::Org(_)) => loaded.organizations += 1,
         Some(Node::Unit(_)) => loaded.units += 1,
         Some(Node::User(_)) => loaded.users += 1,
@@ -134,8 +134,8 @@ fn is_member(name: &str) -> bool {
     MEMBERS.iter().any(|m| m.eq_ignore_ascii_case(name))
 }
 
-fn found(ctx: &Context, tx: &Tx, dn: &Dn) -> Result<Option<Node>, String> {
-    match ctx.tree.resolve(tx, dn) {
+fn found(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Result<Option<Node>, String> {
+    match ctx.tree.resolve(&super::write::view(ctx, req, tx), dn) {
         Ok(Resolved::Found(node)) => Ok(Some(node)),
         Ok(Resolved::Missing { .. }) => Ok(None),
         Err(e) => Err(e.to_string()),

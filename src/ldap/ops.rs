@@ -14,6 +14,7 @@ use super::session::{Context, Cursor, Reply, Session};
 use super::tree::Node;
 use crate::directory::Result;
 use crate::directory::acl::Actor;
+use crate::directory::view::View;
 use ldap3_proto::control::LdapControl;
 use ldap3_proto::proto::{
     LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest, LdapSearchScope,
@@ -264,9 +265,9 @@ async fn execute(job: Job) -> Run {
     // pages may walk the whole tree and go to the pool, so that one large
     // search never holds up the other connections of this worker.
     let out: Result<Run> = if is_small(&job) {
-        dir.store().read(|tx| run(tx, &job))
+        dir.view(&job.actor, |tx| run(tx, &job))
     } else {
-        dir.blocking(move |d| d.store().read(|tx| run(tx, &job)))
+        dir.blocking(move |d| d.view(&job.actor, |tx| run(tx, &job)))
             .await
     };
     out.unwrap_or_else(|e| Run {
@@ -300,7 +301,7 @@ fn is_small(job: &Job) -> bool {
     }
 }
 
-fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
+fn run(tx: &View<'_>, job: &Job) -> Result<Run> {
     let ctx = &job.ctx;
     let req = &job.req;
     let max_depth = ctx.dir.settings().max_role_depth;
@@ -316,9 +317,6 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         let chain = StoreChain {
             tx,
             tree: &ctx.tree,
-            max_depth,
-            policy: ctx.dir.policy(),
-            actor: &job.actor,
         };
         if super::filter::matches(&req.filter, &entry, &chain) {
             out.entries
@@ -329,7 +327,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     let base = match start {
         Start::Node(n) => n,
         Start::Missing(matched) => {
-            let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &job.actor);
+            let mut renderer = Renderer::new(tx, &ctx.tree);
             out.done = no_such_object(search::visible_matched(tx, &mut renderer, matched)?);
             return Ok(out);
         }
@@ -342,7 +340,7 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
         Some(nodes) => nodes.clone(),
         None => search::candidates(tx, &ctx.tree, base, &req.scope, &req.filter, max_depth)?,
     };
-    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &job.actor);
+    let mut renderer = Renderer::new(tx, &ctx.tree);
     renderer.member_of =
         mentions(&req.filter, &|t| t.canonical() == "memberOf") || wants(&selection, "memberOf");
     renderer.only = needed_types(req);
@@ -354,9 +352,6 @@ fn run(tx: &crate::store::Tx, job: &Job) -> Result<Run> {
     let chain = StoreChain {
         tx,
         tree: &ctx.tree,
-        max_depth,
-        policy: ctx.dir.policy(),
-        actor: &job.actor,
     };
     let collect_all = job.sort.is_some() || job.keep_all;
     let mut found: Vec<(Node, Entry)> = Vec::new();

@@ -7,12 +7,11 @@
 use super::entry::Entry;
 use super::schema::{SUBSCHEMA_DN, boolean_value, generalized_time};
 use super::tree::{Branch, Node, Tree};
+use crate::directory::PosixDefaults;
 use crate::directory::Result;
-use crate::directory::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
+use crate::directory::acl::AttrClass;
 use crate::directory::model::{Millis, Organization, Role, Unit, User};
-use crate::directory::roles::member_of_closure;
-use crate::directory::{PosixDefaults, Settings};
-use crate::store::Tx;
+use crate::directory::view::{Seen, View};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -50,12 +49,9 @@ fn owned(names: &[&str]) -> Vec<String> {
 /// Renders entries for one actor within one read transaction, caching what many
 /// entries share (organization names, role DNs).
 pub struct Renderer<'a> {
-    pub tx: &'a Tx,
+    pub tx: &'a View<'a>,
     pub tree: &'a Tree,
-    policy: &'a Policy,
     posix: &'a PosixDefaults,
-    actor: &'a Actor,
-    max_depth: usize,
     /// Compute memberOf only when the search can use it (it costs lookups).
     pub member_of: bool,
     /// Render operational attributes (entryUUID, timestamps, …) only when the
@@ -72,14 +68,11 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(tx: &'a Tx, tree: &'a Tree, settings: &'a Settings, actor: &'a Actor) -> Self {
+    pub fn new(tx: &'a View<'a>, tree: &'a Tree) -> Self {
         Renderer {
             tx,
             tree,
-            policy: &settings.policy,
-            posix: &settings.posix,
-            actor,
-            max_depth: settings.max_role_depth,
+            posix: &tx.settings().posix,
             member_of: true,
             operational: true,
             only: None,
@@ -90,34 +83,19 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The policy target for reading a node, and the action that reads it.
-    fn read_check(&self, node: Node, org: Option<Uuid>, subject: Option<Uuid>) -> (Action, Target) {
-        match node {
-            Node::Base | Node::Branch(_) => (Action::ReadTree, Target::default()),
-            Node::Service(_) => (Action::ManageServiceAccounts, Target::org(org)),
-            _ => (
-                Action::Read,
-                Target {
-                    org,
-                    subject,
-                    // Reading does not depend on the subject's rank.
-                    rank: Rank::Member,
-                },
-            ),
-        }
-    }
-
+    /// May the actor read `node` (in `org`, about `subject`)? The view's
+    /// answer, from the core policy.
     fn may_read(&self, node: Node, org: Option<Uuid>, subject: Option<Uuid>) -> bool {
-        let (action, target) = self.read_check(node, org, subject);
-        self.policy.authorize(self.actor, action, &target).is_ok()
+        let seen = match node {
+            Node::Base | Node::Branch(_) => Seen::Tree,
+            Node::Service(_) => Seen::Service,
+            _ => Seen::Entry,
+        };
+        self.tx.may_read(seen, org, subject)
     }
 
     fn may_see(&self, class: AttrClass, org: Option<Uuid>, subject: Option<Uuid>) -> bool {
-        self.policy.may_see(
-            self.actor,
-            class,
-            &Target::subject(org, subject.unwrap_or_default(), Rank::Member),
-        )
+        self.tx.may_see(class, org, subject)
     }
 
     /// The entry of `node` as this actor may see it; `None` when it is hidden
@@ -149,7 +127,7 @@ impl<'a> Renderer<'a> {
                 _ => Ok(None),
             },
             Node::Service(id) => match self.tx.service(id)? {
-                Some(s) if self.may_read(node, None, None) => Ok(Some(self.service_entry(&s))),
+                Some(s) if self.tx.may_read_service(&s) => Ok(Some(self.service_entry(&s))),
                 _ => Ok(None),
             },
         }
@@ -389,7 +367,7 @@ impl<'a> Renderer<'a> {
     /// search that asks for it.
     pub fn member_of_dns(&mut self, id: Uuid) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for role in member_of_closure(self.tx, id, self.max_depth)? {
+        for role in self.tx.member_of_closure(id)? {
             if let Some((org, dn)) = self.role_ref(role)?
                 && self.may_read(Node::Role(role), org, None)
             {

@@ -13,9 +13,7 @@ use super::schema::{self, AttributeType, SUBSCHEMA_DN};
 use super::select::Selection;
 use super::tree::{Node, Resolved, Tree};
 use crate::directory::Result;
-use crate::directory::acl::{Actor, Policy};
-use crate::directory::roles::visible_member_of;
-use crate::store::Tx;
+use crate::directory::view::View;
 use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -47,7 +45,7 @@ pub fn indexed(ty: &AttributeType) -> bool {
 }
 
 /// Resolves a search base.
-pub fn start(tx: &Tx, tree: &Tree, base: &str, scope: &LdapSearchScope) -> Result<Start> {
+pub fn start(tx: &View<'_>, tree: &Tree, base: &str, scope: &LdapSearchScope) -> Result<Start> {
     let dn = match Dn::parse(base) {
         Ok(dn) => dn,
         Err(_) => return Ok(Start::Missing(String::new())),
@@ -78,7 +76,7 @@ pub fn special_entry(start: &Start, tree: &Tree) -> Option<Entry> {
 
 /// The nodes a search must look at, in a stable order (tree order, or probe order).
 pub fn candidates(
-    tx: &Tx,
+    tx: &View<'_>,
     tree: &Tree,
     base: Node,
     scope: &LdapSearchScope,
@@ -124,7 +122,13 @@ pub fn candidates(
     Ok(nodes)
 }
 
-fn in_scope(tx: &Tx, tree: &Tree, node: Node, base: Node, scope: &LdapSearchScope) -> Result<bool> {
+fn in_scope(
+    tx: &View<'_>,
+    tree: &Tree,
+    node: Node,
+    base: Node,
+    scope: &LdapSearchScope,
+) -> Result<bool> {
     Ok(match scope {
         LdapSearchScope::Base => node == base,
         LdapSearchScope::OneLevel => tree.parent(tx, node)? == Some(base),
@@ -134,7 +138,7 @@ fn in_scope(tx: &Tx, tree: &Tree, node: Node, base: Node, scope: &LdapSearchScop
 }
 
 /// The nodes an equality probe can match (a superset; the filter decides).
-fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>> {
+fn probe(tx: &View<'_>, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>> {
     let v = p.value.trim();
     Ok(match p.ty.canonical() {
         // The index alone: rendering reads (and decodes) the record anyway.
@@ -193,7 +197,7 @@ fn probe(tx: &Tx, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<Node>>
     })
 }
 
-fn node_by_id(tx: &Tx, id: Uuid) -> Result<Option<Node>> {
+fn node_by_id(tx: &View<'_>, id: Uuid) -> Result<Option<Node>> {
     Ok(if tx.user(id)?.is_some() {
         Some(Node::User(id))
     } else if tx.role(id)?.is_some() {
@@ -208,7 +212,7 @@ fn node_by_id(tx: &Tx, id: Uuid) -> Result<Option<Node>> {
 }
 
 /// Users and roles whose (nested) memberOf includes `role`.
-fn members_below(tx: &Tx, role: Uuid, max_depth: usize) -> Result<Vec<Node>> {
+fn members_below(tx: &View<'_>, role: Uuid, max_depth: usize) -> Result<Vec<Node>> {
     let mut out = Vec::new();
     let mut seen = HashSet::from([role]);
     let mut frontier = vec![role];
@@ -317,12 +321,9 @@ fn kinds_of_class(value: &str) -> Kinds {
 
 /// Transitive values for the in-chain matching rule, read from the store.
 pub struct StoreChain<'a> {
-    pub tx: &'a Tx,
-    pub tree: &'a Tree,
-    pub max_depth: usize,
     /// Who searches: `memberOf` in the chain names only roles it may read.
-    pub policy: &'a Policy,
-    pub actor: &'a Actor,
+    pub tx: &'a View<'a>,
+    pub tree: &'a Tree,
 }
 
 impl Chain for StoreChain<'_> {
@@ -343,14 +344,12 @@ impl Chain for StoreChain<'_> {
                 .collect()
         };
         match (attr.canonical(), node) {
-            ("memberOf", Node::User(id) | Node::Role(id)) => {
-                match visible_member_of(self.tx, self.policy, self.actor, id, self.max_depth) {
-                    Ok(roles) => dns(roles.into_iter().map(|r| Node::Role(r.id)).collect()),
-                    Err(_) => direct(),
-                }
-            }
+            ("memberOf", Node::User(id) | Node::Role(id)) => match self.tx.visible_member_of(id) {
+                Ok(roles) => dns(roles.into_iter().map(|r| Node::Role(r.id)).collect()),
+                Err(_) => direct(),
+            },
             ("member" | "uniqueMember", Node::Role(id)) => {
-                match members_below(self.tx, id, self.max_depth) {
+                match members_below(self.tx, id, self.tx.settings().max_role_depth) {
                     Ok(nodes) => dns(nodes),
                     Err(_) => direct(),
                 }
@@ -420,7 +419,7 @@ impl Encoded {
 }
 
 /// The DN of the deepest ancestor of `node` that the renderer's actor may read.
-pub fn visible_ancestor(tx: &Tx, renderer: &mut Renderer<'_>, node: Node) -> Result<String> {
+pub fn visible_ancestor(tx: &View<'_>, renderer: &mut Renderer<'_>, node: Node) -> Result<String> {
     let mut at = renderer.tree.parent(tx, node)?;
     while let Some(n) = at {
         if let Some(e) = renderer.render(n)? {
@@ -435,7 +434,11 @@ pub fn visible_ancestor(tx: &Tx, renderer: &mut Renderer<'_>, node: Node) -> Res
 /// ancestor, when the actor may read it, else that entry's deepest
 /// readable ancestor. An organization out of reach is as absent as its
 /// missing children, so naming one must not confirm that it exists.
-pub fn visible_matched(tx: &Tx, renderer: &mut Renderer<'_>, matched: String) -> Result<String> {
+pub fn visible_matched(
+    tx: &View<'_>,
+    renderer: &mut Renderer<'_>,
+    matched: String,
+) -> Result<String> {
     if matched.is_empty() {
         return Ok(matched);
     }

@@ -9,7 +9,7 @@
 use super::dn::{Dn, Rdn, escape_value};
 use crate::directory::Result;
 use crate::directory::model::{Organization, Role, ServiceAccount, User};
-use crate::store::Tx;
+use crate::directory::view::View;
 use uuid::Uuid;
 
 /// The fixed containers directly below the base.
@@ -88,7 +88,7 @@ impl Tree {
     }
 
     /// The node a DN names, or its deepest existing ancestor.
-    pub fn resolve(&self, tx: &Tx, dn: &Dn) -> Result<Resolved> {
+    pub fn resolve(&self, tx: &View<'_>, dn: &Dn) -> Result<Resolved> {
         let Some(rel) = dn.relative_to(&self.base) else {
             return Ok(Resolved::Missing {
                 matched: String::new(),
@@ -111,7 +111,7 @@ impl Tree {
     }
 
     /// The child of `parent` named by `rdn`, if it exists.
-    fn step(&self, tx: &Tx, parent: Node, rdn: &Rdn) -> Result<Option<Node>> {
+    fn step(&self, tx: &View<'_>, parent: Node, rdn: &Rdn) -> Result<Option<Node>> {
         let single = |attr: &str| match rdn.avas() {
             [ava] if ava.attr_is(attr) => Some(ava.value.as_str()),
             _ => None,
@@ -167,7 +167,7 @@ impl Tree {
     }
 
     /// The DN of a node (an empty string if its record vanished meanwhile).
-    pub fn dn_of(&self, tx: &Tx, node: Node) -> Result<String> {
+    pub fn dn_of(&self, tx: &View<'_>, node: Node) -> Result<String> {
         Ok(match node {
             Node::Base => self.base_str.clone(),
             Node::Branch(b) => self.branch_dn(b),
@@ -234,7 +234,7 @@ impl Tree {
 
     /// A unit's DN: its name, its enclosing units', its organization's (an
     /// empty string if a record vanished meanwhile).
-    pub fn unit_dn(&self, tx: &Tx, id: Uuid) -> Result<String> {
+    pub fn unit_dn(&self, tx: &View<'_>, id: Uuid) -> Result<String> {
         let mut rdns = Vec::new();
         let mut next = Some(id);
         let mut org = None;
@@ -275,7 +275,7 @@ impl Tree {
     }
 
     /// Direct children of a node.
-    pub fn children(&self, tx: &Tx, node: Node) -> Result<Vec<Node>> {
+    pub fn children(&self, tx: &View<'_>, node: Node) -> Result<Vec<Node>> {
         Ok(match node {
             Node::Base => {
                 let mut out: Vec<Node> = Branch::ALL.into_iter().map(Node::Branch).collect();
@@ -316,7 +316,7 @@ impl Tree {
     /// its units: units, users, and (in a unit) roles; the organization
     /// itself also holds its roles container. Records are read only when
     /// the organization has units at all.
-    fn contents(&self, tx: &Tx, org: Uuid, unit: Option<Uuid>) -> Result<Vec<Node>> {
+    fn contents(&self, tx: &View<'_>, org: Uuid, unit: Option<Uuid>) -> Result<Vec<Node>> {
         let units = tx.units_in(org)?;
         let mut out = Vec::new();
         if unit.is_none() {
@@ -349,7 +349,7 @@ impl Tree {
     }
 
     /// Every node below `node` (not including it), parents before children.
-    pub fn descendants(&self, tx: &Tx, node: Node) -> Result<Vec<Node>> {
+    pub fn descendants(&self, tx: &View<'_>, node: Node) -> Result<Vec<Node>> {
         let mut out = Vec::new();
         let mut stack = self.children(tx, node)?;
         stack.reverse();
@@ -363,7 +363,7 @@ impl Tree {
     }
 
     /// Whether `node` lies at or below `base` (for candidates found by index).
-    pub fn is_within(&self, tx: &Tx, node: Node, base: Node) -> Result<bool> {
+    pub fn is_within(&self, tx: &View<'_>, node: Node, base: Node) -> Result<bool> {
         if base == Node::Base || node == base {
             return Ok(true);
         }
@@ -373,7 +373,7 @@ impl Tree {
     }
 
     /// The parent of a node (None for the base).
-    pub fn parent(&self, tx: &Tx, node: Node) -> Result<Option<Node>> {
+    pub fn parent(&self, tx: &View<'_>, node: Node) -> Result<Option<Node>> {
         Ok(match node {
             Node::Base => None,
             Node::Branch(_) | Node::Org(_) => Some(Node::Base),
@@ -401,7 +401,7 @@ impl Tree {
 const MAX_UNIT_DEPTH: usize = 64;
 
 /// The user with `login` if it sits exactly in `unit` of `org`.
-fn user_in(tx: &Tx, login: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<Node>> {
+fn user_in(tx: &View<'_>, login: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<Node>> {
     Ok(tx
         .user_by_login(login)?
         .filter(|u| u.org == Some(org) && u.unit == unit)
@@ -409,7 +409,7 @@ fn user_in(tx: &Tx, login: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option
 }
 
 /// The role named `name` if it sits exactly in `unit` of `org`.
-fn role_in(tx: &Tx, name: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<Node>> {
+fn role_in(tx: &View<'_>, name: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<Node>> {
     Ok(tx
         .role_by_name(Some(org), name)?
         .filter(|r| r.unit == unit)
@@ -417,7 +417,7 @@ fn role_in(tx: &Tx, name: &str, org: Uuid, unit: Option<Uuid>) -> Result<Option<
 }
 
 /// The name of an optional organization, for DNs.
-pub fn org_name(tx: &Tx, org: Option<Uuid>) -> Result<Option<String>> {
+pub fn org_name(tx: &View<'_>, org: Option<Uuid>) -> Result<Option<String>> {
     match org {
         Some(id) => Ok(tx.org(id)?.map(|o| o.name)),
         None => Ok(None),

@@ -332,7 +332,10 @@ fn add_service(
     })?;
     let scope = match attrs.single("dirgateReadScope")? {
         None => Scope::Server,
-        Some(dn) => match ctx.tree.resolve(tx, &parse_dn(dn)?)? {
+        Some(dn) => match ctx
+            .tree
+            .resolve(&super::view(ctx, req, tx), &parse_dn(dn)?)?
+        {
             Resolved::Found(Node::Base) => Scope::Server,
             Resolved::Found(Node::Org(o)) => Scope::Org(o),
             _ => {

@@ -40,11 +40,13 @@ pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapRe
         Node::User(id) => Ok(dir.delete_user_in(tx, req, id)?),
         Node::Role(id) => Ok(dir.delete_role_in(tx, req, id)?),
         Node::Service(id) => {
-            let name = tx.service(id)?.map(|s| s.name).unwrap_or_default();
+            let name = super::view(ctx, req, tx).service(id)?;
+            let name = name.map(|s| s.name).unwrap_or_default();
             Ok(dir.delete_service_account_in(tx, req, &name)?)
         }
         Node::Org(id) => {
-            let name = tx.org(id)?.map(|o| o.name).unwrap_or_default();
+            let name = super::view(ctx, req, tx).org(id)?;
+            let name = name.map(|o| o.name).unwrap_or_default();
             dir.delete_org_in(tx, req, &name).map_err(non_leaf)
         }
         Node::Unit(id) => dir.delete_unit_in(tx, req, id).map_err(non_leaf),
@@ -116,7 +118,7 @@ pub fn modify_dn(
 fn destination(ctx: &Context, req: &Request, tx: &Tx, sup: &Dn) -> Outcome<(OrgRef, Option<Uuid>)> {
     match find(ctx, req, tx, sup)? {
         Node::Org(o) => Ok((OrgRef::Id(o), None)),
-        Node::Unit(u) => match tx.unit(u)? {
+        Node::Unit(u) => match super::view(ctx, req, tx).unit(u)? {
             Some(unit) => Ok((OrgRef::Id(unit.org), Some(u))),
             None => Err(no_such_object(String::new()).into()),
         },
@@ -149,7 +151,7 @@ fn rename_user(
         dir.move_user_in(tx, req, id, Some(dest))?;
         unit = Some(in_unit);
     }
-    let current = tx.user(id)?;
+    let current = super::view(ctx, req, tx).user(id)?;
     let changes = UserChanges {
         login: Some(login).filter(|l| current.as_ref().is_some_and(|u| u.login != *l)),
         unit: unit.filter(|u| current.as_ref().is_some_and(|c| c.unit != *u)),
@@ -174,8 +176,12 @@ fn rename_role(
 ) -> Outcome<()> {
     let name = rdn_value(rdn, "cn", "role")?;
     if let Some(sup) = sup {
-        let here = dn.parent().map(|p| ctx.tree.resolve(tx, &p)).transpose()?;
-        let there = ctx.tree.resolve(tx, sup)?;
+        let view = super::view(ctx, req, tx);
+        let here = dn
+            .parent()
+            .map(|p| ctx.tree.resolve(&view, &p))
+            .transpose()?;
+        let there = ctx.tree.resolve(&view, sup)?;
         if here != Some(there) {
             return Err(fail(
                 Code::UnwillingToPerform,
@@ -184,7 +190,8 @@ fn rename_role(
             .into());
         }
     }
-    let current = tx.role(id)?.map(|r| r.name).unwrap_or_default();
+    let current = super::view(ctx, req, tx).role(id)?;
+    let current = current.map(|r| r.name).unwrap_or_default();
     if current != name {
         let changes = RoleChanges {
             name: Some(name),

@@ -27,6 +27,7 @@ use super::session::{Context, Reply, Session};
 use super::tree::Node;
 use super::tree::Resolved;
 use crate::directory::known::Record;
+use crate::directory::view::View;
 use crate::directory::{Directory, Error, Request};
 use crate::store::Tx;
 use ldap3_proto::proto::{
@@ -97,10 +98,11 @@ pub fn parse_dn(text: &str) -> Checked<Dn> {
 /// would confirm a role name, or where a login lives, in another
 /// organization.
 pub fn refuse_existing(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<()> {
-    let Resolved::Found(node) = ctx.tree.resolve(tx, dn)? else {
+    let view = view(ctx, req, tx);
+    let Resolved::Found(node) = ctx.tree.resolve(&view, dn)? else {
         return Ok(());
     };
-    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &req.actor);
+    let mut renderer = Renderer::new(&view, &ctx.tree);
     renderer.member_of = false;
     renderer.operational = false;
     if renderer.render(node)?.is_some() {
@@ -115,10 +117,11 @@ pub fn refuse_existing(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcom
 /// actor's reach, both answer noSuchObject with the deepest matchedDN the
 /// actor may read: a write cannot tell one from the other.
 pub fn locate(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<Node> {
-    let mut renderer = Renderer::new(tx, &ctx.tree, ctx.dir.settings(), &req.actor);
+    let view = view(ctx, req, tx);
+    let mut renderer = Renderer::new(&view, &ctx.tree);
     renderer.member_of = false;
     renderer.operational = false;
-    match ctx.tree.resolve(tx, dn)? {
+    match ctx.tree.resolve(&view, dn)? {
         Resolved::Found(node) => {
             let Some(Err(hidden)) = record_of(node).map(|r| ctx.dir.know_record(tx, req, r)) else {
                 return Ok(node);
@@ -126,14 +129,19 @@ pub fn locate(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<Node> {
             if !hidden.is_not_found() {
                 return Err(hidden.into());
             }
-            let matched = search::visible_ancestor(tx, &mut renderer, node)?;
+            let matched = search::visible_ancestor(&view, &mut renderer, node)?;
             Err(Failure::Hidden(Box::new((no_such_object(matched), hidden))))
         }
         Resolved::Missing { matched } => {
-            let matched = search::visible_matched(tx, &mut renderer, matched)?;
+            let matched = search::visible_matched(&view, &mut renderer, matched)?;
             Err(no_such_object(matched).into())
         }
     }
+}
+
+/// What the actor of `req` sees of `tx`, the transaction a write runs in.
+pub fn view<'a>(ctx: &'a Context, req: &'a Request, tx: &'a Tx) -> View<'a> {
+    ctx.dir.view_of(tx, &req.actor)
 }
 
 /// The core's name for the record behind `node` (`None` for the fixed

@@ -240,7 +240,7 @@ fn modify_role(
     changes: &[Change],
 ) -> Outcome<()> {
     let role = dir.role_to_change(tx, req, id)?;
-    let mut attrs = role_attrs(tx, &ctx.tree, &role)?;
+    let mut attrs = role_attrs(&super::view(ctx, req, tx), &ctx.tree, &role)?;
     apply(&shape::ROLE, &mut attrs, changes)?;
     let new_rights = rights(&attrs)?;
     let description = attrs.single("description")?.map(str::to_owned);
@@ -272,7 +272,7 @@ fn modify_role(
         .collect();
     if !from.is_empty() {
         let wanted = members(dir, req, tx, &ctx.tree, &attrs, &from)?;
-        let current = tx.role_members(id)?;
+        let current = super::view(ctx, req, tx).role_members(id)?;
         for m in current.iter().filter(|m| !wanted.contains(m)) {
             dir.remove_member_in(tx, req, id, m.id())?;
         }

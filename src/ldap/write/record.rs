@@ -13,6 +13,7 @@ use crate::directory::model::{
 };
 use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
+use crate::directory::view::View;
 use crate::directory::{Directory, Request};
 use crate::ldap::render::users::{
     Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
@@ -218,7 +219,7 @@ pub fn new_password(value: &str) -> NewPassword {
 }
 
 /// A role's writable attributes as they are now (members as DNs and logins).
-pub fn role_attrs(tx: &Tx, tree: &Tree, r: &Role) -> Outcome<Attrs> {
+pub fn role_attrs(tx: &View<'_>, tree: &Tree, r: &Role) -> Outcome<Attrs> {
     let mut a = with_classes(ROLE_CLASSES);
     a.put_opt("cn", Some(&r.name));
     a.put_opt("gidNumber", Some(&r.gid_number.to_string()));
@@ -290,13 +291,14 @@ pub fn members(
     attrs: &Attrs,
     from: &[&str],
 ) -> Outcome<Vec<Member>> {
+    let view = dir.view_of(tx, &req.actor);
     let mut out: Vec<Member> = Vec::new();
     for name in from {
         for v in attrs.values(name) {
             let m = if name.eq_ignore_ascii_case("memberUid") {
-                tx.user_by_login(v)?.map(|u| Member::User(u.id))
+                view.user_by_login(v)?.map(|u| Member::User(u.id))
             } else {
-                match tree.resolve(tx, &parse_dn(v)?)? {
+                match tree.resolve(&view, &parse_dn(v)?)? {
                     Resolved::Found(Node::User(id)) => Some(Member::User(id)),
                     Resolved::Found(Node::Role(id)) => Some(Member::Role(id)),
                     _ => None,
