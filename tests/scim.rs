@@ -83,7 +83,11 @@ async fn discovery_describes_what_is_served() {
     let user_type = s.get(&s.token_a, "/ResourceTypes/User").await.body;
     assert_eq!(user_type["schemaExtensions"][0]["schema"], ENTERPRISE);
     let schemas = s.get(&s.token_a, "/Schemas").await.body;
-    assert_eq!(schemas["totalResults"], 4);
+    // Core User and Group; the enterprise, dirgate and POSIX extensions.
+    assert_eq!(schemas["totalResults"], 5);
+    let posix = "urn:dirgate:params:scim:schemas:extension:posix:2.0:User";
+    assert_eq!(user_type["schemaExtensions"][2]["schema"], posix);
+    assert_eq!(user_type["schemaExtensions"][2]["required"], true);
     let core = s.get(&s.token_a, &format!("/Schemas/{USER}")).await.body;
     let attrs = core["attributes"].as_array().unwrap();
     let user_name = attrs.iter().find(|a| a["name"] == "userName").unwrap();

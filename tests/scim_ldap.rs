@@ -144,3 +144,85 @@ async fn scim_and_ldap_read_and_write_the_same_values() {
     assert_eq!(rc, 19, "{out}");
     assert_eq!(s.get(&s.token_a, &path).await.body["title"], "Director");
 }
+
+const POSIX: &str = "urn:dirgate:params:scim:schemas:extension:posix:2.0:User";
+
+/// The POSIX identity over SCIM (dirgate's POSIX extension) is what LDAP shows:
+/// numbers given on create are kept, home, shell and SSH keys are the
+/// posixAccount and ldapPublicKey values, both ways; a number another user
+/// holds is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_posix_identity_is_one_value_over_scim_and_ldap() {
+    let s = start_scim("").await;
+    let body = json!({
+        "schemas": [USER, POSIX],
+        "userName": "pat@example.com",
+        POSIX: {
+            "uidNumber": 4242,
+            "gidNumber": 4300,
+            "loginShell": "/bin/zsh",
+            "sshPublicKeys": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB pat@laptop"]
+        }
+    });
+    let r = s.post(&s.token_a, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body[POSIX]["uidNumber"], 4242, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let dn = format!("uid=pat@example.com,ou=Acme-A,{BASE}");
+    let entry = read(&s.env, &dn, &["*"]).await;
+    for line in [
+        "objectClass: ldapPublicKey",
+        "uidNumber: 4242",
+        "gidNumber: 4300",
+        "loginShell: /bin/zsh",
+        "homeDirectory: /home/pat@example.com",
+        "sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB pat@laptop",
+    ] {
+        assert!(
+            entry.contains(&format!("{line}\n")),
+            "{line} missing in\n{entry}"
+        );
+    }
+
+    // LDAP writes, SCIM reads.
+    let change = format!(
+        "dn: {dn}\nchangetype: modify\nreplace: homeDirectory\nhomeDirectory: /srv/pat\n-\nadd: sshPublicKey\nsshPublicKey: ssh-rsa AAAAB3 pat@desk\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    let u = s.get(&s.token_a, &path).await.body;
+    assert_eq!(u[POSIX]["homeDirectory"], "/srv/pat", "{u}");
+    assert_eq!(
+        u[POSIX]["sshPublicKeys"].as_array().unwrap().len(),
+        2,
+        "{u}"
+    );
+
+    // A uidNumber another user holds: refused, nothing changes.
+    let other = json!({
+        "schemas": [USER, POSIX],
+        "userName": "quinn@example.com",
+        POSIX: {"uidNumber": 4242}
+    });
+    let r = s.post(&s.token_a, "/Users", other).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let ops = common::scim::patch_ops(&[
+        ("replace", Some(&format!("{POSIX}:uidNumber")), json!(4243)),
+        (
+            "replace",
+            Some(&format!("{POSIX}:loginShell")),
+            json!("/bin/fish"),
+        ),
+    ]);
+    let r = s.patch(&s.token_a, &path, ops).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let entry = read(&s.env, &dn, &["uidNumber", "loginShell"]).await;
+    assert!(entry.contains("uidNumber: 4243\n"), "{entry}");
+    assert!(entry.contains("loginShell: /bin/fish\n"), "{entry}");
+    let bad =
+        common::scim::patch_ops(&[("replace", Some(&format!("{POSIX}:uidNumber")), json!(-5))]);
+    let r = s.patch(&s.token_a, &path, bad).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let entry = read(&s.env, &dn, &["uidNumber"]).await;
+    assert!(entry.contains("uidNumber: 4243\n"), "{entry}");
+}

@@ -9,8 +9,8 @@ use super::error::{ScimError, ScimResult};
 use super::list::{DEFAULT_COUNT, MAX_COUNT};
 use super::response::scim_json;
 use super::schema::{
-    self, Attr, DIRGATE, ENTERPRISE, GROUP, LIST, Mutability, ORGANIZATION_UNIT, Returned, SCHEMAS,
-    Schema, Ty, USER,
+    self, Attr, DIRGATE, ENTERPRISE, GROUP, LIST, Mutability, ORGANIZATION_UNIT, POSIX, Returned,
+    SCHEMAS, Schema, Ty, USER,
 };
 use crate::directory::orgs::Placement;
 use axum::extract::Path;
@@ -47,7 +47,8 @@ fn resource_types(base: &str) -> Vec<Value> {
             "id": "User", "name": "User", "endpoint": "/Users",
             "description": "User Account", "schema": USER,
             "schemaExtensions": [{"schema": ENTERPRISE, "required": false},
-                                 {"schema": DIRGATE, "required": false}],
+                                 {"schema": DIRGATE, "required": false},
+                                 {"schema": POSIX, "required": true}],
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")},
         }),
         json!({

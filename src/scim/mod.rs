@@ -23,6 +23,7 @@ pub mod groups;
 pub mod json;
 pub mod list;
 pub mod patch;
+pub mod posix;
 pub mod project;
 pub mod response;
 pub mod schema;

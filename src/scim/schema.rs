@@ -9,6 +9,7 @@ pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const DIRGATE: &str = "urn:dirgate:params:scim:schemas:extension:dirgate:2.0:User";
+pub const POSIX: &str = "urn:dirgate:params:scim:schemas:extension:posix:2.0:User";
 pub const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 pub const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -265,6 +266,44 @@ const DIRGATE_ATTRS: &[Attr] = &[
     ),
 ];
 
+const KEY_SUBS: &[Attr] = &[exact(s("value", "The key, as in authorized_keys."))];
+
+const POSIX_ATTRS: &[Attr] = &[
+    // Every user has both numbers (allocated when none is given), so
+    // they are always there: required, never removed.
+    Attr {
+        unique: true,
+        required: true,
+        ..a(
+            "uidNumber",
+            Ty::Int,
+            "POSIX user id (LDAP uidNumber); allocated when none is given.",
+        )
+    },
+    Attr {
+        required: true,
+        ..a(
+            "gidNumber",
+            Ty::Int,
+            "POSIX primary group id (LDAP gidNumber); allocated when none is given.",
+        )
+    },
+    exact(s(
+        "homeDirectory",
+        "POSIX home directory (LDAP homeDirectory); LDAP shows the configured default while none is set.",
+    )),
+    exact(s(
+        "loginShell",
+        "POSIX login shell (LDAP loginShell); LDAP shows the configured default while none is set.",
+    )),
+    complex(
+        "sshPublicKeys",
+        true,
+        KEY_SUBS,
+        "OpenSSH public keys (LDAP sshPublicKey).",
+    ),
+];
+
 const GROUP_ATTRS: &[Attr] = &[
     Attr {
         unique: true,
@@ -306,6 +345,12 @@ pub const SCHEMAS: &[Schema] = &[
         name: "DirgateUser",
         description: "dirgate account flags, quota and lifecycle",
         attrs: DIRGATE_ATTRS,
+    },
+    Schema {
+        id: POSIX,
+        name: "PosixUser",
+        description: "The user's POSIX identity, as LDAP's posixAccount and ldapPublicKey show it",
+        attrs: POSIX_ATTRS,
     },
 ];
 

@@ -4,7 +4,8 @@
 
 use super::error::{ScimError, ScimResult};
 use super::json::{as_bool, as_list, as_object, compact, get, opt_bool, opt_str};
-use super::schema::{DIRGATE, ENTERPRISE, USER};
+use super::posix::PosixInput;
+use super::schema::{DIRGATE, ENTERPRISE, POSIX, USER};
 use super::time::rfc3339;
 use crate::directory::model::{AccountFlags, FLAGS, Flag, Lifecycle, User};
 use crate::directory::profile::{Address, Contact, Profile};
@@ -28,6 +29,8 @@ pub struct UserInput {
     /// `None` when the body has no dirgate extension (no opinion);
     /// `Some(None)` when the extension leaves it out (in no organization).
     pub organization_unit: Option<Option<String>>,
+    /// The dirgate extension's POSIX identity, when the body carries it.
+    pub posix: Option<PosixInput>,
 }
 
 /// The writable account flags of the dirgate extension: every flag of the
@@ -72,7 +75,7 @@ pub fn render(view: &UserView, base: &str) -> Value {
     let u = &view.user;
     let p = &u.profile;
     let mut obj = Map::new();
-    obj.insert("schemas".into(), json!([USER, ENTERPRISE, DIRGATE]));
+    obj.insert("schemas".into(), json!([USER, ENTERPRISE, DIRGATE, POSIX]));
     obj.insert("id".into(), json!(u.id.to_string()));
     obj.insert("externalId".into(), json!(u.external_id));
     obj.insert("userName".into(), json!(u.login));
@@ -106,6 +109,9 @@ pub fn render(view: &UserView, base: &str) -> Value {
     obj.insert("groups".into(), groups(view, base));
     obj.insert(ENTERPRISE.into(), enterprise(view, base));
     obj.insert(DIRGATE.into(), dirgate(view));
+    let mut posix = Map::new();
+    super::posix::render(&view.user, &mut posix);
+    obj.insert(POSIX.into(), Value::Object(posix));
     obj.insert("meta".into(), meta(u, base));
     Value::Object(compact(obj))
 }
@@ -278,6 +284,9 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
     if let Some(ext) = flags {
         input.flags = Some(parse_flags(ext)?);
         input.organization_unit = Some(opt_str(ext, "organizationUnit")?);
+    }
+    if let Some(ext) = get(obj, POSIX) {
+        input.posix = Some(super::posix::parse(as_object(POSIX, ext)?)?);
     }
     input.profile.unassigned = booleans()
         .filter(|n| match (*n, flags) {

@@ -7,6 +7,7 @@ use super::error::{ScimError, ScimResult};
 use super::filter::AttrPath;
 use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
+use super::posix::PosixInput;
 use super::project::{Selection, written_in};
 use super::response::{
     created, has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
@@ -127,9 +128,11 @@ pub async fn create(
         external_id: input.external_id.clone(),
         password: input.password.clone().map(NewPassword::Plain),
         profile: Default::default(),
-        attrs: Default::default(),
-        uid_number: None,
-        gid_number: None,
+        attrs: (input.posix.as_ref())
+            .map(|p| p.apply_to(&Default::default()))
+            .unwrap_or_default(),
+        uid_number: input.posix.as_ref().and_then(|p| p.uid_number),
+        gid_number: input.posix.as_ref().and_then(|p| p.gid_number),
         unit: None,
     };
     let mut profile = input.profile;
@@ -210,6 +213,7 @@ pub async fn patch(
     // The document started whole: a missing extension was removed.
     input.flags.get_or_insert_with(Default::default);
     input.organization_unit.get_or_insert(None);
+    input.posix.get_or_insert_with(Default::default);
     save(&call, &headers, current, input, &selection).await
 }
 
@@ -266,7 +270,22 @@ fn changes(old: &User, input: &UserInput) -> UserChanges {
         password: input.password.clone().map(NewPassword::Plain),
         profile: Some(input.profile.clone()),
         if_version: None,
-        ..Default::default()
+        ..posix_changes(old, input.posix.as_ref())
+    }
+}
+
+/// What the extension's POSIX fields change: a number given and different,
+/// the kept home directory, shell and keys when they differ.
+fn posix_changes(old: &User, posix: Option<&PosixInput>) -> UserChanges {
+    let Some(p) = posix else {
+        return UserChanges::default();
+    };
+    let attrs = p.apply_to(&old.attrs);
+    UserChanges {
+        uid_number: p.uid_number.filter(|n| *n != old.uid_number),
+        gid_number: p.gid_number.filter(|n| *n != old.gid_number),
+        attrs: (attrs != old.attrs).then_some(attrs),
+        ..UserChanges::default()
     }
 }
 

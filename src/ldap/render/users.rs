@@ -179,7 +179,12 @@ pub fn user_values(
     if want("objectClass") {
         let written = u.attrs.get("objectClass");
         let mut classes = if written.is_empty() {
-            USER_CLASSES.iter().map(|c| (*c).to_owned()).collect()
+            let mut classes: Vec<String> = USER_CLASSES.iter().map(|c| (*c).to_owned()).collect();
+            // Keys set over SCIM or the admin API show with their class.
+            if !u.attrs.get("sshPublicKey").is_empty() {
+                classes.push("ldapPublicKey".to_owned());
+            }
+            classes
         } else {
             written.to_vec()
         };
