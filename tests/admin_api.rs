@@ -11,6 +11,7 @@ mod common;
 
 use common::admin::{error_kind, expect, logins, setup, user_id};
 use common::http::Auth;
+use common::server::BASE;
 use serde_json::json;
 
 #[tokio::test]
@@ -364,4 +365,55 @@ async fn http_connections_over_the_cap_are_closed() {
     again.read_to_end(&mut reply).await.unwrap();
     let reply = String::from_utf8_lossy(&reply);
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
+/// The POSIX identity over the admin API is what LDAP shows; a refused
+/// change (a uidNumber another user holds, a shell on two lines) changes
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posix_identity_over_the_admin_api() {
+    let t = setup().await;
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC ann@laptop";
+    let body = json!({
+        "login": "ann@example.com",
+        "organization": "Acme-A",
+        "state": "active",
+        "posix": {"uidNumber": 5001, "gidNumber": 5000, "loginShell": "/bin/zsh", "sshPublicKeys": [key]},
+    });
+    let a = t.api.post("/users", &t.sys, body).await;
+    expect(&a, 201);
+    assert_eq!(a.body["posix"]["uidNumber"], 5001, "{:?}", a.body);
+    assert_eq!(a.body["posix"]["sshPublicKeys"][0], key);
+    let dn = format!("uid=ann@example.com,ou=Acme-A,{BASE}");
+    let entry = common::server::read(&t.ldap, &dn, &["*"]).await;
+    for line in [
+        "uidNumber: 5001".to_owned(),
+        "gidNumber: 5000".to_owned(),
+        "loginShell: /bin/zsh".to_owned(),
+        format!("sshPublicKey: {key}"),
+        "objectClass: ldapPublicKey".to_owned(),
+    ] {
+        assert!(
+            entry.contains(&format!("{line}\n")),
+            "{line} missing in\n{entry}"
+        );
+    }
+    let change = json!({"posix": {"loginShell": null, "homeDirectory": "/srv/ann"}});
+    let a = t.api.patch("/users/ann@example.com", &t.sys, change).await;
+    expect(&a, 200);
+    let entry = common::server::read(&t.ldap, &dn, &["loginShell", "homeDirectory"]).await;
+    assert!(entry.contains("loginShell: /bin/bash\n"), "{entry}");
+    assert!(entry.contains("homeDirectory: /srv/ann\n"), "{entry}");
+    let alice = t.api.get("/users/alice@example.com", &t.sys).await;
+    let taken = alice.body["posix"]["uidNumber"].clone();
+    for bad in [
+        json!({"posix": {"uidNumber": taken, "loginShell": "/bin/sh"}}),
+        json!({"posix": {"loginShell": "/bin/sh\n/bin/x"}}),
+    ] {
+        let a = t.api.patch("/users/ann@example.com", &t.sys, bad).await;
+        expect(&a, 400);
+    }
+    let entry = common::server::read(&t.ldap, &dn, &["uidNumber", "loginShell"]).await;
+    assert!(entry.contains("uidNumber: 5001\n"), "{entry}");
+    assert!(entry.contains("loginShell: /bin/bash\n"), "{entry}");
 }

@@ -21,6 +21,7 @@ pub mod imports;
 mod input;
 mod openapi;
 mod orgs;
+mod posix;
 mod reports;
 mod roles;
 mod tokens;

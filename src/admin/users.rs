@@ -9,8 +9,10 @@ use super::auth::{Caller, ClientOrigin};
 use super::error::{ApiError, ApiResult};
 use super::input::{Body, Path, Query, UserRef, org_ref};
 use super::openapi::{Op, Routes};
+use super::posix::PosixPatch;
 use super::{AdminState, run, views};
 use crate::directory::acl::Actor;
+use crate::directory::kept::Kept;
 use crate::directory::model::{AccountFlags, Lifecycle, User};
 use crate::directory::queries::UserQuery;
 use crate::directory::users::{NewPassword, NewUser, UserChanges};
@@ -164,7 +166,7 @@ impl FlagsPatch {
 }
 
 /// `absent` → None, `null` → Some(None), a value → Some(Some(v)).
-mod double_option {
+pub(super) mod double_option {
     use serde::{Deserialize, Deserializer};
     pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
     where
@@ -190,6 +192,8 @@ struct CreateUser {
     flags: Option<FlagsPatch>,
     external_id: Option<String>,
     password: Option<String>,
+    /// The POSIX identity (numbers allocated when left out).
+    posix: Option<PosixPatch>,
 }
 
 fn parse_state(s: &str) -> CoreResult<Lifecycle> {
@@ -218,6 +222,18 @@ async fn create(
             external_id: b.external_id,
             password: b.password.map(NewPassword::Plain),
             ..NewUser::new(b.login)
+        };
+        let new = match &b.posix {
+            Some(p) => {
+                let posix = p.change(&Kept::default())?;
+                NewUser {
+                    uid_number: posix.uid_number,
+                    gid_number: posix.gid_number,
+                    attrs: posix.attrs.unwrap_or_default(),
+                    ..new
+                }
+            }
+            None => new,
         };
         let (user, registration) = d.invite_user(&req, new)?;
         let mut view = render(d, &req, &user)?;
@@ -299,6 +315,7 @@ struct ChangeUser {
     external_id: Option<Option<String>>,
     flags: Option<FlagsPatch>,
     state: Option<String>,
+    posix: Option<PosixPatch>,
 }
 
 async fn change(
@@ -310,9 +327,17 @@ async fn change(
     let user = UserRef::parse(&user);
     let out = run(&s, move |d| {
         let id = user_id(d, &req, &user)?;
-        let flags = match &b.flags {
-            Some(patch) => Some(patch.apply(&d.get_user(&req, id)?.flags)),
-            None => None,
+        let current = match (&b.flags, &b.posix) {
+            (None, None) => None,
+            _ => Some(d.get_user(&req, id)?),
+        };
+        let flags = match (&b.flags, &current) {
+            (Some(patch), Some(u)) => Some(patch.apply(&u.flags)),
+            _ => None,
+        };
+        let posix = match (&b.posix, &current) {
+            (Some(p), Some(u)) => Some(p.change(&u.attrs)?),
+            _ => None,
         };
         let changes = UserChanges {
             login: b.login,
@@ -323,6 +348,9 @@ async fn change(
             external_id: b.external_id,
             flags,
             state: b.state.as_deref().map(parse_state).transpose()?,
+            uid_number: posix.as_ref().and_then(|p| p.uid_number),
+            gid_number: posix.as_ref().and_then(|p| p.gid_number),
+            attrs: posix.and_then(|p| p.attrs),
             ..UserChanges::default()
         };
         render(d, &req, &d.update_user(&req, id, changes)?)

@@ -85,6 +85,7 @@ pub fn user(u: &User, names: &OrgNames, security: bool) -> Value {
         "flags": flags(&u.flags),
         "externalId": u.external_id,
         "uidNumber": u.uid_number,
+        "posix": super::posix::view(u),
         "created": rfc3339(u.created),
         "modified": rfc3339(u.modified),
         "version": u.version,

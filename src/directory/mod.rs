@@ -38,6 +38,7 @@ pub mod names;
 pub mod notify;
 pub mod orgs;
 pub mod password;
+pub mod posix;
 pub mod profile;
 pub mod queries;
 pub mod registration;

@@ -129,7 +129,7 @@ pub async fn create(
         password: input.password.clone().map(NewPassword::Plain),
         profile: Default::default(),
         attrs: (input.posix.as_ref())
-            .map(|p| p.apply_to(&Default::default()))
+            .map(|p| p.kept.apply_to(&Default::default()))
             .unwrap_or_default(),
         uid_number: input.posix.as_ref().and_then(|p| p.uid_number),
         gid_number: input.posix.as_ref().and_then(|p| p.gid_number),
@@ -280,7 +280,7 @@ fn posix_changes(old: &User, posix: Option<&PosixInput>) -> UserChanges {
     let Some(p) = posix else {
         return UserChanges::default();
     };
-    let attrs = p.apply_to(&old.attrs);
+    let attrs = p.kept.apply_to(&old.attrs);
     UserChanges {
         uid_number: p.uid_number.filter(|n| *n != old.uid_number),
         gid_number: p.gid_number.filter(|n| *n != old.gid_number),
