@@ -1,8 +1,12 @@
 //! Builds the LDAP entry of each tree node straight from its store record:
-//! users as inetOrgPerson, posixAccount and dirgateAccount; roles as
-//! groupOfNames, groupOfUniqueNames and posixGroup; organizations and
-//! containers as organizationalUnit. Which entries and which attribute classes an actor sees
-//! is the core policy's answer; `userPassword` is never rendered.
+//! users as `users` describes them (inetOrgPerson, posixAccount and
+//! dirgateAccount by default); roles as `roles` does (the classes their
+//! client named, else groupOfNames, groupOfUniqueNames and posixGroup);
+//! organizations and containers as organizationalUnit. Which entries and
+//! which attribute classes an actor sees is the core policy's answer;
+//! `userPassword` is never rendered, except into an export by an actor the
+//! policy lets export secrets. The export form (`Renderer::export`) leaves
+//! out what dirgate computes and what a load would give anyway.
 
 use super::entry::Entry;
 use super::schema::{SUBSCHEMA_DN, boolean_value, generalized_time};
@@ -17,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 mod groups;
+pub mod roles;
 pub mod users;
 
 /// The object classes of each kind of entry, as rendered and as writes accept.
@@ -28,6 +33,7 @@ pub const USER_CLASSES: &[&str] = &[
     "posixAccount",
     "dirgateAccount",
 ];
+/// The classes of a role made without classes of its own (see `roles`).
 pub const ROLE_CLASSES: &[&str] = &[
     "top",
     "groupOfNames",
@@ -61,6 +67,11 @@ pub struct Renderer<'a> {
     /// Render operational attributes (entryUUID, timestamps, …) only when the
     /// search asks for them or filters on them.
     pub operational: bool,
+    /// Render entries as an LDIF export writes them (see `ldap::export`):
+    /// no computed values, dirgate's own attributes only when they say more
+    /// than their default, roles without classes in a form slapd accepts,
+    /// password hashes when the policy lets the actor export secrets.
+    pub export: bool,
     /// When set, the only user attributes of a user entry worth building (what
     /// the search selects or filters on); `None` = all of them.
     pub only: Option<HashSet<&'static str>>,
@@ -82,6 +93,7 @@ impl<'a> Renderer<'a> {
             max_depth: settings.max_role_depth,
             member_of: true,
             operational: true,
+            export: false,
             only: None,
             orgs: HashMap::new(),
             role_refs: HashMap::new(),

@@ -6,7 +6,7 @@
 //! the same transaction as the role memberships the entry lists.
 
 use super::attrs::Attrs;
-use super::record::{gid_number, members, new_password, rights, seats, unit_kept, user_fields};
+use super::record::{members, new_password, role_fields, seats, unit_kept, user_fields};
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
@@ -18,6 +18,7 @@ use crate::directory::units::NewUnit;
 use crate::directory::users::{NewUser, OrgRef};
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
+use crate::ldap::render::roles::MEMBER_ATTRS;
 use crate::ldap::result::no_such_object;
 use crate::ldap::schema;
 use crate::ldap::session::Context;
@@ -120,6 +121,15 @@ fn add_in(
     let shape = kind.shape();
     let name = naming_value(shape, dn, &mut attrs)?;
     shape::check(shape, &attrs, true)?;
+    if hash.is_some() && !matches!(kind, Kind::User { .. } | Kind::Service) {
+        // Classes allow it on groups and units, but dirgate keeps passwords
+        // (hashed) on accounts only: kept as written it would be shown.
+        return Err(fail(
+            Code::UnwillingToPerform,
+            "userPassword: dirgate keeps passwords on users and service accounts only",
+        )
+        .into());
+    }
     match kind {
         Kind::Org => {
             let new = NewOrg {
@@ -290,27 +300,19 @@ fn add_role(
     org: Option<Uuid>,
     unit: Option<Uuid>,
 ) -> Outcome<()> {
-    if attrs.values("cn").len() > 1 {
-        return Err(fail(Code::ConstraintViolation, "cn: a role has one name").into());
-    }
+    let f = role_fields(attrs, &[], &name)?;
     let new = NewRole {
         name,
         org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
-        rights: rights(attrs)?,
-        description: attrs.single("description")?.map(str::to_owned),
-        external_id: attrs.single("dirgateExternalId")?.map(str::to_owned),
-        gid_number: gid_number(attrs)?,
+        rights: f.rights,
+        description: f.description,
+        external_id: f.external_id,
+        gid_number: f.gid_number,
         unit,
+        attrs: f.kept,
     };
     let role = dir.create_role_in(tx, req, new)?;
-    let listed = members(
-        dir,
-        req,
-        tx,
-        &ctx.tree,
-        attrs,
-        &["member", "uniqueMember", "memberUid"],
-    )?;
+    let listed = members(dir, req, tx, &ctx.tree, attrs, &MEMBER_ATTRS)?;
     for m in listed {
         dir.add_member_in(tx, req, role.id, m)?;
     }
