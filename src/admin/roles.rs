@@ -83,6 +83,7 @@ async fn create(
             gid_number: None,
             unit: None,
             attrs: Default::default(),
+            id: None,
         };
         let role = d.create_role(&req, new)?;
         Ok(views::role(&role, &d.org_names()?, Some(&[])))

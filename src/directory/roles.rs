@@ -34,6 +34,8 @@ pub struct NewRole {
     pub unit: Option<Uuid>,
     /// What an LDAP client wrote besides the fields above (see [`Role::attrs`]).
     pub attrs: Kept,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 /// Changes to a role; `None` leaves a field alone.
@@ -171,7 +173,7 @@ impl Directory {
         if let Some(existing) = tx.role_by_name(org, &new.name)? {
             return Err(Error::exists(format!("role {}", existing.name)));
         }
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, new.id)?;
         let gid = match new.gid_number {
             Some(n) => {
                 check_gid_number(tx, n, None)?;

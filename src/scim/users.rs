@@ -131,6 +131,7 @@ pub async fn create(
         uid_number: None,
         gid_number: None,
         unit: None,
+        id: None,
     };
     let mut profile = input.profile;
     // A new account shows its state even when the body did not say.

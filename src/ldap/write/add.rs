@@ -34,22 +34,24 @@ pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) 
         Err(r) => return r,
     };
     in_transaction(dir, req, |tx| {
-        add_in(dir, ctx, req, tx, &dn, attrs, hash)?;
+        add_in(dir, ctx, req, tx, &dn, attrs, hash, None)?;
         Ok(())
     })
 }
 
 /// One add inside a caller's transaction (an LDIF load adds a whole file
-/// in one), password hashing included.
+/// in one), password hashing included; `id` is the id a load keeps for the
+/// new record (its `entryUUID` in the file).
 pub(crate) fn add_entry(
     dir: &Directory,
     ctx: &Context,
     req: &Request,
     tx: &mut Tx,
     add: &LdapAddRequest,
+    id: Option<Uuid>,
 ) -> Outcome<()> {
     let (dn, attrs, hash) = prepare(dir, add)?;
-    add_in(dir, ctx, req, tx, &dn, attrs, hash)
+    add_in(dir, ctx, req, tx, &dn, attrs, hash, id)
 }
 
 /// Parsing and password hashing, done before the transaction opens (argon2 is
@@ -98,6 +100,7 @@ impl Kind {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_in(
     dir: &Directory,
     ctx: &Context,
@@ -106,6 +109,7 @@ fn add_in(
     dn: &Dn,
     mut attrs: Attrs,
     hash: Option<SecretHash>,
+    id: Option<Uuid>,
 ) -> Outcome<()> {
     super::refuse_existing(ctx, req, tx, dn)?;
     let Some(parent) = dn
@@ -136,6 +140,7 @@ fn add_in(
                 name,
                 seats: seats(&attrs)?,
                 description: attrs.single("description")?.map(str::to_owned),
+                id,
             };
             dir.create_org_in(tx, req, new)?;
         }
@@ -145,12 +150,19 @@ fn add_in(
                 parent,
                 attrs: unit_kept(&attrs, &name),
                 name,
+                id,
             };
             dir.create_unit_in(tx, req, new)?;
         }
-        Kind::User { org, unit } => add_user(dir, req, tx, &attrs, name, org, unit, hash)?,
-        Kind::Role { org, unit } => add_role(dir, ctx, req, tx, &attrs, name, org, unit)?,
-        Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash)?,
+        Kind::User { org, unit } => {
+            let place = Place { org, unit, id };
+            add_user(dir, req, tx, &attrs, name, place, hash)?
+        }
+        Kind::Role { org, unit } => {
+            let place = Place { org, unit, id };
+            add_role(dir, ctx, req, tx, &attrs, name, place)?
+        }
+        Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash, id)?,
     }
     Ok(())
 }
@@ -251,15 +263,20 @@ fn naming_value(shape: &Shape, dn: &Dn, attrs: &mut Attrs) -> Checked<String> {
     Ok(value)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a new user or role goes, and the id a load keeps for it.
+struct Place {
+    org: Option<Uuid>,
+    unit: Option<Uuid>,
+    id: Option<Uuid>,
+}
+
 fn add_user(
     dir: &Directory,
     req: &Request,
     tx: &mut Tx,
     attrs: &Attrs,
     login: String,
-    org: Option<Uuid>,
-    unit: Option<Uuid>,
+    place: Place,
     hash: Option<SecretHash>,
 ) -> Outcome<()> {
     if attrs.values("uid").len() > 1 {
@@ -271,7 +288,7 @@ fn add_user(
         given_name: f.given_name,
         family_name: f.family_name,
         display_name: f.display_name,
-        org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
+        org: Some(place.org.map_or(OrgRef::NoOrg, OrgRef::Id)),
         // An entry added over LDAP is meant to be used, as with slapd and
         // `dirgate load-ldif`; registration is the admin API's flow.
         state: f.state.unwrap_or(Lifecycle::Active),
@@ -282,14 +299,14 @@ fn add_user(
         attrs: f.kept,
         uid_number: f.uid_number,
         gid_number: f.gid_number,
-        unit,
+        unit: place.unit,
+        id: place.id,
         ..NewUser::new(login)
     };
     dir.create_user_in(tx, req, new, hash)?;
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn add_role(
     dir: &Directory,
     ctx: &Context,
@@ -297,19 +314,19 @@ fn add_role(
     tx: &mut Tx,
     attrs: &Attrs,
     name: String,
-    org: Option<Uuid>,
-    unit: Option<Uuid>,
+    place: Place,
 ) -> Outcome<()> {
     let f = role_fields(attrs, &[], &name)?;
     let new = NewRole {
         name,
-        org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
+        org: Some(place.org.map_or(OrgRef::NoOrg, OrgRef::Id)),
         rights: f.rights,
         description: f.description,
         external_id: f.external_id,
         gid_number: f.gid_number,
-        unit,
+        unit: place.unit,
         attrs: f.kept,
+        id: place.id,
     };
     let role = dir.create_role_in(tx, req, new)?;
     let listed = members(dir, req, tx, &ctx.tree, attrs, &MEMBER_ATTRS)?;
@@ -319,6 +336,7 @@ fn add_role(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_service(
     dir: &Directory,
     ctx: &Context,
@@ -327,6 +345,7 @@ fn add_service(
     attrs: &Attrs,
     name: &str,
     hash: Option<SecretHash>,
+    id: Option<Uuid>,
 ) -> Outcome<()> {
     let hash = hash.ok_or_else(|| {
         fail(
@@ -352,6 +371,7 @@ fn add_service(
         name,
         scope,
         description: attrs.single("description")?.map(str::to_owned),
+        id,
     };
     dir.create_service_account_in(tx, req, new, hash)?;
     Ok(())
