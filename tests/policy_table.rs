@@ -504,9 +504,9 @@ fn role_memberships_carrying_rights_follow_the_rank() {
 }
 
 #[test]
-fn only_the_system_administrator_keeps_identities() {
+fn only_the_system_administrator_exports_hashes_and_keeps_identities() {
     let policy = Policy::default();
-    for action in [Action::KeepIdentity] {
+    for action in [Action::ExportSecrets, Action::KeepIdentity] {
         for (kind, _) in TABLE {
             for target in targets(action) {
                 let allowed = policy.authorize(&actor(kind), action, &target).is_ok();

@@ -143,6 +143,10 @@ pub enum Action {
     /// row somewhere, so that nobody else makes dirgate read a file at all.
     /// Asked before the upload is read; the target is not looked at.
     ImportFile,
+    /// Put password hashes (`userPassword`) into an LDIF export: the
+    /// system administrator only, as whoever holds a hash can guess at it
+    /// offline. Anyone else's export leaves them out.
+    ExportSecrets,
     /// Give a new record the id and times another directory gave its entry
     /// (`entryUUID`, the timestamps), as `dirgate load-ldif` does: the
     /// system administrator only, since ids are what applications key on.
@@ -345,6 +349,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         | AppointOrgAdmin
         | ManageSuffixes
         | ManageServiceAccounts
+        | ExportSecrets
         | KeepIdentity => false,
     }
 }

@@ -81,6 +81,12 @@ impl Renderer<'_> {
                 .unwrap_or_default(),
         };
         e.push("dirgateReadScope", vec![scope]);
+        e.push(
+            "userPassword",
+            self.exported_secret(Some(&s.password))
+                .into_iter()
+                .collect(),
+        );
         if self.operational {
             operational(
                 &mut e,
