@@ -186,7 +186,7 @@ pub(super) static DIRGATE_CLASSES: &[Oc] = &[
     Oc {
         oid: arc!(".1.2.5"),
         names: &["dirgateGroup"],
-        desc: "dirgate: a role in dirgate's default shape, shown as groupOfNames, groupOfUniqueNames and posixGroup at once",
+        desc: "dirgate: a role in the default shape, shown as groupOfNames, groupOfUniqueNames and posixGroup at once",
         kind: Auxiliary,
         sup: &["top"],
         must: &[],
