@@ -10,12 +10,14 @@
 mod common;
 
 use common::admin::{expect, setup};
+use common::http::Auth;
 use common::server::BASE;
 use dirgate::directory::Directory;
 use dirgate::directory::model::Member;
 use dirgate::ldap::dn::Dn;
 use dirgate::ldap::ldif::{Record, parse};
 use dirgate::ldap::tree::Tree;
+use serde_json::json;
 
 async fn export(t: &common::admin::T, query: &str, auth: &common::http::Auth) -> Vec<Record> {
     let a = t.api.get(&format!("/export{query}"), auth).await;
@@ -147,6 +149,29 @@ async fn a_delegate_exports_its_organization_without_secrets() {
     assert!(whole.iter().all(|r| r.first("userPassword").is_none()));
     let bad = t.api.get("/export?org=Acme-A", &t.bob).await;
     expect(&bad, 400);
+    // The Organization Administrator too: its organization, no hashes.
+    let appoint = json!({"user": "alice@example.com"});
+    let a = t.api.put("/admins/Acme-A/org-admin", &t.sys, appoint).await;
+    expect(&a, 200);
+    let alice = Auth::basic("alice@example.com", "pw");
+    let own = export(&t, "?organization=Acme-A", &alice).await;
+    assert!(own.len() >= 5 && own.iter().all(|r| r.first("userPassword").is_none()));
+    // Each export is in the audit trail, saying whether it held hashes.
+    t.ldap.dir.flush_journal();
+    let trail = t.api.get("/audit?action=directory.export", &t.sys).await;
+    let details: Vec<String> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["actor"], e["detail"]))
+        .collect();
+    assert_eq!(details.len(), 3, "{details:?}");
+    assert!(
+        details
+            .iter()
+            .all(|d| d.contains("without password hashes")),
+        "{details:?}"
+    );
 }
 
 /// A store holding only the system administrator and the suffix.
