@@ -1,9 +1,10 @@
 //! The round trip with OpenLDAP: a multi-tenant LDIF (nested units,
 //! inetOrgPerson users with several `mail` and `cn` values, `title`,
 //! `telephoneNumber`, `manager`, POSIX numbers and `{SSHA}` passwords,
-//! groupOfNames, groupOfUniqueNames and posixGroup groups with members,
-//! nested groups, values that need base64 and folding) is slapadd-ed into
-//! a fresh slapd database and slapcat-ed; `dirgate load-ldif` loads that
+//! SSH keys (openssh-lpk), groupOfNames, groupOfUniqueNames and posixGroup
+//! groups with members, nested groups, values that need base64 and
+//! folding) is slapadd-ed into a fresh slapd database and slapcat-ed;
+//! `dirgate load-ldif` loads that
 //! output into a fresh dirgate, `dirgate export-ldif` exports it through
 //! the running daemon, and the export is slapadd-ed into a second fresh
 //! database. The two databases must hold the same entries (slapcat of
@@ -40,6 +41,19 @@ const SSHA: &str = "{SSHA}1G904nLkTkGWjKNnQuB/hpWXC/hzYWx0c2FsdA==";
 /// OpenLDAP's schemas every database loads.
 const STOCK_SCHEMAS: [&str; 4] = ["core", "cosine", "inetorgperson", "nis"];
 
+/// openssh-lpk's schema (sshd's AuthorizedKeysCommand, SSSD, GitLab),
+/// which Debian does not ship with slapd: in its widespread form, as
+/// dirgate serves it.
+const OPENSSH_LPK: &str = "attributetype ( 1.3.6.1.4.1.24552.500.1.1.1.13 NAME 'sshPublicKey'
+  DESC 'MANDATORY: OpenSSH Public key'
+  EQUALITY octetStringMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )
+
+objectclass ( 1.3.6.1.4.1.24552.500.1.1.2.0 NAME 'ldapPublicKey' SUP top AUXILIARY
+  DESC 'MANDATORY: OpenSSH LPK objectclass'
+  MAY ( sshPublicKey $ uid ) )
+";
+
 /// What slapd writes into every entry itself: never compared.
 const GENERATED: [&str; 5] = [
     "structuralObjectClass",
@@ -75,6 +89,9 @@ impl Database {
         for name in STOCK_SCHEMAS {
             conf.push_str(&format!("include /etc/ldap/schema/{name}.schema\n"));
         }
+        let lpk = dir.join("openssh-lpk.schema");
+        std::fs::write(&lpk, OPENSSH_LPK).unwrap();
+        conf.push_str(&format!("include {}\n", lpk.display()));
         if let Some(path) = extra_schema {
             conf.push_str(&format!("include {}\n", path.display()));
         }
@@ -312,6 +329,7 @@ dn: uid=bob@example.com,ou=People,ou=Acme,{BASE}
 objectClass: inetOrgPerson
 objectClass: posixAccount
 objectClass: shadowAccount
+objectClass: ldapPublicKey
 uid: bob@example.com
 cn: Bob Jones
 sn: Jones
@@ -322,6 +340,8 @@ uidNumber: 5002
 gidNumber: 5000
 homeDirectory: /home/bob
 shadowLastChange: 19000
+sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBobsKeyBobsKeyBobsKeyBobsKeyBobsKey bob@laptop
+sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBobsOtherKeyBobsOtherKeyBobsOther bob@desktop
 userPassword: {SSHA}
 
 dn: uid=zoe@example.com,ou=People,ou=Acme,{BASE}
