@@ -11,8 +11,10 @@
 
 mod common;
 
+use common::http::{Api, Auth};
 use common::server::{BASE, Ldap, admin, find, run, start};
 use dirgate::directory::model::Member;
+use serde_json::json;
 
 fn a(login: &str) -> String {
     format!("uid={login}@example.com,ou=Acme-A,{BASE}")
@@ -348,6 +350,23 @@ async fn modify_and_rename_keep_what_the_client_wrote() {
             "Audit team".into()
         ])
     );
+    // The admin API renames it in place of its name among the cn values,
+    // and its one description replaces every one written.
+    let api = Api::new(l.server.http_addr);
+    let sys = Auth::basic(&l.admin_dn, &l.admin_pw);
+    let body = json!({"name": "Verifiers", "description": "Only one"});
+    let a = api.patch(&format!("/roles/{}", role.id), &sys, body).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let e = entry(&l, &role_dn("Verifiers"), &["cn", "description"]).await;
+    assert_eq!(
+        sorted(values(&e, "cn")),
+        sorted(vec![
+            "Verifiers".into(),
+            "Auditors".into(),
+            "Audit team".into()
+        ])
+    );
+    assert_eq!(values(&e, "description"), ["Only one"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
