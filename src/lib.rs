@@ -7,7 +7,8 @@
 //! - [`directory`]: the core: model, rules, the one access policy, use cases.
 //!   Imports no protocol crate and no redb.
 //! - [`store`]: redb tables, indexes, migrations, change log. The only redb user.
-//! - [`ldap`]: the LDAP front end (so far: RFC 4514 DNs and the schema).
+//! - [`ldap`]: the LDAP front end: listener, sessions, search, writes, the
+//!   schema, and LDIF in (`load-ldif`) and out (the export).
 //! - [`scim`]: the SCIM 2.0 front end at `/scim/v2` (Users, Groups, discovery).
 //! - [`import`]: spreadsheet import: reading CSV/XLSX, previews, confirm, report.
 //! - [`admin`]: the admin API (`/admin/v1`, JSON) over the core's use cases.

@@ -38,6 +38,9 @@ enum Command {
         /// The LDIF file.
         file: PathBuf,
     },
+    /// Print dirgate's own attribute types and object classes as an
+    /// OpenLDAP schema file, for slapd to take exports that carry them.
+    Schema,
     /// Administration of a running daemon over its admin API.
     #[command(flatten)]
     Admin(dirgate::cli::AdminCommand),
@@ -50,6 +53,10 @@ fn main() -> ExitCode {
         Command::Serve => serve(cli.config),
         Command::CheckConfig { file } => check_config(&file),
         Command::LoadLdif { file } => load_ldif(cli.config, &file),
+        Command::Schema => {
+            print!("{}", dirgate::ldap::schema::slapd_schema());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

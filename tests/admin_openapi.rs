@@ -27,6 +27,7 @@ async fn the_document_matches_the_routes() {
         "/reports/{name}",
         "/audit",
         "/register",
+        "/export",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }

@@ -304,6 +304,7 @@ fn names_are_unique_ignoring_case_and_follow_their_rules() {
         name: name.into(),
         seats: 1,
         description: None,
+        id: None,
     };
     assert!(matches!(
         f.dir.create_org(&sys, org("acme-a")),
@@ -555,6 +556,7 @@ fn every_refusal_and_every_password_check_is_audited() {
         name: "Mine".into(),
         seats: 1,
         description: None,
+        id: None,
     };
     assert!(matches!(
         f.dir.create_org(&staff_req, sneaky),
@@ -632,6 +634,7 @@ fn failed_password_checks_lock_the_account_until_someone_with_the_right_unlocks_
             name: name.into(),
             seats: 5,
             description: None,
+            id: None,
         };
         dir.create_org(&sys, new).unwrap();
     }

@@ -163,3 +163,18 @@ async fn run_delete(l: &common::server::Ldap, dn: &str) -> i32 {
     .await
     .0
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_keeps_no_password() {
+    let l = start("").await;
+    // organizationalUnit allows userPassword; dirgate keeps passwords
+    // (hashed) on accounts only, so a unit given one is refused, not kept
+    // as written and shown.
+    let ldif = format!(
+        "dn: {}\nobjectClass: organizationalUnit\nou: Vault\nuserPassword: secret\n",
+        org_a("ou=Vault")
+    );
+    let (rc, out) = admin(&l, "ldapadd", &ldif).await;
+    assert_eq!(rc, 53, "{out}");
+    assert!(find(&l, "(ou=Vault)").await.is_empty());
+}

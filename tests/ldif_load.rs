@@ -2,8 +2,9 @@
 //! export like slapcat's: dirgate's fixed entries are taken as they are,
 //! organizations, users with every attribute, groups whose members come
 //! later in the file, nested groups and service accounts all load, `{SSHA}`
-//! hashes verify, and a file with one bad entry loads nothing and names
-//! that entry's line.
+//! hashes verify, slapcat's operational attributes load as the ids and
+//! times dirgate keeps (the rest left to dirgate), and a file with one bad
+//! entry loads nothing and names that entry's line.
 
 mod common;
 
@@ -166,4 +167,61 @@ fn one_bad_entry_loads_nothing_and_names_its_line() {
     let err = load(&f.dir, &base, &dangling).unwrap_err();
     assert!(err.starts_with("line 21: cn=Ops"), "{err}");
     assert!(f.dir.get_org(&sys, "Tenant-X").is_err());
+}
+
+/// What slapcat adds to every entry.
+fn operational(uuid: &str) -> String {
+    format!(
+        "structuralObjectClass: inetOrgPerson
+entryUUID: {uuid}
+creatorsName: cn=manager,{BASE}
+createTimestamp: 20200102030405Z
+entryCSN: 20200102030405.000000Z#000000#000#000000
+modifiersName:
+modifyTimestamp: 20210102030405Z
+"
+    )
+}
+
+#[test]
+fn slapcat_ids_and_times_are_kept() {
+    let f = fixture();
+    let base = Dn::parse(BASE).unwrap();
+    let uuid = "2b4e8a6c-5f1d-4c3e-9a7b-0d1e2f3a4b5c";
+    let text = format!(
+        "dn: ou=Kept,{BASE}\nobjectClass: organizationalUnit\nou: Kept\n\n\
+         dn: uid=kim@example.com,ou=Kept,{BASE}\nobjectClass: inetOrgPerson\ncn: Kim\nsn: K\n{}\n\
+         dn: cn=K,ou=roles,ou=Kept,{BASE}\nobjectClass: groupOfNames\ncn: K\n\
+         member: uid=kim@example.com,ou=Kept,{BASE}\nmodifyTimestamp: 20220102030405Z\n",
+        operational(uuid)
+    );
+    load(&f.dir, &base, &text).unwrap();
+    let sys = system(&f.dir);
+    let kim = f.dir.get_user_by_login(&sys, "kim@example.com").unwrap();
+    assert_eq!(kim.id.to_string(), uuid);
+    assert_eq!(kim.created, 1_577_934_245_000);
+    assert_eq!(kim.modified, 1_609_556_645_000);
+    // Setting the group's members came before its times.
+    let role = f
+        .dir
+        .store()
+        .read(|tx| {
+            let org = tx.org_by_name("Kept")?.unwrap().id;
+            tx.role_by_name(Some(org), "K")
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(role.modified, 1_641_092_645_000);
+    // An id already held, or one that is not a UUID, stops the load.
+    let again = text
+        .replace("ou=Kept", "ou=Again")
+        .replace("ou: Kept", "ou: Again")
+        .replace("kim@", "kit@");
+    let err = load(&f.dir, &base, &again).unwrap_err();
+    assert!(err.contains(uuid), "{err}");
+    let bad = again.replace(uuid, "not-a-uuid");
+    let err = load(&f.dir, &base, &bad).unwrap_err();
+    assert!(err.starts_with("line 5: uid=kit"), "{err}");
+    assert!(err.contains("not a UUID"), "{err}");
+    assert!(f.dir.get_org(&sys, "Again").is_err());
 }

@@ -502,3 +502,22 @@ fn role_memberships_carrying_rights_follow_the_rank() {
         assert_eq!(allowed, expected, "{kind} / {rank:?}");
     }
 }
+
+#[test]
+fn only_the_system_administrator_exports_hashes_and_keeps_identities() {
+    let policy = Policy::default();
+    for action in [Action::ExportSecrets, Action::KeepIdentity] {
+        for (kind, _) in TABLE {
+            for target in targets(action) {
+                let allowed = policy.authorize(&actor(kind), action, &target).is_ok();
+                assert_eq!(
+                    allowed,
+                    kind == "system admin",
+                    "{action:?} {kind} {target:?}"
+                );
+            }
+        }
+        let internal = policy.authorize(&Actor::internal(), action, &Target::default());
+        assert!(internal.is_ok(), "{action:?}");
+    }
+}

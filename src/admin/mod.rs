@@ -10,13 +10,14 @@
 //! - `auth`: the credential → actor step; `error`: the one error mapping;
 //! - `openapi`: the route table, and the OpenAPI document built from it;
 //! - `views`: how records look in JSON; `input`: body and query parsing;
-//! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `reports`: routes,
-//!   one file each.
+//! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `reports`,
+//!   `export` (LDIF): routes, one file each.
 
 mod admins;
 mod audit;
 pub mod auth;
 pub mod error;
+mod export;
 pub mod imports;
 mod input;
 mod openapi;
@@ -109,6 +110,7 @@ fn routes() -> Routes {
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(reports::routes())
+        .merge(export::routes())
         .describe(Op::get("/openapi.json", "This document").public())
 }
 

@@ -27,6 +27,8 @@ pub struct Op {
     ok: u16,
     /// Also answers `text/csv` (with `?format=csv`).
     csv: bool,
+    /// Answers this media type instead of JSON.
+    media: Option<&'static str>,
 }
 
 /// The JSON Schema of `T`, inlined, in OpenAPI 3's dialect.
@@ -60,6 +62,7 @@ impl Op {
             public: false,
             ok,
             csv: false,
+            media: None,
         }
     }
     pub fn get(path: &'static str, summary: &'static str) -> Op {
@@ -91,6 +94,11 @@ impl Op {
     }
     pub fn csv(mut self) -> Op {
         self.csv = true;
+        self
+    }
+    /// The success body is `media` (text), not JSON.
+    pub fn answers(mut self, media: &'static str) -> Op {
+        self.media = Some(media);
         self
     }
     pub fn status(mut self, ok: u16) -> Op {
@@ -199,6 +207,9 @@ fn operation(op: &Op) -> Value {
     };
     if op.csv {
         ok["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+    }
+    if let Some(media) = op.media {
+        ok["content"] = json!({media: {"schema": {"type": "string"}}});
     }
     responses.insert(op.ok.to_string(), ok);
     for code in ["400", "401", "403", "404", "409", "500"] {

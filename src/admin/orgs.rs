@@ -79,6 +79,7 @@ async fn create(
         name: body.name,
         seats: body.seats,
         description: body.description,
+        id: None,
     };
     let org = run(&s, move |d| d.create_org(&req, new)).await?;
     Ok((StatusCode::CREATED, Json(views::org(&org, Some(0)))))

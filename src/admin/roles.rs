@@ -82,6 +82,8 @@ async fn create(
             external_id: b.external_id,
             gid_number: None,
             unit: None,
+            attrs: Default::default(),
+            id: None,
         };
         let role = d.create_role(&req, new)?;
         Ok(views::role(&role, &d.org_names()?, Some(&[])))
@@ -148,6 +150,7 @@ async fn change(
             description: b.description.map(Some),
             external_id: None,
             gid_number: None,
+            attrs: None,
         };
         let role = d.update_role(&req, id, changes)?;
         Ok(views::role(&role, &d.org_names()?, None))

@@ -104,6 +104,37 @@ impl Client {
         content_type: &str,
         body: Vec<u8>,
     ) -> Result<Value, CliError> {
+        let (status, text) = self.exchange(method, path, content_type, body)?;
+        let value: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        if (200..300).contains(&status) {
+            return Ok(value);
+        }
+        Err(api_error(status, &value))
+    }
+
+    /// `GET path` under `/admin/v1` for an answer that is text, not JSON
+    /// (an LDIF export), returned as it came.
+    pub fn get_text(&self, path: &str) -> Result<String, CliError> {
+        let (status, text) = self.exchange("GET", path, "", Vec::new())?;
+        if (200..300).contains(&status) {
+            return Ok(text);
+        }
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Err(api_error(status, &value))
+    }
+
+    /// One request; the status and the body as text.
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<(u16, String), CliError> {
         let url = format!("{}/admin/v1{path}", self.base);
         let unreachable = |e: &dyn std::fmt::Display| CliError::Unreachable {
             url: self.base.clone(),
@@ -126,28 +157,11 @@ impl Client {
         let status = resp.status().as_u16();
         let text = resp
             .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER_BYTES)
             .read_to_string()
             .map_err(|e| unreachable(&e))?;
-        let value: Value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        if (200..300).contains(&status) {
-            return Ok(value);
-        }
-        // Most routes answer `{"error": kind, "message": text}`; the import
-        // routes answer `{"error": text}`, shown as the message.
-        let (kind, message) = match (value["error"].as_str(), value["message"].as_str()) {
-            (Some(k), Some(m)) => (k.to_owned(), m.to_owned()),
-            (Some(text), None) => (reason(status).to_owned(), text.to_owned()),
-            _ => ("error".to_owned(), value.to_string()),
-        };
-        Err(CliError::Api {
-            status,
-            kind,
-            message,
-        })
+        Ok((status, text))
     }
 
     fn authorization(&self) -> String {
@@ -159,6 +173,26 @@ impl Client {
                 format!("Basic {encoded}")
             }
         }
+    }
+}
+
+/// The largest answer read: an export of a large directory is big (ureq's
+/// default stops at 10 MB).
+const MAX_ANSWER_BYTES: u64 = 4 << 30;
+
+/// The daemon's error answer as a [`CliError`]. Most routes answer
+/// `{"error": kind, "message": text}`; the import routes answer
+/// `{"error": text}`, shown as the message.
+fn api_error(status: u16, value: &Value) -> CliError {
+    let (kind, message) = match (value["error"].as_str(), value["message"].as_str()) {
+        (Some(k), Some(m)) => (k.to_owned(), m.to_owned()),
+        (Some(text), None) => (reason(status).to_owned(), text.to_owned()),
+        _ => ("error".to_owned(), value.to_string()),
+    };
+    CliError::Api {
+        status,
+        kind,
+        message,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit|import …`)
+//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit|import|export-ldif …`)
 //! that call a running daemon over the admin API. The store is locked by the
 //! daemon, so these never open it. Argument definitions live here; `run` turns
 //! each into one HTTP call; `client` holds the connection and credentials;
@@ -99,6 +99,26 @@ pub enum AdminCommand {
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// Export the directory (or one organization) as LDIF that slapadd and
+    /// `dirgate load-ldif` take, as you may read it; password hashes and
+    /// service accounts for the system administrator only.
+    ExportLdif {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(flatten)]
+        args: ExportArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Export this organization only (default: the whole directory).
+    #[arg(long, visible_alias = "org")]
+    pub organization: Option<String>,
+    /// Write to FILE (created with mode 0600: it may hold password hashes)
+    /// instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -3,8 +3,8 @@
 use super::client::{CliError, Client};
 use super::output::print;
 use super::{
-    AdminCommand, AdminsCmd, AuditArgs, Conn, OrgCmd, ReportArgs, RoleCmd, SuffixCmd, TokenCmd,
-    UserCmd,
+    AdminCommand, AdminsCmd, AuditArgs, Conn, ExportArgs, OrgCmd, ReportArgs, RoleCmd, SuffixCmd,
+    TokenCmd, UserCmd,
 };
 use crate::config::Config;
 use serde_json::{Value, json};
@@ -56,7 +56,33 @@ fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliE
         AdminCommand::Import { conn, args } => {
             super::import::run(&connect(&conn)?, &args, conn.json)
         }
+        AdminCommand::ExportLdif { conn, args } => export_ldif(&connect(&conn)?, &args),
     }
+}
+
+/// `export-ldif`: the daemon's LDIF, to stdout or a new private file.
+fn export_ldif(c: &Client, args: &ExportArgs) -> Result<(), CliError> {
+    let qs = query(&[("organization", args.organization.clone())]);
+    let ldif = c.get_text(&format!("/export{qs}"))?;
+    let Some(path) = &args.out else {
+        print!("{ldif}");
+        return Ok(());
+    };
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let failed = |e: std::io::Error| CliError::Usage(format!("{}: {e}", path.display()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(failed)?;
+    // A file that was there keeps its mode otherwise.
+    let private = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+    file.set_permissions(private).map_err(failed)?;
+    file.write_all(ldif.as_bytes()).map_err(failed)?;
+    file.sync_all().map_err(failed)
 }
 
 /// Percent-encodes a path segment or query value (RFC 3986 unreserved kept).

@@ -158,6 +158,14 @@ pub enum Action {
     /// row somewhere, so that nobody else makes dirgate read a file at all.
     /// Asked before the upload is read; the target is not looked at.
     ImportFile,
+    /// Put password hashes (`userPassword`) into an LDIF export: the
+    /// system administrator only, as whoever holds a hash can guess at it
+    /// offline. Anyone else's export leaves them out.
+    ExportSecrets,
+    /// Give a new record the id and times another directory gave its entry
+    /// (`entryUUID`, the timestamps), as `dirgate load-ldif` does: the
+    /// system administrator only, since ids are what applications key on.
+    KeepIdentity,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
@@ -371,7 +379,9 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         | DeleteOrganization
         | AppointOrgAdmin
         | ManageSuffixes
-        | ManageServiceAccounts => false,
+        | ManageServiceAccounts
+        | ExportSecrets
+        | KeepIdentity => false,
     }
 }
 

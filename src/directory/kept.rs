@@ -1,22 +1,23 @@
-//! The attributes dirgate keeps on a user exactly as a client wrote them,
-//! without interpreting them: `title`, `telephoneNumber`, `loginShell`,
-//! `sshPublicKey`, every `cn`, the object classes an LDAP client named, …
+//! The attributes dirgate keeps on an entry (a user, a role, a unit) exactly
+//! as a client wrote them, without interpreting them: `loginShell`,
+//! `sshPublicKey`, `owner`, every `cn`, the object classes an LDAP client
+//! named, …
 //! Keys are attribute names in the spelling the front end's schema calls
 //! canonical (the LDAP layer checks names, syntax and the entry's classes
 //! before anything reaches the core); values keep their order. Plain data
-//! kept inside the user record with a serde default, so records written
-//! before it existed still load. The core reads only the derived names
-//! (`cn`) and the home directory from here (see `User::common_name`,
-//! `User::home_directory`).
+//! kept inside the record with a serde default, so records written before
+//! it existed still load. The core reads only names (`cn`), descriptions
+//! and the home directory from here (see `User::common_name`,
+//! `User::home_directory`, `Role::common_names`).
 
 use super::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// At most this many values on one user, all attributes together: a user
+/// At most this many values on one entry, all attributes together: a user
 /// record is read on every bind, so what a client can make it carry is bounded.
 pub const MAX_VALUES: usize = 1024;
-/// At most this many bytes of kept values on one user.
+/// At most this many bytes of kept values on one entry.
 pub const MAX_BYTES: usize = 256 * 1024;
 
 /// Attribute name → values, as written.
@@ -47,13 +48,13 @@ impl Kept {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
-    /// Refuses a set of attributes larger than a user record may carry.
+    /// Refuses a set of attributes larger than a record may carry.
     pub fn check(&self) -> Result<()> {
         let values: usize = self.0.values().map(Vec::len).sum();
         let bytes: usize = self.0.values().flatten().map(String::len).sum();
         if values > MAX_VALUES || bytes > MAX_BYTES {
             return Err(Error::invalid(format!(
-                "a user keeps at most {MAX_VALUES} attribute values and {} KiB of them",
+                "an entry keeps at most {MAX_VALUES} attribute values and {} KiB of them",
                 MAX_BYTES / 1024
             )));
         }

@@ -14,7 +14,8 @@
 //!   `registration`: invitation, registration, validation; `notify`: notices;
 //!   `reports`: reports from the store and the audit trail; `services`: service
 //!   accounts; `tokens`: bearer tokens; `units`: organizational units inside
-//!   organizations.
+//!   organizations; `exports`: what an LDIF export may hold, and its audit;
+//!   `identity`: the ids and times a load keeps.
 //! - `imports`: bulk import planning and applying (one transaction per file).
 //! - `profile`: descriptive user attributes; `kept`: attributes kept as
 //!   written; `scim_view`: the reads and
@@ -28,7 +29,9 @@ pub mod audit;
 pub mod auth;
 pub mod email;
 pub mod error;
+pub mod exports;
 pub mod hash_pool;
+pub mod identity;
 pub mod imports;
 pub mod journal;
 pub mod kept;

@@ -408,6 +408,30 @@ pub struct Role {
     pub created: Millis,
     pub modified: Millis,
     pub version: u64,
+    /// Attributes kept as an LDAP client wrote them (absent in old records
+    /// and on roles made by SCIM or the admin API): the object classes it
+    /// named, every `cn` and `description` when there are more than the name
+    /// and the description above, `owner`, `seeAlso`, `businessCategory`, …
+    #[serde(default, skip_serializing_if = "super::kept::Kept::is_empty")]
+    pub attrs: super::kept::Kept,
+}
+
+impl Role {
+    /// Every common name: the ones written, or the role's name.
+    pub fn common_names(&self) -> Vec<String> {
+        match self.attrs.get("cn") {
+            [] => vec![self.name.clone()],
+            written => written.to_vec(),
+        }
+    }
+
+    /// Every description: the ones written, or the one description.
+    pub fn descriptions(&self) -> Vec<String> {
+        match self.attrs.get("description") {
+            [] => self.description.iter().cloned().collect(),
+            written => written.to_vec(),
+        }
+    }
 }
 
 /// An organizational unit a tenant brings inside its organization

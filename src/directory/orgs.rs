@@ -17,6 +17,8 @@ pub struct NewOrg {
     pub name: String,
     pub seats: u32,
     pub description: Option<String>,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 /// Finds an organization by name, as a "not found" error when absent.
@@ -99,7 +101,7 @@ impl Directory {
         if let Some(existing) = tx.org_by_name(&new.name)? {
             return Err(Error::exists(format!("organization {}", existing.name)));
         }
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, new.id)?;
         let change = Change {
             action: "org.create",
             target: &new.name,

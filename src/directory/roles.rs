@@ -9,6 +9,7 @@
 
 use super::acl::{Action, Actor, Policy, Target};
 use super::error::{Error, Result};
+use super::kept::Kept;
 use super::model::{Member, Right, Role, Scope, now};
 use super::names::{check_role_name, check_text};
 use super::users::{OrgRef, user_by_id};
@@ -30,6 +31,10 @@ pub struct NewRole {
     pub gid_number: Option<u32>,
     /// The organizational unit of its organization it sits in.
     pub unit: Option<Uuid>,
+    /// What an LDAP client wrote besides the fields above (see [`Role::attrs`]).
+    pub attrs: Kept,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 /// Changes to a role; `None` leaves a field alone.
@@ -40,6 +45,10 @@ pub struct RoleChanges {
     pub description: Option<Option<String>>,
     pub external_id: Option<Option<String>>,
     pub gid_number: Option<u32>,
+    /// Replaces everything kept as written (LDAP's view of the whole entry).
+    /// Without it, a new name takes the old one's place among the kept
+    /// `cn` values and a new description replaces every kept one.
+    pub attrs: Option<Kept>,
 }
 
 /// Refuses a gidNumber another role holds (`me` may keep its own).
@@ -166,6 +175,7 @@ impl Directory {
         if let Some(d) = &new.description {
             check_text("description", d)?;
         }
+        new.attrs.check()?;
         let org = self.role_placement(tx, req, new.org.as_ref())?;
         self.authorize(req, Action::CreateRole, Target::org(org))?;
         super::units::check_unit_of(tx, org, new.unit)?;
@@ -174,7 +184,7 @@ impl Directory {
         if let Some(existing) = tx.role_by_name(org, &new.name)? {
             return Err(Error::exists(format!("role {}", existing.name)));
         }
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, new.id)?;
         let gid = match new.gid_number {
             Some(n) => {
                 check_gid_number(tx, n, None)?;
@@ -203,6 +213,7 @@ impl Directory {
             created: t,
             modified: t,
             version,
+            attrs: new.attrs,
         };
         tx.put_role(&role)?;
         Ok(role)
@@ -251,6 +262,8 @@ impl Directory {
                 return Err(Error::exists(format!("role {name}")));
             }
             what.push(format!("name {} -> {name}", role.name));
+            let names = renamed(role.attrs.get("cn"), &role.name, name);
+            role.attrs.set("cn", names);
             role.name = name.clone();
         }
         if let Some(rights) = &changes.rights {
@@ -271,6 +284,7 @@ impl Directory {
         }
         if let Some(d) = &changes.description {
             role.description = d.clone();
+            role.attrs.set("description", Vec::new());
             what.push("description".into());
         }
         if let Some(e) = &changes.external_id {
@@ -281,6 +295,11 @@ impl Directory {
             check_gid_number(tx, n, Some(id))?;
             role.gid_number = n;
             what.push(format!("gidNumber={n}"));
+        }
+        if let Some(attrs) = changes.attrs.as_ref().filter(|a| **a != role.attrs) {
+            attrs.check()?;
+            role.attrs = attrs.clone();
+            what.push("attributes".into());
         }
         let change = Change {
             action: "role.modify",
@@ -558,6 +577,23 @@ fn walk_depth(max: usize, start: Uuid, next: impl Fn(Uuid) -> Result<Vec<Uuid>>)
         frontier = following;
     }
     Ok(depth)
+}
+
+/// The kept `cn` values after a rename from `old` to `new`: the new name
+/// where the old one was (first when it was not there). None kept stays
+/// none: the name alone is the role's one `cn`.
+fn renamed(kept: &[String], old: &str, new: &str) -> Vec<String> {
+    if kept.is_empty() {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = kept.to_vec();
+    match names.iter().position(|n| n.eq_ignore_ascii_case(old)) {
+        Some(i) => names[i] = new.to_owned(),
+        None => names.insert(0, new.to_owned()),
+    }
+    let mut seen = HashSet::new();
+    names.retain(|n| seen.insert(n.to_lowercase()));
+    if names.len() == 1 { Vec::new() } else { names }
 }
 
 fn rights_text(rights: &[Right]) -> String {

@@ -17,6 +17,8 @@ pub struct NewService<'a> {
     pub name: &'a str,
     pub scope: Scope,
     pub description: Option<String>,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 impl Directory {
@@ -34,6 +36,7 @@ impl Directory {
             name,
             scope,
             description,
+            id: None,
         };
         let record = self.write(req, |tx| self.create_service_account_in(tx, req, new, hash))?;
         Ok(Issued { record, secret })
@@ -52,6 +55,7 @@ impl Directory {
             name,
             scope,
             description,
+            id,
         } = new;
         check_service_name(name)?;
         self.authorize(
@@ -65,7 +69,7 @@ impl Directory {
         if let Some(existing) = tx.service_by_name(name)? {
             return Err(Error::exists(format!("service account {}", existing.name)));
         }
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, id)?;
         let change = Change {
             action: "service.create",
             target: name,

@@ -27,6 +27,8 @@ pub struct NewUnit {
     pub parent: Option<Uuid>,
     pub name: String,
     pub attrs: Kept,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 /// The unit or "not found".
@@ -73,7 +75,7 @@ impl Directory {
         if let Some(existing) = tx.unit_by_name(new.org, new.parent, &new.name)? {
             return Err(Error::exists(format!("unit {}", existing.name)));
         }
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, new.id)?;
         let change = Change {
             action: "unit.create",
             target: &new.name,

@@ -64,6 +64,8 @@ pub struct NewUser {
     pub gid_number: Option<u32>,
     /// The organizational unit of its organization it sits in.
     pub unit: Option<Uuid>,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 impl NewUser {
@@ -85,6 +87,7 @@ impl NewUser {
             uid_number: None,
             gid_number: None,
             unit: None,
+            id: None,
         }
     }
 }
@@ -320,7 +323,7 @@ impl Directory {
             }
         }
         self.check_login(tx, &new.login, None)?;
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, new.id)?;
         let uid_number = match new.uid_number {
             Some(n) => {
                 check_uid_number(tx, n, None)?;

@@ -90,6 +90,11 @@ impl<'a> View<'a> {
         self.policy().may_see(self.actor, class, &target)
     }
 
+    /// The policy's verdict on `action` for the actor.
+    pub fn allows(&self, action: Action, target: Target) -> bool {
+        self.policy().authorize(self.actor, action, &target).is_ok()
+    }
+
     /// Whether the actor is exempt from server-side limits.
     pub fn unlimited(&self) -> bool {
         self.policy().unlimited(self.actor)

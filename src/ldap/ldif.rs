@@ -1,7 +1,11 @@
-//! A reader for LDIF content records (RFC 2849): `dn:` then `attr: value`,
-//! `attr:: base64`, folded continuation lines, comments, blank-line separators
-//! and an optional `version: 1`. Change records and `:<` URLs are refused with
-//! the line number, since loading must never half-understand a file.
+//! LDIF content records (RFC 2849), read and written. The reader takes
+//! `dn:` then `attr: value`, `attr:: base64`, folded continuation lines,
+//! comments, blank-line separators and an optional `version: 1`; change
+//! records and `:<` URLs are refused with the line number, since loading
+//! must never half-understand a file. The writer puts a value in base64
+//! when RFC 2849 says it is not a safe string (non-ASCII text, a leading
+//! space, colon or `<`, a trailing space, a line break) and folds lines
+//! longer than 76 characters, as slapcat does.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -121,6 +125,66 @@ fn split(line_no: usize, line: &str) -> Result<(String, String), LdifError> {
     Ok((attr, value))
 }
 
+/// Lines are folded past this many characters.
+const WIDTH: usize = 76;
+
+/// Appends one entry, then a blank line, to `out`.
+pub fn write_record<'a>(
+    out: &mut String,
+    dn: &str,
+    attrs: impl IntoIterator<Item = (&'a str, &'a [String])>,
+) {
+    write_line(out, "dn", dn);
+    for (name, values) in attrs {
+        for v in values {
+            write_line(out, name, v);
+        }
+    }
+    out.push('\n');
+}
+
+/// `name: value`, or `name:: base64` when the value is not a safe string.
+fn write_line(out: &mut String, name: &str, value: &str) {
+    let line = if safe(value) {
+        format!("{name}: {value}")
+    } else {
+        format!("{name}:: {}", STANDARD.encode(value))
+    };
+    fold(out, &line);
+}
+
+/// RFC 2849's SAFE-STRING (ASCII without NUL, LF and CR, not starting with
+/// a space, `:` or `<`), not ending with a space either.
+fn safe(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let init_ok = bytes
+        .first()
+        .is_none_or(|b| !matches!(b, b' ' | b':' | b'<'));
+    init_ok
+        && !value.ends_with(' ')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii() && !matches!(b, 0 | b'\n' | b'\r'))
+}
+
+/// Writes `line` (ASCII) folded: continuation lines start with one space.
+fn fold(out: &mut String, line: &str) {
+    let mut rest = line;
+    let mut width = WIDTH;
+    loop {
+        if rest.len() <= width {
+            out.push_str(rest);
+            out.push('\n');
+            return;
+        }
+        let (head, tail) = rest.split_at(width);
+        out.push_str(head);
+        out.push_str("\n ");
+        rest = tail;
+        width = WIDTH - 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +211,42 @@ mod tests {
             parse("dn: a=b\njpegPhoto:< file:///x\n").unwrap_err().line,
             2
         );
+    }
+
+    #[test]
+    fn written_records_read_back_the_same() {
+        let long = "x".repeat(200);
+        let values = [
+            ("cn".to_owned(), vec!["Zoë".to_owned(), " lead".to_owned()]),
+            (
+                "description".to_owned(),
+                vec![long, "two\nlines".to_owned()],
+            ),
+            (
+                "title".to_owned(),
+                vec!["plain: ok".to_owned(), ":colon".to_owned()],
+            ),
+            (
+                "l".to_owned(),
+                vec!["<angle".to_owned(), "trailing ".to_owned()],
+            ),
+        ];
+        let mut out = String::new();
+        let attrs = values.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
+        write_record(&mut out, "cn=Zoë,dc=e", attrs);
+        assert!(
+            out.lines().all(|l| l.len() <= WIDTH && l.is_ascii()),
+            "{out}"
+        );
+        assert!(out.contains("\ntitle: plain: ok\n"), "{out}");
+        assert!(out.starts_with("dn:: "), "{out}");
+        let back = parse(&out).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].dn, "cn=Zoë,dc=e");
+        let flat: Vec<(String, String)> = values
+            .iter()
+            .flat_map(|(n, vs)| vs.iter().map(move |v| (n.clone(), v.clone())))
+            .collect();
+        assert_eq!(back[0].attrs, flat);
     }
 }

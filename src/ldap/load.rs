@@ -9,18 +9,28 @@
 //! `ou=services`, `ou=roles` of an organization) are taken as they are. Any
 //! entry that cannot be loaded stops the load with its line and the reason,
 //! and nothing is written.
+//!
+//! Of what a server maintains itself (slapcat writes it into every entry),
+//! a load keeps each entry's `entryUUID` as its record's id and its
+//! `createTimestamp` and `modifyTimestamp`: applications keyed on entryUUID
+//! find their entries after a move, and dirgate's own export loads back as
+//! the directory it came from. The rest (`creatorsName`, `entryCSN`,
+//! `structuralObjectClass`, `memberOf`, …) dirgate maintains itself.
 
 use super::dn::Dn;
 use super::ldif::{self, Record};
+use super::schema::{self, generalized_time_to_unix_millis};
 use super::session::Context;
 use super::tree::{Node, Resolved, Tree};
 use super::write::{Failure, add_entry, modify_entry};
 use crate::config::LdapConfig;
+use crate::directory::model::Millis;
 use crate::directory::{Directory, Error, Request};
 use crate::store::Tx;
 use ldap3_proto::proto::{
     LdapAddRequest, LdapModify, LdapModifyRequest, LdapModifyType, LdapPartialAttribute,
 };
+use uuid::Uuid;
 
 /// What a load did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -39,6 +49,18 @@ pub struct Loaded {
 /// group may name users (or groups) that come after it.
 const MEMBERS: [&str; 3] = ["member", "uniqueMember", "memberUid"];
 
+/// slapd's bookkeeping attributes that are in no schema dirgate serves.
+const SLAPD_BOOKKEEPING: [&str; 2] = ["entryCSN", "contextCSN"];
+
+/// Whether an attribute of the file is one a directory server maintains
+/// itself: not written by the add (the id and times are kept apart).
+fn maintained(name: &str) -> bool {
+    SLAPD_BOOKKEEPING
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+        || schema::attribute(name).is_some_and(|ty| ty.is_operational())
+}
+
 /// Loads `text` (LDIF) under `base`; all or nothing.
 pub fn load(dir: &Directory, base: &Dn, text: &str) -> Result<Loaded, String> {
     let records = ldif::parse(text).map_err(|e| e.to_string())?;
@@ -55,7 +77,8 @@ pub fn load(dir: &Directory, base: &Dn, text: &str) -> Result<Loaded, String> {
         let steps = records
             .iter()
             .map(|r| (r, Step::Add))
-            .chain(records.iter().map(|r| (r, Step::Members)));
+            .chain(records.iter().map(|r| (r, Step::Members)))
+            .chain(records.iter().map(|r| (r, Step::Times)));
         for (r, step) in steps {
             if let Err(why) = load_one(&ctx, &req, tx, r, step, &mut loaded) {
                 refusal = Some(format!("line {}: {}: {why}", r.line, r.dn));
@@ -71,11 +94,58 @@ pub fn load(dir: &Directory, base: &Dn, text: &str) -> Result<Loaded, String> {
     }
 }
 
-/// Entries are added first (without group members), then members are set.
+/// Entries are added first (without group members), then members are set,
+/// then each record gets the times the file gives it (setting members
+/// changed a group's).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
     Add,
     Members,
+    Times,
+}
+
+/// The id a record keeps: the entry's `entryUUID`, if the file gives one.
+fn kept_id(r: &Record) -> Result<Option<Uuid>, String> {
+    r.first("entryUUID")
+        .map(|v| Uuid::try_parse(v.trim()).map_err(|_| format!("entryUUID: {v} is not a UUID")))
+        .transpose()
+}
+
+/// A timestamp the file gives (GeneralizedTime), if any.
+fn kept_time(r: &Record, name: &str) -> Result<Option<Millis>, String> {
+    r.first(name)
+        .map(|v| {
+            generalized_time_to_unix_millis(v.trim())
+                .ok_or_else(|| format!("{name}: {v} is not a GeneralizedTime"))
+        })
+        .transpose()
+}
+
+/// Gives the record an entry became the times the file gives it.
+fn keep_times(
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    r: &Record,
+    dn: &Dn,
+) -> Result<(), String> {
+    let (created, modified) = (
+        kept_time(r, "createTimestamp")?,
+        kept_time(r, "modifyTimestamp")?,
+    );
+    if created.is_none() && modified.is_none() {
+        return Ok(());
+    }
+    let id = match found(ctx, req, tx, dn)? {
+        Some(
+            Node::User(id) | Node::Role(id) | Node::Org(id) | Node::Unit(id) | Node::Service(id),
+        ) => id,
+        // dirgate's fixed entries keep no times of their own.
+        _ => return Ok(()),
+    };
+    ctx.dir
+        .keep_times_in(tx, req, id, created, modified)
+        .map_err(|e| e.to_string())
 }
 
 fn load_one(
@@ -87,8 +157,10 @@ fn load_one(
     loaded: &mut Loaded,
 ) -> Result<(), String> {
     let dn = Dn::parse(&r.dn).map_err(|e| format!("invalid DN: {e}"))?;
-    if step == Step::Members {
-        return set_members(ctx, req, tx, r);
+    match step {
+        Step::Members => return set_members(ctx, req, tx, r),
+        Step::Times => return keep_times(ctx, req, tx, r, &dn),
+        Step::Add => {}
     }
     if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_)) = found(ctx, req, tx, &dn)? {
         loaded.fixed += 1;
@@ -96,9 +168,9 @@ fn load_one(
     }
     let add = LdapAddRequest {
         dn: r.dn.clone(),
-        attributes: attributes(r, |name| !is_member(name)),
+        attributes: attributes(r, |name| !is_member(name) && !maintained(name)),
     };
-    add_entry(&ctx.dir, ctx, req, tx, &add).map_err(|f| describe(&f))?;
+    add_entry(&ctx.dir, ctx, req, tx, &add, kept_id(r)?).map_err(|f| describe(&f))?;
     match found(ctx, req, tx, &dn)? {
         Some(Node::Org(_)) => loaded.organizations += 1,
         Some(Node::Unit(_)) => loaded.units += 1,

@@ -1,8 +1,12 @@
 //! Builds the LDAP entry of each tree node straight from its store record:
-//! users as inetOrgPerson, posixAccount and dirgateAccount; roles as
-//! groupOfNames, groupOfUniqueNames and posixGroup; organizations and
-//! containers as organizationalUnit. Which entries and which attribute classes an actor sees
-//! is the core policy's answer; `userPassword` is never rendered.
+//! users as `users` describes them (inetOrgPerson, posixAccount and
+//! dirgateAccount by default); roles as `roles` does (the classes their
+//! client named, else groupOfNames, groupOfUniqueNames and posixGroup);
+//! organizations and containers as organizationalUnit. Which entries and
+//! which attribute classes an actor sees is the core policy's answer;
+//! `userPassword` is never rendered, except into an export by an actor the
+//! policy lets export secrets. The export form (`Renderer::export`) leaves
+//! out what dirgate computes and what a load would give anyway.
 
 use super::entry::Entry;
 use super::schema::{SUBSCHEMA_DN, boolean_value, generalized_time};
@@ -15,7 +19,9 @@ use crate::directory::view::{Seen, View};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+mod export;
 mod groups;
+pub mod roles;
 pub mod users;
 
 /// The object classes of each kind of entry, as rendered and as writes accept.
@@ -27,6 +33,7 @@ pub const USER_CLASSES: &[&str] = &[
     "posixAccount",
     "dirgateAccount",
 ];
+/// The classes of a role made without classes of its own (see `roles`).
 pub const ROLE_CLASSES: &[&str] = &[
     "top",
     "groupOfNames",
@@ -57,6 +64,11 @@ pub struct Renderer<'a> {
     /// Render operational attributes (entryUUID, timestamps, …) only when the
     /// search asks for them or filters on them.
     pub operational: bool,
+    /// Render entries as an LDIF export writes them (see `ldap::export`):
+    /// no computed values, dirgate's own attributes only when they say more
+    /// than their default, roles without classes in a form slapd accepts,
+    /// password hashes when the policy lets the actor export secrets.
+    pub export: bool,
     /// When set, the only user attributes of a user entry worth building (what
     /// the search selects or filters on); `None` = all of them.
     pub only: Option<HashSet<&'static str>>,
@@ -75,6 +87,7 @@ impl<'a> Renderer<'a> {
             posix: &tx.settings().posix,
             member_of: true,
             operational: true,
+            export: false,
             only: None,
             orgs: HashMap::new(),
             role_refs: HashMap::new(),
@@ -268,12 +281,19 @@ impl<'a> Renderer<'a> {
     fn org_entry(&self, org: &Organization) -> Entry {
         let dn = self.tree.org_entry_dn(org);
         let mut e = Entry::new(dn.clone());
-        e.push("objectClass", owned(ORG_CLASSES));
+        // An export leaves out the seat count a load without one gives.
+        let seats = !self.export || org.seats != u32::MAX;
+        let classes = ORG_CLASSES
+            .iter()
+            .filter(|c| seats || !c.starts_with("dirgate"));
+        e.push("objectClass", classes.map(|c| (*c).to_owned()).collect());
         e.push("ou", vec![org.name.clone()]);
         if let Some(d) = &org.description {
             e.push("description", vec![d.clone()]);
         }
-        e.push("dirgateSeats", vec![org.seats.to_string()]);
+        if seats {
+            e.push("dirgateSeats", vec![org.seats.to_string()]);
+        }
         if self.operational {
             operational(
                 &mut e,
@@ -294,6 +314,7 @@ impl<'a> Renderer<'a> {
         let account =
             (self.only.as_ref()).is_none_or(|set| set.iter().any(|n| n.starts_with("dirgate")));
         let org_admin = match u.org {
+            _ if self.export => None,
             Some(o) if account => Some(self.org(o)?.is_some_and(|o| o.admin == Some(u.id))),
             Some(_) => None,
             None => Some(false),
@@ -305,13 +326,18 @@ impl<'a> Renderer<'a> {
         let only = self.only.as_ref();
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));
+        let export = self.export;
         users::user_values(
             u,
             self.posix,
             org_admin,
             &want,
             groups,
-            &mut |ty, values, _| e.push_typed(ty, values),
+            &mut |ty, values, derived| {
+                if !export || export::keeps_user_value(ty, &values, derived) {
+                    e.push_typed(ty, values)
+                }
+            },
         );
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
@@ -319,7 +345,17 @@ impl<'a> Renderer<'a> {
                 e.push("memberOf", dns);
             }
         }
-        self.security_attrs(&mut e, u);
+        if export {
+            export::finish_user(&mut e, u);
+            e.push(
+                "userPassword",
+                self.exported_secret(u.password.as_ref())
+                    .into_iter()
+                    .collect(),
+            );
+        } else {
+            self.security_attrs(&mut e, u);
+        }
         if self.operational {
             operational(
                 &mut e,
@@ -381,15 +417,21 @@ impl<'a> Renderer<'a> {
 /// A unit's attributes as LDAP shows them: the classes and values written,
 /// `organizationalUnit` and its name when nobody wrote them.
 pub fn unit_values(unit: &Unit) -> Vec<(String, Vec<String>)> {
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    if unit.attrs.get("objectClass").is_empty() {
-        out.push(("objectClass".into(), owned(&["top", "organizationalUnit"])));
-    }
-    if unit.attrs.get("ou").is_empty() {
-        out.push(("ou".into(), vec![unit.name.clone()]));
-    }
+    let or = |name: &str, default: Vec<String>| match unit.attrs.get(name) {
+        [] => default,
+        written => written.to_vec(),
+    };
+    let mut out = vec![
+        (
+            "objectClass".to_owned(),
+            or("objectClass", owned(&["top", "organizationalUnit"])),
+        ),
+        ("ou".to_owned(), or("ou", vec![unit.name.clone()])),
+    ];
     for (name, values) in unit.attrs.iter() {
-        out.push((name.to_owned(), values.to_vec()));
+        if !matches!(name, "objectClass" | "ou") {
+            out.push((name.to_owned(), values.to_vec()));
+        }
     }
     out
 }

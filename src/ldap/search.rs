@@ -295,7 +295,7 @@ fn kinds_of_class(value: &str) -> Kinds {
         | "shadowAccount"
         | "ldapPublicKey"
         | "dirgateAccount" => Kinds { users: true, ..k },
-        "groupOfNames" | "groupOfUniqueNames" | "posixGroup" | "dirgateRole" => {
+        "groupOfNames" | "groupOfUniqueNames" | "posixGroup" | "dirgateRole" | "dirgateGroup" => {
             Kinds { roles: true, ..k }
         }
         "organizationalUnit" => Kinds {

@@ -53,6 +53,7 @@ fn sample_role() -> Role {
         created: 0,
         modified: 0,
         version: 0,
+        attrs: Default::default(),
     }
 }
 
@@ -523,4 +524,51 @@ fn version_4_splits_the_id_number_index_of_older_stores() {
             Ok::<_, StoreError>(())
         })
         .unwrap();
+}
+
+/// A role as dirgate wrote it before roles kept what LDAP clients wrote:
+/// the same fields without `attrs`.
+#[derive(serde::Serialize)]
+struct RoleBeforeAttrs {
+    id: Uuid,
+    name: String,
+    org: Option<Uuid>,
+    rights: Vec<Right>,
+    description: Option<String>,
+    external_id: Option<String>,
+    gid_number: u32,
+    created: Millis,
+    modified: Millis,
+    version: u64,
+}
+
+#[test]
+fn roles_written_before_they_kept_attributes_load_without_any() {
+    let (_tmp, store) = open();
+    let old = RoleBeforeAttrs {
+        id: Uuid::new_v4(),
+        name: "Old".into(),
+        org: None,
+        rights: vec![Right::UserManagement],
+        description: Some("from an older store".into()),
+        external_id: None,
+        gid_number: 9,
+        created: 1,
+        modified: 2,
+        version: 3,
+    };
+    let bytes = codec::encode("role", &old).unwrap();
+    store
+        .write(|tx| {
+            let w = tx.writer()?;
+            w.open_table(tables::ROLES)?
+                .insert(old.id.as_u128(), bytes.as_slice())?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let role = store.read(|tx| tx.role(old.id)).unwrap().unwrap();
+    assert!(role.attrs.is_empty());
+    assert_eq!(role.common_names(), ["Old"]);
+    assert_eq!(role.descriptions(), ["from an older store"]);
+    assert_eq!(role.rights, [Right::UserManagement]);
 }

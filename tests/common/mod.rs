@@ -55,6 +55,7 @@ pub fn fixture_numbered_from(first: u32) -> Fixture {
                 name: name.into(),
                 seats: 3,
                 description: None,
+                id: None,
             },
         )
         .unwrap();

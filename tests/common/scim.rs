@@ -62,6 +62,7 @@ pub async fn start_scim(extra: &str) -> Scim {
             name: "Big".into(),
             seats: 100_000,
             description: None,
+            id: None,
         };
         dir.create_org(&sys, big).unwrap();
         let mut out = Vec::new();

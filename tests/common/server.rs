@@ -109,6 +109,7 @@ fn populate(dir: &Directory) -> String {
             name: name.into(),
             seats: 10,
             description: Some(format!("{name} team")),
+            id: None,
         };
         dir.create_org(&sys, new).unwrap();
     }

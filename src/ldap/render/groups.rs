@@ -1,9 +1,10 @@
-//! Entries of roles (groupOfNames, groupOfUniqueNames, posixGroup,
-//! dirgateRole, with their members by DN and by login) and of service
-//! accounts (applicationProcess, simpleSecurityObject).
+//! Entries of roles (as `roles` describes them, with their members by DN
+//! and by login) and of service accounts (applicationProcess,
+//! simpleSecurityObject).
 
 use super::super::entry::Entry;
-use super::{ROLE_CLASSES, Renderer, SERVICE_CLASSES, operational, owned, push_opt};
+use super::roles::{Form, Members, role_values, structural};
+use super::{Renderer, SERVICE_CLASSES, operational, owned, push_opt};
 use crate::directory::Result;
 use crate::directory::model::{Member, Role, Scope, ServiceAccount};
 use uuid::Uuid;
@@ -12,25 +13,15 @@ impl Renderer<'_> {
     pub(super) fn role_entry(&mut self, r: &Role) -> Result<Entry> {
         let dn = self.role_dn_of(r)?;
         let mut e = Entry::new(dn.clone());
-        e.push("objectClass", owned(ROLE_CLASSES));
-        e.push("cn", vec![r.name.clone()]);
-        e.push("gidNumber", vec![r.gid_number.to_string()]);
-        push_opt(&mut e, "description", &r.description);
-        let (dns, uids) = self.members(r.id)?;
-        if !dns.is_empty() {
-            e.push("member", dns.clone());
-            e.push("uniqueMember", dns);
-        }
-        if !uids.is_empty() {
-            e.push("memberUid", uids);
-        }
-        if !r.rights.is_empty() {
-            e.push(
-                "dirgateRight",
-                r.rights.iter().map(|x| x.as_str().to_owned()).collect(),
-            );
-        }
-        push_opt(&mut e, "dirgateExternalId", &r.external_id);
+        let members = self.members(r.id)?;
+        let form = if self.export {
+            Form::Export
+        } else {
+            Form::Read
+        };
+        role_values(r, &members, form, &mut |ty, values, _| {
+            e.push_typed(ty, values)
+        });
         if self.member_of {
             let of = self.member_of_dns(r.id)?;
             if !of.is_empty() {
@@ -41,7 +32,7 @@ impl Renderer<'_> {
             operational(
                 &mut e,
                 &dn,
-                "groupOfNames",
+                structural(r),
                 Some(r.id),
                 Some(r.created),
                 Some(r.modified),
@@ -52,7 +43,7 @@ impl Renderer<'_> {
     }
 
     /// Member DNs (users and roles) and the logins of user members.
-    fn members(&mut self, role: Uuid) -> Result<(Vec<String>, Vec<String>)> {
+    fn members(&mut self, role: Uuid) -> Result<Members> {
         let mut dns = Vec::new();
         let mut uids = Vec::new();
         for m in self.tx.role_members(role)? {
@@ -70,7 +61,7 @@ impl Renderer<'_> {
                 }
             }
         }
-        Ok((dns, uids))
+        Ok(Members { dns, logins: uids })
     }
 
     pub(super) fn service_entry(&mut self, s: &ServiceAccount) -> Entry {
@@ -90,6 +81,12 @@ impl Renderer<'_> {
                 .unwrap_or_default(),
         };
         e.push("dirgateReadScope", vec![scope]);
+        e.push(
+            "userPassword",
+            self.exported_secret(Some(&s.password))
+                .into_iter()
+                .collect(),
+        );
         if self.operational {
             operational(
                 &mut e,

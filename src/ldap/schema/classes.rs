@@ -2,11 +2,13 @@
 //! cosine, inetorgperson, nis) and openssh-lpk's ldapPublicKey, copied from
 //! OpenLDAP with MUST/MAY lists spelled exactly as there.
 //!
-//! A dirgate role entry carries groupOfNames, groupOfUniqueNames and
-//! posixGroup at once. All three are STRUCTURAL here, as in OpenLDAP
-//! (posixGroup too: nis.schema, not RFC 2307bis), so slapd would reject such
-//! an entry for having two structural chains. dirgate keeps the real
-//! definitions for clients and does not enforce a single structural chain.
+//! groupOfNames, groupOfUniqueNames and posixGroup are all STRUCTURAL here,
+//! as in OpenLDAP (posixGroup too: nis.schema, not RFC 2307bis). A role
+//! keeps the classes its client named; one made without classes shows all
+//! three at once, which slapd would reject for having two structural chains
+//! (an export writes it as posixGroup plus dirgate's `dirgateGroup`).
+//! dirgate keeps the real definitions for clients and does not enforce a
+//! single structural chain.
 
 use super::ClassKind::{Abstract, Auxiliary, Structural};
 use super::ObjectClass as Oc;

@@ -177,4 +177,30 @@ pub(super) static DIRGATE_CLASSES: &[Oc] = &[
         must: &[],
         may: &["dirgateReadScope", "description"],
     },
+    // A role made without classes of its own (by SCIM, the admin API or
+    // dirgate before roles kept their classes) shows as groupOfNames,
+    // groupOfUniqueNames and posixGroup at once, which no slapd accepts in
+    // one entry. An export writes it as posixGroup with this class, which
+    // carries the other two classes' attributes; an add naming it makes
+    // such a role again.
+    Oc {
+        oid: arc!(".1.2.5"),
+        names: &["dirgateGroup"],
+        desc: "dirgate: a role in the default shape, shown as groupOfNames, groupOfUniqueNames and posixGroup at once",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        may: &[
+            "member",
+            "uniqueMember",
+            "memberUid",
+            "gidNumber",
+            "businessCategory",
+            "seeAlso",
+            "owner",
+            "ou",
+            "o",
+            "description",
+        ],
+    },
 ];

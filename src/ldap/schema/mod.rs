@@ -38,7 +38,7 @@ pub use gentime::{generalized_time, generalized_time_to_unix_millis, parse_gener
 pub use matching::{
     MatchingRule, Normalized, approx, equality, matching_rule, ordering, substrings,
 };
-pub use render::{SubschemaValues, subschema_values};
+pub use render::{SubschemaValues, slapd_schema, subschema_values};
 pub use syntax::{Syntax, SyntaxError, oids as syntax_oids, syntax, validate};
 pub use values::Integer;
 

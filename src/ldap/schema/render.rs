@@ -10,6 +10,7 @@
 
 use std::sync::OnceLock;
 
+use super::dirgate::{DIRGATE_ATTRIBUTES, DIRGATE_CLASSES};
 use super::matching::MatchingRule;
 use super::syntax::{SYNTAXES, Syntax};
 use super::{AttributeType, ObjectClass, Usage, attribute, attribute_types, object_classes};
@@ -60,6 +61,27 @@ pub fn subschema_values() -> SubschemaValues {
             object_classes: object_classes().map(object_class_description).collect(),
         })
         .clone()
+}
+
+/// dirgate's own attribute types and object classes as an OpenLDAP schema
+/// file (`include` it in slapd.conf), so that slapd takes an export that
+/// carries them. Operational types are left out: slapd refuses user schema
+/// that marks types NO-USER-MODIFICATION, and exports never hold them.
+pub fn slapd_schema() -> String {
+    let mut out = String::from(
+        "# dirgate's own schema (printed by `dirgate schema`), for slapd to load\n\
+         # LDIF exports that carry dirgate's attributes. Needs core.schema.\n\n",
+    );
+    for at in DIRGATE_ATTRIBUTES.iter().filter(|a| !a.is_operational()) {
+        out.push_str(&format!(
+            "attributetype {}\n\n",
+            attribute_type_description(at)
+        ));
+    }
+    for oc in DIRGATE_CLASSES {
+        out.push_str(&format!("objectclass {}\n\n", object_class_description(oc)));
+    }
+    out
 }
 
 /// RFC 4512 §4.1.2 AttributeTypeDescription.

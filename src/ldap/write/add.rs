@@ -6,7 +6,7 @@
 //! the same transaction as the role memberships the entry lists.
 
 use super::attrs::Attrs;
-use super::record::{gid_number, members, new_password, rights, seats, unit_kept, user_fields};
+use super::record::{members, new_password, role_fields, seats, unit_kept, user_fields};
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
@@ -16,8 +16,10 @@ use crate::directory::roles::NewRole;
 use crate::directory::services::NewService;
 use crate::directory::units::NewUnit;
 use crate::directory::users::{NewUser, OrgRef};
+use crate::directory::view::View;
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
+use crate::ldap::render::roles::MEMBER_ATTRS;
 use crate::ldap::result::no_such_object;
 use crate::ldap::schema;
 use crate::ldap::session::Context;
@@ -33,22 +35,24 @@ pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) 
         Err(r) => return r,
     };
     in_transaction(dir, req, |tx| {
-        add_in(dir, ctx, req, tx, &dn, attrs, hash)?;
+        add_in(dir, ctx, req, tx, &dn, attrs, hash, None)?;
         Ok(())
     })
 }
 
 /// One add inside a caller's transaction (an LDIF load adds a whole file
-/// in one), password hashing included.
+/// in one), password hashing included; `id` is the id a load keeps for the
+/// new record (its `entryUUID` in the file).
 pub(crate) fn add_entry(
     dir: &Directory,
     ctx: &Context,
     req: &Request,
     tx: &mut Tx,
     add: &LdapAddRequest,
+    id: Option<Uuid>,
 ) -> Outcome<()> {
     let (dn, attrs, hash) = prepare(dir, add)?;
-    add_in(dir, ctx, req, tx, &dn, attrs, hash)
+    add_in(dir, ctx, req, tx, &dn, attrs, hash, id)
 }
 
 /// Parsing and password hashing, done before the transaction opens (argon2 is
@@ -97,6 +101,7 @@ impl Kind {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_in(
     dir: &Directory,
     ctx: &Context,
@@ -105,6 +110,7 @@ fn add_in(
     dn: &Dn,
     mut attrs: Attrs,
     hash: Option<SecretHash>,
+    id: Option<Uuid>,
 ) -> Outcome<()> {
     super::refuse_existing(ctx, req, tx, dn)?;
     let Some(parent) = dn
@@ -114,16 +120,26 @@ fn add_in(
         return Err(no_such_object(String::new()).into());
     };
     let node = super::locate(ctx, req, tx, &parent)?;
-    let kind = kind_below(tx, node, &parent, dn)?;
+    let kind = kind_below(&super::view(ctx, req, tx), node, &parent, dn)?;
     let shape = kind.shape();
     let name = naming_value(shape, dn, &mut attrs)?;
     shape::check(shape, &attrs, true)?;
+    if hash.is_some() && !matches!(kind, Kind::User { .. } | Kind::Service) {
+        // Classes allow it on groups and units, but dirgate keeps passwords
+        // (hashed) on accounts only: kept as written it would be shown.
+        return Err(fail(
+            Code::UnwillingToPerform,
+            "userPassword: dirgate keeps passwords on users and service accounts only",
+        )
+        .into());
+    }
     match kind {
         Kind::Org => {
             let new = NewOrg {
                 name,
                 seats: seats(&attrs)?,
                 description: attrs.single("description")?.map(str::to_owned),
+                id,
             };
             dir.create_org_in(tx, req, new)?;
         }
@@ -133,12 +149,19 @@ fn add_in(
                 parent,
                 attrs: unit_kept(&attrs, &name),
                 name,
+                id,
             };
             dir.create_unit_in(tx, req, new)?;
         }
-        Kind::User { org, unit } => add_user(dir, req, tx, &attrs, name, org, unit, hash)?,
-        Kind::Role { org, unit } => add_role(dir, ctx, req, tx, &attrs, name, org, unit)?,
-        Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash)?,
+        Kind::User { org, unit } => {
+            let place = Place { org, unit, id };
+            add_user(dir, req, tx, &attrs, name, place, hash)?
+        }
+        Kind::Role { org, unit } => {
+            let place = Place { org, unit, id };
+            add_role(dir, ctx, req, tx, &attrs, name, place)?
+        }
+        Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash, id)?,
     }
     Ok(())
 }
@@ -146,7 +169,7 @@ fn add_in(
 /// The kind of entry a node may hold directly below it. Inside an
 /// organization the RDN says which: `ou=` a unit, `cn=` a role (in a unit),
 /// anything else a user (named by `uid=`, which the shape checks).
-fn kind_below(tx: &Tx, node: Node, parent: &Dn, dn: &Dn) -> Outcome<Kind> {
+fn kind_below(tx: &View<'_>, node: Node, parent: &Dn, dn: &Dn) -> Outcome<Kind> {
     let named = |attr: &str| {
         dn.rdn()
             .is_some_and(|r| matches!(r.avas(), [ava] if ava.attr_is(attr)))
@@ -239,15 +262,20 @@ fn naming_value(shape: &Shape, dn: &Dn, attrs: &mut Attrs) -> Checked<String> {
     Ok(value)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a new user or role goes, and the id a load keeps for it.
+struct Place {
+    org: Option<Uuid>,
+    unit: Option<Uuid>,
+    id: Option<Uuid>,
+}
+
 fn add_user(
     dir: &Directory,
     req: &Request,
     tx: &mut Tx,
     attrs: &Attrs,
     login: String,
-    org: Option<Uuid>,
-    unit: Option<Uuid>,
+    place: Place,
     hash: Option<SecretHash>,
 ) -> Outcome<()> {
     if attrs.values("uid").len() > 1 {
@@ -259,7 +287,7 @@ fn add_user(
         given_name: f.given_name,
         family_name: f.family_name,
         display_name: f.display_name,
-        org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
+        org: Some(place.org.map_or(OrgRef::NoOrg, OrgRef::Id)),
         // An entry added over LDAP is meant to be used, as with slapd and
         // `dirgate load-ldif`; registration is the admin API's flow.
         state: f.state.unwrap_or(Lifecycle::Active),
@@ -270,14 +298,14 @@ fn add_user(
         attrs: f.kept,
         uid_number: f.uid_number,
         gid_number: f.gid_number,
-        unit,
+        unit: place.unit,
+        id: place.id,
         ..NewUser::new(login)
     };
     dir.create_user_in(tx, req, new, hash)?;
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn add_role(
     dir: &Directory,
     ctx: &Context,
@@ -285,36 +313,29 @@ fn add_role(
     tx: &mut Tx,
     attrs: &Attrs,
     name: String,
-    org: Option<Uuid>,
-    unit: Option<Uuid>,
+    place: Place,
 ) -> Outcome<()> {
-    if attrs.values("cn").len() > 1 {
-        return Err(fail(Code::ConstraintViolation, "cn: a role has one name").into());
-    }
+    let f = role_fields(attrs, &[], &name)?;
     let new = NewRole {
         name,
-        org: Some(org.map_or(OrgRef::NoOrg, OrgRef::Id)),
-        rights: rights(attrs)?,
-        description: attrs.single("description")?.map(str::to_owned),
-        external_id: attrs.single("dirgateExternalId")?.map(str::to_owned),
-        gid_number: gid_number(attrs)?,
-        unit,
+        org: Some(place.org.map_or(OrgRef::NoOrg, OrgRef::Id)),
+        rights: f.rights,
+        description: f.description,
+        external_id: f.external_id,
+        gid_number: f.gid_number,
+        unit: place.unit,
+        attrs: f.kept,
+        id: place.id,
     };
     let role = dir.create_role_in(tx, req, new)?;
-    let listed = members(
-        dir,
-        req,
-        tx,
-        &ctx.tree,
-        attrs,
-        &["member", "uniqueMember", "memberUid"],
-    )?;
+    let listed = members(dir, req, tx, &ctx.tree, attrs, &MEMBER_ATTRS)?;
     for m in listed {
         dir.add_member_in(tx, req, role.id, m)?;
     }
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_service(
     dir: &Directory,
     ctx: &Context,
@@ -323,6 +344,7 @@ fn add_service(
     attrs: &Attrs,
     name: &str,
     hash: Option<SecretHash>,
+    id: Option<Uuid>,
 ) -> Outcome<()> {
     let hash = hash.ok_or_else(|| {
         fail(
@@ -351,6 +373,7 @@ fn add_service(
         name,
         scope,
         description: attrs.single("description")?.map(str::to_owned),
+        id,
     };
     dir.create_service_account_in(tx, req, new, hash)?;
     Ok(())

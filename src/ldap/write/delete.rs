@@ -102,7 +102,15 @@ pub fn modify_dn(
         }
         match node {
             Node::User(id) => rename_user(dir, ctx, req, tx, id, &rdn, sup.as_ref()),
-            Node::Role(id) => rename_role(dir, ctx, req, tx, id, &rdn, &dn, sup.as_ref()),
+            Node::Role(id) => {
+                let to = Rename {
+                    rdn: &rdn,
+                    dn: &dn,
+                    sup: sup.as_ref(),
+                    delete_old: m.deleteoldrdn,
+                };
+                rename_role(dir, ctx, req, tx, id, to)
+            }
             Node::Org(_) | Node::Service(_) | Node::Unit(_) => Err(fail(
                 Code::UnwillingToPerform,
                 "organizations, their units and service accounts are not renamed over LDAP",
@@ -163,21 +171,29 @@ fn rename_user(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A role's new name and place, as a Modify DN asks.
+struct Rename<'a> {
+    rdn: &'a Dn,
+    dn: &'a Dn,
+    sup: Option<&'a Dn>,
+    /// deleteoldrdn: without it the old name stays one of the role's `cn`
+    /// values, as in slapd.
+    delete_old: bool,
+}
+
 fn rename_role(
     dir: &Directory,
     ctx: &Context,
     req: &Request,
     tx: &mut Tx,
     id: Uuid,
-    rdn: &Dn,
-    dn: &Dn,
-    sup: Option<&Dn>,
+    to: Rename<'_>,
 ) -> Outcome<()> {
-    let name = rdn_value(rdn, "cn", "role")?;
-    if let Some(sup) = sup {
+    let name = rdn_value(to.rdn, "cn", "role")?;
+    if let Some(sup) = to.sup {
         let view = super::view(ctx, req, tx);
-        let here = dn
+        let here = to
+            .dn
             .parent()
             .map(|p| ctx.tree.resolve(&view, &p))
             .transpose()?;
@@ -190,14 +206,25 @@ fn rename_role(
             .into());
         }
     }
-    let current = super::view(ctx, req, tx).role(id)?;
-    let current = current.map(|r| r.name).unwrap_or_default();
-    if current != name {
-        let changes = RoleChanges {
-            name: Some(name),
-            ..Default::default()
-        };
-        dir.update_role_in(tx, req, id, &changes)?;
+    let Some(role) = super::view(ctx, req, tx).role(id)? else {
+        return Ok(());
+    };
+    if role.name == name {
+        return Ok(());
     }
+    let mut changes = RoleChanges {
+        name: Some(name.clone()),
+        ..Default::default()
+    };
+    if !to.delete_old {
+        let mut names = role.common_names();
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            names.insert(0, name);
+        }
+        let mut kept = role.attrs.clone();
+        kept.set("cn", names);
+        changes.attrs = Some(kept);
+    }
+    dir.update_role_in(tx, req, id, &changes)?;
     Ok(())
 }

@@ -7,17 +7,18 @@
 
 use super::attrs::{Attrs, about, attr_type, decode_values};
 use super::record::{
-    UserFields, gid_number, members, new_password, org_attrs, rights, role_attrs, seats,
-    unit_attrs, unit_kept, user_attrs, user_fields,
+    UserFields, members, new_password, org_attrs, role_attrs, role_fields, seats, unit_attrs,
+    unit_kept, user_attrs, user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::acl::{Action, Target};
-use crate::directory::model::{SecretHash, User};
+use crate::directory::model::{Member, SecretHash, User};
 use crate::directory::roles::RoleChanges;
 use crate::directory::users::UserChanges;
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
+use crate::ldap::render::roles::MEMBER_ATTRS;
 use crate::ldap::result::from_error;
 use crate::ldap::schema::AttributeType;
 use crate::ldap::session::Context;
@@ -240,45 +241,62 @@ fn modify_role(
     changes: &[Change],
 ) -> Outcome<()> {
     let role = dir.role_to_change(tx, req, id)?;
-    let mut attrs = role_attrs(&super::view(ctx, req, tx), &ctx.tree, &role)?;
+    let (mut attrs, mut derived) = role_attrs(&super::view(ctx, req, tx), &ctx.tree, &role)?;
     apply(&shape::ROLE, &mut attrs, changes)?;
-    let new_rights = rights(&attrs)?;
-    let description = attrs.single("description")?.map(str::to_owned);
-    let external_id = attrs.single("dirgateExternalId")?.map(str::to_owned);
-    let mut sorted = new_rights.clone();
+    // Classes nobody wrote stay derived unless the client changed them.
+    derived.retain(|ty| !changes.iter().any(|c| c.ty.oid == ty.oid));
+    let f = role_fields(&attrs, &derived, &role.name)?;
+    let mut sorted = f.rights.clone();
     sorted.sort();
-    let gid = gid_number(&attrs)?.filter(|n| *n != role.gid_number);
     let role_changes = RoleChanges {
-        gid_number: gid,
+        gid_number: f.gid_number.filter(|n| *n != role.gid_number),
         name: None,
-        rights: (sorted != role.rights).then_some(new_rights),
-        description: (description != role.description).then_some(description),
-        external_id: (external_id != role.external_id).then_some(external_id),
+        rights: (sorted != role.rights).then_some(f.rights),
+        description: (f.description != role.description).then_some(f.description),
+        external_id: (f.external_id != role.external_id).then_some(f.external_id),
+        attrs: (f.kept != role.attrs).then_some(f.kept),
     };
     let any = role_changes.gid_number.is_some()
         || role_changes.rights.is_some()
         || role_changes.description.is_some()
-        || role_changes.external_id.is_some();
+        || role_changes.external_id.is_some()
+        || role_changes.attrs.is_some();
     if any {
         dir.update_role_in(tx, req, id, &role_changes)?;
     } else {
         dir.authorize(req, Action::ModifyRole, Target::org(role.org))?;
     }
-    // member, uniqueMember and memberUid show one member list: whichever the
-    // client changed says what it should be.
-    let from: Vec<&str> = ["member", "uniqueMember", "memberUid"]
+    set_members(dir, ctx, req, tx, id, &attrs, changes)
+}
+
+/// member, uniqueMember and memberUid show one member list: whichever the
+/// client changed says what it should be. `memberUid` names users only, so
+/// changing it alone leaves the roles nested in this one where they are.
+fn set_members(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    attrs: &Attrs,
+    changes: &[Change],
+) -> Outcome<()> {
+    let from: Vec<&str> = MEMBER_ATTRS
         .into_iter()
         .filter(|n| touched(changes, n))
         .collect();
-    if !from.is_empty() {
-        let wanted = members(dir, req, tx, &ctx.tree, &attrs, &from)?;
-        let current = super::view(ctx, req, tx).role_members(id)?;
-        for m in current.iter().filter(|m| !wanted.contains(m)) {
-            dir.remove_member_in(tx, req, id, m.id())?;
-        }
-        for m in wanted.iter().filter(|m| !current.contains(m)) {
-            dir.add_member_in(tx, req, id, *m)?;
-        }
+    if from.is_empty() {
+        return Ok(());
+    }
+    let users_only = from == ["memberUid"];
+    let wanted = members(dir, req, tx, &ctx.tree, attrs, &from)?;
+    let current = super::view(ctx, req, tx).role_members(id)?;
+    let stays = |m: &Member| wanted.contains(m) || (users_only && matches!(m, Member::Role(_)));
+    for m in current.iter().filter(|m| !stays(m)) {
+        dir.remove_member_in(tx, req, id, m.id())?;
+    }
+    for m in wanted.iter().filter(|m| !current.contains(m)) {
+        dir.add_member_in(tx, req, id, *m)?;
     }
     Ok(())
 }

@@ -15,10 +15,13 @@ use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::view::View;
 use crate::directory::{Directory, Request};
+use crate::ldap::render::roles::{
+    Form, Members, interpreted as role_interpreted, names_default_shape, role_values,
+};
 use crate::ldap::render::users::{
     Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
 };
-use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, unit_values};
+use crate::ldap::render::{ORG_CLASSES, unit_values};
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
 use crate::store::Tx;
@@ -218,20 +221,14 @@ pub fn new_password(value: &str) -> NewPassword {
     }
 }
 
-/// A role's writable attributes as they are now (members as DNs and logins).
-pub fn role_attrs(tx: &View<'_>, tree: &Tree, r: &Role) -> Outcome<Attrs> {
-    let mut a = with_classes(ROLE_CLASSES);
-    a.put_opt("cn", Some(&r.name));
-    a.put_opt("gidNumber", Some(&r.gid_number.to_string()));
-    a.put_opt("description", r.description.as_deref());
-    a.put_opt("dirgateExternalId", r.external_id.as_deref());
-    let mut dns = Vec::new();
-    let mut uids = Vec::new();
+/// A role's members as LDAP names them, read through the tree.
+fn role_members(tx: &View<'_>, tree: &Tree, r: &Role) -> Outcome<Members> {
+    let mut out = Members::default();
     for m in tx.role_members(r.id)? {
         let node = match m {
             Member::User(id) => {
                 if let Some(u) = tx.user(id)? {
-                    uids.push(u.login);
+                    out.logins.push(u.login);
                 }
                 Node::User(id)
             }
@@ -239,32 +236,82 @@ pub fn role_attrs(tx: &View<'_>, tree: &Tree, r: &Role) -> Outcome<Attrs> {
         };
         let dn = tree.dn_of(tx, node)?;
         if !dn.is_empty() {
-            dns.push(dn);
+            out.dns.push(dn);
         }
     }
-    for (name, values) in [
-        ("member", dns.clone()),
-        ("uniqueMember", dns),
-        ("memberUid", uids),
-        (
-            "dirgateRight",
-            r.rights.iter().map(|x| x.as_str().to_owned()).collect(),
-        ),
-    ] {
-        if let Some(ty) = schema::attribute(name) {
-            a.put(ty, values);
+    Ok(out)
+}
+
+/// A role's attributes as they stand (what a modify changes), and those of
+/// them dirgate derived rather than anyone wrote (the classes of a role
+/// made without any).
+pub fn role_attrs(
+    tx: &View<'_>,
+    tree: &Tree,
+    r: &Role,
+) -> Outcome<(Attrs, Vec<&'static AttributeType>)> {
+    let members = role_members(tx, tree, r)?;
+    let mut attrs = Attrs::default();
+    let mut derived = Vec::new();
+    role_values(r, &members, Form::Read, &mut |ty, values, was_derived| {
+        if was_derived {
+            derived.push(ty);
         }
-    }
-    Ok(a)
+        attrs.put(ty, values);
+    });
+    Ok((attrs, derived))
+}
+
+/// A role as an entry describes it (its members apart: see [`members`]).
+#[derive(Debug)]
+pub struct RoleFields {
+    /// The first description; every one is kept when there are more.
+    pub description: Option<String>,
+    pub rights: Vec<Right>,
+    pub external_id: Option<String>,
+    pub gid_number: Option<u32>,
+    /// Everything dirgate keeps as written.
+    pub kept: Kept,
+}
+
+/// The fields of a role entry named `name`: the interpreted attributes into
+/// the core's fields, every other attribute kept as written. The classes
+/// are kept unless dirgate derived them or they name dirgate's default
+/// shape; `cn` and `description` only when they say more than the name and
+/// one description.
+pub fn role_fields(
+    attrs: &Attrs,
+    derived: &[&'static AttributeType],
+    name: &str,
+) -> Checked<RoleFields> {
+    let written = |ty: &AttributeType| !derived.iter().any(|d| d.oid == ty.oid);
+    let classes = attrs.values("objectClass");
+    let default_shape = names_default_shape(classes);
+    let descriptions = attrs.values("description");
+    let kept = attrs
+        .types()
+        .filter(|ty| !role_interpreted(ty) && written(ty))
+        .filter(|ty| !(default_shape && ty.has_name("objectClass")))
+        .filter(|ty| !(ty.has_name("cn") && attrs.get(ty) == [name]))
+        .filter(|ty| !(ty.has_name("description") && descriptions.len() < 2))
+        .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
+        .collect();
+    Ok(RoleFields {
+        description: descriptions.first().cloned(),
+        rights: rights(attrs)?,
+        external_id: owned(attrs.single("dirgateExternalId")?),
+        gid_number: gid_number(attrs)?,
+        kept,
+    })
 }
 
 /// A role entry's given gidNumber, if any.
-pub fn gid_number(attrs: &Attrs) -> Checked<Option<u32>> {
+fn gid_number(attrs: &Attrs) -> Checked<Option<u32>> {
     id_number(attrs, "gidNumber")
 }
 
 /// The rights an entry's `dirgateRight` values name.
-pub fn rights(attrs: &Attrs) -> Checked<Vec<Right>> {
+fn rights(attrs: &Attrs) -> Checked<Vec<Right>> {
     attrs
         .values("dirgateRight")
         .iter()

@@ -3,13 +3,15 @@
 //! itself. The check is slapd's schema check (objectClassViolation for a
 //! missing required attribute or one no class allows) with dirgate's limits
 //! on top: computed and operational attributes are unwillingToPerform, and so
-//! are attributes the schema allows on roles, organizations and service
-//! accounts but dirgate does not keep there. Users keep every attribute
-//! their classes allow.
+//! are attributes the schema allows on organizations and service accounts
+//! but dirgate does not keep there. Users, roles and units keep every
+//! attribute their classes allow (passwords only on users and service
+//! accounts).
 
 use super::attrs::{Attrs, about};
 use super::{Checked, fail};
-use crate::ldap::render::{ORG_CLASSES, ROLE_CLASSES, SERVICE_CLASSES};
+use crate::ldap::render::roles::DEFAULT_SHAPE;
+use crate::ldap::render::{ORG_CLASSES, SERVICE_CLASSES};
 use crate::ldap::schema::{self, AttributeType, ObjectClass};
 use ldap3_proto::proto::LdapResultCode as Code;
 
@@ -56,20 +58,22 @@ pub const USER: Shape = Shape {
     allocated: &["uidNumber", "gidNumber", "homeDirectory"],
 };
 
+/// The classes a role entry may carry: the group classes, dirgate's role
+/// settings, and the marker of dirgate's default shape.
+pub const ROLE_ENTRY_CLASSES: &[&str] = &[
+    "top",
+    "groupOfNames",
+    "groupOfUniqueNames",
+    "posixGroup",
+    "dirgateRole",
+    DEFAULT_SHAPE,
+];
+
 pub const ROLE: Shape = Shape {
     what: "role",
     rdn: "cn",
-    classes: ROLE_CLASSES,
-    stored: &[
-        "cn",
-        "description",
-        "member",
-        "uniqueMember",
-        "memberUid",
-        "dirgateRight",
-        "dirgateExternalId",
-        "gidNumber",
-    ],
+    classes: ROLE_ENTRY_CLASSES,
+    stored: &[],
     computed: &[],
     // dirgate roles may be empty, as lldap's and kanidm's groups may.
     optional: &["member", "uniqueMember"],

@@ -254,3 +254,27 @@ fn descriptions_are_escaped() {
         r"( 1.2.3.4 NAME 'odd' DESC 'it\27s a \5C test' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )"
     );
 }
+
+/// `dirgate schema`: every class of dirgate's arc and every attribute type
+/// an export may carry, once each, as slapd.conf statements; no
+/// operational type (slapd refuses user schema marking them
+/// NO-USER-MODIFICATION, and exports never carry them).
+#[test]
+fn the_slapd_schema_holds_what_exports_carry() {
+    let text = slapd_schema();
+    for c in object_classes().filter(|c| c.oid.starts_with(DIRGATE_ARC)) {
+        let line = format!("objectclass {}\n", object_class_description(c));
+        assert_eq!(text.matches(&line).count(), 1, "{}", c.canonical());
+    }
+    for a in attribute_types().filter(|a| a.oid.starts_with(DIRGATE_ARC)) {
+        let line = format!("attributetype {}\n", attribute_type_description(a));
+        let expected = usize::from(!a.is_operational());
+        assert_eq!(text.matches(&line).count(), expected, "{}", a.canonical());
+    }
+    // slapd reads `'` inside DESC as the end of the string.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let desc = line.split("DESC '").nth(1).unwrap_or("");
+        let inside = desc.split("' ").next().unwrap_or("");
+        assert!(!inside.contains('\\'), "{line}");
+    }
+}

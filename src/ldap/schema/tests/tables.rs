@@ -74,6 +74,7 @@ fn everything_the_brief_names_exists() {
         "dirgateRole",
         "dirgateOrganization",
         "dirgateServiceAccount",
+        "dirgateGroup",
     ] {
         assert!(object_class(name).is_some(), "{name}");
     }
@@ -311,7 +312,7 @@ fn dirgate_definitions() {
         assert_eq!(c.oid, format!("{DIRGATE_ARC}.1.2.{}", n + 1));
         assert_eq!(c.kind, ClassKind::Auxiliary);
     }
-    assert_eq!(classes.len(), 4);
+    assert_eq!(classes.len(), 5);
     for name in [
         "dirgateDelegate",
         "dirgateAllowUnsignedContainers",
