@@ -178,3 +178,128 @@ async fn a_unit_keeps_no_password() {
     assert_eq!(rc, 53, "{out}");
     assert!(find(&l, "(ou=Vault)").await.is_empty());
 }
+
+/// `ldapmodrdn` on a unit: a new name, another place in its organization;
+/// everything below follows (its DN changes, its memberships stay). Refused
+/// and changing nothing: into itself (19), out of the organization (53), a
+/// name taken there (68); a right holder may read units but not rename them
+/// (50); another organization's unit is as absent as a missing one (32).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn units_are_renamed_and_moved_inside_their_organization() {
+    let l = start("").await;
+    let (rc, out) = admin(&l, "ldapadd", TREE).await;
+    assert_eq!(rc, 0, "{out}");
+    let modrdn = |dn: String, rdn: &str, sup: Option<String>, delete: bool| {
+        let mut ldif = format!(
+            "dn: {dn}\nchangetype: modrdn\nnewrdn: {rdn}\ndeleteoldrdn: {}\n",
+            u8::from(delete)
+        );
+        if let Some(sup) = sup {
+            ldif.push_str(&format!("newsuperior: {sup}\n"));
+        }
+        ldif
+    };
+    // Berlin becomes Berlin-Mitte, keeping its old name as an ou value.
+    let ldif = modrdn(org_a("ou=Berlin,ou=People"), "ou=Berlin-Mitte", None, false);
+    let (rc, out) = admin(&l, "ldapmodify", &ldif).await;
+    assert_eq!(rc, 0, "{out}");
+    let unit = read(&l, &org_a("ou=Berlin-Mitte,ou=People"), &["ou", "l"]).await;
+    assert!(
+        unit.contains("ou: Berlin\n") && unit.contains("ou: Berlin-Mitte\n"),
+        "{unit}"
+    );
+    assert!(unit.contains("l: Berlin\n"), "{unit}");
+    let zoe = org_a("uid=zoe@example.com,ou=Berlin-Mitte,ou=People");
+    let entry = read(&l, &zoe, &["memberOf"]).await;
+    assert!(entry.contains("memberOf: cn=devs,ou=Groups"), "{entry}");
+    // Moved up, directly into the organization, and renamed back.
+    let ldif = modrdn(
+        org_a("ou=Berlin-Mitte,ou=People"),
+        "ou=Berlin",
+        Some(format!("ou=Acme-A,{BASE}")),
+        true,
+    );
+    let (rc, out) = admin(&l, "ldapmodify", &ldif).await;
+    assert_eq!(rc, 0, "{out}");
+    let zoe = org_a("uid=zoe@example.com,ou=Berlin");
+    let (rc, out) = run(
+        "ldapwhoami",
+        &["-x", "-H", &l.url, "-D", &zoe, "-w", "zoe-pw"],
+    )
+    .await;
+    assert_eq!(rc, 0, "{out}");
+    let unit = read(&l, &org_a("ou=Berlin"), &["ou"]).await;
+    assert!(!unit.contains("ou: Berlin-Mitte"), "{unit}");
+
+    let before = read(&l, &org_a("ou=People"), &["*"]).await;
+    // People moves into Berlin (Berlin is no longer below it) ...
+    let into_berlin = modrdn(
+        org_a("ou=People"),
+        "ou=People",
+        Some(org_a("ou=Berlin")),
+        true,
+    );
+    let (rc, out) = admin(&l, "ldapmodify", &into_berlin).await;
+    assert_eq!(rc, 0, "{out}");
+    let people = org_a("ou=People,ou=Berlin");
+    for (ldif, code) in [
+        // ... so Berlin into People would be inside itself;
+        (
+            modrdn(org_a("ou=Berlin"), "ou=Berlin", Some(people.clone()), true),
+            19,
+        ),
+        // out of the organization;
+        (
+            modrdn(
+                org_a("ou=Groups"),
+                "ou=Groups",
+                Some(format!("ou=Acme-B,{BASE}")),
+                true,
+            ),
+            53,
+        ),
+        // a name another unit there has.
+        (modrdn(org_a("ou=Groups"), "ou=Berlin", None, true), 68),
+    ] {
+        let (rc, out) = admin(&l, "ldapmodify", &ldif).await;
+        assert_eq!(rc, code, "{ldif}\n{out}");
+    }
+    let back = modrdn(people, "ou=People", Some(format!("ou=Acme-A,{BASE}")), true);
+    let (rc, out) = admin(&l, "ldapmodify", &back).await;
+    assert_eq!(rc, 0, "{out}");
+    assert_eq!(read(&l, &org_a("ou=People"), &["*"]).await, before);
+
+    // alice holds account-unlock in Acme-A: she reads units, she does not rename them.
+    let alice = org_a("uid=alice@example.com");
+    let ldif = modrdn(org_a("ou=Groups"), "ou=Teams", None, true);
+    let (rc, out) = write_as(&l, &alice, "pw", "ldapmodify", &ldif).await;
+    assert_eq!(rc, 50, "{out}");
+    // Nor change or delete them.
+    let groups_dn = org_a("ou=Groups");
+    let describe =
+        format!("dn: {groups_dn}\nchangetype: modify\nreplace: description\ndescription: x\n");
+    let (rc, out) = write_as(&l, &alice, "pw", "ldapmodify", &describe).await;
+    assert_eq!(rc, 50, "{out}");
+    let (rc, out) = write_as(
+        &l,
+        &alice,
+        "pw",
+        "ldapmodify",
+        &format!("dn: {groups_dn}\nchangetype: delete\n"),
+    )
+    .await;
+    assert_eq!(rc, 50, "{out}");
+    // carol (Acme-B) cannot tell Acme-A's unit from a missing one.
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    let (rc, out) = write_as(&l, &carol, "pw", "ldapmodify", &ldif).await;
+    assert_eq!(rc, 32, "{out}");
+    let missing = modrdn(org_a("ou=Nowhere"), "ou=Teams", None, true);
+    let (rc2, out2) = write_as(&l, &carol, "pw", "ldapmodify", &missing).await;
+    assert_eq!(
+        (rc, out.contains("matched DN: dc=example,dc=com")),
+        (rc2, out2.contains("matched DN: dc=example,dc=com")),
+        "{out}\n{out2}"
+    );
+    let groups = read(&l, &org_a("ou=Groups"), &["ou"]).await;
+    assert!(groups.contains("ou: Groups\n"), "{groups}");
+}

@@ -101,14 +101,59 @@ impl Directory {
 
     /// The unit a front end is about to change, refused unless the actor may
     /// read it (see [`Directory::authorize_visible`]).
+    /// Readable is not enough to change it: its organization's
+    /// administrators manage it.
     pub(crate) fn unit_to_change(&self, tx: &Tx, req: &Request, id: Uuid) -> Result<Unit> {
         let unit = unit_by_id(tx, id)?;
-        self.authorize_visible(
-            req,
-            Action::ManageUnits,
-            Target::org(Some(unit.org)),
-            || format!("unit {id}"),
-        )?;
+        let target = Target::org(Some(unit.org));
+        self.authorize_visible(req, Action::ManageUnits, target, || format!("unit {id}"))?;
+        self.authorize(req, Action::ManageUnits, target)?;
+        Ok(unit)
+    }
+
+    /// Renames a unit and/or places it in another unit of its organization
+    /// (`parent`; `None`: directly in the organization), with the
+    /// attributes it keeps besides its name (its `ou` values may change
+    /// with it). Refused when the new place is inside the unit itself or
+    /// another unit there already has the name.
+    pub(crate) fn rename_unit_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        id: Uuid,
+        name: String,
+        parent: Option<Uuid>,
+        attrs: Kept,
+    ) -> Result<Unit> {
+        let mut unit = self.unit_to_change(tx, req, id)?;
+        check_unit_name(&name, parent)?;
+        attrs.check()?;
+        check_unit_of(tx, Some(unit.org), parent)?;
+        let mut at = parent;
+        while let Some(p) = at {
+            if p == id {
+                return Err(Error::invalid("a unit cannot be placed inside itself"));
+            }
+            at = unit_by_id(tx, p)?.parent;
+        }
+        if let Some(other) = tx.unit_by_name(unit.org, parent, &name)?
+            && other.id != id
+        {
+            return Err(Error::exists(format!("unit {}", other.name)));
+        }
+        let change = Change {
+            action: "unit.rename",
+            target: &unit.name,
+            target_id: Some(id),
+            org: Some(unit.org),
+            detail: Some(name.clone()),
+        };
+        unit.version = self.log(tx, req, change)?;
+        unit.modified = now();
+        unit.name = name;
+        unit.parent = parent;
+        unit.attrs = attrs;
+        tx.put_unit(&unit)?;
         Ok(unit)
     }
 

@@ -3,8 +3,9 @@
 //! notAllowedOnNonLeaf). Modify DN renames a user (`uid`) or a role (`cn`)
 //! and, with newSuperior, moves a user to another organization, which the
 //! core checks against the policy at both ends, or to another unit of its
-//! organization, which is not a move; all in one transaction. The fixed
-//! containers are never renamed or deleted; units are not renamed yet.
+//! organization, which is not a move; all in one transaction. Units are
+//! renamed and moved inside their organization (`units`). The fixed
+//! containers are never renamed or deleted.
 
 use super::{Failure, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::roles::RoleChanges;
@@ -111,9 +112,14 @@ pub fn modify_dn(
                 };
                 rename_role(dir, ctx, req, tx, id, to)
             }
-            Node::Org(_) | Node::Service(_) | Node::Unit(_) => Err(fail(
+            Node::Unit(id) => {
+                let name = rdn_value(&rdn, "ou", "unit")?;
+                let to = (name, sup.as_ref(), m.deleteoldrdn);
+                super::units::rename_unit(dir, ctx, req, tx, id, to)
+            }
+            Node::Org(_) | Node::Service(_) => Err(fail(
                 Code::UnwillingToPerform,
-                "organizations, their units and service accounts are not renamed over LDAP",
+                "organizations and service accounts are not renamed over LDAP",
             )
             .into()),
             Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),

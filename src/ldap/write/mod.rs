@@ -14,6 +14,7 @@ mod delete;
 mod modify;
 mod record;
 mod shape;
+mod units;
 
 pub(crate) use add::add_entry;
 pub(crate) use modify::modify_entry;
