@@ -36,6 +36,7 @@ pub mod imports;
 pub mod journal;
 pub mod kept;
 pub mod known;
+pub mod members;
 pub mod model;
 pub mod names;
 pub mod notify;
