@@ -226,3 +226,58 @@ async fn the_posix_identity_is_one_value_over_scim_and_ldap() {
     let entry = read(&s.env, &dn, &["uidNumber"]).await;
     assert!(entry.contains("uidNumber: 4243\n"), "{entry}");
 }
+
+/// SCIM's enterprise `manager` (an id) and LDAP's `manager` (a DN) are one
+/// value: each protocol reads what the other wrote. A DN that names no
+/// user of dirgate is kept as written beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_is_an_id_in_scim_and_a_dn_in_ldap() {
+    let s = start_scim("").await;
+    let r = s.post(&s.token_a, "/Users", kim()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let mut ids = Vec::new();
+    for login in ["alice@example.com", "bob@example.com"] {
+        let q = format!("/Users?filter=userName%20eq%20%22{login}%22");
+        let found = s.get(&s.token_a, &q).await.body;
+        ids.push(found["Resources"][0]["id"].as_str().unwrap().to_owned());
+    }
+    let (alice, bob) = (ids[0].clone(), ids[1].clone());
+    let kim = format!("uid=kim@example.com,ou=Acme-A,{BASE}");
+    let manager = format!("{ENTERPRISE}:manager");
+    let ops = common::scim::patch_ops(&[("replace", Some(&manager), json!({"value": alice}))]);
+    let r = s.patch(&s.token_a, &path, ops).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let entry = read(&s.env, &kim, &["manager"]).await;
+    assert!(
+        entry.contains(&format!(
+            "manager: uid=alice@example.com,ou=Acme-A,{BASE}\n"
+        )),
+        "{entry}"
+    );
+
+    // LDAP writes a DN: SCIM reads the id; an outside DN is kept beside it.
+    let change = format!(
+        "dn: {kim}\nchangetype: modify\nreplace: manager\nmanager: uid=bob@example.com,ou=Acme-A,{BASE}\nmanager: cn=Boss,o=Elsewhere\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    let u = s.get(&s.token_a, &path).await.body;
+    assert_eq!(u[ENTERPRISE]["manager"]["value"], bob.as_str(), "{u}");
+    let entry = read(&s.env, &kim, &["manager"]).await;
+    assert!(entry.contains("manager: cn=Boss,o=Elsewhere\n"), "{entry}");
+    assert!(entry.contains("manager: uid=bob@example.com"), "{entry}");
+    // A change to another attribute leaves both as they are.
+    let change = format!("dn: {kim}\nchangetype: modify\nreplace: title\ntitle: Lead\n-\n");
+    assert_eq!(admin(&s.env, "ldapmodify", &change).await.0, 0);
+    let again = read(&s.env, &kim, &["manager"]).await;
+    assert_eq!(again, entry);
+    // Deleting the DN over LDAP clears the manager SCIM sees.
+    let change = format!(
+        "dn: {kim}\nchangetype: modify\ndelete: manager\nmanager: uid=bob@example.com,ou=Acme-A,{BASE}\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    let u = s.get(&s.token_a, &path).await.body;
+    assert!(u[ENTERPRISE]["manager"].is_null(), "{u}");
+}

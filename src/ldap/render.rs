@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 mod export;
 mod groups;
+pub mod manager;
 pub mod roles;
 pub mod users;
 
@@ -339,6 +340,10 @@ impl<'a> Renderer<'a> {
                 }
             },
         );
+        if u.profile.manager_id.is_some() && want("manager") {
+            let dn = manager::manager_dn(self.tx, self.tree, u)?;
+            e.push("manager", dn.into_iter().collect());
+        }
         if self.member_of {
             let dns = self.member_of_dns(u.id)?;
             if !dns.is_empty() {

@@ -6,7 +6,9 @@
 //! the same transaction as the role memberships the entry lists.
 
 use super::attrs::Attrs;
-use super::record::{members, new_password, role_fields, seats, unit_kept, user_fields};
+use super::record::{
+    members, new_password, role_fields, seats, set_manager, unit_kept, user_fields,
+};
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
@@ -155,7 +157,7 @@ fn add_in(
         }
         Kind::User { org, unit } => {
             let place = Place { org, unit, id };
-            add_user(dir, req, tx, &attrs, name, place, hash)?
+            add_user(ctx, req, tx, &attrs, name, place, hash)?
         }
         Kind::Role { org, unit } => {
             let place = Place { org, unit, id };
@@ -270,7 +272,7 @@ struct Place {
 }
 
 fn add_user(
-    dir: &Directory,
+    ctx: &Context,
     req: &Request,
     tx: &mut Tx,
     attrs: &Attrs,
@@ -281,7 +283,8 @@ fn add_user(
     if attrs.values("uid").len() > 1 {
         return Err(fail(Code::ConstraintViolation, "uid: a user has one login").into());
     }
-    let f = user_fields(attrs, &[], &Profile::default())?;
+    let mut f = user_fields(attrs, &[], &Profile::default())?;
+    set_manager(&super::view(ctx, req, tx), &ctx.tree, attrs, &mut f)?;
     let new = NewUser {
         email: f.email,
         given_name: f.given_name,
@@ -302,7 +305,7 @@ fn add_user(
         id: place.id,
         ..NewUser::new(login)
     };
-    dir.create_user_in(tx, req, new, hash)?;
+    ctx.dir.create_user_in(tx, req, new, hash)?;
     Ok(())
 }
 

@@ -7,8 +7,8 @@
 
 use super::attrs::{Attrs, about, attr_type, decode_values};
 use super::record::{
-    UserFields, members, new_password, org_attrs, role_attrs, role_fields, seats, unit_attrs,
-    unit_kept, user_attrs, user_fields,
+    UserFields, members, new_password, org_attrs, role_attrs, role_fields, seats, set_manager,
+    unit_attrs, unit_kept, user_attrs, user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
@@ -18,6 +18,7 @@ use crate::directory::roles::RoleChanges;
 use crate::directory::users::UserChanges;
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
+use crate::ldap::render::manager::manager_dn;
 use crate::ldap::render::roles::MEMBER_ATTRS;
 use crate::ldap::result::from_error;
 use crate::ldap::schema::AttributeType;
@@ -132,7 +133,7 @@ fn modify_in(
     let node = super::locate(ctx, req, tx, &p.dn)?;
     let user_only = p.password.is_some() || p.unlock;
     match node {
-        Node::User(id) => modify_user(dir, req, tx, id, p),
+        Node::User(id) => modify_user(dir, ctx, req, tx, id, p),
         _ if user_only => Err(fail(
             Code::UnwillingToPerform,
             "userPassword and pwdAccountLockedTime are written on user entries only",
@@ -179,13 +180,28 @@ fn touched(changes: &[Change], name: &str) -> bool {
     changes.iter().any(|c| c.ty.has_name(name))
 }
 
-fn modify_user(dir: &Directory, req: &Request, tx: &mut Tx, id: Uuid, p: Prepared) -> Outcome<()> {
+fn modify_user(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    id: Uuid,
+    p: Prepared,
+) -> Outcome<()> {
     let user = dir.user_to_change(tx, req, id)?;
-    let (mut attrs, mut derived) = user_attrs(&user, &dir.settings().posix);
+    let view = super::view(ctx, req, tx);
+    let manager = manager_dn(&view, &ctx.tree, &user)?;
+    let (mut attrs, mut derived) = user_attrs(&user, &dir.settings().posix, manager);
     apply(&shape::USER, &mut attrs, &p.changes)?;
     // A derived value the client left alone stays derived, not written.
     derived.retain(|ty| !p.changes.iter().any(|c| c.ty.oid == ty.oid));
-    let f = user_fields(&attrs, &derived, &user.profile)?;
+    let mut f = user_fields(&attrs, &derived, &user.profile)?;
+    if touched(&p.changes, "manager") {
+        set_manager(&view, &ctx.tree, &attrs, &mut f)?;
+    } else {
+        // Untouched, it stays as stored (by id, and as written).
+        f.kept.set("manager", user.attrs.get("manager").to_vec());
+    }
     let changes = user_changes(&user, f);
     let effective = changes.email.is_some()
         || changes.given_name.is_some()

@@ -15,6 +15,7 @@ use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::view::View;
 use crate::directory::{Directory, Request};
+use crate::ldap::render::manager::split_manager;
 use crate::ldap::render::roles::{
     Form, Members, interpreted as role_interpreted, names_default_shape, role_values,
 };
@@ -37,7 +38,13 @@ fn with_classes(classes: &[&str]) -> Attrs {
 
 /// A user's attributes as they stand (what a modify changes), and those of
 /// them dirgate derived rather than anyone wrote.
-pub fn user_attrs(u: &User, posix: &PosixDefaults) -> (Attrs, Vec<&'static AttributeType>) {
+/// `manager_dn`: the DN LDAP shows for the user's manager by id (see
+/// `render::manager`), after the values kept as written.
+pub fn user_attrs(
+    u: &User,
+    posix: &PosixDefaults,
+    manager_dn: Option<String>,
+) -> (Attrs, Vec<&'static AttributeType>) {
     let mut attrs = Attrs::default();
     let mut derived = Vec::new();
     user_values(
@@ -53,6 +60,11 @@ pub fn user_attrs(u: &User, posix: &PosixDefaults) -> (Attrs, Vec<&'static Attri
             attrs.put(ty, values);
         },
     );
+    if let (Some(dn), Some(ty)) = (manager_dn, schema::attribute("manager")) {
+        let mut values = attrs.get(ty).to_vec();
+        values.push(dn);
+        attrs.put(ty, values);
+    }
     (attrs, derived)
 }
 
@@ -410,4 +422,18 @@ pub fn seats(attrs: &Attrs) -> Checked<u32> {
             )
         }),
     }
+}
+
+/// The entry's `manager` values into `f`: the manager by id when one names
+/// a user (see `render::manager`), the rest kept as written.
+pub fn set_manager(tx: &View<'_>, tree: &Tree, attrs: &Attrs, f: &mut UserFields) -> Outcome<()> {
+    let (id, kept) = split_manager(tx, tree, attrs.values("manager"))?;
+    if id.map(|i| i.to_string()) != f.profile.manager_id {
+        f.profile.manager_id = id.map(|i| i.to_string());
+        // The name and URI SCIM showed were of the manager before.
+        f.profile.manager_name = None;
+        f.profile.manager_ref = None;
+    }
+    f.kept.set("manager", kept);
+    Ok(())
 }
