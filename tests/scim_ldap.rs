@@ -281,3 +281,55 @@ async fn the_manager_is_an_id_in_scim_and_a_dn_in_ldap() {
     let u = s.get(&s.token_a, &path).await.body;
     assert!(u[ENTERPRISE]["manager"].is_null(), "{u}");
 }
+
+/// SCIM's addresses and LDAP's postal attributes are one value: the work
+/// address as street, l, st, postalCode and postalAddress, the home one as
+/// homePostalAddress; what LDAP changes keeps SCIM's country and type, and a
+/// second street value is kept as written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn addresses_are_postal_attributes() {
+    let s = start_scim("").await;
+    let mut body = kim();
+    body["addresses"] = json!([
+        {"type": "work", "streetAddress": "1 Main St", "locality": "Springfield",
+         "region": "IL", "postalCode": "62701", "country": "US",
+         "formatted": "1 Main St\nSpringfield, IL 62701", "primary": true},
+        {"type": "home", "formatted": "2 Elm St\nShelbyville"}
+    ]);
+    let r = s.post(&s.token_a, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let dn = format!("uid=kim@example.com,ou=Acme-A,{BASE}");
+    let entry = read(&s.env, &dn, &["*"]).await;
+    for line in [
+        "street: 1 Main St",
+        "l: Springfield",
+        "st: IL",
+        "postalCode: 62701",
+        "postalAddress: 1 Main St$Springfield, IL 62701",
+        "homePostalAddress: 2 Elm St$Shelbyville",
+    ] {
+        assert!(
+            entry.contains(&format!("{line}\n")),
+            "{line} missing in\n{entry}"
+        );
+    }
+    let change = format!(
+        "dn: {dn}\nchangetype: modify\nreplace: l\nl: Capital City\n-\nadd: street\nstreet: Building 7\n-\ndelete: homePostalAddress\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    let u = s.get(&s.token_a, &path).await.body;
+    let list = u["addresses"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{u}");
+    assert_eq!(list[0]["locality"], "Capital City");
+    assert_eq!(list[0]["country"], "US");
+    assert_eq!(list[0]["type"], "work");
+    assert_eq!(list[0]["streetAddress"], "1 Main St");
+    let entry = read(&s.env, &dn, &["street", "l"]).await;
+    assert!(
+        entry.contains("street: 1 Main St\nstreet: Building 7\n"),
+        "{entry}"
+    );
+    assert!(entry.contains("l: Capital City\n"), "{entry}");
+}

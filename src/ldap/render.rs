@@ -19,6 +19,7 @@ use crate::directory::view::{Seen, View};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+pub mod addresses;
 mod export;
 mod groups;
 pub mod manager;

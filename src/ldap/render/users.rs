@@ -10,6 +10,7 @@
 
 use super::super::schema::{self, AttributeType, boolean_value};
 use super::USER_CLASSES;
+use super::addresses;
 use crate::directory::PosixDefaults;
 use crate::directory::model::{FLAGS, User};
 use crate::directory::profile::Profile;
@@ -97,6 +98,7 @@ pub fn interpreted(ty: &AttributeType) -> bool {
         || PROFILE_TEXT.iter().any(|t| ty.has_name(t.ldap))
         || ty.has_name("telephoneNumber")
         || PHONES.iter().any(|(n, _)| ty.has_name(n))
+        || addresses::is_address_attribute(ty.canonical())
 }
 
 /// Where a user's attributes go: the type, its values, and whether dirgate
@@ -124,6 +126,7 @@ pub fn is_posix(u: &User) -> bool {
 pub struct Groups {
     texts: bool,
     phones: bool,
+    addresses: bool,
     posix: bool,
     kept: bool,
     account: bool,
@@ -133,6 +136,7 @@ impl Groups {
     pub const ALL: Groups = Groups {
         texts: true,
         phones: true,
+        addresses: true,
         posix: true,
         kept: true,
         account: true,
@@ -144,6 +148,7 @@ impl Groups {
         Groups {
             texts: any(&|n| PROFILE_TEXT.iter().any(|t| t.ldap == n)),
             phones: any(&|n| n == "telephoneNumber" || PHONES.iter().any(|(p, _)| *p == n)),
+            addresses: any(&addresses::is_address_attribute),
             posix: any(&|n| POSIX.contains(&n)),
             kept: any(&|n| {
                 matches!(n, "homeDirectory" | "loginShell")
@@ -231,12 +236,18 @@ pub fn user_values(
     if groups.phones {
         phone_values(u, want, &mut push);
     }
+    if groups.addresses {
+        address_values(u, want, &mut push);
+    }
     // The classes are read only when a POSIX attribute is wanted.
     if groups.posix && is_posix(u) {
         posix_values(u, posix, want, &mut push);
     }
     for (name, values) in u.attrs.iter().filter(|_| groups.kept) {
-        if !matches!(name, "objectClass" | "cn" | "homeDirectory" | "loginShell") && want(name) {
+        if !matches!(name, "objectClass" | "cn" | "homeDirectory" | "loginShell")
+            && !addresses::is_address_attribute(name)
+            && want(name)
+        {
             push(name, values.to_vec(), false);
         }
     }
@@ -256,6 +267,28 @@ fn phone_values(
             .filter(|c| phone_attribute(c.kind.as_deref()) == name)
             .map(|c| c.value.clone())
             .collect();
+        push(name, values, false);
+    }
+}
+
+/// The postal attributes: the profile's work and home addresses, then any
+/// further value written over LDAP (kept as written).
+fn address_values(
+    u: &User,
+    want: &dyn Fn(&str) -> bool,
+    push: &mut dyn FnMut(&str, Vec<String>, bool),
+) {
+    let shown = addresses::values(&u.profile);
+    let names = addresses::WORK_PARTS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain([addresses::HOME]);
+    for name in names.filter(|n| want(n)) {
+        let mut values: Vec<String> = (shown.iter())
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        values.extend(u.attrs.get(name).iter().cloned());
         push(name, values, false);
     }
 }

@@ -15,6 +15,7 @@ use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::view::View;
 use crate::directory::{Directory, Request};
+use crate::ldap::render::addresses;
 use crate::ldap::render::manager::split_manager;
 use crate::ldap::render::roles::{
     Form, Members, interpreted as role_interpreted, names_default_shape, role_values,
@@ -175,7 +176,21 @@ pub fn user_fields(
             .types()
             .filter(|ty| !interpreted(ty) && written(ty))
             .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
+            .chain(postal_extras(attrs))
             .collect(),
+    })
+}
+
+/// A postal attribute's values past its first, which the addresses do not
+/// hold: kept as written (LDAP allows several; SCIM's address has one).
+fn postal_extras(attrs: &Attrs) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
+    let names = addresses::WORK_PARTS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain([addresses::HOME]);
+    names.filter_map(|name| match attrs.values(name) {
+        [_, rest @ ..] if !rest.is_empty() => Some((name.to_owned(), rest.to_vec())),
+        _ => None,
     })
 }
 
@@ -185,6 +200,21 @@ fn shared_profile(attrs: &Attrs, base: &Profile) -> Checked<Profile> {
     let mut p = base.with_addresses(attrs.values("mail"));
     for t in PROFILE_TEXT {
         (t.set)(&mut p, owned(attrs.single(t.ldap)?));
+    }
+    // The postal attributes' first values are the addresses (the rest is
+    // kept as written, see `postal_extras`); unchanged, they stay as they were.
+    let first = |name: &str| attrs.values(name).first().cloned();
+    let shown = addresses::values(base);
+    let same = |name: &str| {
+        let mut values = shown.iter().filter(|(n, _)| *n == name).map(|(_, v)| v);
+        values.next() == first(name).as_ref()
+    };
+    let names = addresses::WORK_PARTS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain([addresses::HOME]);
+    if !names.clone().all(same) {
+        p.addresses = addresses::with_values(base, &first);
     }
     let names: Vec<&str> = std::iter::once("telephoneNumber")
         .chain(PHONES.iter().map(|(n, _)| *n))
