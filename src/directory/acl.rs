@@ -65,13 +65,7 @@ impl Actor {
             ActorKind::User(p) => p.org.filter(|o| {
                 p.org_admin || p.delegate || p.grants.iter().any(|(s, _)| *s == Scope::Org(*o))
             }),
-            ActorKind::Token {
-                scope: Scope::Org(o),
-            }
-            | ActorKind::Service {
-                scope: Scope::Org(o),
-            } => Some(*o),
-            _ => None,
+            _ => self.own_org(),
         }
     }
 
