@@ -26,6 +26,7 @@ mod posix;
 mod reports;
 mod roles;
 mod tokens;
+mod user_fields;
 mod users;
 mod views;
 

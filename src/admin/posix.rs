@@ -3,7 +3,7 @@
 //! (`null` removes a kept one). The core checks and keeps the values
 //! ([`PosixKept`]); LDAP shows them as posixAccount and ldapPublicKey.
 
-use super::users::double_option;
+use super::user_fields::double_option;
 use crate::directory::Result as CoreResult;
 use crate::directory::kept::Kept;
 use crate::directory::model::User;
