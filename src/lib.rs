@@ -21,12 +21,16 @@
 //! - [`smtp`]: the mail notification channel (plain SMTP to a relay).
 //! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
+//! - `fuzzing` (hidden): the fuzz targets, shared by `fuzz/` and the
+//!   corpus regression test.
 
 pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod conn_limit;
 pub mod directory;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod import;
 pub mod ldap;

@@ -154,6 +154,12 @@ fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>, notifier:
                 Err(_) => break,
             }
         }
+        // Flushes alone have nothing to write: what was sent before them is
+        // committed already, batches being written in order.
+        if batch.iter().all(|item| matches!(item, Item::Flush(_))) {
+            release(batch);
+            continue;
+        }
         let mut waiters = Vec::new();
         // Sent only once the batch that locked the accounts is committed.
         let mut notices = Vec::new();
@@ -202,6 +208,15 @@ fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>, notifier:
         }
         for w in waiters {
             let _ = w.send(());
+        }
+    }
+}
+
+/// Answers the flushes of a batch that needs no transaction.
+fn release(batch: Vec<Item>) {
+    for item in batch {
+        if let Item::Flush(done) = item {
+            let _ = done.send(());
         }
     }
 }

@@ -12,14 +12,17 @@ mod codec;
 mod group;
 mod migrate;
 mod read;
+mod snapshot;
 mod tables;
 mod write;
 
 use redb::{Database, ReadableDatabase};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use migrate::SCHEMA_VERSION;
+pub use snapshot::Snapshot;
 
 /// Errors of the store. Callers map them to "internal error"; the text is for logs.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +82,8 @@ pub struct Store {
     db: Arc<Database>,
     group: Arc<group::GroupCommit>,
     combiner: Arc<batch::Combiner>,
+    /// Write transactions begun (committed or not); see [`Store::writes_begun`].
+    writes: Arc<AtomicU64>,
 }
 
 /// One transaction: reads in both kinds, writes only through `&mut` in
@@ -115,6 +120,7 @@ impl Store {
             db: Arc::new(db),
             group: Arc::default(),
             combiner: Arc::default(),
+            writes: Arc::default(),
         };
         store.write(|tx| migrate::run(tx, first_id_number))?;
         Ok(store)
@@ -152,12 +158,20 @@ impl Store {
     /// A write transaction whose commit skips the fsync; the group commit
     /// makes it durable.
     fn begin_nondurable(&self) -> StoreResult<Tx> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
         let mut txn = self.db.begin_write()?;
         txn.set_durability(redb::Durability::None)
             .map_err(|e| StoreError::Db(redb::Error::from(e)))?;
         Ok(Tx {
             inner: Inner::Write(Box::new(txn)),
         })
+    }
+
+    /// How many write transactions [`Self::write`] and [`Self::write_shared`]
+    /// have begun: when it has not moved, nothing changed (a harness skips
+    /// restoring a [`Snapshot`] then).
+    pub fn writes_begun(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
     }
 
     /// A durable empty commit: puts every earlier non-durable commit on disk.
