@@ -206,6 +206,7 @@ fn seed(dir: &Directory) -> Result<Seeded, String> {
             name: name.into(),
             seats: 100,
             description: Some(format!("{name} team")),
+            id: None,
         };
         dir.create_org(&sys, org).map_err(text)?;
     }
