@@ -20,6 +20,7 @@ pub mod read;
 mod read_tests;
 pub mod report;
 mod xlsx_limits;
+mod xlsx_refs;
 mod xlsx_source;
 
 pub use config::ImportConfig;

@@ -11,8 +11,10 @@
 //! as XML up to its `<sst>` tag, whose `uniqueCount` calamine reserves room
 //! for before it reads a string: a few bytes announcing billions of strings
 //! would make it ask for gigabytes, and a failed allocation aborts the
-//! process. Only then does calamine open the workbook, and it reads parts
-//! that are known to be small. This module knows nothing of cells or rows.
+//! process. Every other part goes, in the same pass, through `xlsx_refs`,
+//! which keeps its cell references within the sheet. Only then does calamine
+//! open the workbook, and it reads parts that are known to be small and
+//! references it can count. This module knows nothing of cells or rows.
 
 use std::io::{self, Cursor, Read};
 
@@ -108,7 +110,8 @@ fn check_inflated(
 
 /// Inflates one part into nothing, up to one byte past `limit`, and returns
 /// how many bytes came out; a shared strings part must not announce more
-/// strings than that many bytes can hold.
+/// strings than that many bytes can hold, and any other part (a worksheet may
+/// have any name) must hold only cell references within the sheet.
 fn inflated_size(part: &mut impl Read, name: &str, limit: u64) -> Result<u64, ReadError> {
     let unreadable = |e: String| ReadError::Xlsx(format!("part {}: {e}", shown(name)));
     let mut counted = Counted {
@@ -118,6 +121,7 @@ fn inflated_size(part: &mut impl Read, name: &str, limit: u64) -> Result<u64, Re
     let announced = if is_shared_strings(name) {
         announced_strings(&mut counted).map_err(unreadable)?
     } else {
+        super::xlsx_refs::check(&mut counted).map_err(unreadable)?;
         0
     };
     io::copy(&mut counted, &mut io::sink()).map_err(|e| unreadable(e.to_string()))?;
