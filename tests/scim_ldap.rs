@@ -205,7 +205,8 @@ async fn the_posix_identity_is_one_value_over_scim_and_ldap() {
         POSIX: {"uidNumber": 4242}
     });
     let r = s.post(&s.token_a, "/Users", other).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["scimType"], "uniqueness", "{}", r.body);
     let ops = common::scim::patch_ops(&[
         ("replace", Some(&format!("{POSIX}:uidNumber")), json!(4243)),
         (

@@ -42,6 +42,7 @@ fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
         Error::NotFound(_) | Error::Hidden { .. } => (StatusCode::NOT_FOUND, "not_found", msg),
         Error::Exists(_) => (StatusCode::CONFLICT, "exists", msg),
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", msg),
+        Error::Taken(_) => (StatusCode::CONFLICT, "taken", msg),
         Error::SeatsExhausted { .. } => (StatusCode::CONFLICT, "seats_exhausted", msg),
         Error::Denied(_) => (StatusCode::FORBIDDEN, "denied", msg),
         Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "unauthorized", msg),

@@ -265,9 +265,10 @@ pub fn status_of(e: &ImportError) -> StatusCode {
         ImportError::Directory(d) => match d {
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) | Error::Hidden { .. } => StatusCode::NOT_FOUND,
-            Error::Exists(_) | Error::Conflict(_) | Error::SeatsExhausted { .. } => {
-                StatusCode::CONFLICT
-            }
+            Error::Exists(_)
+            | Error::Taken(_)
+            | Error::Conflict(_)
+            | Error::SeatsExhausted { .. } => StatusCode::CONFLICT,
             Error::Denied(_) => StatusCode::FORBIDDEN,
             Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Error::Busy => StatusCode::SERVICE_UNAVAILABLE,

@@ -255,7 +255,7 @@ fn document(ops: &[Op]) -> Value {
                     "type": "object",
                     "required": ["error", "message"],
                     "properties": {
-                        "error": {"type": "string", "enum": ["invalid", "unauthorized", "denied", "not_found", "exists", "conflict", "seats_exhausted", "internal"]},
+                        "error": {"type": "string", "enum": ["invalid", "unauthorized", "denied", "not_found", "exists", "conflict", "taken", "seats_exhausted", "busy", "internal"]},
                         "message": {"type": "string"},
                     },
                 },

@@ -287,36 +287,51 @@ async fn change(
     let user = UserRef::parse(&user);
     let out = run(&s, move |d| {
         let id = user_id(d, &req, &user)?;
-        let current = match (&b.flags, &b.posix) {
-            (None, None) => None,
-            _ => Some(d.get_user(&req, id)?),
-        };
-        let flags = match (&b.flags, &current) {
-            (Some(patch), Some(u)) => Some(patch.apply(&u.flags)),
-            _ => None,
-        };
-        let posix = match (&b.posix, &current) {
-            (Some(p), Some(u)) => Some(p.change(&u.attrs)?),
-            _ => None,
-        };
-        let changes = UserChanges {
-            login: b.login,
-            email: b.email,
-            given_name: b.given_name,
-            family_name: b.family_name,
-            display_name: b.display_name,
-            external_id: b.external_id,
-            flags,
-            state: b.state.as_deref().map(parse_state).transpose()?,
-            uid_number: posix.as_ref().and_then(|p| p.uid_number),
-            gid_number: posix.as_ref().and_then(|p| p.gid_number),
-            attrs: posix.and_then(|p| p.attrs),
-            ..UserChanges::default()
-        };
-        render(d, &req, &d.update_user(&req, id, changes)?)
+        // Flags and POSIX fields patch what the user holds: the change is
+        // computed from a read and applied only while the user is still at
+        // the version read; a write that came between means reading again.
+        let mut tries = 0;
+        loop {
+            let current = match (&b.flags, &b.posix) {
+                (None, None) => None,
+                _ => Some(d.get_user(&req, id)?),
+            };
+            match d.update_user(&req, id, user_changes(&b, current.as_ref())?) {
+                Err(Error::Conflict(_)) if current.is_some() && tries < 3 => tries += 1,
+                done => return render(d, &req, &done?),
+            }
+        }
     })
     .await?;
     Ok(Json(out))
+}
+
+/// The core's change for a body, patching flags and POSIX fields onto
+/// `current` (read only when the body has either).
+fn user_changes(b: &ChangeUser, current: Option<&User>) -> CoreResult<UserChanges> {
+    let posix = match (&b.posix, current) {
+        (Some(p), Some(u)) => Some(p.change(&u.attrs)?),
+        _ => None,
+    };
+    Ok(UserChanges {
+        login: b.login.clone(),
+        email: b.email.clone(),
+        given_name: b.given_name.clone(),
+        family_name: b.family_name.clone(),
+        display_name: b.display_name.clone(),
+        external_id: b.external_id.clone(),
+        flags: b
+            .flags
+            .as_ref()
+            .zip(current)
+            .map(|(p, u)| p.apply(&u.flags)),
+        state: b.state.as_deref().map(parse_state).transpose()?,
+        uid_number: posix.as_ref().and_then(|p| p.uid_number),
+        gid_number: posix.as_ref().and_then(|p| p.gid_number),
+        attrs: posix.and_then(|p| p.attrs),
+        if_version: current.map(|u| u.version),
+        ..UserChanges::default()
+    })
 }
 
 async fn remove(

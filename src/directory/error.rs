@@ -24,6 +24,11 @@ pub enum Error {
     /// A unique name or value is already taken.
     #[error("{0} already exists")]
     Exists(String),
+    /// A value that must be unique (a uidNumber, a group's gidNumber) is held
+    /// by another entry: not a name clash (LDAP answers constraintViolation
+    /// for it, as slapd's unique overlay does; SCIM a 409 `uniqueness`).
+    #[error("{0}")]
+    Taken(String),
     /// The operation conflicts with the current state (non-empty organization, …).
     #[error("{0}")]
     Conflict(String),
@@ -68,6 +73,9 @@ impl Error {
     }
     pub fn exists(what: impl Into<String>) -> Error {
         Error::Exists(what.into())
+    }
+    pub fn taken(msg: impl Into<String>) -> Error {
+        Error::Taken(msg.into())
     }
     pub fn conflict(msg: impl Into<String>) -> Error {
         Error::Conflict(msg.into())

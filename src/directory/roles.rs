@@ -54,7 +54,7 @@ pub struct RoleChanges {
 /// Refuses a gidNumber another role holds (`me` may keep its own).
 fn check_gid_number(tx: &Tx, n: u32, me: Option<Uuid>) -> Result<()> {
     match tx.role_by_gid_number(n)? {
-        Some(holder) if Some(holder) != me => Err(Error::invalid(format!(
+        Some(holder) if Some(holder) != me => Err(Error::taken(format!(
             "gidNumber {n} is already in use; group numbers are unique among groups"
         ))),
         _ => Ok(()),

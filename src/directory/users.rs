@@ -418,7 +418,7 @@ impl Directory {
 /// Refuses a uidNumber another user holds (`me` may keep its own).
 pub(super) fn check_uid_number(tx: &Tx, n: u32, me: Option<Uuid>) -> Result<()> {
     match tx.user_by_uid_number(n)? {
-        Some(holder) if Some(holder) != me => Err(Error::invalid(format!(
+        Some(holder) if Some(holder) != me => Err(Error::taken(format!(
             "uidNumber {n} is already in use; uid numbers are unique among users"
         ))),
         _ => Ok(()),

@@ -30,7 +30,7 @@ pub fn no_such_object(matched: String) -> LdapResult {
 /// The result code and message for a core error.
 pub fn from_error(e: &Error) -> LdapResult {
     let code = match e {
-        Error::Invalid(_) => LdapResultCode::ConstraintViolation,
+        Error::Invalid(_) | Error::Taken(_) => LdapResultCode::ConstraintViolation,
         Error::NotFound(_) | Error::Hidden { .. } => LdapResultCode::NoSuchObject,
         Error::Exists(_) => LdapResultCode::EntryAlreadyExists,
         Error::Conflict(_) => LdapResultCode::UnwillingToPerform,

@@ -93,6 +93,7 @@ impl From<CoreError> for ScimError {
             CoreError::NotFound(_) | CoreError::Hidden { .. } => {
                 ScimError::not_found(e.to_string())
             }
+            CoreError::Taken(m) => ScimError::new(StatusCode::CONFLICT, Some("uniqueness"), m),
             CoreError::Exists(_) => {
                 ScimError::new(StatusCode::CONFLICT, Some("uniqueness"), e.to_string())
             }
