@@ -90,8 +90,8 @@ async fn schema_checks_answer_the_right_codes_and_change_nothing() {
             53,
         ),
         (user("sn: F\nmail: not-an-address\n"), 19),
-        // dirgate keeps one surname and one given name.
-        (user("sn: F\nsn: G\n"), 19),
+        // displayName is single-valued (RFC 2798).
+        (user("sn: F\ndisplayName: A\ndisplayName: B\n"), 19),
         (
             user(
                 "sn: F\nobjectClass: dirgateAccount\ndirgateDelegate: TRUE\ndirgateDelegate: FALSE\n",
@@ -190,8 +190,9 @@ async fn modify_applies_every_change_or_none() {
     for (change, code) in [
         ("replace: uidNumber\nuidNumber: -5\n", 19),
         ("delete: uidNumber\n", 65),
-        ("replace: uid\nuid: other@example.com\n", 67),
-        ("add: sn\nsn: Second\n", 19),
+        // The RDN's value must stay: renaming is modify DN's (slapd: 64).
+        ("replace: uid\nuid: other@example.com\n", 64),
+        ("add: displayName\ndisplayName: A\ndisplayName: B\n", 19),
         ("add: givenName\ngivenName: Alice\n", 20),
         (
             "replace: modifyTimestamp\nmodifyTimestamp: 20200101000000Z\n",

@@ -138,11 +138,16 @@ async fn scim_and_ldap_read_and_write_the_same_values() {
     let entry = read(&s.env, &dn, &["title"]).await;
     assert!(entry.contains("title: Director\n"), "{entry}");
 
-    // SCIM keeps one title: a second LDAP value is refused, not dropped.
+    // SCIM has one title, LDAP several: SCIM's is the first, a second
+    // LDAP value is kept beside it, and a SCIM change leaves it there.
     let second = format!("dn: {dn}\nchangetype: modify\nadd: title\ntitle: Chief\n-\n");
     let (rc, out) = admin(&s.env, "ldapmodify", &second).await;
-    assert_eq!(rc, 19, "{out}");
+    assert_eq!(rc, 0, "{out}");
     assert_eq!(s.get(&s.token_a, &path).await.body["title"], "Director");
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("CEO"))]);
+    assert_eq!(s.patch(&s.token_a, &path, ops).await.status, StatusCode::OK);
+    let entry = read(&s.env, &dn, &["title"]).await;
+    assert!(entry.contains("title: CEO\ntitle: Chief\n"), "{entry}");
 }
 
 const POSIX: &str = "urn:dirgate:params:scim:schemas:extension:posix:2.0:User";

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod differential;
 pub mod http;
 pub mod scim;
 pub mod server;

@@ -48,6 +48,25 @@ pub async fn start_in(tmp: tempfile::TempDir, extra: &str) -> Ldap {
 /// Like [`start_in`], with argon2id costing `memory_kib` (one pass). `extra`
 /// starts inside `[passwords]`.
 pub async fn start_costed(tmp: tempfile::TempDir, memory_kib: u32, extra: &str) -> Ldap {
+    start_with(tmp, memory_kib, extra, populate).await
+}
+
+/// dirgate with the suffix `dc=example,dc=com` and nothing else in it: for
+/// tests that load a whole directory themselves. `svc_pw` is empty.
+pub async fn start_empty(extra: &str) -> Ldap {
+    let suffix_only = |dir: &Directory| {
+        dir.add_suffix(&system(dir), "example.com").unwrap();
+        String::new()
+    };
+    start_with(tempfile::tempdir().unwrap(), 64, extra, suffix_only).await
+}
+
+async fn start_with(
+    tmp: tempfile::TempDir,
+    memory_kib: u32,
+    extra: &str,
+    fill: fn(&Directory) -> String,
+) -> Ldap {
     let data = tmp.path().join("data");
     let toml = format!(
         "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = {memory_kib}\nargon2_iterations = 1\n{extra}",
@@ -72,7 +91,7 @@ pub async fn start_costed(tmp: tempfile::TempDir, memory_kib: u32, extra: &str) 
     tokio::spawn(async move { waiter.wait().await });
     let svc_pw = tokio::task::spawn_blocking({
         let dir = dir.clone();
-        move || populate(&dir)
+        move || fill(&dir)
     })
     .await
     .unwrap();

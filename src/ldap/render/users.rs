@@ -74,6 +74,24 @@ pub const PROFILE_TEXT: &[ProfileText] = &[
     },
 ];
 
+/// Attributes whose first value is a typed field (SCIM has one value of
+/// each) and whose further values, which LDAP allows, are kept as written
+/// under the same name: a client's second `title` or `sn` is neither
+/// refused nor lost. The postal attributes work the same way (`addresses`).
+pub const FIRST_VALUE_TYPED: &[&str] = &[
+    "sn",
+    "givenName",
+    "title",
+    "departmentNumber",
+    "o",
+    "employeeType",
+];
+
+/// Whether `name` (canonical) is one of [`FIRST_VALUE_TYPED`].
+pub fn first_value_typed(name: &str) -> bool {
+    FIRST_VALUE_TYPED.contains(&name)
+}
+
 /// SCIM phone number types and the LDAP attribute each shows under;
 /// `telephoneNumber` takes every other type (work, other, none).
 pub const PHONES: &[(&str, &str)] = &[
@@ -203,34 +221,40 @@ pub fn user_values(
         push("objectClass", classes, written.is_empty());
     }
     if want("uid") {
-        push("uid", vec![u.login.clone()], false);
+        let others = u.attrs.get("uid").iter().cloned();
+        push(
+            "uid",
+            std::iter::once(u.login.clone()).chain(others).collect(),
+            false,
+        );
     }
     if want("cn") {
         push("cn", u.common_names(), u.attrs.get("cn").is_empty());
     }
     if want("sn") {
-        let sn = u.family_name.clone();
-        let derived = sn.is_none();
-        push("sn", vec![sn.unwrap_or_else(|| u.login.clone())], derived);
+        let sn = typed_then_kept(u, "sn", &u.family_name);
+        let derived = sn.is_empty();
+        let sn = if derived { vec![u.login.clone()] } else { sn };
+        push("sn", sn, derived);
     }
     for (name, value) in [
         ("givenName", &u.given_name),
         ("displayName", &u.display_name),
     ] {
-        if want(name)
-            && let Some(v) = value.as_ref().filter(|v| !v.is_empty())
-        {
-            push(name, vec![v.clone()], false);
+        if want(name) {
+            push(name, typed_then_kept(u, name, value), false);
         }
     }
     if want("mail") {
         push("mail", u.mail_values(), false);
     }
     for t in PROFILE_TEXT.iter().filter(|_| groups.texts) {
-        if want(t.ldap)
-            && let Some(v) = (t.get)(&u.profile).as_ref().filter(|v| !v.is_empty())
-        {
-            push(t.ldap, vec![v.clone()], false);
+        if want(t.ldap) {
+            push(
+                t.ldap,
+                typed_then_kept(u, t.ldap, (t.get)(&u.profile)),
+                false,
+            );
         }
     }
     if groups.phones {
@@ -244,8 +268,11 @@ pub fn user_values(
         posix_values(u, posix, want, &mut push);
     }
     for (name, values) in u.attrs.iter().filter(|_| groups.kept) {
-        if !matches!(name, "objectClass" | "cn" | "homeDirectory" | "loginShell")
-            && !addresses::is_address_attribute(name)
+        if !matches!(
+            name,
+            "objectClass" | "uid" | "cn" | "homeDirectory" | "loginShell"
+        ) && !addresses::is_address_attribute(name)
+            && !first_value_typed(name)
             && want(name)
         {
             push(name, values.to_vec(), false);
@@ -254,6 +281,13 @@ pub fn user_values(
     if groups.account {
         account_values(u, org_admin, &mut push);
     }
+}
+
+/// A typed field's value, then the further values of `name` kept as
+/// written (see [`FIRST_VALUE_TYPED`]).
+fn typed_then_kept(u: &User, name: &str, typed: &Option<String>) -> Vec<String> {
+    let first = typed.iter().filter(|v| !v.is_empty()).cloned();
+    first.chain(u.attrs.get(name).iter().cloned()).collect()
 }
 
 fn phone_values(

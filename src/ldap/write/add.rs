@@ -280,10 +280,7 @@ fn add_user(
     place: Place,
     hash: Option<SecretHash>,
 ) -> Outcome<()> {
-    if attrs.values("uid").len() > 1 {
-        return Err(fail(Code::ConstraintViolation, "uid: a user has one login").into());
-    }
-    let mut f = user_fields(attrs, &[], &Profile::default())?;
+    let mut f = user_fields(attrs, &[], &Profile::default(), &login)?;
     set_manager(&super::view(ctx, req, tx), &ctx.tree, attrs, &mut f)?;
     let new = NewUser {
         email: f.email,

@@ -110,6 +110,11 @@ impl Attrs {
         }
     }
 
+    /// Whether `ty` holds `value` by its equality rule.
+    pub fn holds(&self, ty: &AttributeType, value: &str) -> bool {
+        self.get(ty).iter().any(|v| same(ty, v, value))
+    }
+
     /// Adds values; one already there is attributeOrValueExists.
     pub fn add(&mut self, ty: &'static AttributeType, values: Vec<String>) -> Checked<()> {
         let mut current = self.get(ty).to_vec();

@@ -7,7 +7,10 @@
 //! renamed and moved inside their organization (`units`). The fixed
 //! containers are never renamed or deleted.
 
+use super::record::other_uids;
 use super::{Failure, Outcome, fail, in_transaction, parse_dn};
+use crate::directory::kept::Kept;
+use crate::directory::model::User;
 use crate::directory::roles::RoleChanges;
 use crate::directory::users::{OrgRef, UserChanges};
 use crate::directory::{Directory, Error, Request};
@@ -102,7 +105,10 @@ pub fn modify_dn(
             super::refuse_existing(ctx, req, tx, &new_dn)?;
         }
         match node {
-            Node::User(id) => rename_user(dir, ctx, req, tx, id, &rdn, sup.as_ref()),
+            Node::User(id) => {
+                let to = (&rdn, sup.as_ref(), m.deleteoldrdn);
+                rename_user(dir, ctx, req, tx, id, to)
+            }
             Node::Role(id) => {
                 let to = Rename {
                     rdn: &rdn,
@@ -153,8 +159,7 @@ fn rename_user(
     req: &Request,
     tx: &mut Tx,
     id: Uuid,
-    rdn: &Dn,
-    sup: Option<&Dn>,
+    (rdn, sup, delete_old): (&Dn, Option<&Dn>, bool),
 ) -> Outcome<()> {
     let login = rdn_value(rdn, "uid", "user")?;
     let mut unit = None;
@@ -166,15 +171,33 @@ fn rename_user(
         unit = Some(in_unit);
     }
     let current = super::view(ctx, req, tx).user(id)?;
+    let attrs = current
+        .as_ref()
+        .and_then(|u| renamed_uids(u, &login, delete_old));
     let changes = UserChanges {
         login: Some(login).filter(|l| current.as_ref().is_some_and(|u| u.login != *l)),
         unit: unit.filter(|u| current.as_ref().is_some_and(|c| c.unit != *u)),
+        attrs,
         ..Default::default()
     };
-    if changes.login.is_some() || changes.unit.is_some() {
+    if changes.login.is_some() || changes.unit.is_some() || changes.attrs.is_some() {
         dir.update_user_in(tx, req, id, &changes, None)?;
     }
     Ok(())
+}
+
+/// The kept `uid` values once the user is named `login`: without
+/// deleteoldrdn the old login stays a value, as in slapd; the new one is
+/// the login now, no longer an extra. None when they do not change.
+fn renamed_uids(u: &User, login: &str, delete_old: bool) -> Option<Kept> {
+    let mut uids = u.attrs.get("uid").to_vec();
+    if !delete_old {
+        uids.push(u.login.clone());
+    }
+    let uids = other_uids(&uids, login);
+    let mut kept = u.attrs.clone();
+    kept.set("uid", uids);
+    (kept != u.attrs).then_some(kept)
 }
 
 /// A role's new name and place, as a Modify DN asks.

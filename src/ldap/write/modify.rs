@@ -5,7 +5,7 @@
 //! `userPassword` is hashed before the transaction opens; deleting
 //! `pwdAccountLockedTime` unlocks the account (ppolicy's way).
 
-use super::attrs::{Attrs, about, attr_type, decode_values};
+use super::attrs::{Attrs, attr_type, decode_values};
 use super::record::{
     UserFields, members, new_password, org_attrs, role_attrs, role_fields, seats, set_manager,
     unit_attrs, unit_kept, user_attrs, user_fields,
@@ -21,6 +21,7 @@ use crate::ldap::dn::Dn;
 use crate::ldap::render::manager::manager_dn;
 use crate::ldap::render::roles::MEMBER_ATTRS;
 use crate::ldap::result::from_error;
+use crate::ldap::schema;
 use crate::ldap::schema::AttributeType;
 use crate::ldap::session::Context;
 use crate::ldap::tree::Node;
@@ -155,23 +156,26 @@ fn modify_in(
     }
 }
 
-/// Applies the changes to `attrs`; the naming attribute stays as it is.
-fn apply(shape: &Shape, attrs: &mut Attrs, changes: &[Change]) -> Checked<()> {
+/// Applies the changes to `attrs`. The naming attribute may gain and lose
+/// values, but the value of the entry's RDN (`rdn`) must stay: removing it
+/// is namingViolation, as slapd answers (a rename is a modify DN).
+fn apply(shape: &Shape, attrs: &mut Attrs, changes: &[Change], rdn: &str) -> Checked<()> {
     for c in changes {
         shape::check_writable(shape, c.ty)?;
-        if c.ty.has_name(shape.rdn) {
-            return Err(about(
-                c.ty,
-                Code::NotALlowedOnRDN,
-                "names the entry; use modify DN to rename it",
-            ));
-        }
         match c.op {
             Op::Add => attrs.add(c.ty, c.values.clone())?,
             Op::Delete => attrs.delete(c.ty, &c.values)?,
             Op::Replace => attrs.put(c.ty, c.values.clone()),
             Op::Increment => attrs.increment(c.ty, &c.values)?,
         }
+    }
+    if let Some(ty) = schema::attribute(shape.rdn)
+        && !attrs.holds(ty, rdn)
+    {
+        return Err(fail(
+            Code::NamingViolation,
+            format!("naming attribute '{}' is not present in entry", shape.rdn),
+        ));
     }
     shape::check(shape, attrs, false)
 }
@@ -192,10 +196,10 @@ fn modify_user(
     let view = super::view(ctx, req, tx);
     let manager = manager_dn(&view, &ctx.tree, &user)?;
     let (mut attrs, mut derived) = user_attrs(&user, &dir.settings().posix, manager);
-    apply(&shape::USER, &mut attrs, &p.changes)?;
+    apply(&shape::USER, &mut attrs, &p.changes, &user.login)?;
     // A derived value the client left alone stays derived, not written.
     derived.retain(|ty| !p.changes.iter().any(|c| c.ty.oid == ty.oid));
-    let mut f = user_fields(&attrs, &derived, &user.profile)?;
+    let mut f = user_fields(&attrs, &derived, &user.profile, &user.login)?;
     if touched(&p.changes, "manager") {
         set_manager(&view, &ctx.tree, &attrs, &mut f)?;
     } else {
@@ -258,7 +262,7 @@ fn modify_role(
 ) -> Outcome<()> {
     let role = dir.role_to_change(tx, req, id)?;
     let (mut attrs, mut derived) = role_attrs(&super::view(ctx, req, tx), &ctx.tree, &role)?;
-    apply(&shape::ROLE, &mut attrs, changes)?;
+    apply(&shape::ROLE, &mut attrs, changes, &role.name)?;
     // Classes nobody wrote stay derived unless the client changed them.
     derived.retain(|ty| !changes.iter().any(|c| c.ty.oid == ty.oid));
     let f = role_fields(&attrs, &derived, &role.name)?;
@@ -326,7 +330,7 @@ fn modify_unit(
 ) -> Outcome<()> {
     let unit = dir.unit_to_change(tx, req, id)?;
     let mut attrs = unit_attrs(&unit);
-    apply(&shape::UNIT, &mut attrs, changes)?;
+    apply(&shape::UNIT, &mut attrs, changes, &unit.name)?;
     dir.set_unit_attrs_in(tx, req, id, unit_kept(&attrs, &unit.name))?;
     Ok(())
 }
@@ -340,7 +344,7 @@ fn modify_org(
 ) -> Outcome<()> {
     let org = dir.org_to_change(tx, req, id)?;
     let mut attrs = org_attrs(&org);
-    apply(&shape::ORG, &mut attrs, changes)?;
+    apply(&shape::ORG, &mut attrs, changes, &org.name)?;
     let new_seats = seats(&attrs)?;
     if new_seats != org.seats {
         dir.set_seats_in(tx, req, &org.name, new_seats)?;

@@ -21,7 +21,7 @@ use crate::ldap::render::roles::{
     Form, Members, interpreted as role_interpreted, names_default_shape, role_values,
 };
 use crate::ldap::render::users::{
-    Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
+    FIRST_VALUE_TYPED, Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
 };
 use crate::ldap::render::{ORG_CLASSES, unit_values};
 use crate::ldap::schema::{self, AttributeType};
@@ -114,11 +114,13 @@ fn id_number(attrs: &Attrs, name: &str) -> Checked<Option<u32>> {
 /// The fields of a user entry: the interpreted attributes into the core's
 /// fields (over `base`, the profile as it was), every other attribute kept
 /// as written. `derived` are values dirgate showed without anyone writing
-/// them and the client left alone: they are not taken as written.
+/// them and the client left alone: they are not taken as written. `login`
+/// is the RDN's `uid`; any other `uid` value is kept as written.
 pub fn user_fields(
     attrs: &Attrs,
     derived: &[&'static AttributeType],
     base: &Profile,
+    login: &str,
 ) -> Checked<UserFields> {
     let written = |ty: &AttributeType| !derived.iter().any(|d| d.oid == ty.oid);
     let state = match attrs.single("dirgateLifecycleState")? {
@@ -163,8 +165,8 @@ pub fn user_fields(
     Ok(UserFields {
         email: attrs.values("mail").first().cloned(),
         profile: shared_profile(attrs, base)?,
-        given_name: owned(attrs.single("givenName")?),
-        family_name: owned(attrs.single("sn")?)
+        given_name: attrs.values("givenName").first().cloned(),
+        family_name: (attrs.values("sn").first().cloned())
             .filter(|_| schema::attribute("sn").is_some_and(written)),
         display_name: owned(attrs.single("displayName")?),
         state,
@@ -176,18 +178,32 @@ pub fn user_fields(
             .types()
             .filter(|ty| !interpreted(ty) && written(ty))
             .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
-            .chain(postal_extras(attrs))
+            .chain(extras(attrs))
+            .chain([("uid".to_owned(), other_uids(attrs.values("uid"), login))])
             .collect(),
     })
 }
 
-/// A postal attribute's values past its first, which the addresses do not
-/// hold: kept as written (LDAP allows several; SCIM's address has one).
-fn postal_extras(attrs: &Attrs) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
+/// The `uid` values besides `login` (a user's name in the tree and for
+/// binds, which is unique): kept as written, as slapd keeps several.
+pub fn other_uids(values: &[String], login: &str) -> Vec<String> {
+    let same = |v: &str| {
+        schema::attribute("uid")
+            .and_then(|ty| schema::equality(ty, v, login))
+            .unwrap_or(v == login)
+    };
+    values.iter().filter(|v| !same(v)).cloned().collect()
+}
+
+/// The values past the first of a postal attribute or one of
+/// `FIRST_VALUE_TYPED`, which the typed fields do not hold: kept as written
+/// (LDAP allows several; SCIM has one).
+fn extras(attrs: &Attrs) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
     let names = addresses::WORK_PARTS
         .iter()
         .map(|(n, _)| *n)
-        .chain([addresses::HOME]);
+        .chain([addresses::HOME])
+        .chain(FIRST_VALUE_TYPED.iter().copied());
     names.filter_map(|name| match attrs.values(name) {
         [_, rest @ ..] if !rest.is_empty() => Some((name.to_owned(), rest.to_vec())),
         _ => None,
@@ -199,7 +215,7 @@ fn postal_extras(attrs: &Attrs) -> impl Iterator<Item = (String, Vec<String>)> +
 fn shared_profile(attrs: &Attrs, base: &Profile) -> Checked<Profile> {
     let mut p = base.with_addresses(attrs.values("mail"));
     for t in PROFILE_TEXT {
-        (t.set)(&mut p, owned(attrs.single(t.ldap)?));
+        (t.set)(&mut p, attrs.values(t.ldap).first().cloned());
     }
     // The postal attributes' first values are the addresses (the rest is
     // kept as written, see `postal_extras`); unchanged, they stay as they were.

@@ -138,11 +138,12 @@ fn classes(shape: &Shape, attrs: &Attrs) -> Checked<Vec<&'static ObjectClass>> {
         return Err(fail(Code::ObjectClassViolation, "no objectClass attribute"));
     }
     let mut out = Vec::new();
-    for name in names {
+    for (i, name) in names.iter().enumerate() {
+        // slapd's answer: a name that is no class is a bad value (21).
         let class = schema::object_class(name).ok_or_else(|| {
             fail(
-                Code::ObjectClassViolation,
-                format!("objectClass: unknown object class {name}"),
+                Code::InvalidAttributeSyntax,
+                format!("objectClass: value #{i} invalid per syntax: unknown object class {name}"),
             )
         })?;
         if !shape.classes.iter().any(|c| class.names.contains(c)) {
