@@ -54,11 +54,16 @@ pub async fn start_costed(tmp: tempfile::TempDir, memory_kib: u32, extra: &str) 
 /// dirgate with the suffix `dc=example,dc=com` and nothing else in it: for
 /// tests that load a whole directory themselves. `svc_pw` is empty.
 pub async fn start_empty(extra: &str) -> Ldap {
+    start_empty_in(tempfile::tempdir().unwrap(), extra).await
+}
+
+/// Like [`start_empty`], in a directory the caller prepared (certificates, …).
+pub async fn start_empty_in(tmp: tempfile::TempDir, extra: &str) -> Ldap {
     let suffix_only = |dir: &Directory| {
         dir.add_suffix(&system(dir), "example.com").unwrap();
         String::new()
     };
-    start_with(tempfile::tempdir().unwrap(), 64, extra, suffix_only).await
+    start_with(tmp, 64, extra, suffix_only).await
 }
 
 async fn start_with(

@@ -1,0 +1,305 @@
+//! SSSD against dirgate, as a Linux host of a tenant uses it: `getent`
+//! (passwd and group, by name and by number), `id` and PAM authentication
+//! (pamtester through pam_sss) for users migrated with their own
+//! uidNumber, gidNumber, home directory, shell and gecos, over plain LDAP,
+//! StartTLS and LDAPS (the server's certificate checked against a CA file).
+//! SSSD binds as a service account and searches one organization, as each
+//! tenant's hosts would.
+//!
+//! The real sssd runs in the foreground with a configuration of its own;
+//! the system's NSS (libnss-sss) and PAM (a service file of this test's in
+//! /etc/pam.d) reach it. So the test needs root and Debian's sssd-ldap,
+//! libnss-sss, libpam-sss and pamtester, which scripts/test installs; sssd
+//! keeps its sockets and caches in fixed places, so one sssd runs at a time
+//! and its caches are emptied between transports.
+
+mod common;
+
+use common::differential::{dataset, dirgate_target, org_dn, user_dn};
+use common::server::{BASE, Ldap, start_empty_in};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PAM_SERVICE: &str = "dirgate-sssd-test";
+const SERVICE_PW: &str = "sssd-reader-secret";
+
+fn write_cert(dir: &Path) {
+    let mut params =
+        rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "dirgate sssd test");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    std::fs::write(dir.join("cert.pem"), cert.pem()).unwrap();
+    std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
+}
+
+fn require_tools() {
+    let root = Command::new("id").arg("-u").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&root.stdout).trim(),
+        "0",
+        "SSSD runs as root: run this test as root (scripts/test does in CI)"
+    );
+    for tool in ["/usr/sbin/sssd", "/usr/bin/pamtester"] {
+        assert!(
+            Path::new(tool).exists(),
+            "{tool} missing: scripts/test installs sssd-ldap, libnss-sss, libpam-sss and pamtester"
+        );
+    }
+}
+
+/// A running sssd; stopped, and its caches emptied, when dropped.
+struct Sssd {
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Sssd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        empty_caches();
+    }
+}
+
+/// SSSD's own caches: its database and the memory-mapped cache the NSS
+/// module reads without asking the daemon.
+fn empty_caches() {
+    for dir in ["/var/lib/sss/db", "/var/lib/sss/mc"] {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+enum Transport {
+    Plain,
+    StartTls,
+    Ldaps,
+}
+
+fn start_sssd(l: &Ldap, ca: &Path, transport: &Transport) -> Sssd {
+    empty_caches();
+    let dir = tempfile::tempdir().unwrap();
+    let (uri, start_tls, plain_auth) = match transport {
+        Transport::Plain => (l.url.clone(), false, true),
+        Transport::StartTls => (l.url.clone(), true, false),
+        Transport::Ldaps => (
+            format!("ldaps://{}", l.server.ldaps_addr.unwrap()),
+            false,
+            false,
+        ),
+    };
+    let mut conf = format!(
+        "[sssd]\nservices = nss, pam\ndomains = acme\n\n[nss]\n\n[pam]\n\n\
+         [domain/acme]\nid_provider = ldap\nauth_provider = ldap\naccess_provider = permit\n\
+         ldap_uri = {uri}\nldap_search_base = {}\nldap_schema = rfc2307\n\
+         ldap_default_bind_dn = cn=sssd,ou=services,{BASE}\nldap_default_authtok = {SERVICE_PW}\n\
+         ldap_tls_reqcert = demand\nldap_tls_cacert = {}\nldap_id_use_start_tls = {start_tls}\n\
+         cache_credentials = false\nentry_cache_timeout = 600\n",
+        org_dn("Acme"),
+        ca.display()
+    );
+    if plain_auth {
+        // SSSD refuses to send a password over plain LDAP unless told to.
+        conf.push_str("ldap_auth_disable_tls_never_use_in_production = true\n");
+    }
+    let path = dir.path().join("sssd.conf");
+    std::fs::write(&path, conf).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let child = Command::new("/usr/sbin/sssd")
+        .arg("-i")
+        .arg("-c")
+        .arg(&path)
+        .args(["--logger=stderr", "-d", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut sssd = Sssd { child, _dir: dir };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = sssd.child.try_wait().unwrap() {
+            panic!("sssd exited: {status}");
+        }
+        if getent(&["passwd", "acme00"]).status.success() {
+            return sssd;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sssd did not answer for acme00 within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `getent -s sss …`: SSSD's NSS module only, whatever nsswitch.conf says.
+fn getent(args: &[&str]) -> Output {
+    Command::new("getent")
+        .args(["-s", "sss"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// pamtester through pam_sss: authenticate, then account management.
+fn pam(user: &str, password: &str) -> bool {
+    let mut child = Command::new("pamtester")
+        .args([PAM_SERVICE, user, "authenticate", "acct_mgmt"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = writeln!(stdin, "{password}");
+    drop(stdin);
+    child.wait().unwrap().success()
+}
+
+/// The PAM service this test authenticates through; removed when dropped.
+struct PamService;
+
+impl PamService {
+    fn install() -> PamService {
+        let text = "auth required pam_sss.so\naccount required pam_sss.so\n";
+        std::fs::write(format!("/etc/pam.d/{PAM_SERVICE}"), text).unwrap();
+        PamService
+    }
+}
+
+impl Drop for PamService {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(format!("/etc/pam.d/{PAM_SERVICE}"));
+    }
+}
+
+/// The directory: the differential dataset (users with their own numbers),
+/// passwords for three Acme users, a disabled one, and SSSD's account.
+async fn load(l: &Ldap) {
+    let d = dirgate_target(l);
+    for entry in dataset() {
+        let (rc, out) = d.add(&entry).await;
+        assert_eq!(rc, 0, "{entry}\n{out}");
+    }
+    for i in [0, 2, 4] {
+        let change = format!(
+            "dn: {}\nchangetype: modify\nreplace: userPassword\nuserPassword: pw-of-{i}\n",
+            user_dn("Acme", i)
+        );
+        let (rc, out) = d.write("ldapmodify", &change).await;
+        assert_eq!(rc, 0, "{out}");
+    }
+    let disable = format!(
+        "dn: {}\nchangetype: modify\nreplace: dirgateLifecycleState\ndirgateLifecycleState: disabled\n",
+        user_dn("Acme", 4)
+    );
+    let (rc, out) = d.write("ldapmodify", &disable).await;
+    assert_eq!(rc, 0, "{out}");
+    let service = format!(
+        "dn: cn=sssd,ou=services,{BASE}\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\nobjectClass: dirgateServiceAccount\ncn: sssd\ndirgateReadScope: {}\nuserPassword: {SERVICE_PW}\n",
+        org_dn("Acme")
+    );
+    let (rc, out) = d.add(&service).await;
+    assert_eq!(rc, 0, "{out}");
+}
+
+/// What a host sees, checked once per transport; the failures, if any.
+fn checks(transport: &str) -> Vec<String> {
+    let mut failed = Vec::new();
+    let mut expect = |what: &str, got: String, want: &str| {
+        if got != want {
+            failed.push(format!("{transport} {what}: got {got:?}, want {want:?}"));
+        }
+    };
+    // Users as migrated: their own numbers, home, shell and gecos.
+    let passwd = |k: &str| line(&getent(&["passwd", k]));
+    expect(
+        "passwd acme00",
+        passwd("acme00"),
+        "acme00:*:10000:5000:Alice acme00:/home/acme00:/bin/bash",
+    );
+    expect(
+        "passwd acme02",
+        passwd("acme02"),
+        "acme02:*:10002:5000:Carol acme02:/home/acme02:/usr/bin/fish",
+    );
+    expect(
+        "passwd by number",
+        passwd("10006"),
+        "acme06:*:10006:5000:Grace acme06:/home/acme06:/bin/bash",
+    );
+    // Not a posixAccount, and another organization's user: no such user.
+    expect("passwd acme01", passwd("acme01"), "");
+    expect("passwd globex00", passwd("globex00"), "");
+    // The primary group resolves, with its members.
+    // Members in name order: SSSD lists them in an order of its own.
+    let group = |k: &str| {
+        let text = line(&getent(&["group", k]));
+        let (head, members) = text.rsplit_once(':').unwrap_or((&text, ""));
+        let mut members: Vec<&str> = members.split(',').collect();
+        members.sort();
+        format!("{head}:{}", members.join(","))
+    };
+    let devs = "devs:*:5000:acme00,acme02,acme04,acme06,acme08";
+    expect("group devs", group("devs"), devs);
+    expect("group by number", group("5000"), devs);
+    let id = Command::new("id").arg("acme04").output().unwrap();
+    expect(
+        "id acme04",
+        line(&id),
+        "uid=10004(acme04) gid=5000(devs) groups=5000(devs)",
+    );
+    // PAM: the right password, a wrong one, a disabled account.
+    let pam_case = |who: &str, pw: &str| pam(who, pw).to_string();
+    expect("pam acme00 right", pam_case("acme00", "pw-of-0"), "true");
+    expect("pam acme00 wrong", pam_case("acme00", "pw-of-2"), "false");
+    expect("pam acme02 right", pam_case("acme02", "pw-of-2"), "true");
+    expect(
+        "pam acme04 disabled",
+        pam_case("acme04", "pw-of-4"),
+        "false",
+    );
+    expect("pam nobody", pam_case("nobody", "x"), "false");
+    failed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sssd_resolves_and_authenticates_migrated_users() {
+    require_tools();
+    let tmp = tempfile::tempdir().unwrap();
+    write_cert(tmp.path());
+    let ca = tmp.path().join("cert.pem");
+    let ca_copy = tempfile::NamedTempFile::new().unwrap();
+    std::fs::copy(&ca, ca_copy.path()).unwrap();
+    let extra = format!(
+        "[logins]\nrequire_suffix = false\n[ldap]\ntls_cert = \"{}\"\ntls_key = \"{}\"\nldaps_listen = \"127.0.0.1:0\"\n",
+        ca.display(),
+        tmp.path().join("key.pem").display()
+    );
+    let l = start_empty_in(tmp, &extra).await;
+    load(&l).await;
+    let _pam = PamService::install();
+    let mut failed = Vec::new();
+    for (name, transport) in [
+        ("ldap", Transport::Plain),
+        ("starttls", Transport::StartTls),
+        ("ldaps", Transport::Ldaps),
+    ] {
+        let ca = ca_copy.path().to_owned();
+        let sssd = tokio::task::block_in_place(|| start_sssd(&l, &ca, &transport));
+        failed.extend(tokio::task::block_in_place(|| checks(name)));
+        drop(sssd);
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
