@@ -104,6 +104,7 @@ fn a_multi_tenant_export_loads_whole() {
             roles: 2,
             services: 1,
             fixed: 1,
+            suffixes: 0,
         }
     );
     let sys = system(&f.dir);

@@ -297,27 +297,36 @@ impl Directory {
     }
 
     pub fn add_suffix(&self, req: &Request, name: &str) -> Result<Suffix> {
+        self.write(req, |tx| self.add_suffix_in(tx, req, name))
+    }
+
+    /// [`Directory::add_suffix`] inside a transaction the caller holds (a
+    /// load adds the suffixes its logins need with the entries).
+    pub fn add_suffix_in(&self, tx: &mut Tx, req: &Request, name: &str) -> Result<Suffix> {
         check_suffix(name)?;
-        self.write(req, |tx| {
-            self.authorize(req, Action::ManageSuffixes, Target::default())?;
-            if let Some(existing) = tx.suffix(name)? {
-                return Err(Error::exists(format!("login suffix {}", existing.name)));
-            }
-            let change = Change {
-                action: "suffix.create",
-                target: name,
-                target_id: None,
-                org: None,
-                detail: None,
-            };
-            self.log(tx, req, change)?;
-            let suffix = Suffix {
-                name: name.to_owned(),
-                created: now(),
-            };
-            tx.put_suffix(&suffix)?;
-            Ok(suffix)
-        })
+        self.authorize(req, Action::ManageSuffixes, Target::default())?;
+        if let Some(existing) = tx.suffix(name)? {
+            return Err(Error::exists(format!("login suffix {}", existing.name)));
+        }
+        let change = Change {
+            action: "suffix.create",
+            target: name,
+            target_id: None,
+            org: None,
+            detail: None,
+        };
+        self.log(tx, req, change)?;
+        let suffix = Suffix {
+            name: name.to_owned(),
+            created: now(),
+        };
+        tx.put_suffix(&suffix)?;
+        Ok(suffix)
+    }
+
+    /// Whether the login suffix `name` exists (ignoring case).
+    pub fn has_suffix_in(&self, tx: &Tx, name: &str) -> Result<bool> {
+        Ok(tx.suffix(name)?.is_some())
     }
 
     /// Removes a suffix no login uses any more.

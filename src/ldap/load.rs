@@ -43,6 +43,8 @@ pub struct Loaded {
     pub services: usize,
     /// dirgate's fixed entries, which exist already.
     pub fixed: usize,
+    /// Login suffixes the file's logins named and the store lacked.
+    pub suffixes: usize,
 }
 
 /// Group member attributes: set once every entry of the file exists, so a
@@ -166,6 +168,7 @@ fn load_one(
         loaded.fixed += 1;
         return Ok(());
     }
+    ensure_suffix(ctx, req, tx, &dn, loaded)?;
     let add = LdapAddRequest {
         dn: r.dn.clone(),
         attributes: attributes(r, |name| !is_member(name) && !maintained(name)),
@@ -179,6 +182,37 @@ fn load_one(
         Some(Node::Service(_)) => loaded.services += 1,
         _ => {}
     }
+    Ok(())
+}
+
+/// Adds the login suffix a user entry's RDN names (`uid=ann@example.com`)
+/// when the store has none: a directory moved from slapd brings its logins'
+/// domains, and a load is the system administrator's to make. A bare login
+/// (`uid=ann`) names none (see `[logins] require_suffix`).
+fn ensure_suffix(
+    ctx: &Context,
+    req: &Request,
+    tx: &mut Tx,
+    dn: &Dn,
+    loaded: &mut Loaded,
+) -> Result<(), String> {
+    let Some(login) = dn.rdn().and_then(|r| r.get("uid")) else {
+        return Ok(());
+    };
+    let Some((_, suffix)) = login.rsplit_once('@') else {
+        return Ok(());
+    };
+    if ctx
+        .dir
+        .has_suffix_in(tx, suffix)
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(());
+    }
+    ctx.dir
+        .add_suffix_in(tx, req, suffix)
+        .map_err(|e| format!("login suffix {suffix}: {e}"))?;
+    loaded.suffixes += 1;
     Ok(())
 }
 
