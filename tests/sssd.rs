@@ -4,7 +4,8 @@
 //! uidNumber, gidNumber, home directory, shell and gecos, over plain LDAP,
 //! StartTLS and LDAPS (the server's certificate checked against a CA file).
 //! SSSD binds as a service account and searches one organization, as each
-//! tenant's hosts would.
+//! tenant's hosts would. User private groups are on: a user whose gidNumber
+//! is its uidNumber has a primary group of its own.
 //!
 //! The real sssd runs in the foreground with a configuration of its own;
 //! the system's NSS (libnss-sss) and PAM (a service file of this test's in
@@ -206,6 +207,15 @@ async fn load(l: &Ldap) {
     );
     let (rc, out) = d.write("ldapmodify", &disable).await;
     assert_eq!(rc, 0, "{out}");
+    // A user with its own group number: its user private group resolves.
+    // (Not 10010: the dataset's groups were given numbers from 10000 on, and
+    // a real group holding the number takes the private group's place.)
+    let own = format!(
+        "dn: uid=acme10,{}\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\ncn: Ken\nsn: Ken\nuid: acme10\nuidNumber: 20010\ngidNumber: 20010\nhomeDirectory: /home/acme10\nloginShell: /bin/sh\n",
+        org_dn("Acme")
+    );
+    let (rc, out) = d.add(&own).await;
+    assert_eq!(rc, 0, "{out}");
     let service = format!(
         "dn: cn=sssd,ou=services,{BASE}\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\nobjectClass: dirgateServiceAccount\ncn: sssd\ndirgateReadScope: {}\nuserPassword: {SERVICE_PW}\n",
         org_dn("Acme")
@@ -254,11 +264,18 @@ fn checks(transport: &str) -> Vec<String> {
     let devs = "devs:*:5000:acme00,acme02,acme04,acme06,acme08";
     expect("group devs", group("devs"), devs);
     expect("group by number", group("5000"), devs);
-    let id = Command::new("id").arg("acme04").output().unwrap();
+    let id = |who: &str| line(&Command::new("id").arg(who).output().unwrap());
     expect(
         "id acme04",
-        line(&id),
+        id("acme04"),
         "uid=10004(acme04) gid=5000(devs) groups=5000(devs)",
+    );
+    // A user private group: the user's own number, no members.
+    expect("group acme10", group("acme10"), "acme10:*:20010:");
+    expect(
+        "id acme10",
+        id("acme10"),
+        "uid=20010(acme10) gid=20010(acme10) groups=20010(acme10)",
     );
     // PAM: the right password, a wrong one, a disabled account.
     let pam_case = |who: &str, pw: &str| pam(who, pw).to_string();
@@ -283,7 +300,7 @@ async fn sssd_resolves_and_authenticates_migrated_users() {
     let ca_copy = tempfile::NamedTempFile::new().unwrap();
     std::fs::copy(&ca, ca_copy.path()).unwrap();
     let extra = format!(
-        "[logins]\nrequire_suffix = false\n[ldap]\ntls_cert = \"{}\"\ntls_key = \"{}\"\nldaps_listen = \"127.0.0.1:0\"\n",
+        "[logins]\nrequire_suffix = false\n[posix]\nuser_private_groups = true\n[ldap]\ntls_cert = \"{}\"\ntls_key = \"{}\"\nldaps_listen = \"127.0.0.1:0\"\n",
         ca.display(),
         tmp.path().join("key.pem").display()
     );

@@ -115,4 +115,5 @@ pub(super) struct RawPosix {
     pub(super) home_directory: Option<String>,
     /// An empty string shows no login shell.
     pub(super) login_shell: Option<String>,
+    pub(super) user_private_groups: Option<bool>,
 }

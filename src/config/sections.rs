@@ -28,6 +28,7 @@ pub(super) fn posix_defaults(raw: &RawPosix) -> Result<PosixDefaults, ConfigErro
     Ok(PosixDefaults {
         home_directory,
         login_shell,
+        private_groups: raw.user_private_groups.unwrap_or(d.private_groups),
     })
 }
 

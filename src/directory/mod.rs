@@ -96,6 +96,9 @@ pub struct PosixDefaults {
     pub home_directory: String,
     /// `loginShell`; `None` shows none.
     pub login_shell: Option<String>,
+    /// Whether LDAP shows a posixGroup of its own for each posixAccount user
+    /// whose gidNumber is its uidNumber (`ldap::tree::private_groups`).
+    pub private_groups: bool,
 }
 
 impl Default for PosixDefaults {
@@ -103,6 +106,7 @@ impl Default for PosixDefaults {
         PosixDefaults {
             home_directory: "/home/{login}".to_owned(),
             login_shell: Some("/bin/bash".to_owned()),
+            private_groups: false,
         }
     }
 }

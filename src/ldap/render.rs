@@ -145,6 +145,13 @@ impl<'a> Renderer<'a> {
                 Some(s) if self.tx.may_read_service(&s) => Ok(Some(self.service_entry(&s))),
                 _ => Ok(None),
             },
+            // Computed, so an export (which writes what is stored) leaves it out.
+            Node::PrivateGroup(id) => match self.tx.user(id)? {
+                Some(u) if !self.export && self.may_read(node, u.org, Some(u.id)) => {
+                    self.private_group_entry(&u).map(Some)
+                }
+                _ => Ok(None),
+            },
         }
     }
 

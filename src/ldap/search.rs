@@ -11,7 +11,7 @@ use super::render::Renderer;
 use super::rootdse;
 use super::schema::{self, AttributeType, SUBSCHEMA_DN};
 use super::select::Selection;
-use super::tree::{Node, Resolved, Tree};
+use super::tree::{Node, Resolved, Tree, private_groups};
 use crate::directory::Result;
 use crate::directory::view::View;
 use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
@@ -161,7 +161,8 @@ fn probe(tx: &View<'_>, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<
             // Service names are letters, digits and . _ - only: the exact
             // lookup agrees with caseIgnoreMatch for them.
             let services = tx.service_by_name(v)?.map(|s| Node::Service(s.id));
-            users.chain(roles).chain(services).collect()
+            let private = private_groups::named(tx, v)?;
+            users.chain(roles).chain(services).chain(private).collect()
         }
         "entryUUID" => match Uuid::try_parse(v) {
             Ok(id) => node_by_id(tx, id)?.into_iter().collect(),
@@ -179,7 +180,8 @@ fn probe(tx: &View<'_>, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<
             Ok(n) => {
                 let roles = tx.role_by_gid_number(n)?.map(Node::Role);
                 let users = tx.users_by_gid_number(n)?.into_iter().map(Node::User);
-                roles.into_iter().chain(users).collect()
+                let private = private_groups::by_gid(tx, n)?;
+                roles.into_iter().chain(users).chain(private).collect()
             }
             Err(_) => Vec::new(),
         },
@@ -274,7 +276,7 @@ impl Kinds {
             Node::Branch(_) | Node::RolesOf(_) | Node::Unit(_) => self.containers,
             Node::Org(_) => self.orgs,
             Node::User(_) => self.users,
-            Node::Role(_) => self.roles,
+            Node::Role(_) | Node::PrivateGroup(_) => self.roles,
             Node::Service(_) => self.services,
         }
     }

@@ -1,15 +1,34 @@
 //! Entries of roles (as `roles` describes them, with their members by DN
-//! and by login) and of service accounts (applicationProcess,
-//! simpleSecurityObject).
+//! and by login), of user private groups (`tree::private_groups`) and of
+//! service accounts (applicationProcess, simpleSecurityObject).
 
 use super::super::entry::Entry;
 use super::roles::{Form, Members, role_values, structural};
 use super::{Renderer, SERVICE_CLASSES, operational, owned, push_opt};
 use crate::directory::Result;
-use crate::directory::model::{Member, Role, Scope, ServiceAccount};
+use crate::directory::model::{Member, Role, Scope, ServiceAccount, User};
+use crate::ldap::tree::Node;
 use uuid::Uuid;
 
 impl Renderer<'_> {
+    /// A user's private group: `cn` its login, its gidNumber, no members
+    /// (the user's gidNumber makes it the primary group). Its times are the
+    /// user's; it has no entryUUID of its own, being no record.
+    pub(super) fn private_group_entry(&mut self, u: &User) -> Result<Entry> {
+        let dn = self.tree.dn_of(self.tx, Node::PrivateGroup(u.id))?;
+        let mut e = Entry::new(dn.clone());
+        e.push("objectClass", owned(&["top", "posixGroup"]));
+        e.push("cn", vec![u.login.clone()]);
+        e.push("gidNumber", vec![u.gid_number.to_string()]);
+        let about = format!("User private group of {}", u.login);
+        e.push("description", vec![about]);
+        if self.operational {
+            let (created, modified) = (Some(u.created), Some(u.modified));
+            operational(&mut e, &dn, "posixGroup", None, created, modified, false);
+        }
+        Ok(e)
+    }
+
     pub(super) fn role_entry(&mut self, r: &Role) -> Result<Entry> {
         let dn = self.role_dn_of(r)?;
         let mut e = Entry::new(dn.clone());

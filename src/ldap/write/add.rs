@@ -218,7 +218,7 @@ fn kind_below(tx: &View<'_>, node: Node, parent: &Dn, dn: &Dn) -> Outcome<Kind> 
             unit: None,
         },
         Node::Branch(Branch::Services) => Kind::Service,
-        Node::User(_) | Node::Role(_) | Node::Service(_) => {
+        Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) => {
             return Err(fail(
                 Code::UnwillingToPerform,
                 format!("dirgate keeps no entries below {parent}"),

@@ -35,6 +35,15 @@ fn fixed(dn: &Dn) -> Failure {
     .into()
 }
 
+/// A user private group goes and comes with its user and the option.
+fn computed(dn: &Dn) -> Failure {
+    fail(
+        Code::UnwillingToPerform,
+        format!("{dn} is a user private group, which dirgate computes from its user"),
+    )
+    .into()
+}
+
 pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapResult {
     let dn = match parse_dn(dn) {
         Ok(dn) => dn,
@@ -55,6 +64,7 @@ pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapRe
         }
         Node::Unit(id) => dir.delete_unit_in(tx, req, id).map_err(non_leaf),
         Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
+        Node::PrivateGroup(_) => Err(computed(&dn)),
     })
 }
 
@@ -129,6 +139,7 @@ pub fn modify_dn(
             )
             .into()),
             Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
+            Node::PrivateGroup(_) => Err(computed(&dn)),
         }
     })
 }

@@ -152,7 +152,8 @@ fn record_of(node: Node) -> Option<Record> {
         Node::Base | Node::Branch(_) => None,
         Node::Org(id) | Node::RolesOf(id) => Some(Record::Org(id)),
         Node::Unit(id) => Some(Record::Unit(id)),
-        Node::User(id) => Some(Record::User(id)),
+        // A private group is known to whoever may know its user.
+        Node::User(id) | Node::PrivateGroup(id) => Some(Record::User(id)),
         Node::Role(id) => Some(Record::Role(id)),
         Node::Service(id) => Some(Record::Service(id)),
     }

@@ -6,6 +6,8 @@
 //! depth) holding users, roles and more units; `ou=people`, `ou=groups` and
 //! `ou=services` for what belongs to no organization.
 
+pub mod private_groups;
+
 use super::dn::{Dn, Rdn, escape_value};
 use crate::directory::Result;
 use crate::directory::model::{Organization, Role, ServiceAccount, User};
@@ -52,6 +54,8 @@ pub enum Node {
     User(Uuid),
     Role(Uuid),
     Service(Uuid),
+    /// The user private group of a user (`private_groups`), by user id.
+    PrivateGroup(Uuid),
 }
 
 /// What a DN names.
@@ -132,7 +136,10 @@ impl Tree {
                 None => None,
             },
             Node::Branch(Branch::Groups) => match single("cn") {
-                Some(v) => tx.role_by_name(None, v)?.map(|r| Node::Role(r.id)),
+                Some(v) => match tx.role_by_name(None, v)? {
+                    Some(r) => Some(Node::Role(r.id)),
+                    None => private_groups::by_login(tx, v, None)?,
+                },
                 None => None,
             },
             Node::Branch(Branch::Services) => match single("cn") {
@@ -146,7 +153,10 @@ impl Tree {
                 _ => None,
             },
             Node::RolesOf(org) => match single("cn") {
-                Some(v) => role_in(tx, v, org, None)?,
+                Some(v) => match role_in(tx, v, org, None)? {
+                    Some(role) => Some(role),
+                    None => private_groups::by_login(tx, v, Some(org))?,
+                },
                 None => None,
             },
             Node::Unit(id) => {
@@ -162,7 +172,7 @@ impl Tree {
                     _ => None,
                 }
             }
-            Node::User(_) | Node::Role(_) | Node::Service(_) => None,
+            Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) => None,
         })
     }
 
@@ -198,6 +208,13 @@ impl Tree {
                 .service(id)?
                 .map(|s| self.service_dn(&s))
                 .unwrap_or_default(),
+            Node::PrivateGroup(id) => match tx.user(id)? {
+                Some(u) => {
+                    let parent = self.dn_of(tx, private_groups::parent(&u))?;
+                    format!("cn={},{parent}", escape_value(&u.login))
+                }
+                None => String::new(),
+            },
         })
     }
 
@@ -286,7 +303,9 @@ impl Tree {
                 tx.users_in(None)?.into_iter().map(Node::User).collect()
             }
             Node::Branch(Branch::Groups) => {
-                tx.roles_in(None)?.into_iter().map(Node::Role).collect()
+                let mut out: Vec<Node> = tx.roles_in(None)?.into_iter().map(Node::Role).collect();
+                out.extend(private_groups::of_org(tx, None)?);
+                out
             }
             Node::Branch(Branch::Services) => tx
                 .services()?
@@ -302,13 +321,14 @@ impl Tree {
                         out.push(Node::Role(id));
                     }
                 }
+                out.extend(private_groups::of_org(tx, Some(org))?);
                 out
             }
             Node::Unit(id) => match tx.unit(id)? {
                 Some(unit) => self.contents(tx, unit.org, Some(id))?,
                 None => Vec::new(),
             },
-            Node::User(_) | Node::Role(_) | Node::Service(_) => Vec::new(),
+            Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) => Vec::new(),
         })
     }
 
@@ -393,6 +413,7 @@ impl Tree {
                 (None, None) => Node::Branch(Branch::Groups),
             }),
             Node::Service(_) => Some(Node::Branch(Branch::Services)),
+            Node::PrivateGroup(id) => tx.user(id)?.map(|u| private_groups::parent(&u)),
         })
     }
 }
