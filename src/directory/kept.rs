@@ -14,7 +14,8 @@
 //! (`jpegPhoto`, `userCertificate`, `audio`, `photo`, `userSMIMECertificate`,
 //! `userPKCS12`) are kept as the standard padded base64 (RFC 4648 §4) of
 //! their bytes: the LDAP layer encodes them as they arrive and decodes them
-//! as it sends them (`ldap::binary`), and the core never decodes them. A record
+//! as it sends them (`ldap::binary`), SCIM's `x509Certificates` carries the
+//! same text (`certificates`), and the core never decodes them. A record
 //! written before binary values existed may hold UTF-8 text there; the
 //! LDAP layer then sends that text's bytes.
 
