@@ -1,10 +1,10 @@
 //! The round trip with OpenLDAP: a multi-tenant LDIF (nested units,
 //! inetOrgPerson users with several `mail` and `cn` values, `title`,
 //! `telephoneNumber`, `manager`, POSIX numbers and `{SSHA}` passwords,
-//! SSH keys (openssh-lpk), groupOfNames, groupOfUniqueNames and posixGroup
-//! groups with members, nested groups, values that need base64 and
-//! folding) is slapadd-ed into a fresh slapd database and slapcat-ed;
-//! `dirgate load-ldif` loads that
+//! SSH keys (openssh-lpk), a `jpegPhoto` and a `userCertificate;binary`,
+//! groupOfNames, groupOfUniqueNames and posixGroup groups with members,
+//! nested groups, values that need base64 and folding) is slapadd-ed into
+//! a fresh slapd database and slapcat-ed; `dirgate load-ldif` loads that
 //! output into a fresh dirgate, `dirgate export-ldif` exports it through
 //! the running daemon, and the export is slapadd-ed into a second fresh
 //! database. The two databases must hold the same entries (slapcat of
@@ -25,6 +25,8 @@
 #[path = "common/process.rs"]
 mod process;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use dirgate::ldap::dn::Dn;
 use dirgate::ldap::ldif::parse;
 use dirgate::ldap::schema;
@@ -155,10 +157,12 @@ fn entries(dump: &str) -> Entries {
             }
             let is_dn =
                 schema::attribute(name).is_some_and(|t| t.syntax == schema::syntax_oids::DN);
-            let value = if is_dn {
-                normalized_dn(value)
-            } else {
-                value.clone()
+            // Binary values (a photo, a certificate) compare as their
+            // bytes, shown in base64.
+            let value = match std::str::from_utf8(value) {
+                Ok(text) if is_dn => normalized_dn(text),
+                Ok(text) => text.to_owned(),
+                Err(_) => format!("base64:{}", STANDARD.encode(value)),
             };
             attrs.entry(name.to_lowercase()).or_default().insert(value);
         }
@@ -255,8 +259,23 @@ fn users_and_groups(e: &Entries) -> usize {
 #[test]
 fn slapd_data_goes_through_dirgate_and_back_unchanged() {
     let (one, two, export) = round_trip(TENANTS, false);
-    assert_eq!(users_and_groups(&one), 10, "{one:?}");
+    assert_eq!(users_and_groups(&one), 11, "{one:?}");
     assert_same(&one, &two);
+    // The photo and the certificate went through byte for byte (compared
+    // above), written as slapcat writes them.
+    let frank = &one[&normalized_dn(&format!("uid=frank@example.com,ou=People,ou=Acme,{BASE}"))];
+    for binary in ["jpegphoto", "usercertificate;binary"] {
+        let values = frank.get(binary);
+        let bytes = values
+            .and_then(|v| v.first())
+            .map(|v| v.starts_with("base64:"));
+        assert_eq!(bytes, Some(true), "{binary}: {frank:?}");
+    }
+    assert!(
+        export.contains("\njpegPhoto:: /9j/4AAQSkZJRgAB"),
+        "{export}"
+    );
+    assert!(export.contains("\nuserCertificate;binary:: MIIBpDCCAUugAwIBAgIU"));
     // The ids and times slapd gave the entries were compared: dirgate kept them.
     let alice = &one[&normalized_dn(&format!(
         "uid=alice@example.com,ou=Berlin,ou=People,ou=Acme,{BASE}"
@@ -282,7 +301,7 @@ fn slapd_data_goes_through_dirgate_and_back_unchanged() {
 fn dirgate_attributes_go_through_slapd_with_dirgate_schema() {
     let input = format!("{TENANTS}\n{DIRGATE_DATA}");
     let (one, two, export) = round_trip(&input, true);
-    assert_eq!(users_and_groups(&one), 15, "{one:?}");
+    assert_eq!(users_and_groups(&one), 16, "{one:?}");
     assert_same(&one, &two);
     for kept in [
         "dirgateSeats: 5",

@@ -9,6 +9,15 @@
 //! it existed still load. The core reads only names (`cn`), descriptions
 //! and the home directory from here (see `User::common_name`,
 //! `User::home_directory`, `Role::common_names`).
+//!
+//! Values are text. The values of an attribute whose LDAP syntax is binary
+//! (`jpegPhoto`, `userCertificate`, `audio`, `photo`, `userSMIMECertificate`,
+//! `userPKCS12`) are kept as the standard padded base64 (RFC 4648 §4) of
+//! their bytes: the LDAP layer encodes them as they arrive and decodes them
+//! as it sends them (`ldap::binary`), SCIM's `x509Certificates` carries the
+//! same text (`certificates`), and the core never decodes them. A record
+//! written before binary values existed may hold UTF-8 text there; the
+//! LDAP layer then sends that text's bytes.
 
 use super::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -17,8 +26,11 @@ use std::collections::BTreeMap;
 /// At most this many values on one entry, all attributes together: a user
 /// record is read on every bind, so what a client can make it carry is bounded.
 pub const MAX_VALUES: usize = 1024;
-/// At most this many bytes of kept values on one entry.
-pub const MAX_BYTES: usize = 256 * 1024;
+/// At most this many bytes of kept values on one entry: room for a 256 KiB
+/// `jpegPhoto` (base64 makes it 4/3 larger) next to certificates and text.
+/// A record is read whole on every bind, so this stays bounded; the LDAP
+/// front end's default message cap (1 MiB) admits a write this large.
+pub const MAX_BYTES: usize = 512 * 1024;
 
 /// Attribute name → values, as written.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

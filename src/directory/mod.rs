@@ -18,7 +18,8 @@
 //!   `identity`: the ids and times a load keeps.
 //! - `imports`: bulk import planning and applying (one transaction per file).
 //! - `profile`: descriptive user attributes; `kept`: attributes kept as
-//!   written; `scim_view`: the reads and
+//!   written; `posix`, `certificates`: the kept values SCIM writes field by
+//!   field (POSIX identity, X.509 certificates); `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
 
 pub mod accounts;
@@ -27,6 +28,7 @@ pub mod admin_tokens;
 pub mod admins;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod email;
 pub mod error;
 pub mod exports;

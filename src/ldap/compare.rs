@@ -1,8 +1,16 @@
 //! Compare (RFC 4511 §4.10): compareTrue or compareFalse by the attribute's
 //! equality rule, on the entry as the actor may see it; an entry it may not
 //! read does not exist for it.
+//!
+//! Binary values (`jpegPhoto`, `userCertificate;binary`, …) compare by their
+//! bytes. slapd answers inappropriateMatching (18) for `jpegPhoto`, which
+//! has no equality rule, and invalidAttributeSyntax (21) for a whole
+//! certificate, since certificateExactMatch asserts a serial number and
+//! issuer; "is this the photo / certificate I hold?" is what a client
+//! sending the bytes asks, and the bytes answer it.
 
-use super::entry::Entry;
+use super::binary;
+use super::entry::{Description, Entry};
 use super::render::Renderer;
 use super::result::{from_error, no_such_object, result};
 use super::schema;
@@ -26,7 +34,10 @@ pub async fn compare(s: &mut Session, id: i32, req: LdapCompareRequest) -> Reply
 }
 
 fn compare_in(tx: &View<'_>, ctx: &Context, req: &LdapCompareRequest) -> Result<LdapResult> {
-    let Some(ty) = schema::attribute(&req.atype) else {
+    let Some(ty) = Description::parse(&req.atype)
+        .filter(|d| !d.tagged)
+        .map(|d| d.ty)
+    else {
         return Ok(result(
             LdapResultCode::UndefinedAttributeType,
             format!("unknown attribute {}", req.atype),
@@ -42,6 +53,10 @@ fn compare_in(tx: &View<'_>, ctx: &Context, req: &LdapCompareRequest) -> Result<
             format!("the entry has no {}", ty.canonical()),
         ));
     };
+    if ty.is_binary() {
+        let held = values.iter().any(|v| binary::bytes_of(ty, v) == req.val);
+        return Ok(compared(held));
+    }
     let assertion = String::from_utf8_lossy(&req.val);
     let mut undefined = true;
     for v in values {
@@ -59,6 +74,13 @@ fn compare_in(tx: &View<'_>, ctx: &Context, req: &LdapCompareRequest) -> Result<
     } else {
         result(LdapResultCode::CompareFalse, "")
     })
+}
+
+fn compared(held: bool) -> LdapResult {
+    match held {
+        true => result(LdapResultCode::CompareTrue, ""),
+        false => result(LdapResultCode::CompareFalse, ""),
+    }
 }
 
 /// The entry a compare targets, as the actor may see it.

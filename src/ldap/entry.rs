@@ -26,9 +26,12 @@ pub struct Attr {
 }
 
 /// An attribute description from a request, resolved against the schema.
-/// `tagged` is set when it carries options other than `binary` (such as
-/// `lang-en`): dirgate stores no tagged values, so such a description
-/// names no values of any entry (RFC 4512 §2.5.2).
+/// `tagged` is set when it carries an option dirgate does not serve (such
+/// as `lang-en`): dirgate stores no tagged values, so such a description
+/// names no values of any entry (RFC 4512 §2.5.2). `;binary` is served on
+/// the types whose syntax requires it (`userCertificate;binary` names the
+/// same values as `userCertificate`); on any other type slapd does not
+/// know the description, and here it names nothing either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Description {
     pub ty: &'static AttributeType,
@@ -41,7 +44,9 @@ impl Description {
     pub fn parse(text: &str) -> Option<Description> {
         let mut parts = text.trim_matches(' ').split(';');
         let ty = schema::attribute(parts.next()?)?;
-        let tagged = parts.any(|option| !option.eq_ignore_ascii_case("binary"));
+        let served =
+            |option: &str| option.eq_ignore_ascii_case("binary") && ty.is_binary_transfer();
+        let tagged = parts.any(|option| !served(option));
         Some(Description { ty, tagged })
     }
 }
@@ -272,6 +277,8 @@ mod tests {
         assert_eq!((d.ty.canonical(), d.tagged), ("cn", false));
         assert!(Description::parse("cn;lang-en").unwrap().tagged);
         assert!(!Description::parse("userCertificate;BINARY").unwrap().tagged);
+        assert!(Description::parse("cn;binary").unwrap().tagged);
+        assert!(Description::parse("jpegPhoto;binary").unwrap().tagged);
         assert!(Description::parse("nosuchattr").is_none());
         assert!(Description::parse("").is_none());
         let mut e = Entry::new("cn=x");

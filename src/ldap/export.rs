@@ -7,13 +7,17 @@
 //! accounts. Each is rendered by the LDAP renderer in its export form (see
 //! `render::export`) for the actor who asks, so what the actor may not read
 //! is not exported. Of the operational attributes only those dirgate keeps
-//! are written: `entryUUID`, `createTimestamp`, `modifyTimestamp`.
+//! are written: `entryUUID`, `createTimestamp`, `modifyTimestamp`. Binary
+//! values are written as `attr:: <base64 of the bytes>`, certificates as
+//! `userCertificate;binary::`, which is how slapcat writes them and what
+//! slapadd requires.
 //!
 //! A service account cannot be loaded without its password, so service
 //! accounts are exported only with secrets (by the system administrator).
 
+use super::binary;
 use super::entry::Entry;
-use super::ldif::write_record;
+use super::ldif;
 use super::render::Renderer;
 use super::tree::{Branch, Node, Tree};
 use crate::directory::model::Unit;
@@ -96,9 +100,19 @@ fn write_entry(out: &mut String, e: &Entry) {
     let attrs = e
         .attrs
         .iter()
-        .filter(|a| !a.ty.is_operational() || KEPT_OPERATIONAL.iter().any(|n| a.ty.has_name(n)))
-        .map(|a| (a.ty.canonical(), a.values.as_slice()));
-    write_record(out, &e.dn, attrs);
+        .filter(|a| !a.ty.is_operational() || KEPT_OPERATIONAL.iter().any(|n| a.ty.has_name(n)));
+    ldif::write_value(out, "dn", &e.dn);
+    for a in attrs {
+        let name = binary::wire_name(a.ty);
+        for v in &a.values {
+            if a.ty.is_binary() {
+                ldif::write_base64(out, &name, &binary::bytes_of(a.ty, v));
+            } else {
+                ldif::write_value(out, &name, v);
+            }
+        }
+    }
+    ldif::end_record(out);
 }
 
 /// Every node of the directory, parents first.

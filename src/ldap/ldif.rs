@@ -2,10 +2,12 @@
 //! `dn:` then `attr: value`, `attr:: base64`, folded continuation lines,
 //! comments, blank-line separators and an optional `version: 1`; change
 //! records and `:<` URLs are refused with the line number, since loading
-//! must never half-understand a file. The writer puts a value in base64
-//! when RFC 2849 says it is not a safe string (non-ASCII text, a leading
-//! space, colon or `<`, a trailing space, a line break) and folds lines
-//! longer than 76 characters, as slapcat does.
+//! must never half-understand a file. Values are bytes (a `jpegPhoto::`
+//! need not be text); the DN must be UTF-8. The writer puts a value in
+//! base64 when RFC 2849 says it is not a safe string (non-ASCII text, a
+//! leading space, colon or `<`, a trailing space, a line break), and
+//! always for binary values ([`write_base64`]), and folds lines longer than
+//! 76 characters, as slapcat does.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -15,16 +17,18 @@ use base64::engine::general_purpose::STANDARD;
 pub struct Record {
     pub line: usize,
     pub dn: String,
-    pub attrs: Vec<(String, String)>,
+    /// (attribute description, value bytes), in the order of the file.
+    pub attrs: Vec<(String, Vec<u8>)>,
 }
 
 impl Record {
-    /// Values of `attr`, compared ignoring case.
+    /// Text values of `attr`, compared ignoring case (values that are not
+    /// UTF-8 are left out: they are binary, for the LDAP add to decode).
     pub fn values<'a>(&'a self, attr: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.attrs
             .iter()
             .filter(move |(a, _)| a.eq_ignore_ascii_case(attr))
-            .map(|(_, v)| v.as_str())
+            .filter_map(|(_, v)| std::str::from_utf8(v).ok())
     }
 
     pub fn first<'a>(&'a self, attr: &'a str) -> Option<&'a str> {
@@ -59,9 +63,11 @@ pub fn parse(text: &str) -> Result<Vec<Record>, LdifError> {
         match current.as_mut() {
             None if attr.eq_ignore_ascii_case("version") => {}
             None if attr.eq_ignore_ascii_case("dn") => {
+                let dn = String::from_utf8(value)
+                    .map_err(|_| err(line_no, "the DN is not UTF-8 text"))?;
                 current = Some(Record {
                     line: line_no,
-                    dn: value,
+                    dn,
                     attrs: Vec::new(),
                 })
             }
@@ -101,7 +107,7 @@ fn unfold(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-fn split(line_no: usize, line: &str) -> Result<(String, String), LdifError> {
+fn split(line_no: usize, line: &str) -> Result<(String, Vec<u8>), LdifError> {
     let Some((attr, rest)) = line.split_once(':') else {
         return Err(err(line_no, "expected 'attribute: value'"));
     };
@@ -110,17 +116,16 @@ fn split(line_no: usize, line: &str) -> Result<(String, String), LdifError> {
         return Err(err(line_no, "empty attribute name"));
     }
     let value = if let Some(b64) = rest.strip_prefix(':') {
-        let bytes = STANDARD
+        STANDARD
             .decode(b64.trim())
-            .map_err(|e| err(line_no, format!("bad base64 value for {attr}: {e}")))?;
-        String::from_utf8(bytes).map_err(|_| err(line_no, format!("{attr} is not UTF-8 text")))?
+            .map_err(|e| err(line_no, format!("bad base64 value for {attr}: {e}")))?
     } else if rest.starts_with('<') {
         return Err(err(
             line_no,
             format!("URL values ({attr}:<) are not supported"),
         ));
     } else {
-        rest.trim_start().to_owned()
+        rest.trim_start().as_bytes().to_vec()
     };
     Ok((attr, value))
 }
@@ -134,23 +139,32 @@ pub fn write_record<'a>(
     dn: &str,
     attrs: impl IntoIterator<Item = (&'a str, &'a [String])>,
 ) {
-    write_line(out, "dn", dn);
+    write_value(out, "dn", dn);
     for (name, values) in attrs {
         for v in values {
-            write_line(out, name, v);
+            write_value(out, name, v);
         }
     }
-    out.push('\n');
+    end_record(out);
 }
 
 /// `name: value`, or `name:: base64` when the value is not a safe string.
-fn write_line(out: &mut String, name: &str, value: &str) {
-    let line = if safe(value) {
-        format!("{name}: {value}")
+pub fn write_value(out: &mut String, name: &str, value: &str) {
+    if safe(value) {
+        fold(out, &format!("{name}: {value}"));
     } else {
-        format!("{name}:: {}", STANDARD.encode(value))
-    };
-    fold(out, &line);
+        write_base64(out, name, value.as_bytes());
+    }
+}
+
+/// `name:: base64`, whatever the bytes: how binary values are written.
+pub fn write_base64(out: &mut String, name: &str, value: &[u8]) {
+    fold(out, &format!("{name}:: {}", STANDARD.encode(value)));
+}
+
+/// The blank line that ends an entry.
+pub fn end_record(out: &mut String) {
+    out.push('\n');
 }
 
 /// RFC 2849's SAFE-STRING (ASCII without NUL, LF and CR, not starting with
@@ -201,6 +215,24 @@ mod tests {
     }
 
     #[test]
+    fn binary_values_are_read_as_bytes() {
+        let photo: Vec<u8> = (0..=255).collect();
+        let mut out = String::new();
+        write_value(&mut out, "dn", "uid=a,dc=e");
+        write_base64(&mut out, "jpegPhoto", &photo);
+        write_base64(&mut out, "description", b"plain");
+        end_record(&mut out);
+        assert!(out.contains("\ndescription:: cGxhaW4=\n"), "{out}");
+        let r = parse(&out).unwrap();
+        assert_eq!(r[0].attrs[0], ("jpegPhoto".to_owned(), photo));
+        // Text lookups skip what is not text.
+        assert_eq!(r[0].first("jpegPhoto"), None);
+        assert_eq!(r[0].first("description"), Some("plain"));
+        let not_text = format!("dn:: {}\n", STANDARD.encode([0xff, 0xfe]));
+        assert!(parse(&not_text).unwrap_err().message.contains("UTF-8"));
+    }
+
+    #[test]
     fn errors_carry_line_numbers() {
         assert_eq!(parse("cn: x\n").unwrap_err().line, 1);
         let e = parse("dn: a=b\nchangetype: add\n").unwrap_err();
@@ -243,9 +275,9 @@ mod tests {
         let back = parse(&out).unwrap();
         assert_eq!(back.len(), 1);
         assert_eq!(back[0].dn, "cn=Zoë,dc=e");
-        let flat: Vec<(String, String)> = values
+        let flat: Vec<(String, Vec<u8>)> = values
             .iter()
-            .flat_map(|(n, vs)| vs.iter().map(move |v| (n.clone(), v.clone())))
+            .flat_map(|(n, vs)| vs.iter().map(move |v| (n.clone(), v.clone().into_bytes())))
             .collect();
         assert_eq!(back[0].attrs, flat);
     }

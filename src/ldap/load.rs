@@ -3,12 +3,12 @@
 //! can move over with its `{SSHA}` password hashes. Every entry goes through
 //! the same LDAP add (and the same schema checks and core use cases) as
 //! `ldapadd` as the system administrator: organizations and the units inside
-//! them, users with every
-//! attribute they carry, roles and groups with their members, service
-//! accounts. dirgate's fixed entries (the base, `ou=people`, `ou=groups`,
-//! `ou=services`, `ou=roles` of an organization) are taken as they are. Any
-//! entry that cannot be loaded stops the load with its line and the reason,
-//! and nothing is written.
+//! them, users with every attribute they carry (binary ones, `jpegPhoto::`
+//! and `userCertificate;binary::`, as the bytes they are), roles and groups
+//! with their members, service accounts. dirgate's fixed entries (the
+//! base, `ou=people`, `ou=groups`, `ou=services`, `ou=roles` of an
+//! organization) are taken as they are. Any entry that cannot be loaded
+//! stops the load with its line and the reason, and nothing is written.
 //!
 //! Of what a server maintains itself (slapcat writes it into every entry),
 //! a load keeps each entry's `entryUUID` as its record's id and its
@@ -254,10 +254,10 @@ fn attributes(r: &Record, keep: impl Fn(&str) -> bool) -> Vec<LdapPartialAttribu
     let mut out: Vec<LdapPartialAttribute> = Vec::new();
     for (name, value) in r.attrs.iter().filter(|(n, _)| keep(n)) {
         match out.iter_mut().find(|a| a.atype.eq_ignore_ascii_case(name)) {
-            Some(a) => a.vals.push(value.as_bytes().to_vec()),
+            Some(a) => a.vals.push(value.clone()),
             None => out.push(LdapPartialAttribute {
                 atype: name.clone(),
-                vals: vec![value.as_bytes().to_vec()],
+                vals: vec![value.clone()],
             }),
         }
     }

@@ -7,9 +7,11 @@
 //! - `session`: one connection's state, one message in, responses out;
 //! - `bind`, `ops` (search), `compare`, `extended` (StartTLS, WhoAmI, Password
 //!   Modify), `write` (add, modify, delete, modify DN), `search` (candidates, probes), `rootdse` (root DSE, cn=Subschema);
-//! - `dn` (RFC 4514), `schema` (what we serve, matching rules);
+//! - `dn` (RFC 4514), `schema` (what we serve, matching rules), `binary`
+//!   (binary values: bytes on the wire, base64 in the core);
 //! - `ldif` (RFC 2849), `load` (`dirgate load-ldif`), `export` (the LDIF export).
 
+pub mod binary;
 pub mod bind;
 pub mod codec;
 pub mod compare;

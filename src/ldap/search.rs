@@ -4,6 +4,7 @@
 //! select attributes, and honour size and time limits. Paging and sorting work on
 //! the list of matching nodes this produces.
 
+use super::binary;
 use super::dn::Dn;
 use super::entry::Entry;
 use super::filter::{self, Chain, Plan, Probe};
@@ -15,6 +16,7 @@ use super::tree::{Node, Resolved, Tree, private_groups};
 use crate::directory::Result;
 use crate::directory::view::View;
 use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -379,6 +381,9 @@ pub fn matching_entry(
         .filter(|e| filter::matches(filter, e, chain)))
 }
 
+/// An attribute as it goes out: its description and its values' bytes.
+type WireAttr<'e> = (Cow<'static, str>, Vec<Cow<'e, [u8]>>);
+
 /// Search result entries already encoded for the wire, and where each ends
 /// (so a page can be cut). Encoding straight from the rendered entry skips
 /// ldap3_proto's message tree, which cost more than reading the store.
@@ -393,13 +398,48 @@ impl Encoded {
     /// selected attributes (only their types with `types_only`).
     pub fn push(&mut self, msgid: i32, entry: &Entry, selection: &Selection, types_only: bool) {
         let picked = selection.pick(&entry.attrs);
-        if types_only {
-            let none: Vec<(&str, &[String])> = picked.iter().map(|(n, _)| (*n, &[][..])).collect();
+        if picked.iter().any(|(ty, _)| ty.is_binary()) {
+            self.push_binary(msgid, entry, &picked, types_only);
+        } else if types_only {
+            let none: Vec<(&str, &[String])> = picked
+                .iter()
+                .map(|(t, _)| (t.canonical(), &[][..]))
+                .collect();
             super::codec::put_entry(&mut self.bytes, msgid, &entry.dn, &none);
         } else {
-            super::codec::put_entry(&mut self.bytes, msgid, &entry.dn, &picked);
+            let text: Vec<(&str, &[String])> =
+                picked.iter().map(|(t, v)| (t.canonical(), *v)).collect();
+            super::codec::put_entry(&mut self.bytes, msgid, &entry.dn, &text);
         }
         self.ends.push(self.bytes.len());
+    }
+
+    /// [`Self::push`] for an entry with binary values: they go out as their
+    /// bytes (decoded from the stored base64), certificates named with
+    /// `;binary`. Kept apart so entries without any (nearly all) encode
+    /// without copying a value.
+    fn push_binary(
+        &mut self,
+        msgid: i32,
+        entry: &Entry,
+        picked: &[(&'static AttributeType, &[String])],
+        types_only: bool,
+    ) {
+        let wire: Vec<WireAttr<'_>> = picked
+            .iter()
+            .map(|(ty, values)| {
+                let values = match types_only {
+                    true => Vec::new(),
+                    false => values.iter().map(|v| binary::bytes_of(ty, v)).collect(),
+                };
+                (binary::wire_name(ty), values)
+            })
+            .collect();
+        let parts: Vec<(&str, &[Cow<'_, [u8]>])> = wire
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_slice()))
+            .collect();
+        super::codec::put_entry(&mut self.bytes, msgid, &entry.dn, &parts);
     }
 
     pub fn len(&self) -> usize {

@@ -93,14 +93,14 @@ impl Selection {
 
 impl Selection {
     /// Like [`Selection::apply`] without taking or copying anything: the
-    /// selected attributes of `attrs` under their canonical names, for
-    /// encoding straight to the wire. Relies on each type appearing once, as
-    /// [`Entry::push`] guarantees.
-    pub fn pick<'e>(&self, attrs: &'e [Attr]) -> Vec<(&'static str, &'e [String])> {
+    /// selected attributes of `attrs` with their types, for encoding
+    /// straight to the wire (under the names `binary::wire_name` gives).
+    /// Relies on each type appearing once, as [`Entry::push`] guarantees.
+    pub fn pick<'e>(&self, attrs: &'e [Attr]) -> Vec<(&'static AttributeType, &'e [String])> {
         attrs
             .iter()
             .filter(|a| !a.values.is_empty() && self.wants(a.ty))
-            .map(|a| (a.ty.canonical(), a.values.as_slice()))
+            .map(|a| (a.ty, a.values.as_slice()))
             .collect()
     }
 }

@@ -149,6 +149,7 @@ fn render_attr(a: &Attr) -> Value {
         Ty::DateTime => "dateTime",
         Ty::Reference => "reference",
         Ty::Complex => "complex",
+        Ty::Binary => "binary",
     };
     let mutability = match a.mutability {
         Mutability::ReadOnly => "readOnly",

@@ -7,11 +7,13 @@
 //! - `filter`: the filter and PATCH path parser; `eval`: filters on resources;
 //! - `list`, `project`: paging, sorting, attribute selection; `patch`: PATCH;
 //! - `users`, `groups`, `discovery`: the endpoints; `user_json`, `group_json`:
-//!   resources both ways; `schema`: what is served, as data;
+//!   resources both ways (`posix`, `certificates`: the parts kept as LDAP
+//!   attributes); `schema`: what is served, as data;
 //! - `auth`, `context`, `error`, `response`, `json`, `time`: plumbing;
 //!   `config`: the `[scim]` settings (the `tooMany` bound).
 
 pub mod auth;
+pub mod certificates;
 pub mod config;
 pub mod context;
 pub mod discovery;

@@ -23,6 +23,8 @@ pub enum Ty {
     DateTime,
     Reference,
     Complex,
+    /// Base64 (RFC 4648 §4) of bytes, compared exactly.
+    Binary,
 }
 
 /// Whether clients may write the attribute.
@@ -134,6 +136,15 @@ const CONTACT_SUBS: &[Attr] = &[
     a("primary", Ty::Bool, "The preferred value."),
 ];
 
+/// RFC 7643 §4.1.2's `x509Certificates` keeps its `value` only: the
+/// certificates LDAP shows as `userCertificate;binary`, which carry no
+/// label or preference.
+const CERTIFICATE_SUBS: &[Attr] = &[exact(a(
+    "value",
+    Ty::Binary,
+    "A DER-encoded X.509 certificate, in base64.",
+))];
+
 const NAME_SUBS: &[Attr] = &[
     s("formatted", "The full name."),
     s("familyName", "The family name."),
@@ -212,6 +223,12 @@ const USER_ATTRS: &[Attr] = &[
     complex("emails", true, CONTACT_SUBS, "Email addresses."),
     complex("phoneNumbers", true, CONTACT_SUBS, "Phone numbers."),
     complex("addresses", true, ADDRESS_SUBS, "Postal addresses."),
+    complex(
+        "x509Certificates",
+        true,
+        CERTIFICATE_SUBS,
+        "X.509 certificates (LDAP userCertificate;binary).",
+    ),
     read_only(complex(
         "groups",
         true,

@@ -31,6 +31,8 @@ pub struct UserInput {
     pub organization_unit: Option<Option<String>>,
     /// The dirgate extension's POSIX identity, when the body carries it.
     pub posix: Option<PosixInput>,
+    /// `x509Certificates` as kept, when the body names the attribute.
+    pub certificates: Option<Vec<String>>,
 }
 
 /// The writable account flags of the dirgate extension: every flag of the
@@ -106,6 +108,7 @@ pub fn render(view: &UserView, base: &str) -> Value {
     obj.insert("emails".into(), emails(u));
     obj.insert("phoneNumbers".into(), contacts(&p.phone_numbers));
     obj.insert("addresses".into(), addresses(&p.addresses));
+    super::certificates::render(u, &mut obj);
     obj.insert("groups".into(), groups(view, base));
     obj.insert(ENTERPRISE.into(), enterprise(view, base));
     obj.insert(DIRGATE.into(), dirgate(view));
@@ -275,6 +278,7 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
     p.emails = parse_contacts("emails", get(obj, "emails"))?;
     p.phone_numbers = parse_contacts("phoneNumbers", get(obj, "phoneNumbers"))?;
     p.addresses = parse_addresses(get(obj, "addresses"))?;
+    input.certificates = super::certificates::parse(obj)?;
     if let Some(ext) = get(obj, ENTERPRISE) {
         parse_enterprise(as_object(ENTERPRISE, ext)?, p)?;
     }

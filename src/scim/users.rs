@@ -7,13 +7,14 @@ use super::error::{ScimError, ScimResult};
 use super::filter::AttrPath;
 use super::list::{ListParams, ListQuery, query, respond, user_lookup};
 use super::patch;
-use super::posix::PosixInput;
 use super::project::{Selection, written_in};
 use super::response::{
     created, has_if_match, if_match_ok, none_match_hit, not_modified, resource, scim_json,
 };
 use super::schema::{DIRGATE, ORGANIZATION_UNIT, USER};
 use super::user_json::{UserInput, parse, render};
+use crate::directory::certificates;
+use crate::directory::kept::Kept;
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::scim_view::UserView;
 use crate::directory::users::{NewPassword, NewUser, OrgRef, UserChanges};
@@ -128,9 +129,7 @@ pub async fn create(
         external_id: input.external_id.clone(),
         password: input.password.clone().map(NewPassword::Plain),
         profile: Default::default(),
-        attrs: (input.posix.as_ref())
-            .map(|p| p.kept.apply_to(&Default::default()))
-            .unwrap_or_default(),
+        attrs: kept(&Default::default(), &input),
         uid_number: input.posix.as_ref().and_then(|p| p.uid_number),
         gid_number: input.posix.as_ref().and_then(|p| p.gid_number),
         unit: None,
@@ -215,6 +214,7 @@ pub async fn patch(
     input.flags.get_or_insert_with(Default::default);
     input.organization_unit.get_or_insert(None);
     input.posix.get_or_insert_with(Default::default);
+    input.certificates.get_or_insert_with(Vec::new);
     save(&call, &headers, current, input, &selection).await
 }
 
@@ -271,22 +271,35 @@ fn changes(old: &User, input: &UserInput) -> UserChanges {
         password: input.password.clone().map(NewPassword::Plain),
         profile: Some(input.profile.clone()),
         if_version: None,
-        ..posix_changes(old, input.posix.as_ref())
+        ..posix_changes(old, input)
     }
 }
 
-/// What the extension's POSIX fields change: a number given and different,
-/// the kept home directory, shell and keys when they differ.
-fn posix_changes(old: &User, posix: Option<&PosixInput>) -> UserChanges {
-    let Some(p) = posix else {
-        return UserChanges::default();
-    };
-    let attrs = p.kept.apply_to(&old.attrs);
+/// What the extension's POSIX numbers change (a number given and
+/// different), and the kept attributes when they differ.
+fn posix_changes(old: &User, input: &UserInput) -> UserChanges {
+    let attrs = kept(&old.attrs, input);
+    let posix = input.posix.as_ref();
     UserChanges {
-        uid_number: p.uid_number.filter(|n| *n != old.uid_number),
-        gid_number: p.gid_number.filter(|n| *n != old.gid_number),
+        uid_number: posix
+            .and_then(|p| p.uid_number)
+            .filter(|n| *n != old.uid_number),
+        gid_number: posix
+            .and_then(|p| p.gid_number)
+            .filter(|n| *n != old.gid_number),
         attrs: (attrs != old.attrs).then_some(attrs),
         ..UserChanges::default()
+    }
+}
+
+/// `old` kept attributes with what the body says of them: the POSIX
+/// extension's home directory, shell and keys, and `x509Certificates`.
+fn kept(old: &Kept, input: &UserInput) -> Kept {
+    let posix = input.posix.as_ref().map(|p| &p.kept);
+    let attrs = posix.map_or_else(|| old.clone(), |p| p.apply_to(old));
+    match &input.certificates {
+        Some(list) => certificates::apply_to(&attrs, list.clone()),
+        None => attrs,
     }
 }
 

@@ -228,7 +228,9 @@ impl Answer {
         let mut entries = Entries::new();
         for r in records {
             let mut attrs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for (name, value) in &r.attrs {
+            for (name, bytes) in &r.attrs {
+                // Binary values compare as their bytes, shown lossily.
+                let value = &String::from_utf8_lossy(bytes).into_owned();
                 let own =
                     dirgates(name) || (name.eq_ignore_ascii_case("objectClass") && dirgates(value));
                 if own {

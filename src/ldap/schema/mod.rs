@@ -151,10 +151,16 @@ impl AttributeType {
         false
     }
 
-    /// Values are binary (JPEG, certificates, ...): not UTF-8 text, transferred
-    /// base64-encoded in LDIF, skipped by [`validate`].
+    /// Values are binary (JPEG, certificates, ...): bytes, not UTF-8 text,
+    /// written base64-encoded in LDIF, not checked by [`validate`].
     pub fn is_binary(&self) -> bool {
-        syntax(self.syntax).is_some_and(|s| s.binary)
+        syntax::is_binary(self.syntax)
+    }
+
+    /// Values travel under `<name>;binary` (certificates): writes must name
+    /// the option, reads answer with it (RFC 4522).
+    pub fn is_binary_transfer(&self) -> bool {
+        syntax::is_binary_transfer(self.syntax)
     }
 
     /// Syntax check for a value about to be written; see [`validate`].

@@ -79,7 +79,19 @@ fn names_aliases_oids_and_subtypes() {
     assert!(names(&["noSuchAttr"]).is_empty());
     assert_eq!(names(&["noSuchAttr", "sn"]), ["sn"]);
     assert!(names(&["cn;lang-en"]).is_empty());
-    assert_eq!(names(&["cn;binary"]), ["cn"]);
+    // `;binary` names certificates only (slapd does not know `cn;binary`).
+    assert!(names(&["cn;binary"]).is_empty());
+    let certificate = schema::attribute("userCertificate").unwrap();
+    for asked in [
+        "userCertificate;binary",
+        "usercertificate",
+        "2.5.4.36;BINARY",
+    ] {
+        assert!(
+            Selection::parse(&req(&[asked])).wants(certificate),
+            "{asked}"
+        );
+    }
 }
 
 #[test]

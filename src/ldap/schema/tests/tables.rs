@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::super::syntax::SYNTAXES;
+use super::super::syntax::{self, SYNTAXES};
 use super::super::values::{is_descr, is_numericoid};
 use super::super::*;
 use super::at;
@@ -182,6 +182,22 @@ fn binary_attributes() {
     }
     assert!(!at("userPassword").is_binary());
     assert!(!at("cn").is_binary());
+    assert!(at("userCertificate").is_binary_transfer());
+    assert!(!at("jpegPhoto").is_binary_transfer());
+}
+
+/// The short lists the hot paths test say what the table says.
+#[test]
+fn binary_syntax_lists_follow_the_table() {
+    for s in SYNTAXES {
+        assert_eq!(syntax::is_binary(s.oid), s.binary, "{}", s.desc);
+        assert_eq!(
+            syntax::is_binary_transfer(s.oid),
+            s.binary_transfer,
+            "{}",
+            s.desc
+        );
+    }
 }
 
 #[test]
