@@ -128,7 +128,7 @@ fn index_every_email(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
     let w = tx.writer()?;
     let mut any = w.open_multimap_table(USER_BY_ANY_EMAIL)?;
     for u in users {
-        for key in super::write::email_keys(&u) {
+        for key in super::user_writes::email_keys(&u) {
             any.insert(key.as_str(), u.id.as_u128())?;
         }
     }

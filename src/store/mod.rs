@@ -14,6 +14,7 @@ mod migrate;
 mod read;
 mod snapshot;
 mod tables;
+mod user_writes;
 mod write;
 
 use redb::{Database, ReadableDatabase};

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 impl Tx {
-    fn put_record<T: serde::Serialize>(
+    pub(super) fn put_record<T: serde::Serialize>(
         &mut self,
         def: TableDefinition<u128, &[u8]>,
         what: &'static str,
@@ -28,7 +28,11 @@ impl Tx {
         Ok(())
     }
 
-    fn remove_record(&mut self, def: TableDefinition<u128, &[u8]>, id: Uuid) -> StoreResult<()> {
+    pub(super) fn remove_record(
+        &mut self,
+        def: TableDefinition<u128, &[u8]>,
+        id: Uuid,
+    ) -> StoreResult<()> {
         self.writer()?.open_table(def)?.remove(id.as_u128())?;
         Ok(())
     }
@@ -54,13 +58,17 @@ impl Tx {
         Ok(())
     }
 
-    fn release(&mut self, def: TableDefinition<&str, u128>, key: &str) -> StoreResult<()> {
+    pub(super) fn release(
+        &mut self,
+        def: TableDefinition<&str, u128>,
+        key: &str,
+    ) -> StoreResult<()> {
         self.writer()?.open_table(def)?.remove(key)?;
         Ok(())
     }
 
     /// Moves a unique key from `old` to `new` when they differ.
-    fn rekey(
+    pub(super) fn rekey(
         &mut self,
         def: TableDefinition<&str, u128>,
         index: &'static str,
@@ -78,7 +86,7 @@ impl Tx {
         self.claim(def, index, new, id)
     }
 
-    fn set_str_entry(
+    pub(super) fn set_str_entry(
         &mut self,
         def: MultimapTableDefinition<&str, u128>,
         old: Option<&str>,
@@ -100,7 +108,7 @@ impl Tx {
 
     /// Like [`Self::set_str_entry`] for a record with several keys in one
     /// index: drops the keys it lost, adds the ones it gained.
-    fn set_str_entries(
+    pub(super) fn set_str_entries(
         &mut self,
         def: MultimapTableDefinition<&str, u128>,
         old: &BTreeSet<String>,
@@ -121,7 +129,7 @@ impl Tx {
     }
 
     /// Adds (`present`) or removes `id` under `key` of a multimap index.
-    fn set_entry<K: redb::Key + 'static>(
+    pub(super) fn set_entry<K: redb::Key + 'static>(
         &mut self,
         def: MultimapTableDefinition<K, u128>,
         key: K::SelfType<'_>,
@@ -137,7 +145,7 @@ impl Tx {
         Ok(())
     }
 
-    fn add_seats(&mut self, org: Uuid, delta: i64) -> StoreResult<()> {
+    pub(super) fn add_seats(&mut self, org: Uuid, delta: i64) -> StoreResult<()> {
         let mut t = self.writer()?.open_table(SEATS_USED)?;
         let used = t.get(org.as_u128())?.map_or(0, |v| v.value());
         let next = used.saturating_add_signed(delta);
@@ -268,60 +276,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Stores a user and brings every index, membership list and seat counter in
-    /// line with it.
-    pub fn put_user(&mut self, user: &User) -> StoreResult<()> {
-        let old = self.user(user.id)?;
-        let old = old.as_ref();
-        let old_login = old.map(|o| fold(&o.login));
-        self.rekey(
-            USER_BY_LOGIN,
-            "login",
-            old_login.as_deref(),
-            &fold(&user.login),
-            user.id,
-        )?;
-        let old_email = old.and_then(|o| o.email.as_deref()).map(fold);
-        let new_email = user.email.as_deref().map(fold);
-        self.set_str_entry(
-            USER_BY_EMAIL,
-            old_email.as_deref(),
-            new_email.as_deref(),
-            user.id,
-        )?;
-        self.set_str_entries(
-            USER_BY_ANY_EMAIL,
-            &old.map(email_keys).unwrap_or_default(),
-            &email_keys(user),
-            user.id,
-        )?;
-        self.set_str_entry(
-            USER_BY_EXTERNAL_ID,
-            old.and_then(|o| o.external_id.as_deref()),
-            user.external_id.as_deref(),
-            user.id,
-        )?;
-        self.set_str_entries(
-            USER_BY_CN,
-            &old.map(cn_keys).unwrap_or_default(),
-            &cn_keys(user),
-            user.id,
-        )?;
-        let old_uid = old.map(|o| o.uid_number);
-        self.renumber(UID_NUMBERS, "uidNumber", old_uid, user.uid_number, user.id)?;
-        let old_gid = old.map(|o| o.gid_number);
-        if old_gid != Some(user.gid_number) {
-            if let Some(g) = old_gid {
-                self.set_entry(USER_GIDS, g, user.id, false)?;
-            }
-            self.set_entry(USER_GIDS, user.gid_number, user.id, true)?;
-        }
-        self.place_user(old, user)?;
-        self.put_record(USERS, "user", user.id, user)
-    }
-
     /// Moves a unique number from `old` to `new`, refusing one another record holds.
-    fn renumber(
+    pub(super) fn renumber(
         &mut self,
         def: TableDefinition<u32, u128>,
         index: &'static str,
@@ -348,55 +304,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Organization membership and seat counts, old placement → new placement.
-    fn place_user(&mut self, old: Option<&User>, new: &User) -> StoreResult<()> {
-        let before = old.map(|o| (o.org, o.state.holds_seat()));
-        let after = (new.org, new.state.holds_seat());
-        if before == Some(after) {
-            return Ok(());
-        }
-        if let Some((org, seat)) = before {
-            self.set_entry(ORG_USERS, org_key(org), new.id, false)?;
-            if let (Some(org), true) = (org, seat) {
-                self.add_seats(org, -1)?;
-            }
-        }
-        self.set_entry(ORG_USERS, org_key(after.0), new.id, true)?;
-        if let (Some(org), true) = after {
-            self.add_seats(org, 1)?;
-        }
-        Ok(())
-    }
-
-    /// Removes a user with its indexes and memberships.
-    pub fn delete_user(&mut self, id: Uuid) -> StoreResult<()> {
-        let Some(old) = self.user(id)? else {
-            return Ok(());
-        };
-        self.release(USER_BY_LOGIN, &fold(&old.login))?;
-        self.set_str_entry(
-            USER_BY_EMAIL,
-            old.email.as_deref().map(fold).as_deref(),
-            None,
-            id,
-        )?;
-        self.set_str_entries(USER_BY_ANY_EMAIL, &email_keys(&old), &BTreeSet::new(), id)?;
-        self.set_str_entry(USER_BY_EXTERNAL_ID, old.external_id.as_deref(), None, id)?;
-        self.set_str_entries(USER_BY_CN, &cn_keys(&old), &BTreeSet::new(), id)?;
-        self.writer()?
-            .open_table(UID_NUMBERS)?
-            .remove(old.uid_number)?;
-        self.set_entry(USER_GIDS, old.gid_number, id, false)?;
-        self.set_entry(ORG_USERS, org_key(old.org), id, false)?;
-        if let (Some(org), true) = (old.org, old.state.holds_seat()) {
-            self.add_seats(org, -1)?;
-        }
-        self.drop_memberships(id)?;
-        self.remove_record(USERS, id)
-    }
-
     /// Takes `id` out of every role it is in, and (for a role) empties it.
-    fn drop_memberships(&mut self, id: Uuid) -> StoreResult<()> {
+    pub(super) fn drop_memberships(&mut self, id: Uuid) -> StoreResult<()> {
         for role in self.member_of(id)? {
             self.remove_member(role, id)?;
         }
@@ -512,21 +421,4 @@ impl Tx {
         meta.insert(SYSTEM_ADMIN, bytes.as_slice())?;
         Ok(())
     }
-}
-
-/// A user's keys in the common-name index: every `cn` it shows, loosely keyed.
-pub(super) fn cn_keys(user: &User) -> BTreeSet<String> {
-    user.common_names().iter().map(|c| loose_key(c)).collect()
-}
-
-/// A user's keys in the any-email index: every address it has, folded.
-pub(super) fn email_keys(user: &User) -> BTreeSet<String> {
-    let profile = user.profile.emails.iter().map(|c| c.value.as_str());
-    user.email
-        .as_deref()
-        .into_iter()
-        .chain(profile)
-        .map(fold)
-        .filter(|e| !e.is_empty())
-        .collect()
 }
