@@ -24,6 +24,8 @@
 
 #[path = "common/process.rs"]
 mod process;
+#[path = "common/slapd_tools.rs"]
+mod slapd_tools;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -31,6 +33,7 @@ use dirgate::ldap::dn::Dn;
 use dirgate::ldap::ldif::parse;
 use dirgate::ldap::schema;
 use process::{Daemon, command, text};
+use slapd_tools::{OPENSSH_LPK, sbin};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,19 +42,6 @@ const BASE: &str = "dc=example,dc=com";
 
 /// OpenLDAP's schemas every database loads.
 const STOCK_SCHEMAS: [&str; 4] = ["core", "cosine", "inetorgperson", "nis"];
-
-/// openssh-lpk's schema (sshd's AuthorizedKeysCommand, SSSD, GitLab),
-/// which Debian does not ship with slapd: in its widespread form, as
-/// dirgate serves it.
-const OPENSSH_LPK: &str = "attributetype ( 1.3.6.1.4.1.24552.500.1.1.1.13 NAME 'sshPublicKey'
-  DESC 'MANDATORY: OpenSSH Public key'
-  EQUALITY octetStringMatch
-  SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )
-
-objectclass ( 1.3.6.1.4.1.24552.500.1.1.2.0 NAME 'ldapPublicKey' SUP top AUXILIARY
-  DESC 'MANDATORY: OpenSSH LPK objectclass'
-  MAY ( sshPublicKey $ uid ) )
-";
 
 /// What slapd writes into every entry itself: never compared.
 const GENERATED: [&str; 5] = [
@@ -64,16 +54,6 @@ const GENERATED: [&str; 5] = [
 
 /// What dirgate keeps of every entry but its fixed ones.
 const IDENTITY: [&str; 3] = ["entryUUID", "createTimestamp", "modifyTimestamp"];
-
-fn sbin(tool: &str) -> PathBuf {
-    let path = Path::new("/usr/sbin").join(tool);
-    assert!(
-        path.exists(),
-        "{} missing: scripts/test installs the Debian package slapd",
-        path.display()
-    );
-    path
-}
 
 /// One offline slapd database in a directory of its own.
 struct Database {

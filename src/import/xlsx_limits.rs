@@ -157,17 +157,24 @@ fn is_shared_strings(name: &str) -> bool {
         .ends_with("sharedstrings.xml")
 }
 
-/// The `uniqueCount` of the first `<sst>` start tag, read by the XML reader
-/// calamine uses, configured as calamine configures it, so both see the same
-/// tag. XML that does not parse is refused: calamine reads the whole part
-/// and would refuse it too.
-fn announced_strings(text: impl Read) -> Result<u128, String> {
+/// An XML reader over a part, configured as calamine 0.38 configures its
+/// own, so that a check here sees the tags calamine will see.
+pub(super) fn calamine_xml<R: Read>(text: R) -> quick_xml::Reader<io::BufReader<R>> {
     let mut xml = quick_xml::Reader::from_reader(io::BufReader::new(text));
     let config = xml.config_mut();
     config.check_end_names = false;
     config.trim_text(false);
     config.check_comments = false;
     config.expand_empty_elements = true;
+    xml
+}
+
+/// The `uniqueCount` of the first `<sst>` start tag, read by the XML reader
+/// calamine uses, configured as calamine configures it, so both see the same
+/// tag. XML that does not parse is refused: calamine reads the whole part
+/// and would refuse it too.
+fn announced_strings(text: impl Read) -> Result<u128, String> {
+    let mut xml = calamine_xml(text);
     let mut buf = Vec::new();
     loop {
         buf.clear();

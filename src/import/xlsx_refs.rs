@@ -12,7 +12,7 @@
 //! way calamine splits them, so that both see the same text. A reference
 //! calamine would refuse anyway (a stray character) is left for it to refuse.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use quick_xml::events::Event;
 
@@ -24,12 +24,7 @@ const MAX_ROW: u32 = 1_048_576;
 /// it. Reading stops quietly at XML that does not parse: calamine stops
 /// there too, having seen only what was checked.
 pub(super) fn check(text: impl Read) -> Result<(), String> {
-    let mut xml = quick_xml::Reader::from_reader(io::BufReader::new(text));
-    let config = xml.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
+    let mut xml = super::xlsx_limits::calamine_xml(text);
     let mut buf = Vec::new();
     loop {
         buf.clear();

@@ -6,27 +6,16 @@
 #![allow(dead_code)]
 
 use super::server::{BASE, Ldap, run};
+pub use super::slapd_tools::{OPENSSH_LPK, sbin};
 use dirgate::ldap::dn::Dn;
 use dirgate::ldap::ldif::parse;
 use dirgate::ldap::schema;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const SLAPD_ADMIN: &str = "cn=admin,dc=example,dc=com";
 pub const SLAPD_PW: &str = "differential";
-
-/// openssh-lpk in its widespread form, as dirgate serves it (Debian's slapd
-/// does not ship it).
-pub const OPENSSH_LPK: &str = "attributetype ( 1.3.6.1.4.1.24552.500.1.1.1.13 NAME 'sshPublicKey'
-  DESC 'MANDATORY: OpenSSH Public key'
-  EQUALITY octetStringMatch
-  SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )
-objectclass ( 1.3.6.1.4.1.24552.500.1.1.2.0 NAME 'ldapPublicKey' SUP top AUXILIARY
-  DESC 'MANDATORY: OpenSSH LPK objectclass'
-  MAY ( sshPublicKey $ uid ) )
-";
 
 /// A slapd in the foreground; killed when dropped.
 pub struct Slapd {
@@ -40,16 +29,6 @@ impl Drop for Slapd {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn sbin(tool: &str) -> std::path::PathBuf {
-    let path = Path::new("/usr/sbin").join(tool);
-    assert!(
-        path.exists(),
-        "{} missing: scripts/test installs the Debian package slapd",
-        path.display()
-    );
-    path
 }
 
 pub fn free_port() -> u16 {

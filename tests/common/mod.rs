@@ -8,6 +8,7 @@ pub mod differential;
 pub mod http;
 pub mod scim;
 pub mod server;
+pub mod slapd_tools;
 
 use dirgate::directory::acl::Actor;
 use dirgate::directory::audit::{Origin, Protocol};
