@@ -158,6 +158,20 @@ fn cases() -> Vec<Case> {
         modify(&devs, "add: memberUid\nmemberUid: acme01"),
         modify(&devs, "delete: gidNumber"),
         modify(&people, "replace: description\ndescription: All of Acme"),
+        // The organization's own OU.
+        modify(&acme, "add: l\nl: Paris"),
+        modify(
+            &acme,
+            "replace: description\ndescription: One\ndescription: Two",
+        ),
+        modify(&acme, "delete: description\ndescription: One"),
+        modify(&acme, "add: uid\nuid: x"),
+        modify(&acme, "add: fooBar\nfooBar: x"),
+        modify(
+            &acme,
+            "add: objectClass\nobjectClass: extensibleObject\n-\nadd: uid\nuid: acme",
+        ),
+        modify(&acme, "delete: ou\nou: Acme"),
         modify(&people, "add: l\nl: Berlin"),
         modify(&format!("uid=ghost,{people}"), "replace: title\ntitle: x"),
         // Adds.

@@ -68,6 +68,11 @@ pub struct Organization {
     /// The one Organization Administrator, a member of this organization.
     #[serde(default)]
     pub admin: Option<Uuid>,
+    /// Attributes kept as an LDAP client wrote them on the organization's OU
+    /// (its object classes, `l`, `telephoneNumber`, further `description`
+    /// values, …); absent in old records.
+    #[serde(default, skip_serializing_if = "super::kept::Kept::is_empty")]
+    pub attrs: super::kept::Kept,
     pub created: Millis,
     pub modified: Millis,
     /// Change-log sequence number of the last change: the ETag source.

@@ -4,6 +4,7 @@
 
 use super::acl::{Action, Target};
 use super::error::{Error, Result};
+use super::kept::Kept;
 use super::model::{Organization, Suffix, now};
 use super::names::{check_org_name, check_suffix, check_text};
 use super::users::OrgRef;
@@ -117,6 +118,7 @@ impl Directory {
             seats: new.seats,
             description: new.description,
             admin: None,
+            attrs: Kept::default(),
             created: t,
             modified: t,
             version,
@@ -257,6 +259,35 @@ impl Directory {
         };
         org.version = self.log(tx, req, change)?;
         org.description = description;
+        org.modified = now();
+        tx.put_org(&org)?;
+        Ok(org)
+    }
+
+    /// Replaces what an organization's entry keeps as written besides its
+    /// name, description and seats (LDAP's view of the rest of the OU).
+    pub(crate) fn set_org_attrs_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        name: &str,
+        attrs: Kept,
+    ) -> Result<Organization> {
+        let mut org = self.org_named_for(tx, req, Action::ModifyOrganization, name)?;
+        self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
+        attrs.check()?;
+        if org.attrs == attrs {
+            return Ok(org);
+        }
+        let change = Change {
+            action: "org.modify",
+            target: &org.name,
+            target_id: Some(org.id),
+            org: Some(org.id),
+            detail: Some("attributes".into()),
+        };
+        org.version = self.log(tx, req, change)?;
+        org.attrs = attrs;
         org.modified = now();
         tx.put_org(&org)?;
         Ok(org)

@@ -23,6 +23,7 @@ pub mod addresses;
 mod export;
 mod groups;
 pub mod manager;
+pub mod orgs;
 pub mod roles;
 pub mod users;
 
@@ -285,36 +286,6 @@ impl<'a> Renderer<'a> {
             );
         }
         Ok(e)
-    }
-
-    fn org_entry(&self, org: &Organization) -> Entry {
-        let dn = self.tree.org_entry_dn(org);
-        let mut e = Entry::new(dn.clone());
-        // An export leaves out the seat count a load without one gives.
-        let seats = !self.export || org.seats != u32::MAX;
-        let classes = ORG_CLASSES
-            .iter()
-            .filter(|c| seats || !c.starts_with("dirgate"));
-        e.push("objectClass", classes.map(|c| (*c).to_owned()).collect());
-        e.push("ou", vec![org.name.clone()]);
-        if let Some(d) = &org.description {
-            e.push("description", vec![d.clone()]);
-        }
-        if seats {
-            e.push("dirgateSeats", vec![org.seats.to_string()]);
-        }
-        if self.operational {
-            operational(
-                &mut e,
-                &dn,
-                "organizationalUnit",
-                Some(org.id),
-                Some(org.created),
-                Some(org.modified),
-                true,
-            );
-        }
-        e
     }
 
     fn user_entry(&mut self, u: &User) -> Result<Entry> {

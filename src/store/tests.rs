@@ -59,6 +59,7 @@ fn sample_role() -> Role {
 
 fn org(name: &str) -> Organization {
     Organization {
+        attrs: Default::default(),
         id: Uuid::new_v4(),
         name: name.into(),
         seats: 10,

@@ -355,7 +355,12 @@ pub fn unit(dn: &str, ou: &str, desc: &str) -> String {
 pub fn dataset() -> Vec<String> {
     let mut out = Vec::new();
     for (o, org) in ORGS.iter().enumerate() {
-        out.push(unit(&org_dn(org), org, &format!("Tenant {org}")));
+        let mut tenant = unit(&org_dn(org), org, &format!("Tenant {org}"));
+        if o == 1 {
+            // A tenant OU as slapd holds one: more than a name.
+            tenant.push_str("description: Since 1989\nl: Springfield\ntelephoneNumber: +1 555 0199\nbusinessCategory: Manufacturing\n");
+        }
+        out.push(tenant);
         let people = format!("ou=People,{}", org_dn(org));
         out.push(unit(&people, "People", &format!("Everyone at {org}")));
         out.push(unit(

@@ -7,7 +7,7 @@
 
 use super::attrs::Attrs;
 use super::record::{
-    members, new_password, role_fields, seats, set_manager, unit_kept, user_fields,
+    members, new_password, org_kept, role_fields, seats, set_manager, unit_kept, user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
@@ -140,10 +140,11 @@ fn add_in(
             let new = NewOrg {
                 name,
                 seats: seats(&attrs)?,
-                description: attrs.single("description")?.map(str::to_owned),
+                description: attrs.values("description").first().cloned(),
                 id,
             };
-            dir.create_org_in(tx, req, new)?;
+            let org = dir.create_org_in(tx, req, new)?;
+            dir.set_org_attrs_in(tx, req, &org.name, org_kept(&attrs, &org.name))?;
         }
         Kind::Unit { org, parent } => {
             let new = NewUnit {

@@ -140,13 +140,6 @@ impl Attrs {
         }
     }
 
-    /// Sets `name` to `value` when present (for records' optional fields).
-    pub fn put_opt(&mut self, name: &str, value: Option<&str>) {
-        if let (Some(ty), Some(v)) = (schema::attribute(name), value) {
-            self.put(ty, vec![v.to_owned()]);
-        }
-    }
-
     /// Whether `ty` holds `value` by its equality rule.
     pub fn holds(&self, ty: &AttributeType, value: &str) -> bool {
         self.get(ty).iter().any(|v| same(ty, v, value))

@@ -7,8 +7,8 @@
 
 use super::attrs::{Attrs, attr_type, decode_values};
 use super::record::{
-    UserFields, members, new_password, org_attrs, role_attrs, role_fields, seats, set_manager,
-    unit_attrs, unit_kept, user_attrs, user_fields,
+    UserFields, members, new_password, org_attrs, org_kept, role_attrs, role_fields, seats,
+    set_manager, unit_attrs, unit_kept, user_attrs, user_fields,
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
@@ -349,10 +349,11 @@ fn modify_org(
     if new_seats != org.seats {
         dir.set_seats_in(tx, req, &org.name, new_seats)?;
     }
-    let description = attrs.single("description")?.map(str::to_owned);
+    let description = attrs.values("description").first().cloned();
     if description != org.description {
         dir.set_org_description_in(tx, req, &org.name, description)?;
     }
+    dir.set_org_attrs_in(tx, req, &org.name, org_kept(&attrs, &org.name))?;
     dir.authorize(req, Action::ModifyOrganization, Target::org(Some(id)))?;
     Ok(())
 }

@@ -17,25 +17,18 @@ use crate::directory::view::View;
 use crate::directory::{Directory, Request};
 use crate::ldap::render::addresses;
 use crate::ldap::render::manager::split_manager;
+use crate::ldap::render::orgs::org_values;
 use crate::ldap::render::roles::{
     Form, Members, interpreted as role_interpreted, names_default_shape, role_values,
 };
+use crate::ldap::render::unit_values;
 use crate::ldap::render::users::{
     FIRST_VALUE_TYPED, Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
 };
-use crate::ldap::render::{ORG_CLASSES, unit_values};
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
 use crate::store::Tx;
 use ldap3_proto::proto::LdapResultCode as Code;
-
-fn with_classes(classes: &[&str]) -> Attrs {
-    let mut a = Attrs::default();
-    if let Some(ty) = schema::attribute("objectClass") {
-        a.put(ty, classes.iter().map(|c| (*c).to_owned()).collect());
-    }
-    a
-}
 
 /// A user's attributes as they stand (what a modify changes), and those of
 /// them dirgate derived rather than anyone wrote.
@@ -450,11 +443,36 @@ pub fn unit_kept(attrs: &Attrs, name: &str) -> Kept {
 
 /// An organization's writable attributes as they are now.
 pub fn org_attrs(o: &Organization) -> Attrs {
-    let mut a = with_classes(ORG_CLASSES);
-    a.put_opt("ou", Some(&o.name));
-    a.put_opt("description", o.description.as_deref());
-    a.put_opt("dirgateSeats", Some(&o.seats.to_string()));
+    let mut a = Attrs::default();
+    for (name, values) in org_values(o, true) {
+        if let Some(ty) = schema::attribute(&name) {
+            a.put(ty, values);
+        }
+    }
     a
+}
+
+/// What an organization keeps as written: everything but its name alone
+/// in `ou`, its first `description` (the one the admin API shows), its
+/// seats, and object classes that only say what dirgate shows anyway.
+pub fn org_kept(attrs: &Attrs, name: &str) -> Kept {
+    let defaults = |v: &[String]| {
+        let mut v: Vec<String> = v.iter().map(|c| c.to_ascii_lowercase()).collect();
+        v.sort();
+        v == ["dirgateorganization", "organizationalunit", "top"]
+            || v == ["organizationalunit", "top"]
+    };
+    attrs
+        .types()
+        .map(|ty| (ty.canonical().to_owned(), attrs.get(ty).to_vec()))
+        .filter_map(|(n, v)| match n.as_str() {
+            "ou" if v.len() == 1 && v[0] == name => None,
+            "objectClass" if defaults(&v) => None,
+            "dirgateSeats" => None,
+            "description" => Some((n, v.into_iter().skip(1).collect())),
+            _ => Some((n, v)),
+        })
+        .collect()
 }
 
 /// An organization entry's seat count; no value means no limit.

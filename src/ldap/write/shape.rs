@@ -10,8 +10,8 @@
 
 use super::attrs::{Attrs, about};
 use super::{Checked, fail};
+use crate::ldap::render::SERVICE_CLASSES;
 use crate::ldap::render::roles::DEFAULT_SHAPE;
-use crate::ldap::render::{ORG_CLASSES, SERVICE_CLASSES};
 use crate::ldap::schema::{self, AttributeType, ObjectClass};
 use ldap3_proto::proto::LdapResultCode as Code;
 
@@ -92,11 +92,17 @@ pub const UNIT: Shape = Shape {
     allocated: &[],
 };
 
+/// An organization's OU keeps every attribute its classes allow, as a unit.
 pub const ORG: Shape = Shape {
     what: "organization",
     rdn: "ou",
-    classes: ORG_CLASSES,
-    stored: &["ou", "description", "dirgateSeats"],
+    classes: &[
+        "top",
+        "organizationalUnit",
+        "extensibleObject",
+        "dirgateOrganization",
+    ],
+    stored: &[],
     computed: &[],
     optional: &[],
     allocated: &[],
