@@ -19,6 +19,10 @@ const BASE: &str = "dc=example,dc=com";
 /// {SSHA} of "secret" with salt "saltsalt".
 const SSHA: &str = "{SSHA}1G904nLkTkGWjKNnQuB/hpWXC/hzYWx0c2FsdA==";
 
+/// `openssl passwd -6 -salt saltsalt secret`, as /etc/shadow and directories
+/// migrated from it hold SHA-512 crypt.
+const CRYPT: &str = "{CRYPT}$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1";
+
 fn export() -> String {
     format!(
         "version: 1
@@ -69,6 +73,7 @@ objectClass: inetOrgPerson
 cn: Yuri
 sn: Y
 description: Loaded after the groups that name him
+userPassword: {CRYPT}
 
 dn: ou=People,ou=Tenant-X,{BASE}
 objectClass: organizationalUnit
@@ -143,6 +148,7 @@ fn a_multi_tenant_export_loads_whole() {
     let req = dirgate::directory::Request::internal();
     for who in [
         Principal::Login("xena@example.com".into()),
+        Principal::Login("yuri@example.com".into()),
         Principal::Service("gitea".into()),
     ] {
         assert!(f.dir.authenticate(&req, &who, "secret").is_ok(), "{who:?}");
