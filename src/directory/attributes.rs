@@ -1,0 +1,107 @@
+//! The profile's texts that SCIM and LDAP share, described once: for each,
+//! the profile field that stores it, the LDAP attribute that shows it and
+//! the SCIM attribute (of the core User schema or the enterprise extension)
+//! that names it. The LDAP front end (entries, filters, writes) and the SCIM
+//! one (User JSON both ways, so PATCH paths and filters too) read this
+//! table, so a value written under one name is the same stored value under
+//! the other. Shared values of other shapes are mapped where their shape
+//! is: phone numbers by type, addresses, the manager.
+//! Plain data: imports no protocol crate.
+
+use super::profile::Profile;
+
+/// Which SCIM schema a shared text belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScimSchema {
+    /// `urn:ietf:params:scim:schemas:core:2.0:User` (RFC 7643 §4.1).
+    Core,
+    /// The enterprise extension (RFC 7643 §4.3).
+    Enterprise,
+}
+
+/// A profile text that LDAP and SCIM both read and write: one stored value.
+pub struct SharedText {
+    /// The LDAP attribute, as the LDAP schema spells it canonically.
+    pub ldap: &'static str,
+    /// The SCIM attribute of `schema`.
+    pub scim: &'static str,
+    pub schema: ScimSchema,
+    pub get: fn(&Profile) -> &Option<String>,
+    pub set: fn(&mut Profile, Option<String>),
+}
+
+use ScimSchema::{Core, Enterprise};
+
+/// Every shared text. LDAP may allow more values than SCIM's one (a second
+/// `title`): the first is this field, the LDAP front end keeps the others
+/// as written.
+pub const SHARED_TEXTS: &[SharedText] = &[
+    SharedText {
+        ldap: "title",
+        scim: "title",
+        schema: Core,
+        get: |p| &p.title,
+        set: |p, v| p.title = v,
+    },
+    SharedText {
+        ldap: "employeeNumber",
+        scim: "employeeNumber",
+        schema: Enterprise,
+        get: |p| &p.employee_number,
+        set: |p, v| p.employee_number = v,
+    },
+    SharedText {
+        ldap: "departmentNumber",
+        scim: "department",
+        schema: Enterprise,
+        get: |p| &p.department,
+        set: |p, v| p.department = v,
+    },
+    SharedText {
+        ldap: "o",
+        scim: "organization",
+        schema: Enterprise,
+        get: |p| &p.organization,
+        set: |p, v| p.organization = v,
+    },
+    SharedText {
+        ldap: "preferredLanguage",
+        scim: "preferredLanguage",
+        schema: Core,
+        get: |p| &p.preferred_language,
+        set: |p, v| p.preferred_language = v,
+    },
+    SharedText {
+        ldap: "employeeType",
+        scim: "userType",
+        schema: Core,
+        get: |p| &p.user_type,
+        set: |p, v| p.user_type = v,
+    },
+];
+
+/// The shared texts of one SCIM schema.
+pub fn shared_texts(schema: ScimSchema) -> impl Iterator<Item = &'static SharedText> {
+    SHARED_TEXTS.iter().filter(move |t| t.schema == schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each field is one stored value: no two rows share an LDAP name, a
+    /// SCIM name of the same schema, or a field.
+    #[test]
+    fn every_row_names_its_own_field() {
+        for (i, a) in SHARED_TEXTS.iter().enumerate() {
+            let mut p = Profile::default();
+            (a.set)(&mut p, Some("x".into()));
+            assert_eq!((a.get)(&p).as_deref(), Some("x"), "{}", a.scim);
+            for b in SHARED_TEXTS.iter().skip(i + 1) {
+                assert!(!a.ldap.eq_ignore_ascii_case(b.ldap), "{}", a.ldap);
+                assert!(!(a.schema == b.schema && a.scim == b.scim), "{}", a.scim);
+                assert!((b.get)(&p).is_none(), "{} and {}", a.scim, b.scim);
+            }
+        }
+    }
+}
