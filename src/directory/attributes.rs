@@ -32,9 +32,10 @@ pub struct SharedText {
 
 use ScimSchema::{Core, Enterprise};
 
-/// Every shared text. LDAP may allow more values than SCIM's one (a second
-/// `title`): the first is this field, the LDAP front end keeps the others
-/// as written.
+/// Every shared text. Where LDAP has no standard attribute for a SCIM one,
+/// dirgate's schema has one of its own (`dirgate*`, class `dirgateAccount`).
+/// LDAP may allow more values than SCIM's one (a second `title`): the
+/// first is this field, the LDAP front end keeps the others as written.
 pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "title",
@@ -77,6 +78,41 @@ pub const SHARED_TEXTS: &[SharedText] = &[
         schema: Core,
         get: |p| &p.user_type,
         set: |p, v| p.user_type = v,
+    },
+    SharedText {
+        ldap: "dirgateNickName",
+        scim: "nickName",
+        schema: Core,
+        get: |p| &p.nick_name,
+        set: |p, v| p.nick_name = v,
+    },
+    SharedText {
+        ldap: "dirgateLocale",
+        scim: "locale",
+        schema: Core,
+        get: |p| &p.locale,
+        set: |p, v| p.locale = v,
+    },
+    SharedText {
+        ldap: "dirgateTimezone",
+        scim: "timezone",
+        schema: Core,
+        get: |p| &p.timezone,
+        set: |p, v| p.timezone = v,
+    },
+    SharedText {
+        ldap: "dirgateCostCenter",
+        scim: "costCenter",
+        schema: Enterprise,
+        get: |p| &p.cost_center,
+        set: |p, v| p.cost_center = v,
+    },
+    SharedText {
+        ldap: "dirgateDivision",
+        scim: "division",
+        schema: Enterprise,
+        get: |p| &p.division,
+        set: |p, v| p.division = v,
     },
 ];
 

@@ -93,15 +93,8 @@ pub fn render(view: &UserView, base: &str) -> Value {
         "honorificSuffix": p.honorific_suffix,
     })));
     obj.insert("name".into(), Value::Object(name));
-    for (k, v) in [
-        ("displayName", &u.display_name),
-        ("nickName", &p.nick_name),
-        ("profileUrl", &p.profile_url),
-        ("locale", &p.locale),
-        ("timezone", &p.timezone),
-    ] {
-        obj.insert(k.into(), json!(v));
-    }
+    obj.insert("displayName".into(), json!(u.display_name));
+    obj.insert("profileUrl".into(), json!(p.profile_url));
     for t in shared_texts(ScimSchema::Core) {
         obj.insert(t.scim.into(), json!((t.get)(p)));
     }
@@ -201,11 +194,7 @@ fn enterprise(view: &UserView, base: &str) -> Value {
         }
         Value::Object(m)
     });
-    let mut m = map(json!({
-        "costCenter": p.cost_center,
-        "division": p.division,
-        "manager": manager,
-    }));
+    let mut m = map(json!({ "manager": manager }));
     for t in shared_texts(ScimSchema::Enterprise) {
         m.insert(t.scim.into(), json!((t.get)(p)));
     }
@@ -272,10 +261,7 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
         p.honorific_prefix = opt_str(name, "honorificPrefix")?;
         p.honorific_suffix = opt_str(name, "honorificSuffix")?;
     }
-    p.nick_name = opt_str(obj, "nickName")?;
     p.profile_url = opt_str(obj, "profileUrl")?;
-    p.locale = opt_str(obj, "locale")?;
-    p.timezone = opt_str(obj, "timezone")?;
     texts(obj, ScimSchema::Core, p)?;
     p.emails = parse_contacts("emails", get(obj, "emails"))?;
     p.phone_numbers = parse_contacts("phoneNumbers", get(obj, "phoneNumbers"))?;
@@ -351,8 +337,6 @@ fn texts(o: &Map<String, Value>, schema: ScimSchema, p: &mut Profile) -> ScimRes
 
 fn parse_enterprise(o: &Map<String, Value>, p: &mut Profile) -> ScimResult<()> {
     texts(o, ScimSchema::Enterprise, p)?;
-    p.cost_center = opt_str(o, "costCenter")?;
-    p.division = opt_str(o, "division")?;
     match get(o, "manager") {
         // Entra ID sends the manager's id as a bare string.
         Some(Value::String(id)) => p.manager_id = Some(id.clone()).filter(|s| !s.is_empty()),
