@@ -16,8 +16,8 @@
 //! Twice: once with OpenLDAP's stock schemas only, whose export must carry
 //! nothing of dirgate's, and once with data that uses dirgate's own
 //! attributes (rights, flags, seats, the profile texts SCIM shares, a
-//! service account, a role in dirgate's default shape), where both
-//! databases load `dirgate schema`'s output.
+//! service account, a role in dirgate's default shape) and labeled URIs,
+//! where both databases load `dirgate schema`'s output.
 //!
 //! slapadd and slapcat work offline on a database directory: no slapd
 //! daemon runs. They are found in /usr/sbin (scripts/test installs the
@@ -313,6 +313,7 @@ fn dirgate_attributes_go_through_slapd_with_dirgate_schema() {
         "dirgateReadScope: ou=Initech",
         "dirgateCostCenter: CC-4200",
         "dirgateTimezone: America/Chicago",
+        "labeledURI: https://initech.example/~milton  Milton's stapler",
     ] {
         assert!(export.contains(kept), "{kept} not in the export");
     }

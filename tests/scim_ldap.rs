@@ -1,10 +1,10 @@
 //! SCIM and LDAP are one directory: every SCIM attribute with an LDAP
 //! counterpart is one stored value that both protocols read and write —
 //! title, phone numbers by type, every email address, employee number,
-//! department, organization, preferred language and user type, and the
-//! texts with no standard LDAP name under dirgate's (`dirgateNickName`, …).
-//! Checked with the SCIM API on one side and OpenLDAP's clients on the
-//! other.
+//! department, organization, preferred language and user type, the profile
+//! URL (`labeledURI`), and the texts with no standard LDAP name under
+//! dirgate's (`dirgateNickName`, …). Checked with the SCIM API on one side
+//! and OpenLDAP's clients on the other.
 
 mod common;
 
@@ -420,4 +420,54 @@ async fn scim_texts_without_a_standard_name_are_dirgate_attributes() {
     assert!(!entry.contains("dirgateTimezone"), "{entry}");
     assert!(entry.contains("dirgateLocale: ko-KR\n"), "{entry}");
     assert!(find(&s.env, "(dirgateCostCenter=*)").await.is_empty());
+}
+
+/// SCIM's profileUrl is the URL of LDAP's first labeledURI value (RFC 2079,
+/// "URL label"): a label LDAP wrote stays across SCIM changes that leave the
+/// URL alone, and further values stay as written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_url_is_the_first_labeled_uri() {
+    let s = start_scim("").await;
+    let mut body = kim();
+    body["profileUrl"] = json!("https://kim.example/");
+    let r = s.post(&s.token_a, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let dn = format!("uid=kim@example.com,ou=Acme-A,{BASE}");
+    let entry = read(&s.env, &dn, &["labeledURI"]).await;
+    assert!(
+        entry.contains("labeledURI: https://kim.example/\n"),
+        "{entry}"
+    );
+    let found = find(&s.env, "(labeledURI=https://kim.example/)").await;
+    assert_eq!(found, [dn.as_str()]);
+
+    let change = format!(
+        "dn: {dn}\nchangetype: modify\nreplace: labeledURI\nlabeledURI: https://kim.example/~k Kim's page\nlabeledURI: https://blog.example/k Blog\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    assert_eq!(
+        s.get(&s.token_a, &path).await.body["profileUrl"],
+        "https://kim.example/~k"
+    );
+    let both =
+        "labeledURI: https://kim.example/~k Kim's page\nlabeledURI: https://blog.example/k Blog\n";
+
+    // An unrelated SCIM change (a whole PUT too) keeps the label.
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("Lead"))]);
+    assert_eq!(s.patch(&s.token_a, &path, ops).await.status, StatusCode::OK);
+    let mut whole = s.get(&s.token_a, &path).await.body;
+    whole["title"] = json!("Chief");
+    assert_eq!(s.put(&s.token_a, &path, whole).await.status, StatusCode::OK);
+    let entry = read(&s.env, &dn, &["labeledURI"]).await;
+    assert!(entry.contains(both), "{entry}");
+
+    // A new URL over SCIM replaces the first value, label and all.
+    let ops =
+        common::scim::patch_ops(&[("replace", Some("profileUrl"), json!("https://new.example/"))]);
+    assert_eq!(s.patch(&s.token_a, &path, ops).await.status, StatusCode::OK);
+    let entry = read(&s.env, &dn, &["labeledURI"]).await;
+    let now = "labeledURI: https://new.example/\nlabeledURI: https://blog.example/k Blog\n";
+    assert!(entry.contains(now), "{entry}");
 }

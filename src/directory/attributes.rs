@@ -5,7 +5,8 @@
 //! one (User JSON both ways, so PATCH paths and filters too) read this
 //! table, so a value written under one name is the same stored value under
 //! the other. Shared values of other shapes are mapped where their shape
-//! is: phone numbers by type, addresses, the manager.
+//! is: the profile URL with LDAP's label ([`PROFILE_URL`], see
+//! `Profile::labeled_uri`), phone numbers by type, addresses, the manager.
 //! Plain data: imports no protocol crate.
 
 use super::profile::Profile;
@@ -119,6 +120,19 @@ pub const SHARED_TEXTS: &[SharedText] = &[
 /// The shared texts of one SCIM schema.
 pub fn shared_texts(schema: ScimSchema) -> impl Iterator<Item = &'static SharedText> {
     SHARED_TEXTS.iter().filter(move |t| t.schema == schema)
+}
+
+/// SCIM's core `profileUrl` and the LDAP attribute whose first value's URL
+/// it is (RFC 2079 `labeledURI`: a URL, then an optional label).
+pub const PROFILE_URL: SharedName = SharedName {
+    ldap: "labeledURI",
+    scim: "profileUrl",
+};
+
+/// An LDAP and a SCIM name of one stored value whose shape is not one text.
+pub struct SharedName {
+    pub ldap: &'static str,
+    pub scim: &'static str,
 }
 
 #[cfg(test)]

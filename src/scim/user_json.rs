@@ -9,7 +9,7 @@ use super::json::{as_bool, as_list, as_object, compact, get, opt_bool, opt_str};
 use super::posix::PosixInput;
 use super::schema::{DIRGATE, ENTERPRISE, POSIX, USER};
 use super::time::rfc3339;
-use crate::directory::attributes::{ScimSchema, shared_texts};
+use crate::directory::attributes::{PROFILE_URL, ScimSchema, shared_texts};
 use crate::directory::model::{AccountFlags, FLAGS, Flag, Lifecycle, User};
 use crate::directory::profile::{Address, Contact, Profile};
 use crate::directory::scim_view::UserView;
@@ -94,7 +94,7 @@ pub fn render(view: &UserView, base: &str) -> Value {
     })));
     obj.insert("name".into(), Value::Object(name));
     obj.insert("displayName".into(), json!(u.display_name));
-    obj.insert("profileUrl".into(), json!(p.profile_url));
+    obj.insert(PROFILE_URL.scim.into(), json!(p.profile_url));
     for t in shared_texts(ScimSchema::Core) {
         obj.insert(t.scim.into(), json!((t.get)(p)));
     }
@@ -261,7 +261,7 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
         p.honorific_prefix = opt_str(name, "honorificPrefix")?;
         p.honorific_suffix = opt_str(name, "honorificSuffix")?;
     }
-    p.profile_url = opt_str(obj, "profileUrl")?;
+    p.profile_url = opt_str(obj, PROFILE_URL.scim)?;
     texts(obj, ScimSchema::Core, p)?;
     p.emails = parse_contacts("emails", get(obj, "emails"))?;
     p.phone_numbers = parse_contacts("phoneNumbers", get(obj, "phoneNumbers"))?;

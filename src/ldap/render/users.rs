@@ -1,8 +1,8 @@
 //! The LDAP view of a user record, in one place: which attributes a user
 //! entry shows and where each value comes from — a field the core
 //! interprets (login, names, addresses, POSIX numbers, lifecycle and flags,
-//! and the profile fields SCIM shares: the core's table of texts, phone
-//! numbers),
+//! and the profile fields SCIM shares: the core's table of texts, the
+//! profile URL, phone numbers),
 //! the attributes kept as the client wrote them, or a value dirgate derives
 //! because a class requires one and nobody wrote it (`cn`, `sn`, the home
 //! directory, the configured login shell, the default object classes).
@@ -13,7 +13,7 @@ use super::super::schema::{self, AttributeType, boolean_value};
 use super::USER_CLASSES;
 use super::addresses;
 use crate::directory::PosixDefaults;
-use crate::directory::attributes::SHARED_TEXTS;
+use crate::directory::attributes::{PROFILE_URL, SHARED_TEXTS};
 use crate::directory::model::{FLAGS, User};
 
 /// Attributes a user's typed fields hold: never kept as written. The
@@ -37,10 +37,10 @@ pub const INTERPRETED: &[&str] = &[
 /// each) and whose further values, which LDAP may allow, are kept as
 /// written under the same name: a client's second `title` or `sn` is
 /// neither refused nor lost. The shared texts (the core's
-/// [`SHARED_TEXTS`]) are too; the postal attributes work the same way
-/// (`addresses`).
+/// [`SHARED_TEXTS`]) and the profile URL (`labeledURI`) are too; the postal
+/// attributes work the same way (`addresses`).
 pub fn first_value_typed_names() -> impl Iterator<Item = &'static str> + Clone {
-    ["sn", "givenName"]
+    ["sn", "givenName", PROFILE_URL.ldap]
         .into_iter()
         .chain(SHARED_TEXTS.iter().map(|t| t.ldap))
 }
@@ -51,9 +51,9 @@ pub fn first_value_typed(name: &str) -> bool {
 }
 
 /// Whether `name` (canonical) is a profile value LDAP shares with SCIM as
-/// one text.
+/// one text: the shared texts and the profile URL.
 fn shared_text(name: &str) -> bool {
-    SHARED_TEXTS.iter().any(|t| t.ldap == name)
+    name == PROFILE_URL.ldap || SHARED_TEXTS.iter().any(|t| t.ldap == name)
 }
 
 /// SCIM phone number types and the LDAP attribute each shows under;
@@ -242,7 +242,7 @@ pub fn user_values(
 }
 
 /// The texts shared with SCIM: each field, then the further values LDAP
-/// allows kept as written.
+/// allows kept as written; the profile URL with the label LDAP gave it.
 fn text_values(
     u: &User,
     want: &dyn Fn(&str) -> bool,
@@ -252,6 +252,14 @@ fn text_values(
         push(
             t.ldap,
             typed_then_kept(u, t.ldap, (t.get)(&u.profile)),
+            false,
+        );
+    }
+    if want(PROFILE_URL.ldap) {
+        let uri = u.profile.labeled_uri();
+        push(
+            PROFILE_URL.ldap,
+            typed_then_kept(u, PROFILE_URL.ldap, &uri),
             false,
         );
     }
@@ -375,14 +383,18 @@ mod tests {
         }
     }
 
-    /// Every shared text of the core's table is an attribute a user entry
-    /// may hold, named as the schema spells it
+    /// Every shared text of the core's table, and the profile URL, is an
+    /// attribute a user entry may hold, named as the schema spells it
     /// canonically (entries and kept values use that spelling); dirgate's
     /// own hold one value, as SCIM has one.
     #[test]
     fn every_shared_text_is_a_user_attribute() {
         let classes = ["inetOrgPerson", "dirgateAccount"].map(|c| schema::object_class(c).unwrap());
-        for name in SHARED_TEXTS.iter().map(|t| t.ldap) {
+        let names = SHARED_TEXTS
+            .iter()
+            .map(|t| t.ldap)
+            .chain([PROFILE_URL.ldap]);
+        for name in names {
             let ty = schema::attribute(name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(ty.canonical(), name);
             assert!(classes.iter().any(|c| c.allows(ty)), "{name}");

@@ -7,7 +7,7 @@
 use super::attrs::Attrs;
 use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::PosixDefaults;
-use crate::directory::attributes::SHARED_TEXTS;
+use crate::directory::attributes::{PROFILE_URL, SHARED_TEXTS};
 use crate::directory::kept::Kept;
 use crate::directory::model::{
     AccountFlags, FLAGS, Lifecycle, Member, Organization, Right, Role, Unit, User,
@@ -212,11 +212,18 @@ fn extras(attrs: &Attrs) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
 }
 
 /// The profile as the entry's shared attributes say: `mail`, the core's
-/// shared texts (their first values) and the phone numbers by type.
+/// shared texts and the profile URL (their first values) and the phone
+/// numbers by type.
 fn shared_profile(attrs: &Attrs, base: &Profile) -> Checked<Profile> {
     let mut p = base.with_addresses(attrs.values("mail"));
     for t in SHARED_TEXTS {
         (t.set)(&mut p, attrs.values(t.ldap).first().cloned());
+    }
+    // Unchanged, the URL stays as SCIM wrote it (even one with a space in
+    // it, which a label would otherwise split off).
+    let uri = attrs.values(PROFILE_URL.ldap).first();
+    if uri != base.labeled_uri().as_ref() {
+        p.set_labeled_uri(uri.map(String::as_str));
     }
     // The postal attributes' first values are the addresses (the rest is
     // kept as written, see `postal_extras`); unchanged, they stay as they were.
