@@ -9,6 +9,7 @@
 //! `Profile::labeled_uri`), phone numbers by type, addresses, the manager.
 //! Plain data: imports no protocol crate.
 
+use super::model::User;
 use super::profile::Profile;
 
 /// Which SCIM schema a shared text belongs to.
@@ -133,6 +134,24 @@ pub const PROFILE_URL: SharedName = SharedName {
 pub struct SharedName {
     pub ldap: &'static str,
     pub scim: &'static str,
+}
+
+/// A user stored before the profile URL was shared kept every `labeledURI`
+/// an LDAP client wrote as written, out of SCIM's sight. The first becomes
+/// the profile URL with its label, as an LDAP write now makes it, unless
+/// SCIM had set one: then SCIM's is the first value and the written ones
+/// are further values, as now. Whether `user` changed.
+pub fn share_written_profile_url(user: &mut User) -> bool {
+    let [first, rest @ ..] = user.attrs.get(PROFILE_URL.ldap) else {
+        return false;
+    };
+    if user.profile.profile_url.is_some() {
+        return false;
+    }
+    let (first, rest) = (first.clone(), rest.to_vec());
+    user.profile.set_labeled_uri(Some(&first));
+    user.attrs.set(PROFILE_URL.ldap, rest);
+    true
 }
 
 #[cfg(test)]

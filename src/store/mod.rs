@@ -212,3 +212,6 @@ pub(crate) use with_table;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod migrate_tests;
