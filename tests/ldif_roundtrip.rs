@@ -15,8 +15,9 @@
 //!
 //! Twice: once with OpenLDAP's stock schemas only, whose export must carry
 //! nothing of dirgate's, and once with data that uses dirgate's own
-//! attributes (rights, flags, seats, a service account, a role in dirgate's
-//! default shape), where both databases load `dirgate schema`'s output.
+//! attributes (rights, flags, seats, the profile texts SCIM shares, a
+//! service account, a role in dirgate's default shape) and labeled URIs,
+//! where both databases load `dirgate schema`'s output.
 //!
 //! slapadd and slapcat work offline on a database directory: no slapd
 //! daemon runs. They are found in /usr/sbin (scripts/test installs the
@@ -290,6 +291,9 @@ fn dirgate_attributes_go_through_slapd_with_dirgate_schema() {
         "dirgateRight: user-management",
         "objectClass: dirgateGroup",
         "dirgateReadScope: ou=Initech",
+        "dirgateCostCenter: CC-4200",
+        "dirgateTimezone: America/Chicago",
+        "labeledURI: https://initech.example/~milton  Milton's stapler",
     ] {
         assert!(export.contains(kept), "{kept} not in the export");
     }

@@ -1,18 +1,21 @@
 //! SCIM and LDAP are one directory: every SCIM attribute with an LDAP
 //! counterpart is one stored value that both protocols read and write —
 //! title, phone numbers by type, every email address, employee number,
-//! department, organization, preferred language and user type. Checked with
-//! the SCIM API on one side and OpenLDAP's clients on the other.
+//! department, organization, preferred language and user type, the profile
+//! URL (`labeledURI`), and the texts with no standard LDAP name under
+//! dirgate's (`dirgateNickName`, …). Checked with the SCIM API on one side
+//! and OpenLDAP's clients on the other.
 
 mod common;
 
 use common::scim::start_scim;
-use common::server::{BASE, admin, read};
+use common::server::{BASE, admin, find, read};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 fn kim() -> Value {
     json!({
@@ -338,4 +341,133 @@ async fn addresses_are_postal_attributes() {
         "{entry}"
     );
     assert!(entry.contains("l: Capital City\n"), "{entry}");
+}
+
+/// The SCIM texts no standard LDAP attribute carries (nickName, locale,
+/// timezone, the enterprise costCenter and division) are dirgate's own
+/// single-valued attributes: one stored value, found by filters on both
+/// sides, written by either, and cleared by a SCIM PATCH `remove`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scim_texts_without_a_standard_name_are_dirgate_attributes() {
+    let s = start_scim("").await;
+    let mut body = kim();
+    body["nickName"] = json!("Kimmy");
+    body["locale"] = json!("ko-KR");
+    body["timezone"] = json!("Asia/Seoul");
+    body[ENTERPRISE]["costCenter"] = json!("CC-42");
+    body[ENTERPRISE]["division"] = json!("Research");
+    let r = s.post(&s.token_a, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let dn = format!("uid=kim@example.com,ou=Acme-A,{BASE}");
+    let written = [
+        ("dirgateNickName", "Kimmy"),
+        ("dirgateLocale", "ko-KR"),
+        ("dirgateTimezone", "Asia/Seoul"),
+        ("dirgateCostCenter", "CC-42"),
+        ("dirgateDivision", "Research"),
+    ];
+    let entry = read(&s.env, &dn, &["*"]).await;
+    assert!(entry.contains("objectClass: dirgateAccount\n"), "{entry}");
+    for (attr, value) in written {
+        assert!(entry.contains(&format!("{attr}: {value}\n")), "{entry}");
+        // Equality ignores case, as for other directory strings.
+        let filter = format!("({attr}={})", value.to_lowercase());
+        assert_eq!(find(&s.env, &filter).await, [dn.as_str()], "{filter}");
+    }
+
+    // LDAP writes, SCIM reads and filters; one value each (a second is 19).
+    let change = format!(
+        "dn: {dn}\nchangetype: modify\nreplace: dirgateCostCenter\ndirgateCostCenter: CC-7\n-\nreplace: dirgateNickName\ndirgateNickName: KP\n-\ndelete: dirgateDivision\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    let u = s.get(&s.token_a, &path).await.body;
+    assert_eq!(u["nickName"], "KP", "{u}");
+    assert_eq!(u[ENTERPRISE]["costCenter"], "CC-7", "{u}");
+    assert!(u[ENTERPRISE]["division"].is_null(), "{u}");
+    assert_eq!(
+        (u["locale"].as_str(), u["timezone"].as_str()),
+        (Some("ko-KR"), Some("Asia/Seoul"))
+    );
+    for filter in [
+        format!("{ENTERPRISE}:costCenter eq \"CC-7\""),
+        "costCenter eq \"CC-7\"".to_owned(),
+        "nickName eq \"KP\" and timezone sw \"Asia/\"".to_owned(),
+    ] {
+        let search = json!({"schemas": [SEARCH], "filter": filter});
+        let found = s.post(&s.token_a, "/Users/.search", search).await.body;
+        assert_eq!(found["totalResults"], 1, "{filter}: {found}");
+        assert_eq!(found["Resources"][0]["userName"], "kim@example.com");
+    }
+    let second =
+        format!("dn: {dn}\nchangetype: modify\nadd: dirgateLocale\ndirgateLocale: fr-FR\n-\n");
+    assert_eq!(admin(&s.env, "ldapmodify", &second).await.0, 19);
+
+    // A SCIM PATCH remove clears the LDAP attribute.
+    let ops = common::scim::patch_ops(&[
+        (
+            "remove",
+            Some(&format!("{ENTERPRISE}:costCenter")),
+            Value::Null,
+        ),
+        ("remove", Some("timezone"), Value::Null),
+    ]);
+    let r = s.patch(&s.token_a, &path, ops).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let entry = read(&s.env, &dn, &["*"]).await;
+    assert!(!entry.contains("dirgateCostCenter"), "{entry}");
+    assert!(!entry.contains("dirgateTimezone"), "{entry}");
+    assert!(entry.contains("dirgateLocale: ko-KR\n"), "{entry}");
+    assert!(find(&s.env, "(dirgateCostCenter=*)").await.is_empty());
+}
+
+/// SCIM's profileUrl is the URL of LDAP's first labeledURI value (RFC 2079,
+/// "URL label"): a label LDAP wrote stays across SCIM changes that leave the
+/// URL alone, and further values stay as written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_url_is_the_first_labeled_uri() {
+    let s = start_scim("").await;
+    let mut body = kim();
+    body["profileUrl"] = json!("https://kim.example/");
+    let r = s.post(&s.token_a, "/Users", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/Users/{}", r.body["id"].as_str().unwrap());
+    let dn = format!("uid=kim@example.com,ou=Acme-A,{BASE}");
+    let entry = read(&s.env, &dn, &["labeledURI"]).await;
+    assert!(
+        entry.contains("labeledURI: https://kim.example/\n"),
+        "{entry}"
+    );
+    let found = find(&s.env, "(labeledURI=https://kim.example/)").await;
+    assert_eq!(found, [dn.as_str()]);
+
+    let change = format!(
+        "dn: {dn}\nchangetype: modify\nreplace: labeledURI\nlabeledURI: https://kim.example/~k Kim's page\nlabeledURI: https://blog.example/k Blog\n-\n"
+    );
+    let (rc, out) = admin(&s.env, "ldapmodify", &change).await;
+    assert_eq!(rc, 0, "{out}");
+    assert_eq!(
+        s.get(&s.token_a, &path).await.body["profileUrl"],
+        "https://kim.example/~k"
+    );
+    let both =
+        "labeledURI: https://kim.example/~k Kim's page\nlabeledURI: https://blog.example/k Blog\n";
+
+    // An unrelated SCIM change (a whole PUT too) keeps the label.
+    let ops = common::scim::patch_ops(&[("replace", Some("title"), json!("Lead"))]);
+    assert_eq!(s.patch(&s.token_a, &path, ops).await.status, StatusCode::OK);
+    let mut whole = s.get(&s.token_a, &path).await.body;
+    whole["title"] = json!("Chief");
+    assert_eq!(s.put(&s.token_a, &path, whole).await.status, StatusCode::OK);
+    let entry = read(&s.env, &dn, &["labeledURI"]).await;
+    assert!(entry.contains(both), "{entry}");
+
+    // A new URL over SCIM replaces the first value, label and all.
+    let ops =
+        common::scim::patch_ops(&[("replace", Some("profileUrl"), json!("https://new.example/"))]);
+    assert_eq!(s.patch(&s.token_a, &path, ops).await.status, StatusCode::OK);
+    let entry = read(&s.env, &dn, &["labeledURI"]).await;
+    let now = "labeledURI: https://new.example/\nlabeledURI: https://blog.example/k Blog\n";
+    assert!(entry.contains(now), "{entry}");
 }

@@ -17,8 +17,9 @@
 //!   organizations; `exports`: what an LDIF export may hold, and its audit;
 //!   `identity`: the ids and times a load keeps.
 //! - `imports`: bulk import planning and applying (one transaction per file).
-//! - `profile`: descriptive user attributes; `kept`: attributes kept as
-//!   written; `posix`, `certificates`: the kept values SCIM writes field by
+//! - `profile`: descriptive user attributes; `attributes`: the profile
+//!   texts SCIM and LDAP share, one table both front ends read; `kept`:
+//!   attributes kept as written; `posix`, `certificates`: the kept values SCIM writes field by
 //!   field (POSIX identity, X.509 certificates); `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
 
@@ -26,6 +27,7 @@ pub mod accounts;
 pub mod acl;
 pub mod admin_tokens;
 pub mod admins;
+pub mod attributes;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

@@ -34,6 +34,11 @@ pub struct Profile {
     pub timezone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_url: Option<String>,
+    /// What follows the URL in LDAP's first `labeledURI` value, as written
+    /// (the spaces before the label included): SCIM's `profileUrl` is the
+    /// URL alone, and LDAP reads back the value it wrote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_url_label: Option<String>,
     /// Every email address; the user's indexed `email` is the primary one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<Contact>,
@@ -132,6 +137,39 @@ impl Profile {
         p
     }
 
+    /// The profile URL as LDAP's `labeledURI` shows it (RFC 2079: the URL,
+    /// then the label LDAP wrote after it, if any).
+    pub fn labeled_uri(&self) -> Option<String> {
+        let url = self.profile_url.as_deref()?;
+        Some(format!(
+            "{url}{}",
+            self.profile_url_label.as_deref().unwrap_or("")
+        ))
+    }
+
+    /// Sets the profile URL from a `labeledURI` value: the URL is the text
+    /// up to the first space, the label whatever follows (kept as written).
+    pub fn set_labeled_uri(&mut self, value: Option<&str>) {
+        let (url, label) = match value.map(|v| (v, v.find(' '))) {
+            None => (None, None),
+            // A value that starts with a space has no URL to split off:
+            // kept whole, so that it reads back as written.
+            Some((v, Some(at))) if at > 0 => (Some(&v[..at]), Some(&v[at..])),
+            Some((v, _)) => (Some(v), None),
+        };
+        self.profile_url = url.map(str::to_owned);
+        self.profile_url_label = label.map(str::to_owned);
+    }
+
+    /// This profile as a writer that knows only the URL (SCIM) wrote it
+    /// over `old`: LDAP's label stays while the URL is the same.
+    pub fn keeping_label_of(mut self, old: &Profile) -> Profile {
+        if self.profile_url == old.profile_url {
+            self.profile_url_label = old.profile_url_label.clone();
+        }
+        self
+    }
+
     /// The address the user's indexed `email` should hold: the primary one,
     /// else the first.
     pub fn primary_email(&self) -> Option<&str> {
@@ -140,5 +178,53 @@ impl Profile {
             .find(|c| c.primary == Some(true))
             .or_else(|| self.emails.first())
             .map(|c| c.value.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_labeled_uri(v: &str) -> Profile {
+        let mut p = Profile::default();
+        p.set_labeled_uri(Some(v));
+        p
+    }
+
+    #[test]
+    fn a_labeled_uri_is_the_url_and_its_label_as_written() {
+        let p = with_labeled_uri("https://x.example/~kim  Kim's page");
+        assert_eq!(p.profile_url.as_deref(), Some("https://x.example/~kim"));
+        assert_eq!(p.profile_url_label.as_deref(), Some("  Kim's page"));
+        for v in [
+            "https://x.example/~kim  Kim's page",
+            "https://x.example",
+            "https://x.example ",
+            " lead",
+        ] {
+            assert_eq!(with_labeled_uri(v).labeled_uri().as_deref(), Some(v));
+        }
+        let mut p = with_labeled_uri("https://x.example Home");
+        p.set_labeled_uri(None);
+        assert_eq!(p, Profile::default());
+    }
+
+    #[test]
+    fn the_label_stays_while_the_url_does() {
+        let old = with_labeled_uri("https://x.example Home");
+        let same = Profile {
+            profile_url: Some("https://x.example".into()),
+            ..Profile::default()
+        };
+        let kept = same.keeping_label_of(&old);
+        assert_eq!(
+            kept.labeled_uri().as_deref(),
+            Some("https://x.example Home")
+        );
+        let other = Profile {
+            profile_url: Some("https://y.example".into()),
+            ..Profile::default()
+        };
+        assert_eq!(other.keeping_label_of(&old).profile_url_label, None);
     }
 }

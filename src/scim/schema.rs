@@ -249,10 +249,7 @@ const MANAGER_SUBS: &[Attr] = &[
 const ENTERPRISE_ATTRS: &[Attr] = &[
     s("employeeNumber", "Employee number."),
     s("costCenter", "Cost center."),
-    s(
-        "organization",
-        "Organization; a server-wide token places the user in the organization of that name.",
-    ),
+    s("organization", "Organization (LDAP o)."),
     s("division", "Division."),
     s("department", "Department."),
     complex("manager", false, MANAGER_SUBS, "The user's manager."),
@@ -438,6 +435,22 @@ mod tests {
                 "{}",
                 flag.name
             );
+        }
+    }
+
+    /// Every text SCIM shares with LDAP (the core's table) is a writable
+    /// single string of the schema the table names.
+    #[test]
+    fn the_shared_texts_are_single_strings_of_their_schema() {
+        use crate::directory::attributes::{SHARED_TEXTS, ScimSchema};
+        for t in SHARED_TEXTS {
+            let urn = match t.schema {
+                ScimSchema::Core => USER,
+                ScimSchema::Enterprise => ENTERPRISE,
+            };
+            let attr = find(urn, t.scim, None).unwrap_or_else(|| panic!("{}", t.scim));
+            assert_eq!((attr.ty, attr.multi), (Ty::Str, false), "{}", t.scim);
+            assert_eq!(attr.mutability, Mutability::ReadWrite, "{}", t.scim);
         }
     }
 }

@@ -1,12 +1,15 @@
 //! The User resource both ways: a core [`UserView`] rendered as SCIM JSON (core
 //! schema, enterprise extension, dirgate extension, `meta`), and a client's User
-//! JSON read into the values the core's use cases take. Holds no access rule.
+//! JSON read into the values the core's use cases take. The texts SCIM shares
+//! with LDAP are named by the core's table (`directory::attributes`), as LDAP
+//! names them. Holds no access rule.
 
 use super::error::{ScimError, ScimResult};
 use super::json::{as_bool, as_list, as_object, compact, get, opt_bool, opt_str};
 use super::posix::PosixInput;
 use super::schema::{DIRGATE, ENTERPRISE, POSIX, USER};
 use super::time::rfc3339;
+use crate::directory::attributes::{PROFILE_URL, ScimSchema, shared_texts};
 use crate::directory::model::{AccountFlags, FLAGS, Flag, Lifecycle, User};
 use crate::directory::profile::{Address, Contact, Profile};
 use crate::directory::scim_view::UserView;
@@ -90,17 +93,10 @@ pub fn render(view: &UserView, base: &str) -> Value {
         "honorificSuffix": p.honorific_suffix,
     })));
     obj.insert("name".into(), Value::Object(name));
-    for (k, v) in [
-        ("displayName", &u.display_name),
-        ("nickName", &p.nick_name),
-        ("profileUrl", &p.profile_url),
-        ("title", &p.title),
-        ("userType", &p.user_type),
-        ("preferredLanguage", &p.preferred_language),
-        ("locale", &p.locale),
-        ("timezone", &p.timezone),
-    ] {
-        obj.insert(k.into(), json!(v));
+    obj.insert("displayName".into(), json!(u.display_name));
+    obj.insert(PROFILE_URL.scim.into(), json!(p.profile_url));
+    for t in shared_texts(ScimSchema::Core) {
+        obj.insert(t.scim.into(), json!((t.get)(p)));
     }
     if assigned(u, "active") {
         obj.insert("active".into(), json!(u.state == Lifecycle::Active));
@@ -198,14 +194,11 @@ fn enterprise(view: &UserView, base: &str) -> Value {
         }
         Value::Object(m)
     });
-    Value::Object(compact(map(json!({
-        "employeeNumber": p.employee_number,
-        "costCenter": p.cost_center,
-        "organization": p.organization,
-        "division": p.division,
-        "department": p.department,
-        "manager": manager,
-    }))))
+    let mut m = map(json!({ "manager": manager }));
+    for t in shared_texts(ScimSchema::Enterprise) {
+        m.insert(t.scim.into(), json!((t.get)(p)));
+    }
+    Value::Object(compact(m))
 }
 
 /// Whether a boolean attribute shows: unless the identity provider removed it.
@@ -268,13 +261,8 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
         p.honorific_prefix = opt_str(name, "honorificPrefix")?;
         p.honorific_suffix = opt_str(name, "honorificSuffix")?;
     }
-    p.nick_name = opt_str(obj, "nickName")?;
-    p.profile_url = opt_str(obj, "profileUrl")?;
-    p.title = opt_str(obj, "title")?;
-    p.user_type = opt_str(obj, "userType")?;
-    p.preferred_language = opt_str(obj, "preferredLanguage")?;
-    p.locale = opt_str(obj, "locale")?;
-    p.timezone = opt_str(obj, "timezone")?;
+    p.profile_url = opt_str(obj, PROFILE_URL.scim)?;
+    texts(obj, ScimSchema::Core, p)?;
     p.emails = parse_contacts("emails", get(obj, "emails"))?;
     p.phone_numbers = parse_contacts("phoneNumbers", get(obj, "phoneNumbers"))?;
     p.addresses = parse_addresses(get(obj, "addresses"))?;
@@ -338,12 +326,17 @@ fn parse_addresses(v: Option<&Value>) -> ScimResult<Vec<Address>> {
     Ok(out)
 }
 
+/// The shared texts of `schema` (the core's table) from `o`, that
+/// schema's attributes.
+fn texts(o: &Map<String, Value>, schema: ScimSchema, p: &mut Profile) -> ScimResult<()> {
+    for t in shared_texts(schema) {
+        (t.set)(p, opt_str(o, t.scim)?);
+    }
+    Ok(())
+}
+
 fn parse_enterprise(o: &Map<String, Value>, p: &mut Profile) -> ScimResult<()> {
-    p.employee_number = opt_str(o, "employeeNumber")?;
-    p.cost_center = opt_str(o, "costCenter")?;
-    p.organization = opt_str(o, "organization")?;
-    p.division = opt_str(o, "division")?;
-    p.department = opt_str(o, "department")?;
+    texts(o, ScimSchema::Enterprise, p)?;
     match get(o, "manager") {
         // Entra ID sends the manager's id as a bare string.
         Some(Value::String(id)) => p.manager_id = Some(id.clone()).filter(|s| !s.is_empty()),

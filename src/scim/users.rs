@@ -269,7 +269,8 @@ fn changes(old: &User, input: &UserInput) -> UserChanges {
         flags: input.flags.as_ref().map(|f| f.apply_to(&old.flags)),
         state,
         password: input.password.clone().map(NewPassword::Plain),
-        profile: Some(input.profile.clone()),
+        // LDAP's label of the profile URL is nothing SCIM shows or sends.
+        profile: Some(input.profile.clone().keeping_label_of(&old.profile)),
         if_version: None,
         ..posix_changes(old, input)
     }

@@ -4,11 +4,12 @@
 
 use super::tables::*;
 use super::{StoreError, StoreResult, Tx};
+use crate::directory::attributes::share_written_profile_url;
 use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -40,6 +41,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 5,
         apply: create_unit_tables,
+    },
+    Step {
+        to: 6,
+        apply: share_profile_urls,
     },
 ];
 
@@ -166,5 +171,19 @@ fn create_unit_tables(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
     w.open_table(UNITS)?;
     w.open_table(UNIT_BY_NAME)?;
     w.open_multimap_table(ORG_UNITS)?;
+    Ok(())
+}
+
+/// Version 6: SCIM's `profileUrl` is the URL of LDAP's first `labeledURI`.
+/// Older stores kept the values LDAP clients wrote apart from it; the first
+/// becomes the profile URL where SCIM set none (see
+/// `attributes::share_written_profile_url`). The records keep their
+/// version: nothing was written, a value only became visible to SCIM.
+fn share_profile_urls(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
+    for mut user in tx.users()? {
+        if share_written_profile_url(&mut user) {
+            tx.put_user(&user)?;
+        }
+    }
     Ok(())
 }

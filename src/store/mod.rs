@@ -213,3 +213,6 @@ pub(crate) use with_table;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod migrate_tests;

@@ -1,7 +1,8 @@
 //! The LDAP view of a user record, in one place: which attributes a user
 //! entry shows and where each value comes from — a field the core
 //! interprets (login, names, addresses, POSIX numbers, lifecycle and flags,
-//! and the profile fields SCIM shares: title, phone numbers, employee data),
+//! and the profile fields SCIM shares: the core's table of texts, the
+//! profile URL, phone numbers),
 //! the attributes kept as the client wrote them, or a value dirgate derives
 //! because a class requires one and nobody wrote it (`cn`, `sn`, the home
 //! directory, the configured login shell, the default object classes).
@@ -12,8 +13,8 @@ use super::super::schema::{self, AttributeType, boolean_value};
 use super::USER_CLASSES;
 use super::addresses;
 use crate::directory::PosixDefaults;
+use crate::directory::attributes::{PROFILE_URL, SHARED_TEXTS};
 use crate::directory::model::{FLAGS, User};
-use crate::directory::profile::Profile;
 
 /// Attributes a user's typed fields hold: never kept as written. The
 /// account flags' attributes are interpreted too (the core's [`FLAGS`]).
@@ -32,64 +33,27 @@ pub const INTERPRETED: &[&str] = &[
     "dirgateOrganizationAdmin",
 ];
 
-/// A profile text field that LDAP shows under a standard name: one stored
-/// value, read and written by SCIM and LDAP alike.
-pub struct ProfileText {
-    pub ldap: &'static str,
-    pub get: fn(&Profile) -> &Option<String>,
-    pub set: fn(&mut Profile, Option<String>),
+/// Attributes whose first value is a typed field (SCIM has one value of
+/// each) and whose further values, which LDAP may allow, are kept as
+/// written under the same name: a client's second `title` or `sn` is
+/// neither refused nor lost. The shared texts (the core's
+/// [`SHARED_TEXTS`]) and the profile URL (`labeledURI`) are too; the postal
+/// attributes work the same way (`addresses`).
+pub fn first_value_typed_names() -> impl Iterator<Item = &'static str> + Clone {
+    ["sn", "givenName", PROFILE_URL.ldap]
+        .into_iter()
+        .chain(SHARED_TEXTS.iter().map(|t| t.ldap))
 }
 
-/// The SCIM attributes with an LDAP counterpart of one value.
-pub const PROFILE_TEXT: &[ProfileText] = &[
-    ProfileText {
-        ldap: "title",
-        get: |p| &p.title,
-        set: |p, v| p.title = v,
-    },
-    ProfileText {
-        ldap: "employeeNumber",
-        get: |p| &p.employee_number,
-        set: |p, v| p.employee_number = v,
-    },
-    ProfileText {
-        ldap: "departmentNumber",
-        get: |p| &p.department,
-        set: |p, v| p.department = v,
-    },
-    ProfileText {
-        ldap: "o",
-        get: |p| &p.organization,
-        set: |p, v| p.organization = v,
-    },
-    ProfileText {
-        ldap: "preferredLanguage",
-        get: |p| &p.preferred_language,
-        set: |p, v| p.preferred_language = v,
-    },
-    ProfileText {
-        ldap: "employeeType",
-        get: |p| &p.user_type,
-        set: |p, v| p.user_type = v,
-    },
-];
-
-/// Attributes whose first value is a typed field (SCIM has one value of
-/// each) and whose further values, which LDAP allows, are kept as written
-/// under the same name: a client's second `title` or `sn` is neither
-/// refused nor lost. The postal attributes work the same way (`addresses`).
-pub const FIRST_VALUE_TYPED: &[&str] = &[
-    "sn",
-    "givenName",
-    "title",
-    "departmentNumber",
-    "o",
-    "employeeType",
-];
-
-/// Whether `name` (canonical) is one of [`FIRST_VALUE_TYPED`].
+/// Whether `name` (canonical) is one of [`first_value_typed_names`].
 pub fn first_value_typed(name: &str) -> bool {
-    FIRST_VALUE_TYPED.contains(&name)
+    first_value_typed_names().any(|n| n == name)
+}
+
+/// Whether `name` (canonical) is a profile value LDAP shares with SCIM as
+/// one text: the shared texts and the profile URL.
+fn shared_text(name: &str) -> bool {
+    name == PROFILE_URL.ldap || SHARED_TEXTS.iter().any(|t| t.ldap == name)
 }
 
 /// SCIM phone number types and the LDAP attribute each shows under;
@@ -113,7 +77,7 @@ pub fn phone_attribute(kind: Option<&str>) -> &'static str {
 pub fn interpreted(ty: &AttributeType) -> bool {
     INTERPRETED.iter().any(|n| ty.has_name(n))
         || FLAGS.iter().any(|f| ty.has_name(f.ldap))
-        || PROFILE_TEXT.iter().any(|t| ty.has_name(t.ldap))
+        || shared_text(ty.canonical())
         || ty.has_name("telephoneNumber")
         || PHONES.iter().any(|(n, _)| ty.has_name(n))
         || addresses::is_address_attribute(ty.canonical())
@@ -164,7 +128,7 @@ impl Groups {
     pub fn of<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Groups {
         let any = |pred: &dyn Fn(&str) -> bool| names.clone().any(pred);
         Groups {
-            texts: any(&|n| PROFILE_TEXT.iter().any(|t| t.ldap == n)),
+            texts: any(&shared_text),
             phones: any(&|n| n == "telephoneNumber" || PHONES.iter().any(|(p, _)| *p == n)),
             addresses: any(&addresses::is_address_attribute),
             posix: any(&|n| POSIX.contains(&n)),
@@ -248,14 +212,8 @@ pub fn user_values(
     if want("mail") {
         push("mail", u.mail_values(), false);
     }
-    for t in PROFILE_TEXT.iter().filter(|_| groups.texts) {
-        if want(t.ldap) {
-            push(
-                t.ldap,
-                typed_then_kept(u, t.ldap, (t.get)(&u.profile)),
-                false,
-            );
-        }
+    if groups.texts {
+        text_values(u, want, &mut push);
     }
     if groups.phones {
         phone_values(u, want, &mut push);
@@ -283,8 +241,32 @@ pub fn user_values(
     }
 }
 
+/// The texts shared with SCIM: each field, then the further values LDAP
+/// allows kept as written; the profile URL with the label LDAP gave it.
+fn text_values(
+    u: &User,
+    want: &dyn Fn(&str) -> bool,
+    push: &mut dyn FnMut(&str, Vec<String>, bool),
+) {
+    for t in SHARED_TEXTS.iter().filter(|t| want(t.ldap)) {
+        push(
+            t.ldap,
+            typed_then_kept(u, t.ldap, (t.get)(&u.profile)),
+            false,
+        );
+    }
+    if want(PROFILE_URL.ldap) {
+        let uri = u.profile.labeled_uri();
+        push(
+            PROFILE_URL.ldap,
+            typed_then_kept(u, PROFILE_URL.ldap, &uri),
+            false,
+        );
+    }
+}
+
 /// A typed field's value, then the further values of `name` kept as
-/// written (see [`FIRST_VALUE_TYPED`]).
+/// written (see [`first_value_typed_names`]).
 fn typed_then_kept(u: &User, name: &str, typed: &Option<String>) -> Vec<String> {
     let first = typed.iter().filter(|v| !v.is_empty()).cloned();
     first.chain(u.attrs.get(name).iter().cloned()).collect()
@@ -398,6 +380,26 @@ mod tests {
             let ty = schema::attribute(flag.ldap).unwrap_or_else(|| panic!("{}", flag.ldap));
             assert_eq!(ty.syntax, schema::syntax_oids::BOOLEAN, "{}", flag.ldap);
             assert!(interpreted(ty), "{}", flag.ldap);
+        }
+    }
+
+    /// Every shared text of the core's table, and the profile URL, is an
+    /// attribute a user entry may hold, named as the schema spells it
+    /// canonically (entries and kept values use that spelling); dirgate's
+    /// own hold one value, as SCIM has one.
+    #[test]
+    fn every_shared_text_is_a_user_attribute() {
+        let classes = ["inetOrgPerson", "dirgateAccount"].map(|c| schema::object_class(c).unwrap());
+        let names = SHARED_TEXTS
+            .iter()
+            .map(|t| t.ldap)
+            .chain([PROFILE_URL.ldap]);
+        for name in names {
+            let ty = schema::attribute(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(ty.canonical(), name);
+            assert!(classes.iter().any(|c| c.allows(ty)), "{name}");
+            assert!(interpreted(ty) && first_value_typed(name), "{name}");
+            assert!(!name.starts_with("dirgate") || ty.single_value, "{name}");
         }
     }
 }

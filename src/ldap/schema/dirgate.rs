@@ -39,6 +39,15 @@ const fn count(oid: &'static str, name: &'static [&'static str], desc: &'static 
         .constraint(NonNegative)
 }
 
+/// A profile text SCIM has and no standard LDAP attribute carries (see the
+/// core's `attributes::SHARED_TEXTS`): one value, compared as text.
+const fn text(oid: &'static str, name: &'static [&'static str], desc: &'static str) -> At {
+    At::new(oid, name, desc, DIRECTORY_STRING)
+        .equality(CaseIgnore)
+        .substr(CaseIgnoreSubstrings)
+        .single()
+}
+
 pub(super) static DIRGATE_ATTRIBUTES: &[At] = &[
     At::new(
         arc!(".1.1.1"),
@@ -124,6 +133,31 @@ pub(super) static DIRGATE_ATTRIBUTES: &[At] = &[
     )
     .equality(DistinguishedName)
     .single(),
+    text(
+        arc!(".1.1.14"),
+        &["dirgateNickName"],
+        "dirgate: casual name of a person (SCIM nickName)",
+    ),
+    text(
+        arc!(".1.1.15"),
+        &["dirgateLocale"],
+        "dirgate: locale of a person, such as en-US (SCIM locale)",
+    ),
+    text(
+        arc!(".1.1.16"),
+        &["dirgateTimezone"],
+        "dirgate: time zone of a person, such as Europe/Paris (SCIM timezone)",
+    ),
+    text(
+        arc!(".1.1.17"),
+        &["dirgateCostCenter"],
+        "dirgate: cost center of a person (SCIM enterprise costCenter)",
+    ),
+    text(
+        arc!(".1.1.18"),
+        &["dirgateDivision"],
+        "dirgate: division of a person (SCIM enterprise division)",
+    ),
 ];
 
 pub(super) static DIRGATE_CLASSES: &[Oc] = &[
@@ -148,6 +182,12 @@ pub(super) static DIRGATE_CLASSES: &[Oc] = &[
             "dirgateStorageQuota",
             "dirgateOrganizationAdmin",
             "dirgateExternalId",
+            // The profile texts SCIM shares with LDAP under dirgate's names.
+            "dirgateNickName",
+            "dirgateLocale",
+            "dirgateTimezone",
+            "dirgateCostCenter",
+            "dirgateDivision",
         ],
     },
     Oc {

@@ -7,6 +7,7 @@
 use super::attrs::Attrs;
 use super::{Checked, Outcome, fail, parse_dn};
 use crate::directory::PosixDefaults;
+use crate::directory::attributes::{PROFILE_URL, SHARED_TEXTS};
 use crate::directory::kept::Kept;
 use crate::directory::model::{
     AccountFlags, FLAGS, Lifecycle, Member, Organization, Right, Role, Unit, User,
@@ -23,7 +24,7 @@ use crate::ldap::render::roles::{
 };
 use crate::ldap::render::unit_values;
 use crate::ldap::render::users::{
-    FIRST_VALUE_TYPED, Groups, PHONES, PROFILE_TEXT, interpreted, phone_attribute, user_values,
+    Groups, PHONES, first_value_typed_names, interpreted, phone_attribute, user_values,
 };
 use crate::ldap::schema::{self, AttributeType};
 use crate::ldap::tree::{Node, Resolved, Tree};
@@ -189,26 +190,33 @@ pub fn other_uids(values: &[String], login: &str) -> Vec<String> {
 }
 
 /// The values past the first of a postal attribute or one of
-/// `FIRST_VALUE_TYPED`, which the typed fields do not hold: kept as written
-/// (LDAP allows several; SCIM has one).
+/// `first_value_typed_names`, which the typed fields do not hold: kept as
+/// written (LDAP allows several; SCIM has one).
 fn extras(attrs: &Attrs) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
     let names = addresses::WORK_PARTS
         .iter()
         .map(|(n, _)| *n)
         .chain([addresses::HOME])
-        .chain(FIRST_VALUE_TYPED.iter().copied());
+        .chain(first_value_typed_names());
     names.filter_map(|name| match attrs.values(name) {
         [_, rest @ ..] if !rest.is_empty() => Some((name.to_owned(), rest.to_vec())),
         _ => None,
     })
 }
 
-/// The profile as the entry's shared attributes say: `mail`, the texts of
-/// `PROFILE_TEXT` (one value each) and the phone numbers by type.
+/// The profile as the entry's shared attributes say: `mail`, the core's
+/// shared texts and the profile URL (their first values) and the phone
+/// numbers by type.
 fn shared_profile(attrs: &Attrs, base: &Profile) -> Checked<Profile> {
     let mut p = base.with_addresses(attrs.values("mail"));
-    for t in PROFILE_TEXT {
+    for t in SHARED_TEXTS {
         (t.set)(&mut p, attrs.values(t.ldap).first().cloned());
+    }
+    // Unchanged, the URL stays as SCIM wrote it (even one with a space in
+    // it, which a label would otherwise split off).
+    let uri = attrs.values(PROFILE_URL.ldap).first();
+    if uri != base.labeled_uri().as_ref() {
+        p.set_labeled_uri(uri.map(String::as_str));
     }
     // The postal attributes' first values are the addresses (the rest is
     // kept as written, see `postal_extras`); unchanged, they stay as they were.

@@ -320,7 +320,7 @@ fn dirgate_definitions() {
             a.canonical()
         );
     }
-    assert_eq!(attrs.len(), 13);
+    assert_eq!(attrs.len(), 18);
     let classes: Vec<_> = object_classes()
         .filter(|c| c.oid.starts_with(DIRGATE_ARC))
         .collect();
@@ -339,7 +339,19 @@ fn dirgate_definitions() {
     ] {
         assert_eq!(at(name).syntax, syntax_oids::BOOLEAN, "{name}");
     }
+    // The profile texts SCIM has and no standard attribute carries.
+    for name in [
+        "dirgateNickName",
+        "dirgateLocale",
+        "dirgateTimezone",
+        "dirgateCostCenter",
+        "dirgateDivision",
+    ] {
+        assert_eq!(at(name).syntax, syntax_oids::DIRECTORY_STRING, "{name}");
+        assert_eq!(at(name).equality, Some(M::CaseIgnore), "{name}");
+        assert_eq!(at(name).substr, Some(M::CaseIgnoreSubstrings), "{name}");
+    }
     let account = object_class("dirgateAccount").unwrap();
-    assert_eq!(account.may.len(), 9);
+    assert_eq!(account.may.len(), 14);
     assert!(!account.allows(at("dirgateLastLogin")));
 }
