@@ -159,7 +159,11 @@ pub fn user_values(
     sink: Sink<'_>,
 ) {
     let mut push = |name: &str, values: Vec<String>, derived: bool| {
-        if let Some(ty) = schema::attribute(name).filter(|_| !values.is_empty()) {
+        // Most optional attributes are absent: skip the schema lookup then.
+        if values.is_empty() {
+            return;
+        }
+        if let Some(ty) = schema::attribute(name) {
             sink(ty, values, derived);
         }
     };
@@ -269,7 +273,13 @@ fn text_values(
 /// written (see [`first_value_typed_names`]).
 fn typed_then_kept(u: &User, name: &str, typed: &Option<String>) -> Vec<String> {
     let first = typed.iter().filter(|v| !v.is_empty()).cloned();
-    first.chain(u.attrs.get(name).iter().cloned()).collect()
+    // Further values exist only where a client wrote some: no lookup otherwise.
+    let kept = if u.attrs.is_empty() {
+        &[][..]
+    } else {
+        u.attrs.get(name)
+    };
+    first.chain(kept.iter().cloned()).collect()
 }
 
 fn phone_values(
