@@ -245,23 +245,9 @@ impl Directory {
         if let Some(d) = &description {
             check_text("description", d)?;
         }
-        let mut org = self.org_named_for(tx, req, Action::ModifyOrganization, name)?;
-        self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
-        if org.description == description {
-            return Ok(org);
-        }
-        let change = Change {
-            action: "org.modify",
-            target: &org.name,
-            target_id: Some(org.id),
-            org: Some(org.id),
-            detail: Some("description".into()),
-        };
-        org.version = self.log(tx, req, change)?;
-        org.description = description;
-        org.modified = now();
-        tx.put_org(&org)?;
-        Ok(org)
+        self.modify_org_in(tx, req, name, "description", |org| {
+            (org.description != description).then(|| org.description = description)
+        })
     }
 
     /// Replaces what an organization's entry keeps as written besides its
@@ -273,10 +259,26 @@ impl Directory {
         name: &str,
         attrs: Kept,
     ) -> Result<Organization> {
+        attrs.check()?;
+        self.modify_org_in(tx, req, name, "attributes", |org| {
+            (org.attrs != attrs).then(|| org.attrs = attrs)
+        })
+    }
+
+    /// One change of an organization the policy allows as ModifyOrganization:
+    /// `apply` changes the record and says whether it did; only then is the
+    /// change logged (its `detail` names what changed) and stored.
+    fn modify_org_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        name: &str,
+        detail: &str,
+        apply: impl FnOnce(&mut Organization) -> Option<()>,
+    ) -> Result<Organization> {
         let mut org = self.org_named_for(tx, req, Action::ModifyOrganization, name)?;
         self.authorize(req, Action::ModifyOrganization, Target::org(Some(org.id)))?;
-        attrs.check()?;
-        if org.attrs == attrs {
+        if apply(&mut org).is_none() {
             return Ok(org);
         }
         let change = Change {
@@ -284,10 +286,9 @@ impl Directory {
             target: &org.name,
             target_id: Some(org.id),
             org: Some(org.id),
-            detail: Some("attributes".into()),
+            detail: Some(detail.into()),
         };
         org.version = self.log(tx, req, change)?;
-        org.attrs = attrs;
         org.modified = now();
         tx.put_org(&org)?;
         Ok(org)
