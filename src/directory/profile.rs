@@ -46,6 +46,20 @@ pub struct Profile {
     pub phone_numbers: Vec<Contact>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
+    /// Pictures of the person, as URLs (RFC 7643 `photos`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<Contact>,
+    /// Instant-messaging addresses (RFC 7643 `ims`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ims: Vec<Contact>,
+    /// Entitlements as the identity provider names them (RFC 7643
+    /// `entitlements`): data for applications, not dirgate rights.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entitlements: Vec<Contact>,
+    /// RFC 7643's `roles`: labels from the identity provider ("Admin",
+    /// "Sales"), plain data. dirgate's own roles are groups, not these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub idp_roles: Vec<Contact>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,12 +86,14 @@ pub struct Profile {
     pub unassigned: Vec<String>,
 }
 
-/// One email address or phone number with its label.
+/// One value of a multi-valued SCIM attribute with its label: an email
+/// address, a phone number, a photo's URL, an instant-messaging address, an
+/// entitlement or a role.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Contact {
     pub value: String,
-    /// `work`, `home`, `mobile`, … as sent.
+    /// `work`, `home`, `mobile`, `photo`, … as sent.
     pub kind: Option<String>,
     pub display: Option<String>,
     /// `None` when the sender did not say.

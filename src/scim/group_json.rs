@@ -57,6 +57,7 @@ pub fn render(view: &RoleView, base: &str) -> Value {
 /// Reads a Group body (POST, PUT, or a resource after PATCH).
 pub fn parse(body: &Value) -> ScimResult<GroupInput> {
     let obj = as_object("body", body)?;
+    super::known::check(GROUP, &[], obj)?;
     let name = opt_str(obj, "displayName")?
         .ok_or_else(|| ScimError::invalid_value("'displayName' is required"))?;
     let members = match get(obj, "members") {

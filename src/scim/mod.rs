@@ -23,6 +23,7 @@ pub mod filter;
 pub mod group_json;
 pub mod groups;
 pub mod json;
+pub mod known;
 pub mod list;
 pub mod patch;
 pub mod posix;

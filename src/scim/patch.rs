@@ -162,7 +162,7 @@ fn with_path(
     }
     let def = schema::find(&urn, &a.attr, None);
     match def {
-        None if lenient => return Ok(()),
+        // Even without a path: a value nobody keeps is refused, not dropped.
         None => return Err(ScimError::invalid_path(format!("no attribute '{a}'"))),
         Some(d) if d.mutability == schema::Mutability::ReadOnly => {
             if lenient {

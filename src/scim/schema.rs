@@ -136,6 +136,27 @@ const CONTACT_SUBS: &[Attr] = &[
     a("primary", Ty::Bool, "The preferred value."),
 ];
 
+/// `ims`, `entitlements` and `roles`: a value and its label, kept as sent.
+const LABELED_SUBS: &[Attr] = &[
+    s("value", "The value."),
+    s("display", "A human-readable name."),
+    s("type", "A label."),
+    a("primary", Ty::Bool, "The preferred value."),
+];
+
+const PHOTO_SUBS: &[Attr] = &[
+    Attr {
+        refs: &["external"],
+        ..a("value", Ty::Reference, "The URL of the picture.")
+    },
+    s("display", "A human-readable name."),
+    Attr {
+        canonical: &["photo", "thumbnail"],
+        ..s("type", "photo or thumbnail.")
+    },
+    a("primary", Ty::Bool, "The preferred picture."),
+];
+
 /// RFC 7643 §4.1.2's `x509Certificates` keeps its `value` only: the
 /// certificates LDAP shows as `userCertificate;binary`, which carry no
 /// label or preference.
@@ -190,6 +211,8 @@ const MEMBER_SUBS: &[Attr] = &[
         canonical: &["User", "Group"],
         ..s("type", "User or Group.")
     },
+    // Okta sends the member's name; it is the member's own, not kept here.
+    read_only(s("display", "The member's name (not returned).")),
 ];
 
 const USER_ATTRS: &[Attr] = &[
@@ -223,6 +246,25 @@ const USER_ATTRS: &[Attr] = &[
     complex("emails", true, CONTACT_SUBS, "Email addresses."),
     complex("phoneNumbers", true, CONTACT_SUBS, "Phone numbers."),
     complex("addresses", true, ADDRESS_SUBS, "Postal addresses."),
+    complex(
+        "photos",
+        true,
+        PHOTO_SUBS,
+        "Pictures of the person, as URLs.",
+    ),
+    complex("ims", true, LABELED_SUBS, "Instant-messaging addresses."),
+    complex(
+        "entitlements",
+        true,
+        LABELED_SUBS,
+        "Entitlements for applications (plain data).",
+    ),
+    complex(
+        "roles",
+        true,
+        LABELED_SUBS,
+        "Roles as the identity provider names them (plain data, not groups).",
+    ),
     complex(
         "x509Certificates",
         true,

@@ -104,6 +104,9 @@ pub fn render(view: &UserView, base: &str) -> Value {
     obj.insert("emails".into(), emails(u));
     obj.insert("phoneNumbers".into(), contacts(&p.phone_numbers));
     obj.insert("addresses".into(), addresses(&p.addresses));
+    for (name, list) in labeled_lists(p) {
+        obj.insert(name.into(), contacts(list));
+    }
     super::certificates::render(u, &mut obj);
     obj.insert("groups".into(), groups(view, base));
     obj.insert(ENTERPRISE.into(), enterprise(view, base));
@@ -132,6 +135,26 @@ fn emails(u: &User) -> Value {
         };
     }
     contacts(&u.profile.emails)
+}
+
+/// The multi-valued attributes kept as values with labels and nothing
+/// more (no LDAP counterpart), by their SCIM names.
+fn labeled_lists(p: &Profile) -> [(&'static str, &Vec<Contact>); 4] {
+    [
+        ("photos", &p.photos),
+        ("ims", &p.ims),
+        ("entitlements", &p.entitlements),
+        ("roles", &p.idp_roles),
+    ]
+}
+
+fn labeled_lists_mut(p: &mut Profile) -> [(&'static str, &mut Vec<Contact>); 4] {
+    [
+        ("photos", &mut p.photos),
+        ("ims", &mut p.ims),
+        ("entitlements", &mut p.entitlements),
+        ("roles", &mut p.idp_roles),
+    ]
 }
 
 fn contacts(list: &[Contact]) -> Value {
@@ -241,6 +264,7 @@ fn meta(u: &User, base: &str) -> Value {
 /// Reads a User body (POST, PUT, or a resource after PATCH).
 pub fn parse(body: &Value) -> ScimResult<UserInput> {
     let obj = as_object("body", body)?;
+    super::known::check(USER, &[ENTERPRISE, DIRGATE, POSIX], obj)?;
     let login = opt_str(obj, "userName")?
         .ok_or_else(|| ScimError::invalid_value("'userName' is required"))?;
     let mut input = UserInput {
@@ -266,6 +290,9 @@ pub fn parse(body: &Value) -> ScimResult<UserInput> {
     p.emails = parse_contacts("emails", get(obj, "emails"))?;
     p.phone_numbers = parse_contacts("phoneNumbers", get(obj, "phoneNumbers"))?;
     p.addresses = parse_addresses(get(obj, "addresses"))?;
+    for (name, list) in labeled_lists_mut(p) {
+        *list = parse_contacts(name, get(obj, name))?;
+    }
     input.certificates = super::certificates::parse(obj)?;
     if let Some(ext) = get(obj, ENTERPRISE) {
         parse_enterprise(as_object(ENTERPRISE, ext)?, p)?;
