@@ -102,6 +102,7 @@ fn import_row(line: usize, login: &str) -> ImportRow {
         given_name: None,
         family_name: None,
         display_name: None,
+        texts: Vec::new(),
     }
 }
 

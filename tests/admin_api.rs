@@ -420,3 +420,50 @@ async fn posix_identity_over_the_admin_api() {
     assert!(entry.contains("uidNumber: 5001\n"), "{entry}");
     assert!(entry.contains("loginShell: /bin/bash\n"), "{entry}");
 }
+
+/// The profile texts of the core's table over the admin API are the values
+/// LDAP and SCIM show: set on create, patched by name (`null` clears, a
+/// name left out stays), and an unknown name is 400 with nothing changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_texts_over_the_admin_api() {
+    let t = setup().await;
+    let body = json!({
+        "login": "pat@example.com", "organization": "Acme-A", "state": "active",
+        "profile": {"title": "Engineer", "employeeNumber": "E-9", "costCenter": "CC-4"},
+    });
+    let a = t.api.post("/users", &t.sys, body).await;
+    expect(&a, 201);
+    assert_eq!(a.body["profile"]["employeeNumber"], "E-9", "{:?}", a.body);
+    let dn = format!("uid=pat@example.com,ou=Acme-A,{BASE}");
+    let entry = common::server::read(&t.ldap, &dn, &["*"]).await;
+    for line in [
+        "title: Engineer",
+        "employeeNumber: E-9",
+        "dirgateCostCenter: CC-4",
+    ] {
+        assert!(
+            entry.contains(&format!("{line}\n")),
+            "{line} missing in\n{entry}"
+        );
+    }
+    let change =
+        json!({"profile": {"title": "Lead", "costCenter": null, "departmentNumber": "R&D"}});
+    let a = t.api.patch("/users/pat@example.com", &t.sys, change).await;
+    expect(&a, 200);
+    assert_eq!(
+        a.body["profile"],
+        json!({"title": "Lead", "employeeNumber": "E-9", "department": "R&D"})
+    );
+    let a = t
+        .api
+        .patch(
+            "/users/pat@example.com",
+            &t.sys,
+            json!({"profile": {"title": "X", "shoeSize": "44"}}),
+        )
+        .await;
+    expect(&a, 400);
+    let entry = common::server::read(&t.ldap, &dn, &["title", "departmentNumber"]).await;
+    assert!(entry.contains("title: Lead\n"), "{entry}");
+    assert!(entry.contains("departmentNumber: R&D\n"), "{entry}");
+}

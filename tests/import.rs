@@ -349,3 +349,56 @@ fn a_full_file_of_ten_thousand_rows_is_applied_in_one_transaction() {
     let again = preview(&i, &sys, &rows);
     assert_eq!(again.counts.unchanged, 10_000);
 }
+
+/// The optional profile columns are the core's table of shared texts: a
+/// file names them by label, LDAP name or SCIM name; the preview shows the
+/// values as they will be stored; an empty cell clears, an absent column
+/// keeps; a bad value is a line error in its column.
+#[test]
+fn profile_text_columns_are_previewed_applied_and_cleared() {
+    let f = fixture();
+    let sys = system(&f.dir);
+    let i = imports(&f);
+    let file = "Login Name,Organization Unit,OU Admin,Email Address,Title,employeeNumber,\
+                DEPARTMENTNUMBER,Cost Center\n\
+                ana@example.com,Acme-A,False,ana@example.com,Engineer,E-7,R&D,\n\
+                ben@example.com,Acme-A,False,ben@example.com,Lead,E-8,,CC-1\n";
+    let p = i.preview(&sys, file.as_bytes(), Some("text/csv")).unwrap();
+    assert!(p.errors.is_empty(), "{:?}", errors(&p));
+    let ana = &p.plan.rows[0].texts;
+    assert_eq!(ana["title"].as_deref(), Some("Engineer"));
+    assert_eq!(ana["employeeNumber"].as_deref(), Some("E-7"));
+    assert_eq!(ana["department"].as_deref(), Some("R&D"));
+    assert_eq!(ana["costCenter"], None);
+    assert!(!ana.contains_key("division"));
+    i.confirm(&sys, p.id).unwrap();
+    let stored = user(&f, "ana@example.com").unwrap().profile;
+    assert_eq!(stored.title.as_deref(), Some("Engineer"));
+    assert_eq!(stored.employee_number.as_deref(), Some("E-7"));
+    assert_eq!(stored.department.as_deref(), Some("R&D"));
+    let ben = user(&f, "ben@example.com").unwrap().profile;
+    assert_eq!(ben.cost_center.as_deref(), Some("CC-1"));
+    assert_eq!(ben.department, None);
+
+    // Only a Title column, empty for ana: her title goes, the rest stays.
+    let file = "Login Name,Organization Unit,OU Admin,Email Address,Title\n\
+                ana@example.com,Acme-A,False,ana@example.com,\n\
+                ben@example.com,Acme-A,False,ben@example.com,Lead\n";
+    let p = i.preview(&sys, file.as_bytes(), Some("text/csv")).unwrap();
+    assert_eq!(p.plan.rows[0].changes, vec!["title"]);
+    assert_eq!(p.plan.rows[1].action, RowAction::Unchanged);
+    i.confirm(&sys, p.id).unwrap();
+    let stored = user(&f, "ana@example.com").unwrap().profile;
+    assert_eq!(stored.title, None);
+    assert_eq!(stored.employee_number.as_deref(), Some("E-7"));
+
+    let long = "x".repeat(1025);
+    let file = format!(
+        "Login Name,Organization Unit,OU Admin,Email Address,Division,Title\n\
+         ana@example.com,Acme-A,False,ana@example.com,\"North\nSouth\",ok\n\
+         ben@example.com,Acme-A,False,ben@example.com,,{long}\n"
+    );
+    let p = i.preview(&sys, file.as_bytes(), Some("text/csv")).unwrap();
+    has_error(&p, 2, "Division", "control characters");
+    has_error(&p, 4, "Title", "longer than 1024 characters");
+}

@@ -10,11 +10,14 @@ use super::error::{ApiError, ApiResult};
 use super::input::{Body, Path, Query, UserRef, org_ref};
 use super::openapi::{Op, Routes};
 use super::posix::PosixPatch;
-use super::user_fields::{FlagsPatch, double_option};
+use super::profile::{self, ProfilePatch};
+use super::user_change::{ChangeUser, change};
+use super::user_fields::FlagsPatch;
 use super::{AdminState, run, views};
 use crate::directory::acl::Actor;
 use crate::directory::kept::Kept;
 use crate::directory::model::{AccountFlags, Lifecycle, User};
+use crate::directory::profile::Profile;
 use crate::directory::queries::UserQuery;
 use crate::directory::users::{NewPassword, NewUser, UserChanges};
 use crate::directory::{Directory, Error, Request, Result as CoreResult};
@@ -115,7 +118,7 @@ pub(crate) fn user_id(d: &Directory, req: &Request, user: &UserRef) -> CoreResul
 }
 
 /// A user rendered with its organization's name.
-fn render(d: &Directory, req: &Request, user: &User) -> CoreResult<Value> {
+pub(super) fn render(d: &Directory, req: &Request, user: &User) -> CoreResult<Value> {
     let security = d.may_see_security(req, user);
     Ok(views::user(user, &d.org_names()?, security))
 }
@@ -154,9 +157,11 @@ struct CreateUser {
     password: Option<String>,
     /// The POSIX identity (numbers allocated when left out).
     posix: Option<PosixPatch>,
+    /// Profile texts by SCIM name (`title`, `department`, …).
+    profile: Option<ProfilePatch>,
 }
 
-fn parse_state(s: &str) -> CoreResult<Lifecycle> {
+pub(super) fn parse_state(s: &str) -> CoreResult<Lifecycle> {
     Lifecycle::parse(s).ok_or_else(|| {
         Error::invalid(format!(
             "unknown state '{s}': use provisioned, registered, active or disabled"
@@ -181,6 +186,10 @@ async fn create(
             flags: b.flags.unwrap_or_default().apply(&AccountFlags::default()),
             external_id: b.external_id,
             password: b.password.map(NewPassword::Plain),
+            profile: match &b.profile {
+                Some(p) => profile::apply(p, &Profile::default())?,
+                None => Profile::default(),
+            },
             ..NewUser::new(b.login)
         };
         let new = match &b.posix {
@@ -252,86 +261,6 @@ async fn show(
     Path(user): Path<String>,
 ) -> ApiResult<Json<Value>> {
     on_user(&s, req, user, |d, r, id| d.get_user(r, id)).await
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ChangeUser {
-    login: Option<String>,
-    #[serde(default, deserialize_with = "double_option::deserialize")]
-    #[schemars(with = "Option<String>")]
-    email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option::deserialize")]
-    #[schemars(with = "Option<String>")]
-    given_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option::deserialize")]
-    #[schemars(with = "Option<String>")]
-    family_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option::deserialize")]
-    #[schemars(with = "Option<String>")]
-    display_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option::deserialize")]
-    #[schemars(with = "Option<String>")]
-    external_id: Option<Option<String>>,
-    flags: Option<FlagsPatch>,
-    state: Option<String>,
-    posix: Option<PosixPatch>,
-}
-
-async fn change(
-    State(s): State<AdminState>,
-    Caller(req): Caller,
-    Path(user): Path<String>,
-    Body(b): Body<ChangeUser>,
-) -> ApiResult<Json<Value>> {
-    let user = UserRef::parse(&user);
-    let out = run(&s, move |d| {
-        let id = user_id(d, &req, &user)?;
-        // Flags and POSIX fields patch what the user holds: the change is
-        // computed from a read and applied only while the user is still at
-        // the version read; a write that came between means reading again.
-        let mut tries = 0;
-        loop {
-            let current = match (&b.flags, &b.posix) {
-                (None, None) => None,
-                _ => Some(d.get_user(&req, id)?),
-            };
-            match d.update_user(&req, id, user_changes(&b, current.as_ref())?) {
-                Err(Error::Conflict(_)) if current.is_some() && tries < 3 => tries += 1,
-                done => return render(d, &req, &done?),
-            }
-        }
-    })
-    .await?;
-    Ok(Json(out))
-}
-
-/// The core's change for a body, patching flags and POSIX fields onto
-/// `current` (read only when the body has either).
-fn user_changes(b: &ChangeUser, current: Option<&User>) -> CoreResult<UserChanges> {
-    let posix = match (&b.posix, current) {
-        (Some(p), Some(u)) => Some(p.change(&u.attrs)?),
-        _ => None,
-    };
-    Ok(UserChanges {
-        login: b.login.clone(),
-        email: b.email.clone(),
-        given_name: b.given_name.clone(),
-        family_name: b.family_name.clone(),
-        display_name: b.display_name.clone(),
-        external_id: b.external_id.clone(),
-        flags: b
-            .flags
-            .as_ref()
-            .zip(current)
-            .map(|(p, u)| p.apply(&u.flags)),
-        state: b.state.as_deref().map(parse_state).transpose()?,
-        uid_number: posix.as_ref().and_then(|p| p.uid_number),
-        gid_number: posix.as_ref().and_then(|p| p.gid_number),
-        attrs: posix.and_then(|p| p.attrs),
-        if_version: current.map(|u| u.version),
-        ..UserChanges::default()
-    })
 }
 
 async fn remove(

@@ -86,6 +86,7 @@ pub fn user(u: &User, names: &OrgNames, security: bool) -> Value {
         "externalId": u.external_id,
         "uidNumber": u.uid_number,
         "posix": super::posix::view(u),
+        "profile": super::profile::view(&u.profile),
         "created": rfc3339(u.created),
         "modified": rfc3339(u.modified),
         "version": u.version,

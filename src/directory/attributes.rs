@@ -1,10 +1,11 @@
 //! The profile's texts that SCIM and LDAP share, described once: for each,
-//! the profile field that stores it, the LDAP attribute that shows it and
-//! the SCIM attribute (of the core User schema or the enterprise extension)
-//! that names it. The LDAP front end (entries, filters, writes) and the SCIM
-//! one (User JSON both ways, so PATCH paths and filters too) read this
+//! the profile field that stores it, the LDAP attribute that shows it, the
+//! SCIM attribute (of the core User schema or the enterprise extension) that
+//! names it, and the import file's column that sets it. The LDAP front end
+//! (entries, filters, writes), the SCIM one (User JSON both ways, so PATCH
+//! paths and filters too) and the importer's optional columns read this
 //! table, so a value written under one name is the same stored value under
-//! the other. Shared values of other shapes are mapped where their shape
+//! the others. Shared values of other shapes are mapped where their shape
 //! is: the profile URL with LDAP's label ([`PROFILE_URL`], see
 //! `Profile::labeled_uri`), phone numbers by type, addresses, the manager.
 //! Plain data: imports no protocol crate.
@@ -27,6 +28,9 @@ pub struct SharedText {
     pub ldap: &'static str,
     /// The SCIM attribute of `schema`.
     pub scim: &'static str,
+    /// The import file's column header (the LDAP and SCIM names are taken
+    /// there too).
+    pub label: &'static str,
     pub schema: ScimSchema,
     pub get: fn(&Profile) -> &Option<String>,
     pub set: fn(&mut Profile, Option<String>),
@@ -42,6 +46,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "title",
         scim: "title",
+        label: "Title",
         schema: Core,
         get: |p| &p.title,
         set: |p, v| p.title = v,
@@ -49,6 +54,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "employeeNumber",
         scim: "employeeNumber",
+        label: "Employee Number",
         schema: Enterprise,
         get: |p| &p.employee_number,
         set: |p, v| p.employee_number = v,
@@ -56,6 +62,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "departmentNumber",
         scim: "department",
+        label: "Department",
         schema: Enterprise,
         get: |p| &p.department,
         set: |p, v| p.department = v,
@@ -63,6 +70,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "o",
         scim: "organization",
+        label: "Company",
         schema: Enterprise,
         get: |p| &p.organization,
         set: |p, v| p.organization = v,
@@ -70,6 +78,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "preferredLanguage",
         scim: "preferredLanguage",
+        label: "Preferred Language",
         schema: Core,
         get: |p| &p.preferred_language,
         set: |p, v| p.preferred_language = v,
@@ -77,6 +86,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "employeeType",
         scim: "userType",
+        label: "User Type",
         schema: Core,
         get: |p| &p.user_type,
         set: |p, v| p.user_type = v,
@@ -84,6 +94,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "dirgateNickName",
         scim: "nickName",
+        label: "Nick Name",
         schema: Core,
         get: |p| &p.nick_name,
         set: |p, v| p.nick_name = v,
@@ -91,6 +102,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "dirgateLocale",
         scim: "locale",
+        label: "Locale",
         schema: Core,
         get: |p| &p.locale,
         set: |p, v| p.locale = v,
@@ -98,6 +110,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "dirgateTimezone",
         scim: "timezone",
+        label: "Time Zone",
         schema: Core,
         get: |p| &p.timezone,
         set: |p, v| p.timezone = v,
@@ -105,6 +118,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "dirgateCostCenter",
         scim: "costCenter",
+        label: "Cost Center",
         schema: Enterprise,
         get: |p| &p.cost_center,
         set: |p, v| p.cost_center = v,
@@ -112,6 +126,7 @@ pub const SHARED_TEXTS: &[SharedText] = &[
     SharedText {
         ldap: "dirgateDivision",
         scim: "division",
+        label: "Division",
         schema: Enterprise,
         get: |p| &p.division,
         set: |p, v| p.division = v,
@@ -121,6 +136,11 @@ pub const SHARED_TEXTS: &[SharedText] = &[
 /// The shared texts of one SCIM schema.
 pub fn shared_texts(schema: ScimSchema) -> impl Iterator<Item = &'static SharedText> {
     SHARED_TEXTS.iter().filter(move |t| t.schema == schema)
+}
+
+/// The shared text SCIM calls `scim`.
+pub fn text_named(scim: &str) -> Option<&'static SharedText> {
+    SHARED_TEXTS.iter().find(|t| t.scim == scim)
 }
 
 /// SCIM's core `profileUrl` and the LDAP attribute whose first value's URL

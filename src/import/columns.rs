@@ -3,13 +3,18 @@
 //! This module owns the list of column names an administrator may use, the
 //! rules for recognising them (ignoring case, surrounding spaces and a stray
 //! byte-order mark) and the file-level errors a header can cause: no header at
-//! all, a required column missing, a known column given twice. Unknown columns
+//! all, a required column missing, a known column given twice. The optional
+//! profile columns are the rows of the core's table of shared texts
+//! (`directory::attributes`), so a text LDAP and SCIM know is a column here
+//! without a line of this file changing. Unknown columns
 //! are never used; they only produce a warning so a misspelt name is noticed.
 
 use super::read::ReadError;
+use crate::directory::attributes::{SHARED_TEXTS, SharedText};
 
-/// A column the importer understands. The discriminant is the slot index used
-/// by readers that store one value per field (see `xlsx_source`).
+/// A column the importer understands: the account's own fields, and the
+/// optional profile texts of the core's table. `slot` numbers them for
+/// readers that store one value per field (see `xlsx_source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     Login,
@@ -19,22 +24,48 @@ pub enum Field {
     FirstName,
     LastName,
     DisplayName,
+    /// A profile text: its row in `attributes::SHARED_TEXTS`.
+    Text(u8),
 }
 
-/// How many fields exist; sized arrays indexed by `Field as usize` use it.
-pub const FIELD_COUNT: usize = 7;
+/// The account's own fields, in template order.
+const OWN: [Field; 7] = [
+    Field::Login,
+    Field::Organization,
+    Field::OuAdmin,
+    Field::Email,
+    Field::FirstName,
+    Field::LastName,
+    Field::DisplayName,
+];
+
+/// How many fields exist; arrays indexed by `Field::slot` use it.
+pub const FIELD_COUNT: usize = OWN.len() + SHARED_TEXTS.len();
 
 impl Field {
-    /// Every field, in template order.
-    pub const ALL: [Field; FIELD_COUNT] = [
-        Field::Login,
-        Field::Organization,
-        Field::OuAdmin,
-        Field::Email,
-        Field::FirstName,
-        Field::LastName,
-        Field::DisplayName,
-    ];
+    /// Every field, in template order: the account's, then the texts.
+    pub fn all() -> impl Iterator<Item = Field> {
+        let texts = (0..SHARED_TEXTS.len()).filter_map(|i| u8::try_from(i).ok());
+        OWN.into_iter().chain(texts.map(Field::Text))
+    }
+
+    /// This field's place among `all()`, below `FIELD_COUNT`.
+    pub fn slot(self) -> usize {
+        match self {
+            Field::Text(i) => OWN.len() + usize::from(i),
+            own => OWN.iter().position(|f| *f == own).unwrap_or(0),
+        }
+    }
+
+    /// The profile text this column sets, if it is one.
+    pub fn text(self) -> Option<(usize, &'static SharedText)> {
+        match self {
+            Field::Text(i) => SHARED_TEXTS
+                .get(usize::from(i))
+                .map(|t| (usize::from(i), t)),
+            _ => None,
+        }
+    }
 
     /// The default header name, as written in the template and in messages.
     pub fn header(self) -> &'static str {
@@ -46,10 +77,11 @@ impl Field {
             Field::FirstName => "First Name",
             Field::LastName => "Last Name",
             Field::DisplayName => "Display Name",
+            Field::Text(_) => self.text().map_or("", |(_, t)| t.label),
         }
     }
 
-    /// The four columns a file must have; the name columns are optional.
+    /// The four columns a file must have; the others are optional.
     pub fn is_required(self) -> bool {
         matches!(
             self,
@@ -57,13 +89,20 @@ impl Field {
         )
     }
 
+    /// Whether `name` (already cleaned) names this column: its header, or
+    /// for a profile text also its LDAP or SCIM name (`employeeNumber`).
+    fn is_named(self, name: &str) -> bool {
+        let other_names = self.text().map(|(_, t)| [t.ldap, t.scim]);
+        std::iter::once(self.header())
+            .chain(other_names.into_iter().flatten())
+            .any(|n| n.eq_ignore_ascii_case(name))
+    }
+
     /// Recognises a header cell. Spreadsheets add invisible noise: a UTF-8
     /// BOM glued to the first cell, padding spaces, another capitalisation.
     pub fn from_header(cell: &str) -> Option<Field> {
         let name = clean_header(cell);
-        Field::ALL
-            .into_iter()
-            .find(|f| f.header().eq_ignore_ascii_case(name))
+        Field::all().find(|f| f.is_named(name))
     }
 }
 
@@ -87,7 +126,7 @@ pub struct Columns {
 impl Columns {
     /// The 0-based column holding `field`, if the file has it.
     pub fn index(&self, field: Field) -> Option<usize> {
-        self.index[field as usize]
+        self.index[field.slot()]
     }
 
     /// Whether the file has a column for `field` (always true when required).
@@ -107,7 +146,7 @@ impl Columns {
 
     /// The field stored in 0-based column `col`, if any.
     pub fn field_at(&self, col: usize) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| self.index(*f) == Some(col))
+        Field::all().find(|f| self.index(*f) == Some(col))
     }
 }
 
@@ -158,7 +197,7 @@ fn place(
     field: Field,
     col: usize,
 ) -> Result<(), ReadError> {
-    let slot = &mut index[field as usize];
+    let slot = &mut index[field.slot()];
     if let Some(first) = *slot {
         return Err(ReadError::DuplicateColumn {
             name: field.header(),
@@ -172,9 +211,8 @@ fn place(
 
 /// All missing required columns at once, so one upload shows every fix.
 fn check_required(index: &[Option<usize>; FIELD_COUNT]) -> Result<(), ReadError> {
-    let missing: Vec<&'static str> = Field::ALL
-        .into_iter()
-        .filter(|f| f.is_required() && index[*f as usize].is_none())
+    let missing: Vec<&'static str> = Field::all()
+        .filter(|f| f.is_required() && index[f.slot()].is_none())
         .map(Field::header)
         .collect();
     if missing.is_empty() {

@@ -12,6 +12,8 @@ use crate::directory::email::check_email;
 
 /// Longest first, last or display name accepted, in characters.
 const MAX_NAME: usize = 256;
+/// Longest profile text accepted (title, department, …), in characters.
+const MAX_TEXT: usize = 1024;
 /// Values are echoed in messages; a runaway cell must not flood the preview.
 const MAX_ECHO: usize = 40;
 
@@ -65,6 +67,7 @@ pub(super) fn check_row(
         first_name: optional(rec, columns, Field::FirstName),
         last_name: optional(rec, columns, Field::LastName),
         display_name: optional(rec, columns, Field::DisplayName),
+        texts: texts(rec, columns),
         valid: problems.errors.is_empty(),
     };
     CheckedRow {
@@ -77,6 +80,18 @@ pub(super) fn check_row(
 /// `Some("")` means the column is there and the cell is empty.
 fn optional(rec: &impl Record, columns: &Columns, field: Field) -> Option<String> {
     columns.has(field).then(|| rec.value(field).to_owned())
+}
+
+/// The profile texts the file has columns for: the row of the core's
+/// table and the cell.
+fn texts(rec: &impl Record, columns: &Columns) -> Vec<(usize, String)> {
+    text_columns(columns)
+        .filter_map(|f| f.text().map(|(i, _)| (i, rec.value(f).to_owned())))
+        .collect()
+}
+
+fn text_columns(columns: &Columns) -> impl Iterator<Item = Field> + '_ {
+    Field::all().filter(|f| f.text().is_some() && columns.has(*f))
 }
 
 fn check_fields(
@@ -98,6 +113,9 @@ fn check_fields(
         if columns.has(field) {
             problems.check(field, check_name(rec.value(field)));
         }
+    }
+    for field in text_columns(columns) {
+        problems.check(field, check_text(rec.value(field)));
     }
 }
 
@@ -128,6 +146,18 @@ fn non_empty(s: &str) -> Result<(), String> {
 fn check_name(s: &str) -> Result<(), String> {
     if s.chars().count() > MAX_NAME {
         return Err(format!("is longer than {MAX_NAME} characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err("must not contain line breaks or other control characters".into());
+    }
+    Ok(())
+}
+
+/// A profile text (title, department, …): free text of a sane length, on
+/// one line, as LDAP and SCIM take it.
+fn check_text(s: &str) -> Result<(), String> {
+    if s.chars().count() > MAX_TEXT {
+        return Err(format!("is longer than {MAX_TEXT} characters"));
     }
     if s.chars().any(char::is_control) {
         return Err("must not contain line breaks or other control characters".into());

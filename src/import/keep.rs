@@ -158,6 +158,10 @@ pub(super) fn footprint(p: &Preview) -> usize {
             .sum::<usize>()
 }
 
+/// A B-tree map's entry of a name and a text, with the tree's own overhead
+/// roughly counted (nodes hold up to 11 entries).
+const TEXT_ENTRY: usize = 2 * size_of::<(&str, Option<String>)>();
+
 fn text(s: &Option<String>) -> usize {
     s.as_deref().map_or(0, str::len)
 }
@@ -170,6 +174,10 @@ fn import_row(r: &ImportRow) -> usize {
         + text(&r.given_name)
         + text(&r.family_name)
         + text(&r.display_name)
+        + r.texts
+            .iter()
+            .map(|(_, v)| size_of::<(usize, String)>() + v.len())
+            .sum::<usize>()
 }
 
 fn planned_row(r: &PlannedRow) -> usize {
@@ -181,6 +189,10 @@ fn planned_row(r: &PlannedRow) -> usize {
         + text(&r.given_name)
         + text(&r.family_name)
         + text(&r.display_name)
+        + r.texts
+            .values()
+            .map(|v| TEXT_ENTRY + text(v))
+            .sum::<usize>()
         + r.changes.len() * size_of::<&str>()
 }
 

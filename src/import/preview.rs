@@ -276,6 +276,7 @@ fn split_rows(raw: &[RawRow]) -> (Vec<ImportRow>, Vec<InvalidRow>) {
                 given_name: r.first_name.clone(),
                 family_name: r.last_name.clone(),
                 display_name: r.display_name.clone(),
+                texts: r.texts.clone(),
             }),
             _ => invalid.push(InvalidRow {
                 line: r.line,

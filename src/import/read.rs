@@ -107,6 +107,9 @@ pub struct RawRow {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub display_name: Option<String>,
+    /// The optional profile columns the file has: the row of the core's
+    /// table of shared texts and this row's cell ("" when empty).
+    pub texts: Vec<(usize, String)>,
     /// False when the row has at least one `RowError`.
     pub valid: bool,
 }
@@ -224,7 +227,7 @@ fn grouped(n: &impl ToString) -> String {
 
 /// The header line of an empty import file, in the documented order.
 pub fn template_csv() -> String {
-    let names: Vec<&str> = Field::ALL.into_iter().map(Field::header).collect();
+    let names: Vec<&str> = Field::all().map(Field::header).collect();
     format!("{}\r\n", names.join(","))
 }
 
@@ -423,7 +426,9 @@ mod tests {
     fn template() {
         assert_eq!(
             template_csv(),
-            "Login Name,Organization Unit,OU Admin,Email Address,First Name,Last Name,Display Name\r\n"
+            "Login Name,Organization Unit,OU Admin,Email Address,First Name,Last Name,Display Name,\
+             Title,Employee Number,Department,Company,Preferred Language,User Type,Nick Name,\
+             Locale,Time Zone,Cost Center,Division\r\n"
         );
     }
 }

@@ -35,7 +35,7 @@ pub(super) struct XlsxRow {
 
 impl Record for XlsxRow {
     fn value(&self, field: Field) -> &str {
-        &self.cells[field as usize]
+        &self.cells[field.slot()]
     }
 }
 
@@ -141,7 +141,7 @@ impl SheetBuilder {
         let storing = self.data_rows < self.max_rows;
         let field = header.columns.field_at(col as usize);
         if let (true, Some(field)) = (storing, field) {
-            self.slots[field as usize] = self.keep(cell_text(value))?;
+            self.slots[field.slot()] = self.keep(cell_text(value))?;
         }
         Ok(())
     }
@@ -325,6 +325,7 @@ mod tests {
             "Email Address",
             "First Name",
             "Phone",
+            "Employee Number",
         ];
         for (col, name) in (0u16..).zip(header) {
             ws.write_string(1, col, name).unwrap();
@@ -335,6 +336,7 @@ mod tests {
         ws.write_string(2, 3, "alice@example.com").unwrap();
         ws.write_number(2, 4, 42.0).unwrap();
         ws.write_number(2, 5, 5551234.0).unwrap();
+        ws.write_number(2, 6, 1234.0).unwrap();
         // Row 4 (index 3) stays empty.
         ws.write_string(4, 0, "bob@example.com").unwrap();
         ws.write_string(4, 1, "Acme-IT").unwrap();
@@ -358,6 +360,9 @@ mod tests {
         assert_eq!(alice.login, "alice@example.com");
         assert_eq!(alice.ou_admin, Some(true));
         assert_eq!(alice.first_name.as_deref(), Some("42"));
+        // A profile text of the core's table, by its index there.
+        assert_eq!(alice.texts, [(1, "1234".to_owned())]);
+        assert_eq!(s.rows[1].texts, [(1, String::new())]);
         assert!(alice.valid);
         let bob = &s.rows[1];
         assert_eq!(bob.ou_admin, Some(false));

@@ -8,6 +8,7 @@
 //! administrators.
 
 use super::{Counts, ImportOptions, ImportRow, Plan, PlannedRow, RowAction};
+use crate::directory::attributes::text_named;
 use crate::directory::audit::Outcome;
 use crate::directory::error::{Error, Result};
 use crate::directory::model::{User, now};
@@ -148,6 +149,7 @@ impl Directory {
             profile: Default::default(),
             attrs: Default::default(),
         };
+        set_texts(&mut user, row);
         user.flags.delegate = row.delegate;
         let change = Change {
             action: "user.create",
@@ -181,6 +183,7 @@ impl Directory {
         user.given_name = row.given_name.clone();
         user.family_name = row.family_name.clone();
         user.display_name = row.display_name.clone();
+        set_texts(&mut user, row);
         user.flags.delegate = row.delegate;
         let (action, detail) = if moved {
             let from = row
@@ -218,6 +221,15 @@ impl Directory {
             detail: Some(format!("rows={}, {}", plan.rows.len(), plan.counts.text())),
         };
         self.log(tx, req, change)
+    }
+}
+
+/// The row's profile texts, into the user's profile.
+fn set_texts(user: &mut User, row: &PlannedRow) {
+    for (name, value) in &row.texts {
+        if let Some(text) = text_named(name) {
+            (text.set)(&mut user.profile, value.clone());
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use super::error::Result;
 use super::model::Lifecycle;
 use super::{Directory, Request};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 pub use apply::Applied;
@@ -40,6 +41,10 @@ pub struct ImportRow {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub display_name: Option<String>,
+    /// The file's optional profile columns: the row of the core's table of
+    /// shared texts (`attributes::SHARED_TEXTS`, by index) and the cell,
+    /// `""` to clear the stored value. A text without a column is left alone.
+    pub texts: Vec<(usize, String)>,
 }
 
 /// What the import does with one row.
@@ -100,6 +105,9 @@ pub struct PlannedRow {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub display_name: Option<String>,
+    /// The profile texts the file has columns for, by their SCIM names, as
+    /// they will be stored (`None`: cleared).
+    pub texts: BTreeMap<&'static str, Option<String>>,
     pub state: Lifecycle,
     /// The fields an update changes (`email`, `givenName`, …, `delegate`).
     pub changes: Vec<&'static str>,

@@ -9,9 +9,11 @@ use super::{
     RowProblem, SeatCheck,
 };
 use crate::directory::acl::{Action, Target};
+use crate::directory::attributes::SHARED_TEXTS;
 use crate::directory::error::Result;
 use crate::directory::model::{Organization, User};
 use crate::directory::names::{fold, split_login};
+use crate::directory::profile::Profile;
 use crate::directory::{Directory, Request};
 use crate::store::Tx;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -177,6 +179,7 @@ impl Planner<'_> {
             given_name: non_empty(&row.given_name),
             family_name: non_empty(&row.family_name),
             display_name: non_empty(&row.display_name),
+            texts: texts(row, &Profile::default(), &mut Vec::new()),
             state: self.opts.created_state,
             changes: Vec::new(),
         })
@@ -267,6 +270,7 @@ impl Planner<'_> {
         let given_name = name("givenName", &row.given_name, &user.given_name);
         let family_name = name("familyName", &row.family_name, &user.family_name);
         let display_name = name("displayName", &row.display_name, &user.display_name);
+        let texts = texts(row, &user.profile, &mut changes);
         let was_delegate_here = user.flags.delegate && !moved;
         let delegate_change = match (row.delegate, was_delegate_here, user.flags.delegate) {
             (true, false, _) => Some(DelegateChange::Grant),
@@ -291,6 +295,7 @@ impl Planner<'_> {
             given_name,
             family_name,
             display_name,
+            texts,
             state: user.state,
             changes,
         }
@@ -381,4 +386,25 @@ fn seat_reason(check: &SeatCheck, incoming: usize) -> String {
 /// An optional cell: empty means none.
 fn non_empty(value: &Option<String>) -> Option<String> {
     value.as_ref().filter(|v| !v.is_empty()).cloned()
+}
+
+/// The row's profile texts as they will be stored over `stored`, by SCIM
+/// name; the names of those that change go to `changes`.
+fn texts(
+    row: &ImportRow,
+    stored: &Profile,
+    changes: &mut Vec<&'static str>,
+) -> BTreeMap<&'static str, Option<String>> {
+    let mut out = BTreeMap::new();
+    for (index, cell) in &row.texts {
+        let Some(text) = SHARED_TEXTS.get(*index) else {
+            continue;
+        };
+        let value = Some(cell.clone()).filter(|v| !v.is_empty());
+        if value != *(text.get)(stored) {
+            changes.push(text.scim);
+        }
+        out.insert(text.scim, value);
+    }
+    out
 }
