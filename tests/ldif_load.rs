@@ -232,3 +232,41 @@ fn slapcat_ids_and_times_are_kept() {
     assert!(err.contains("not a UUID"), "{err}");
     assert!(f.dir.get_org(&sys, "Again").is_err());
 }
+
+/// crypt(3) hashes as Debian's libxcrypt writes them (perl's `crypt()` of
+/// "s3cret pass"): yescrypt, what /etc/shadow holds since Debian 11, and
+/// bcrypt load and verify; MD5-crypt stops the load with its line.
+#[test]
+fn yescrypt_and_bcrypt_hashes_load_and_verify_md5_crypt_is_refused() {
+    let f = fixture();
+    let base = Dn::parse(BASE).unwrap();
+    let user = |login: &str, hash: &str| {
+        format!(
+            "dn: uid={login},ou=Shadow,{BASE}\nobjectClass: inetOrgPerson\ncn: {login}\nsn: S\n\
+             userPassword: {{CRYPT}}{hash}\n\n"
+        )
+    };
+    let org = format!("dn: ou=Shadow,{BASE}\nobjectClass: organizationalUnit\nou: Shadow\n\n");
+    let yes = "$y$j9T$LdJMENpBABJJ3hIHjB1Bi.$2zPj0tZ1z8mqvflX88A3xmsggLtOPQOx6WIVNZ7kNL7";
+    let bf = "$2b$05$abcdefghijklmnopqrstuu1qdcFaS0PtqFUPzaCxLQ8/0lspH0ZEW";
+    let md5 = "$1$saltsalt$5lF22gyv5RCQWSRkctJIT0";
+    let bad = format!("{org}{}", user("old@example.com", md5));
+    let err = load(&f.dir, &base, &bad).unwrap_err();
+    assert!(err.starts_with("line 5: uid=old@example.com"), "{err}");
+    assert!(err.contains("MD5-crypt"), "{err}");
+    let good = format!(
+        "{org}{}{}",
+        user("yes@example.com", yes),
+        user("bf@example.com", bf)
+    );
+    load(&f.dir, &base, &good).unwrap();
+    let req = dirgate::directory::Request::internal();
+    for login in ["yes@example.com", "bf@example.com"] {
+        let who = Principal::Login(login.into());
+        assert!(
+            f.dir.authenticate(&req, &who, "s3cret pass").is_ok(),
+            "{login}"
+        );
+        assert!(f.dir.authenticate(&req, &who, "s3cret").is_err(), "{login}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Password hashing and verification. New passwords are hashed with argon2id
 //! (parameters from the configuration); hashes imported from OpenLDAP (`{SSHA}`,
-//! `{SSHA256}`, `{SSHA512}`, `{CRYPT}` with SHA-crypt `$5$`/`$6$`, and
-//! `{ARGON2}`-prefixed PHC strings) verify too, and a
+//! `{SSHA256}`, `{SSHA512}`, `{CRYPT}` with SHA-crypt, yescrypt or bcrypt
+//! (see `crypt`), and `{ARGON2}`-prefixed PHC strings) verify too, and a
 //! successful check against anything but current argon2id asks the caller to
 //! rehash. Every comparison is constant-time. Also generates random secrets.
 //! argon2 itself is in `argon2id`. These functions compute on the calling
@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
 
 mod argon2id;
+mod crypt;
 pub use argon2id::peak as argon2_peak;
 
 /// argon2id cost parameters.
@@ -79,38 +80,11 @@ pub fn verify(params: &HashParams, stored: &SecretHash, password: &str) -> Optio
     } else if let Some(b64) = strip_scheme(stored, "{SSHA512}") {
         verify_salted::<Sha512>(b64, password)
     } else if let Some(mcf) = strip_scheme(stored, "{CRYPT}") {
-        verify_sha_crypt(mcf, password)
+        crypt::verify(mcf, password)
     } else {
         false
     };
     ok.then_some(Verified::Rehash)
-}
-
-/// At most this many rounds in a `{CRYPT}` SHA-crypt hash: glibc writes
-/// 5,000 by default and passlib 656,000; a stored hash asking for more
-/// would make each bind cost what its author chose, so it never matches.
-const MAX_CRYPT_ROUNDS: u32 = 1_000_000;
-
-/// `{CRYPT}$5$…` and `{CRYPT}$6$…` (SHA-256 and SHA-512 crypt, what
-/// /etc/shadow and OpenLDAP directories migrated from it hold), checked by
-/// RustCrypto's sha-crypt; other crypt(3) schemes (MD5, bcrypt, yescrypt)
-/// are not verified.
-fn verify_sha_crypt(mcf: &str, password: &str) -> bool {
-    use sha_crypt::{PasswordVerifier, ShaCrypt};
-    if !(mcf.starts_with("$5$") || mcf.starts_with("$6$")) {
-        return false;
-    }
-    let rounds = mcf
-        .split('$')
-        .nth(2)
-        .and_then(|f| f.strip_prefix("rounds="))
-        .map(|n| n.parse::<u32>().unwrap_or(u32::MAX));
-    if rounds.is_some_and(|n| n > MAX_CRYPT_ROUNDS) {
-        return false;
-    }
-    ShaCrypt::default()
-        .verify_password(password.as_bytes(), mcf)
-        .is_ok()
 }
 
 /// Whether checking a password against `stored` is cheap: the salted SHA
@@ -124,10 +98,9 @@ pub fn is_cheap(stored: &SecretHash) -> bool {
 
 /// Whether a value is a password hash dirgate can verify (for imports).
 pub fn is_known_hash(value: &str) -> bool {
-    let sha_crypt = strip_scheme(value, "{CRYPT}")
-        .is_some_and(|mcf| mcf.starts_with("$5$") || mcf.starts_with("$6$"));
+    let crypt = strip_scheme(value, "{CRYPT}").is_some_and(crypt::is_verifiable);
     value.starts_with("$argon2")
-        || sha_crypt
+        || crypt
         || ["{ARGON2}", "{SSHA}", "{SSHA256}", "{SSHA512}"]
             .iter()
             .any(|s| strip_scheme(value, s).is_some())
@@ -234,7 +207,13 @@ mod tests {
         let md5 = "{CRYPT}$1$saltsalt$qjXMvbEw8oaL.CzflDugX/";
         assert!(!is_known_hash(md5));
         let costly = "{CRYPT}$6$rounds=999999999$salt$x";
+        assert!(!is_known_hash(costly));
         assert_eq!(verify(&cheap(), &SecretHash(costly.into()), "x"), None);
+        // yescrypt as Debian writes it, behind OpenLDAP's scheme.
+        let y = "{CRYPT}$y$j9T$LdJMENpBABJJ3hIHjB1Bi.$2zPj0tZ1z8mqvflX88A3xmsggLtOPQOx6WIVNZ7kNL7";
+        assert!(is_known_hash(y));
+        let y = SecretHash(y.into());
+        assert_eq!(verify(&cheap(), &y, "s3cret pass"), Some(Verified::Rehash));
     }
 
     #[test]

@@ -279,7 +279,10 @@ impl Directory {
                 Ok(Some(SecretHash(h.clone())))
             }
             Some(NewPassword::Hashed(_)) => Err(Error::invalid(
-                "unknown password hash scheme; use {SSHA}, {SSHA256}, {SSHA512}, {ARGON2} or $argon2id$",
+                "a password hash dirgate cannot verify: use {SSHA}, {SSHA256}, {SSHA512}, \
+                 {ARGON2}, $argon2id$, or {CRYPT} with SHA-crypt $5$/$6$ (at most 1,000,000 \
+                 rounds), yescrypt $y$ (at most 64 MiB) or bcrypt $2b$ (cost at most 13); \
+                 MD5-crypt and DES crypt are not verified",
             )),
         }
     }
