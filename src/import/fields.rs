@@ -144,20 +144,19 @@ fn non_empty(s: &str) -> Result<(), String> {
 /// Names are free text, but a line break or other control character in a
 /// name is always an accident of copy and paste and breaks LDIF and UIs.
 fn check_name(s: &str) -> Result<(), String> {
-    if s.chars().count() > MAX_NAME {
-        return Err(format!("is longer than {MAX_NAME} characters"));
-    }
-    if s.chars().any(char::is_control) {
-        return Err("must not contain line breaks or other control characters".into());
-    }
-    Ok(())
+    one_line(s, MAX_NAME)
 }
 
 /// A profile text (title, department, …): free text of a sane length, on
 /// one line, as LDAP and SCIM take it.
 fn check_text(s: &str) -> Result<(), String> {
-    if s.chars().count() > MAX_TEXT {
-        return Err(format!("is longer than {MAX_TEXT} characters"));
+    one_line(s, MAX_TEXT)
+}
+
+/// At most `max` characters, none of them a control character.
+fn one_line(s: &str, max: usize) -> Result<(), String> {
+    if s.chars().count() > max {
+        return Err(format!("is longer than {max} characters"));
     }
     if s.chars().any(char::is_control) {
         return Err("must not contain line breaks or other control characters".into());
