@@ -193,4 +193,22 @@ mod tests {
             }
         }
     }
+
+    /// Each row is an attribute type of the schema, spelled as the schema
+    /// spells it, that a user entry may carry (not operational); and each
+    /// import label is distinct from every other row's names.
+    #[test]
+    fn every_row_is_a_user_attribute_of_the_schema() {
+        for t in SHARED_TEXTS {
+            let ty = crate::directory::schema::attribute(t.ldap)
+                .unwrap_or_else(|| panic!("{} is not in the schema", t.ldap));
+            assert_eq!(ty.canonical(), t.ldap);
+            assert!(!ty.is_operational(), "{}", t.ldap);
+            for u in SHARED_TEXTS.iter().filter(|u| u.scim != t.scim) {
+                for name in [u.ldap, u.scim, u.label] {
+                    assert!(!t.label.eq_ignore_ascii_case(name), "{}", t.label);
+                }
+            }
+        }
+    }
 }

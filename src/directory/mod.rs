@@ -17,8 +17,13 @@
 //!   organizations; `exports`: what an LDIF export may hold, and its audit;
 //!   `identity`: the ids and times a load keeps.
 //! - `imports`: bulk import planning and applying (one transaction per file).
-//! - `profile`: descriptive user attributes; `attributes`: the profile
-//!   texts SCIM and LDAP share, one table both front ends read; `kept`:
+//! - `schema`: the attribute types and object classes (OIDs, syntaxes,
+//!   matching rules, single or multi-valued, which classes allow what),
+//!   copied from OpenLDAP's schemas plus dirgate's own; LDAP serves it and
+//!   checks every write against it.
+//! - `profile`: descriptive user attributes; `attributes`: the columns the
+//!   other front ends add to the schema's rows: the SCIM name, profile
+//!   field and import column of each text SCIM and LDAP share; `kept`:
 //!   attributes kept as written; `posix`, `certificates`: the kept values SCIM writes field by
 //!   field (POSIX identity, X.509 certificates); `scim_view`: the reads and
 //!   all-or-nothing role writes the SCIM front end needs.
@@ -54,6 +59,7 @@ pub mod queries;
 pub mod registration;
 pub mod reports;
 pub mod roles;
+pub mod schema;
 pub mod scim_view;
 pub mod services;
 pub mod tokens;

@@ -7,7 +7,8 @@
 //! - `session`: one connection's state, one message in, responses out;
 //! - `bind`, `ops` (search), `compare`, `extended` (StartTLS, WhoAmI, Password
 //!   Modify), `write` (add, modify, delete, modify DN), `search` (candidates, probes), `rootdse` (root DSE, cn=Subschema);
-//! - `dn` (RFC 4514), `schema` (what we serve, matching rules), `binary`
+//! - `dn` (RFC 4514), `schema` (the core's attribute and class table, which
+//!   LDAP serves and checks writes against), `binary`
 //!   (binary values: bytes on the wire, base64 in the core);
 //! - `ldif` (RFC 2849), `load` (`dirgate load-ldif`), `export` (the LDIF export).
 
@@ -27,7 +28,8 @@ pub mod ops;
 pub mod render;
 pub mod result;
 pub mod rootdse;
-pub mod schema;
+/// The attribute and class table lives in the core; LDAP reads it here.
+pub use crate::directory::schema;
 pub mod search;
 pub mod select;
 pub mod session;

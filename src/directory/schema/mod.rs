@@ -1,9 +1,14 @@
-//! The LDAP schema dirgate serves: the attribute types and object classes it
-//! knows (static tables in `attributes`, `operational`, `classes` and
-//! `dirgate`), their lookup by name, alias or OID ignoring case, the matching
-//! rules used to evaluate filters (`matching`, `prep`, `values`), the value
+//! The core's table of attribute types and object classes: what an entry
+//! may hold and how its values compare. The LDAP front end serves it
+//! (`cn=Subschema`, filters, writes); `super::attributes` adds the SCIM,
+//! profile and import columns of the texts other front ends share, naming
+//! rows of this table. Plain data and value rules: no protocol crate.
+//!
+//! Here: the static tables (`attributes`, `operational`, `classes`,
+//! `dirgate`), lookup by name, alias or OID ignoring case, the matching rules
+//! filters are evaluated with (`matching`, `prep`, `values`), the value
 //! syntax checks applied to writes (`syntax`), GeneralizedTime conversion
-//! (`gentime`) and the rendering of the `cn=Subschema` entry in RFC 4512 §4.1 format
+//! (`gentime`) and the `cn=Subschema` entry in RFC 4512 §4.1 format
 //! (`render`).
 //!
 //! Definitions are copied from OpenLDAP (core, cosine, inetorgperson and nis
