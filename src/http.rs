@@ -1,7 +1,9 @@
 //! The HTTP listener: one axum router for everything served over HTTP:
 //! `GET /healthz`, which proves the store answers, the admin API
-//! (`/admin/v1`, bulk import included) and SCIM (`/scim/v2`). `limit` caps
-//! its connections; `serve` runs them, with timeouts.
+//! (`/admin/v1`, bulk import included), SCIM (`/scim/v2`) and the web
+//! console (`/`). `same_origin` refuses cross-site unsafe requests to the
+//! admin API and the console; `limit` caps connections; `serve` runs them,
+//! with timeouts.
 
 use crate::directory::Directory;
 use crate::ldap::tree::Tree;
@@ -13,17 +15,24 @@ use axum::routing::get;
 use serde_json::json;
 
 pub mod limit;
+pub mod same_origin;
 pub mod serve;
 
 /// The whole HTTP application.
 pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) -> Router {
+    // What a browser reaches with credentials it holds (the session cookie,
+    // cached Basic credentials) refuses unsafe requests from other sites.
+    let browser_reachable = Router::new()
+        .nest(
+            "/admin/v1",
+            crate::admin::router(directory.clone(), tree.clone(), imports),
+        )
+        .merge(crate::console::router(directory.clone(), tree))
+        .layer(axum::middleware::from_fn(same_origin::guard));
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/scim/v2", crate::scim::router())
-        .nest(
-            "/admin/v1",
-            crate::admin::router(directory.clone(), tree, imports),
-        )
+        .merge(browser_reachable)
         .with_state(directory)
 }
 

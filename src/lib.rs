@@ -13,7 +13,10 @@
 //! - [`import`]: spreadsheet import: reading CSV/XLSX, previews, confirm, report.
 //! - [`admin`]: the admin API (`/admin/v1`, JSON) over the core's use cases.
 //! - [`cli`]: administrative subcommands that call a running daemon's admin API.
-//! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM).
+//! - [`console`]: the web console (`/`): sign-in sessions and pages over the
+//!   core's use cases.
+//! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM, the
+//!   console) and the guard against cross-site requests.
 //! - [`logging`]: the log filter, which keeps credentials out of the log.
 //! - [`conn_limit`]: the connection caps (total and per address) both
 //!   listeners apply.
@@ -28,6 +31,7 @@ pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod conn_limit;
+pub mod console;
 pub mod directory;
 #[doc(hidden)]
 pub mod fuzzing;

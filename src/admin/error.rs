@@ -35,7 +35,9 @@ impl ApiError {
     }
 }
 
-fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
+/// A core error as HTTP answers it: status, kind and a message safe to
+/// show (the console maps core errors with it too).
+pub(crate) fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
     let msg = e.to_string();
     match e {
         Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid", msg),

@@ -75,6 +75,13 @@ impl Directory {
         })
     }
 
+    /// Ends a session: revokes the admin token `presented`, which must be
+    /// one the caller may manage (its own).
+    pub fn revoke_presented_token(&self, req: &Request, presented: &str) -> Result<()> {
+        let (id, _) = parse_token(presented).ok_or(Error::InvalidCredentials)?;
+        self.revoke_token(req, id)
+    }
+
     /// The actor an admin token stands for: its owner as it is now. A token of
     /// a deleted, disabled or locked-out-of-state account is `InvalidCredentials`.
     pub fn authenticate_admin_token(&self, presented: &str) -> Result<Actor> {

@@ -13,6 +13,8 @@ pub enum Protocol {
     Ldap,
     Scim,
     Admin,
+    /// The web console (a signed-in browser).
+    Console,
     Import,
     Internal,
 }

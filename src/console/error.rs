@@ -1,0 +1,40 @@
+//! A core error as a console page: the status and message the admin API
+//! gives for it (`admin::error::core_parts`, one mapping for both), in the
+//! console's layout. Internal errors show a generic message; the details
+//! go to the log there.
+
+use super::pages::Layout;
+use crate::directory::Error;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::response::{IntoResponse, Response};
+
+/// A page that could not be served.
+pub struct PageError(Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, _, message) = crate::admin::error::core_parts(&self.0);
+        let title = status.canonical_reason().unwrap_or("Error");
+        let page = ErrorPage {
+            layout: Layout::signed_out(title),
+            status: status.as_u16(),
+            message,
+        };
+        (status, page).into_response()
+    }
+}

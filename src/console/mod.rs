@@ -1,0 +1,62 @@
+//! The web console at `/` on the HTTP listener: server-rendered pages for the
+//! people who administer dirgate and for their own accounts. Each page calls
+//! the core's use cases with the session's actor, exactly as the admin API
+//! does; what the policy refuses a page does not offer, and the server
+//! refuses anyway. No script is needed: every page is a plain HTML form or
+//! link. Cross-site unsafe requests are refused before a handler runs
+//! (`crate::http::same_origin`).
+//!
+//! - `session`: sign-in and sign-out, the session cookie, the signed-in
+//!   caller of a page;
+//! - `pages`: the pages (users, the caller's account) and their templates
+//!   (`templates/`, askama, escaped by default);
+//! - `error`: a core error as a page, with the status the admin API gives.
+
+mod error;
+mod pages;
+mod session;
+
+use crate::directory::Directory;
+use crate::ldap::tree::Tree;
+use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use std::sync::Arc;
+
+pub use session::COOKIE;
+
+/// What every console handler needs: the core, and the tree that turns a
+/// DN typed at sign-in into an account.
+#[derive(Clone)]
+pub struct ConsoleState {
+    dir: Directory,
+    tree: Arc<Tree>,
+}
+
+/// The console's routes, at the root of the HTTP listener.
+pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> Router<S> {
+    let state = ConsoleState {
+        dir,
+        tree: Arc::new(tree),
+    };
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/users") }))
+        .route("/sign-in", get(session::form).post(session::sign_in))
+        .route("/sign-out", post(session::sign_out))
+        .route("/users", get(pages::users))
+        .route("/account", get(pages::account))
+        .route("/assets/console.css", get(stylesheet))
+        .with_state(state)
+}
+
+/// The one stylesheet, compiled in: the console works air-gapped.
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("assets/console.css"),
+    )
+}

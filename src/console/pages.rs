@@ -1,0 +1,241 @@
+//! The console's pages. Each is one use case of the core called with the
+//! session's actor, rendered by a template of `templates/`; the navigation
+//! shows what the caller's account is. The users page is the admin API's
+//! `GET /users` (the same query, the same policy): search, filters kept in
+//! the URL, server-side paging.
+
+use super::ConsoleState;
+use super::error::PageError;
+use super::session::Caller;
+use crate::directory::acl::ActorKind;
+use crate::directory::model::{Lifecycle, User};
+use crate::directory::queries::UserQuery;
+use crate::directory::users::OrgRef;
+use crate::directory::{Directory, Request, Result};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Users shown on one page.
+const PAGE_SIZE: usize = 50;
+
+/// What every page's frame shows: its title, who is signed in, the links.
+pub struct Layout {
+    pub title: String,
+    /// `None` on the pages before signing in.
+    pub signed_in: Option<String>,
+    /// Whether the caller has an account page of its own (the system
+    /// administrator's account is not a user).
+    pub has_account: bool,
+}
+
+impl Layout {
+    pub fn signed_out(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            signed_in: None,
+            has_account: false,
+        }
+    }
+
+    fn for_caller(req: &Request, title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            signed_in: Some(req.actor.name.clone()),
+            has_account: matches!(req.actor.kind, ActorKind::User(_)),
+        }
+    }
+}
+
+/// The users page's query string: every filter stays in the URL.
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    page: usize,
+}
+
+/// One option of a filter's list.
+struct Choice {
+    value: String,
+    selected: bool,
+}
+
+fn choices<'a>(values: impl Iterator<Item = &'a str>, current: &str) -> Vec<Choice> {
+    values
+        .map(|v| Choice {
+            value: v.to_owned(),
+            selected: v.eq_ignore_ascii_case(current),
+        })
+        .collect()
+}
+
+/// One row of the users table.
+struct UserRow {
+    login: String,
+    name: String,
+    email: String,
+    organization: String,
+    state: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    layout: Layout,
+    q: String,
+    /// The organizations the caller may pick from; empty when it sees one.
+    organizations: Vec<Choice>,
+    states: Vec<Choice>,
+    rows: Vec<UserRow>,
+    total: usize,
+    first: usize,
+    last: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    cli: String,
+}
+
+pub async fn users(
+    State(s): State<ConsoleState>,
+    Caller { req, .. }: Caller,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    match s.dir.blocking(move |d| users_page(d, &req, q)).await {
+        Ok(page) => page.into_response(),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> {
+    let state = Lifecycle::parse(&q.state);
+    let query = UserQuery {
+        org: Some(q.organization.trim())
+            .filter(|o| !o.is_empty())
+            .map(|o| OrgRef::Name(o.to_owned())),
+        state,
+        text: Some(q.q.trim().to_owned()).filter(|t| !t.is_empty()),
+        offset: q.page * PAGE_SIZE,
+        limit: PAGE_SIZE,
+    };
+    let page = d.list_users(req, &query)?;
+    let names = d.org_names()?;
+    let organizations: Vec<String> = d.list_orgs(req)?.into_iter().map(|o| o.name).collect();
+    let link = |page: usize| {
+        let query = serde_urlencoded::to_string([
+            ("q", q.q.as_str()),
+            ("organization", q.organization.as_str()),
+            ("state", q.state.as_str()),
+            ("page", &page.to_string()),
+        ])
+        .unwrap_or_default();
+        format!("/users?{query}")
+    };
+    let shown = page.items.len();
+    Ok(UsersPage {
+        layout: Layout::for_caller(req, "Users"),
+        cli: cli_command(&q),
+        previous: (q.page > 0).then(|| link(q.page - 1)),
+        next: (query.offset + shown < page.total).then(|| link(q.page + 1)),
+        first: if shown == 0 { 0 } else { query.offset + 1 },
+        last: query.offset + shown,
+        total: page.total,
+        rows: page.items.iter().map(|u| row(u, &names)).collect(),
+        organizations: if organizations.len() > 1 {
+            choices(organizations.iter().map(String::as_str), &q.organization)
+        } else {
+            Vec::new()
+        },
+        states: choices(
+            Lifecycle::ALL.iter().map(|s| s.as_str()),
+            state.map_or("", |s| s.as_str()),
+        ),
+        q: q.q,
+    })
+}
+
+fn row(u: &User, names: &HashMap<Uuid, String>) -> UserRow {
+    let name = u.display_name.clone().unwrap_or_else(|| {
+        [u.given_name.as_deref(), u.family_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    UserRow {
+        login: u.login.clone(),
+        name,
+        email: u.email.clone().unwrap_or_default(),
+        organization: u
+            .org
+            .and_then(|o| names.get(&o).cloned())
+            .unwrap_or_default(),
+        state: u.state.as_str(),
+    }
+}
+
+/// The same list from the command line.
+fn cli_command(q: &UsersQuery) -> String {
+    let mut cmd = String::from("dirgate user list");
+    for (flag, value) in [
+        ("--org", &q.organization),
+        ("--state", &q.state),
+        ("--q", &q.q),
+    ] {
+        let value = value.trim();
+        if !value.is_empty() {
+            cmd.push_str(&format!(" {flag} '{}'", value.replace('\'', r"'\''")));
+        }
+    }
+    cmd
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    layout: Layout,
+    login: String,
+    name: String,
+    email: String,
+    organization: String,
+    state: &'static str,
+}
+
+/// The caller's own account, as the core shows it to the caller.
+pub async fn account(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
+    let Some(id) = req
+        .actor
+        .id
+        .filter(|_| matches!(req.actor.kind, ActorKind::User(_)))
+    else {
+        return axum::response::Redirect::to("/users").into_response();
+    };
+    let page = s
+        .dir
+        .blocking(move |d| {
+            let user = d.get_user(&req, id)?;
+            let r = row(&user, &d.org_names()?);
+            Ok(AccountPage {
+                layout: Layout::for_caller(&req, "My account"),
+                login: r.login,
+                name: r.name,
+                email: r.email,
+                organization: r.organization,
+                state: r.state,
+            })
+        })
+        .await;
+    match page {
+        Ok(page) => page.into_response(),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,266 @@
+//! The web console over HTTP, against the standard test directory served
+//! in-process (see `common::server`): signing in opens a session in a
+//! `__Host-` cookie that is an expiring admin token; a wrong name and a
+//! wrong password answer alike; the users page shows what the policy lets
+//! the caller read (a delegate its organization, with no organization
+//! picker); values are escaped; signing out revokes the session; unsafe
+//! requests from another site are refused on the console and the admin API.
+//! `console_browser.rs` walks the same pages in Chromium.
+
+mod common;
+
+use common::admin::{expect, setup};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, Method, StatusCode, redirect};
+use serde_json::json;
+
+struct Web {
+    base: String,
+    client: Client,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    set_cookie: String,
+    body: String,
+}
+
+impl Web {
+    fn new(t: &common::admin::T) -> Web {
+        Web {
+            base: format!("http://{}", t.ldap.server.http_addr),
+            client: Client::builder()
+                .redirect(redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&[(&str, &str)]>,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut r = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            r = r.header(COOKIE, c);
+        }
+        if let Some(f) = form {
+            r = r
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded::to_string(f).unwrap());
+        }
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        let a = r.send().await.unwrap();
+        let header = |name| {
+            a.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        Page {
+            status: a.status(),
+            location: header(LOCATION),
+            set_cookie: header(SET_COOKIE),
+            body: a.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Page {
+        self.send(Method::GET, path, cookie, None, &[]).await
+    }
+
+    /// Signs in and answers the `Cookie` header value of the session.
+    async fn sign_in(&self, name: &str, password: &str) -> String {
+        let form = [("name", name), ("password", password)];
+        let p = self
+            .send(Method::POST, "/sign-in", None, Some(&form), &[])
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(p.location, "/users");
+        p.set_cookie.split(';').next().unwrap().to_owned()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_an_expiring_token_in_a_host_cookie_and_pages_follow_the_policy() {
+    let t = setup().await;
+    let web = Web::new(&t);
+    let p = web.get("/users", None).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location, "/sign-in");
+    let p = web.get("/sign-in", None).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains(r#"autocomplete="current-password""#),
+        "{}",
+        p.body
+    );
+
+    // A wrong password and a name nobody has answer the same.
+    for (name, pw) in [("bob@example.com", "nope"), ("nobody@example.com", "pw")] {
+        let form = [("name", name), ("password", pw)];
+        let p = web
+            .send(Method::POST, "/sign-in", None, Some(&form), &[])
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{name}");
+        assert!(
+            p.body.contains("The name or the password is wrong."),
+            "{}",
+            p.body
+        );
+        assert!(p.set_cookie.is_empty());
+    }
+
+    let form = [("name", "bob@example.com"), ("password", "pw")];
+    let p = web
+        .send(Method::POST, "/sign-in", None, Some(&form), &[])
+        .await;
+    let attrs: Vec<&str> = p.set_cookie.split("; ").collect();
+    assert!(
+        attrs[0].starts_with("__Host-dirgate=dg"),
+        "{}",
+        p.set_cookie
+    );
+    for a in [
+        "Path=/",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Max-Age=28800",
+    ] {
+        assert!(attrs.contains(&a), "{a} missing: {}", p.set_cookie);
+    }
+    let bob = attrs[0].to_owned();
+
+    // bob, a delegate of Acme-A, sees Acme-A and no organization picker.
+    let p = web.get("/users", Some(&bob)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("alice@example.com") && p.body.contains("bob@example.com"));
+    assert!(!p.body.contains("carol@example.com") && !p.body.contains("dave@example.com"));
+    assert!(!p.body.contains(r#"id="organization""#));
+    assert!(p.body.contains("My account"));
+    // Asking for another organization shows nothing of it.
+    let p = web.get("/users?organization=Acme-B", Some(&bob)).await;
+    assert!(!p.body.contains("carol@example.com"), "{}", p.body);
+
+    // The session is one of bob's tokens, with its expiry.
+    let tokens = t.api.get("/tokens", &t.bob).await;
+    expect(&tokens, 200);
+    let session = tokens.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["description"] == "console session");
+    assert!(
+        session.is_some_and(|s| !s["expires"].is_null()),
+        "{:?}",
+        tokens.body
+    );
+
+    // The system administrator sees everyone, can pick an organization, and search.
+    let sys = web.sign_in(&t.ldap.admin_dn, &t.ldap.admin_pw).await;
+    let p = web.get("/users", Some(&sys)).await;
+    assert!(p.body.contains("carol@example.com") && p.body.contains("dave@example.com"));
+    assert!(p.body.contains(r#"id="organization""#));
+    assert!(!p.body.contains("My account"));
+    let p = web.get("/users?q=CAROL&state=active", Some(&sys)).await;
+    assert!(p.body.contains("carol@example.com") && !p.body.contains("alice@example.com"));
+    assert!(
+        p.body
+            .contains("dirgate user list --state &#39;active&#39; --q &#39;CAROL&#39;"),
+        "{}",
+        p.body
+    );
+
+    // Signing out revokes the session: the cookie no longer opens a page.
+    let same = [("sec-fetch-site", "same-origin")];
+    let p = web
+        .send(Method::POST, "/sign-out", Some(&bob), None, &same)
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(p.set_cookie.contains("Max-Age=0"), "{}", p.set_cookie);
+    assert_eq!(web.get("/users", Some(&bob)).await.location, "/sign-in");
+    assert_eq!(
+        web.get("/users", Some("__Host-dirgate=dg_forged"))
+            .await
+            .location,
+        "/sign-in"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_are_escaped() {
+    let t = setup().await;
+    let body = json!({"login": "mal@example.com", "organization": "Acme-A",
+        "displayName": "<script>alert(1)</script>", "state": "active"});
+    expect(&t.api.post("/users", &t.sys, body).await, 201);
+    let web = Web::new(&t);
+    let sys = web.sign_in(&t.ldap.admin_dn, &t.ldap.admin_pw).await;
+    let p = web.get("/users?q=mal", Some(&sys)).await;
+    assert!(
+        p.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("<script>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_unsafe_requests_are_refused_on_the_console_and_the_admin_api() {
+    let t = setup().await;
+    let web = Web::new(&t);
+    let bob = web.sign_in("bob@example.com", "pw").await;
+    for evil in [
+        [("sec-fetch-site", "cross-site")],
+        [("origin", "https://evil.example")],
+    ] {
+        let p = web
+            .send(Method::POST, "/sign-out", Some(&bob), None, &evil)
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{evil:?}");
+    }
+    // The session still works: nothing was done.
+    assert_eq!(web.get("/users", Some(&bob)).await.status, StatusCode::OK);
+
+    // A browser that cached the administrator's Basic credentials.
+    let auth = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{}:{}", t.ldap.admin_dn, t.ldap.admin_pw)
+        )
+    );
+    let org = [
+        ("content-type", "application/json"),
+        ("authorization", auth.as_str()),
+    ];
+    let post = |extra: Vec<(&'static str, &'static str)>, name: &'static str| {
+        let mut headers = org.to_vec();
+        headers.extend(extra);
+        let client = web.client.clone();
+        let url = format!("{}/admin/v1/organizations", web.base);
+        async move {
+            let mut r = client
+                .post(url)
+                .body(json!({"name": name, "seats": 5}).to_string());
+            for (k, v) in headers {
+                r = r.header(k, v);
+            }
+            r.send().await.unwrap().status()
+        }
+    };
+    let cross = vec![("sec-fetch-site", "cross-site")];
+    assert_eq!(post(cross, "Evil-Org").await, StatusCode::FORBIDDEN);
+    let origin = vec![("origin", "http://evil.example")];
+    assert_eq!(post(origin, "Evil-Org").await, StatusCode::FORBIDDEN);
+    expect(&t.api.get("/organizations/Evil-Org", &t.sys).await, 404);
+    // The CLI and scripts send neither header.
+    assert_eq!(post(vec![], "Good-Org").await, StatusCode::CREATED);
+}
