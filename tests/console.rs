@@ -264,3 +264,54 @@ async fn cross_site_unsafe_requests_are_refused_on_the_console_and_the_admin_api
     // The CLI and scripts send neither header.
     assert_eq!(post(vec![], "Good-Org").await, StatusCode::CREATED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_changes_its_own_password_with_the_current_one() {
+    let t = setup().await;
+    let web = Web::new(&t);
+    let alice = web.sign_in("alice@example.com", "pw").await;
+    let p = web.get("/account", Some(&alice)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("alice@mail.example.com"), "{}", p.body);
+    let change = |current: &'static str, new: &'static str, repeat: &'static str| {
+        let form = [("current", current), ("new", new), ("repeat", repeat)];
+        let (web, alice) = (&web, &alice);
+        async move {
+            web.send(
+                Method::POST,
+                "/account/password",
+                Some(alice),
+                Some(&form),
+                &[],
+            )
+            .await
+        }
+    };
+    for (current, new, repeat, says) in [
+        (
+            "nope",
+            "n3w-secret",
+            "n3w-secret",
+            "The current password is wrong.",
+        ),
+        (
+            "pw",
+            "n3w-secret",
+            "n3w-secreT",
+            "The two new passwords differ.",
+        ),
+    ] {
+        let p = change(current, new, repeat).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+        assert!(p.body.contains(says), "{}", p.body);
+    }
+    let p = change("pw", "n3w-secret", "n3w-secret").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Your password was changed."));
+    web.sign_in("alice@example.com", "n3w-secret").await;
+    let form = [("name", "alice@example.com"), ("password", "pw")];
+    let p = web
+        .send(Method::POST, "/sign-in", None, Some(&form), &[])
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+}

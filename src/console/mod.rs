@@ -8,7 +8,8 @@
 //!
 //! - `session`: sign-in and sign-out, the session cookie, the signed-in
 //!   caller of a page;
-//! - `pages`: the pages (users, the caller's account) and their templates
+//! - `pages`: the pages (users, the caller's account and its password) and
+//!   their templates
 //!   (`templates/`, askama, escaped by default);
 //! - `error`: a core error as a page, with the status the admin API gives.
 
@@ -46,6 +47,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
         .route("/sign-out", post(session::sign_out))
         .route("/users", get(pages::users))
         .route("/account", get(pages::account))
+        .route("/account/password", post(pages::change_password))
         .route("/assets/console.css", get(stylesheet))
         .with_state(state)
 }

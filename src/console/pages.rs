@@ -11,11 +11,13 @@ use crate::directory::acl::ActorKind;
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::queries::UserQuery;
 use crate::directory::users::OrgRef;
-use crate::directory::{Directory, Request, Result};
+use crate::directory::{Directory, Error, Request, Result};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -208,33 +210,86 @@ pub struct AccountPage {
     email: String,
     organization: String,
     state: &'static str,
+    /// What the last action did, or why it did not.
+    notice: Option<String>,
+    problem: Option<String>,
 }
 
-/// The caller's own account, as the core shows it to the caller.
-pub async fn account(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
-    let Some(id) = req
-        .actor
+/// The caller's own account, as the core shows it to the caller; `None`
+/// for an actor that is not a user (the system administrator).
+fn own_id(req: &Request) -> Option<Uuid> {
+    req.actor
         .id
         .filter(|_| matches!(req.actor.kind, ActorKind::User(_)))
-    else {
-        return axum::response::Redirect::to("/users").into_response();
+}
+
+fn account_page(d: &Directory, req: &Request, id: Uuid) -> Result<AccountPage> {
+    let user = d.get_user(req, id)?;
+    let r = row(&user, &d.org_names()?);
+    Ok(AccountPage {
+        layout: Layout::for_caller(req, "My account"),
+        login: r.login,
+        name: r.name,
+        email: r.email,
+        organization: r.organization,
+        state: r.state,
+        notice: None,
+        problem: None,
+    })
+}
+
+pub async fn account(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
+    let Some(id) = own_id(&req) else {
+        return Redirect::to("/users").into_response();
+    };
+    match s.dir.blocking(move |d| account_page(d, &req, id)).await {
+        Ok(page) => page.into_response(),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// Changes the caller's own password: the current one must match (the
+/// core checks it, and counts a wrong one as a failed login).
+pub async fn change_password(
+    State(s): State<ConsoleState>,
+    Caller { req, .. }: Caller,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let Some(id) = own_id(&req) else {
+        return Redirect::to("/users").into_response();
     };
     let page = s
         .dir
         .blocking(move |d| {
-            let user = d.get_user(&req, id)?;
-            let r = row(&user, &d.org_names()?);
-            Ok(AccountPage {
-                layout: Layout::for_caller(&req, "My account"),
-                login: r.login,
-                name: r.name,
-                email: r.email,
-                organization: r.organization,
-                state: r.state,
-            })
+            let outcome = if f.new != f.repeat {
+                Err("The two new passwords differ.".to_owned())
+            } else {
+                match d.set_password(&req, id, Some(&f.current), &f.new) {
+                    Ok(()) => Ok("Your password was changed.".to_owned()),
+                    Err(Error::InvalidCredentials) => {
+                        Err("The current password is wrong.".to_owned())
+                    }
+                    Err(Error::Invalid(m)) => Err(m),
+                    Err(e) => return Err(e),
+                }
+            };
+            let mut page = account_page(d, &req, id)?;
+            match outcome {
+                Ok(notice) => page.notice = Some(notice),
+                Err(problem) => page.problem = Some(problem),
+            }
+            Ok(page)
         })
         .await;
     match page {
+        Ok(page) if page.problem.is_some() => (StatusCode::BAD_REQUEST, page).into_response(),
         Ok(page) => page.into_response(),
         Err(e) => PageError::from(e).into_response(),
     }
