@@ -20,8 +20,13 @@ pub struct Caller(pub Request);
 /// The client's address, for the audit trail (absent when the router runs
 /// without connection info, as in `oneshot` tests).
 pub fn origin(parts: &Parts) -> Origin {
+    origin_for(parts, Protocol::Admin)
+}
+
+/// The client's address for a request of `protocol` (the console's too).
+pub fn origin_for(parts: &Parts, protocol: Protocol) -> Origin {
     Origin {
-        protocol: Protocol::Admin,
+        protocol,
         source: parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

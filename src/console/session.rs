@@ -16,13 +16,12 @@ use crate::directory::{Error, Request};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE as COOKIE_HEADER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The session cookie's name; `__Host-` makes the browser insist on
 /// Secure, Path=/ and no Domain.
@@ -40,13 +39,7 @@ pub struct Caller {
 
 /// The audit trail's origin of a console request.
 fn origin(parts: &Parts) -> Origin {
-    Origin {
-        protocol: Protocol::Console,
-        source: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.to_string()),
-    }
+    crate::admin::auth::origin_for(parts, Protocol::Console)
 }
 
 /// The request's origin alone, for the sign-in form (no session yet).
