@@ -114,6 +114,8 @@ pub struct Config {
     pub http_max_connections_per_address: usize,
     /// How long a request's head and body may take to arrive.
     pub http_timeouts: crate::http::serve::Timeouts,
+    /// Serve HTTPS on the HTTP listener, with the LDAP certificate.
+    pub http_tls: bool,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
     pub directory: Settings,
@@ -254,6 +256,17 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             "needs ldap.tls_cert and ldap.tls_key".into(),
         ));
     }
+    let http_tls = match env("DIRGATE_HTTP_TLS") {
+        Some(v) => parse_bool("http.tls", &v)?,
+        None => raw.http.tls.unwrap_or(false),
+    };
+    if http_tls && tls.is_none() {
+        return Err(invalid(
+            "http.tls",
+            "needs ldap.tls_cert and ldap.tls_key (the HTTP listener serves the same certificate)"
+                .into(),
+        ));
+    }
     let ldaps = env("DIRGATE_LDAPS_LISTEN").or(raw.ldap.ldaps_listen.clone());
     let ldaps_listen = ldaps
         .map(|a| parse_addr("ldap.ldaps_listen", &a))
@@ -299,6 +312,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .max_connections_per_address
             .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
         http_timeouts: http_timeouts(&raw.http),
+        http_tls,
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
         directory: Settings {
             require_suffix,
@@ -433,5 +447,8 @@ mod tests {
         assert!(err.to_string().starts_with("base_dn"), "{err}");
         let err = Config::from_str_with_env("[http]\nlisten = \"nowhere\"\n", &no_env).unwrap_err();
         assert!(err.to_string().starts_with("http.listen"), "{err}");
+        // HTTPS without a certificate to serve.
+        let err = Config::from_str_with_env("[http]\ntls = true\n", &no_env).unwrap_err();
+        assert!(err.to_string().starts_with("http.tls"), "{err}");
     }
 }

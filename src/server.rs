@@ -46,7 +46,12 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http_listen))?;
     let http_addr = http.local_addr()?;
-    tracing::info!(addr = %http_addr, "http listening");
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(Arc::new(Tls::load(cert, key)?)),
+        None => None,
+    };
+    let https = tls.clone().filter(|_| config.http_tls);
+    tracing::info!(addr = %http_addr, tls = https.is_some(), "http listening");
     let imports = crate::import::Imports::new(directory.clone(), config.import.clone());
     let app = crate::http::app(
         directory.clone(),
@@ -63,14 +68,13 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     tracker.spawn(crate::http::serve::serve(
         crate::http::limit::Limited::new(http, http_caps),
         app,
-        config.http_timeouts,
+        crate::http::serve::Options {
+            timeouts: config.http_timeouts,
+            tls: https,
+        },
         shutdown.clone(),
         tracker.clone(),
     ));
-    let tls = match &config.tls {
-        Some((cert, key)) => Some(Arc::new(Tls::load(cert, key)?)),
-        None => None,
-    };
     let ctx = Arc::new(LdapContext {
         dir: directory.clone(),
         tree: Tree::new(config.base_dn.clone()),

@@ -1,6 +1,8 @@
-//! LDAP over TLS with OpenLDAP's clients: StartTLS (`ldapwhoami -ZZ`), LDAPS,
-//! `require_tls` answering confidentialityRequired before TLS while the root DSE
-//! stays readable, and a certificate reload that new connections see.
+//! LDAP and HTTP over TLS, checked with OpenLDAP's clients and openssl:
+//! StartTLS (`ldapwhoami -ZZ`), LDAPS, `require_tls` answering
+//! confidentialityRequired before TLS while the root DSE stays readable, a
+//! certificate reload that new connections see, and HTTPS on the HTTP
+//! listener with the same certificate.
 
 mod common;
 
@@ -137,4 +139,50 @@ async fn a_reloaded_certificate_serves_new_connections() {
     std::fs::write(certs.join("cert.pem"), "not a certificate").unwrap();
     l.server.reload_tls();
     assert!(subject().await.contains("second certificate"));
+}
+
+/// `[http] tls = true`: the HTTP listener (healthz, the admin API, SCIM, the
+/// console) speaks HTTPS with the LDAP certificate, refuses plain HTTP, and
+/// serves a reloaded certificate to new connections as LDAPS does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_on_the_http_listener_uses_the_same_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_cert(tmp.path(), "first certificate");
+    let certs = tmp.path().to_path_buf();
+    let extra = tls_config(&certs, "[http]\ntls = true\n");
+    let l = start_in(tmp, &extra).await;
+    let https = l.server.http_addr.to_string();
+    let ca = certs.join("cert.pem").display().to_string();
+    let get = |path: &'static str| {
+        let (https, ca) = (https.clone(), ca.clone());
+        async move {
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: {https}\r\nConnection: close\r\n\r\n");
+            let mut child = tokio::process::Command::new("openssl")
+                .args(["s_client", "-connect", &https, "-CAfile", &ca])
+                .args(["-verify_return_error", "-quiet", "-servername", "localhost"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use tokio::io::AsyncWriteExt;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(request.as_bytes()).await.unwrap();
+            let out = child.wait_with_output().await.unwrap();
+            drop(stdin);
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+    };
+    let health = get("/healthz").await;
+    assert!(health.starts_with("HTTP/1.1 200 OK"), "{health}");
+    let sign_in = get("/sign-in").await;
+    assert!(sign_in.contains("current-password"), "{sign_in}");
+    // Plain HTTP on the HTTPS port gets no HTTP answer.
+    let plain = reqwest::get(format!("http://{https}/healthz")).await;
+    assert!(plain.is_err(), "{plain:?}");
+    write_cert(&certs, "second certificate");
+    l.server.reload_tls();
+    let (_, out) = run("openssl", &["s_client", "-connect", &https, "-brief"]).await;
+    assert!(out.contains("second certificate"), "{out}");
 }

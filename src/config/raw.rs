@@ -64,6 +64,7 @@ pub(super) struct RawListen {
     pub(super) max_connections_per_address: Option<usize>,
     pub(super) header_timeout_secs: Option<u64>,
     pub(super) body_timeout_secs: Option<u64>,
+    pub(super) tls: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -13,11 +13,16 @@
 //!   after its head; then reading it fails, the handler answers an error and
 //!   the connection is closed.
 //!
+//! - `[http] tls`: the listener speaks HTTPS with the LDAP certificate
+//!   (`crate::tls`, reloaded on SIGHUP); the handshake is bounded by the
+//!   header timeout.
+//!
 //! Each request gets the client address as axum's `ConnectInfo` (the audit
 //! trail records it). Shutdown: no new connections; open ones finish their
 //! request and close.
 
 use super::limit::{Conn, Limited};
+use crate::tls::Tls;
 use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
@@ -28,6 +33,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::net::SocketAddr;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -41,11 +47,22 @@ pub struct Timeouts {
     pub body: Duration,
 }
 
+/// How connections are served: their timeouts, and TLS when the listener
+/// is HTTPS (the certificate LDAPS uses, reloaded with it).
+#[derive(Clone)]
+pub struct Options {
+    pub timeouts: Timeouts,
+    pub tls: Option<Arc<Tls>>,
+}
+
+/// How long a TLS handshake may take when no header timeout is set.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Accepts connections until `shutdown`, each served on its own task.
 pub async fn serve(
     mut listener: Limited,
     app: Router,
-    timeouts: Timeouts,
+    options: Options,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -55,19 +72,43 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
         };
         let span = tracing::debug_span!("http", %peer);
-        let served = connection(io, peer, app.clone(), timeouts, shutdown.clone());
+        let served = accept(io, peer, app.clone(), options.clone(), shutdown.clone());
         tracker.spawn(served.instrument(span));
     }
 }
 
-/// Serves one connection until it closes, times out or shutdown ends it.
-async fn connection(
+/// Completes the TLS handshake when the listener is HTTPS (bounded like a
+/// request head: a client that never finishes it holds no place for long),
+/// then serves the connection.
+async fn accept(
     io: Conn,
+    peer: SocketAddr,
+    app: Router,
+    options: Options,
+    shutdown: CancellationToken,
+) {
+    let timeouts = options.timeouts;
+    let Some(tls) = options.tls else {
+        return connection(io, peer, app, timeouts, shutdown).await;
+    };
+    let limit = nonzero(timeouts.header).unwrap_or(HANDSHAKE_TIMEOUT);
+    match tokio::time::timeout(limit, tls.acceptor().accept(io)).await {
+        Ok(Ok(stream)) => connection(stream, peer, app, timeouts, shutdown).await,
+        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!("TLS handshake timed out"),
+    }
+}
+
+/// Serves one connection until it closes, times out or shutdown ends it.
+async fn connection<I>(
+    io: I,
     peer: SocketAddr,
     app: Router,
     timeouts: Timeouts,
     shutdown: CancellationToken,
-) {
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let req = prepare(req, peer, timeouts.body);
         // Router is always ready: no poll_ready needed before call.
