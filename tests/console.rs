@@ -149,6 +149,13 @@ async fn a_session_is_an_expiring_token_in_a_host_cookie_and_pages_follow_the_po
     // Asking for another organization shows nothing of it.
     let p = web.get("/users?organization=Acme-B", Some(&bob)).await;
     assert!(!p.body.contains("carol@example.com"), "{}", p.body);
+    // ... and answers as for an organization that does not exist.
+    let none = web.get("/users?organization=Acme-Nope", Some(&bob)).await;
+    assert_eq!(p.status, none.status);
+    assert_eq!(
+        p.body.replace("Acme-B", "X"),
+        none.body.replace("Acme-Nope", "X")
+    );
 
     // The session is one of bob's tokens, with its expiry.
     let tokens = t.api.get("/tokens", &t.bob).await;
