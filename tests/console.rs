@@ -322,3 +322,90 @@ async fn a_user_changes_its_own_password_with_the_current_one() {
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 }
+
+/// The users page offers the account actions the policy allows, and each
+/// runs the core's use case: bob, a delegate of Acme-A, validates a
+/// registered account, disables and enables alice; alice, a plain member,
+/// is offered nothing; an account bob may not see answers as one that
+/// does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_actions_follow_the_policy() {
+    let t = setup().await;
+    let a = t
+        .api
+        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
+        .await;
+    expect(&a, 201);
+    let token = a.body["registrationToken"].as_str().unwrap().to_owned();
+    let reg = json!({"token": token, "password": "ivy-pw"});
+    expect(
+        &t.api
+            .post("/register", &common::http::Auth::None, reg)
+            .await,
+        200,
+    );
+
+    let web = Web::new(&t);
+    let bob = web.sign_in("bob@example.com", "pw").await;
+    let alice = web.sign_in("alice@example.com", "pw").await;
+    let p = web.get("/users", Some(&alice)).await;
+    assert!(!p.body.contains(r#"name="action""#), "{}", p.body);
+    let p = web.get("/users?q=ivy", Some(&bob)).await;
+    assert!(p.body.contains(r#"value="validate""#), "{}", p.body);
+
+    let same = [("sec-fetch-site", "same-origin")];
+    let act = |login: &'static str, action: &'static str| {
+        let form = [("login", login), ("action", action), ("back", "/users?q=a")];
+        let (web, bob) = (&web, &bob);
+        async move {
+            web.send(Method::POST, "/users/action", Some(bob), Some(&form), &same)
+                .await
+        }
+    };
+    let p = act("ivy@example.com", "validate").await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/users?q=a")
+    );
+    let state = |login: &'static str| {
+        let t = &t;
+        async move {
+            let a = t.api.get(&format!("/users/{login}"), &t.sys).await;
+            a.body["state"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(state("ivy@example.com").await, "active");
+    act("alice@example.com", "disable").await;
+    assert_eq!(state("alice@example.com").await, "disabled");
+    let p = web.get("/users?q=alice", Some(&bob)).await;
+    assert!(p.body.contains(r#"value="enable""#) && !p.body.contains(r#"value="disable""#));
+    act("alice@example.com", "enable").await;
+    assert_eq!(state("alice@example.com").await, "active");
+
+    // carol is in Acme-B: the same answer as for nobody at all.
+    let hidden = act("carol@example.com", "disable").await;
+    let missing = act("nobody@example.com", "disable").await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.status, missing.status);
+    assert_eq!(
+        hidden.body.replace("carol", "X"),
+        missing.body.replace("nobody", "X")
+    );
+    assert_eq!(state("carol@example.com").await, "active");
+    // Only back to this console's users list.
+    let form = [
+        ("login", "alice@example.com"),
+        ("action", "disable"),
+        ("back", "//evil.example/"),
+    ];
+    let p = web
+        .send(
+            Method::POST,
+            "/users/action",
+            Some(&bob),
+            Some(&form),
+            &same,
+        )
+        .await;
+    assert_eq!(p.location, "/users");
+}

@@ -11,8 +11,11 @@
 //! - `pages`: the pages (users, the caller's account and its password) and
 //!   their templates
 //!   (`templates/`, askama, escaped by default);
+//! - `actions`: the account actions of the users page (disable, enable,
+//!   validate, unlock), offered as the core's policy allows;
 //! - `error`: a core error as a page, with the status the admin API gives.
 
+mod actions;
 mod error;
 mod pages;
 mod session;
@@ -46,6 +49,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
         .route("/sign-in", get(session::form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
         .route("/users", get(pages::users))
+        .route("/users/action", post(actions::user_action))
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))
         .route("/assets/console.css", get(stylesheet))

@@ -88,6 +88,8 @@ struct UserRow {
     email: String,
     organization: String,
     state: &'static str,
+    /// The buttons the policy allows on this account.
+    actions: Vec<super::actions::Offer>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -105,6 +107,8 @@ pub struct UsersPage {
     previous: Option<String>,
     next: Option<String>,
     cli: String,
+    /// This page's URL, where an action comes back to.
+    back: String,
 }
 
 pub async fn users(
@@ -130,6 +134,7 @@ fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> 
         limit: PAGE_SIZE,
     };
     let page = d.list_users(req, &query)?;
+    let offers = d.account_actions(req, &page.items)?;
     let names = d.org_names()?;
     let organizations: Vec<String> = d.list_orgs(req)?.into_iter().map(|o| o.name).collect();
     let link = |page: usize| {
@@ -151,7 +156,16 @@ fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> 
         first: if shown == 0 { 0 } else { query.offset + 1 },
         last: query.offset + shown,
         total: page.total,
-        rows: page.items.iter().map(|u| row(u, &names)).collect(),
+        rows: page
+            .items
+            .iter()
+            .zip(offers)
+            .map(|(u, offer)| UserRow {
+                actions: super::actions::offers(offer),
+                ..row(u, &names)
+            })
+            .collect(),
+        back: link(q.page),
         organizations: if organizations.len() > 1 {
             choices(organizations.iter().map(String::as_str), &q.organization)
         } else {
@@ -182,6 +196,7 @@ fn row(u: &User, names: &HashMap<Uuid, String>) -> UserRow {
             .and_then(|o| names.get(&o).cloned())
             .unwrap_or_default(),
         state: u.state.as_str(),
+        actions: Vec::new(),
     }
 }
 

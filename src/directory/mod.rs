@@ -15,7 +15,8 @@
 //!   `reports`: reports from the store and the audit trail; `services`: service
 //!   accounts; `tokens`: bearer tokens; `units`: organizational units inside
 //!   organizations; `exports`: what an LDIF export may hold, and its audit;
-//!   `identity`: the ids and times a load keeps.
+//!   `identity`: the ids and times a load keeps; `offers`: the account
+//!   actions a front end may offer an actor (the console's buttons).
 //! - `imports`: bulk import planning and applying (one transaction per file).
 //! - `schema`: the attribute types and object classes (OIDs, syntaxes,
 //!   matching rules, single or multi-valued, which classes allow what),
@@ -51,6 +52,7 @@ pub mod members;
 pub mod model;
 pub mod names;
 pub mod notify;
+pub mod offers;
 pub mod orgs;
 pub mod password;
 pub mod posix;

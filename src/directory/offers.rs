@@ -1,0 +1,41 @@
+//! What a front end may offer an actor for an account it shows: the
+//! lifecycle and lock actions the policy allows on that account now, with
+//! the account's state deciding which make sense. The console shows a
+//! button for each; the use case asks the policy again when it runs, so an
+//! offer is a courtesy, never the check.
+
+use super::acl::Action;
+use super::error::Result;
+use super::model::{Lifecycle, User};
+use super::{Directory, Request};
+
+/// The actions an actor may take on one account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountActions {
+    pub disable: bool,
+    pub enable: bool,
+    /// registered → active, after the administrator checked the person.
+    pub validate: bool,
+    pub unlock: bool,
+}
+
+impl Directory {
+    /// The actions `req` may take on each of `users`, in order.
+    pub fn account_actions(&self, req: &Request, users: &[User]) -> Result<Vec<AccountActions>> {
+        self.read(|tx| {
+            users
+                .iter()
+                .map(|u| {
+                    let target = self.target_of(tx, u)?;
+                    let may = |a| self.authorize(req, a, target).is_ok();
+                    Ok(AccountActions {
+                        disable: u.state != Lifecycle::Disabled && may(Action::ModifyUser),
+                        enable: u.state == Lifecycle::Disabled && may(Action::ModifyUser),
+                        validate: u.state == Lifecycle::Registered && may(Action::ValidateUser),
+                        unlock: u.lockout.locked_at.is_some() && may(Action::UnlockUser),
+                    })
+                })
+                .collect()
+        })
+    }
+}
