@@ -409,3 +409,51 @@ async fn account_actions_follow_the_policy() {
         .await;
     assert_eq!(p.location, "/users");
 }
+
+/// Registration with the invitation's token, with no session: a bad token
+/// and a used one answer alike; the account becomes `registered`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_person_registers_with_the_token() {
+    let t = setup().await;
+    let a = t
+        .api
+        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
+        .await;
+    expect(&a, 201);
+    let token = a.body["registrationToken"].as_str().unwrap().to_owned();
+    let web = Web::new(&t);
+    assert!(
+        web.get("/register", None)
+            .await
+            .body
+            .contains(r#"name="token""#)
+    );
+    let register = |token: String, pw: &'static str, repeat: &'static str| {
+        let web = &web;
+        async move {
+            let form = [
+                ("token", token.as_str()),
+                ("password", pw),
+                ("repeat", repeat),
+            ];
+            web.send(Method::POST, "/register", None, Some(&form), &[])
+                .await
+        }
+    };
+    let p = register(token.clone(), "ivy-pw", "ivy-pX").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("The two passwords differ."));
+    let forged = register(format!("{token}x"), "ivy-pw", "ivy-pw").await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let p = register(token.clone(), "ivy-pw", "ivy-pw").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("ivy@example.com is registered."),
+        "{}",
+        p.body
+    );
+    let a = t.api.get("/users/ivy@example.com", &t.sys).await;
+    assert_eq!(a.body["state"], "registered");
+    let used = register(token, "ivy-pw", "ivy-pw").await;
+    assert_eq!((used.status, used.body), (forged.status, forged.body));
+}

@@ -13,11 +13,13 @@
 //!   (`templates/`, askama, escaped by default);
 //! - `actions`: the account actions of the users page (disable, enable,
 //!   validate, unlock), offered as the core's policy allows;
+//! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
 
 mod actions;
 mod error;
 mod pages;
+mod register;
 mod session;
 
 use crate::directory::Directory;
@@ -48,6 +50,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
         .route("/", get(|| async { Redirect::to("/users") }))
         .route("/sign-in", get(session::form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
+        .route("/register", get(register::form).post(register::register))
         .route("/users", get(pages::users))
         .route("/users/action", post(actions::user_action))
         .route("/account", get(pages::account))

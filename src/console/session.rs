@@ -43,7 +43,7 @@ fn origin(parts: &Parts) -> Origin {
 }
 
 /// The request's origin alone, for the sign-in form (no session yet).
-pub struct ConsoleOrigin(Origin);
+pub struct ConsoleOrigin(pub Origin);
 
 impl<S: Send + Sync> FromRequestParts<S> for ConsoleOrigin {
     type Rejection = std::convert::Infallible;
