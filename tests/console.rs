@@ -457,3 +457,85 @@ async fn an_invited_person_registers_with_the_token() {
     let used = register(token, "ivy-pw", "ivy-pw").await;
     assert_eq!((used.status, used.body), (forged.status, forged.body));
 }
+
+/// The Organizations page: the system administrator adds one (a refused
+/// name is explained and kept in the form), sees seats in use and free,
+/// and deletes an empty one; a non-empty one is refused with what remains.
+/// A delegate sees its own organization and neither form nor button, and
+/// posting them anyway is refused by the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizations_are_listed_added_and_deleted_as_the_policy_allows() {
+    let t = setup().await;
+    let web = Web::new(&t);
+    let sys = web.sign_in(&t.ldap.admin_dn, &t.ldap.admin_pw).await;
+    let bob = web.sign_in("bob@example.com", "pw").await;
+    let same = [("sec-fetch-site", "same-origin")];
+    let post = |cookie: &str, path: &'static str, form: Vec<(&'static str, &'static str)>| {
+        let (web, cookie) = (&web, cookie.to_owned());
+        async move {
+            web.send(Method::POST, path, Some(&cookie), Some(&form), &same)
+                .await
+        }
+    };
+    let p = post(
+        &sys,
+        "/organizations",
+        vec![("name", "roles"), ("seats", "3")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body.contains("is reserved") && p.body.contains(r#"value="roles""#),
+        "{}",
+        p.body
+    );
+    let p = post(
+        &sys,
+        "/organizations",
+        vec![("name", "Acme-C"), ("seats", "3")],
+    )
+    .await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/organizations")
+    );
+    let p = web.get("/organizations", Some(&sys)).await;
+    assert!(
+        p.body.contains("Acme-C") && p.body.contains("Add an organization"),
+        "{}",
+        p.body
+    );
+    // Acme-C: 3 seats, none in use, 3 free.
+    let row = p
+        .body
+        .split("<tr>")
+        .find(|r| r.contains(">Acme-C<"))
+        .unwrap();
+    assert!(row.contains("<td>3</td><td>0</td><td>3</td>"), "{row}");
+    assert!(p.body.contains(r#"aria-label="Delete Acme-A""#));
+
+    let p = web.get("/organizations", Some(&bob)).await;
+    assert!(p.body.contains("Acme-A") && !p.body.contains("Acme-B") && !p.body.contains("Acme-C"));
+    assert!(!p.body.contains("Add an organization") && !p.body.contains("aria-label=\"Delete"));
+    let p = post(
+        &bob,
+        "/organizations",
+        vec![("name", "Bobs"), ("seats", "1")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    let p = post(&bob, "/organizations/delete", vec![("name", "Acme-A")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+
+    let p = post(&sys, "/organizations/delete", vec![("name", "Acme-A")]).await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(p.body.contains("user"), "{}", p.body);
+    let p = post(&sys, "/organizations/delete", vec![("name", "Acme-C")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(
+        !web.get("/organizations", Some(&sys))
+            .await
+            .body
+            .contains("Acme-C")
+    );
+}

@@ -44,7 +44,7 @@ impl Layout {
         }
     }
 
-    fn for_caller(req: &Request, title: &str) -> Layout {
+    pub fn for_caller(req: &Request, title: &str) -> Layout {
         Layout {
             title: title.to_owned(),
             signed_in: Some(req.actor.name.clone()),

@@ -1,12 +1,12 @@
-//! What a front end may offer an actor for an account it shows: the
-//! lifecycle and lock actions the policy allows on that account now, with
-//! the account's state deciding which make sense. The console shows a
+//! What a front end may offer an actor: the lifecycle and lock actions the
+//! policy allows on an account it shows (the account's state deciding which
+//! make sense), and whether it may add or delete organizations. The console shows a
 //! button for each; the use case asks the policy again when it runs, so an
 //! offer is a courtesy, never the check.
 
-use super::acl::Action;
+use super::acl::{Action, Target};
 use super::error::Result;
-use super::model::{Lifecycle, User};
+use super::model::{Lifecycle, Organization, User};
 use super::{Directory, Request};
 
 /// The actions an actor may take on one account.
@@ -37,5 +37,22 @@ impl Directory {
                 })
                 .collect()
         })
+    }
+
+    /// Whether `req` may create organizations (the system administrator).
+    pub fn may_create_orgs(&self, req: &Request) -> bool {
+        self.authorize(req, Action::CreateOrganization, Target::default())
+            .is_ok()
+    }
+
+    /// Whether `req` may delete each of `orgs` (an empty one: the delete
+    /// itself refuses one that still holds users, roles or units).
+    pub fn may_delete_orgs(&self, req: &Request, orgs: &[Organization]) -> Vec<bool> {
+        orgs.iter()
+            .map(|o| {
+                self.authorize(req, Action::DeleteOrganization, Target::org(Some(o.id)))
+                    .is_ok()
+            })
+            .collect()
     }
 }
