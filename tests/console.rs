@@ -539,3 +539,47 @@ async fn organizations_are_listed_added_and_deleted_as_the_policy_allows() {
             .contains("Acme-C")
     );
 }
+
+/// The audit trail page: a delegate reads its organization's events (an
+/// account it created over the admin API); a plain member has no link and
+/// is refused the page by the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_is_read_as_the_policy_allows() {
+    let t = setup().await;
+    let a = t
+        .api
+        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
+        .await;
+    expect(&a, 201);
+    let web = Web::new(&t);
+    let bob = web.sign_in("bob@example.com", "pw").await;
+    let alice = web.sign_in("alice@example.com", "pw").await;
+    let p = web.get("/users", Some(&bob)).await;
+    assert!(p.body.contains(r#"href="/audit""#), "{}", p.body);
+    let p = web.get("/audit?action=user.", Some(&bob)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let row = p
+        .body
+        .split("<tr><td>")
+        .skip(1)
+        .find(|r| r.contains("user.create"))
+        .unwrap_or("");
+    assert!(
+        row.contains("ivy@example.com") && row.contains("Acme-A"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("dirgate audit --action &#39;user.&#39;"),
+        "{}",
+        p.body
+    );
+    assert!(
+        !web.get("/users", Some(&alice))
+            .await
+            .body
+            .contains(r#"href="/audit""#)
+    );
+    let p = web.get("/audit", Some(&alice)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+}

@@ -30,7 +30,7 @@ mod tokens;
 mod user_change;
 mod user_fields;
 mod users;
-mod views;
+pub(crate) mod views;
 
 use crate::directory::{Directory, Result as CoreResult};
 use crate::ldap::tree::Tree;

@@ -13,11 +13,13 @@
 //!   (`templates/`, askama, escaped by default);
 //! - `actions`: the account actions of the users page (disable, enable,
 //!   validate, unlock), offered as the core's policy allows;
+//! - `audit`: the audit trail page, as the policy lets the caller read it;
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
 
 mod actions;
+mod audit;
 mod error;
 mod orgs;
 mod pages;
@@ -57,6 +59,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
         .route("/users/action", post(actions::user_action))
         .route("/organizations", get(orgs::list).post(orgs::add))
         .route("/organizations/delete", post(orgs::delete))
+        .route("/audit", get(audit::audit))
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))
         .route("/assets/console.css", get(stylesheet))

@@ -58,7 +58,7 @@ fn page(d: &Directory, req: &Request) -> Result<OrgsPage> {
         });
     }
     Ok(OrgsPage {
-        layout: Layout::for_caller(req, "Organizations"),
+        layout: Layout::for_caller(d, req, "Organizations"),
         rows,
         may_create: d.may_create_orgs(req),
         problem: None,

@@ -33,6 +33,8 @@ pub struct Layout {
     /// Whether the caller has an account page of its own (the system
     /// administrator's account is not a user).
     pub has_account: bool,
+    /// Whether the policy lets the caller read the audit trail.
+    pub audit: bool,
 }
 
 impl Layout {
@@ -41,14 +43,18 @@ impl Layout {
             title: title.to_owned(),
             signed_in: None,
             has_account: false,
+            audit: false,
         }
     }
 
-    pub fn for_caller(req: &Request, title: &str) -> Layout {
+    /// The frame for a signed-in caller: its links are what the policy
+    /// lets it use.
+    pub fn for_caller(d: &Directory, req: &Request, title: &str) -> Layout {
         Layout {
             title: title.to_owned(),
             signed_in: Some(req.actor.name.clone()),
             has_account: matches!(req.actor.kind, ActorKind::User(_)),
+            audit: d.may_read_audit(req),
         }
     }
 }
@@ -149,7 +155,7 @@ fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> 
     };
     let shown = page.items.len();
     Ok(UsersPage {
-        layout: Layout::for_caller(req, "Users"),
+        layout: Layout::for_caller(d, req, "Users"),
         cli: cli_command(&q),
         previous: (q.page > 0).then(|| link(q.page - 1)),
         next: (query.offset + shown < page.total).then(|| link(q.page + 1)),
@@ -242,7 +248,7 @@ fn account_page(d: &Directory, req: &Request, id: Uuid) -> Result<AccountPage> {
     let user = d.get_user(req, id)?;
     let r = row(&user, &d.org_names()?);
     Ok(AccountPage {
-        layout: Layout::for_caller(req, "My account"),
+        layout: Layout::for_caller(d, req, "My account"),
         login: r.login,
         name: r.name,
         email: r.email,

@@ -1,6 +1,7 @@
 //! What a front end may offer an actor: the lifecycle and lock actions the
 //! policy allows on an account it shows (the account's state deciding which
-//! make sense), and whether it may add or delete organizations. The console shows a
+//! make sense), whether it may add or delete organizations, and whether it
+//! may read the audit trail. The console shows a
 //! button for each; the use case asks the policy again when it runs, so an
 //! offer is a courtesy, never the check.
 
@@ -54,5 +55,12 @@ impl Directory {
                     .is_ok()
             })
             .collect()
+    }
+
+    /// Whether `req` may read the audit trail of its scope (its own
+    /// organization, or everything for the system administrator).
+    pub fn may_read_audit(&self, req: &Request) -> bool {
+        self.authorize(req, Action::ReadAudit, Target::org(req.actor.home_org()))
+            .is_ok()
     }
 }
