@@ -2,7 +2,8 @@
 //! directory served in-process: a delegated administrator signs in (after a
 //! wrong password), finds its organization's users and no other's, searches,
 //! is not steered by a page of another site that posts to the console, and
-//! signs out; the system administrator picks an organization. Screenshots
+//! signs out; the system administrator picks an organization, adds one and
+//! reads the audit trail. Screenshots
 //! of the pages go to `target/console-screenshots/`.
 
 #[path = "common/browser.rs"]
@@ -109,5 +110,23 @@ async fn a_delegate_and_the_system_administrator_use_the_console() {
         "{text}"
     );
     b.screenshot("users-system").await;
+
+    // The Organizations page: add one, see its free seats.
+    b.click("header nav a[href='/organizations']").await;
+    b.wait_path("/organizations").await;
+    b.fill("#name", "Acme-C").await;
+    b.fill("#seats", "7").await;
+    b.click("form.password button[type=submit]").await;
+    b.wait_for("td a[href='/users?organization=Acme-C']").await;
+    assert!(b.main_text().await.contains("Acme-C"));
+    b.screenshot("organizations").await;
+    b.click("header nav a[href='/audit']").await;
+    b.wait_path("/audit").await;
+    assert!(
+        b.main_text().await.contains("org.create"),
+        "{}",
+        b.main_text().await
+    );
+    b.screenshot("audit").await;
     b.close().await;
 }
