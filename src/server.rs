@@ -51,7 +51,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         None => None,
     };
     let https = tls.clone().filter(|_| config.http_tls);
-    tracing::info!(addr = %http_addr, tls = https.is_some(), "http listening");
+    // Scripts and tests read the address from this line's end: keep it last.
+    tracing::info!(addr = %http_addr, "http listening");
+    if https.is_some() {
+        tracing::info!("the http listener speaks https (http.tls)");
+    }
     let imports = crate::import::Imports::new(directory.clone(), config.import.clone());
     let app = crate::http::app(
         directory.clone(),
