@@ -288,7 +288,13 @@ async fn scim_shows_and_writes_the_certificate_ldap_holds() {
         .collect::<Vec<_>>()
         .join("\n");
     let mut erin = sample_user("erin@example.com", "e-1");
+    // LDAP's certificates carry no label: a `type` would be dropped, so it
+    // is refused, naming it, rather than answered success.
     erin["x509Certificates"] = json!([{"value": folded, "type": "work"}]);
+    let r = s.post(&s.token_a, "/Users", erin.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("'x509Certificates.type'"));
+    erin["x509Certificates"] = json!([{"value": folded}]);
     let r = s.post(&s.token_a, "/Users", erin).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["x509Certificates"], json!([{"value": CERTIFICATE}]));
