@@ -293,7 +293,12 @@ async fn scim_shows_and_writes_the_certificate_ldap_holds() {
     erin["x509Certificates"] = json!([{"value": folded, "type": "work"}]);
     let r = s.post(&s.token_a, "/Users", erin.clone()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.body["detail"].as_str().unwrap().contains("'x509Certificates.type'"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("'x509Certificates.type'")
+    );
     erin["x509Certificates"] = json!([{"value": folded}]);
     let r = s.post(&s.token_a, "/Users", erin).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
