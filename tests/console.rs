@@ -88,6 +88,17 @@ impl Web {
     }
 }
 
+/// bob, a delegate of Acme-A, invites ivy over the admin API; answers the
+/// registration token (shown once).
+async fn invite_ivy(t: &common::admin::T) -> String {
+    let a = t
+        .api
+        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
+        .await;
+    expect(&a, 201);
+    a.body["registrationToken"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_is_an_expiring_token_in_a_host_cookie_and_pages_follow_the_policy() {
     let t = setup().await;
@@ -331,12 +342,7 @@ async fn a_user_changes_its_own_password_with_the_current_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_actions_follow_the_policy() {
     let t = setup().await;
-    let a = t
-        .api
-        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
-        .await;
-    expect(&a, 201);
-    let token = a.body["registrationToken"].as_str().unwrap().to_owned();
+    let token = invite_ivy(&t).await;
     let reg = json!({"token": token, "password": "ivy-pw"});
     expect(
         &t.api
@@ -415,12 +421,7 @@ async fn account_actions_follow_the_policy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invited_person_registers_with_the_token() {
     let t = setup().await;
-    let a = t
-        .api
-        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
-        .await;
-    expect(&a, 201);
-    let token = a.body["registrationToken"].as_str().unwrap().to_owned();
+    let token = invite_ivy(&t).await;
     let web = Web::new(&t);
     assert!(
         web.get("/register", None)
@@ -546,11 +547,7 @@ async fn organizations_are_listed_added_and_deleted_as_the_policy_allows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_trail_is_read_as_the_policy_allows() {
     let t = setup().await;
-    let a = t
-        .api
-        .post("/users", &t.bob, json!({"login": "ivy@example.com"}))
-        .await;
-    expect(&a, 201);
+    invite_ivy(&t).await;
     let web = Web::new(&t);
     let bob = web.sign_in("bob@example.com", "pw").await;
     let alice = web.sign_in("alice@example.com", "pw").await;

@@ -6,7 +6,7 @@
 //! see answers as one that does not exist.
 
 use super::ConsoleState;
-use super::error::PageError;
+use super::error::respond;
 use super::session::Caller;
 use crate::directory::model::Lifecycle;
 use crate::directory::offers::AccountActions;
@@ -14,7 +14,7 @@ use crate::directory::users::UserChanges;
 use crate::directory::{Directory, Error, Request, Result};
 use axum::Form;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use serde::Deserialize;
 
 /// One button: the action's name in the form, and its label.
@@ -57,10 +57,10 @@ pub async fn user_action(
     } else {
         "/users".to_owned()
     };
-    match s.dir.blocking(move |d| act(d, &req, &f)).await {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    respond(&s.dir, move |d| {
+        act(d, &req, &f).map(|()| Redirect::to(&back))
+    })
+    .await
 }
 
 fn act(d: &Directory, req: &Request, f: &ActionForm) -> Result<()> {

@@ -4,7 +4,7 @@
 //! filters in the URL. Events are shown as the admin API renders them.
 
 use super::ConsoleState;
-use super::error::PageError;
+use super::error::respond;
 use super::pages::Layout;
 use super::session::Caller;
 use crate::directory::queries::AuditQuery;
@@ -13,7 +13,7 @@ use crate::directory::{Directory, Request, Result};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -118,8 +118,5 @@ pub async fn audit(
     Caller { req, .. }: Caller,
     Query(p): Query<AuditParams>,
 ) -> Response {
-    match s.dir.blocking(move |d| page(d, &req, p)).await {
-        Ok(p) => p.into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    respond(&s.dir, move |d| page(d, &req, p)).await
 }

@@ -4,7 +4,7 @@
 //! go to the log there.
 
 use super::pages::Layout;
-use crate::directory::Error;
+use crate::directory::{Directory, Error, Result};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
@@ -36,5 +36,18 @@ impl IntoResponse for PageError {
             message,
         };
         (status, page).into_response()
+    }
+}
+
+/// Runs `f` (a use case) on the blocking pool and answers what it returns,
+/// or the page of the error it fails with: the shape of every page.
+pub async fn respond<T, F>(dir: &Directory, f: F) -> Response
+where
+    T: IntoResponse + Send + 'static,
+    F: FnOnce(&Directory) -> Result<T> + Send + 'static,
+{
+    match dir.blocking(f).await {
+        Ok(page) => page.into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }

@@ -6,7 +6,7 @@
 //! says what remains. A delegate sees its own organization and no form.
 
 use super::ConsoleState;
-use super::error::PageError;
+use super::error::{PageError, respond};
 use super::pages::Layout;
 use super::session::Caller;
 use crate::directory::orgs::NewOrg;
@@ -69,10 +69,7 @@ fn page(d: &Directory, req: &Request) -> Result<OrgsPage> {
 }
 
 pub async fn list(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
-    match s.dir.blocking(move |d| page(d, &req)).await {
-        Ok(p) => p.into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    respond(&s.dir, move |d| page(d, &req)).await
 }
 
 #[derive(Deserialize)]
@@ -134,8 +131,9 @@ pub async fn delete(
     Caller { req, .. }: Caller,
     Form(f): Form<DeleteForm>,
 ) -> Response {
-    match s.dir.blocking(move |d| d.delete_org(&req, &f.name)).await {
-        Ok(()) => Redirect::to("/organizations").into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    respond(&s.dir, move |d| {
+        d.delete_org(&req, &f.name)
+            .map(|()| Redirect::to("/organizations"))
+    })
+    .await
 }

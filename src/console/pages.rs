@@ -5,7 +5,7 @@
 //! the URL, server-side paging.
 
 use super::ConsoleState;
-use super::error::PageError;
+use super::error::{PageError, respond};
 use super::session::Caller;
 use crate::directory::acl::ActorKind;
 use crate::directory::model::{Lifecycle, User};
@@ -122,10 +122,7 @@ pub async fn users(
     Caller { req, .. }: Caller,
     Query(q): Query<UsersQuery>,
 ) -> Response {
-    match s.dir.blocking(move |d| users_page(d, &req, q)).await {
-        Ok(page) => page.into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    respond(&s.dir, move |d| users_page(d, &req, q)).await
 }
 
 fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> {
@@ -263,10 +260,7 @@ pub async fn account(State(s): State<ConsoleState>, Caller { req, .. }: Caller) 
     let Some(id) = own_id(&req) else {
         return Redirect::to("/users").into_response();
     };
-    match s.dir.blocking(move |d| account_page(d, &req, id)).await {
-        Ok(page) => page.into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    respond(&s.dir, move |d| account_page(d, &req, id)).await
 }
 
 #[derive(Deserialize)]
