@@ -54,12 +54,12 @@ pub(super) async fn change(
     let user = UserRef::parse(&user);
     let out = run(&s, move |d| {
         let id = user_id(d, &req, &user)?;
-        // Flags, POSIX fields and profile texts patch what the user holds: the change is
-        // computed from a read and applied only while the user is still at
-        // the version read; a write that came between means reading again.
+        // Flags, POSIX fields and profile texts patch what the user holds:
+        // the change is computed from a read and applied only while the user
+        // is still at the version read; a write between means reading again.
+        let patches = b.flags.is_some() || b.posix.is_some() || b.profile.is_some();
         let mut tries = 0;
         loop {
-            let patches = b.flags.is_some() || b.posix.is_some() || b.profile.is_some();
             let current = if patches {
                 Some(d.get_user(&req, id)?)
             } else {
@@ -75,8 +75,8 @@ pub(super) async fn change(
     Ok(Json(out))
 }
 
-/// The core's change for a body, patching flags and POSIX fields onto
-/// `current` (read only when the body has either).
+/// The core's change for a body, patching flags, POSIX fields and profile
+/// texts onto `current` (read only when the body has one of them).
 fn user_changes(b: &ChangeUser, current: Option<&User>) -> CoreResult<UserChanges> {
     let posix = match (&b.posix, current) {
         (Some(p), Some(u)) => Some(p.change(&u.attrs)?),

@@ -43,18 +43,16 @@ pub struct OrgsPage {
 }
 
 fn page(d: &Directory, req: &Request) -> Result<OrgsPage> {
-    let orgs = d.list_orgs(req)?;
-    let deletable = d.may_delete_orgs(req, &orgs);
+    let orgs = d.list_org_usage(req)?;
     let mut rows = Vec::with_capacity(orgs.len());
-    for (o, deletable) in orgs.into_iter().zip(deletable) {
-        let (_, used) = d.org_usage(req, &o.name)?;
+    for (o, used) in orgs {
         rows.push(OrgRow {
+            deletable: d.may_delete_org(req, &o),
             free: u64::from(o.seats).saturating_sub(used),
             name: o.name,
             description: o.description.unwrap_or_default(),
             seats: o.seats,
             used,
-            deletable,
         });
     }
     Ok(OrgsPage {

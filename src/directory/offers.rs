@@ -46,15 +46,11 @@ impl Directory {
             .is_ok()
     }
 
-    /// Whether `req` may delete each of `orgs` (an empty one: the delete
-    /// itself refuses one that still holds users, roles or units).
-    pub fn may_delete_orgs(&self, req: &Request, orgs: &[Organization]) -> Vec<bool> {
-        orgs.iter()
-            .map(|o| {
-                self.authorize(req, Action::DeleteOrganization, Target::org(Some(o.id)))
-                    .is_ok()
-            })
-            .collect()
+    /// Whether `req` may delete `org` (an empty one: the delete itself
+    /// refuses one that still holds users, roles or units).
+    pub fn may_delete_org(&self, req: &Request, org: &Organization) -> bool {
+        self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))
+            .is_ok()
     }
 
     /// Whether `req` may read the audit trail of its scope (its own

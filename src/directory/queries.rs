@@ -190,6 +190,20 @@ impl Directory {
         Ok((org, used))
     }
 
+    /// The organizations the actor may read, each with its seats in use,
+    /// in one read after the listing (not one per organization).
+    pub fn list_org_usage(&self, req: &Request) -> Result<Vec<(super::model::Organization, u64)>> {
+        let orgs = self.list_orgs(req)?;
+        self.read(|tx| {
+            orgs.into_iter()
+                .map(|o| {
+                    let used = tx.seats_used(o.id)?;
+                    Ok((o, used))
+                })
+                .collect()
+        })
+    }
+
     /// Organization names by id, for showing records the actor already holds.
     pub fn org_names(&self) -> Result<HashMap<Uuid, String>> {
         let orgs = self.read(|tx| Ok(tx.orgs()?))?;
