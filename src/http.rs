@@ -25,9 +25,9 @@ pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) ->
     let browser_reachable = Router::new()
         .nest(
             "/admin/v1",
-            crate::admin::router(directory.clone(), tree.clone(), imports),
+            crate::admin::router(directory.clone(), tree.clone(), imports.clone()),
         )
-        .merge(crate::console::router(directory.clone(), tree))
+        .merge(crate::console::router(directory.clone(), tree, imports))
         .layer(axum::middleware::from_fn(same_origin::guard));
     Router::new()
         .route("/healthz", get(healthz))

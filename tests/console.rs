@@ -10,83 +10,9 @@
 mod common;
 
 use common::admin::{expect, setup};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::{Client, Method, StatusCode, redirect};
+use common::web::Web;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-struct Web {
-    base: String,
-    client: Client,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    set_cookie: String,
-    body: String,
-}
-
-impl Web {
-    fn new(t: &common::admin::T) -> Web {
-        Web {
-            base: format!("http://{}", t.ldap.server.http_addr),
-            client: Client::builder()
-                .redirect(redirect::Policy::none())
-                .build()
-                .unwrap(),
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: Option<&str>,
-        form: Option<&[(&str, &str)]>,
-        headers: &[(&str, &str)],
-    ) -> Page {
-        let mut r = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(c) = cookie {
-            r = r.header(COOKIE, c);
-        }
-        if let Some(f) = form {
-            r = r
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(serde_urlencoded::to_string(f).unwrap());
-        }
-        for (k, v) in headers {
-            r = r.header(*k, *v);
-        }
-        let a = r.send().await.unwrap();
-        let header = |name| {
-            a.headers()
-                .get(name)
-                .map(|v| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        };
-        Page {
-            status: a.status(),
-            location: header(LOCATION),
-            set_cookie: header(SET_COOKIE),
-            body: a.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Page {
-        self.send(Method::GET, path, cookie, None, &[]).await
-    }
-
-    /// Signs in and answers the `Cookie` header value of the session.
-    async fn sign_in(&self, name: &str, password: &str) -> String {
-        let form = [("name", name), ("password", password)];
-        let p = self
-            .send(Method::POST, "/sign-in", None, Some(&form), &[])
-            .await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-        assert_eq!(p.location, "/users");
-        p.set_cookie.split(';').next().unwrap().to_owned()
-    }
-}
 
 /// bob, a delegate of Acme-A, invites ivy over the admin API; answers the
 /// registration token (shown once).

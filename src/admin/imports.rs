@@ -201,7 +201,7 @@ pub fn template() -> Response {
     csv_file(template_csv().into_bytes(), "import-template.csv")
 }
 
-fn csv_file(body: Vec<u8>, name: &str) -> Response {
+pub(crate) fn csv_file(body: Vec<u8>, name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
@@ -277,15 +277,23 @@ pub fn status_of(e: &ImportError) -> StatusCode {
     }
 }
 
-/// `{"error": "..."}` with the right status; internal failures are logged and
-/// answered without their details.
-fn error(e: &ImportError) -> Response {
+/// An import failure as HTTP answers it: the status and a message safe to
+/// show (the console shows import failures with it too). Internal failures
+/// are logged and answered without their details.
+pub(crate) fn import_parts(e: &ImportError) -> (StatusCode, String) {
     let status = status_of(e);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e, "import failed");
-        return message(status, "internal error");
+        return (status, "internal error".into());
     }
-    let mut response = message(status, &e.to_string());
+    (status, e.to_string())
+}
+
+/// `{"error": "..."}` with the right status; internal failures are logged and
+/// answered without their details.
+fn error(e: &ImportError) -> Response {
+    let (status, text) = import_parts(e);
+    let mut response = message(status, &text);
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response.headers_mut().insert(
             header::RETRY_AFTER,

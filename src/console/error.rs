@@ -7,6 +7,7 @@ use super::pages::Layout;
 use crate::directory::{Directory, Error, Result};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// A page that could not be served.
@@ -29,14 +30,19 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, _, message) = crate::admin::error::core_parts(&self.0);
-        let title = status.canonical_reason().unwrap_or("Error");
-        let page = ErrorPage {
-            layout: Layout::signed_out(title),
-            status: status.as_u16(),
-            message,
-        };
-        (status, page).into_response()
+        error_page(status, message)
     }
+}
+
+/// The page of a failure with `status` and a `message` safe to show.
+pub fn error_page(status: StatusCode, message: String) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let page = ErrorPage {
+        layout: Layout::signed_out(title),
+        status: status.as_u16(),
+        message,
+    };
+    (status, page).into_response()
 }
 
 /// Runs `f` (a use case) on the blocking pool and answers what it returns,

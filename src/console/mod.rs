@@ -14,6 +14,7 @@
 //! - `actions`: the account actions of the users page (disable, enable,
 //!   validate, unlock), offered as the core's policy allows;
 //! - `audit`: the audit trail page, as the policy lets the caller read it;
+//! - `imports`: Bulk Organization Update (upload, preview, confirm, report);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
@@ -21,14 +22,18 @@
 mod actions;
 mod audit;
 mod error;
+mod imports;
 mod orgs;
 mod pages;
 mod register;
 mod session;
 
 use crate::directory::Directory;
+use crate::import::Imports;
 use crate::ldap::tree::Tree;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -42,13 +47,20 @@ pub use session::COOKIE;
 pub struct ConsoleState {
     dir: Directory,
     tree: Arc<Tree>,
+    imports: Imports,
 }
 
 /// The console's routes, at the root of the HTTP listener.
-pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> Router<S> {
+pub fn router<S: Clone + Send + Sync + 'static>(
+    dir: Directory,
+    tree: Tree,
+    imports: Imports,
+) -> Router<S> {
+    let upload_limit = DefaultBodyLimit::max(imports::body_limit(&imports));
     let state = ConsoleState {
         dir,
         tree: Arc::new(tree),
+        imports,
     };
     Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
@@ -59,6 +71,15 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Directory, tree: Tree) -> R
         .route("/users/action", post(actions::user_action))
         .route("/organizations", get(orgs::list).post(orgs::add))
         .route("/organizations/delete", post(orgs::delete))
+        .route(
+            "/imports",
+            get(imports::form).post(imports::upload.layer(upload_limit)),
+        )
+        .route("/imports/template.csv", get(imports::template))
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/confirm", post(imports::confirm))
+        .route("/imports/{id}/discard", post(imports::discard))
+        .route("/imports/{id}/report.csv", get(imports::report))
         .route("/audit", get(audit::audit))
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))

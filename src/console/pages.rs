@@ -35,6 +35,8 @@ pub struct Layout {
     pub has_account: bool,
     /// Whether the policy lets the caller read the audit trail.
     pub audit: bool,
+    /// Whether the policy lets the caller upload a bulk update.
+    pub imports: bool,
 }
 
 impl Layout {
@@ -44,6 +46,7 @@ impl Layout {
             signed_in: None,
             has_account: false,
             audit: false,
+            imports: false,
         }
     }
 
@@ -55,6 +58,7 @@ impl Layout {
             signed_in: Some(req.actor.name.clone()),
             has_account: matches!(req.actor.kind, ActorKind::User(_)),
             audit: d.may_read_audit(req),
+            imports: d.authorize_import_upload(req).is_ok(),
         }
     }
 }

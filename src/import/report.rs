@@ -113,7 +113,7 @@ fn record(row: &PlannedRow, outcome: &str) -> [String; 6] {
 }
 
 /// What a row changes, in words.
-fn message(row: &PlannedRow) -> String {
+pub fn message(row: &PlannedRow) -> String {
     let mut parts = Vec::new();
     match row.action {
         RowAction::Create => parts.push(format!("new user ({})", row.state.as_str())),

@@ -9,6 +9,7 @@ pub mod http;
 pub mod scim;
 pub mod server;
 pub mod slapd_tools;
+pub mod web;
 
 use dirgate::directory::acl::Actor;
 use dirgate::directory::audit::{Origin, Protocol};
