@@ -11,8 +11,6 @@ use super::openapi::{Op, Routes};
 use super::users::user_id;
 use super::{AdminState, run, views};
 use crate::directory::acl::Actor;
-use crate::directory::queries::UserQuery;
-use crate::directory::users::OrgRef;
 use crate::directory::{Error, Request};
 use axum::Json;
 use axum::extract::State;
@@ -77,21 +75,12 @@ async fn show(
 ) -> ApiResult<Json<Value>> {
     let out = run(&s, move |d| {
         let organization = d.get_org(&req, &org)?;
-        let query = UserQuery {
-            org: Some(OrgRef::Id(organization.id)),
-            ..Default::default()
-        };
+        let found = d.org_administrators(&req, &organization)?;
         let names = d.org_names()?;
-        let users = d.list_users(&req, &query)?.items;
-        let admin = users
-            .iter()
-            .find(|u| Some(u.id) == organization.admin)
-            .map(|u| views::user(u, &names, d.may_see_security(&req, u)));
-        let delegates: Vec<Value> = users
-            .iter()
-            .filter(|u| u.flags.delegate)
-            .map(|u| views::user(u, &names, d.may_see_security(&req, u)))
-            .collect();
+        let view =
+            |u: &crate::directory::model::User| views::user(u, &names, d.may_see_security(&req, u));
+        let admin = found.org_admin.as_ref().map(view);
+        let delegates: Vec<Value> = found.delegates.iter().map(view).collect();
         Ok(json!({"organization": organization.name, "orgAdmin": admin, "delegates": delegates}))
     })
     .await?;

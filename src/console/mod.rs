@@ -15,6 +15,7 @@
 //!   validate, unlock), offered as the core's policy allows;
 //! - `audit`: the audit trail page, as the policy lets the caller read it;
 //! - `imports`: Bulk Organization Update (upload, preview, confirm, report);
+//! - `org`: one organization (seats, administrators, delegates, roles);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
@@ -23,6 +24,7 @@ mod actions;
 mod audit;
 mod error;
 mod imports;
+mod org;
 mod orgs;
 mod pages;
 mod register;
@@ -71,6 +73,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/users/action", post(actions::user_action))
         .route("/organizations", get(orgs::list).post(orgs::add))
         .route("/organizations/delete", post(orgs::delete))
+        .route("/organizations/{name}", get(org::show).post(org::change))
         .route(
             "/imports",
             get(imports::form).post(imports::upload.layer(upload_limit)),

@@ -6,9 +6,9 @@
 
 use super::acl::{Action, Target};
 use super::error::{Error, Result};
-use super::model::{AccountFlags, SecretHash, User, now};
+use super::model::{AccountFlags, Organization, SecretHash, User, now};
 use super::password;
-use super::users::{UserChanges, user_by_id};
+use super::users::{UserChanges, read_target, user_by_id};
 use super::{Change, Directory, Request};
 use uuid::Uuid;
 
@@ -22,7 +22,45 @@ impl std::fmt::Debug for RecoveryCode {
     }
 }
 
+/// Who administers an organization, as an actor may see it.
+#[derive(Clone, Debug, Default)]
+pub struct Administrators {
+    /// The Organization Administrator, if there is one the actor may read.
+    pub org_admin: Option<User>,
+    /// Its Delegated Administrators the actor may read, by login.
+    pub delegates: Vec<User>,
+}
+
 impl Directory {
+    /// The Organization Administrator and the delegates of `org` (one the
+    /// actor may read: from [`Directory::get_org`]), every one of them, not
+    /// a page of the members.
+    pub fn org_administrators(&self, req: &Request, org: &Organization) -> Result<Administrators> {
+        self.read(|tx| {
+            let mut found = Administrators::default();
+            for user in tx.users()? {
+                let is_admin = org.admin == Some(user.id);
+                if user.org != Some(org.id) || !(is_admin || user.flags.delegate) {
+                    continue;
+                }
+                if self
+                    .authorize(req, Action::Read, read_target(&user))
+                    .is_err()
+                {
+                    continue;
+                }
+                if user.flags.delegate {
+                    found.delegates.push(user.clone());
+                }
+                if is_admin {
+                    found.org_admin = Some(user);
+                }
+            }
+            found.delegates.sort_by_key(|u| u.login.to_lowercase());
+            Ok(found)
+        })
+    }
+
     fn new_recovery_code(&self) -> Result<(RecoveryCode, SecretHash)> {
         let code = password::random_secret(15)?;
         let hash = self.hashing().hash(&code)?;

@@ -1,6 +1,6 @@
 //! What a front end may offer an actor: the lifecycle and lock actions the
 //! policy allows on an account it shows (the account's state deciding which
-//! make sense), whether it may add or delete organizations, and whether it
+//! make sense), whether it may add, change or delete organizations (seats, administrators), and whether it
 //! may read the audit trail. The console shows a
 //! button for each; the use case asks the policy again when it runs, so an
 //! offer is a courtesy, never the check.
@@ -18,6 +18,19 @@ pub struct AccountActions {
     /// registered → active, after the administrator checked the person.
     pub validate: bool,
     pub unlock: bool,
+}
+
+/// What an actor may change on one organization.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OrgActions {
+    /// Its seat count.
+    pub seats: bool,
+    /// Appoint, replace or remove its Organization Administrator.
+    pub org_admin: bool,
+    /// Appoint and remove its Delegated Administrators.
+    pub delegates: bool,
+    /// Delete it (an empty one).
+    pub delete: bool,
 }
 
 impl Directory {
@@ -51,6 +64,17 @@ impl Directory {
     pub fn may_delete_org(&self, req: &Request, org: &Organization) -> bool {
         self.authorize(req, Action::DeleteOrganization, Target::org(Some(org.id)))
             .is_ok()
+    }
+
+    /// What `req` may change on `org`.
+    pub fn org_actions(&self, req: &Request, org: &Organization) -> OrgActions {
+        let may = |a| self.authorize(req, a, Target::org(Some(org.id))).is_ok();
+        OrgActions {
+            seats: may(Action::ModifyOrganization),
+            org_admin: may(Action::AppointOrgAdmin),
+            delegates: may(Action::AppointDelegate),
+            delete: may(Action::DeleteOrganization),
+        }
     }
 
     /// Whether `req` may read the audit trail of its scope (its own
