@@ -103,6 +103,19 @@ async fn registration_then_validation() {
             "{wanted} missing from {actions:?}"
         );
     }
+    // One account's history: only the events about it.
+    let jo = user_id(&t, "jo@example.com").await;
+    let history = t.api.get(&format!("/audit?targetId={jo}"), &t.sys).await;
+    expect(&history, 200);
+    let items = history.body["items"].as_array().unwrap();
+    assert!(items.len() >= 3, "{}", history.body);
+    assert!(
+        items.iter().all(|e| e["targetId"] == jo.as_str()),
+        "{}",
+        history.body
+    );
+    let bad = t.api.get("/audit?targetId=jo", &t.sys).await;
+    expect(&bad, 400);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! action (exact, or a prefix ending in `.`) and time range, with a limit.
 
 use super::auth::Caller;
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::input::{Query, org_ref, time};
 use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
@@ -26,6 +26,10 @@ struct Params {
     organization: Option<String>,
     actor: Option<String>,
     action: Option<String>,
+    /// Only events about this record (a user's, role's or organization's
+    /// id): its history.
+    #[serde(rename = "targetId")]
+    target_id: Option<String>,
     /// RFC 3339 or milliseconds; inclusive.
     since: Option<String>,
     /// RFC 3339 or milliseconds; exclusive.
@@ -43,6 +47,14 @@ async fn query(
         org: p.organization.as_deref().map(org_ref),
         actor: p.actor,
         action: p.action,
+        target_id: p
+            .target_id
+            .as_deref()
+            .map(|t| {
+                uuid::Uuid::parse_str(t)
+                    .map_err(|_| ApiError::bad_request(format!("targetId '{t}' is not an id")))
+            })
+            .transpose()?,
         since: p.since.as_deref().map(time).transpose()?,
         until: p.until.as_deref().map(time).transpose()?,
         limit: if p.limit == 0 { 100 } else { p.limit },

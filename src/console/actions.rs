@@ -58,18 +58,19 @@ pub async fn user_action(
         "/users".to_owned()
     };
     respond(&s.dir, move |d| {
-        act(d, &req, &f).map(|()| Redirect::to(&back))
+        act(d, &req, &f.login, &f.action).map(|()| Redirect::to(&back))
     })
     .await
 }
 
-fn act(d: &Directory, req: &Request, f: &ActionForm) -> Result<()> {
-    let id = d.get_user_by_login(req, &f.login)?.id;
+/// Runs one of the lifecycle and lock actions on the account `login`.
+pub fn act(d: &Directory, req: &Request, login: &str, action: &str) -> Result<()> {
+    let id = d.get_user_by_login(req, login)?.id;
     let state = |state| UserChanges {
         state: Some(state),
         ..Default::default()
     };
-    match f.action.as_str() {
+    match action {
         "disable" => d.update_user(req, id, state(Lifecycle::Disabled)).map(drop),
         "enable" => d.update_user(req, id, state(Lifecycle::Active)).map(drop),
         "validate" => d.validate_user(req, id).map(drop),

@@ -7,6 +7,7 @@ use super::ConsoleState;
 use super::error::respond;
 use super::pages::Layout;
 use super::session::Caller;
+use crate::directory::audit::Event;
 use crate::directory::queries::AuditQuery;
 use crate::directory::users::OrgRef;
 use crate::directory::{Directory, Request, Result};
@@ -16,6 +17,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// Events shown at most.
 const LIMIT: usize = 200;
@@ -31,16 +34,37 @@ pub struct AuditParams {
 }
 
 /// One event, as text.
-struct EventRow {
-    time: String,
-    actor: String,
-    action: String,
-    target: String,
-    organization: String,
-    protocol: String,
-    source: String,
-    outcome: String,
-    detail: String,
+pub struct EventRow {
+    pub time: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub organization: String,
+    pub protocol: String,
+    pub source: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// Events as the admin API renders them, as text.
+pub fn rows(events: &[Event], names: &HashMap<Uuid, String>) -> Vec<EventRow> {
+    events
+        .iter()
+        .map(|e| {
+            let v = crate::admin::views::event(e, names);
+            EventRow {
+                time: text(&v, "time"),
+                actor: text(&v, "actor"),
+                action: text(&v, "action"),
+                target: text(&v, "target"),
+                organization: text(&v, "organization"),
+                protocol: text(&v, "protocol"),
+                source: text(&v, "source"),
+                outcome: text(&v, "outcome"),
+                detail: text(&v, "detail"),
+            }
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -69,29 +93,13 @@ fn page(d: &Directory, req: &Request, p: AuditParams) -> Result<AuditPage> {
         org: some(&p.organization).map(OrgRef::Name),
         actor: some(&p.actor),
         action: some(&p.action),
+        target_id: None,
         since: None,
         until: None,
         limit: LIMIT,
     };
     let events = d.query_audit(req, &q)?;
-    let names = d.org_names()?;
-    let rows = events
-        .iter()
-        .map(|e| {
-            let v = crate::admin::views::event(e, &names);
-            EventRow {
-                time: text(&v, "time"),
-                actor: text(&v, "actor"),
-                action: text(&v, "action"),
-                target: text(&v, "target"),
-                organization: text(&v, "organization"),
-                protocol: text(&v, "protocol"),
-                source: text(&v, "source"),
-                outcome: text(&v, "outcome"),
-                detail: text(&v, "detail"),
-            }
-        })
-        .collect();
+    let rows = rows(&events, &d.org_names()?);
     let mut cli = String::from("dirgate audit");
     for (flag, value) in [
         ("--org", p.organization.trim()),

@@ -16,6 +16,8 @@
 //! - `audit`: the audit trail page, as the policy lets the caller read it;
 //! - `imports`: Bulk Organization Update (upload, preview, confirm, report);
 //! - `org`: one organization (seats, administrators, delegates, roles);
+//! - `new_user`: the New-user form (flags, quota, invitation or password);
+//! - `user`: one account (facts, actions, move, password reset, history);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
@@ -24,11 +26,13 @@ mod actions;
 mod audit;
 mod error;
 mod imports;
+mod new_user;
 mod org;
 mod orgs;
 mod pages;
 mod register;
 mod session;
+mod user;
 
 use crate::directory::Directory;
 use crate::import::Imports;
@@ -71,6 +75,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/register", get(register::form).post(register::register))
         .route("/users", get(pages::users))
         .route("/users/action", post(actions::user_action))
+        .route("/users/new", get(new_user::form).post(new_user::create))
+        .route("/users/{login}", get(user::show).post(user::change))
         .route("/organizations", get(orgs::list).post(orgs::add))
         .route("/organizations/delete", post(orgs::delete))
         .route("/organizations/{name}", get(org::show).post(org::change))

@@ -119,6 +119,8 @@ pub struct UsersPage {
     cli: String,
     /// This page's URL, where an action comes back to.
     back: String,
+    /// Whether to offer the New-user form.
+    may_create: bool,
 }
 
 pub async fn users(
@@ -173,6 +175,7 @@ fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> 
             })
             .collect(),
         back: link(q.page),
+        may_create: d.may_create_users(req)?,
         organizations: if organizations.len() > 1 {
             choices(organizations.iter().map(String::as_str), &q.organization)
         } else {

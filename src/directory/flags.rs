@@ -29,6 +29,8 @@ pub struct Flag {
     pub name: &'static str,
     /// The LDAP attribute (a Boolean of dirgate's schema).
     pub ldap: &'static str,
+    /// What the product documents and the console call it.
+    pub label: &'static str,
     pub description: &'static str,
     /// Setting it is an appointment (`delegate`), not an ordinary change:
     /// identity providers never write it.
@@ -43,6 +45,7 @@ pub const FLAGS: &[Flag] = &[
     Flag {
         name: "delegate",
         ldap: "dirgateDelegate",
+        label: "Delegate",
         description: "Delegated Administrator of its organization.",
         appointment: true,
         get: |f| f.delegate,
@@ -51,6 +54,7 @@ pub const FLAGS: &[Flag] = &[
     Flag {
         name: "unsignedContainers",
         ldap: "dirgateAllowUnsignedContainers",
+        label: "Unsigned Containers",
         description: "May use unsigned containers.",
         appointment: false,
         get: |f| f.unsigned_containers,
@@ -59,6 +63,7 @@ pub const FLAGS: &[Flag] = &[
     Flag {
         name: "releaseProtections",
         ldap: "dirgateAllowReleaseProtections",
+        label: "Release Protections",
         description: "May release protections.",
         appointment: false,
         get: |f| f.release_protections,
@@ -67,6 +72,7 @@ pub const FLAGS: &[Flag] = &[
     Flag {
         name: "cloudRecovery",
         ldap: "dirgateCloudRecovery",
+        label: "Recover",
         description: "Cloud recovery enabled.",
         appointment: false,
         get: |f| f.cloud_recovery,
@@ -75,6 +81,7 @@ pub const FLAGS: &[Flag] = &[
     Flag {
         name: "noSecondFactor",
         ldap: "dirgateNoSecondFactor",
+        label: "No 2nd Factor",
         description: "Exempt from the second factor.",
         appointment: false,
         get: |f| f.no_second_factor,

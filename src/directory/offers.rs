@@ -18,6 +18,10 @@ pub struct AccountActions {
     /// registered → active, after the administrator checked the person.
     pub validate: bool,
     pub unlock: bool,
+    /// Set its password without knowing the current one.
+    pub reset_password: bool,
+    /// A fresh registration token for an account that has not registered.
+    pub reinvite: bool,
 }
 
 /// What an actor may change on one organization.
@@ -47,10 +51,17 @@ impl Directory {
                         enable: u.state == Lifecycle::Disabled && may(Action::ModifyUser),
                         validate: u.state == Lifecycle::Registered && may(Action::ValidateUser),
                         unlock: u.lockout.locked_at.is_some() && may(Action::UnlockUser),
+                        reset_password: req.actor.id != Some(u.id) && may(Action::ResetPassword),
+                        reinvite: u.state == Lifecycle::Provisioned && may(Action::ModifyUser),
                     })
                 })
                 .collect()
         })
+    }
+
+    /// Whether `req` may create users in some organization.
+    pub fn may_create_users(&self, req: &Request) -> Result<bool> {
+        Ok(!self.placement_choices(req, 1)?.orgs.is_empty())
     }
 
     /// Whether `req` may create organizations (the system administrator).

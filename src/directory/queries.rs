@@ -43,6 +43,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// An exact action (`user.create`) or a prefix ending in `.` (`user.`).
     pub action: Option<String>,
+    /// Events about one record (an account's history).
+    pub target_id: Option<Uuid>,
     pub since: Option<Millis>,
     pub until: Option<Millis>,
     pub limit: usize,
@@ -172,6 +174,7 @@ impl Directory {
                     && q.action
                         .as_deref()
                         .is_none_or(|a| action_matches(&e.action, a))
+                    && q.target_id.is_none_or(|t| e.target_id == Some(t))
                     && q.since.is_none_or(|s| e.time >= s)
                     && q.until.is_none_or(|u| e.time < u)
             };
