@@ -4,7 +4,7 @@
 //! removes delegates and is told what keeps it from being deleted; bob, a
 //! delegate, sees his organization without those forms and is refused when
 //! he posts them anyway; another organization answers him as one that does
-//! not exist.
+//! not exist. A plain member is shown its own account only.
 
 mod common;
 
@@ -90,6 +90,14 @@ async fn an_organization_page_offers_what_the_policy_allows() {
     ] {
         assert!(!p.body.contains(absent), "{absent}: {}", p.body);
     }
+    // His navigation leads to his organization, not to the server's list.
+    assert!(
+        p.body
+            .contains(r#"<a href="/organizations/Acme-A">Organization</a>"#),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains(r#"href="/organizations""#), "{}", p.body);
     let grab = [("action", "appoint-admin"), ("login", "bob@example.com")];
     let p = web.post("/organizations/Acme-A", &bob, &grab).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
@@ -97,6 +105,23 @@ async fn an_organization_page_offers_what_the_policy_allows() {
     let nothing = web.get("/organizations/Nowhere", Some(&bob)).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
     assert_eq!(theirs.status, nothing.status);
+
+    // A plain member's console is its own account.
+    let dave = web.sign_in("dave@example.com", "pw").await;
+    let p = web.get("/users", Some(&dave)).await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/account")
+    );
+    let p = web.get("/account", Some(&dave)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    for absent in [
+        r#"href="/users""#,
+        r#"href="/organizations"#,
+        r#"href="/imports""#,
+    ] {
+        assert!(!p.body.contains(absent), "{absent}: {}", p.body);
+    }
 
     // alice, now the Organization Administrator, removes bob's delegation.
     let alice = web.sign_in("alice@example.com", "pw").await;

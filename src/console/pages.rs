@@ -37,6 +37,11 @@ pub struct Layout {
     pub audit: bool,
     /// Whether the policy lets the caller upload a bulk update.
     pub imports: bool,
+    /// Whether the caller administers anyone (the users page is for it).
+    pub users: bool,
+    /// The organizations link: its label and where it goes (the list for
+    /// whoever may add organizations, a delegate's own organization).
+    pub orgs: Option<(&'static str, String)>,
 }
 
 impl Layout {
@@ -47,6 +52,8 @@ impl Layout {
             has_account: false,
             audit: false,
             imports: false,
+            users: false,
+            orgs: None,
         }
     }
 
@@ -59,8 +66,29 @@ impl Layout {
             has_account: matches!(req.actor.kind, ActorKind::User(_)),
             audit: d.may_read_audit(req),
             imports: d.authorize_import_upload(req).is_ok(),
+            users: d.administers(req),
+            orgs: orgs_link(d, req),
         }
     }
+}
+
+/// Where the organizations link goes, if the caller has one.
+fn orgs_link(d: &Directory, req: &Request) -> Option<(&'static str, String)> {
+    if d.may_create_orgs(req) {
+        return Some(("Organizations", "/organizations".to_owned()));
+    }
+    let home = req.actor.home_org().filter(|_| d.administers(req))?;
+    let name = d.org_names().ok()?.remove(&home)?;
+    let path: String = url_path(&name);
+    Some(("Organization", format!("/organizations/{path}")))
+}
+
+/// `name` as one path segment.
+fn url_path(name: &str) -> String {
+    serde_urlencoded::to_string([("", name)])
+        .unwrap_or_default()
+        .trim_start_matches('=')
+        .to_owned()
 }
 
 /// The users page's query string: every filter stays in the URL.
@@ -128,6 +156,10 @@ pub async fn users(
     Caller { req, .. }: Caller,
     Query(q): Query<UsersQuery>,
 ) -> Response {
+    // A plain member administers nobody: its page is its own account.
+    if !s.dir.administers(&req) {
+        return Redirect::to("/account").into_response();
+    }
     respond(&s.dir, move |d| users_page(d, &req, q)).await
 }
 

@@ -5,7 +5,7 @@
 //! button for each; the use case asks the policy again when it runs, so an
 //! offer is a courtesy, never the check.
 
-use super::acl::{Action, Target};
+use super::acl::{Action, ActorKind, Target};
 use super::error::Result;
 use super::model::{Lifecycle, Organization, User};
 use super::{Directory, Request};
@@ -57,6 +57,19 @@ impl Directory {
                 })
                 .collect()
         })
+    }
+
+    /// Whether the actor administers anyone: the system administrator, a
+    /// token, or a user who is an Organization Administrator, a delegate or
+    /// holds a right from a role. A plain member administers nobody, and a
+    /// console shows it its own account only (what it may do elsewhere, the
+    /// use cases still decide).
+    pub fn administers(&self, req: &Request) -> bool {
+        match &req.actor.kind {
+            ActorKind::User(p) => p.org_admin || p.delegate || !p.grants.is_empty(),
+            ActorKind::System | ActorKind::Internal | ActorKind::Token { .. } => true,
+            ActorKind::Anonymous | ActorKind::Service { .. } => false,
+        }
     }
 
     /// Whether `req` may create users in some organization.
