@@ -506,3 +506,35 @@ async fn the_audit_trail_is_read_as_the_policy_allows() {
     let p = web.get("/audit", Some(&alice)).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
 }
+
+/// Every console answer forbids inline scripts, framing and type sniffing;
+/// htmx is served from the daemon itself, so the console works air-gapped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_security_headers_and_htmx_is_served_locally() {
+    let t = setup().await;
+    let web = Web::new(&t);
+    for path in ["/sign-in", "/users", "/assets/console.css"] {
+        let a = web
+            .client
+            .get(format!("{}{path}", web.base))
+            .send()
+            .await
+            .unwrap();
+        let csp = a.headers()["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(a.headers()["x-content-type-options"], "nosniff");
+    }
+    let page = web.get("/sign-in", None).await;
+    assert!(
+        page.body
+            .contains(r#"<script src="/assets/htmx-2.0.11.min.js" defer></script>"#),
+        "{}",
+        page.body
+    );
+    let htmx = web.get("/assets/htmx-2.0.11.min.js", None).await;
+    assert_eq!(htmx.status, StatusCode::OK);
+    assert!(htmx.body.contains("htmx"), "not htmx");
+}

@@ -143,6 +143,22 @@ impl Browser {
             .unwrap()
     }
 
+    /// Waits (at most ten seconds) until the text of `main` holds `needle`
+    /// (a page that htmx updates in place changes after its URL does), and
+    /// answers that text.
+    pub async fn wait_text(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            if let Ok(main) = self.client.find(Locator::Css("main")).await
+                && let Ok(text) = main.text().await
+                && text.contains(needle)
+            {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never showed {needle}: {}", self.main_text().await);
+    }
+
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self.client.find(Locator::Css(css)).await.unwrap();
         field.clear().await.unwrap();
