@@ -40,6 +40,11 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// A browser with more command-line switches (a colour scheme, …).
+    pub async fn start_with(extra: &[&str]) -> Browser {
         for tool in [CHROMIUM, DRIVER] {
             assert!(
                 Path::new(tool).exists(),
@@ -54,14 +59,22 @@ impl Browser {
             .spawn()
             .unwrap();
         let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--window-size=1280,900",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut caps = Capabilities::new();
         caps.insert(
             "goog:chromeOptions".into(),
-            json!({"binary": CHROMIUM, "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]}),
+            json!({"binary": CHROMIUM, "args": args}),
         );
         let url = format!("http://127.0.0.1:{port}");
         let mut tries = 0;
@@ -175,6 +188,18 @@ impl Browser {
             .unwrap();
     }
 
+    /// Chooses `path` in the file input at `css`.
+    pub async fn choose_file(&self, css: &str, path: &Path) {
+        let input = self.client.find(Locator::Css(css)).await.unwrap();
+        input.send_keys(&path.display().to_string()).await.unwrap();
+    }
+
+    /// Whether the element at `css` is disabled.
+    pub async fn disabled(&self, css: &str) -> bool {
+        let e = self.client.find(Locator::Css(css)).await.unwrap();
+        e.attr("disabled").await.unwrap().is_some()
+    }
+
     /// Picks the option labelled `label` of the `select` at `css`.
     pub async fn select(&self, css: &str, label: &str) {
         let select = self.client.find(Locator::Css(css)).await.unwrap();
@@ -194,7 +219,58 @@ impl Browser {
         path
     }
 
+    /// Runs axe-core on the page for WCAG 2.2 A and AA and answers every
+    /// violation as `rule (impact): elements`. The engine's file comes from
+    /// the test environment (scripts/test installs it) and is injected over
+    /// WebDriver, which the page's CSP does not govern.
+    pub async fn axe(&self) -> Vec<String> {
+        let loaded = self
+            .client
+            .execute("return typeof axe !== 'undefined'", vec![])
+            .await
+            .unwrap();
+        if loaded != json!(true) {
+            self.client.execute(&axe_source(), vec![]).await.unwrap();
+        }
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+            axe.run(document, {runOnly: {type: 'tag', values: tags}})
+              .then(r => done(r.violations.map(v =>
+                  v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));
+        "#;
+        let found = self.client.execute_async(script, vec![]).await.unwrap();
+        serde_json::from_value(found).unwrap()
+    }
+
     pub async fn close(self) {
         self.client.clone().close().await.unwrap();
     }
+}
+
+/// axe-core's one file, from the virtual environment scripts/test fills
+/// (`DIRGATE_PYENV` overrides `target/pyenv`).
+fn axe_source() -> String {
+    let env = std::env::var_os("DIRGATE_PYENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyenv"));
+    let find = "import importlib.util as u; \
+                print(u.find_spec('axe_playwright_python').submodule_search_locations[0])";
+    let out = Command::new(env.join("bin/python"))
+        .args(["-c", find])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run scripts/test, which installs axe-core",
+                env.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "axe-core is missing from {}: run scripts/test, which installs it",
+        env.display()
+    );
+    let dir = String::from_utf8(out.stdout).unwrap();
+    std::fs::read_to_string(Path::new(dir.trim()).join("axe.min.js")).unwrap()
 }
