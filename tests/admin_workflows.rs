@@ -155,6 +155,15 @@ async fn reports_for_an_organization_and_the_server() {
     let all_failed = t.api.get("/reports/failed-logins", &t.sys).await;
     assert_eq!(all_failed.body["total"], 2);
 
+    // One row per day of the period, today last, with both outcomes.
+    let daily = t.api.get("/reports/logins-per-day?days=3", &t.bob).await;
+    expect(&daily, 200);
+    let days = column(&daily, "day");
+    assert_eq!(days.len(), 4, "{}", daily.body);
+    assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+    assert_eq!(column(&daily, "failed")[3], "1", "{}", daily.body);
+    assert_ne!(column(&daily, "logins")[3], "0", "{}", daily.body);
+
     let top = t.api.get("/reports/top-logins", &t.bob).await;
     assert_eq!(column(&top, "login")[0], "bob@example.com");
     let inactive = t.api.get("/reports/inactive-users?days=30", &t.bob).await;

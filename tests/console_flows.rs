@@ -158,6 +158,12 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     b.click("header nav a[href='/audit']").await;
     b.wait_path("/audit").await;
     scan.page(&b, "flow-audit").await;
+    b.click("header nav a[href='/reports']").await;
+    b.wait_for("svg.chart").await;
+    scan.page(&b, "flow-reports").await;
+    b.goto(&format!("{site}/reports?report=seats")).await;
+    b.wait_text("Globex").await;
+    scan.page(&b, "flow-report-seats").await;
     sign_out(&b).await;
 
     // bob, a delegate of Acme-A, cannot reach Globex.
@@ -206,6 +212,7 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
         ("/users/gina@example.com", "user"),
         ("/imports", "import-upload"),
         ("/audit", "audit"),
+        ("/reports", "reports"),
     ] {
         b.goto(&format!("{site}{path}")).await;
         b.wait_for("main").await;

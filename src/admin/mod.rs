@@ -24,7 +24,7 @@ mod openapi;
 mod orgs;
 mod posix;
 mod profile;
-mod reports;
+pub(crate) mod reports;
 mod roles;
 mod tokens;
 mod user_change;

@@ -90,7 +90,7 @@ async fn report(
     Ok(Json(body).into_response())
 }
 
-fn csv_response(name: &str, table: &Report) -> Result<Response, ApiError> {
+pub(crate) fn csv_response(name: &str, table: &Report) -> Result<Response, ApiError> {
     let internal = |e: &dyn std::fmt::Display| {
         ApiError::Core(crate::directory::Error::Internal(format!("csv: {e}")))
     };

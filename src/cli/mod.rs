@@ -78,7 +78,7 @@ pub enum AdminCommand {
         cmd: SuffixCmd,
     },
     /// A report: active-users, inactive-users, failed-logins, top-logins,
-    /// users-by-state, seats.
+    /// users-by-state, seats, logins-per-day.
     Report {
         #[command(flatten)]
         conn: Conn,

@@ -19,11 +19,13 @@
 //! - `new_user`: the New-user form (flags, quota, invitation or password);
 //! - `user`: one account (facts, actions, move, password reset, history);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
+//! - `reports`: the built-in reports, with SVG charts (`chart`) and CSV;
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
 
 mod actions;
 mod audit;
+mod chart;
 mod error;
 mod imports;
 mod new_user;
@@ -31,6 +33,7 @@ mod org;
 mod orgs;
 mod pages;
 mod register;
+mod reports;
 mod session;
 mod user;
 
@@ -93,6 +96,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/imports/{id}/discard", post(imports::discard))
         .route("/imports/{id}/report.csv", get(imports::report))
         .route("/audit", get(audit::audit))
+        .route("/reports", get(reports::reports))
+        .route("/reports.csv", get(reports::csv))
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))
         .route("/assets/console.css", get(stylesheet))

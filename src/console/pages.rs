@@ -39,6 +39,8 @@ pub struct Layout {
     pub imports: bool,
     /// Whether the caller administers anyone (the users page is for it).
     pub users: bool,
+    /// Whether the policy lets the caller read reports.
+    pub reports: bool,
     /// The organizations link: its label and where it goes (the list for
     /// whoever may add organizations, a delegate's own organization).
     pub orgs: Option<(&'static str, String)>,
@@ -53,6 +55,7 @@ impl Layout {
             audit: false,
             imports: false,
             users: false,
+            reports: false,
             orgs: None,
         }
     }
@@ -67,6 +70,7 @@ impl Layout {
             audit: d.may_read_audit(req),
             imports: d.authorize_import_upload(req).is_ok(),
             users: d.administers(req),
+            reports: d.may_read_reports(req),
             orgs: orgs_link(d, req),
         }
     }

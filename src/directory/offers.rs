@@ -101,6 +101,12 @@ impl Directory {
         }
     }
 
+    /// Whether `req` may read the reports of its scope.
+    pub fn may_read_reports(&self, req: &Request) -> bool {
+        self.authorize(req, Action::ReadReports, Target::org(req.actor.home_org()))
+            .is_ok()
+    }
+
     /// Whether `req` may read the audit trail of its scope (its own
     /// organization, or everything for the system administrator).
     pub fn may_read_audit(&self, req: &Request) -> bool {

@@ -160,6 +160,9 @@ impl Directory {
     /// actor reads its own organization's trail (the whole trail needs the
     /// right to read it server-wide).
     pub fn query_audit(&self, req: &Request, q: &AuditQuery) -> Result<Vec<Event>> {
+        // Binds reach the trail through the journal a moment after they are
+        // answered: the trail read right after one shows it.
+        self.journal().flush();
         self.read(|tx| {
             let org = match &q.org {
                 Some(o) => Some(self.resolve_org(tx, req, Action::ReadAudit, o)?),
