@@ -158,6 +158,12 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     b.click("header nav a[href='/audit']").await;
     b.wait_path("/audit").await;
     scan.page(&b, "flow-audit").await;
+    b.click("header nav a[href='/roles']").await;
+    b.wait_path("/roles").await;
+    scan.page(&b, "flow-roles").await;
+    b.click("td a[href^='/roles/']").await;
+    b.wait_text("Members").await;
+    scan.page(&b, "flow-role").await;
     b.click("header nav a[href='/reports']").await;
     b.wait_for("svg.chart").await;
     scan.page(&b, "flow-reports").await;

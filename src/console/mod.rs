@@ -19,6 +19,7 @@
 //! - `new_user`: the New-user form (flags, quota, invitation or password);
 //! - `user`: one account (facts, actions, move, password reset, history);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
+//! - `roles`: roles with their rights and members (nested roles too);
 //! - `reports`: the built-in reports, with SVG charts (`chart`) and CSV;
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
@@ -34,6 +35,7 @@ mod orgs;
 mod pages;
 mod register;
 mod reports;
+mod roles;
 mod session;
 mod user;
 
@@ -96,6 +98,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/imports/{id}/discard", post(imports::discard))
         .route("/imports/{id}/report.csv", get(imports::report))
         .route("/audit", get(audit::audit))
+        .route("/roles", get(roles::list).post(roles::create))
+        .route("/roles/{id}", get(roles::show).post(roles::change))
         .route("/reports", get(reports::reports))
         .route("/reports.csv", get(reports::csv))
         .route("/account", get(pages::account))

@@ -41,6 +41,8 @@ pub struct Layout {
     pub users: bool,
     /// Whether the policy lets the caller read reports.
     pub reports: bool,
+    /// Whether the caller has roles to manage.
+    pub roles: bool,
     /// The organizations link: its label and where it goes (the list for
     /// whoever may add organizations, a delegate's own organization).
     pub orgs: Option<(&'static str, String)>,
@@ -56,6 +58,7 @@ impl Layout {
             imports: false,
             users: false,
             reports: false,
+            roles: false,
             orgs: None,
         }
     }
@@ -71,6 +74,7 @@ impl Layout {
             imports: d.authorize_import_upload(req).is_ok(),
             users: d.administers(req),
             reports: d.may_read_reports(req),
+            roles: d.may_create_roles(req),
             orgs: orgs_link(d, req),
         }
     }

@@ -7,7 +7,7 @@
 
 use super::acl::{Action, ActorKind, Target};
 use super::error::Result;
-use super::model::{Lifecycle, Organization, User};
+use super::model::{Lifecycle, Organization, Role, User};
 use super::{Directory, Request};
 
 /// The actions an actor may take on one account.
@@ -99,6 +99,20 @@ impl Directory {
             delegates: may(Action::AppointDelegate),
             delete: may(Action::DeleteOrganization),
         }
+    }
+
+    /// Whether `req` may add roles where it works (its organization, or
+    /// server-wide roles for the system administrator).
+    pub fn may_create_roles(&self, req: &Request) -> bool {
+        self.authorize(req, Action::CreateRole, Target::org(req.actor.home_org()))
+            .is_ok()
+    }
+
+    /// Whether `req` may change `role` (its rights and members: each change
+    /// is still checked against the ranks and rights involved) and delete it.
+    pub fn role_actions(&self, req: &Request, role: &Role) -> (bool, bool) {
+        let may = |a| self.authorize(req, a, Target::org(role.org)).is_ok();
+        (may(Action::ModifyRole), may(Action::DeleteRole))
     }
 
     /// Whether `req` may read the reports of its scope.
