@@ -158,6 +158,9 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     b.click("header nav a[href='/audit']").await;
     b.wait_path("/audit").await;
     scan.page(&b, "flow-audit").await;
+    b.click("header nav a[href='/access']").await;
+    b.wait_text("Login suffixes").await;
+    scan.page(&b, "flow-access").await;
     b.click("header nav a[href='/roles']").await;
     b.wait_path("/roles").await;
     scan.page(&b, "flow-roles").await;
@@ -219,6 +222,7 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
         ("/imports", "import-upload"),
         ("/audit", "audit"),
         ("/reports", "reports"),
+        ("/access", "access"),
     ] {
         b.goto(&format!("{site}{path}")).await;
         b.wait_for("main").await;

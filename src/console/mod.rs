@@ -11,6 +11,7 @@
 //! - `pages`: the pages (users, the caller's account and its password) and
 //!   their templates
 //!   (`templates/`, askama, escaped by default);
+//! - `access`: tokens (sessions among them), service accounts, suffixes;
 //! - `actions`: the account actions of the users page (disable, enable,
 //!   validate, unlock), offered as the core's policy allows;
 //! - `audit`: the audit trail page, as the policy lets the caller read it;
@@ -24,6 +25,7 @@
 //! - `register`: registration with the invitation's token (no session);
 //! - `error`: a core error as a page, with the status the admin API gives.
 
+mod access;
 mod actions;
 mod audit;
 mod chart;
@@ -100,6 +102,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/audit", get(audit::audit))
         .route("/roles", get(roles::list).post(roles::create))
         .route("/roles/{id}", get(roles::show).post(roles::change))
+        .route("/access", get(access::show).post(access::change))
         .route("/reports", get(reports::reports))
         .route("/reports.csv", get(reports::csv))
         .route("/account", get(pages::account))
@@ -142,6 +145,11 @@ async fn security_headers(mut response: Response) -> Response {
         (REFERRER_POLICY, "same-origin"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    // Pages may show a secret once (a token, a recovery code): never
+    // kept by a browser or a proxy. The static assets say otherwise.
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }

@@ -37,6 +37,15 @@ pub struct Caller {
     token: String,
 }
 
+impl Caller {
+    /// The id of this session's token (`dgt_<id>_<secret>`), to tell it
+    /// apart among the caller's tokens.
+    pub fn session_id(&self) -> Option<uuid::Uuid> {
+        let rest = self.token.strip_prefix("dgt_")?;
+        uuid::Uuid::parse_str(rest.split('_').next()?).ok()
+    }
+}
+
 /// The audit trail's origin of a console request.
 fn origin(parts: &Parts) -> Origin {
     crate::admin::auth::origin_for(parts, Protocol::Console)

@@ -37,6 +37,14 @@ pub struct OrgActions {
     pub delete: bool,
 }
 
+/// What an actor may manage of applications' credentials.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccessActions {
+    pub scim_tokens: bool,
+    pub services: bool,
+    pub suffixes: bool,
+}
+
 impl Directory {
     /// The actions `req` may take on each of `users`, in order.
     pub fn account_actions(&self, req: &Request, users: &[User]) -> Result<Vec<AccountActions>> {
@@ -113,6 +121,21 @@ impl Directory {
     pub fn role_actions(&self, req: &Request, role: &Role) -> (bool, bool) {
         let may = |a| self.authorize(req, a, Target::org(role.org)).is_ok();
         (may(Action::ModifyRole), may(Action::DeleteRole))
+    }
+
+    /// What `req` may manage of the credentials applications use, where it
+    /// works: SCIM tokens, service accounts, and login suffixes.
+    pub fn access_actions(&self, req: &Request) -> AccessActions {
+        let home = Target::org(req.actor.home_org());
+        AccessActions {
+            scim_tokens: self.authorize(req, Action::IssueToken, home).is_ok(),
+            services: self
+                .authorize(req, Action::ManageServiceAccounts, home)
+                .is_ok(),
+            suffixes: self
+                .authorize(req, Action::ManageSuffixes, Target::default())
+                .is_ok(),
+        }
     }
 
     /// Whether `req` may read the reports of its scope.
