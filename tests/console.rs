@@ -284,6 +284,13 @@ async fn account_actions_follow_the_policy() {
     assert!(!p.body.contains(r#"name="action""#), "{}", p.body);
     let p = web.get("/users?q=ivy", Some(&bob)).await;
     assert!(p.body.contains(r#"value="validate""#), "{}", p.body);
+    // The registration queue: who waits for validation.
+    assert!(
+        p.body
+            .contains("1 account(s) registered and wait for validation"),
+        "{}",
+        p.body
+    );
 
     let same = [("sec-fetch-site", "same-origin")];
     let act = |login: &'static str, action: &'static str| {

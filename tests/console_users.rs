@@ -134,4 +134,30 @@ async fn accounts_are_created_and_managed_from_their_pages() {
         "{}",
         p.body
     );
+
+    // alice edits her own profile, as far as [users] self_service allows.
+    let alice = web.sign_in("alice@example.com", "Alice-new-2").await;
+    let p = web.get("/account", Some(&alice)).await;
+    assert!(p.body.contains(r#"id="own-given_name""#), "{}", p.body);
+    assert!(!p.body.contains(r#"id="own-email""#), "{}", p.body);
+    let p = web
+        .post(
+            "/account/profile",
+            &alice,
+            &[("given_name", "Ally"), ("family_name", "")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Your profile was saved."), "{}", p.body);
+    let a = t.api.get("/users/alice@example.com", &t.sys).await;
+    assert_eq!(a.body["givenName"], "Ally");
+    assert!(
+        a.body.get("familyName").is_none_or(|v| v.is_null()),
+        "{}",
+        a.body
+    );
+    let p = web
+        .post("/account/profile", &alice, &[("email", "me@evil.example")])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
 }

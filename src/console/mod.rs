@@ -8,9 +8,9 @@
 //!
 //! - `session`: sign-in and sign-out, the session cookie, the signed-in
 //!   caller of a page;
-//! - `pages`: the pages (users, the caller's account and its password) and
-//!   their templates
-//!   (`templates/`, askama, escaped by default);
+//! - `pages`: the users list and every page's frame (`templates/`,
+//!   askama, escaped by default);
+//! - `account`: the caller's own account, password and profile;
 //! - `access`: tokens (sessions among them), service accounts, suffixes;
 //! - `actions`: the account actions of the users page (disable, enable,
 //!   validate, unlock), offered as the core's policy allows;
@@ -26,6 +26,7 @@
 //! - `error`: a core error as a page, with the status the admin API gives.
 
 mod access;
+mod account;
 mod actions;
 mod audit;
 mod chart;
@@ -105,8 +106,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/access", get(access::show).post(access::change))
         .route("/reports", get(reports::reports))
         .route("/reports.csv", get(reports::csv))
-        .route("/account", get(pages::account))
-        .route("/account/password", post(pages::change_password))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
+        .route("/account/profile", post(account::change_profile))
         .route("/assets/console.css", get(stylesheet))
         .route(HTMX_PATH, get(htmx))
         .with_state(state)

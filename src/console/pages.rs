@@ -5,18 +5,16 @@
 //! the URL, server-side paging.
 
 use super::ConsoleState;
-use super::error::{PageError, respond};
+use super::error::respond;
 use super::session::Caller;
 use crate::directory::acl::ActorKind;
 use crate::directory::model::{Lifecycle, User};
 use crate::directory::queries::UserQuery;
 use crate::directory::users::OrgRef;
-use crate::directory::{Directory, Error, Request, Result};
+use crate::directory::{Directory, Request, Result};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -128,12 +126,12 @@ fn choices<'a>(values: impl Iterator<Item = &'a str>, current: &str) -> Vec<Choi
 }
 
 /// One row of the users table.
-struct UserRow {
-    login: String,
-    name: String,
-    email: String,
-    organization: String,
-    state: &'static str,
+pub(super) struct UserRow {
+    pub login: String,
+    pub name: String,
+    pub email: String,
+    pub organization: String,
+    pub state: &'static str,
     /// The buttons the policy allows on this account.
     actions: Vec<super::actions::Offer>,
 }
@@ -157,6 +155,8 @@ pub struct UsersPage {
     back: String,
     /// Whether to offer the New-user form.
     may_create: bool,
+    /// Accounts that registered and wait for validation, in the caller's view.
+    waiting: usize,
 }
 
 pub async fn users(
@@ -216,6 +216,16 @@ fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> 
             .collect(),
         back: link(q.page),
         may_create: d.may_create_users(req)?,
+        waiting: d
+            .list_users(
+                req,
+                &UserQuery {
+                    state: Some(Lifecycle::Registered),
+                    limit: 1,
+                    ..Default::default()
+                },
+            )?
+            .total,
         organizations: if organizations.len() > 1 {
             choices(organizations.iter().map(String::as_str), &q.organization)
         } else {
@@ -229,7 +239,7 @@ fn users_page(d: &Directory, req: &Request, q: UsersQuery) -> Result<UsersPage> 
     })
 }
 
-fn row(u: &User, names: &HashMap<Uuid, String>) -> UserRow {
+pub(super) fn row(u: &User, names: &HashMap<Uuid, String>) -> UserRow {
     let name = u.display_name.clone().unwrap_or_else(|| {
         [u.given_name.as_deref(), u.family_name.as_deref()]
             .into_iter()
@@ -264,95 +274,4 @@ fn cli_command(q: &UsersQuery) -> String {
         }
     }
     cmd
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "account.html")]
-pub struct AccountPage {
-    layout: Layout,
-    login: String,
-    name: String,
-    email: String,
-    organization: String,
-    state: &'static str,
-    /// What the last action did, or why it did not.
-    notice: Option<String>,
-    problem: Option<String>,
-}
-
-/// The caller's own account, as the core shows it to the caller; `None`
-/// for an actor that is not a user (the system administrator).
-fn own_id(req: &Request) -> Option<Uuid> {
-    req.actor
-        .id
-        .filter(|_| matches!(req.actor.kind, ActorKind::User(_)))
-}
-
-fn account_page(d: &Directory, req: &Request, id: Uuid) -> Result<AccountPage> {
-    let user = d.get_user(req, id)?;
-    let r = row(&user, &d.org_names()?);
-    Ok(AccountPage {
-        layout: Layout::for_caller(d, req, "My account"),
-        login: r.login,
-        name: r.name,
-        email: r.email,
-        organization: r.organization,
-        state: r.state,
-        notice: None,
-        problem: None,
-    })
-}
-
-pub async fn account(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
-    let Some(id) = own_id(&req) else {
-        return Redirect::to("/users").into_response();
-    };
-    respond(&s.dir, move |d| account_page(d, &req, id)).await
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    current: String,
-    new: String,
-    repeat: String,
-}
-
-/// Changes the caller's own password: the current one must match (the
-/// core checks it, and counts a wrong one as a failed login).
-pub async fn change_password(
-    State(s): State<ConsoleState>,
-    Caller { req, .. }: Caller,
-    Form(f): Form<PasswordForm>,
-) -> Response {
-    let Some(id) = own_id(&req) else {
-        return Redirect::to("/users").into_response();
-    };
-    let page = s
-        .dir
-        .blocking(move |d| {
-            let outcome = if f.new != f.repeat {
-                Err("The two new passwords differ.".to_owned())
-            } else {
-                match d.set_password(&req, id, Some(&f.current), &f.new) {
-                    Ok(()) => Ok("Your password was changed.".to_owned()),
-                    Err(Error::InvalidCredentials) => {
-                        Err("The current password is wrong.".to_owned())
-                    }
-                    Err(Error::Invalid(m)) => Err(m),
-                    Err(e) => return Err(e),
-                }
-            };
-            let mut page = account_page(d, &req, id)?;
-            match outcome {
-                Ok(notice) => page.notice = Some(notice),
-                Err(problem) => page.problem = Some(problem),
-            }
-            Ok(page)
-        })
-        .await;
-    match page {
-        Ok(page) if page.problem.is_some() => (StatusCode::BAD_REQUEST, page).into_response(),
-        Ok(page) => page.into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
 }
