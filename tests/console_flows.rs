@@ -58,6 +58,9 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     sign_in(&b, &site, &t.ldap.admin_dn, &t.ldap.admin_pw).await;
     b.wait_path("/users").await;
     scan.page(&b, "flow-users").await;
+    b.click("header nav a[href='/']").await;
+    b.wait_text("Waiting for validation").await;
+    scan.page(&b, "flow-overview").await;
 
     // Add an organization, then open its page.
     b.click("header nav a[href='/organizations']").await;
@@ -214,6 +217,7 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     let b = Browser::start_with(&["--blink-settings=preferredColorScheme=0"]).await;
     sign_in(&b, &site, &t.ldap.admin_dn, &t.ldap.admin_pw).await;
     for (path, name) in [
+        ("/", "overview"),
         ("/users", "users"),
         ("/organizations", "organizations"),
         ("/organizations/Globex", "organization"),

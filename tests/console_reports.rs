@@ -1,7 +1,8 @@
 //! The reports page of the console, over HTTP against the standard test
 //! directory: a delegate's reports cover its organization, as a table, an
 //! SVG chart drawn by the server and a CSV file; another organization's are
-//! not its to read; a plain member has no reports.
+//! not its to read; the overview is the front page of whoever reads
+//! reports; a plain member has no reports.
 
 mod common;
 
@@ -69,7 +70,30 @@ async fn reports_are_tables_charts_and_files_of_the_callers_scope() {
     assert!(p.body.contains(r#"id="organization""#), "{}", p.body);
     assert!(p.body.contains("<td>Acme-B</td>"), "{}", p.body);
 
+    // The overview: the front page for whoever reads reports.
+    let p = web.get("/", Some(&bob)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    for needle in [
+        "Waiting for validation",
+        "<td>Acme-A</td>",
+        r#"<svg class="chart""#,
+    ] {
+        assert!(p.body.contains(needle), "{needle}: {}", p.body);
+    }
+    assert!(!p.body.contains("Acme-B"), "{}", p.body);
+    let alice = web.sign_in("alice@example.com", "pw").await;
+    let p = web.get("/", Some(&alice)).await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/users")
+    );
+
     let dave = web.sign_in("dave@example.com", "pw").await;
+    let p = web.get("/", Some(&dave)).await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/account")
+    );
     let p = web.get("/account", Some(&dave)).await;
     assert!(!p.body.contains(r#"href="/reports""#), "{}", p.body);
     let p = web.get("/reports", Some(&dave)).await;

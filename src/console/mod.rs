@@ -8,6 +8,7 @@
 //!
 //! - `session`: sign-in and sign-out, the session cookie, the signed-in
 //!   caller of a page;
+//! - `overview`: the front page (accounts, logins, seats at a glance);
 //! - `pages`: the users list and every page's frame (`templates/`,
 //!   askama, escaped by default);
 //! - `account`: the caller's own account, password and profile;
@@ -35,6 +36,7 @@ mod imports;
 mod new_user;
 mod org;
 mod orgs;
+mod overview;
 mod pages;
 mod register;
 mod reports;
@@ -52,7 +54,7 @@ use axum::http::HeaderValue;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
 };
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::sync::Arc;
 
@@ -80,7 +82,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         imports,
     };
     Router::new()
-        .route("/", get(|| async { Redirect::to("/users") }))
+        .route("/", get(overview::overview))
         .route("/sign-in", get(session::form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
         .route("/register", get(register::form).post(register::register))
