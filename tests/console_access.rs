@@ -3,7 +3,8 @@
 //! signs out; a delegate issues admin tokens of its own and nothing else;
 //! the system administrator issues a SCIM token for an organization (the
 //! secret shown once, and it works), a service account (its password shown
-//! once, and it binds over LDAP) and login suffixes. Pages are never cached.
+//! once, and it binds over LDAP) and login suffixes, and reads the
+//! server's settings. Pages are never cached.
 
 mod common;
 
@@ -108,6 +109,19 @@ async fn tokens_sessions_services_and_suffixes() {
     assert_eq!(code, 0, "{out}");
     let again = web.post("/access", &sys, &add).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+
+    // So are the server's settings.
+    let p = web.get("/settings", Some(&sys)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("argon2id memory") && p.body.contains("[lockout]"),
+        "{}",
+        p.body
+    );
+    let p = web.get("/access", Some(&bob)).await;
+    assert!(!p.body.contains(r#"href="/settings""#), "{}", p.body);
+    let p = web.get("/settings", Some(&bob)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
 
     // Suffixes are the system administrator's.
     let p = web

@@ -227,6 +227,7 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
         ("/audit", "audit"),
         ("/reports", "reports"),
         ("/access", "access"),
+        ("/settings", "settings"),
     ] {
         b.goto(&format!("{site}{path}")).await;
         b.wait_for("main").await;

@@ -19,6 +19,7 @@
 //! - `imports`: Bulk Organization Update (upload, preview, confirm, report);
 //! - `org`: one organization (seats, administrators, delegates, roles);
 //! - `new_user`: the New-user form (flags, quota, invitation or password);
+//! - `settings`: the server's rules, read-only, for the system administrator;
 //! - `user`: one account (facts, actions, move, password reset, history);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
 //! - `roles`: roles with their rights and members (nested roles too);
@@ -42,6 +43,7 @@ mod register;
 mod reports;
 mod roles;
 mod session;
+mod settings;
 mod user;
 
 use crate::directory::Directory;
@@ -106,6 +108,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/roles", get(roles::list).post(roles::create))
         .route("/roles/{id}", get(roles::show).post(roles::change))
         .route("/access", get(access::show).post(access::change))
+        .route("/settings", get(settings::settings))
         .route("/reports", get(reports::reports))
         .route("/reports.csv", get(reports::csv))
         .route("/account", get(account::account))

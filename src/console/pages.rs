@@ -41,6 +41,8 @@ pub struct Layout {
     pub reports: bool,
     /// Whether the caller has roles to manage.
     pub roles: bool,
+    /// Whether the policy lets the caller read the server's settings.
+    pub settings: bool,
     /// The organizations link: its label and where it goes (the list for
     /// whoever may add organizations, a delegate's own organization).
     pub orgs: Option<(&'static str, String)>,
@@ -57,6 +59,7 @@ impl Layout {
             users: false,
             reports: false,
             roles: false,
+            settings: false,
             orgs: None,
         }
     }
@@ -73,6 +76,7 @@ impl Layout {
             users: d.administers(req),
             reports: d.may_read_reports(req),
             roles: d.may_create_roles(req),
+            settings: d.may_read_settings(req),
             orgs: orgs_link(d, req),
         }
     }

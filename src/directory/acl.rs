@@ -129,6 +129,9 @@ pub enum Action {
     ReadAudit,
     ManageSuffixes,
     ManageServiceAccounts,
+    /// Read the server's settings (password hashing, lockout, self-service,
+    /// retention): the system administrator's, as it runs the server.
+    ReadSettings,
     /// Change one's own password (target.subject must be the actor).
     ChangeOwnPassword,
     /// Change one's own self-service attributes (the configured set of
@@ -374,6 +377,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         | AppointOrgAdmin
         | ManageSuffixes
         | ManageServiceAccounts
+        | ReadSettings
         | ExportSecrets
         | KeepIdentity => false,
     }

@@ -138,6 +138,19 @@ impl Directory {
         }
     }
 
+    /// The server's settings, to whoever may read them (the system
+    /// administrator).
+    pub fn read_settings(&self, req: &Request) -> Result<&super::Settings> {
+        self.authorize(req, Action::ReadSettings, Target::default())?;
+        Ok(self.settings())
+    }
+
+    /// Whether `req` may read the server's settings.
+    pub fn may_read_settings(&self, req: &Request) -> bool {
+        self.authorize(req, Action::ReadSettings, Target::default())
+            .is_ok()
+    }
+
     /// Whether `req` may read the reports of its scope.
     pub fn may_read_reports(&self, req: &Request) -> bool {
         self.authorize(req, Action::ReadReports, Target::org(req.actor.home_org()))

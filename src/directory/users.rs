@@ -136,6 +136,16 @@ impl ProfileField {
         ProfileField::DisplayName,
     ];
 
+    /// The configuration's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileField::Email => "email",
+            ProfileField::GivenName => "given_name",
+            ProfileField::FamilyName => "family_name",
+            ProfileField::DisplayName => "display_name",
+        }
+    }
+
     /// The configuration's spelling (`email`, `given_name`, …).
     pub fn parse(name: &str) -> Option<ProfileField> {
         match name.trim().to_ascii_lowercase().as_str() {
