@@ -123,6 +123,8 @@ pub struct Config {
     pub import: crate::import::ImportConfig,
     /// The SCIM front end's limits (`[scim]`).
     pub scim: crate::scim::config::ScimConfig,
+    /// `/metrics` on or off, and its token (`[metrics]`).
+    pub metrics: crate::metrics::config::MetricsConfig,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -278,6 +280,13 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
         ));
     }
     let import = raw.import.validate().map_err(|(key, m)| invalid(key, m))?;
+    let metrics_enabled = env("DIRGATE_METRICS_ENABLED")
+        .map(|v| parse_bool("metrics.enabled", &v))
+        .transpose()?;
+    let metrics = raw
+        .metrics
+        .validate(metrics_enabled, env("DIRGATE_METRICS_TOKEN"))
+        .map_err(|(key, m)| invalid(key, m))?;
     let policy = crate::directory::acl::Policy {
         anonymous_read: raw
             .ldap
@@ -335,6 +344,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
         },
         import,
         scim: raw.scim.validate(),
+        metrics,
     })
 }
 

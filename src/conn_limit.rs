@@ -21,6 +21,8 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 pub struct Caps {
     /// Names the listener's settings in log lines (`ldap`, `http`).
     name: &'static str,
+    /// The total cap (at least one).
+    max: usize,
     slots: Arc<Semaphore>,
     /// Most connections from one address; 0 = no such cap.
     per_address: usize,
@@ -54,6 +56,7 @@ impl Caps {
     pub fn new(name: &'static str, max: usize, per_address: usize) -> Caps {
         Caps {
             name,
+            max: max.max(1),
             slots: Arc::new(Semaphore::new(max.max(1))),
             per_address,
             open: Arc::new(Mutex::new(HashMap::new())),
@@ -112,6 +115,11 @@ impl Caps {
             );
             *last = (refused, now);
         }
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.max.saturating_sub(self.slots.available_permits())
     }
 
     /// Connections refused since start.

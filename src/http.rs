@@ -1,5 +1,6 @@
 //! The HTTP listener: one axum router for everything served over HTTP:
-//! `GET /healthz`, which proves the store answers, the admin API
+//! `GET /healthz`, which proves the store answers, `/metrics` (`metrics`:
+//! Prometheus, and the count of every request), the admin API
 //! (`/admin/v1`, bulk import included), SCIM (`/scim/v2`) and the web
 //! console (`/`). `same_origin` refuses cross-site unsafe requests to the
 //! admin API and the console; `limit` caps connections; `serve` runs them,
@@ -15,6 +16,7 @@ use axum::routing::get;
 use serde_json::json;
 
 pub mod limit;
+pub mod metrics;
 pub mod same_origin;
 pub mod serve;
 

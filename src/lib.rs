@@ -39,6 +39,7 @@ pub mod http;
 pub mod import;
 pub mod ldap;
 pub mod logging;
+pub mod metrics;
 pub mod scim;
 pub mod server;
 pub mod smtp;

@@ -11,6 +11,7 @@ use crate::directory::notify::{Channel, Fanout};
 use crate::ldap::listener::Mode;
 use crate::ldap::session::Context as LdapContext;
 use crate::ldap::tree::Tree;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::tls::Tls;
 use anyhow::Context;
@@ -64,11 +65,14 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     )
     // The SCIM handlers read their limits from the request (tooMany).
     .layer(axum::Extension(config.scim));
-    let http_caps = Caps::new(
+    let metrics = Arc::new(Metrics::new(Some(config.store_path())));
+    let app = crate::http::metrics::instrument(app, metrics.clone(), &config.metrics);
+    let http_caps = Arc::new(Caps::new(
         "http",
         config.http_max_connections,
         config.http_max_connections_per_address,
-    );
+    ));
+    metrics.watch_listener("http", http_caps.clone());
     tracker.spawn(crate::http::serve::serve(
         crate::http::limit::Limited::new(http, http_caps),
         app,
@@ -84,12 +88,14 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         tree: Tree::new(config.base_dn.clone()),
         cfg: config.ldap.clone(),
         tls: tls.clone(),
+        metrics: metrics.clone(),
     });
     let caps = Arc::new(Caps::new(
         "ldap",
         config.ldap.max_connections,
         config.ldap.max_connections_per_address,
     ));
+    metrics.watch_listener("ldap", caps.clone());
     let ldap_addr = listen_ldap(
         &tracker,
         &shutdown,

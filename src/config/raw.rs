@@ -23,6 +23,7 @@ pub(super) struct RawConfig {
     pub(super) import: crate::import::config::ImportSection,
     pub(super) notify: RawNotify,
     pub(super) scim: crate::scim::config::ScimSection,
+    pub(super) metrics: crate::metrics::config::MetricsSection,
 }
 
 #[derive(Debug, Default, Deserialize)]

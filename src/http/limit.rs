@@ -10,6 +10,7 @@ use axum::serve::Listener;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -17,7 +18,7 @@ use tokio::net::{TcpListener, TcpStream};
 /// A TCP listener that hands out only connections within its caps.
 pub struct Limited {
     inner: TcpListener,
-    caps: Caps,
+    caps: Arc<Caps>,
 }
 
 /// An accepted connection with the place it holds until it is dropped.
@@ -27,7 +28,7 @@ pub struct Conn {
 }
 
 impl Limited {
-    pub fn new(inner: TcpListener, caps: Caps) -> Limited {
+    pub fn new(inner: TcpListener, caps: Arc<Caps>) -> Limited {
         Limited { inner, caps }
     }
 

@@ -30,6 +30,7 @@ use crate::store::Tx;
 use ldap3_proto::proto::{
     LdapAddRequest, LdapModify, LdapModifyRequest, LdapModifyType, LdapPartialAttribute,
 };
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// What a load did.
@@ -71,6 +72,7 @@ pub fn load(dir: &Directory, base: &Dn, text: &str) -> Result<Loaded, String> {
         tree: Tree::new(base.clone()),
         cfg: LdapConfig::default(),
         tls: None,
+        metrics: Arc::new(crate::metrics::Metrics::new(None)),
     };
     let req = Request::internal();
     let mut loaded = Loaded::default();

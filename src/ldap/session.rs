@@ -27,6 +27,8 @@ pub struct Context {
     pub cfg: LdapConfig,
     /// The certificate for StartTLS and LDAPS, when configured.
     pub tls: Option<Arc<crate::tls::Tls>>,
+    /// Where answered operations are counted (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// What the connection does after sending the responses.
@@ -114,8 +116,19 @@ impl Session {
         }
     }
 
-    /// Handles one message.
+    /// Handles one message, and counts it (operation, result code, time).
     pub async fn handle(&mut self, msg: LdapMsg) -> Reply {
+        let op = op_name(&msg.op);
+        let start = std::time::Instant::now();
+        let reply = self.answer(msg).await;
+        self.ctx
+            .metrics
+            .ldap_op(op, result_code(&reply), start.elapsed());
+        reply
+    }
+
+    /// The answer to one message.
+    async fn answer(&mut self, msg: LdapMsg) -> Reply {
         let id = msg.msgid;
         // The operation's name only: its content may hold credentials.
         tracing::trace!(msgid = id, op = op_name(&msg.op), "request");
@@ -201,7 +214,24 @@ impl Session {
     }
 }
 
-/// An operation's name for the log.
+/// The result code of an answer's final response (none for an unbind or
+/// an abandon, which are not answered).
+fn result_code(reply: &Reply) -> Option<i64> {
+    let res = match &reply.msgs.last()?.op {
+        LdapOp::BindResponse(r) => &r.res,
+        LdapOp::SearchResultDone(r)
+        | LdapOp::CompareResult(r)
+        | LdapOp::AddResponse(r)
+        | LdapOp::ModifyResponse(r)
+        | LdapOp::DelResponse(r)
+        | LdapOp::ModifyDNResponse(r) => r,
+        LdapOp::ExtendedResponse(r) => &r.res,
+        _ => return None,
+    };
+    Some(res.code.clone() as i64)
+}
+
+/// An operation's name for the log and the metrics.
 fn op_name(op: &LdapOp) -> &'static str {
     match op {
         LdapOp::BindRequest(_) => "bind",
@@ -213,7 +243,7 @@ fn op_name(op: &LdapOp) -> &'static str {
         LdapOp::AddRequest(_) => "add",
         LdapOp::ModifyRequest(_) => "modify",
         LdapOp::DelRequest(_) => "delete",
-        LdapOp::ModifyDNRequest(_) => "modify DN",
+        LdapOp::ModifyDNRequest(_) => "modify_dn",
         _ => "other",
     }
 }

@@ -1,0 +1,70 @@
+//! The `[metrics]` section: whether `/metrics` is served, and the bearer
+//! token a scraper must present (none: open, as Prometheus endpoints
+//! usually are on a private network; the figures hold no names and no
+//! secrets). `DIRGATE_METRICS_ENABLED` and `DIRGATE_METRICS_TOKEN` override
+//! the file.
+
+use serde::Deserialize;
+
+/// The shortest token accepted: a guessable one would be no lock at all.
+const MIN_TOKEN: usize = 16;
+
+/// `[metrics]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSection {
+    enabled: Option<bool>,
+    token: Option<String>,
+}
+
+/// `[metrics]`, validated.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    /// `Authorization: Bearer <token>` a scrape must carry.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("enabled", &self.enabled)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            enabled: true,
+            token: None,
+        }
+    }
+}
+
+impl MetricsSection {
+    /// The section with the environment's overrides applied; `Err` names
+    /// the key and what is wrong.
+    pub fn validate(
+        &self,
+        enabled_env: Option<bool>,
+        token_env: Option<String>,
+    ) -> Result<MetricsConfig, (&'static str, String)> {
+        let token = token_env
+            .or_else(|| self.token.clone())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &token
+            && t.len() < MIN_TOKEN
+        {
+            return Err((
+                "metrics.token",
+                format!("must be at least {MIN_TOKEN} characters"),
+            ));
+        }
+        Ok(MetricsConfig {
+            enabled: enabled_env.or(self.enabled).unwrap_or(true),
+            token,
+        })
+    }
+}

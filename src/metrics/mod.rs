@@ -1,0 +1,213 @@
+//! Prometheus metrics, exposed at `/metrics` on the HTTP listener in the
+//! OpenMetrics text format (the `prometheus-client` crate, the Prometheus
+//! project's own): LDAP operations by type and result code with their
+//! latency, binds by outcome, HTTP requests by route and status with their
+//! latency, connections open and refused on each listener, and the store's
+//! size. Counting is a few atomic adds per operation; what other parts
+//! already count (connection caps, the store's file) is read at scrape
+//! time. One [`Metrics`] per server, so that servers in one process (the
+//! tests) do not mix their counts. Imports no protocol crate.
+//!
+//! - `config`: the `[metrics]` section (on or off, a bearer token).
+
+pub mod config;
+
+use crate::conn_limit::Caps;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The media type of the exposition.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LdapOp {
+    op: &'static str,
+    /// The LDAP result code (RFC 4511 §4.1.9), as its number.
+    code: i64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Op {
+    op: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Outcome {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpRequest {
+    /// The route's template (`/scim/v2/Users/{id}`), never the path itself:
+    /// ids and logins would make one series each.
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Route {
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Listener {
+    listener: &'static str,
+}
+
+/// Latency buckets: 50 µs to about 1.6 s, doubling.
+fn latency() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+}
+
+type Latencies<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// Every metric of one server.
+pub struct Metrics {
+    registry: Registry,
+    ldap_ops: Family<LdapOp, Counter>,
+    ldap_seconds: Latencies<Op>,
+    binds: Family<Outcome, Counter>,
+    http_requests: Family<HttpRequest, Counter>,
+    http_seconds: Latencies<Route>,
+    connections_open: Family<Listener, Gauge>,
+    connections_refused: Family<Listener, Counter>,
+    store_bytes: Gauge,
+    /// Read at scrape time: each listener's caps, the store's file.
+    listeners: Mutex<Vec<(&'static str, Arc<Caps>)>>,
+    store_file: Option<PathBuf>,
+}
+
+impl Metrics {
+    /// The metrics of a server whose store is the file `store_file` (none
+    /// for a store in memory).
+    pub fn new(store_file: Option<PathBuf>) -> Metrics {
+        let mut registry = Registry::with_prefix("dirgate");
+        let ldap_ops = Family::<LdapOp, Counter>::default();
+        let ldap_seconds = Latencies::<Op>::new_with_constructor(latency as fn() -> Histogram);
+        let binds = Family::<Outcome, Counter>::default();
+        let http_requests = Family::<HttpRequest, Counter>::default();
+        let http_seconds = Latencies::<Route>::new_with_constructor(latency as fn() -> Histogram);
+        let connections_open = Family::<Listener, Gauge>::default();
+        let connections_refused = Family::<Listener, Counter>::default();
+        let store_bytes = Gauge::default();
+        registry.register(
+            "ldap_operations",
+            "LDAP operations answered, by operation and result code",
+            ldap_ops.clone(),
+        );
+        registry.register(
+            "ldap_operation_seconds",
+            "Time to answer an LDAP operation, by operation",
+            ldap_seconds.clone(),
+        );
+        registry.register(
+            "ldap_binds",
+            "LDAP binds by outcome (success, failure)",
+            binds.clone(),
+        );
+        registry.register(
+            "http_requests",
+            "HTTP requests (SCIM, admin API, console) by route and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_seconds",
+            "Time to answer an HTTP request, by route",
+            http_seconds.clone(),
+        );
+        registry.register(
+            "connections_open",
+            "Connections open, by listener",
+            connections_open.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "Connections refused by the connection caps, by listener",
+            connections_refused.clone(),
+        );
+        registry.register(
+            "store_bytes",
+            "Size of the store's file",
+            store_bytes.clone(),
+        );
+        Metrics {
+            registry,
+            ldap_ops,
+            ldap_seconds,
+            binds,
+            http_requests,
+            http_seconds,
+            connections_open,
+            connections_refused,
+            store_bytes,
+            listeners: Mutex::new(Vec::new()),
+            store_file,
+        }
+    }
+
+    /// Reports a listener's open and refused connections at each scrape.
+    pub fn watch_listener(&self, name: &'static str, caps: Arc<Caps>) {
+        let mut listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+        listeners.push((name, caps));
+    }
+
+    /// Counts one answered LDAP operation.
+    pub fn ldap_op(&self, op: &'static str, code: Option<i64>, took: Duration) {
+        if let Some(code) = code {
+            self.ldap_ops.get_or_create(&LdapOp { op, code }).inc();
+            if op == "bind" {
+                let outcome = if code == 0 { "success" } else { "failure" };
+                self.binds.get_or_create(&Outcome { outcome }).inc();
+            }
+        }
+        self.ldap_seconds
+            .get_or_create(&Op { op })
+            .observe(took.as_secs_f64());
+    }
+
+    /// Counts one answered HTTP request.
+    pub fn http_request(&self, route: &str, status: u16, took: Duration) {
+        let route = route.to_owned();
+        self.http_requests
+            .get_or_create(&HttpRequest {
+                route: route.clone(),
+                status,
+            })
+            .inc();
+        self.http_seconds
+            .get_or_create(&Route { route })
+            .observe(took.as_secs_f64());
+    }
+
+    /// The exposition: what is read at scrape time is read now.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        {
+            let listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+            for (listener, caps) in listeners.iter() {
+                let label = Listener { listener };
+                let open = i64::try_from(caps.open()).unwrap_or(i64::MAX);
+                self.connections_open.get_or_create(&label).set(open);
+                let refused = self.connections_refused.get_or_create(&label);
+                refused.inc_by(caps.refused().saturating_sub(refused.get()));
+            }
+        }
+        if let Some(size) = self
+            .store_file
+            .as_ref()
+            .and_then(|f| std::fs::metadata(f).ok())
+        {
+            self.store_bytes
+                .set(i64::try_from(size.len()).unwrap_or(i64::MAX));
+        }
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
