@@ -113,6 +113,12 @@ async fn counters_read_back_the_load_and_the_dashboard_queries_exist() {
         0.0
     );
     assert!(series("dirgate_store_bytes") > 0.0);
+    // The failed binds' lockout counting and the audit trail were written;
+    // every write shared an fsync or had one.
+    let commits = series("dirgate_store_commits_total");
+    let syncs = series("dirgate_store_syncs_total");
+    assert!(commits >= 1.0 && syncs >= 1.0 && syncs <= commits, "{text}");
+    assert!(series("dirgate_store_sync_seconds_total") > 0.0);
     // Paths are counted by their route, not their values.
     assert!(!text.contains("alice@example.com"), "{text}");
 

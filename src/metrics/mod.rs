@@ -3,9 +3,9 @@
 //! project's own): LDAP operations by type and result code with their
 //! latency, binds by outcome, HTTP requests by route and status with their
 //! latency, connections open and refused on each listener, and the store's
-//! size. Counting is a few atomic adds per operation; what other parts
-//! already count (connection caps, the store's file) is read at scrape
-//! time. One [`Metrics`] per server, so that servers in one process (the
+//! size, commits, fsyncs (the group commit) and shared-write batches.
+//! Counting is a few atomic adds per operation; what other parts already
+//! count (connection caps, the store) is read at scrape time. One [`Metrics`] per server, so that servers in one process (the
 //! tests) do not mix their counts. Imports no protocol crate.
 //!
 //! - `config`: the `[metrics]` section (on or off, a bearer token).
@@ -13,6 +13,7 @@
 pub mod config;
 
 use crate::conn_limit::Caps;
+use crate::store::{Store, StoreStats};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -20,6 +21,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -104,9 +106,66 @@ pub struct Metrics {
     connections_open: Family<Listener, Gauge>,
     connections_refused: Family<Listener, Counter>,
     store_bytes: Gauge,
-    /// Read at scrape time: each listener's caps, the store's file.
+    store: StoreCounters,
+    /// Read at scrape time: each listener's caps, the store and its file.
     listeners: Mutex<Vec<(&'static str, Arc<Caps>)>>,
+    watched_store: Mutex<Option<Store>>,
     store_file: Option<PathBuf>,
+}
+
+/// The store's own counts, copied into counters at each scrape.
+#[derive(Default)]
+struct StoreCounters {
+    commits: Counter,
+    syncs: Counter,
+    sync_seconds: Counter<f64, AtomicU64>,
+    shared_batches: Counter,
+    shared_writes: Counter,
+}
+
+impl StoreCounters {
+    fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "store_commits",
+            "Write transactions committed",
+            self.commits.clone(),
+        );
+        registry.register(
+            "store_syncs",
+            "Durable commits (fsyncs) of the group commit; commits / syncs is how many writes shared one",
+            self.syncs.clone(),
+        );
+        registry.register(
+            "store_sync_seconds",
+            "Time spent making commits durable",
+            self.sync_seconds.clone(),
+        );
+        registry.register(
+            "store_shared_batches",
+            "Batches of shared writes (SCIM, the admin API) run in one transaction",
+            self.shared_batches.clone(),
+        );
+        registry.register(
+            "store_shared_writes",
+            "Writes those batches held; shared_writes / shared_batches is the mean batch size",
+            self.shared_writes.clone(),
+        );
+    }
+
+    /// Brings each counter up to the store's count.
+    fn update(&self, s: StoreStats) {
+        let up = |c: &Counter, v: u64| {
+            c.inc_by(v.saturating_sub(c.get()));
+        };
+        up(&self.commits, s.commits);
+        up(&self.syncs, s.syncs);
+        up(&self.shared_batches, s.shared_batches);
+        up(&self.shared_writes, s.shared_writes);
+        let behind = s.sync_seconds - self.sync_seconds.get();
+        if behind > 0.0 {
+            self.sync_seconds.inc_by(behind);
+        }
+    }
 }
 
 impl Metrics {
@@ -162,6 +221,8 @@ impl Metrics {
             "Size of the store's file",
             store_bytes.clone(),
         );
+        let store = StoreCounters::default();
+        store.register(&mut registry);
         let ops = OPS
             .iter()
             .map(|op| OpHandles {
@@ -182,6 +243,8 @@ impl Metrics {
             connections_open,
             connections_refused,
             store_bytes,
+            store,
+            watched_store: Mutex::new(None),
             listeners: Mutex::new(Vec::new()),
             store_file,
         }
@@ -191,6 +254,11 @@ impl Metrics {
     pub fn watch_listener(&self, name: &'static str, caps: Arc<Caps>) {
         let mut listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
         listeners.push((name, caps));
+    }
+
+    /// Reports the store's commits, fsyncs and batches at each scrape.
+    pub fn watch_store(&self, store: Store) {
+        *self.watched_store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
     }
 
     /// Counts one answered LDAP operation (`op` one of the names `OPS`
@@ -247,6 +315,14 @@ impl Metrics {
                 let refused = self.connections_refused.get_or_create(&label);
                 refused.inc_by(caps.refused().saturating_sub(refused.get()));
             }
+        }
+        if let Some(store) = self
+            .watched_store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            self.store.update(store.stats());
         }
         if let Some(size) = self
             .store_file

@@ -25,6 +25,9 @@ const MAX_BATCH: usize = 64;
 pub(super) struct Combiner {
     state: Mutex<Queue>,
     led: Condvar,
+    /// Batches run and the writes they held (for `/metrics`).
+    pub(super) batches: std::sync::atomic::AtomicU64,
+    pub(super) batched: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -150,6 +153,9 @@ impl Store {
             let take = q.jobs.len().min(MAX_BATCH);
             let jobs: Vec<_> = q.jobs.drain(..take).collect();
             drop(q);
+            let relaxed = std::sync::atomic::Ordering::Relaxed;
+            combiner.batches.fetch_add(1, relaxed);
+            combiner.batched.fetch_add(jobs.len() as u64, relaxed);
             {
                 let _resign = Resign(combiner);
                 self.run_batch(jobs);

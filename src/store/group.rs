@@ -6,13 +6,18 @@
 //! still returns only once its change is durable.
 
 use super::StoreResult;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 /// Counts non-durable commits and how far the disk has caught up.
 #[derive(Default)]
 pub(super) struct GroupCommit {
     state: Mutex<State>,
     synced: Condvar,
+    /// Durable commits run, and the time they took (for `/metrics`).
+    syncs: AtomicU64,
+    sync_nanos: AtomicU64,
 }
 
 #[derive(Default)]
@@ -38,6 +43,16 @@ impl GroupCommit {
         s.committed
     }
 
+    /// Commits so far, durable commits run, and nanoseconds spent in them.
+    pub(super) fn counts(&self) -> (u64, u64, u64) {
+        let committed = self.lock().committed;
+        (
+            committed,
+            self.syncs.load(Ordering::Relaxed),
+            self.sync_nanos.load(Ordering::Relaxed),
+        )
+    }
+
     /// Returns once the commit with `ticket` is durable. The first waiter
     /// with nobody syncing runs `sync` (a durable commit, which covers every
     /// commit that returned before it began); the others wait for it.
@@ -58,7 +73,11 @@ impl GroupCommit {
             s.syncing = true;
             let target = s.committed;
             drop(s);
+            let start = Instant::now();
             let result = sync();
+            let took = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.syncs.fetch_add(1, Ordering::Relaxed);
+            self.sync_nanos.fetch_add(took, Ordering::Relaxed);
             s = self.lock();
             s.syncing = false;
             if result.is_ok() {

@@ -87,6 +87,21 @@ pub struct Store {
     writes: Arc<AtomicU64>,
 }
 
+/// Counts of the store's work since it opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StoreStats {
+    /// Write transactions committed (each without an fsync of its own).
+    pub commits: u64,
+    /// Durable commits (fsyncs) run by the group commit; `commits / syncs`
+    /// is how many writes shared one.
+    pub syncs: u64,
+    /// Time spent in them.
+    pub sync_seconds: f64,
+    /// Shared-write batches run, and the writes they held.
+    pub shared_batches: u64,
+    pub shared_writes: u64,
+}
+
 /// One transaction: reads in both kinds, writes only through `&mut` in
 /// [`Store::write`].
 pub struct Tx {
@@ -173,6 +188,19 @@ impl Store {
     /// restoring a [`Snapshot`] then).
     pub fn writes_begun(&self) -> u64 {
         self.writes.load(Ordering::Relaxed)
+    }
+
+    /// What the store has done since it opened, for `/metrics`.
+    pub fn stats(&self) -> StoreStats {
+        let (commits, syncs, sync_nanos) = self.group.counts();
+        let relaxed = Ordering::Relaxed;
+        StoreStats {
+            commits,
+            syncs,
+            sync_seconds: sync_nanos as f64 / 1e9,
+            shared_batches: self.combiner.batches.load(relaxed),
+            shared_writes: self.combiner.batched.load(relaxed),
+        }
     }
 
     /// A durable empty commit: puts every earlier non-durable commit on disk.
