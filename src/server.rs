@@ -66,7 +66,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     // The SCIM handlers read their limits from the request (tooMany).
     .layer(axum::Extension(config.scim));
     let metrics = Arc::new(Metrics::new(Some(config.store_path())));
-    metrics.watch_store(directory.store().clone());
+    metrics.watch_directory(directory.clone());
     let app = crate::http::metrics::instrument(app, metrics.clone(), &config.metrics);
     let http_caps = Arc::new(Caps::new(
         "http",

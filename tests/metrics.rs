@@ -119,6 +119,22 @@ async fn counters_read_back_the_load_and_the_dashboard_queries_exist() {
     let syncs = series("dirgate_store_syncs_total");
     assert!(commits >= 1.0 && syncs >= 1.0 && syncs <= commits, "{text}");
     assert!(series("dirgate_store_sync_seconds_total") > 0.0);
+    assert_eq!(series("dirgate_lockouts_total"), 0.0);
+    // Five wrong passwords lock carol (the default threshold).
+    let carol = format!("uid=carol@example.com,ou=Acme-B,{BASE}");
+    for _ in 0..5 {
+        assert_eq!(ldap.simple_bind(&carol, "wrong").await.unwrap().rc, 49);
+    }
+    let mut locked = 0.0;
+    for _ in 0..50 {
+        locked = value(&scrape(&base, None).await.1, "dirgate_lockouts_total").unwrap();
+        if locked > 0.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(locked, 1.0);
+
     // Paths are counted by their route, not their values.
     assert!(!text.contains("alice@example.com"), "{text}");
 

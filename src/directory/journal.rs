@@ -11,6 +11,7 @@ use super::model::Millis;
 use super::notify::{Channel, dispatch};
 use crate::store::Store;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use uuid::Uuid;
 
@@ -40,6 +41,8 @@ enum Item {
 pub struct Journal {
     tx: Option<SyncSender<Item>>,
     writer: Option<std::thread::JoinHandle<()>>,
+    /// Accounts locked by failed password checks since start.
+    lockouts: Arc<AtomicU64>,
 }
 
 impl Drop for Journal {
@@ -62,12 +65,15 @@ impl Journal {
         notifier: Arc<dyn Channel>,
     ) -> std::io::Result<Journal> {
         let (tx, rx) = sync_channel(QUEUE);
+        let lockouts = Arc::new(AtomicU64::new(0));
+        let counted = lockouts.clone();
         let writer = std::thread::Builder::new()
             .name("dirgate-journal".into())
-            .spawn(move || writer(store, rx, retention, notifier))?;
+            .spawn(move || writer(store, rx, retention, notifier, counted))?;
         Ok(Journal {
             tx: Some(tx),
             writer: Some(writer),
+            lockouts,
         })
     }
 
@@ -88,6 +94,11 @@ impl Journal {
 
     pub fn clear_failures(&self, user: Uuid) {
         self.send(Item::ClearFailures(user));
+    }
+
+    /// Accounts locked by failed password checks since start.
+    pub fn lockouts(&self) -> u64 {
+        self.lockouts.load(Ordering::Relaxed)
     }
 
     /// Returns once everything sent before is committed.
@@ -131,7 +142,15 @@ fn prune(store: &Store, retention: Millis) {
     }
 }
 
-fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>, notifier: Arc<dyn Channel>) {
+/// The writer thread: batches what was sent, writes each batch in one
+/// transaction, then sends the notices it caused (and counts lockouts).
+fn writer(
+    store: Store,
+    rx: Receiver<Item>,
+    retention: Option<Millis>,
+    notifier: Arc<dyn Channel>,
+    lockouts: Arc<AtomicU64>,
+) {
     let mut pruned_at: Option<std::time::Instant> = None;
     loop {
         if let Some(keep) = retention
@@ -203,7 +222,10 @@ fn writer(store: Store, rx: Receiver<Item>, retention: Option<Millis>, notifier:
             Ok::<_, crate::store::StoreError>(())
         });
         match written {
-            Ok(()) => notices.iter().for_each(|n| dispatch(&notifier, &store, n)),
+            Ok(()) => {
+                lockouts.fetch_add(notices.len() as u64, Ordering::Relaxed);
+                notices.iter().for_each(|n| dispatch(&notifier, &store, n));
+            }
             Err(e) => tracing::error!(error = %e, "journal batch could not be written"),
         }
         for w in waiters {

@@ -3,7 +3,8 @@
 //! project's own): LDAP operations by type and result code with their
 //! latency, binds by outcome, HTTP requests by route and status with their
 //! latency, connections open and refused on each listener, and the store's
-//! size, commits, fsyncs (the group commit) and shared-write batches.
+//! size, commits, fsyncs (the group commit) and shared-write batches, and
+//! accounts locked by failed password checks.
 //! Counting is a few atomic adds per operation; what other parts already
 //! count (connection caps, the store) is read at scrape time. One [`Metrics`] per server, so that servers in one process (the
 //! tests) do not mix their counts. Imports no protocol crate.
@@ -13,7 +14,8 @@
 pub mod config;
 
 use crate::conn_limit::Caps;
-use crate::store::{Store, StoreStats};
+use crate::directory::Directory;
+use crate::store::StoreStats;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -109,7 +111,8 @@ pub struct Metrics {
     store: StoreCounters,
     /// Read at scrape time: each listener's caps, the store and its file.
     listeners: Mutex<Vec<(&'static str, Arc<Caps>)>>,
-    watched_store: Mutex<Option<Store>>,
+    watched_store: Mutex<Option<Directory>>,
+    lockouts: Counter,
     store_file: Option<PathBuf>,
 }
 
@@ -223,6 +226,12 @@ impl Metrics {
         );
         let store = StoreCounters::default();
         store.register(&mut registry);
+        let lockouts = Counter::default();
+        registry.register(
+            "lockouts",
+            "Accounts locked by failed password checks",
+            lockouts.clone(),
+        );
         let ops = OPS
             .iter()
             .map(|op| OpHandles {
@@ -245,6 +254,7 @@ impl Metrics {
             store_bytes,
             store,
             watched_store: Mutex::new(None),
+            lockouts,
             listeners: Mutex::new(Vec::new()),
             store_file,
         }
@@ -256,9 +266,10 @@ impl Metrics {
         listeners.push((name, caps));
     }
 
-    /// Reports the store's commits, fsyncs and batches at each scrape.
-    pub fn watch_store(&self, store: Store) {
-        *self.watched_store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
+    /// Reports the directory's lockouts and its store's commits, fsyncs and
+    /// batches at each scrape.
+    pub fn watch_directory(&self, dir: Directory) {
+        *self.watched_store.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
     }
 
     /// Counts one answered LDAP operation (`op` one of the names `OPS`
@@ -316,13 +327,16 @@ impl Metrics {
                 refused.inc_by(caps.refused().saturating_sub(refused.get()));
             }
         }
-        if let Some(store) = self
+        if let Some(dir) = self
             .watched_store
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
         {
-            self.store.update(store.stats());
+            self.store.update(dir.store().stats());
+            let locked = dir.journal().lockouts();
+            self.lockouts
+                .inc_by(locked.saturating_sub(self.lockouts.get()));
         }
         if let Some(size) = self
             .store_file
