@@ -42,6 +42,7 @@ pub mod logging;
 pub mod metrics;
 pub mod scim;
 pub mod server;
+pub mod service;
 pub mod smtp;
 pub mod store;
 pub mod tls;

@@ -117,6 +117,8 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
         // daemon reports its addresses is handled, not fatal.
         let signals = Signals::install()?;
         let server = Arc::new(dirgate::start(config, shutdown.clone()).await?);
+        dirgate::service::ready();
+        dirgate::service::spawn_watchdog(server.directory.clone(), shutdown.clone());
         tokio::spawn(watch_signals(signals, shutdown, server.clone()));
         server.wait().await;
         Ok(())
@@ -147,11 +149,16 @@ async fn watch_signals(mut s: Signals, shutdown: CancellationToken, server: Arc<
         tokio::select! {
             _ = s.term.recv() => break,
             _ = s.int.recv() => break,
-            _ = s.hup.recv() => server.reload_tls(),
+            _ = s.hup.recv() => {
+                dirgate::service::reloading();
+                server.reload_tls();
+                dirgate::service::reloaded();
+            }
         }
     }
     // Cancel first: logging may fail (stderr closed) and must not stop the stop.
     shutdown.cancel();
+    dirgate::service::stopping();
     tracing::info!("shutting down");
 }
 
