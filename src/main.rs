@@ -163,18 +163,30 @@ async fn watch_signals(mut s: Signals, shutdown: CancellationToken, server: Arc<
 }
 
 /// Logs go to stderr; `DIRGATE_LOG` (or `RUST_LOG`) sets the filter, default
-/// info, within the caps of [`dirgate::logging::filter`].
+/// info, within the caps of [`dirgate::logging::filter`]; `DIRGATE_LOG_FORMAT=json`
+/// writes one JSON object per line.
 fn init_logging() {
     use tracing_subscriber::prelude::*;
     let filter = std::env::var("DIRGATE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".into());
+    // One JSON object per line for log collectors (Loki, Elasticsearch…).
+    let json = std::env::var("DIRGATE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(std::io::stderr().is_terminal() && !json)
         // Its fallback is eprintln!, which panics when stderr is gone (a closed
         // pipe); a daemon must survive losing its log reader.
-        .log_internal_errors(false)
-        .with_filter(dirgate::logging::filter(&filter));
+        .log_internal_errors(false);
+    let stderr = if json {
+        stderr
+            .json()
+            .with_filter(dirgate::logging::filter(&filter))
+            .boxed()
+    } else {
+        stderr
+            .with_filter(dirgate::logging::filter(&filter))
+            .boxed()
+    };
     tracing_subscriber::registry().with(stderr).init();
 }
