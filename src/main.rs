@@ -26,7 +26,8 @@ struct Cli {
 enum Command {
     /// Run the daemon until SIGINT or SIGTERM.
     Serve,
-    /// Check a configuration file and exit (0 = valid).
+    /// Check a configuration file and print the effective configuration
+    /// (file, environment, defaults; secrets masked); exit 0 when valid.
     CheckConfig {
         /// The file to check.
         file: PathBuf,
@@ -70,13 +71,10 @@ fn main() -> ExitCode {
 fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
     let config = Config::load(Some(file))?;
     println!(
-        "{}: valid (data_dir {}, base_dn {}, ldap {}, http {})",
-        file.display(),
-        config.data_dir.display(),
-        config.base_dn,
-        config.ldap_listen,
-        config.http_listen
+        "# {}: valid. The effective configuration (the file, DIRGATE_* variables,\n# defaults), secrets masked:",
+        file.display()
     );
+    print!("{}", config.describe());
     Ok(())
 }
 

@@ -206,6 +206,49 @@ fn check_config_names_an_unknown_key_and_accepts_the_shipped_file() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // It prints the effective configuration, which is itself a valid file
+    // that describes the same configuration.
+    let effective = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        effective.contains("[metrics]\nenabled = true"),
+        "{effective}"
+    );
+    assert!(effective.contains("argon2_memory_kib = 19456"), "{effective}");
+    let saved = tmp.path().join("effective.toml");
+    std::fs::write(&saved, &effective).unwrap();
+    let again = command(&tmp.path().join("d"))
+        .arg("check-config")
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let body = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        body(&String::from_utf8_lossy(&again.stdout)),
+        body(&effective)
+    );
+    // Secrets are masked.
+    let token = "scrape-token-do-not-print-1234";
+    let out = command(&tmp.path().join("d"))
+        .arg("check-config")
+        .arg(&shipped)
+        .env("DIRGATE_METRICS_TOKEN", token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("token = \"***\"") && !text.contains(token),
+        "{text}"
+    );
 
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(help.status.success());
