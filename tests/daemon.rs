@@ -213,7 +213,10 @@ fn check_config_names_an_unknown_key_and_accepts_the_shipped_file() {
         effective.contains("[metrics]\nenabled = true"),
         "{effective}"
     );
-    assert!(effective.contains("argon2_memory_kib = 19456"), "{effective}");
+    assert!(
+        effective.contains("argon2_memory_kib = 19456"),
+        "{effective}"
+    );
     let saved = tmp.path().join("effective.toml");
     std::fs::write(&saved, &effective).unwrap();
     let again = command(&tmp.path().join("d"))
