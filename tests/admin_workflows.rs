@@ -164,6 +164,13 @@ async fn reports_for_an_organization_and_the_server() {
     assert_eq!(column(&daily, "failed")[3], "1", "{}", daily.body);
     assert_ne!(column(&daily, "logins")[3], "0", "{}", daily.body);
 
+    // The period is bounded: a day per row is not a stranger's to choose.
+    let huge = t
+        .api
+        .get("/reports/logins-per-day?days=4000000000", &t.bob)
+        .await;
+    expect(&huge, 400);
+
     let top = t.api.get("/reports/top-logins", &t.bob).await;
     assert_eq!(column(&top, "login")[0], "bob@example.com");
     let inactive = t.api.get("/reports/inactive-users?days=30", &t.bob).await;

@@ -91,6 +91,20 @@ async fn tokens_sessions_services_and_suffixes() {
     let p = web.get("/access", Some(&sys)).await;
     assert!(!p.body.contains(&token), "shown twice: {}", p.body);
 
+    // An admin token acts as its owner: an organization is refused, not dropped.
+    let scoped = [
+        ("action", "issue"),
+        ("kind", "admin"),
+        ("organization", "Acme-A"),
+    ];
+    let p = web.post("/access", &sys, &scoped).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("only a SCIM token takes an organization"),
+        "{}",
+        p.body
+    );
+
     // A service account, its password shown once; it binds over LDAP.
     let add = [
         ("action", "add-service"),

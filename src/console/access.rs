@@ -171,6 +171,12 @@ fn act(d: &Directory, req: &Request, f: &AccessForm) -> Result<Done> {
             } else {
                 TokenKind::Scim
             };
+            // An admin token acts as its owner: a scope would not be kept.
+            if kind == TokenKind::Admin && !f.organization.trim().is_empty() {
+                return Err(Error::invalid(
+                    "an admin token acts as you, with your rights; only a SCIM token takes an organization",
+                ));
+            }
             let scope = scope(d, req, f.organization.trim())?;
             let issued = d.issue_token(req, kind, scope, description)?;
             Ok((

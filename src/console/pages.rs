@@ -87,9 +87,10 @@ fn orgs_link(d: &Directory, req: &Request) -> Option<(&'static str, String)> {
     if d.may_create_orgs(req) {
         return Some(("Organizations", "/organizations".to_owned()));
     }
-    let home = req.actor.home_org().filter(|_| d.administers(req))?;
-    let name = d.org_names().ok()?.remove(&home)?;
-    let path: String = url_path(&name);
+    if !d.administers(req) {
+        return None;
+    }
+    let path = url_path(&d.home_org_name(req)?);
     Some(("Organization", format!("/organizations/{path}")))
 }
 

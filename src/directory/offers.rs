@@ -80,6 +80,15 @@ impl Directory {
         }
     }
 
+    /// The name of the organization the actor works in, read alone (a
+    /// console shows it on every page).
+    pub fn home_org_name(&self, req: &Request) -> Option<String> {
+        let home = req.actor.home_org()?;
+        self.read(|tx| super::orgs::org_by_id(tx, home))
+            .ok()
+            .map(|o| o.name)
+    }
+
     /// Whether `req` may create users in some organization.
     pub fn may_create_users(&self, req: &Request) -> Result<bool> {
         Ok(!self.placement_choices(req, 1)?.orgs.is_empty())

@@ -18,6 +18,8 @@ use uuid::Uuid;
 /// Most audit events a report reads.
 const MAX_EVENTS: usize = 100_000;
 const DAY: Millis = 24 * 60 * 60 * 1000;
+/// The longest period a report looks back over.
+const MAX_DAYS: u32 = 3660;
 
 /// The reports there are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +109,12 @@ impl Directory {
             };
             self.authorize(req, Action::ReadReports, Target::org(org))?;
             let days = q.days.unwrap_or(q.kind.default_days());
+            // The period bounds the work (logins-per-day has a row a day).
+            if days > MAX_DAYS {
+                return Err(Error::invalid(format!(
+                    "days must be at most {MAX_DAYS} (ten years)"
+                )));
+            }
             let scope = Scope {
                 org,
                 users: tx
