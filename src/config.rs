@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod describe;
+mod notify;
 mod raw;
 mod sections;
+pub use notify::{NotifyConfig, SmtpConfig, SmtpSecurity, WebhookConfig};
 use raw::*;
 use sections::*;
 
@@ -27,25 +29,6 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("{key}: {message}")]
     Invalid { key: &'static str, message: String },
-}
-
-/// `[notify] smtp`: notices are also mailed through this relay.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SmtpConfig {
-    /// host:port of a plain SMTP relay.
-    pub relay: String,
-    pub from: String,
-    /// Extra attempts after a failed one.
-    pub retries: u32,
-}
-
-/// Where notifications go besides the log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WebhookConfig {
-    /// An `http://` URL that receives each notice as a JSON POST.
-    pub url: String,
-    /// Extra attempts after a failed one.
-    pub retries: u32,
 }
 
 /// LDAP listener settings.
@@ -97,9 +80,8 @@ impl Default for LdapConfig {
 /// The validated configuration the daemon runs with.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// `[notify] webhook`: notices are also POSTed there.
-    pub webhook: Option<WebhookConfig>,
-    pub smtp: Option<SmtpConfig>,
+    /// `[notify]`: the webhook, the mail relay and the outbox's lifetimes.
+    pub notify: NotifyConfig,
     pub data_dir: PathBuf,
     pub base_dn: Dn,
     pub ldap: LdapConfig,
@@ -296,16 +278,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .then_some(crate::directory::model::Scope::Server),
     };
     Ok(Config {
-        webhook: webhook_config(&raw.notify)?,
-        smtp: raw.notify.smtp.clone().map(|relay| SmtpConfig {
-            relay,
-            from: raw
-                .notify
-                .smtp_from
-                .clone()
-                .unwrap_or_else(|| "dirgate@localhost".into()),
-            retries: raw.notify.retries.unwrap_or(3),
-        }),
+        notify: raw.notify.validate().map_err(|(key, m)| invalid(key, m))?,
         data_dir,
         base_dn,
         ldap: ldap_cfg,

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::conn_limit::Caps;
 use crate::directory::Directory;
 use crate::directory::auth::Bootstrap;
-use crate::directory::notify::{Channel, Fanout};
+use crate::directory::outbox::{Channel, Outbox};
 use crate::ldap::listener::Mode;
 use crate::ldap::session::Context as LdapContext;
 use crate::ldap::tree::Tree;
@@ -58,6 +58,8 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         tracing::info!("the http listener speaks https (http.tls)");
     }
     let imports = crate::import::Imports::new(directory.clone(), config.import.clone());
+    let metrics = Arc::new(Metrics::new(Some(config.store_path())));
+    metrics.watch_imports(imports.clone());
     let app = crate::http::app(
         directory.clone(),
         Tree::new(config.base_dn.clone()),
@@ -65,7 +67,6 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     )
     // The SCIM handlers read their limits from the request (tooMany).
     .layer(axum::Extension(config.scim));
-    let metrics = Arc::new(Metrics::new(Some(config.store_path())));
     metrics.watch_directory(directory.clone());
     let app = crate::http::metrics::instrument(app, metrics.clone(), &config.metrics);
     let http_caps = Arc::new(Caps::new(
@@ -197,8 +198,8 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
         let store = Store::open(&config.store_path(), config.first_id_number)?;
-        let notifier = notifier(&config)?;
-        let directory = Directory::with_notifier(store, config.directory.clone(), notifier)?;
+        let outbox = Outbox::new(channels(&config)?, config.notify.outbox);
+        let directory = Directory::with_outbox(store, config.directory.clone(), outbox)?;
         match directory.bootstrap()? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;
@@ -214,23 +215,30 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
     .await?
 }
 
-/// The configured notification channels (the log always; webhook, mail).
-fn notifier(config: &Config) -> anyhow::Result<Arc<dyn Channel>> {
+/// The configured notification channels (webhook, mail; none: the log).
+fn channels(config: &Config) -> anyhow::Result<Vec<Arc<dyn Channel>>> {
+    let n = &config.notify;
+    let ca = match &n.ca_file {
+        Some(path) => Some(
+            std::fs::read(path)
+                .with_context(|| format!("cannot read {} (notify.ca_file)", path.display()))?,
+        ),
+        None => None,
+    };
     let mut channels: Vec<Arc<dyn Channel>> = Vec::new();
-    if let Some(w) = &config.webhook {
-        channels.push(Arc::new(crate::webhook::Webhook::start(
-            w.url.clone(),
-            w.retries,
+    if let Some(w) = &n.webhook {
+        let hook = crate::webhook::Webhook::new(w, ca.as_deref(), n.timeout)
+            .map_err(anyhow::Error::msg)?;
+        channels.push(Arc::new(hook));
+    }
+    if let Some(m) = &n.smtp {
+        channels.push(Arc::new(crate::smtp::Smtp::new(
+            m,
+            ca.as_deref(),
+            n.timeout,
         )?));
     }
-    if let Some(m) = &config.smtp {
-        channels.push(Arc::new(crate::smtp::Smtp::start(
-            m.relay.clone(),
-            m.from.clone(),
-            m.retries,
-        )?));
-    }
-    Ok(Arc::new(Fanout(channels)))
+    Ok(channels)
 }
 
 fn create_data_dir(dir: &Path) -> anyhow::Result<()> {

@@ -1,49 +1,76 @@
-//! The mail notification channel: each notice with recipients becomes a plain
-//! text message sent over SMTP (RFC 5321: EHLO, MAIL, RCPT, DATA) to the
-//! configured relay by one background thread, retried with a doubling pause.
-//! Plain SMTP without TLS or authentication, for a local relay (a mail
-//! submission agent on the same host or network); no secret is ever mailed.
+//! The mail channel: each outbox entry with recipients becomes a plain-text
+//! message sent through the configured relay with lettre (a maintained SMTP
+//! client): STARTTLS required (the default), implicit TLS, or plain SMTP for
+//! a local relay; AUTH when a user and password are configured; rustls with
+//! ring, trusting the public roots or the configured CA file. The outbox's
+//! mail thread calls [`Smtp::send`] and records the outcome; nothing is
+//! queued here. No secret is ever mailed, and the password never reaches a
+//! log (lettre's errors do not carry it).
 
-use crate::directory::notify::{Channel, Notice};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::directory::notice::OutboxEntry;
+use crate::directory::notify::Notice;
+use crate::directory::outbox::Channel;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
 use std::time::Duration;
 
-const FIRST_PAUSE: Duration = Duration::from_millis(200);
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One message to send.
-struct Mail {
-    to: Vec<String>,
-    subject: String,
-    body: String,
-}
-
-/// Queues mail for the delivery thread.
+/// Sends mail through one relay.
 pub struct Smtp {
-    queue: Mutex<Sender<Mail>>,
+    transport: SmtpTransport,
+    from: Mailbox,
 }
 
-/// Why one delivery attempt failed.
+/// Why the mail channel could not be set up.
 #[derive(Debug, thiserror::Error)]
-enum SmtpError {
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("the relay answered '{0}'")]
-    Refused(String),
+pub enum SmtpSetupError {
+    #[error("notify.smtp_from: '{0}' is not a mail address")]
+    From(String),
+    #[error("notify.ca_file: {0}")]
+    Ca(String),
+    #[error("notify.smtp: {0}")]
+    Tls(String),
 }
 
 impl Smtp {
-    /// Starts the delivery thread for the relay at `relay` (host:port).
-    pub fn start(relay: String, from: String, retries: u32) -> std::io::Result<Smtp> {
-        let (tx, rx) = channel();
-        std::thread::Builder::new()
-            .name("dirgate-smtp".into())
-            .spawn(move || send_all(&relay, &from, retries, rx))?;
+    /// The channel for `config`; `ca` is the PEM of `notify.ca_file`, trusted
+    /// instead of the public roots.
+    pub fn new(
+        config: &SmtpConfig,
+        ca: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Smtp, SmtpSetupError> {
+        let from = config
+            .from
+            .parse::<Mailbox>()
+            .map_err(|_| SmtpSetupError::From(config.from.clone()))?;
+        let mut params = TlsParameters::builder(config.host.clone());
+        if let Some(pem) = ca {
+            let cert = Certificate::from_pem(pem).map_err(|e| SmtpSetupError::Ca(e.to_string()))?;
+            params = params
+                .certificate_store(CertificateStore::None)
+                .add_root_certificate(cert);
+        }
+        let params = params
+            .build()
+            .map_err(|e| SmtpSetupError::Tls(e.to_string()))?;
+        let tls = match config.security {
+            SmtpSecurity::StartTls => Tls::Required(params),
+            SmtpSecurity::Tls => Tls::Wrapper(params),
+            SmtpSecurity::None => Tls::None,
+        };
+        let mut builder = SmtpTransport::builder_dangerous(config.host.clone())
+            .port(config.port)
+            .tls(tls)
+            .timeout(Some(timeout));
+        if let Some((user, password)) = &config.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
         Ok(Smtp {
-            queue: Mutex::new(tx),
+            transport: builder.build(),
+            from,
         })
     }
 }
@@ -83,90 +110,32 @@ fn compose(notice: &Notice) -> (String, String) {
 }
 
 impl Channel for Smtp {
-    fn deliver(&self, notice: &Notice, to: &[String]) {
-        if to.is_empty() {
-            return;
-        }
-        let (subject, body) = compose(notice);
-        let mail = Mail {
-            to: to.to_vec(),
-            subject,
-            body,
-        };
-        let sent = self.queue.lock().map(|q| q.send(mail).is_ok());
-        if !matches!(sent, Ok(true)) {
-            tracing::error!("smtp thread is gone; a notification was not mailed");
-        }
+    fn name(&self) -> &'static str {
+        "mail"
     }
-}
 
-fn send_all(relay: &str, from: &str, retries: u32, rx: Receiver<Mail>) {
-    while let Ok(mail) = rx.recv() {
-        let mut pause = FIRST_PAUSE;
-        for attempt in 0..=retries {
-            match send_one(relay, from, &mail) {
-                Ok(()) => break,
-                Err(e) if attempt == retries => {
-                    tracing::error!(error = %e, subject = %mail.subject, "mail given up");
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, attempt, "mail not sent; retrying");
-                    std::thread::sleep(pause);
-                    pause = pause.saturating_mul(2);
-                }
-            }
-        }
+    fn needs_recipients(&self) -> bool {
+        true
     }
-}
 
-/// One SMTP session.
-fn send_one(relay: &str, from: &str, mail: &Mail) -> Result<(), SmtpError> {
-    let stream = TcpStream::connect(relay)?;
-    stream.set_read_timeout(Some(TIMEOUT))?;
-    stream.set_write_timeout(Some(TIMEOUT))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut w = stream;
-    expect(&mut reader, '2')?;
-    command(&mut w, &mut reader, "EHLO dirgate", '2')?;
-    command(&mut w, &mut reader, &format!("MAIL FROM:<{from}>"), '2')?;
-    for to in &mail.to {
-        command(&mut w, &mut reader, &format!("RCPT TO:<{to}>"), '2')?;
-    }
-    command(&mut w, &mut reader, "DATA", '3')?;
-    let body = mail.body.replace("\n.", "\n..");
-    let text = format!(
-        "From: {from}\r\nTo: {}\r\nSubject: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n.",
-        mail.to.join(", "),
-        mail.subject
-    );
-    command(&mut w, &mut reader, &text, '2')?;
-    command(&mut w, &mut reader, "QUIT", '2')?;
-    Ok(())
-}
-
-fn command(
-    w: &mut TcpStream,
-    r: &mut BufReader<TcpStream>,
-    line: &str,
-    class: char,
-) -> Result<(), SmtpError> {
-    write!(w, "{line}\r\n")?;
-    expect(r, class)
-}
-
-/// Reads a (possibly multi-line) reply; its code must start with `class`.
-fn expect(r: &mut BufReader<TcpStream>, class: char) -> Result<(), SmtpError> {
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line)? == 0 {
-            return Err(SmtpError::Refused("connection closed".into()));
+    fn send(&self, entry: &OutboxEntry) -> Result<(), String> {
+        let (subject, body) = compose(&entry.notice);
+        let mut message = Message::builder()
+            .from(self.from.clone())
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN);
+        for to in &entry.to {
+            // An address the relay cannot take would fail every retry: it
+            // was checked when it was stored, so this is a store problem.
+            let mailbox = to
+                .parse::<Mailbox>()
+                .map_err(|_| format!("'{to}' is not a mail address"))?;
+            message = message.to(mailbox);
         }
-        if !line.starts_with(class) {
-            return Err(SmtpError::Refused(line.trim_end().to_owned()));
-        }
-        // "250-..." continues, "250 ..." ends the reply.
-        if line.as_bytes().get(3) != Some(&b'-') {
-            return Ok(());
-        }
+        let message = message.body(body).map_err(|e| e.to_string())?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }

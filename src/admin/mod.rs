@@ -10,8 +10,8 @@
 //! - `auth`: the credential → actor step; `error`: the one error mapping;
 //! - `openapi`: the route table, and the OpenAPI document built from it;
 //! - `views`: how records look in JSON; `input`: body and query parsing;
-//! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `reports`,
-//!   `export` (LDIF): routes, one file each.
+//! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `notices`,
+//!   `reports`, `export` (LDIF): routes, one file each.
 
 mod admins;
 mod audit;
@@ -20,6 +20,7 @@ pub mod error;
 mod export;
 pub mod imports;
 mod input;
+mod notices;
 mod openapi;
 mod orgs;
 mod posix;
@@ -112,6 +113,7 @@ fn routes() -> Routes {
         .merge(admins::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(notices::routes())
         .merge(reports::routes())
         .merge(export::routes())
         .describe(Op::get("/openapi.json", "This document").public())

@@ -26,7 +26,7 @@ pub fn rfc3339(ms: Millis) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-fn org_name(names: &OrgNames, org: Option<Uuid>) -> Value {
+pub fn org_name(names: &OrgNames, org: Option<Uuid>) -> Value {
     match org {
         Some(id) => json!(names.get(&id).cloned().unwrap_or_else(|| id.to_string())),
         None => Value::Null,

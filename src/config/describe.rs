@@ -1,8 +1,9 @@
 //! The effective configuration as TOML (`dirgate check-config`): what the
 //! daemon would run with after the file, the environment and the defaults,
 //! in the file's own sections and keys, so that it can be read next to the
-//! file or saved as one. Secrets are masked: the metrics token, and any
-//! user and password written into the webhook or SMTP URL.
+//! file or saved as one. Secrets are masked: the metrics token, the webhook
+//! secret, the SMTP password, and any user and password written into the
+//! webhook's URL.
 
 use super::Config;
 use std::time::Duration;
@@ -68,15 +69,7 @@ impl Config {
             ldap.push(("tls_cert", text(cert.display().to_string())));
             ldap.push(("tls_key", text(key.display().to_string())));
         }
-        let mut notify = Vec::new();
-        if let Some(w) = &self.webhook {
-            notify.push(("webhook", text(mask_userinfo(&w.url))));
-            notify.push(("retries", int(w.retries)));
-        }
-        if let Some(s) = &self.smtp {
-            notify.push(("smtp", text(mask_userinfo(&s.relay))));
-            notify.push(("smtp_from", text(s.from.clone())));
-        }
+        let notify = describe_notify(&self.notify);
         let mut metrics = vec![("enabled", Value::Boolean(self.metrics.enabled))];
         if self.metrics.token.is_some() {
             metrics.push(("token", text("***")));
@@ -181,6 +174,39 @@ impl Config {
         }
         toml::to_string(&top).unwrap_or_default()
     }
+}
+
+/// `[notify]`; the webhook secret and the SMTP password masked.
+fn describe_notify(n: &super::NotifyConfig) -> Vec<(&'static str, Value)> {
+    let o = &n.outbox;
+    let hours = |ms: i64| int(ms / (3600 * 1000));
+    let mut out = vec![
+        ("timeout_secs", secs(n.timeout)),
+        ("expire_after_hours", hours(o.expire_after)),
+        ("keep_days", int(o.keep / (24 * 3600 * 1000))),
+    ];
+    if let Some(m) = o.max_attempts {
+        out.push(("retries", int(m.saturating_sub(1))));
+    }
+    if let Some(ca) = &n.ca_file {
+        out.push(("ca_file", text(ca.display().to_string())));
+    }
+    if let Some(w) = &n.webhook {
+        out.push(("webhook", text(mask_userinfo(&w.url))));
+        if w.secret.is_some() {
+            out.push(("webhook_secret", text("***")));
+        }
+    }
+    if let Some(s) = &n.smtp {
+        out.push(("smtp", text(format!("{}:{}", s.host, s.port))));
+        out.push(("smtp_security", text(s.security.as_str())));
+        out.push(("smtp_from", text(s.from.clone())));
+        if let Some((user, _)) = &s.credentials {
+            out.push(("smtp_user", text(user.clone())));
+            out.push(("smtp_password", text("***")));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub(super) struct RawConfig {
     pub(super) users: RawUsers,
     pub(super) audit: RawAudit,
     pub(super) import: crate::import::config::ImportSection,
-    pub(super) notify: RawNotify,
+    pub(super) notify: super::notify::NotifySection,
     pub(super) scim: crate::scim::config::ScimSection,
     pub(super) metrics: crate::metrics::config::MetricsSection,
 }
@@ -38,15 +38,6 @@ pub(super) struct RawAudit {
 pub(super) struct RawUsers {
     /// Profile fields users may change on their own account.
     pub(super) self_service: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub(super) struct RawNotify {
-    pub(super) webhook: Option<String>,
-    pub(super) smtp: Option<String>,
-    pub(super) smtp_from: Option<String>,
-    pub(super) retries: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,11 +1,10 @@
 //! One section of the configuration each: the `[posix]` defaults, the
-//! self-service fields, the webhook, the lockout policy, the LDAP listener's
+//! self-service fields, the lockout policy, the LDAP listener's
 //! settings and the HTTP timeouts, validated from their raw TOML shapes.
 
 use super::raw::*;
 use super::{
     ConfigError, DEFAULT_HTTP_BODY_TIMEOUT_SECS, DEFAULT_HTTP_HEADER_TIMEOUT_SECS, LdapConfig,
-    WebhookConfig,
 };
 use crate::directory::PosixDefaults;
 use crate::directory::users::ProfileField;
@@ -47,22 +46,6 @@ pub(super) fn self_service(raw: &RawUsers) -> Result<Vec<ProfileField>, ConfigEr
             })
         })
         .collect()
-}
-
-pub(super) fn webhook_config(raw: &RawNotify) -> Result<Option<WebhookConfig>, ConfigError> {
-    let Some(url) = &raw.webhook else {
-        return Ok(None);
-    };
-    if !url.starts_with("http://") {
-        return Err(ConfigError::Invalid {
-            key: "notify.webhook",
-            message: format!("'{url}' must be an http:// URL (https is not supported yet)"),
-        });
-    }
-    Ok(Some(WebhookConfig {
-        url: url.clone(),
-        retries: raw.retries.unwrap_or(3),
-    }))
 }
 
 pub(super) fn lockout_policy(raw: &RawLockout) -> crate::directory::LockoutPolicy {

@@ -132,6 +132,10 @@ pub enum Action {
     /// Read the server's settings (password hashing, lockout, self-service,
     /// retention): the system administrator's, as it runs the server.
     ReadSettings,
+    /// Read the outbox (notices pending, sent, failed, with their
+    /// recipients): the system administrator's, as it runs the mail relay
+    /// and the webhook.
+    ReadNotices,
     /// Change one's own password (target.subject must be the actor).
     ChangeOwnPassword,
     /// Change one's own self-service attributes (the configured set of
@@ -378,6 +382,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         | ManageSuffixes
         | ManageServiceAccounts
         | ReadSettings
+        | ReadNotices
         | ExportSecrets
         | KeepIdentity => false,
     }

@@ -8,7 +8,7 @@
 use super::LockoutPolicy;
 use super::audit::Event;
 use super::model::Millis;
-use super::notify::{Channel, dispatch};
+use super::outbox::Outbox;
 use crate::store::Store;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,14 +62,14 @@ impl Journal {
     pub fn start(
         store: Store,
         retention: Option<Millis>,
-        notifier: Arc<dyn Channel>,
+        outbox: Arc<Outbox>,
     ) -> std::io::Result<Journal> {
         let (tx, rx) = sync_channel(QUEUE);
         let lockouts = Arc::new(AtomicU64::new(0));
         let counted = lockouts.clone();
         let writer = std::thread::Builder::new()
             .name("dirgate-journal".into())
-            .spawn(move || writer(store, rx, retention, notifier, counted))?;
+            .spawn(move || writer(store, rx, retention, outbox, counted))?;
         Ok(Journal {
             tx: Some(tx),
             writer: Some(writer),
@@ -143,12 +143,12 @@ fn prune(store: &Store, retention: Millis) {
 }
 
 /// The writer thread: batches what was sent, writes each batch in one
-/// transaction, then sends the notices it caused (and counts lockouts).
+/// transaction with the notices it caused (and counts lockouts).
 fn writer(
     store: Store,
     rx: Receiver<Item>,
     retention: Option<Millis>,
-    notifier: Arc<dyn Channel>,
+    outbox: Arc<Outbox>,
     lockouts: Arc<AtomicU64>,
 ) {
     let mut pruned_at: Option<std::time::Instant> = None;
@@ -180,8 +180,7 @@ fn writer(
             continue;
         }
         let mut waiters = Vec::new();
-        // Sent only once the batch that locked the accounts is committed.
-        let mut notices = Vec::new();
+        let mut locked = 0;
         let written = store.write(|tx| {
             let mut events = Vec::new();
             for item in batch.drain(..) {
@@ -195,14 +194,16 @@ fn writer(
                             tx.put_user(&user)?;
                         }
                     }
-                    Item::Failure(id, at, policy, locked) => {
+                    Item::Failure(id, at, policy, event) => {
                         if let Some(mut user) = tx.user(id)? {
                             if policy.record_failure(&mut user.lockout, at) {
-                                notices.push(super::notify::Notice::AccountLocked {
+                                let notice = super::notify::Notice::AccountLocked {
                                     login: user.login.clone(),
                                     org: user.org,
-                                });
-                                events.push(*locked);
+                                };
+                                outbox.enqueue(tx, notice)?;
+                                events.push(*event);
+                                locked += 1;
                             }
                             tx.put_user(&user)?;
                         }
@@ -223,8 +224,8 @@ fn writer(
         });
         match written {
             Ok(()) => {
-                lockouts.fetch_add(notices.len() as u64, Ordering::Relaxed);
-                notices.iter().for_each(|n| dispatch(&notifier, &store, n));
+                lockouts.fetch_add(locked, Ordering::Relaxed);
+                outbox.committed();
             }
             Err(e) => tracing::error!(error = %e, "journal batch could not be written"),
         }

@@ -51,9 +51,12 @@ pub mod known;
 pub mod members;
 pub mod model;
 pub mod names;
+pub mod notice;
+pub mod notices;
 pub mod notify;
 pub mod offers;
 pub mod orgs;
+pub mod outbox;
 pub mod password;
 pub mod posix;
 pub mod profile;
@@ -226,7 +229,10 @@ struct Inner {
     settings: Settings,
     journal: journal::Journal,
     hashing: hash_pool::HashPool,
-    notifier: Arc<dyn notify::Channel>,
+    outbox: Arc<outbox::Outbox>,
+    /// Declared after `journal`, whose thread may still enqueue: the
+    /// delivery threads stop when this drops.
+    _delivery: outbox::Workers,
 }
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
@@ -240,42 +246,53 @@ pub(crate) struct Change<'a> {
 }
 
 impl Directory {
-    /// The directory over `store`, notifying through the log only; starts the
-    /// journal writer thread.
+    /// The directory over `store`, notices going to the log only; starts the
+    /// journal writer, the password-hashing and the notice delivery threads.
     pub fn new(store: Store, settings: Settings) -> Result<Directory> {
-        Directory::with_notifier(store, settings, Arc::new(notify::LogOnly))
+        let outbox = outbox::Outbox::new(Vec::new(), outbox::OutboxPolicy::default());
+        Directory::with_outbox(store, settings, outbox)
     }
 
-    /// Like [`Self::new`], with notices also going to `notifier`; also starts
-    /// the password-hashing threads.
-    pub fn with_notifier(
+    /// Like [`Self::new`], with notices going through `outbox`'s channels.
+    pub fn with_outbox(
         store: Store,
         settings: Settings,
-        notifier: Arc<dyn notify::Channel>,
+        outbox: outbox::Outbox,
     ) -> Result<Directory> {
+        let outbox = Arc::new(outbox);
         let retention = (settings.audit_retention_days > 0)
             .then(|| model::Millis::from(settings.audit_retention_days) * 24 * 3600 * 1000);
-        let journal = journal::Journal::start(store.clone(), retention, notifier.clone())
+        let journal = journal::Journal::start(store.clone(), retention, outbox.clone())
             .map_err(|e| Error::Internal(format!("cannot start the journal thread: {e}")))?;
         let hashing =
             hash_pool::HashPool::start(settings.hash, settings.hash_workers, settings.hash_queue)
                 .map_err(|e| {
                 Error::Internal(format!("cannot start the password-hashing threads: {e}"))
             })?;
+        let delivery = outbox::Workers::start(&store, outbox.clone()).map_err(|e| {
+            Error::Internal(format!("cannot start the notice delivery threads: {e}"))
+        })?;
         Ok(Directory {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 journal,
                 hashing,
-                notifier,
+                _delivery: delivery,
+                outbox,
             }),
         })
     }
 
-    /// Sends a notice (after the change it reports is committed).
-    pub(crate) fn notify(&self, notice: &notify::Notice) {
-        notify::dispatch(&self.inner.notifier, &self.inner.store, notice);
+    /// Writes `notice` to the outbox in the caller's transaction: it is
+    /// delivered once that transaction commits, and never if it does not.
+    pub(crate) fn notify(&self, tx: &mut Tx, notice: notify::Notice) -> Result<()> {
+        Ok(self.inner.outbox.enqueue(tx, notice)?)
+    }
+
+    /// The outbox (its channels and counts).
+    pub fn outbox(&self) -> &outbox::Outbox {
+        &self.inner.outbox
     }
 
     /// The background writer for bind audit events and last-login times.
@@ -358,6 +375,7 @@ impl Directory {
         f: impl FnOnce(&mut Tx) -> Result<T>,
     ) -> Result<T> {
         let out = self.inner.store.write(f);
+        self.inner.outbox.committed();
         self.audit_refusal(req, &out);
         out
     }

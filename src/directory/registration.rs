@@ -31,19 +31,13 @@ impl Directory {
             };
             Ok((user, secret))
         })?;
-        if out.1.is_some() {
-            self.notify(&Notice::Invitation {
-                login: out.0.login.clone(),
-                org: out.0.org,
-            });
-        }
         Ok(out)
     }
 
     /// Issues a fresh registration token for a provisioned user (a lost or
     /// expired invitation); earlier ones stop working.
     pub fn reinvite_user(&self, req: &Request, id: Uuid) -> Result<String> {
-        let (user, secret) = self.write(req, |tx| {
+        let secret = self.write(req, |tx| {
             let user = self.user_for(tx, req, Action::ModifyUser, id)?;
             self.authorize(req, Action::ModifyUser, self.target_of(tx, &user)?)?;
             if user.state != Lifecycle::Provisioned {
@@ -53,17 +47,13 @@ impl Directory {
                     user.state.as_str()
                 )));
             }
-            let issued = self.put_registration(tx, req, &user)?;
-            Ok((user, issued.secret))
+            Ok(self.put_registration(tx, req, &user)?.secret)
         })?;
-        self.notify(&Notice::Invitation {
-            login: user.login,
-            org: user.org,
-        });
         Ok(secret)
     }
 
-    /// Replaces the user's registration tokens with a new one.
+    /// Replaces the user's registration tokens with a new one, and invites
+    /// the user (the notice carries no token).
     fn put_registration(&self, tx: &mut Tx, req: &Request, user: &User) -> Result<Issued<Token>> {
         for old in tx.tokens()? {
             if old.kind == TokenKind::Registration && old.owner == Some(user.id) {
@@ -93,6 +83,11 @@ impl Directory {
         };
         self.log(tx, req, change)?;
         tx.put_token(&token)?;
+        let invitation = Notice::Invitation {
+            login: user.login.clone(),
+            org: user.org,
+        };
+        self.notify(tx, invitation)?;
         Ok(Issued {
             record: token,
             secret: format!("{TOKEN_PREFIX}{}_{secret}", id.simple()),
@@ -130,12 +125,13 @@ impl Directory {
             user.password = hash;
             user.modified = now();
             tx.put_user(&user)?;
+            let ready = Notice::ReadyForValidation {
+                login: user.login.clone(),
+                org: user.org,
+            };
+            self.notify(tx, ready)?;
             Ok(user)
         })?;
-        self.notify(&Notice::ReadyForValidation {
-            login: user.login.clone(),
-            org: user.org,
-        });
         Ok(user)
     }
 
@@ -162,12 +158,13 @@ impl Directory {
             user.state = Lifecycle::Active;
             user.modified = now();
             tx.put_user(&user)?;
+            let validated = Notice::Validated {
+                login: user.login.clone(),
+                org: user.org,
+            };
+            self.notify(tx, validated)?;
             Ok(user)
         })?;
-        self.notify(&Notice::Validated {
-            login: user.login.clone(),
-            org: user.org,
-        });
         Ok(user)
     }
 }

@@ -24,7 +24,7 @@ mod xlsx_refs;
 mod xlsx_source;
 
 pub use config::ImportConfig;
-pub use preview::{ImportError, Imports, Preview};
+pub use preview::{ImportCounts, ImportError, Imports, Preview};
 
 use crate::directory::imports::Column;
 

@@ -15,6 +15,7 @@ use crate::directory::imports::{Applied, Counts, ImportOptions, ImportRow, Plan}
 use crate::directory::model::{Millis, now};
 use crate::directory::{self, Directory, Request};
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use uuid::Uuid;
@@ -115,6 +116,19 @@ struct Inner {
     dir: Directory,
     cfg: ImportConfig,
     kept: Kept,
+    counts: ImportCounts,
+}
+
+/// What the import jobs did since the server started, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct ImportCounts {
+    /// Files read and planned into a preview.
+    pub previews: AtomicU64,
+    /// Previews confirmed and applied, and the rows they wrote.
+    pub applied: AtomicU64,
+    pub rows: AtomicU64,
+    /// Confirms refused (invalid rows, a change since the preview, seats).
+    pub refused: AtomicU64,
 }
 
 impl Imports {
@@ -123,9 +137,15 @@ impl Imports {
             inner: Arc::new(Inner {
                 dir,
                 kept: Kept::new(cfg.max_preview_bytes_per_actor, cfg.max_preview_bytes_total),
+                counts: ImportCounts::default(),
                 cfg,
             }),
         }
+    }
+
+    /// What the import jobs did since the server started.
+    pub fn counts(&self) -> &ImportCounts {
+        &self.inner.counts
     }
 
     pub fn config(&self) -> &ImportConfig {
@@ -203,6 +223,7 @@ impl Imports {
         preview.bytes = footprint(&preview);
         let preview = Arc::new(preview);
         self.inner.kept.insert(preview.clone())?;
+        self.inner.counts.previews.fetch_add(1, Ordering::Relaxed);
         Ok(preview)
     }
 
@@ -231,8 +252,17 @@ impl Imports {
     pub fn confirm(&self, req: &Request, id: Uuid) -> Result<Arc<Preview>, ImportError> {
         let preview = self.get(req, id)?;
         let result = self.apply(req, &preview);
-        if let Err(e) = &result {
-            self.inner.dir.audit_import_refusal(req, id, &e.to_string());
+        let counts = &self.inner.counts;
+        match &result {
+            Ok(()) => {
+                counts.applied.fetch_add(1, Ordering::Relaxed);
+                let rows = preview.applied().map_or(0, |a| a.rows as u64);
+                counts.rows.fetch_add(rows, Ordering::Relaxed);
+            }
+            Err(e) => {
+                counts.refused.fetch_add(1, Ordering::Relaxed);
+                self.inner.dir.audit_import_refusal(req, id, &e.to_string());
+            }
         }
         result.map(|()| preview)
     }

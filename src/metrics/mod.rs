@@ -12,6 +12,7 @@
 //! - `config`: the `[metrics]` section (on or off, a bearer token).
 
 pub mod config;
+mod work;
 
 use crate::conn_limit::Caps;
 use crate::directory::Directory;
@@ -114,6 +115,8 @@ pub struct Metrics {
     watched_store: Mutex<Option<Directory>>,
     lockouts: Counter,
     store_file: Option<PathBuf>,
+    work: work::WorkCounters,
+    watched_imports: Mutex<Option<crate::import::Imports>>,
 }
 
 /// The store's own counts, copied into counters at each scrape.
@@ -232,6 +235,8 @@ impl Metrics {
             "Accounts locked by failed password checks",
             lockouts.clone(),
         );
+        let work = work::WorkCounters::default();
+        work.register(&mut registry);
         let ops = OPS
             .iter()
             .map(|op| OpHandles {
@@ -257,6 +262,8 @@ impl Metrics {
             lockouts,
             listeners: Mutex::new(Vec::new()),
             store_file,
+            work,
+            watched_imports: Mutex::new(None),
         }
     }
 
@@ -270,6 +277,14 @@ impl Metrics {
     /// batches at each scrape.
     pub fn watch_directory(&self, dir: Directory) {
         *self.watched_store.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
+    }
+
+    /// Reports the import jobs at each scrape.
+    pub fn watch_imports(&self, imports: crate::import::Imports) {
+        *self
+            .watched_imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(imports);
     }
 
     /// Counts one answered LDAP operation (`op` one of the names `OPS`
@@ -337,6 +352,15 @@ impl Metrics {
             let locked = dir.journal().lockouts();
             self.lockouts
                 .inc_by(locked.saturating_sub(self.lockouts.get()));
+            self.work.update_outbox(dir);
+        }
+        if let Some(imports) = self
+            .watched_imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            self.work.update_imports(imports);
         }
         if let Some(size) = self
             .store_file

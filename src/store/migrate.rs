@@ -9,7 +9,7 @@ use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -45,6 +45,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 6,
         apply: share_profile_urls,
+    },
+    Step {
+        to: 7,
+        apply: create_outbox_tables,
     },
 ];
 
@@ -185,5 +189,13 @@ fn share_profile_urls(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
             tx.put_user(&user)?;
         }
     }
+    Ok(())
+}
+
+/// Version 7: the outbox (notices written with the change that causes them).
+fn create_outbox_tables(tx: &mut Tx, _: u32) -> StoreResult<()> {
+    let w = tx.writer()?;
+    w.open_table(OUTBOX)?;
+    w.open_table(OUTBOX_PENDING)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ mod cache;
 mod codec;
 mod group;
 mod migrate;
+mod outbox;
 mod read;
 mod snapshot;
 mod tables;

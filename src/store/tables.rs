@@ -76,3 +76,10 @@ pub const ORG_UNITS: MultimapTableDefinition<u128, u128> =
 
 /// The append-only change log (the audit trail): sequence → event.
 pub const CHANGELOG: TableDefinition<u64, &[u8]> = TableDefinition::new("changelog");
+
+/// Notices on their way (the outbox): id → entry, every state.
+pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
+/// The pending part of the outbox: id → (when it is tried next, channel), so
+/// a channel's delivery thread finds its work without decoding anything.
+pub const OUTBOX_PENDING: TableDefinition<u64, (i64, &str)> =
+    TableDefinition::new("outbox_pending");

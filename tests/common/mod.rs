@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod differential;
 pub mod http;
+pub mod receivers;
 pub mod scim;
 pub mod server;
 pub mod slapd_tools;

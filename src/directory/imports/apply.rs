@@ -3,9 +3,8 @@
 //! administrator saw, then write every row, check every organization's seats
 //! once all rows are in (a file may move users out of an organization and
 //! others into it, so the order of rows must not matter), and append the
-//! completion event. Any failure leaves nothing behind. Once committed, a
-//! "bulk update completed" notice goes to the actor and the organization's
-//! administrators.
+//! completion event and the "bulk update completed" notice for the actor and
+//! the organization's administrators. Any failure leaves nothing behind.
 
 use super::{Counts, ImportOptions, ImportRow, Plan, PlannedRow, RowAction};
 use crate::directory::attributes::text_named;
@@ -60,36 +59,15 @@ impl Directory {
             }
             check_seats(tx, &plan)?;
             let event = self.log_completion(tx, req, id, &plan)?;
-            Ok(Applied {
+            let applied = Applied {
                 counts: plan.counts,
                 rows: plan.rows.len(),
                 org: only_org(&plan.rows),
                 event,
-            })
+            };
+            self.notify(tx, completion(req, id, &applied))?;
+            Ok(applied)
         })
-        .inspect(|applied| self.notify_completion(req, id, applied))
-    }
-
-    /// Sends "bulk update completed" once the import is committed. Resolving
-    /// the recipients reads the organization's members, so it runs on a
-    /// thread of its own rather than delaying the administrator's answer.
-    fn notify_completion(&self, req: &Request, id: Uuid, applied: &Applied) {
-        let notice = Notice::ImportCompleted {
-            login: req.actor.name.clone(),
-            org: applied.org,
-            summary: format!(
-                "import {id}: rows={}, {}",
-                applied.rows,
-                applied.counts.text()
-            ),
-        };
-        let dir = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name("dirgate-import-notice".into())
-            .spawn(move || dir.notify(&notice));
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot send the import completion notice");
-        }
     }
 
     /// Records in the audit trail that a confirm of import `id` was refused
@@ -277,4 +255,17 @@ fn check_seats(tx: &Tx, plan: &Plan) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// "Bulk update completed", written with the import it reports.
+fn completion(req: &Request, id: Uuid, applied: &Applied) -> Notice {
+    Notice::ImportCompleted {
+        login: req.actor.name.clone(),
+        org: applied.org,
+        summary: format!(
+            "import {id}: rows={}, {}",
+            applied.rows,
+            applied.counts.text()
+        ),
+    }
 }
