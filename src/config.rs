@@ -9,10 +9,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod backup;
 mod describe;
 mod notify;
 mod raw;
 mod sections;
+pub use backup::BackupConfig;
 pub use notify::{NotifyConfig, SmtpConfig, SmtpSecurity, WebhookConfig};
 use raw::*;
 use sections::*;
@@ -108,6 +110,8 @@ pub struct Config {
     pub scim: crate::scim::config::ScimConfig,
     /// `/metrics` on or off, and its token (`[metrics]`).
     pub metrics: crate::metrics::config::MetricsConfig,
+    /// Scheduled backups (`[backup]`).
+    pub backup: BackupConfig,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -319,6 +323,7 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
         import,
         scim: raw.scim.validate(),
         metrics,
+        backup: raw.backup.validate().map_err(|(key, m)| invalid(key, m))?,
     })
 }
 

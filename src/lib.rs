@@ -21,13 +21,15 @@
 //! - [`conn_limit`]: the connection caps (total and per address) both
 //!   listeners apply.
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
-//! - [`smtp`]: the mail notification channel (plain SMTP to a relay).
-//! - [`webhook`]: the webhook notification channel (JSON POSTs, retried).
+//! - [`smtp`]: the mail notification channel (lettre: STARTTLS, TLS, AUTH).
+//! - [`webhook`]: the webhook notification channel (signed JSON POSTs).
+//! - [`backup`]: scheduled backups and the offline restore.
 //! - [`server`]: start-up, bootstrap, listeners and shutdown ([`run`]).
 //! - `fuzzing` (hidden): the fuzz targets, shared by `fuzz/` and the
 //!   corpus regression test.
 
 pub mod admin;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod conn_limit;

@@ -39,6 +39,15 @@ enum Command {
         /// The LDIF file.
         file: PathBuf,
     },
+    /// Restore a backup (from `dirgate backup` or a scheduled one) into the
+    /// data directory of a stopped server, after checking it whole.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Replace the store that is there (kept as dirgate.redb.before-restore).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Print dirgate's own attribute types and object classes as an
     /// OpenLDAP schema file, for slapd to take exports that carry them.
     Schema,
@@ -54,6 +63,10 @@ fn main() -> ExitCode {
         Command::Serve => serve(cli.config),
         Command::CheckConfig { file } => check_config(&file),
         Command::LoadLdif { file } => load_ldif(cli.config, &file),
+        Command::Restore { file, replace } => Config::load(cli.config.as_deref())
+            .map_err(anyhow::Error::from)
+            .and_then(|c| dirgate::backup::restore(&c, &file, replace))
+            .map(|said| println!("{said}")),
         Command::Schema => {
             print!("{}", dirgate::ldap::schema::slapd_schema());
             Ok(())

@@ -111,6 +111,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         Some(addr) => Some(listen_ldap(&tracker, &shutdown, &ctx, &caps, addr, Mode::Ldaps).await?),
         None => None,
     };
+    tracker.spawn(crate::backup::schedule(
+        directory.clone(),
+        config.backup.clone(),
+        shutdown.clone(),
+    ));
     tracker.close();
     Ok(Server {
         http_addr,

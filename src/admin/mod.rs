@@ -11,11 +11,12 @@
 //! - `openapi`: the route table, and the OpenAPI document built from it;
 //! - `views`: how records look in JSON; `input`: body and query parsing;
 //! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `notices`,
-//!   `reports`, `export` (LDIF): routes, one file each.
+//!   `reports`, `export` (LDIF), `backup`: routes, one file each.
 
 mod admins;
 mod audit;
 pub mod auth;
+mod backup;
 pub mod error;
 mod export;
 pub mod imports;
@@ -114,6 +115,7 @@ fn routes() -> Routes {
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(notices::routes())
+        .merge(backup::routes())
         .merge(reports::routes())
         .merge(export::routes())
         .describe(Op::get("/openapi.json", "This document").public())

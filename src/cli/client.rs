@@ -127,6 +127,34 @@ impl Client {
         Err(api_error(status, &value))
     }
 
+    /// `GET path` under `/admin/v1` streamed into `out` (a backup), with no
+    /// overall time limit: a large directory takes a while. The bytes written.
+    pub fn download(&self, path: &str, out: &mut dyn std::io::Write) -> Result<u64, CliError> {
+        let url = format!("{}/admin/v1{path}", self.base);
+        let unreachable = |e: &dyn std::fmt::Display| CliError::Unreachable {
+            url: self.base.clone(),
+            reason: e.to_string(),
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(std::time::Duration::from_secs(10)))
+            .build()
+            .into();
+        let mut resp = agent
+            .get(&url)
+            .header("Authorization", self.authorization())
+            .call()
+            .map_err(|e| unreachable(&e))?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+            return Err(api_error(status, &value));
+        }
+        let mut body = resp.body_mut().with_config().limit(u64::MAX).reader();
+        std::io::copy(&mut body, out).map_err(|e| unreachable(&e))
+    }
+
     /// One request; the status and the body as text.
     fn exchange(
         &self,

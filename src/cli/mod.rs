@@ -1,9 +1,10 @@
-//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit|import|export-ldif …`)
+//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit|import|export-ldif|backup …`)
 //! that call a running daemon over the admin API. The store is locked by the
 //! daemon, so these never open it. Argument definitions live here; `run` turns
 //! each into one HTTP call; `client` holds the connection and credentials;
 //! `output` prints tables or JSON. Exit statuses: see [`client::CliError::exit_code`].
 
+mod backup;
 pub mod client;
 mod import;
 mod output;
@@ -107,6 +108,16 @@ pub enum AdminCommand {
         conn: Conn,
         #[command(flatten)]
         args: ExportArgs,
+    },
+    /// Back up a running daemon's whole store into FILE (mode 0600: it holds
+    /// password hashes), from one consistent snapshot while writes go on;
+    /// the checksum is checked before FILE is in place. `dirgate restore`
+    /// loads it into a stopped server.
+    Backup {
+        #[command(flatten)]
+        conn: Conn,
+        /// Where to write the backup.
+        file: PathBuf,
     },
 }
 

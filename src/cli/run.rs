@@ -57,6 +57,9 @@ fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliE
             super::import::run(&connect(&conn)?, &args, conn.json)
         }
         AdminCommand::ExportLdif { conn, args } => export_ldif(&connect(&conn)?, &args),
+        AdminCommand::Backup { conn, file } => {
+            super::backup::run(&connect(&conn)?, &file, conn.json)
+        }
     }
 }
 

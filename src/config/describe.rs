@@ -169,11 +169,24 @@ impl Config {
             ),
             ("notify", section(notify)),
             ("metrics", section(metrics)),
+            ("backup", section(describe_backup(&self.backup))),
         ] {
             top.insert(name.to_owned(), value);
         }
         toml::to_string(&top).unwrap_or_default()
     }
+}
+
+/// `[backup]`.
+fn describe_backup(b: &super::BackupConfig) -> Vec<(&'static str, Value)> {
+    let mut out = vec![
+        ("interval_minutes", int(b.interval.as_secs() / 60)),
+        ("keep", int(b.keep)),
+    ];
+    if let Some(dir) = &b.dir {
+        out.push(("dir", text(dir.display().to_string())));
+    }
+    out
 }
 
 /// `[notify]`; the webhook secret and the SMTP password masked.

@@ -24,6 +24,7 @@ pub(super) struct RawConfig {
     pub(super) notify: super::notify::NotifySection,
     pub(super) scim: crate::scim::config::ScimSection,
     pub(super) metrics: crate::metrics::config::MetricsSection,
+    pub(super) backup: super::backup::BackupSection,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -136,6 +136,9 @@ pub enum Action {
     /// recipients): the system administrator's, as it runs the mail relay
     /// and the webhook.
     ReadNotices,
+    /// Take a backup of the whole store (every record and password hash):
+    /// the system administrator's.
+    Backup,
     /// Change one's own password (target.subject must be the actor).
     ChangeOwnPassword,
     /// Change one's own self-service attributes (the configured set of
@@ -383,6 +386,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         | ManageServiceAccounts
         | ReadSettings
         | ReadNotices
+        | Backup
         | ExportSecrets
         | KeepIdentity => false,
     }

@@ -36,6 +36,7 @@ pub mod admins;
 pub mod attributes;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod bootstrap;
 pub mod certificates;
 pub mod email;

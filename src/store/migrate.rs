@@ -11,7 +11,7 @@ use redb::ReadableTable;
 /// The layout this build writes and understands.
 pub const SCHEMA_VERSION: u32 = 7;
 
-const VERSION_KEY: &str = "schema_version";
+pub(super) const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
 
 /// One step: upgrades a store at version `to - 1` to version `to`.

@@ -6,6 +6,7 @@
 //! operation is all or nothing. redb is synchronous: call these off the async
 //! worker threads.
 
+mod backup;
 mod batch;
 mod cache;
 mod codec;
@@ -23,6 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use backup::{
+    BackupError, BackupHeader, backup_to_file, restore as restore_backup, verify as verify_backup,
+};
 pub use migrate::SCHEMA_VERSION;
 pub use snapshot::Snapshot;
 

@@ -80,7 +80,9 @@ impl Api {
                 .headers()
                 .get("www-authenticate")
                 .map(|v| v.to_str().unwrap().to_owned());
-            let text = resp.body_mut().read_to_string().unwrap();
+            // Bytes, not text: some answers are binary (a backup).
+            let bytes = resp.body_mut().with_config().limit(1 << 30).read_to_vec().unwrap();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             let body = if text.is_empty() {
                 Value::Null
             } else {
