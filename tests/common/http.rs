@@ -81,7 +81,12 @@ impl Api {
                 .get("www-authenticate")
                 .map(|v| v.to_str().unwrap().to_owned());
             // Bytes, not text: some answers are binary (a backup).
-            let bytes = resp.body_mut().with_config().limit(1 << 30).read_to_vec().unwrap();
+            let bytes = resp
+                .body_mut()
+                .with_config()
+                .limit(1 << 30)
+                .read_to_vec()
+                .unwrap();
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let body = if text.is_empty() {
                 Value::Null
