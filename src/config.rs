@@ -3,7 +3,6 @@
 //! [`Config`]. With no file at all the daemon runs on these defaults.
 
 use crate::directory::Settings;
-use crate::directory::password::HashParams;
 use crate::ldap::dn::Dn;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -11,6 +10,7 @@ use std::time::Duration;
 
 mod backup;
 mod describe;
+pub mod env;
 mod notify;
 mod raw;
 mod sections;
@@ -31,6 +31,9 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("{key}: {message}")]
     Invalid { key: &'static str, message: String },
+    /// A `DIRGATE_*` variable's value cannot be the key's type.
+    #[error("{variable}: {message}")]
+    Env { variable: String, message: String },
 }
 
 /// LDAP listener settings.
@@ -131,11 +134,17 @@ pub(crate) const DEFAULT_HTTP_BODY_TIMEOUT_SECS: u64 = 120;
 impl Config {
     /// Reads `path` (if given), applies the environment, validates.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let raw = match path {
-            Some(p) => parse_file(p)?,
-            None => RawConfig::default(),
+        let (text, origin) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?;
+                (text, p.to_path_buf())
+            }
+            None => (String::new(), PathBuf::from("<defaults>")),
         };
-        validate(raw, &|k| std::env::var(k).ok())
+        from_text(&text, origin, &|k| std::env::var(k).ok())
     }
 
     /// Parses configuration text with the given environment (for tests).
@@ -143,11 +152,7 @@ impl Config {
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let raw = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: PathBuf::from("<text>"),
-            message: e.to_string(),
-        })?;
-        validate(raw, env)
+        from_text(text, PathBuf::from("<text>"), env)
     }
 
     /// The store file inside the data directory.
@@ -161,73 +166,83 @@ impl Config {
     }
 }
 
-fn parse_file(path: &Path) -> Result<RawConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+/// The file (read straight into its shape first, so its errors carry line
+/// numbers), then the environment over it (`env`), validated.
+fn from_text(
+    text: &str,
+    origin: PathBuf,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let parse_error = |message: String| ConfigError::Parse {
+        path: origin.clone(),
+        message,
+    };
+    let mut raw: RawConfig = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+    let before = table.clone();
+    env::overlay(&mut table, env)?;
+    if table != before {
+        raw = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| parse_error(format!("with the environment: {e}")))?;
+    }
+    validate(raw)
 }
 
-fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-    let data_dir = env("DIRGATE_DATA_DIR")
-        .map(PathBuf::from)
-        .or(raw.data_dir)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-    let base_dn = pick(env("DIRGATE_BASE_DN"), raw.base_dn, DEFAULT_BASE_DN);
-    let base_dn = Dn::parse(&base_dn).map_err(|e| invalid("base_dn", e.to_string()))?;
+/// Every section validated; the first fault names its key.
+fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
+    let base_dn = raw.base_dn.as_deref().unwrap_or(DEFAULT_BASE_DN);
+    let base_dn = Dn::parse(base_dn).map_err(|e| invalid("base_dn", e.to_string()))?;
     if base_dn.is_root() {
         return Err(invalid(
             "base_dn",
             "must not be empty (e.g. dc=example,dc=com)".into(),
         ));
     }
-    let ldap = pick(
-        env("DIRGATE_LDAP_LISTEN"),
-        raw.ldap.listen.clone(),
-        DEFAULT_LDAP_LISTEN,
-    );
-    let http = pick(
-        env("DIRGATE_HTTP_LISTEN"),
-        raw.http.listen.clone(),
-        DEFAULT_HTTP_LISTEN,
-    );
-    let require_suffix = match env("DIRGATE_LOGINS_REQUIRE_SUFFIX") {
-        Some(v) => parse_bool("logins.require_suffix", &v)?,
-        None => raw.logins.require_suffix.unwrap_or(true),
-    };
-    let defaults = HashParams::default();
-    let hash = HashParams {
-        memory_kib: raw
-            .passwords
-            .argon2_memory_kib
-            .unwrap_or(defaults.memory_kib),
-        iterations: raw
-            .passwords
-            .argon2_iterations
-            .unwrap_or(defaults.iterations),
-        parallelism: raw
-            .passwords
-            .argon2_parallelism
-            .unwrap_or(defaults.parallelism),
-    };
-    hash.validate()
-        .map_err(|e| invalid("passwords", e.to_string()))?;
-    let core_defaults = Settings::default();
-    let hash_workers = raw
-        .passwords
-        .hash_workers
-        .unwrap_or(core_defaults.hash_workers);
-    if hash_workers == 0 {
-        return Err(invalid(
-            "passwords.hash_workers",
-            "must be at least 1 (argon2id checks run on these threads)".into(),
-        ));
-    }
-    let mut ldap_cfg = ldap_config(&raw.ldap);
+    let net = listeners(&raw)?;
+    Ok(Config {
+        notify: section(raw.notify.validate())?,
+        data_dir: raw
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+        base_dn,
+        ldap: net.ldap,
+        ldap_listen: net.ldap_listen,
+        ldaps_listen: net.ldaps_listen,
+        tls: net.tls,
+        http_listen: net.http_listen,
+        http_max_connections: raw
+            .http
+            .max_connections
+            .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS),
+        http_max_connections_per_address: raw
+            .http
+            .max_connections_per_address
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+        http_timeouts: http_timeouts(&raw.http),
+        http_tls: net.http_tls,
+        first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
+        directory: directory_settings(&raw)?,
+        import: section(raw.import.validate())?,
+        scim: raw.scim.validate(),
+        metrics: section(raw.metrics.validate())?,
+        backup: section(raw.backup.validate())?,
+    })
+}
+
+/// The listeners and their certificate (`[ldap]`, `[http]`).
+struct Listeners {
+    ldap: LdapConfig,
+    ldap_listen: SocketAddr,
+    ldaps_listen: Option<SocketAddr>,
+    http_listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    http_tls: bool,
+}
+
+fn listeners(raw: &RawConfig) -> Result<Listeners, ConfigError> {
+    let mut ldap = ldap_config(&raw.ldap);
     let tls = match (raw.ldap.tls_cert.clone(), raw.ldap.tls_key.clone()) {
         (Some(c), Some(k)) => Some((c, k)),
         (None, None) => None,
@@ -238,42 +253,47 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             ));
         }
     };
-    ldap_cfg.tls_configured = tls.is_some();
-    if ldap_cfg.require_tls && tls.is_none() {
-        return Err(invalid(
-            "ldap.require_tls",
-            "needs ldap.tls_cert and ldap.tls_key".into(),
-        ));
-    }
-    let http_tls = match env("DIRGATE_HTTP_TLS") {
-        Some(v) => parse_bool("http.tls", &v)?,
-        None => raw.http.tls.unwrap_or(false),
+    ldap.tls_configured = tls.is_some();
+    let needs_cert = |key, on: bool, more: &str| {
+        if on && tls.is_none() {
+            return Err(invalid(
+                key,
+                format!("needs ldap.tls_cert and ldap.tls_key{more}"),
+            ));
+        }
+        Ok(())
     };
-    if http_tls && tls.is_none() {
-        return Err(invalid(
-            "http.tls",
-            "needs ldap.tls_cert and ldap.tls_key (the HTTP listener serves the same certificate)"
-                .into(),
-        ));
-    }
-    let ldaps = env("DIRGATE_LDAPS_LISTEN").or(raw.ldap.ldaps_listen.clone());
-    let ldaps_listen = ldaps
-        .map(|a| parse_addr("ldap.ldaps_listen", &a))
+    needs_cert("ldap.require_tls", ldap.require_tls, "")?;
+    let http_tls = raw.http.tls.unwrap_or(false);
+    needs_cert(
+        "http.tls",
+        http_tls,
+        " (the HTTP listener serves the same certificate)",
+    )?;
+    let ldaps_listen = raw
+        .ldap
+        .ldaps_listen
+        .as_deref()
+        .map(|a| parse_addr("ldap.ldaps_listen", a))
         .transpose()?;
-    if ldaps_listen.is_some() && tls.is_none() {
-        return Err(invalid(
-            "ldap.ldaps_listen",
-            "needs ldap.tls_cert and ldap.tls_key".into(),
-        ));
-    }
-    let import = raw.import.validate().map_err(|(key, m)| invalid(key, m))?;
-    let metrics_enabled = env("DIRGATE_METRICS_ENABLED")
-        .map(|v| parse_bool("metrics.enabled", &v))
-        .transpose()?;
-    let metrics = raw
-        .metrics
-        .validate(metrics_enabled, env("DIRGATE_METRICS_TOKEN"))
-        .map_err(|(key, m)| invalid(key, m))?;
+    needs_cert("ldap.ldaps_listen", ldaps_listen.is_some(), "")?;
+    let ldap_listen = raw.ldap.listen.as_deref().unwrap_or(DEFAULT_LDAP_LISTEN);
+    let http_listen = raw.http.listen.as_deref().unwrap_or(DEFAULT_HTTP_LISTEN);
+    Ok(Listeners {
+        ldap,
+        ldap_listen: parse_addr("ldap.listen", ldap_listen)?,
+        ldaps_listen,
+        http_listen: parse_addr("http.listen", http_listen)?,
+        tls,
+        http_tls,
+    })
+}
+
+/// The core's settings: `[passwords]`, `[lockout]`, `[logins]`, `[users]`,
+/// `[audit]`, `[posix]` and `[ldap] anonymous_read`.
+fn directory_settings(raw: &RawConfig) -> Result<Settings, ConfigError> {
+    let core_defaults = Settings::default();
+    let (hash, hash_workers) = password_hashing(&raw.passwords)?;
     let policy = crate::directory::acl::Policy {
         anonymous_read: raw
             .ldap
@@ -281,54 +301,27 @@ fn validate(raw: RawConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Conf
             .unwrap_or(false)
             .then_some(crate::directory::model::Scope::Server),
     };
-    Ok(Config {
-        notify: raw.notify.validate().map_err(|(key, m)| invalid(key, m))?,
-        data_dir,
-        base_dn,
-        ldap: ldap_cfg,
-        ldap_listen: parse_addr("ldap.listen", &ldap)?,
-        ldaps_listen,
-        tls,
-        http_listen: parse_addr("http.listen", &http)?,
-        http_max_connections: raw
-            .http
-            .max_connections
-            .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS),
-        http_max_connections_per_address: raw
-            .http
-            .max_connections_per_address
-            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
-        http_timeouts: http_timeouts(&raw.http),
-        http_tls,
-        first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
-        directory: Settings {
-            require_suffix,
-            hash,
-            policy,
-            lockout: lockout_policy(&raw.lockout),
-            self_service: self_service(&raw.users)?,
-            audit_retention_days: raw
-                .audit
-                .retention_days
-                .unwrap_or(core_defaults.audit_retention_days),
-            rehash_on_login: match env("DIRGATE_PASSWORDS_REHASH_ON_LOGIN") {
-                Some(v) => parse_bool("passwords.rehash_on_login", &v)?,
-                None => raw.passwords.rehash_on_login.unwrap_or(true),
-            },
-            posix: posix_defaults(&raw.posix)?,
-            hash_workers,
-            hash_queue: raw.passwords.hash_queue.unwrap_or(core_defaults.hash_queue),
-            ..core_defaults
-        },
-        import,
-        scim: raw.scim.validate(),
-        metrics,
-        backup: raw.backup.validate().map_err(|(key, m)| invalid(key, m))?,
+    Ok(Settings {
+        require_suffix: raw.logins.require_suffix.unwrap_or(true),
+        hash,
+        policy,
+        lockout: lockout_policy(&raw.lockout),
+        self_service: self_service(&raw.users)?,
+        audit_retention_days: raw
+            .audit
+            .retention_days
+            .unwrap_or(core_defaults.audit_retention_days),
+        rehash_on_login: raw.passwords.rehash_on_login.unwrap_or(true),
+        posix: posix_defaults(&raw.posix)?,
+        hash_workers,
+        hash_queue: raw.passwords.hash_queue.unwrap_or(core_defaults.hash_queue),
+        ..core_defaults
     })
 }
 
-fn pick(env: Option<String>, file: Option<String>, default: &str) -> String {
-    env.or(file).unwrap_or_else(|| default.to_owned())
+/// A section's own validation, its fault as a [`ConfigError`].
+fn section<T>(checked: Result<T, (&'static str, String)>) -> Result<T, ConfigError> {
+    checked.map_err(|(key, m)| invalid(key, m))
 }
 
 fn invalid(key: &'static str, message: String) -> ConfigError {
@@ -342,14 +335,6 @@ fn parse_addr(key: &'static str, value: &str) -> Result<SocketAddr, ConfigError>
             format!("'{value}' is not an address:port such as 127.0.0.1:3389"),
         )
     })
-}
-
-fn parse_bool(key: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(invalid(key, format!("'{value}' is not true or false"))),
-    }
 }
 
 #[cfg(test)]
@@ -395,6 +380,40 @@ mod tests {
         assert_eq!(c.base_dn.to_string(), "o=Acme");
         assert_eq!(c.http_listen.port(), 0);
         assert!(!c.directory.require_suffix);
+    }
+
+    #[test]
+    fn every_key_follows_one_rule() {
+        let env = |k: &str| match k {
+            "DIRGATE_PASSWORDS_ARGON2_MEMORY_KIB" => Some("1024".to_owned()),
+            "DIRGATE_USERS_SELF_SERVICE" => Some("email, display_name".to_owned()),
+            "DIRGATE_NOTIFY_SMTP" => Some("mail.example.com:587".to_owned()),
+            "DIRGATE_NOTIFY_SMTP_USER" => Some("relay".to_owned()),
+            "DIRGATE_NOTIFY_SMTP_PASSWORD" => Some("from-the-environment".to_owned()),
+            "DIRGATE_LDAP_MAX_CONNECTIONS" => Some("7".to_owned()),
+            "DIRGATE_BACKUP_KEEP" => Some("3".to_owned()),
+            "DIRGATE_LDAPS_LISTEN" => Some("nowhere".to_owned()),
+            _ => None,
+        };
+        // The older DIRGATE_LDAPS_LISTEN still reaches ldap.ldaps_listen.
+        let err = Config::from_str_with_env("", &env).unwrap_err().to_string();
+        assert!(err.starts_with("ldap.ldaps_listen"), "{err}");
+        let env2 = |k: &str| (k != "DIRGATE_LDAPS_LISTEN").then(|| env(k)).flatten();
+        let file = "[passwords]\nargon2_memory_kib = 4096\n[ldap]\nmax_connections = 1\n";
+        let c = Config::from_str_with_env(file, &env2).unwrap();
+        assert_eq!(c.directory.hash.memory_kib, 1024);
+        assert_eq!(c.directory.self_service.len(), 2);
+        assert_eq!(c.ldap.max_connections, 7);
+        assert_eq!(c.backup.keep, 3);
+        let smtp = c.notify.smtp.unwrap();
+        assert_eq!(smtp.credentials.unwrap().1, "from-the-environment");
+        // A value of the wrong type names the variable and the key.
+        let bad = |k: &str| (k == "DIRGATE_LOCKOUT_THRESHOLD").then(|| "many".to_owned());
+        let err = Config::from_str_with_env("", &bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("DIRGATE_LOCKOUT_THRESHOLD") && err.contains("lockout.threshold"),
+            "{err}"
+        );
     }
 
     #[test]

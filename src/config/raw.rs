@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 
 /// The file as written. Every section refuses keys it does not know.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawConfig {
     pub(super) data_dir: Option<PathBuf>,
@@ -27,21 +27,21 @@ pub(super) struct RawConfig {
     pub(super) backup: super::backup::BackupSection,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawAudit {
     /// Days audit events are kept; 0 keeps them forever.
     pub(super) retention_days: Option<u32>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawUsers {
     /// Profile fields users may change on their own account.
     pub(super) self_service: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawLockout {
     pub(super) threshold: Option<u32>,
@@ -49,7 +49,7 @@ pub(super) struct RawLockout {
     pub(super) duration_secs: Option<u64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawListen {
     pub(super) listen: Option<String>,
@@ -60,7 +60,7 @@ pub(super) struct RawListen {
     pub(super) tls: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawLdap {
     pub(super) listen: Option<String>,
@@ -80,13 +80,13 @@ pub(super) struct RawLdap {
     pub(super) max_paged_cursors: Option<usize>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawLogins {
     pub(super) require_suffix: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawPasswords {
     pub(super) argon2_memory_kib: Option<u32>,
@@ -97,13 +97,13 @@ pub(super) struct RawPasswords {
     pub(super) hash_queue: Option<usize>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawIds {
     pub(super) first_number: Option<u32>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawPosix {
     pub(super) home_directory: Option<String>,

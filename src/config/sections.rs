@@ -1,5 +1,5 @@
 //! One section of the configuration each: the `[posix]` defaults, the
-//! self-service fields, the lockout policy, the LDAP listener's
+//! self-service fields, password hashing, the lockout policy, the LDAP listener's
 //! settings and the HTTP timeouts, validated from their raw TOML shapes.
 
 use super::raw::*;
@@ -7,6 +7,7 @@ use super::{
     ConfigError, DEFAULT_HTTP_BODY_TIMEOUT_SECS, DEFAULT_HTTP_HEADER_TIMEOUT_SECS, LdapConfig,
 };
 use crate::directory::PosixDefaults;
+use crate::directory::password::HashParams;
 use crate::directory::users::ProfileField;
 use std::time::Duration;
 
@@ -46,6 +47,30 @@ pub(super) fn self_service(raw: &RawUsers) -> Result<Vec<ProfileField>, ConfigEr
             })
         })
         .collect()
+}
+
+/// `[passwords]`: argon2id's cost, and the threads it runs on.
+pub(super) fn password_hashing(raw: &RawPasswords) -> Result<(HashParams, usize), ConfigError> {
+    let d = HashParams::default();
+    let hash = HashParams {
+        memory_kib: raw.argon2_memory_kib.unwrap_or(d.memory_kib),
+        iterations: raw.argon2_iterations.unwrap_or(d.iterations),
+        parallelism: raw.argon2_parallelism.unwrap_or(d.parallelism),
+    };
+    hash.validate().map_err(|e| ConfigError::Invalid {
+        key: "passwords",
+        message: e.to_string(),
+    })?;
+    let workers = raw
+        .hash_workers
+        .unwrap_or(crate::directory::Settings::default().hash_workers);
+    if workers == 0 {
+        return Err(ConfigError::Invalid {
+            key: "passwords.hash_workers",
+            message: "must be at least 1 (argon2id checks run on these threads)".into(),
+        });
+    }
+    Ok((hash, workers))
 }
 
 pub(super) fn lockout_policy(raw: &RawLockout) -> crate::directory::LockoutPolicy {

@@ -39,7 +39,7 @@ impl Default for ImportConfig {
 }
 
 /// The section as written; every key optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct ImportSection {
     max_rows: Option<usize>,

@@ -2,7 +2,7 @@
 //! token a scraper must present (none: open, as Prometheus endpoints
 //! usually are on a private network; the figures hold no names and no
 //! secrets). `DIRGATE_METRICS_ENABLED` and `DIRGATE_METRICS_TOKEN` override
-//! the file.
+//! the file, as every key does (`config::env`).
 
 use serde::Deserialize;
 
@@ -10,7 +10,7 @@ use serde::Deserialize;
 const MIN_TOKEN: usize = 16;
 
 /// `[metrics]` as written.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct MetricsSection {
     enabled: Option<bool>,
@@ -44,16 +44,9 @@ impl Default for MetricsConfig {
 }
 
 impl MetricsSection {
-    /// The section with the environment's overrides applied; `Err` names
-    /// the key and what is wrong.
-    pub fn validate(
-        &self,
-        enabled_env: Option<bool>,
-        token_env: Option<String>,
-    ) -> Result<MetricsConfig, (&'static str, String)> {
-        let token = token_env
-            .or_else(|| self.token.clone())
-            .filter(|t| !t.is_empty());
+    /// The section validated; `Err` names the key and what is wrong.
+    pub fn validate(&self) -> Result<MetricsConfig, (&'static str, String)> {
+        let token = self.token.clone().filter(|t| !t.is_empty());
         if let Some(t) = &token
             && t.len() < MIN_TOKEN
         {
@@ -63,7 +56,7 @@ impl MetricsSection {
             ));
         }
         Ok(MetricsConfig {
-            enabled: enabled_env.or(self.enabled).unwrap_or(true),
+            enabled: self.enabled.unwrap_or(true),
             token,
         })
     }

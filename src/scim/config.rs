@@ -15,7 +15,7 @@ use serde::Deserialize;
 pub const DEFAULT_MAX_FILTER_MATCHES: usize = 10_000;
 
 /// `[scim]` as written.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScimSection {
     /// 0 = no limit.
