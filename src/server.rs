@@ -32,6 +32,8 @@ pub struct Server {
     pub http_addr: SocketAddr,
     pub ldap_addr: SocketAddr,
     pub ldaps_addr: Option<SocketAddr>,
+    /// `[metrics] listen`, once bound.
+    pub metrics_addr: Option<SocketAddr>,
     /// The certificate in use, reloadable (SIGHUP).
     pub tls: Option<Arc<Tls>>,
     pub directory: Directory,
@@ -85,6 +87,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         shutdown.clone(),
         tracker.clone(),
     ));
+    let metrics_addr = serve_metrics(&config, &metrics, &tracker, &shutdown).await?;
     let ctx = Arc::new(LdapContext {
         dir: directory.clone(),
         tree: Tree::new(config.base_dn.clone()),
@@ -121,11 +124,42 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         http_addr,
         ldap_addr,
         ldaps_addr,
+        metrics_addr,
         tls,
         directory,
         tracker,
         shutdown,
     })
+}
+
+/// `/metrics` on a listener of its own, when `[metrics] listen` asks for one
+/// (with small connection caps: a scraper or two reach it).
+async fn serve_metrics(
+    config: &Config,
+    metrics: &Arc<Metrics>,
+    tracker: &TaskTracker,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Option<SocketAddr>> {
+    let Some(addr) = config.metrics.listen.filter(|_| config.metrics.enabled) else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (metrics.listen)"))?;
+    let bound = listener.local_addr()?;
+    tracing::info!(addr = %bound, "metrics listening");
+    let caps = Arc::new(Caps::new("metrics", 64, 16));
+    tracker.spawn(crate::http::serve::serve(
+        crate::http::limit::Limited::new(listener, caps),
+        crate::http::metrics::exposition(metrics.clone(), &config.metrics),
+        crate::http::serve::Options {
+            timeouts: config.http_timeouts,
+            tls: None,
+        },
+        shutdown.clone(),
+        tracker.clone(),
+    ));
+    Ok(Some(bound))
 }
 
 /// Binds an LDAP listener and serves it on the tracker.

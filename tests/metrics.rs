@@ -191,3 +191,24 @@ async fn a_token_guards_the_metrics_and_they_can_be_turned_off() {
     let base = format!("http://{}", off.server.http_addr);
     assert_eq!(scrape(&base, None).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_have_a_listener_of_their_own() {
+    let l = start("[metrics]\nlisten = \"127.0.0.1:0\"\n").await;
+    let own = format!(
+        "http://{}",
+        l.server.metrics_addr.expect("no metrics listener")
+    );
+    let http = format!("http://{}", l.server.http_addr);
+    // The HTTP listener no longer serves it; its requests are still counted.
+    assert_eq!(scrape(&http, None).await.0, StatusCode::NOT_FOUND);
+    let (status, text) = scrape(&own, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text.contains("dirgate_http_requests_total{route=\"unmatched\",status=\"404\"} 1"),
+        "{text}"
+    );
+    // Nothing but /metrics there.
+    let other = reqwest::get(format!("{own}/admin/v1/users")).await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+}

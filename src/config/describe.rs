@@ -71,6 +71,9 @@ impl Config {
         }
         let notify = describe_notify(&self.notify);
         let mut metrics = vec![("enabled", Value::Boolean(self.metrics.enabled))];
+        if let Some(a) = self.metrics.listen {
+            metrics.push(("listen", text(a.to_string())));
+        }
         if self.metrics.token.is_some() {
             metrics.push(("token", text("***")));
         }

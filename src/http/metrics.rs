@@ -1,4 +1,5 @@
-//! `/metrics` on the HTTP listener and the counting of every HTTP request.
+//! `/metrics` (on the HTTP listener, or on `[metrics] listen`) and the
+//! counting of every HTTP request.
 //! [`instrument`] wraps the whole application: each request is counted by
 //! its route's template and status, with its latency; the exposition is
 //! served when `[metrics] enabled` (the default), behind `[metrics] token`
@@ -23,22 +24,26 @@ struct Exposition {
     token: Option<Arc<str>>,
 }
 
-/// `app` with `/metrics` (when enabled) and every request counted.
+/// `app` with `/metrics` (when enabled and not on a listener of its own)
+/// and every request counted.
 pub fn instrument(app: Router, metrics: Arc<Metrics>, cfg: &MetricsConfig) -> Router {
-    let app = if cfg.enabled {
-        let exposition = Exposition {
-            metrics: metrics.clone(),
-            token: cfg.token.as_deref().map(Arc::from),
-        };
-        app.merge(
-            Router::new()
-                .route("/metrics", get(scrape))
-                .with_state(exposition),
-        )
+    let app = if cfg.enabled && cfg.listen.is_none() {
+        app.merge(exposition(metrics.clone(), cfg))
     } else {
         app
     };
     app.layer(axum::middleware::from_fn_with_state(metrics, track))
+}
+
+/// `/metrics` alone: what `[metrics] listen` serves, or the HTTP listener.
+pub fn exposition(metrics: Arc<Metrics>, cfg: &MetricsConfig) -> Router {
+    let exposition = Exposition {
+        metrics,
+        token: cfg.token.as_deref().map(Arc::from),
+    };
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(exposition)
 }
 
 /// Counts one request: its route's template (never the path: ids and

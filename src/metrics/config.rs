@@ -15,12 +15,17 @@ const MIN_TOKEN: usize = 16;
 pub struct MetricsSection {
     enabled: Option<bool>,
     token: Option<String>,
+    /// A listener of its own for `/metrics` (address:port); unset: the HTTP
+    /// listener serves it.
+    listen: Option<String>,
 }
 
 /// `[metrics]`, validated.
 #[derive(Clone, PartialEq, Eq)]
 pub struct MetricsConfig {
     pub enabled: bool,
+    /// Served on a listener of its own (and not on the HTTP listener).
+    pub listen: Option<std::net::SocketAddr>,
     /// `Authorization: Bearer <token>` a scrape must carry.
     pub token: Option<String>,
 }
@@ -29,6 +34,7 @@ impl std::fmt::Debug for MetricsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsConfig")
             .field("enabled", &self.enabled)
+            .field("listen", &self.listen)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -38,6 +44,7 @@ impl Default for MetricsConfig {
     fn default() -> Self {
         MetricsConfig {
             enabled: true,
+            listen: None,
             token: None,
         }
     }
@@ -57,6 +64,18 @@ impl MetricsSection {
         }
         Ok(MetricsConfig {
             enabled: self.enabled.unwrap_or(true),
+            listen: self
+                .listen
+                .as_deref()
+                .map(|a| {
+                    a.parse().map_err(|_| {
+                        (
+                            "metrics.listen",
+                            format!("'{a}' is not an address:port such as 127.0.0.1:9464"),
+                        )
+                    })
+                })
+                .transpose()?,
             token,
         })
     }
