@@ -79,3 +79,47 @@ fn the_daemon_speaks_systemds_notify_protocol() {
         "{unit}"
     );
 }
+
+/// The Debian package's metadata (built and checked with lintian by
+/// `scripts/package`) against the files it names: every asset exists, the
+/// unit starts the binary where the package puts it, as the user the
+/// maintainer script creates, and the scripts are valid shell with one
+/// place for cargo-deb's own lines.
+#[test]
+fn the_package_metadata_matches_the_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
+    let deb = &cargo["package"]["metadata"]["deb"];
+    let mut binary_at = None;
+    for asset in deb["assets"].as_array().unwrap() {
+        let (src, dest) = (asset[0].as_str().unwrap(), asset[1].as_str().unwrap());
+        if src == "target/release/dirgate" {
+            binary_at = Some(format!("/{dest}dirgate"));
+        } else {
+            assert!(root.join(src).is_file(), "{src} is packaged but missing");
+        }
+    }
+    let unit = std::fs::read_to_string(root.join("systemd/dirgate.service")).unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .unwrap();
+    assert_eq!(exec.split(' ').next(), binary_at.as_deref());
+    assert!(exec.contains("--config /etc/dirgate/dirgate.toml"));
+    assert!(unit.contains("\nUser=dirgate\n"), "{unit}");
+    for script in ["debian/postinst", "debian/postrm"] {
+        let text = std::fs::read_to_string(root.join(script)).unwrap();
+        assert_eq!(text.matches("#DEBHELPER#").count(), 1, "{script}");
+        let ok = std::process::Command::new("sh")
+            .arg("-n")
+            .arg(root.join(script))
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{script} is not valid shell");
+    }
+    let postinst = std::fs::read_to_string(root.join("debian/postinst")).unwrap();
+    assert!(postinst.contains("adduser --system --group"));
+    // The configuration the package installs is valid as shipped.
+    dirgate::config::Config::load(Some(&root.join("conf/dirgate.toml"))).unwrap();
+}
