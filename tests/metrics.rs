@@ -212,3 +212,38 @@ async fn metrics_can_have_a_listener_of_their_own() {
     let other = reqwest::get(format!("{own}/admin/v1/users")).await.unwrap();
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scim_requests_are_counted_by_route_and_status() {
+    let s = common::scim::start_scim("").await;
+    for n in 0..6 {
+        let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                                      "userName": format!("m{n}@example.com")});
+        assert_eq!(s.post(&s.token_big, "/Users", body).await.status, 201);
+    }
+    for _ in 0..4 {
+        assert_eq!(s.get(&s.token_big, "/Users?count=2").await.status, 200);
+    }
+    let missing = s
+        .get(&s.token_big, "/Users/00000000-0000-0000-0000-000000000000")
+        .await;
+    assert_eq!(missing.status, 404);
+    let (_, text) = scrape(&format!("http://{}", s.env.server.http_addr), None).await;
+    let series = |k: &str| value(&text, k).unwrap_or_else(|| panic!("{k} missing:\n{text}"));
+    assert_eq!(
+        series(r#"dirgate_http_requests_total{route="/scim/v2/Users",status="201"}"#),
+        6.0
+    );
+    assert_eq!(
+        series(r#"dirgate_http_requests_total{route="/scim/v2/Users",status="200"}"#),
+        4.0
+    );
+    assert_eq!(
+        series(r#"dirgate_http_requests_total{route="/scim/v2/Users/{id}",status="404"}"#),
+        1.0
+    );
+    assert_eq!(
+        series(r#"dirgate_http_request_seconds_count{route="/scim/v2/Users"}"#),
+        10.0
+    );
+}
