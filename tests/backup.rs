@@ -14,39 +14,13 @@ mod process;
 use process::{Daemon, command, text};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// `Basic …` for the system administrator of the daemon in `tmp`.
-fn authorization(tmp: &Path) -> String {
-    use base64::Engine;
-    let text = std::fs::read_to_string(tmp.join("data/bootstrap-admin")).unwrap();
-    let field = |k: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .unwrap()
-            .to_owned()
-    };
-    let pair = format!("{}:{}", field("DN="), field("PASSWORD="));
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
-}
-
-fn admin_get(d: &Daemon, path: &str) -> Value {
-    let mut answer = ureq::get(format!("{}/admin/v1{path}", d.url))
-        .header("Authorization", authorization(&d.tmp))
-        .call()
-        .unwrap();
-    serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap()
-}
-
 /// The logins the daemon holds.
 fn logins(d: &Daemon) -> BTreeSet<String> {
-    let users = admin_get(d, "/users?limit=10000");
+    let users = d.admin_get("/users?limit=10000");
     users["items"]
         .as_array()
         .unwrap()
@@ -57,7 +31,7 @@ fn logins(d: &Daemon) -> BTreeSet<String> {
 
 /// The audit trail, oldest first, as (seq, action, target).
 fn trail(d: &Daemon) -> Vec<(u64, String, String)> {
-    let events = admin_get(d, "/audit?limit=10000");
+    let events = d.admin_get("/audit?limit=10000");
     let mut out: Vec<_> = events["items"]
         .as_array()
         .unwrap()

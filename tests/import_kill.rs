@@ -8,10 +8,8 @@
 #[path = "common/process.rs"]
 mod process;
 
-use base64::Engine;
-use process::Daemon;
+use process::{Daemon, authorization};
 use serde_json::Value;
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -24,20 +22,6 @@ fn agent() -> ureq::Agent {
         .timeout_global(Some(Duration::from_secs(120)))
         .build()
         .into()
-}
-
-/// `Basic …` for the system administrator from the bootstrap file.
-fn authorization(tmp: &Path) -> String {
-    let text = std::fs::read_to_string(tmp.join("data/bootstrap-admin")).unwrap();
-    let field = |k: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .unwrap()
-            .to_owned()
-    };
-    let pair = format!("{}:{}", field("DN="), field("PASSWORD="));
-    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-    format!("Basic {encoded}")
 }
 
 fn file() -> String {

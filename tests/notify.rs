@@ -272,31 +272,6 @@ async fn a_change_that_fails_writes_no_notice() {
     assert_eq!(bad.status, 400);
 }
 
-/// `Basic …` for the system administrator of a daemon run as a process.
-fn authorization(tmp: &std::path::Path) -> String {
-    use base64::Engine;
-    let text = std::fs::read_to_string(tmp.join("data/bootstrap-admin")).unwrap();
-    let field = |k: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .unwrap()
-            .to_owned()
-    };
-    let pair = format!("{}:{}", field("DN="), field("PASSWORD="));
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
-}
-
-fn admin_get(d: &process::Daemon, path: &str) -> Value {
-    let mut answer = ureq::get(format!("{}/admin/v1{path}", d.url))
-        .header("Authorization", authorization(&d.tmp))
-        .call()
-        .unwrap();
-    serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap()
-}
-
 #[test]
 fn notices_queued_at_a_kill_are_delivered_once_after_the_restart() {
     const USERS: usize = 3;
@@ -311,7 +286,7 @@ fn notices_queued_at_a_kill_are_delivered_once_after_the_restart() {
         let body = json!({"login": format!("u{n}@example.com"),
                           "email": format!("u{n}@mail.example.com"), "organization": "Acme-K"});
         let answer = ureq::post(format!("{}/admin/v1/users", d.url))
-            .header("Authorization", authorization(tmp.path()))
+            .header("Authorization", process::authorization(tmp.path()))
             .send_json(body)
             .unwrap();
         assert_eq!(answer.status().as_u16(), 201);
@@ -319,7 +294,7 @@ fn notices_queued_at_a_kill_are_delivered_once_after_the_restart() {
     // Nothing listens on the relay's port: every attempt fails and stays pending.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let pending = admin_get(&d, "/notices?state=pending")["items"].clone();
+        let pending = d.admin_get("/notices?state=pending")["items"].clone();
         let tried = pending
             .as_array()
             .unwrap()
@@ -346,9 +321,9 @@ fn notices_queued_at_a_kill_are_delivered_once_after_the_restart() {
         .collect();
     assert_eq!(to, want);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while admin_get(&d, "/notices?state=pending")["total"] != 0 {
+    while d.admin_get("/notices?state=pending")["total"] != 0 {
         assert!(Instant::now() < deadline, "still pending after delivery");
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(admin_get(&d, "/notices?state=sent")["total"], USERS);
+    assert_eq!(d.admin_get("/notices?state=sent")["total"], USERS);
 }

@@ -7,12 +7,12 @@
 //! everything before it. A restore checks the checksum over the whole file
 //! before it writes anything, refuses a newer schema, and bounds every
 //! length it reads, so a damaged or foreign file is refused, not loaded.
-//! The pending-outbox index is not copied: it is rebuilt from the outbox.
+//! The table list and the row encoding are `super::physical`'s.
 
+use super::StoreError;
+use super::physical::{add_bytes, each_table, put_bytes};
 use super::tables::*;
-use super::{StoreError, codec};
 use crate::directory::model::Millis;
-use crate::directory::notice::{Delivery, OutboxEntry};
 use redb::{
     Key, MultimapTableDefinition, MultimapTableHandle, ReadTransaction, ReadableDatabase,
     ReadableMultimapTable, ReadableTable, TableDefinition, TableHandle, Value, WriteTransaction,
@@ -77,44 +77,6 @@ via_store!(
     redb::StorageError,
     redb::CommitError
 );
-
-/// Runs `$body` once per table with `$dump` bound to a function taking the
-/// table's definition: `$table` for plain tables, `$multi` for multimaps.
-/// The one list of what a backup holds.
-macro_rules! each_table {
-    ($plain:ident, $multi:ident) => {{
-        $plain!(META);
-        $plain!(ORGS);
-        $plain!(USERS);
-        $plain!(ROLES);
-        $plain!(SERVICES);
-        $plain!(TOKENS);
-        $plain!(SUFFIXES);
-        $plain!(ORG_BY_NAME);
-        $plain!(USER_BY_LOGIN);
-        $multi!(USER_BY_EMAIL);
-        $multi!(USER_BY_ANY_EMAIL);
-        $multi!(USER_BY_EXTERNAL_ID);
-        $multi!(USER_BY_CN);
-        $multi!(ROLE_BY_CN);
-        $plain!(BY_ID_NUMBER);
-        $plain!(UID_NUMBERS);
-        $plain!(GROUP_GIDS);
-        $multi!(USER_GIDS);
-        $plain!(ROLE_BY_NAME);
-        $plain!(SERVICE_BY_NAME);
-        $multi!(ORG_USERS);
-        $multi!(ORG_ROLES);
-        $plain!(SEATS_USED);
-        $multi!(ROLE_MEMBERS);
-        $multi!(MEMBER_OF);
-        $plain!(UNITS);
-        $plain!(UNIT_BY_NAME);
-        $multi!(ORG_UNITS);
-        $plain!(CHANGELOG);
-        $plain!(OUTBOX);
-    }};
-}
 
 /// Writes the records and the checksum.
 struct Writer<W: Write> {
@@ -331,7 +293,6 @@ pub fn restore(path: &Path, target: &Path) -> Result<BackupHeader, BackupError> 
         .create(target)?;
     let txn = db.begin_write()?;
     load_tables(&txn, &mut r)?;
-    rebuild_pending(&txn)?;
     txn.commit()?;
     Ok(header)
 }
@@ -385,17 +346,12 @@ fn table_name<R: Read>(r: &mut R) -> Result<String, BackupError> {
     String::from_utf8(buf).map_err(|_| BackupError::Malformed("a table name".into()))
 }
 
-/// Whether `bytes` can be read as a `T` without redb panicking: the right
-/// width for fixed-width types, UTF-8 for text.
-fn fits<T: Value>(bytes: &[u8]) -> bool {
-    match T::fixed_width() {
-        Some(w) => bytes.len() == w,
-        None => T::type_name() != <&str>::type_name() || std::str::from_utf8(bytes).is_ok(),
+/// A row that does not fit its table, as a damaged backup.
+fn shape(e: super::WriteSetError) -> BackupError {
+    match e {
+        super::WriteSetError::Malformed(m) => BackupError::Malformed(m),
+        super::WriteSetError::Store(e) => BackupError::Store(e),
     }
-}
-
-fn bad_row(table: &str) -> BackupError {
-    BackupError::Malformed(format!("a row of {table} has the wrong shape"))
 }
 
 fn load_plain<K: Key + 'static, V: Value + 'static, R: Read>(
@@ -405,10 +361,7 @@ fn load_plain<K: Key + 'static, V: Value + 'static, R: Read>(
 ) -> Result<(), BackupError> {
     let mut t = txn.open_table(def)?;
     while let Some((k, v)) = rows.row()? {
-        if !fits::<K>(&k) || !fits::<V>(&v) {
-            return Err(bad_row(def.name()));
-        }
-        t.insert(K::from_bytes(&k), V::from_bytes(&v))?;
+        put_bytes(&mut t, &def, &k, &v).map_err(shape)?;
     }
     Ok(())
 }
@@ -420,10 +373,7 @@ fn load_multi<K: Key + 'static, V: Key + 'static, R: Read>(
 ) -> Result<(), BackupError> {
     let mut t = txn.open_multimap_table(def)?;
     while let Some((k, v)) = rows.row()? {
-        if !fits::<K>(&k) || !fits::<V>(&v) {
-            return Err(bad_row(def.name()));
-        }
-        t.insert(K::from_bytes(&k), V::from_bytes(&v))?;
+        add_bytes(&mut t, &def, &k, &v).map_err(shape)?;
     }
     Ok(())
 }
@@ -461,20 +411,6 @@ fn load_tables<R: Read>(txn: &WriteTransaction, r: &mut R) -> Result<(), BackupE
             return Err(BackupError::Malformed(format!("an unknown table '{name}'")));
         }
         next = rows.next.flatten();
-    }
-    Ok(())
-}
-
-/// The pending-outbox index, from the outbox itself.
-fn rebuild_pending(txn: &WriteTransaction) -> Result<(), BackupError> {
-    let outbox = txn.open_table(OUTBOX)?;
-    let mut pending = txn.open_table(OUTBOX_PENDING)?;
-    for row in outbox.iter()? {
-        let (_, v) = row?;
-        let entry: OutboxEntry = codec::decode("outbox entry", v.value())?;
-        if entry.state == Delivery::Pending {
-            pending.insert(entry.id, (entry.next_attempt, entry.channel.as_str()))?;
-        }
     }
     Ok(())
 }

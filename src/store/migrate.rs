@@ -71,7 +71,7 @@ pub fn run(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
 
 /// The stored schema version (0 for a new, empty file).
 pub fn version(tx: &Tx) -> StoreResult<u32> {
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     let meta = w.open_table(META)?;
     let raw = meta.get(VERSION_KEY)?;
     Ok(raw
@@ -80,7 +80,7 @@ pub fn version(tx: &Tx) -> StoreResult<u32> {
 }
 
 pub(super) fn set_version(tx: &mut Tx, v: u32) -> StoreResult<()> {
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     let mut meta = w.open_table(META)?;
     meta.insert(VERSION_KEY, v.to_le_bytes().as_slice())?;
     Ok(())
@@ -89,7 +89,7 @@ pub(super) fn set_version(tx: &mut Tx, v: u32) -> StoreResult<()> {
 /// Version 1: every table exists (so read transactions can open them) and the id
 /// number counter is seeded.
 fn create_tables(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     for def in [ORGS, USERS, ROLES, SERVICES, TOKENS] {
         w.open_table(def)?;
     }
@@ -118,7 +118,7 @@ fn create_tables(tx: &mut Tx, first_id_number: u32) -> StoreResult<()> {
 fn index_common_names(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
     let users = tx.users()?;
     let roles = tx.roles()?;
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     let mut by_cn = w.open_multimap_table(USER_BY_CN)?;
     for u in users {
         by_cn.insert(loose_key(&u.common_name()).as_str(), u.id.as_u128())?;
@@ -134,7 +134,7 @@ fn index_common_names(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
 /// `emails.value eq` finds secondary addresses too), filled from the records.
 fn index_every_email(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
     let users = tx.users()?;
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     let mut any = w.open_multimap_table(USER_BY_ANY_EMAIL)?;
     for u in users {
         for key in super::user_writes::email_keys(&u) {
@@ -151,7 +151,7 @@ fn index_every_email(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
 fn split_id_numbers(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
     let users = tx.users()?;
     let roles = tx.roles()?;
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     {
         let mut uids = w.open_table(UID_NUMBERS)?;
         let mut user_gids = w.open_multimap_table(USER_GIDS)?;
@@ -171,7 +171,7 @@ fn split_id_numbers(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
 /// Version 5: the tables of organizational units inside organizations
 /// (users and roles of older stores sit directly in their organization).
 fn create_unit_tables(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     w.open_table(UNITS)?;
     w.open_table(UNIT_BY_NAME)?;
     w.open_multimap_table(ORG_UNITS)?;
@@ -194,7 +194,7 @@ fn share_profile_urls(tx: &mut Tx, _first_id_number: u32) -> StoreResult<()> {
 
 /// Version 7: the outbox (notices written with the change that causes them).
 fn create_outbox_tables(tx: &mut Tx, _: u32) -> StoreResult<()> {
-    let w = tx.writer()?;
+    let w = tx.unrecorded()?;
     w.open_table(OUTBOX)?;
     w.open_table(OUTBOX_PENDING)?;
     Ok(())

@@ -13,6 +13,7 @@ mod codec;
 mod group;
 mod migrate;
 mod outbox;
+mod physical;
 mod read;
 mod snapshot;
 mod tables;
@@ -28,6 +29,7 @@ pub use backup::{
     BackupError, BackupHeader, backup_to_file, restore as restore_backup, verify as verify_backup,
 };
 pub use migrate::SCHEMA_VERSION;
+pub use physical::{Op, WriteSet, WriteSetError};
 pub use snapshot::Snapshot;
 
 /// Errors of the store. Callers map them to "internal error"; the text is for logs.
@@ -111,6 +113,9 @@ pub struct StoreStats {
 /// [`Store::write`].
 pub struct Tx {
     inner: Inner,
+    /// The changes so far, when the transaction records them
+    /// ([`Store::write_recorded`]).
+    log: Option<Box<physical::Log>>,
 }
 
 enum Inner {
@@ -155,6 +160,7 @@ impl Store {
         let txn = self.db.begin_read().map_err(StoreError::from)?;
         f(&Tx {
             inner: Inner::Read(txn, Box::default()),
+            log: None,
         })
     }
 
@@ -176,6 +182,32 @@ impl Store {
         Ok(out)
     }
 
+    /// Like [`Self::write`], and also answers every row the transaction
+    /// changed, in order: the write-set another copy of the store replays
+    /// with [`Self::apply`] to hold the same rows.
+    pub fn write_recorded<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<(T, WriteSet), E> {
+        let mut tx = self.begin_nondurable()?;
+        tx.log = Some(Box::default());
+        let out = f(&mut tx)?;
+        let ops = tx.log.take().map(|l| l.into_inner()).unwrap_or_default();
+        match tx.inner {
+            Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
+            Inner::Read(..) => return Err(StoreError::ReadOnly.into()),
+        }
+        let ticket = self.group.committed();
+        self.group.make_durable(ticket, || self.sync())?;
+        Ok((out, WriteSet { ops }))
+    }
+
+    /// Replays a write-set recorded on another copy of the store, in one
+    /// durable transaction.
+    pub fn apply(&self, ws: &WriteSet) -> Result<(), WriteSetError> {
+        self.write(|tx| tx.apply(ws))
+    }
+
     /// A write transaction whose commit skips the fsync; the group commit
     /// makes it durable.
     fn begin_nondurable(&self) -> StoreResult<Tx> {
@@ -185,6 +217,7 @@ impl Store {
             .map_err(|e| StoreError::Db(redb::Error::from(e)))?;
         Ok(Tx {
             inner: Inner::Write(Box::new(txn)),
+            log: None,
         })
     }
 
@@ -213,15 +246,6 @@ impl Store {
         let txn = self.db.begin_write()?;
         txn.commit()?;
         Ok(())
-    }
-}
-
-impl Tx {
-    fn writer(&self) -> StoreResult<&redb::WriteTransaction> {
-        match &self.inner {
-            Inner::Write(w) => Ok(w),
-            Inner::Read(..) => Err(StoreError::ReadOnly),
-        }
     }
 }
 

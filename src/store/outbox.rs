@@ -12,11 +12,7 @@ use redb::{ReadableTable, ReadableTableMetadata};
 impl Tx {
     /// Adds `entry` under the next id and returns that id.
     pub fn add_outbox(&mut self, mut entry: OutboxEntry) -> StoreResult<u64> {
-        let last = self
-            .writer()?
-            .open_table(OUTBOX)?
-            .last()?
-            .map_or(0, |(k, _)| k.value());
+        let last = self.table(OUTBOX)?.last()?.map_or(0, |(k, _)| k.value());
         entry.id = last + 1;
         self.put_outbox(&entry)?;
         Ok(entry.id)
@@ -25,11 +21,11 @@ impl Tx {
     /// Writes `entry` (new or updated) and its place in the pending index.
     pub fn put_outbox(&mut self, entry: &OutboxEntry) -> StoreResult<()> {
         let bytes = encode("outbox entry", entry)?;
-        let w = self.writer()?;
-        w.open_table(OUTBOX)?.insert(entry.id, bytes.as_slice())?;
-        let mut pending = w.open_table(OUTBOX_PENDING)?;
+        self.table(OUTBOX)?.insert(entry.id, bytes.as_slice())?;
+        let mut pending = self.table(OUTBOX_PENDING)?;
         if entry.state == Delivery::Pending {
-            pending.insert(entry.id, (entry.next_attempt, entry.channel.as_str()))?;
+            let due = pending_value(entry.next_attempt, &entry.channel);
+            pending.insert(entry.id, due.as_slice())?;
         } else {
             pending.remove(entry.id)?;
         }
@@ -54,7 +50,7 @@ impl Tx {
             let mut out = Vec::new();
             for row in t.iter()? {
                 let (k, v) = row?;
-                let (due, name) = v.value();
+                let (due, name) = pending_parts(v.value());
                 if channel.is_none_or(|c| c == name) {
                     out.push((k.value(), due, name.to_owned()));
                     if out.len() >= limit {
@@ -99,7 +95,7 @@ impl Tx {
     /// `failed` first). The newest entry always stays: its id is where the
     /// next one continues.
     pub fn prune_outbox(&mut self, cutoff: Millis, max: usize) -> StoreResult<usize> {
-        let mut t = self.writer()?.open_table(OUTBOX)?;
+        let mut t = self.table(OUTBOX)?;
         let newest = t.last()?.map(|(k, _)| k.value());
         let mut doomed = Vec::new();
         for row in t.iter()? {
@@ -121,4 +117,18 @@ impl Tx {
         }
         Ok(doomed.len())
     }
+}
+
+/// A pending entry's index value: when it is due (little-endian), then its
+/// channel's name.
+pub(super) fn pending_value(due: Millis, channel: &str) -> Vec<u8> {
+    let mut out = due.to_le_bytes().to_vec();
+    out.extend_from_slice(channel.as_bytes());
+    out
+}
+
+fn pending_parts(bytes: &[u8]) -> (Millis, &str) {
+    let (due, name) = bytes.split_at(bytes.len().min(8));
+    let due = due.try_into().map_or(0, Millis::from_le_bytes);
+    (due, std::str::from_utf8(name).unwrap_or(""))
 }

@@ -79,7 +79,7 @@ pub const CHANGELOG: TableDefinition<u64, &[u8]> = TableDefinition::new("changel
 
 /// Notices on their way (the outbox): id → entry, every state.
 pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
-/// The pending part of the outbox: id → (when it is tried next, channel), so
-/// a channel's delivery thread finds its work without decoding anything.
-pub const OUTBOX_PENDING: TableDefinition<u64, (i64, &str)> =
-    TableDefinition::new("outbox_pending");
+/// The pending part of the outbox: id → when it is tried next (8 bytes,
+/// little-endian) and the channel's name, so a channel's delivery thread
+/// finds its work without decoding an entry.
+pub const OUTBOX_PENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox_pending");

@@ -40,7 +40,7 @@ pub(super) fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User 
     }
 }
 
-fn sample_role() -> Role {
+pub(super) fn sample_role() -> Role {
     Role {
         id: Uuid::new_v4(),
         name: "R".into(),
@@ -57,7 +57,7 @@ fn sample_role() -> Role {
     }
 }
 
-fn org(name: &str) -> Organization {
+pub(super) fn org(name: &str) -> Organization {
     Organization {
         attrs: Default::default(),
         id: Uuid::new_v4(),
@@ -284,7 +284,7 @@ fn version_2_builds_the_common_name_index_for_older_stores() {
         // Make it look like a version-1 store: no common-name index yet.
         store
             .write(|tx| {
-                let w = tx.writer()?;
+                let w = tx.unrecorded()?;
                 w.delete_multimap_table(tables::USER_BY_CN)?;
                 w.delete_multimap_table(tables::ROLE_BY_CN)?;
                 migrate::set_version(tx, 1)
@@ -409,7 +409,7 @@ fn version_3_indexes_every_email_of_older_stores() {
         // Make it look like a version-2 store: no any-email index yet.
         store
             .write(|tx| {
-                tx.writer()?
+                tx.unrecorded()?
                     .delete_multimap_table(tables::USER_BY_ANY_EMAIL)?;
                 migrate::set_version(tx, 2)
             })
@@ -489,7 +489,7 @@ fn version_4_splits_the_id_number_index_of_older_stores() {
         // Make it look like a version-3 store: one shared number index.
         store
             .write(|tx| {
-                let w = tx.writer()?;
+                let w = tx.unrecorded()?;
                 w.delete_table(tables::UID_NUMBERS)?;
                 w.delete_table(tables::GROUP_GIDS)?;
                 w.delete_multimap_table(tables::USER_GIDS)?;
@@ -517,7 +517,7 @@ fn version_4_splits_the_id_number_index_of_older_stores() {
     // The shared table of earlier versions is gone.
     store
         .write(|tx| {
-            let w = tx.writer()?;
+            let w = tx.unrecorded()?;
             assert!(
                 !w.list_tables()?
                     .any(|t| redb::TableHandle::name(&t) == "idx_id_number")
@@ -561,7 +561,7 @@ fn roles_written_before_they_kept_attributes_load_without_any() {
     let bytes = codec::encode("role", &old).unwrap();
     store
         .write(|tx| {
-            let w = tx.writer()?;
+            let w = tx.unrecorded()?;
             w.open_table(tables::ROLES)?
                 .insert(old.id.as_u128(), bytes.as_slice())?;
             Ok::<_, StoreError>(())

@@ -99,9 +99,7 @@ impl Tx {
         self.set_str_entries(USER_BY_ANY_EMAIL, &email_keys(&old), &BTreeSet::new(), id)?;
         self.set_str_entry(USER_BY_EXTERNAL_ID, old.external_id.as_deref(), None, id)?;
         self.set_str_entries(USER_BY_CN, &cn_keys(&old), &BTreeSet::new(), id)?;
-        self.writer()?
-            .open_table(UID_NUMBERS)?
-            .remove(old.uid_number)?;
+        self.table(UID_NUMBERS)?.remove(old.uid_number)?;
         self.set_entry(USER_GIDS, old.gid_number, id, false)?;
         self.set_entry(ORG_USERS, org_key(old.org), id, false)?;
         if let (Some(org), true) = (old.org, old.state.holds_seat()) {

@@ -23,7 +23,7 @@ impl Tx {
         value: &T,
     ) -> StoreResult<()> {
         let bytes = encode(what, value)?;
-        let mut t = self.writer()?.open_table(def)?;
+        let mut t = self.table(def)?;
         t.insert(id.as_u128(), bytes.as_slice())?;
         Ok(())
     }
@@ -33,7 +33,7 @@ impl Tx {
         def: TableDefinition<u128, &[u8]>,
         id: Uuid,
     ) -> StoreResult<()> {
-        self.writer()?.open_table(def)?.remove(id.as_u128())?;
+        self.table(def)?.remove(id.as_u128())?;
         Ok(())
     }
 
@@ -45,7 +45,7 @@ impl Tx {
         key: &str,
         id: Uuid,
     ) -> StoreResult<()> {
-        let mut t = self.writer()?.open_table(def)?;
+        let mut t = self.table(def)?;
         if let Some(holder) = t.get(key)?.map(|v| v.value())
             && holder != id.as_u128()
         {
@@ -63,7 +63,7 @@ impl Tx {
         def: TableDefinition<&str, u128>,
         key: &str,
     ) -> StoreResult<()> {
-        self.writer()?.open_table(def)?.remove(key)?;
+        self.table(def)?.remove(key)?;
         Ok(())
     }
 
@@ -96,7 +96,7 @@ impl Tx {
         if old == new {
             return Ok(());
         }
-        let mut t = self.writer()?.open_multimap_table(def)?;
+        let mut t = self.multimap(def)?;
         if let Some(old) = old {
             t.remove(old, id.as_u128())?;
         }
@@ -118,7 +118,7 @@ impl Tx {
         if old == new {
             return Ok(());
         }
-        let mut t = self.writer()?.open_multimap_table(def)?;
+        let mut t = self.multimap(def)?;
         for gone in old.difference(new) {
             t.remove(gone.as_str(), id.as_u128())?;
         }
@@ -136,7 +136,7 @@ impl Tx {
         id: Uuid,
         present: bool,
     ) -> StoreResult<()> {
-        let mut t = self.writer()?.open_multimap_table(def)?;
+        let mut t = self.multimap(def)?;
         if present {
             t.insert(&key, id.as_u128())?;
         } else {
@@ -146,7 +146,7 @@ impl Tx {
     }
 
     pub(super) fn add_seats(&mut self, org: Uuid, delta: i64) -> StoreResult<()> {
-        let mut t = self.writer()?.open_table(SEATS_USED)?;
+        let mut t = self.table(SEATS_USED)?;
         let used = t.get(org.as_u128())?.map_or(0, |v| v.value());
         let next = used.saturating_add_signed(delta);
         if next == 0 {
@@ -162,8 +162,8 @@ impl Tx {
     /// number is free in both spaces (a user private group can share it).
     /// Each number in use is skipped at most once: the counter moves past it.
     pub fn next_id_number(&mut self) -> StoreResult<u32> {
-        let w = self.writer()?;
-        let mut meta = w.open_table(META)?;
+        let w = self.unrecorded()?;
+        let mut meta = self.table(META)?;
         let mut next = meta
             .get(NEXT_ID_NUMBER_KEY)?
             .and_then(|v| v.value().try_into().ok().map(u32::from_le_bytes))
@@ -191,9 +191,7 @@ impl Tx {
         let seq = self.last_seq()? + 1;
         event.seq = seq;
         let bytes = encode("event", &event)?;
-        self.writer()?
-            .open_table(CHANGELOG)?
-            .insert(seq, bytes.as_slice())?;
+        self.table(CHANGELOG)?.insert(seq, bytes.as_slice())?;
         Ok(seq)
     }
 
@@ -203,7 +201,7 @@ impl Tx {
             return Ok(());
         }
         let mut seq = self.last_seq()?;
-        let mut t = self.writer()?.open_table(CHANGELOG)?;
+        let mut t = self.table(CHANGELOG)?;
         for mut event in events {
             seq += 1;
             event.seq = seq;
@@ -217,7 +215,7 @@ impl Tx {
     /// first, and returns how many went. The newest event always stays: its
     /// sequence number is where the next one continues.
     pub fn prune_changes(&mut self, cutoff: Millis, max: usize) -> StoreResult<usize> {
-        let mut t = self.writer()?.open_table(CHANGELOG)?;
+        let mut t = self.table(CHANGELOG)?;
         let newest = t.last()?.map(|(k, _)| k.value());
         let mut doomed = Vec::new();
         for row in t.iter()? {
@@ -255,9 +253,7 @@ impl Tx {
     pub fn delete_org(&mut self, id: Uuid) -> StoreResult<()> {
         if let Some(old) = self.org(id)? {
             self.release(ORG_BY_NAME, &fold(&old.name))?;
-            self.writer()?
-                .open_table(SEATS_USED)?
-                .remove(id.as_u128())?;
+            self.table(SEATS_USED)?.remove(id.as_u128())?;
         }
         self.remove_record(ORGS, id)
     }
@@ -265,14 +261,14 @@ impl Tx {
     pub fn put_suffix(&mut self, suffix: &Suffix) -> StoreResult<()> {
         let bytes = encode("suffix", suffix)?;
         let key = fold(&suffix.name);
-        let mut t = self.writer()?.open_table(SUFFIXES)?;
+        let mut t = self.table(SUFFIXES)?;
         t.insert(key.as_str(), bytes.as_slice())?;
         Ok(())
     }
 
     pub fn delete_suffix(&mut self, name: &str) -> StoreResult<()> {
         let key = fold(name);
-        self.writer()?.open_table(SUFFIXES)?.remove(key.as_str())?;
+        self.table(SUFFIXES)?.remove(key.as_str())?;
         Ok(())
     }
 
@@ -288,7 +284,7 @@ impl Tx {
         if old == Some(new) {
             return Ok(());
         }
-        let mut t = self.writer()?.open_table(def)?;
+        let mut t = self.table(def)?;
         if let Some(holder) = t.get(new)?.map(|v| v.value())
             && holder != id.as_u128()
         {
@@ -342,9 +338,7 @@ impl Tx {
         };
         self.release(ROLE_BY_NAME, &role_name_key(old.org, &fold(&old.name)))?;
         self.set_str_entry(ROLE_BY_CN, Some(&loose_key(&old.name)), None, id)?;
-        self.writer()?
-            .open_table(GROUP_GIDS)?
-            .remove(old.gid_number)?;
+        self.table(GROUP_GIDS)?.remove(old.gid_number)?;
         self.set_entry(ORG_ROLES, org_key(old.org), id, false)?;
         self.drop_memberships(id)?;
         self.remove_record(ROLES, id)
@@ -417,7 +411,7 @@ impl Tx {
 
     pub fn put_system_admin(&mut self, admin: &SystemAdmin) -> StoreResult<()> {
         let bytes = encode("system administrator", admin)?;
-        let mut meta = self.writer()?.open_table(META)?;
+        let mut meta = self.table(META)?;
         meta.insert(SYSTEM_ADMIN, bytes.as_slice())?;
         Ok(())
     }

@@ -114,6 +114,33 @@ impl Daemon {
     }
 }
 
+/// `Basic …` for the system administrator of the daemon in `tmp`, from its
+/// bootstrap file.
+pub fn authorization(tmp: &Path) -> String {
+    use base64::Engine;
+    let text = std::fs::read_to_string(tmp.join("data/bootstrap-admin")).unwrap();
+    let field = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .unwrap()
+            .to_owned()
+    };
+    let pair = format!("{}:{}", field("DN="), field("PASSWORD="));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+    format!("Basic {encoded}")
+}
+
+impl Daemon {
+    /// `GET /admin/v1<path>` as the system administrator; the JSON answer.
+    pub fn admin_get(&self, path: &str) -> serde_json::Value {
+        let mut answer = ureq::get(format!("{}/admin/v1{path}", self.url))
+            .header("Authorization", authorization(&self.tmp))
+            .call()
+            .unwrap();
+        serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap()
+    }
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
