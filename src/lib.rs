@@ -13,6 +13,7 @@
 //! - [`import`]: spreadsheet import: reading CSV/XLSX, previews, confirm, report.
 //! - [`admin`]: the admin API (`/admin/v1`, JSON) over the core's use cases.
 //! - [`cli`]: administrative subcommands that call a running daemon's admin API.
+//! - [`cluster`]: the server set's etcd client and replicated log (issue 14).
 //! - [`console`]: the web console (`/`): sign-in sessions and pages over the
 //!   core's use cases.
 //! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM, the
@@ -31,6 +32,7 @@
 pub mod admin;
 pub mod backup;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod conn_limit;
 pub mod console;

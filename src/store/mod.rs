@@ -15,6 +15,7 @@ mod migrate;
 mod outbox;
 mod physical;
 mod read;
+mod replicated;
 mod snapshot;
 mod tables;
 mod user_writes;

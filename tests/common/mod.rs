@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod differential;
+pub mod etcd;
 pub mod http;
 pub mod receivers;
 pub mod scim;

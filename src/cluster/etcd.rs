@@ -1,0 +1,240 @@
+//! A small etcd v3 client over etcd's JSON gateway (`/v3/kv/*`, `/v3/watch`),
+//! on ureq, the HTTP client dirgate already has (rustls with ring when the
+//! endpoints are https). Chosen over the `etcd-client` crate: the few calls a
+//! log needs (a compare-and-put transaction, a range, a watch) are plain JSON
+//! there, and the gRPC stack (tonic, prost, and `protoc` at build time) would
+//! add the largest dependency tree of the build for them. Keys and values are
+//! base64 in the gateway's JSON, revisions decimal strings. Each call tries
+//! the endpoints in turn, starting with the last that answered.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value, json};
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Why a call to etcd failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EtcdError {
+    /// No endpoint answered (each one's reason, the last kept).
+    #[error("etcd is unreachable: {0}")]
+    Unavailable(String),
+    /// A watch asked for history etcd has compacted away.
+    #[error("etcd compacted its history up to revision {0}")]
+    Compacted(u64),
+    /// An answer that is not what the gateway sends.
+    #[error("etcd answered something unexpected: {0}")]
+    Protocol(String),
+}
+
+/// How a compare-and-put came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    /// Written; the key's new revision.
+    Done(u64),
+    /// The key had moved on: its revision now.
+    Moved(u64),
+}
+
+/// One change of a watched key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub revision: u64,
+    pub value: Vec<u8>,
+}
+
+/// The client: endpoints and one HTTP agent.
+pub struct Etcd {
+    endpoints: Vec<String>,
+    agent: ureq::Agent,
+    /// Watches stream for as long as they live: no overall time limit.
+    streaming: ureq::Agent,
+    preferred: AtomicUsize,
+}
+
+fn revision(v: &Value) -> u64 {
+    match v {
+        Value::String(s) => s.parse().unwrap_or(0),
+        Value::Number(n) => n.as_u64().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+impl Etcd {
+    /// A client for `endpoints` (`http://host:port`, or https); each call
+    /// may take `timeout`.
+    pub fn new(endpoints: Vec<String>, timeout: Duration) -> Etcd {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .build()
+            .into();
+        let streaming = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(timeout))
+            .build()
+            .into();
+        Etcd {
+            endpoints,
+            agent,
+            streaming,
+            preferred: AtomicUsize::new(0),
+        }
+    }
+
+    /// POSTs `body` to `path` on the first endpoint that answers.
+    fn call(&self, path: &str, body: &Value) -> Result<Value, EtcdError> {
+        let n = self.endpoints.len().max(1);
+        let first = self.preferred.load(Ordering::Relaxed);
+        let mut last = String::from("no endpoint configured");
+        for i in 0..self.endpoints.len() {
+            let at = (first + i) % n;
+            let url = format!("{}{path}", self.endpoints[at]);
+            match self.agent.post(&url).send_json(body) {
+                Ok(mut r) if r.status().is_success() => {
+                    self.preferred.store(at, Ordering::Relaxed);
+                    return r
+                        .body_mut()
+                        .read_json()
+                        .map_err(|e| EtcdError::Protocol(e.to_string()));
+                }
+                Ok(mut r) => {
+                    let text = r.body_mut().read_to_string().unwrap_or_default();
+                    last = format!("{url}: {} {text}", r.status().as_u16());
+                }
+                Err(e) => last = format!("{url}: {e}"),
+            }
+        }
+        Err(EtcdError::Unavailable(last))
+    }
+
+    /// The revision of `key`'s last change (0: it was never written).
+    pub fn revision_of(&self, key: &[u8]) -> Result<u64, EtcdError> {
+        let answer = self.call("/v3/kv/range", &json!({"key": B64.encode(key)}))?;
+        Ok(answer["kvs"]
+            .as_array()
+            .and_then(|kvs| kvs.first())
+            .map_or(0, |kv| revision(&kv["mod_revision"])))
+    }
+
+    /// The value of `key` at `at` (its last change at or before that
+    /// revision), with the revision of that change.
+    pub fn get_at(&self, key: &[u8], at: u64) -> Result<Option<Event>, EtcdError> {
+        let body = json!({"key": B64.encode(key), "revision": at.to_string()});
+        let answer = self.call("/v3/kv/range", &body)?;
+        if answer["error"].is_string() || answer["code"].is_number() {
+            return Err(compacted_or(&answer));
+        }
+        let Some(kv) = answer["kvs"].as_array().and_then(|kvs| kvs.first()) else {
+            return Ok(None);
+        };
+        Ok(Some(event(kv)?))
+    }
+
+    /// Writes `value` to `key` if the key's last change is still `expected`
+    /// (0: never written) — one etcd transaction.
+    pub fn put_if(&self, key: &[u8], expected: u64, value: &[u8]) -> Result<Put, EtcdError> {
+        let key = B64.encode(key);
+        let body = json!({
+            "compare": [{"key": key, "target": "MOD", "result": "EQUAL",
+                         "mod_revision": expected.to_string()}],
+            "success": [{"request_put": {"key": key, "value": B64.encode(value)}}],
+            "failure": [{"request_range": {"key": key}}],
+        });
+        let answer = self.call("/v3/kv/txn", &body)?;
+        if answer["succeeded"].as_bool() == Some(true) {
+            return Ok(Put::Done(revision(&answer["header"]["revision"])));
+        }
+        let now = answer["responses"][0]["response_range"]["kvs"][0]["mod_revision"].clone();
+        Ok(Put::Moved(revision(&now)))
+    }
+
+    /// Every change of `key` from revision `from` on, as it happens; the
+    /// iterator ends with an error when the stream breaks.
+    pub fn watch(&self, key: &[u8], from: u64) -> Result<Watch, EtcdError> {
+        let body = json!({"create_request": {"key": B64.encode(key),
+                                             "start_revision": from.to_string()}});
+        let mut last = String::from("no endpoint configured");
+        let n = self.endpoints.len().max(1);
+        let first = self.preferred.load(Ordering::Relaxed);
+        for i in 0..self.endpoints.len() {
+            let url = format!("{}/v3/watch", self.endpoints[(first + i) % n]);
+            match self.streaming.post(&url).send_json(&body) {
+                Ok(r) if r.status().is_success() => {
+                    let reader: Box<dyn Read + Send> = Box::new(r.into_body().into_reader());
+                    let stream = serde_json::Deserializer::from_reader(reader).into_iter();
+                    return Ok(Watch {
+                        stream,
+                        pending: Vec::new(),
+                    });
+                }
+                Ok(r) => last = format!("{url}: {}", r.status().as_u16()),
+                Err(e) => last = format!("{url}: {e}"),
+            }
+        }
+        Err(EtcdError::Unavailable(last))
+    }
+}
+
+fn event(kv: &Value) -> Result<Event, EtcdError> {
+    let value = B64
+        .decode(kv["value"].as_str().unwrap_or(""))
+        .map_err(|e| EtcdError::Protocol(e.to_string()))?;
+    Ok(Event {
+        revision: revision(&kv["mod_revision"]),
+        value,
+    })
+}
+
+/// A range at a compacted revision answers an error naming it.
+fn compacted_or(answer: &Value) -> EtcdError {
+    let text = answer["error"]
+        .as_str()
+        .or(answer["message"].as_str())
+        .unwrap_or("");
+    if text.contains("compacted") {
+        EtcdError::Compacted(0)
+    } else {
+        EtcdError::Protocol(text.to_owned())
+    }
+}
+
+type Stream =
+    serde_json::StreamDeserializer<'static, serde_json::de::IoRead<Box<dyn Read + Send>>, Value>;
+
+/// A watch's events, in revision order.
+pub struct Watch {
+    stream: Stream,
+    pending: Vec<Event>,
+}
+
+impl Iterator for Watch {
+    type Item = Result<Event, EtcdError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if !self.pending.is_empty() {
+                return Some(Ok(self.pending.remove(0)));
+            }
+            let message = match self.stream.next()? {
+                Ok(m) => m,
+                Err(e) => return Some(Err(EtcdError::Unavailable(e.to_string()))),
+            };
+            let result = &message["result"];
+            let compacted = revision(&result["compact_revision"]);
+            if compacted > 0 {
+                return Some(Err(EtcdError::Compacted(compacted)));
+            }
+            if result["canceled"].as_bool() == Some(true) {
+                return Some(Err(EtcdError::Unavailable("the watch was canceled".into())));
+            }
+            for e in result["events"].as_array().into_iter().flatten() {
+                match event(&e["kv"]) {
+                    Ok(ev) => self.pending.push(ev),
+                    Err(err) => return Some(Err(err)),
+                }
+            }
+        }
+    }
+}
