@@ -9,12 +9,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod backup;
+mod cluster;
 mod describe;
 pub mod env;
 mod notify;
 mod raw;
 mod sections;
 pub use backup::BackupConfig;
+pub use cluster::ClusterConfig;
 pub use notify::{NotifyConfig, SmtpConfig, SmtpSecurity, WebhookConfig};
 use raw::*;
 use sections::*;
@@ -115,6 +117,8 @@ pub struct Config {
     pub metrics: crate::metrics::config::MetricsConfig,
     /// Scheduled backups (`[backup]`).
     pub backup: BackupConfig,
+    /// The server set this node joins (`[cluster]`); none: a single node.
+    pub cluster: Option<ClusterConfig>,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -228,6 +232,7 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         scim: raw.scim.validate(),
         metrics: section(raw.metrics.validate())?,
         backup: section(raw.backup.validate())?,
+        cluster: section(raw.cluster.validate())?,
     })
 }
 

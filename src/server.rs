@@ -37,13 +37,15 @@ pub struct Server {
     /// The certificate in use, reloadable (SIGHUP).
     pub tls: Option<Arc<Tls>>,
     pub directory: Directory,
+    /// This node's place in a server set (stops following when dropped).
+    pub cluster: Option<crate::cluster::node::Node>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
 }
 
 /// Starts everything and returns once the listeners are bound.
 pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Result<Server> {
-    let directory = open_directory(&config).await?;
+    let (directory, cluster) = open_directory(&config).await?;
     let tracker = TaskTracker::new();
     let http = tokio::net::TcpListener::bind(config.http_listen)
         .await
@@ -127,6 +129,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         metrics_addr,
         tls,
         directory,
+        cluster,
         tracker,
         shutdown,
     })
@@ -232,14 +235,26 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 }
 
 /// Opens (or creates) the store and bootstraps the system administrator.
-async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
+async fn open_directory(
+    config: &Config,
+) -> anyhow::Result<(Directory, Option<crate::cluster::node::Node>)> {
     let config = config.clone();
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
         let store = Store::open(&config.store_path(), config.first_id_number)?;
-        let outbox = Outbox::new(channels(&config)?, config.notify.outbox);
+        // In a server set the store holds the log's head before anything runs.
+        let node = match &config.cluster {
+            Some(c) => Some(crate::cluster::node::join(&store, c).with_context(|| {
+                format!("cannot join the server set at {:?}", c.etcd_endpoints)
+            })?),
+            None => None,
+        };
+        let mut outbox = Outbox::new(channels(&config)?, config.notify.outbox);
+        if let Some(n) = &node {
+            outbox.deliver_only_from(&n.name);
+        }
         let directory = Directory::with_outbox(store, config.directory.clone(), outbox)?;
-        match directory.bootstrap()? {
+        match bootstrap(&directory)? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;
                 tracing::info!(
@@ -249,9 +264,22 @@ async fn open_directory(config: &Config) -> anyhow::Result<Directory> {
             }
             None => tracing::info!(store = %config.store_path().display(), "store opened"),
         }
-        Ok(directory)
+        Ok((directory, node))
     })
     .await?
+}
+
+/// Creates the system administrator on an empty directory. In a server set
+/// two nodes may start at once: the one whose write reached the log second
+/// finds the administrator there on its next try.
+fn bootstrap(directory: &Directory) -> anyhow::Result<Option<Bootstrap>> {
+    let mut tries = 0;
+    loop {
+        match directory.bootstrap() {
+            Err(crate::directory::error::Error::Unavailable(_)) if tries < 3 => tries += 1,
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// The configured notification channels (webhook, mail; none: the log).

@@ -49,6 +49,7 @@ pub(crate) fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
         Error::Denied(_) => (StatusCode::FORBIDDEN, "denied", msg),
         Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "unauthorized", msg),
         Error::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", msg),
+        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", msg),
         Error::Store(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "admin API request failed");
             (

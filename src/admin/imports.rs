@@ -271,7 +271,7 @@ pub fn status_of(e: &ImportError) -> StatusCode {
             | Error::SeatsExhausted { .. } => StatusCode::CONFLICT,
             Error::Denied(_) => StatusCode::FORBIDDEN,
             Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Busy | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         },
     }

@@ -7,3 +7,4 @@
 
 pub mod etcd;
 pub mod log;
+pub mod node;

@@ -173,11 +173,28 @@ impl Config {
             ("notify", section(notify)),
             ("metrics", section(metrics)),
             ("backup", section(describe_backup(&self.backup))),
+            ("cluster", section(describe_cluster(self.cluster.as_ref()))),
         ] {
             top.insert(name.to_owned(), value);
         }
         toml::to_string(&top).unwrap_or_default()
     }
+}
+
+/// `[cluster]` (empty for a single node).
+fn describe_cluster(c: Option<&super::ClusterConfig>) -> Vec<(&'static str, Value)> {
+    let Some(c) = c else {
+        return Vec::new();
+    };
+    vec![
+        (
+            "etcd_endpoints",
+            Value::Array(c.etcd_endpoints.iter().map(|e| text(e.clone())).collect()),
+        ),
+        ("prefix", text(c.prefix.clone())),
+        ("node_name", text(c.node_name.clone())),
+        ("timeout_secs", secs(c.timeout)),
+    ]
 }
 
 /// `[backup]`.

@@ -25,6 +25,7 @@ pub(super) struct RawConfig {
     pub(super) scim: crate::scim::config::ScimSection,
     pub(super) metrics: crate::metrics::config::MetricsSection,
     pub(super) backup: super::backup::BackupSection,
+    pub(super) cluster: super::cluster::ClusterSection,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

@@ -19,7 +19,7 @@ impl Directory {
     /// right held in the old organization: its roles, delegation, and the
     /// Organization Administrator post. Checked against the policy at both ends.
     pub fn move_user(&self, req: &Request, id: Uuid, dest: Option<OrgRef>) -> Result<User> {
-        self.write(req, |tx| self.move_user_in(tx, req, id, dest))
+        self.write(req, |tx| self.move_user_in(tx, req, id, dest.clone()))
     }
 
     /// The body of [`Self::move_user`] inside a caller's transaction.

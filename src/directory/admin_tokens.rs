@@ -52,7 +52,7 @@ impl Directory {
                 id,
                 kind: TokenKind::Admin,
                 scope: Scope::Server,
-                description,
+                description: description.clone(),
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
                 owner,
@@ -70,7 +70,7 @@ impl Directory {
             tx.put_token(&token)?;
             Ok(Issued {
                 record: token,
-                secret: full,
+                secret: full.clone(),
             })
         })
     }

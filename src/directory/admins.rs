@@ -98,12 +98,12 @@ impl Directory {
             org.admin = Some(user);
             org.version = version;
             org.modified = now();
-            admin.recovery = Some(hash);
+            admin.recovery = Some(hash.clone());
             admin.version = version;
             admin.modified = now();
             tx.put_org(&org)?;
             tx.put_user(&admin)?;
-            Ok(code)
+            Ok(code.clone())
         })
     }
 
@@ -188,12 +188,12 @@ impl Directory {
                 detail: None,
             };
             user.version = self.log(tx, req, change)?;
-            user.password = Some(new_hash);
-            user.recovery = Some(next_hash);
+            user.password = Some(new_hash.clone());
+            user.recovery = Some(next_hash.clone());
             user.lockout = Default::default();
             user.modified = now();
             tx.put_user(&user)?;
-            Ok(next)
+            Ok(next.clone())
         })
     }
 }

@@ -33,7 +33,7 @@ impl Directory {
             org: None,
             detail: None,
         };
-        self.write(req, |tx| self.log(tx, req, change))?;
+        self.write(req, |tx| self.log(tx, req, change.clone()))?;
         self.store().backup(out).map_err(internal)
     }
 

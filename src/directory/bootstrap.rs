@@ -46,7 +46,7 @@ impl Directory {
             let admin = SystemAdmin {
                 id: Uuid::new_v4(),
                 login: SYSTEM_ADMIN_LOGIN.into(),
-                password: hash,
+                password: hash.clone(),
                 created: t,
                 modified: t,
             };
@@ -61,7 +61,7 @@ impl Directory {
             tx.put_system_admin(&admin)?;
             Ok(Some(Bootstrap {
                 login: admin.login,
-                password: secret,
+                password: secret.clone(),
             }))
         })
     }

@@ -49,12 +49,31 @@ pub enum Error {
     /// bound. Front ends answer busy (LDAP 51) or 503 with Retry-After.
     #[error("the server is busy checking passwords; try again in a moment")]
     Busy,
+    /// In a server set, this node cannot write now: the log is unreachable,
+    /// or another node's write came first. Front ends answer unavailable
+    /// (LDAP 52) or 503; the client may try again.
+    #[error("{0}")]
+    Unavailable(String),
     /// The store failed; details are logged, not shown to clients.
     #[error("storage error: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// A password-hashing failure or a background task that did not finish.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Moved { .. } => Error::Unavailable(
+                "another node of the server set wrote at the same time; nothing was changed, try again".into(),
+            ),
+            StoreError::Unavailable(why) => Error::Unavailable(format!(
+                "this node cannot reach the server set's log, so it takes no writes now ({why})"
+            )),
+            other => Error::Store(other),
+        }
+    }
 }
 
 /// Shorthand for results of the core.

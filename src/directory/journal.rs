@@ -179,44 +179,56 @@ fn writer(
             release(batch);
             continue;
         }
-        let mut waiters = Vec::new();
+        // The flushes are answered once the batch is in; the rest is written
+        // in a transaction that may run again (a server set's lost race).
+        let (flushes, items): (Vec<Item>, Vec<Item>) = batch
+            .into_iter()
+            .partition(|item| matches!(item, Item::Flush(_)));
+        let waiters: Vec<SyncSender<()>> = flushes
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Flush(done) => Some(done),
+                _ => None,
+            })
+            .collect();
         let mut locked = 0;
-        let written = store.write(|tx| {
+        let written = store.write_again(|tx| {
+            locked = 0;
             let mut events = Vec::new();
-            for item in batch.drain(..) {
+            for item in &items {
                 match item {
-                    Item::Event(e) => events.push(e),
+                    Item::Event(e) => events.push(e.clone()),
                     Item::LastLogin(id, at) => {
-                        if let Some(mut user) = tx.user(id)?
-                            && user.last_login.is_none_or(|l| l < at)
+                        if let Some(mut user) = tx.user(*id)?
+                            && user.last_login.is_none_or(|l| l < *at)
                         {
-                            user.last_login = Some(at);
+                            user.last_login = Some(*at);
                             tx.put_user(&user)?;
                         }
                     }
                     Item::Failure(id, at, policy, event) => {
-                        if let Some(mut user) = tx.user(id)? {
-                            if policy.record_failure(&mut user.lockout, at) {
+                        if let Some(mut user) = tx.user(*id)? {
+                            if policy.record_failure(&mut user.lockout, *at) {
                                 let notice = super::notify::Notice::AccountLocked {
                                     login: user.login.clone(),
                                     org: user.org,
                                 };
                                 outbox.enqueue(tx, notice)?;
-                                events.push(*event);
+                                events.push((**event).clone());
                                 locked += 1;
                             }
                             tx.put_user(&user)?;
                         }
                     }
                     Item::ClearFailures(id) => {
-                        if let Some(mut user) = tx.user(id)?
+                        if let Some(mut user) = tx.user(*id)?
                             && user.lockout != Default::default()
                         {
                             user.lockout = Default::default();
                             tx.put_user(&user)?;
                         }
                     }
-                    Item::Flush(done) => waiters.push(done),
+                    Item::Flush(_) => {}
                 }
             }
             tx.log_all(events)?;

@@ -238,6 +238,7 @@ struct Inner {
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
 /// into an [`Event`] with the request's actor and origin.
+#[derive(Clone)]
 pub(crate) struct Change<'a> {
     pub action: &'static str,
     pub target: &'a str,
@@ -370,12 +371,8 @@ impl Directory {
     /// Runs a use case in one write transaction. A refusal by the policy aborts it
     /// and is then audited in a transaction of its own, so refusals leave a trace
     /// but never a partial change.
-    pub(crate) fn write<T>(
-        &self,
-        req: &Request,
-        f: impl FnOnce(&mut Tx) -> Result<T>,
-    ) -> Result<T> {
-        let out = self.inner.store.write(f);
+    pub(crate) fn write<T>(&self, req: &Request, f: impl FnMut(&mut Tx) -> Result<T>) -> Result<T> {
+        let out = self.inner.store.write_again(f);
         self.inner.outbox.committed();
         self.audit_refusal(req, &out);
         out

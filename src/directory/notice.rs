@@ -113,4 +113,8 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// When it was sent or given up.
     pub done: Option<Millis>,
+    /// In a server set, the node that wrote it: the one that delivers it
+    /// (every node holds every entry; `None` on a single node).
+    #[serde(default)]
+    pub origin: Option<String>,
 }

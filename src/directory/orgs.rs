@@ -83,7 +83,7 @@ pub struct Placement {
 
 impl Directory {
     pub fn create_org(&self, req: &Request, new: NewOrg) -> Result<Organization> {
-        self.write(req, |tx| self.create_org_in(tx, req, new))
+        self.write(req, |tx| self.create_org_in(tx, req, new.clone()))
     }
 
     /// The body of [`Self::create_org`], for loads that create many records in
@@ -230,7 +230,7 @@ impl Directory {
         description: Option<String>,
     ) -> Result<Organization> {
         self.write(req, |tx| {
-            self.set_org_description_in(tx, req, name, description)
+            self.set_org_description_in(tx, req, name, description.clone())
         })
     }
 

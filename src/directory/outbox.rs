@@ -91,6 +91,8 @@ pub struct OutboxCounts {
 pub struct Outbox {
     channels: Vec<Arc<dyn Channel>>,
     policy: OutboxPolicy,
+    /// In a server set, this node's name: it delivers the entries it wrote.
+    node: Option<String>,
     /// Set by [`Self::enqueue`]; a commit that finds it set wakes the threads.
     dirty: AtomicBool,
     signal: Signal,
@@ -120,10 +122,22 @@ impl Outbox {
         Outbox {
             channels,
             policy,
+            node: None,
             dirty: AtomicBool::new(false),
             signal: Signal::default(),
             counts: OutboxCounts::default(),
         }
+    }
+
+    /// In a server set: entries are marked with `node`, and this node
+    /// delivers only those (every node holds them all; one sends each).
+    pub fn deliver_only_from(&mut self, node: &str) {
+        self.node = Some(node.to_owned());
+    }
+
+    /// Whether this node delivers `entry`.
+    fn ours(&self, entry: &OutboxEntry) -> bool {
+        entry.origin == self.node
     }
 
     /// The configured channels' names.
@@ -155,6 +169,7 @@ impl Outbox {
                 state: Delivery::Pending,
                 last_error: None,
                 done: None,
+                origin: self.node.clone(),
             })?;
             self.counts.queued.fetch_add(1, Ordering::Relaxed);
         }
@@ -245,6 +260,7 @@ fn orphans(tx: &mut Tx, outbox: &Outbox) -> StoreResult<()> {
     for (id, _, channel) in tx.outbox_pending(None, usize::MAX)? {
         if !names.contains(&channel.as_str())
             && let Some(mut entry) = tx.outbox_entry(id)?
+            && outbox.ours(&entry)
         {
             entry.state = Delivery::Failed;
             entry.last_error = Some(format!("the {channel} channel is no longer configured"));
@@ -282,22 +298,29 @@ fn deliver_due(store: &Store, outbox: &Outbox, channel: &dyn Channel) -> StoreRe
     let pending = store.read(|tx| tx.outbox_pending(Some(channel.name()), usize::MAX))?;
     let t = now();
     let mut done = 0;
-    for (id, _, _) in pending.iter().filter(|(_, due, _)| *due <= t).take(BATCH) {
-        if outbox.stopped() {
+    // Entries another node of a server set delivers: not waited for here.
+    let mut theirs = std::collections::HashSet::new();
+    for (id, _, _) in pending.iter().filter(|(_, due, _)| *due <= t) {
+        if outbox.stopped() || done == BATCH {
             return Ok(Duration::ZERO);
         }
         let Some(entry) = store.read(|tx| tx.outbox_entry(*id))? else {
             continue;
         };
+        if !outbox.ours(&entry) {
+            theirs.insert(*id);
+            continue;
+        }
         let entry = attempt(outbox, channel, entry);
-        store.write(|tx| tx.put_outbox(&entry))?;
+        store.write_again(|tx| tx.put_outbox(&entry))?;
         done += 1;
     }
-    if done == BATCH {
-        return Ok(Duration::ZERO);
-    }
     let next = store.read(|tx| tx.outbox_pending(Some(channel.name()), usize::MAX))?;
-    let soonest = next.iter().map(|(_, due, _)| *due).min();
+    let soonest = next
+        .iter()
+        .filter(|(id, _, _)| !theirs.contains(id))
+        .map(|(_, due, _)| *due)
+        .min();
     Ok(soonest.map_or(IDLE, |due| {
         Duration::from_millis(due.saturating_sub(now()).clamp(0, IDLE.as_millis() as i64) as u64)
     }))

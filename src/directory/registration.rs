@@ -24,7 +24,7 @@ impl Directory {
     pub fn invite_user(&self, req: &Request, new: NewUser) -> Result<(User, Option<String>)> {
         let hash = self.hash_new(new.password.as_ref())?;
         let out = self.write(req, |tx| {
-            let user = self.create_user_in(tx, req, new, hash)?;
+            let user = self.create_user_in(tx, req, new.clone(), hash.clone())?;
             let secret = match user.state {
                 Lifecycle::Provisioned => Some(self.put_registration(tx, req, &user)?.secret),
                 _ => None,
@@ -122,7 +122,7 @@ impl Directory {
             };
             user.version = self.log(tx, req, change)?;
             user.state = Lifecycle::Registered;
-            user.password = hash;
+            user.password = hash.clone();
             user.modified = now();
             tx.put_user(&user)?;
             let ready = Notice::ReadyForValidation {

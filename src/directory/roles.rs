@@ -171,7 +171,7 @@ impl Directory {
     }
 
     pub fn create_role(&self, req: &Request, new: NewRole) -> Result<Role> {
-        self.write(req, |tx| self.create_role_in(tx, req, new))
+        self.write(req, |tx| self.create_role_in(tx, req, new.clone()))
     }
 
     /// The body of [`Self::create_role`] inside a caller's transaction.

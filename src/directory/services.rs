@@ -13,6 +13,7 @@ use crate::store::Tx;
 use uuid::Uuid;
 
 /// A service account to create.
+#[derive(Clone)]
 pub struct NewService<'a> {
     pub name: &'a str,
     pub scope: Scope,
@@ -38,7 +39,9 @@ impl Directory {
             description,
             id: None,
         };
-        let record = self.write(req, |tx| self.create_service_account_in(tx, req, new, hash))?;
+        let record = self.write(req, |tx| {
+            self.create_service_account_in(tx, req, new.clone(), hash.clone())
+        })?;
         Ok(Issued { record, secret })
     }
 

@@ -35,7 +35,7 @@ impl Directory {
                 id,
                 kind,
                 scope,
-                description,
+                description: description.clone(),
                 secret_sha256: password::sha256(&secret),
                 created_by: req.actor.name.clone(),
                 owner: None,
@@ -53,7 +53,7 @@ impl Directory {
             tx.put_token(&token)?;
             Ok(Issued {
                 record: token,
-                secret: full,
+                secret: full.clone(),
             })
         })
     }

@@ -25,7 +25,9 @@ type FieldChange<'a> = (
 impl Directory {
     pub fn update_user(&self, req: &Request, id: Uuid, changes: UserChanges) -> Result<User> {
         let hash = self.hash_new(changes.password.as_ref())?;
-        self.write(req, |tx| self.update_user_in(tx, req, id, &changes, hash))
+        self.write(req, |tx| {
+            self.update_user_in(tx, req, id, &changes, hash.clone())
+        })
     }
 
     /// Changes a user and, when `dest` is given, moves it there, in one

@@ -38,6 +38,7 @@ pub fn from_error(e: &Error) -> LdapResult {
         Error::Denied(_) => LdapResultCode::InsufficentAccessRights,
         Error::InvalidCredentials => LdapResultCode::InvalidCredentials,
         Error::Busy => LdapResultCode::Busy,
+        Error::Unavailable(_) => LdapResultCode::Unavailable,
         Error::Store(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "internal error");
             return result(LdapResultCode::Other, "internal error; see the server log");

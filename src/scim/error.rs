@@ -103,7 +103,9 @@ impl From<CoreError> for ScimError {
             }
             CoreError::Denied(d) => ScimError::new(StatusCode::FORBIDDEN, None, d.to_string()),
             CoreError::InvalidCredentials => ScimError::unauthorized(),
-            CoreError::Busy => ScimError::new(StatusCode::SERVICE_UNAVAILABLE, None, e.to_string()),
+            CoreError::Busy | CoreError::Unavailable(_) => {
+                ScimError::new(StatusCode::SERVICE_UNAVAILABLE, None, e.to_string())
+            }
             CoreError::Store(_) | CoreError::Internal(_) => {
                 tracing::error!(error = %e, "SCIM request failed");
                 ScimError::new(

@@ -13,7 +13,7 @@
 //! nothing) and runs the remaining writes again in a new transaction. That is
 //! why a shared write is `FnMut` and must keep no effect outside its `Tx`.
 
-use super::{Inner, Store, StoreError, StoreResult, Tx};
+use super::{Store, StoreError, StoreResult, Tx};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Most writes one transaction takes, so a burst never makes one caller wait
@@ -168,9 +168,13 @@ impl Store {
     /// the commit durable. Dropping the jobs hands their outcomes over.
     fn run_batch(&self, mut jobs: Vec<Box<dyn Job>>) {
         let mut failed = Vec::new();
+        // In a server set, a batch that lost the race to the log runs again
+        // on the copy that now holds the winner (its writes are re-runnable).
+        let mut races = 0;
         while !jobs.is_empty() {
             match self.try_batch(&mut jobs) {
                 Ok(None) => break,
+                Err(StoreError::Moved { .. }) if races < super::replicated::RACES => races += 1,
                 Ok(Some(i)) => {
                     let mut job = jobs.remove(i);
                     job.settle();
@@ -210,10 +214,7 @@ impl Store {
                 return Ok(Some(i));
             }
         }
-        match tx.inner {
-            Inner::Write(txn) => txn.commit()?,
-            Inner::Read(..) => return Err(StoreError::ReadOnly),
-        }
+        self.commit(tx)?;
         Ok(None)
     }
 

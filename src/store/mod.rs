@@ -31,6 +31,7 @@ pub use backup::{
 };
 pub use migrate::SCHEMA_VERSION;
 pub use physical::{Op, WriteSet, WriteSetError};
+pub use replicated::Replicator;
 pub use snapshot::Snapshot;
 
 /// Errors of the store. Callers map them to "internal error"; the text is for logs.
@@ -63,6 +64,13 @@ pub enum StoreError {
     /// A shared write was committed but the fsync that makes it durable failed.
     #[error("the change could not be made durable: {0}")]
     Unsynced(String),
+    /// In a server set: another node's write reached the log first, so this
+    /// one (computed before it) was not applied.
+    #[error("another node wrote first (log position {now}); the write was not applied")]
+    Moved { now: u64 },
+    /// In a server set: the log cannot be reached, so nothing is written.
+    #[error("the server set's log is unreachable: {0}")]
+    Unavailable(String),
 }
 
 /// Every redb error type funnels into [`StoreError::Db`].
@@ -93,6 +101,8 @@ pub struct Store {
     combiner: Arc<batch::Combiner>,
     /// Write transactions begun (committed or not); see [`Store::writes_begun`].
     writes: Arc<AtomicU64>,
+    /// In a server set, where every write goes before it commits.
+    replicator: Arc<std::sync::OnceLock<Arc<dyn Replicator>>>,
 }
 
 /// Counts of the store's work since it opened.
@@ -117,6 +127,8 @@ pub struct Tx {
     /// The changes so far, when the transaction records them
     /// ([`Store::write_recorded`]).
     log: Option<Box<physical::Log>>,
+    /// In a server set, the log position the transaction was computed on.
+    base: Option<u64>,
 }
 
 enum Inner {
@@ -148,6 +160,7 @@ impl Store {
             group: Arc::default(),
             combiner: Arc::default(),
             writes: Arc::default(),
+            replicator: Arc::default(),
         };
         store.write(|tx| migrate::run(tx, first_id_number))?;
         Ok(store)
@@ -162,6 +175,7 @@ impl Store {
         f(&Tx {
             inner: Inner::Read(txn, Box::default()),
             log: None,
+            base: None,
         })
     }
 
@@ -174,10 +188,7 @@ impl Store {
     ) -> Result<T, E> {
         let mut tx = self.begin_nondurable()?;
         let out = f(&mut tx)?;
-        match tx.inner {
-            Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
-            Inner::Read(..) => return Err(StoreError::ReadOnly.into()),
-        }
+        self.commit(tx)?;
         let ticket = self.group.committed();
         self.group.make_durable(ticket, || self.sync())?;
         Ok(out)
@@ -191,13 +202,14 @@ impl Store {
         f: impl FnOnce(&mut Tx) -> Result<T, E>,
     ) -> Result<(T, WriteSet), E> {
         let mut tx = self.begin_nondurable()?;
-        tx.log = Some(Box::default());
+        tx.log.get_or_insert_with(Box::default);
         let out = f(&mut tx)?;
-        let ops = tx.log.take().map(|l| l.into_inner()).unwrap_or_default();
-        match tx.inner {
-            Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
-            Inner::Read(..) => return Err(StoreError::ReadOnly.into()),
-        }
+        let ops = tx
+            .log
+            .as_ref()
+            .map(|l| l.borrow().clone())
+            .unwrap_or_default();
+        self.commit(tx)?;
         let ticket = self.group.committed();
         self.group.make_durable(ticket, || self.sync())?;
         Ok((out, WriteSet { ops }))
@@ -216,10 +228,16 @@ impl Store {
         let mut txn = self.db.begin_write()?;
         txn.set_durability(redb::Durability::None)
             .map_err(|e| StoreError::Db(redb::Error::from(e)))?;
-        Ok(Tx {
+        let mut tx = Tx {
             inner: Inner::Write(Box::new(txn)),
             log: None,
-        })
+            base: None,
+        };
+        if self.replicator.get().is_some() {
+            tx.log = Some(Box::default());
+            tx.base = Some(replicated::position_in(&tx)?);
+        }
+        Ok(tx)
     }
 
     /// How many write transactions [`Self::write`] and [`Self::write_shared`]

@@ -11,10 +11,11 @@ use super::physical::WriteSet;
 use super::tables::META;
 use super::{Inner, Store, StoreError, StoreResult, Tx, WriteSetError};
 use redb::ReadableTable;
+use std::sync::Arc;
 
 const LOG_POSITION_KEY: &str = "log_position";
 
-fn position_in(tx: &Tx) -> StoreResult<u64> {
+pub(super) fn position_in(tx: &Tx) -> StoreResult<u64> {
     super::with_table!(tx, open_table, META, |t| Ok(t
         .get(LOG_POSITION_KEY)?
         .and_then(|v| v.value().try_into().ok().map(u64::from_le_bytes))
@@ -29,7 +30,97 @@ fn set_position(tx: &Tx, position: u64) -> StoreResult<()> {
     Ok(())
 }
 
+/// Where a server set's writes go before they commit: the log (etcd). The
+/// store hands it each transaction's write-set with the position it was
+/// computed on.
+pub trait Replicator: Send + Sync {
+    /// Appends `ws`, computed on a store at position `base`, and answers its
+    /// position; [`StoreError::Moved`] when the log moved on since `base`,
+    /// [`StoreError::Unavailable`] when it cannot be reached.
+    fn append(&self, base: u64, ws: &WriteSet) -> StoreResult<u64>;
+}
+
+/// How long a write that lost the race waits for this copy to apply the
+/// write that won, before it answers.
+const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Times a write runs again after another node's write came first.
+pub(super) const RACES: usize = 5;
+
 impl Store {
+    /// From now on every write goes through `replicator` before it commits
+    /// (a server set); a store takes one, once.
+    pub fn replicate_through(&self, replicator: Arc<dyn Replicator>) -> bool {
+        self.replicator.set(replicator).is_ok()
+    }
+
+    /// Commits `tx`; in a server set only once the log holds its write-set
+    /// (a transaction that changed nothing appends nothing), with the
+    /// position it got. A write that lost the race waits until this copy
+    /// applied the winner, so the caller's next attempt sees it.
+    pub(super) fn commit(&self, mut tx: Tx) -> StoreResult<()> {
+        if let (Some(r), Some(base)) = (self.replicator.get(), tx.base) {
+            let ops = tx.log.take().map(|l| l.into_inner()).unwrap_or_default();
+            if !ops.is_empty() {
+                let position = match r.append(base, &WriteSet { ops }) {
+                    Err(StoreError::Moved { now }) => {
+                        drop(tx);
+                        self.wait_for(now, CATCH_UP);
+                        return Err(StoreError::Moved { now });
+                    }
+                    other => other?,
+                };
+                set_position(&tx, position)?;
+            }
+        }
+        match tx.inner {
+            Inner::Write(txn) => txn.commit()?,
+            Inner::Read(..) => return Err(StoreError::ReadOnly),
+        }
+        Ok(())
+    }
+
+    /// Waits until this copy holds the log entry at `position` (applied by
+    /// the follower), or `timeout`; whether it does.
+    pub fn wait_for(&self, position: u64, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.log_position().is_ok_and(|p| p >= position) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Like [`Self::write`] for a write that may run more than once: in a
+    /// server set, when another node's write reached the log first, this
+    /// copy applies it and `f` runs again on the result, a few times at
+    /// most, so `f` must change nothing outside its `Tx`. On a single node
+    /// it runs once.
+    pub fn write_again<T, E: From<StoreError>>(
+        &self,
+        mut f: impl FnMut(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut races = 0;
+        loop {
+            let mut tx = self.begin_nondurable()?;
+            let out = f(&mut tx)?;
+            match self.commit(tx) {
+                Ok(()) => {
+                    let ticket = self.group.committed();
+                    self.group.make_durable(ticket, || self.sync())?;
+                    return Ok(out);
+                }
+                // `commit` waited until this copy holds the winner.
+                Err(StoreError::Moved { .. }) if races < RACES => races += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// The position of the last log entry this copy holds (0: none).
     pub fn log_position(&self) -> StoreResult<u64> {
         self.read(position_in)
@@ -67,13 +158,18 @@ impl Store {
     /// the position this copy holds is skipped, so following the log twice
     /// changes nothing. Answers whether it was applied.
     pub fn apply_at(&self, ws: &WriteSet, position: u64) -> Result<bool, WriteSetError> {
-        self.write(|tx| {
-            if position <= position_in(tx)? {
-                return Ok(false);
-            }
-            tx.apply(ws)?;
-            set_position(tx, position)?;
-            Ok(true)
-        })
+        let mut tx = self.begin_nondurable()?;
+        // Applying is this copy's own business: it never goes back to the log.
+        tx.log = None;
+        tx.base = None;
+        if position <= position_in(&tx)? {
+            return Ok(false);
+        }
+        tx.apply(ws)?;
+        set_position(&tx, position)?;
+        self.commit(tx)?;
+        let ticket = self.group.committed();
+        self.group.make_durable(ticket, || self.sync())?;
+        Ok(true)
     }
 }

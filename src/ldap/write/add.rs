@@ -37,7 +37,7 @@ pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) 
         Err(r) => return r,
     };
     in_transaction(dir, req, |tx| {
-        add_in(dir, ctx, req, tx, &dn, attrs, hash, None)?;
+        add_in(dir, ctx, req, tx, &dn, attrs.clone(), hash.clone(), None)?;
         Ok(())
     })
 }

@@ -165,7 +165,7 @@ fn record_of(node: Node) -> Option<Record> {
 pub fn in_transaction<T>(
     dir: &Directory,
     req: &Request,
-    f: impl FnOnce(&mut Tx) -> Outcome<T>,
+    mut f: impl FnMut(&mut Tx) -> Outcome<T>,
 ) -> LdapResult {
     let mut refusal = None;
     let out = dir.write(req, |tx| match f(tx) {

@@ -32,6 +32,7 @@ use ldap3_proto::proto::{
 use uuid::Uuid;
 
 /// One decoded change.
+#[derive(Clone)]
 struct Change {
     op: Op,
     ty: &'static AttributeType,
@@ -39,6 +40,7 @@ struct Change {
 }
 
 /// The request, decoded and checked before the transaction.
+#[derive(Clone)]
 struct Prepared {
     dn: Dn,
     changes: Vec<Change>,
@@ -51,7 +53,7 @@ pub fn modify(dir: &Directory, ctx: &Context, req: &Request, m: &LdapModifyReque
         Ok(p) => p,
         Err(r) => return r,
     };
-    in_transaction(dir, req, |tx| modify_in(dir, ctx, req, tx, p))
+    in_transaction(dir, req, |tx| modify_in(dir, ctx, req, tx, p.clone()))
 }
 
 /// One modify inside a caller's transaction (an LDIF load sets group

@@ -1,0 +1,84 @@
+//! One node of a server set: its store joins the log (catches up to the
+//! head before the node serves, then follows on a thread of its own that
+//! reconnects when etcd goes away) and from then on commits every write
+//! only once the log holds it (`store::Replicator`).
+
+use super::etcd::Etcd;
+use super::log::{Log, LogError};
+use crate::config::ClusterConfig;
+use crate::store::{Replicator, Store, StoreError, StoreResult, WriteSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How long a joining node may take to apply the log before it gives up.
+const CATCH_UP: Duration = Duration::from_secs(120);
+/// The pause before the follower reconnects after the stream broke.
+const RECONNECT: Duration = Duration::from_millis(500);
+
+/// The log as the store's replicator.
+struct Appender(Arc<Log>);
+
+impl Replicator for Appender {
+    fn append(&self, base: u64, ws: &WriteSet) -> StoreResult<u64> {
+        self.0.append(base, ws).map_err(|e| match e {
+            LogError::Moved { now, .. } => StoreError::Moved { now },
+            other => StoreError::Unavailable(other.to_string()),
+        })
+    }
+}
+
+/// A joined node; dropping it stops the follower at its next entry.
+pub struct Node {
+    pub name: String,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Joins `store` to the server set `config` describes: follows the log,
+/// waits until the store holds its head, then routes every write through it.
+pub fn join(store: &Store, config: &ClusterConfig) -> Result<Node, LogError> {
+    let etcd = || Etcd::new(config.etcd_endpoints.clone(), config.timeout);
+    let log = Arc::new(Log::new(etcd(), &config.prefix));
+    let head = log.head()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let (store, stop) = (store.clone(), stop.clone());
+        let follower = Log::new(etcd(), &config.prefix);
+        let name = config.node_name.clone();
+        std::thread::Builder::new()
+            .name("dirgate-follower".into())
+            .spawn(move || follow(&follower, &store, &stop, &name))
+            .map_err(|e| LogError::Store(StoreError::Unavailable(e.to_string())))?;
+    }
+    if !store.wait_for(head, CATCH_UP) {
+        return Err(LogError::Store(StoreError::Unavailable(format!(
+            "could not apply the log up to {head} within {} s",
+            CATCH_UP.as_secs()
+        ))));
+    }
+    store.replicate_through(Arc::new(Appender(log)));
+    tracing::info!(node = %config.node_name, position = head, "joined the server set");
+    Ok(Node {
+        name: config.node_name.clone(),
+        stop,
+    })
+}
+
+/// Follows the log until `stop`, reconnecting when the stream breaks.
+fn follow(log: &Log, store: &Store, stop: &AtomicBool, name: &str) {
+    while !stop.load(Ordering::Relaxed) {
+        match log.follow(store, stop) {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(node = name, error = %e, "following the log stopped; reconnecting");
+                std::thread::sleep(RECONNECT);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The `[cluster]` section: with it the node joins a server set (issue 14):
+//! `etcd_endpoints` (client URLs of the etcd members), `prefix` (the set's
+//! keys in etcd; several sets may share one etcd), `node_name` (this node in
+//! logs; default the host name) and `timeout_secs` (one etcd call). Without
+//! it dirgate runs as a single node. Defaults and validation live here.
+
+use serde::Deserialize;
+use std::time::Duration;
+
+const DEFAULT_PREFIX: &str = "/dirgate";
+const DEFAULT_TIMEOUT_SECS: u64 = 5;
+
+/// `[cluster]` as written.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterSection {
+    etcd_endpoints: Option<Vec<String>>,
+    prefix: Option<String>,
+    node_name: Option<String>,
+    timeout_secs: Option<u64>,
+}
+
+/// `[cluster]`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterConfig {
+    pub etcd_endpoints: Vec<String>,
+    pub prefix: String,
+    pub node_name: String,
+    pub timeout: Duration,
+}
+
+impl ClusterSection {
+    /// `None` without endpoints: a single node.
+    pub fn validate(&self) -> Result<Option<ClusterConfig>, (&'static str, String)> {
+        let endpoints = self.etcd_endpoints.clone().unwrap_or_default();
+        if endpoints.is_empty() {
+            if self.prefix.is_some() || self.node_name.is_some() {
+                return Err((
+                    "cluster.etcd_endpoints",
+                    "a [cluster] needs the etcd members' client URLs".into(),
+                ));
+            }
+            return Ok(None);
+        }
+        if let Some(bad) = endpoints
+            .iter()
+            .find(|e| !(e.starts_with("http://") || e.starts_with("https://")))
+        {
+            return Err((
+                "cluster.etcd_endpoints",
+                format!("'{bad}' is not an http:// or https:// URL"),
+            ));
+        }
+        let prefix = self.prefix.clone().unwrap_or_else(|| DEFAULT_PREFIX.into());
+        if !prefix.starts_with('/') {
+            return Err(("cluster.prefix", format!("'{prefix}' must start with /")));
+        }
+        let timeout = Duration::from_secs(self.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS));
+        if timeout.is_zero() {
+            return Err(("cluster.timeout_secs", "must be at least 1".into()));
+        }
+        let node_name = self.node_name.clone().unwrap_or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_else(|_| "dirgate".into())
+        });
+        Ok(Some(ClusterConfig {
+            etcd_endpoints: endpoints
+                .into_iter()
+                .map(|e| e.trim_end_matches('/').to_owned())
+                .collect(),
+            prefix,
+            node_name,
+            timeout,
+        }))
+    }
+}

@@ -1,0 +1,139 @@
+//! Two dirgate nodes of one server set over a real etcd member on loopback:
+//! what one node writes (the standard test directory, a user created over
+//! the admin API) binds over LDAP on the other; the same login created on
+//! both nodes at once is created exactly once; afterwards both stores hold
+//! the same rows, entry by entry.
+
+mod common;
+
+use common::etcd;
+use common::http::{Api, Auth};
+use dirgate::config::Config;
+use dirgate::store::Store;
+use ldap3::LdapConnAsync;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+fn cluster_toml(endpoints: &[String], node: &str) -> String {
+    let list: Vec<String> = endpoints.iter().map(|e| format!("\"{e}\"")).collect();
+    format!(
+        "[cluster]\netcd_endpoints = [{}]\nprefix = \"/set\"\nnode_name = \"{node}\"\n",
+        list.join(", ")
+    )
+}
+
+/// A second node: the same configuration, a data directory of its own.
+async fn second_node(
+    tmp: &std::path::Path,
+    endpoints: &[String],
+) -> (dirgate::Server, CancellationToken) {
+    let toml = format!(
+        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{}",
+        tmp.join("data").display(),
+        cluster_toml(endpoints, "n2")
+    );
+    let env = |k: &str| match k {
+        "DIRGATE_LDAP_LISTEN" | "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    };
+    let config = Config::from_str_with_env(&toml, &env).unwrap();
+    let shutdown = CancellationToken::new();
+    let server = dirgate::start(config, shutdown.clone()).await.unwrap();
+    (server, shutdown)
+}
+
+async fn binds(url: &str, dn: &str, pw: &str) -> bool {
+    let (conn, mut ldap) = LdapConnAsync::new(url).await.unwrap();
+    ldap3::drive!(conn);
+    let ok = ldap.simple_bind(dn, pw).await.unwrap().rc == 0;
+    let _ = ldap.unbind().await;
+    ok
+}
+
+/// Waits until `store` holds the log position `at`.
+fn caught_up(store: &Store, at: u64) {
+    assert!(
+        store.wait_for(at, Duration::from_secs(10)),
+        "the node did not apply the log up to {at}"
+    );
+}
+
+/// A backup's rows (everything between its header and its checksum).
+fn rows(store: &Store) -> Vec<u8> {
+    let (_, bytes) = store.backup(Vec::new()).unwrap();
+    bytes[39..bytes.len() - 32].to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_serve_one_directory() {
+    let etcd = etcd::start(1);
+    let n1 = common::server::start(&cluster_toml(&etcd.endpoints, "n1")).await;
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints).await;
+    // Node 2 joined after node 1 bootstrapped: it holds the same administrator
+    // and wrote no credential of its own.
+    assert!(!tmp2.path().join("data/bootstrap-admin").exists());
+    let s1 = n1.dir.store().clone();
+    let s2 = n2.directory.store().clone();
+    caught_up(&s2, s1.log_position().unwrap());
+
+    // What node 1 wrote binds on node 2.
+    let url2 = format!("ldap://{}", n2.ldap_addr);
+    let alice = "uid=alice@example.com,ou=Acme-A,dc=example,dc=com";
+    assert!(binds(&url2, alice, "pw").await);
+    assert!(!binds(&url2, alice, "wrong").await);
+
+    // A user created over node 2's admin API binds on node 1.
+    let sys = Auth::basic(&n1.admin_dn, &n1.admin_pw);
+    let api2 = Api::new(n2.http_addr);
+    let made = api2
+        .post(
+            "/users",
+            &sys,
+            json!({"login": "erin@example.com", "organization": "Acme-A",
+                   "state": "active", "password": "erin-pw"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    caught_up(&s1, s2.log_position().unwrap());
+    let erin = "uid=erin@example.com,ou=Acme-A,dc=example,dc=com";
+    assert!(binds(&n1.url, erin, "erin-pw").await);
+
+    // The same login on both nodes at once: created exactly once.
+    let api1 = Api::new(n1.server.http_addr);
+    let body = json!({"login": "twice@example.com", "organization": "Acme-B",
+                      "state": "active", "password": "pw"});
+    let (a, b) = tokio::join!(
+        api1.post("/users", &sys, body.clone()),
+        api2.post("/users", &sys, body.clone())
+    );
+    let statuses = [a.status, b.status];
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{:?} {:?}",
+        a.body,
+        b.body
+    );
+    assert!(
+        statuses.iter().all(|s| [201, 409, 503].contains(s)),
+        "{statuses:?}"
+    );
+
+    // Both stores end row for row the same.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        n1.dir.flush_journal();
+        n2.directory.flush_journal();
+        let (p1, p2) = (s1.log_position().unwrap(), s2.log_position().unwrap());
+        if p1 == p2 && rows(&s1) == rows(&s2) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the nodes differ at {p1} / {p2}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let twice = |s: &Store| s.read(|tx| tx.user_by_login("twice@example.com")).unwrap();
+    assert!(twice(&s1).is_some() && twice(&s1).map(|u| u.id) == twice(&s2).map(|u| u.id));
+    stop2.cancel();
+}
