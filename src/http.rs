@@ -38,16 +38,35 @@ pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) ->
         .with_state(directory)
 }
 
-/// 200 when a read transaction on the store succeeds, 503 otherwise.
-async fn healthz(State(dir): State<Directory>) -> impl IntoResponse {
+/// In a server set, the node `/healthz` reports on.
+pub type Node = Option<std::sync::Arc<crate::cluster::node::View>>;
+
+/// 200 when a read transaction on the store succeeds, 503 otherwise; in a
+/// server set also the node's state: its log position, the log's head in
+/// etcd and whether it is behind, or `cut-off` when etcd does not answer
+/// (the node then takes no writes).
+async fn healthz(
+    State(dir): State<Directory>,
+    node: Option<axum::Extension<Node>>,
+) -> impl IntoResponse {
     let probe = dir
         .blocking(|d| Ok(d.store().read(|tx| tx.last_seq())?))
         .await;
+    let cluster = match node.and_then(|axum::Extension(n)| n) {
+        Some(view) => tokio::task::spawn_blocking(move || view.status())
+            .await
+            .ok()
+            .map(|s| serde_json::to_value(s).unwrap_or_default()),
+        None => None,
+    };
     match probe {
-        Ok(seq) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "changes": seq})),
-        ),
+        Ok(seq) => {
+            let mut body = json!({"status": "ok", "changes": seq});
+            if let Some(c) = cluster {
+                body["cluster"] = c;
+            }
+            (StatusCode::OK, Json(body))
+        }
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (

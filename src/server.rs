@@ -70,7 +70,10 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         imports,
     )
     // The SCIM handlers read their limits from the request (tooMany).
-    .layer(axum::Extension(config.scim));
+    .layer(axum::Extension(config.scim))
+    .layer(axum::Extension::<crate::http::Node>(
+        cluster.as_ref().map(|n| n.view()),
+    ));
     metrics.watch_directory(directory.clone());
     let app = crate::http::metrics::instrument(app, metrics.clone(), &config.metrics);
     let http_caps = Arc::new(Caps::new(

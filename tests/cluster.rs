@@ -135,5 +135,52 @@ async fn two_nodes_serve_one_directory() {
     }
     let twice = |s: &Store| s.read(|tx| tx.user_by_login("twice@example.com")).unwrap();
     assert!(twice(&s1).is_some() && twice(&s1).map(|u| u.id) == twice(&s2).map(|u| u.id));
+
+    // /healthz shows the node following the log, up to date.
+    let health = |addr: std::net::SocketAddr| async move {
+        let r = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.json::<serde_json::Value>().await.unwrap(),
+        )
+    };
+    let (code, h) = health(n2.http_addr).await;
+    assert_eq!(code, 200);
+    assert_eq!(h["cluster"]["node"], "n2");
+    assert_eq!(h["cluster"]["state"], "following");
+    assert_eq!(h["cluster"]["position"], h["cluster"]["head"]);
+
+    // Cut off from etcd: no writes (503 over the admin API, unavailable over
+    // LDAP), reads go on, and /healthz says so.
+    drop(etcd);
+    let (code, h) = health(n2.http_addr).await;
+    assert_eq!(code, 200);
+    assert_eq!(h["cluster"]["state"], "cut-off", "{h}");
+    let refused = api2
+        .post(
+            "/users",
+            &sys,
+            json!({"login": "late@example.com", "organization": "Acme-A"}),
+        )
+        .await;
+    assert_eq!(refused.status, 503, "{:?}", refused.body);
+    assert_eq!(refused.body["error"], "unavailable");
+    assert!(binds(&url2, alice, "pw").await);
+    let (conn, mut ldap) = LdapConnAsync::new(&url2).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&n1.admin_dn, &n1.admin_pw).await.unwrap();
+    let add = ldap
+        .add(
+            "ou=Late,dc=example,dc=com",
+            vec![
+                ("objectClass", ["organizationalUnit"].into()),
+                ("ou", ["Late"].into()),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(add.rc, 52, "{add:?}");
     stop2.cancel();
 }

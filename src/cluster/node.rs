@@ -32,6 +32,63 @@ impl Replicator for Appender {
 pub struct Node {
     pub name: String,
     stop: Arc<AtomicBool>,
+    view: Arc<View>,
+}
+
+/// What `/healthz` shows of a node: its name, the log position its store
+/// holds, and the log's head as etcd has it now.
+pub struct View {
+    name: String,
+    log: Arc<Log>,
+    store: Store,
+}
+
+/// A node's state at one moment.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    pub node: String,
+    /// `following` (etcd answers) or `cut-off` (it does not: no writes).
+    pub state: &'static str,
+    /// The last log entry this node applied.
+    pub position: u64,
+    /// The newest entry in etcd (absent when cut off).
+    pub head: Option<u64>,
+    /// Whether entries exist that this node has not applied yet.
+    pub behind: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl View {
+    /// Asks etcd for the head (one call) and compares.
+    pub fn status(&self) -> Status {
+        let position = self.store.log_position().unwrap_or(0);
+        match self.log.head() {
+            Ok(head) => Status {
+                node: self.name.clone(),
+                state: "following",
+                position,
+                head: Some(head),
+                behind: Some(head > position),
+                error: None,
+            },
+            Err(e) => Status {
+                node: self.name.clone(),
+                state: "cut-off",
+                position,
+                head: None,
+                behind: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+}
+
+impl Node {
+    /// The node as `/healthz` shows it.
+    pub fn view(&self) -> Arc<View> {
+        self.view.clone()
+    }
 }
 
 impl Drop for Node {
@@ -62,11 +119,17 @@ pub fn join(store: &Store, config: &ClusterConfig) -> Result<Node, LogError> {
             CATCH_UP.as_secs()
         ))));
     }
-    store.replicate_through(Arc::new(Appender(log)));
+    store.replicate_through(Arc::new(Appender(log.clone())));
     tracing::info!(node = %config.node_name, position = head, "joined the server set");
+    let view = Arc::new(View {
+        name: config.node_name.clone(),
+        log,
+        store: store.clone(),
+    });
     Ok(Node {
         name: config.node_name.clone(),
         stop,
+        view,
     })
 }
 
