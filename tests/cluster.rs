@@ -184,3 +184,100 @@ async fn two_nodes_serve_one_directory() {
     assert_eq!(add.rc, 52, "{add:?}");
     stop2.cancel();
 }
+
+/// Creates users (no organization, so no seat runs out) through `api` until
+/// `stop`; the logins that were acknowledged (201).
+async fn keep_writing(
+    api: Api,
+    auth: Auth,
+    tag: &'static str,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (Vec<String>, usize) {
+    let (mut acknowledged, mut refused) = (Vec::new(), 0);
+    let mut n = 0;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let login = format!("{tag}{n}@example.com");
+        let body = json!({"login": login, "state": "active", "password": "pw"});
+        let answer = api.post("/users", &auth, body).await;
+        match answer.status {
+            201 => acknowledged.push(login),
+            503 => refused += 1,
+            other => panic!("{login}: {other} {:?}", answer.body),
+        }
+        n += 1;
+    }
+    (acknowledged, refused)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_the_loss_of_etcd_members() {
+    let mut etcd = etcd::start(3);
+    let n1 = common::server::start(&cluster_toml(&etcd.endpoints, "n1")).await;
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints).await;
+    let sys = Auth::basic(&n1.admin_dn, &n1.admin_pw);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let w1 = tokio::spawn(keep_writing(
+        Api::new(n1.server.http_addr),
+        sys.clone(),
+        "a",
+        stop.clone(),
+    ));
+    let w2 = tokio::spawn(keep_writing(
+        Api::new(n2.http_addr),
+        sys.clone(),
+        "b",
+        stop.clone(),
+    ));
+    let pause = |ms| tokio::time::sleep(Duration::from_millis(ms));
+    pause(800).await;
+    // A follower of etcd dies and comes back, then the leader dies.
+    let leader = tokio::task::block_in_place(|| etcd.leader());
+    let follower = (leader + 1) % 3;
+    etcd.kill(follower);
+    pause(800).await;
+    etcd.restart(follower);
+    pause(1500).await;
+    let leader = tokio::task::block_in_place(|| etcd.leader());
+    etcd.kill(leader);
+    pause(3000).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (a, a_refused) = w1.await.unwrap();
+    let (b, b_refused) = w2.await.unwrap();
+    assert!(
+        a.len() > 5 && b.len() > 5,
+        "{} / {} acknowledged",
+        a.len(),
+        b.len()
+    );
+
+    // Every acknowledged write is on both nodes, and the nodes agree.
+    let (s1, s2) = (n1.dir.store().clone(), n2.directory.store().clone());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        n1.dir.flush_journal();
+        n2.directory.flush_journal();
+        let (p1, p2) = (s1.log_position().unwrap(), s2.log_position().unwrap());
+        if p1 == p2 && rows(&s1) == rows(&s2) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the nodes differ at {p1} / {p2}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for login in a.iter().chain(&b) {
+        for s in [&s1, &s2] {
+            assert!(
+                s.read(|tx| tx.user_by_login(login)).unwrap().is_some(),
+                "{login} was acknowledged and lost"
+            );
+        }
+    }
+    eprintln!(
+        "acknowledged {} + {}, refused {} + {} during the faults",
+        a.len(),
+        b.len(),
+        a_refused,
+        b_refused
+    );
+    stop2.cancel();
+}

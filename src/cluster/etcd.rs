@@ -83,8 +83,17 @@ impl Etcd {
         }
     }
 
-    /// POSTs `body` to `path` on the first endpoint that answers.
+    /// POSTs `body` to `path` on the first endpoint that answers. A write
+    /// (`retry_safe` false) moves on to the next endpoint only when the
+    /// connection was refused: after any other failure etcd may have taken
+    /// it, and sending it again elsewhere would make the caller believe it
+    /// lost a race it won. The caller hears "unavailable" instead (the write
+    /// may still appear in the log, as after any timeout).
     fn call(&self, path: &str, body: &Value) -> Result<Value, EtcdError> {
+        self.call_with(path, body, true)
+    }
+
+    fn call_with(&self, path: &str, body: &Value, retry_safe: bool) -> Result<Value, EtcdError> {
         let n = self.endpoints.len().max(1);
         let first = self.preferred.load(Ordering::Relaxed);
         let mut last = String::from("no endpoint configured");
@@ -102,8 +111,19 @@ impl Etcd {
                 Ok(mut r) => {
                     let text = r.body_mut().read_to_string().unwrap_or_default();
                     last = format!("{url}: {} {text}", r.status().as_u16());
+                    if !retry_safe {
+                        break;
+                    }
                 }
-                Err(e) => last = format!("{url}: {e}"),
+                Err(e) => {
+                    let refused = matches!(&e, ureq::Error::ConnectionFailed)
+                        || matches!(&e, ureq::Error::Io(io)
+                            if io.kind() == std::io::ErrorKind::ConnectionRefused);
+                    last = format!("{url}: {e}");
+                    if !retry_safe && !refused {
+                        break;
+                    }
+                }
             }
         }
         Err(EtcdError::Unavailable(last))
@@ -142,7 +162,7 @@ impl Etcd {
             "success": [{"request_put": {"key": key, "value": B64.encode(value)}}],
             "failure": [{"request_range": {"key": key}}],
         });
-        let answer = self.call("/v3/kv/txn", &body)?;
+        let answer = self.call_with("/v3/kv/txn", &body, false)?;
         if answer["succeeded"].as_bool() == Some(true) {
             return Ok(Put::Done(revision(&answer["header"]["revision"])));
         }

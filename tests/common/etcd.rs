@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 pub struct EtcdCluster {
     members: Vec<Child>,
+    /// How each member was started, to start it again after a kill.
+    commands: Vec<Vec<String>>,
     /// Client URLs, one per member.
     pub endpoints: Vec<String>,
     _dir: tempfile::TempDir,
@@ -40,31 +42,28 @@ pub fn start(n: usize) -> EtcdCluster {
         .map(|(i, (_, peer))| format!("m{i}=http://127.0.0.1:{peer}"))
         .collect();
     let mut members = Vec::new();
+    let mut commands = Vec::new();
     for (i, (client, peer)) in ports.iter().enumerate() {
-        let child = Command::new("etcd")
-            .args(["--name", &format!("m{i}")])
-            .arg("--data-dir")
-            .arg(dir.path().join(format!("m{i}")))
-            .args([
-                "--listen-client-urls",
-                &format!("http://127.0.0.1:{client}"),
-            ])
-            .args([
-                "--advertise-client-urls",
-                &format!("http://127.0.0.1:{client}"),
-            ])
-            .args(["--listen-peer-urls", &format!("http://127.0.0.1:{peer}")])
-            .args([
-                "--initial-advertise-peer-urls",
-                &format!("http://127.0.0.1:{peer}"),
-            ])
-            .args(["--initial-cluster", &initial.join(",")])
-            .args(["--initial-cluster-state", "new"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("no etcd (scripts/test installs etcd-server): {e}"));
-        members.push(child);
+        let args: Vec<String> = vec![
+            "--name".into(),
+            format!("m{i}"),
+            "--data-dir".into(),
+            dir.path().join(format!("m{i}")).display().to_string(),
+            "--listen-client-urls".into(),
+            format!("http://127.0.0.1:{client}"),
+            "--advertise-client-urls".into(),
+            format!("http://127.0.0.1:{client}"),
+            "--listen-peer-urls".into(),
+            format!("http://127.0.0.1:{peer}"),
+            "--initial-advertise-peer-urls".into(),
+            format!("http://127.0.0.1:{peer}"),
+            "--initial-cluster".into(),
+            initial.join(","),
+            "--initial-cluster-state".into(),
+            "new".into(),
+        ];
+        members.push(spawn(&args));
+        commands.push(args);
     }
     let endpoints: Vec<String> = ports
         .iter()
@@ -84,7 +83,49 @@ pub fn start(n: usize) -> EtcdCluster {
     }
     EtcdCluster {
         members,
+        commands,
         endpoints,
         _dir: dir,
+    }
+}
+
+fn spawn(args: &[String]) -> Child {
+    Command::new("etcd")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("no etcd (scripts/test installs etcd-server): {e}"))
+}
+
+impl EtcdCluster {
+    /// Kills member `i` with SIGKILL.
+    pub fn kill(&mut self, i: usize) {
+        let _ = self.members[i].kill();
+        let _ = self.members[i].wait();
+    }
+
+    /// Starts member `i` again on its data directory.
+    pub fn restart(&mut self, i: usize) {
+        self.members[i] = spawn(&self.commands[i]);
+    }
+
+    /// The index of the member that leads now (asking each in turn).
+    pub fn leader(&self) -> usize {
+        for _ in 0..100 {
+            for (i, e) in self.endpoints.iter().enumerate() {
+                let Ok(mut r) = ureq::post(format!("{e}/v3/maintenance/status")).send("{}") else {
+                    continue;
+                };
+                let Ok(v) = r.body_mut().read_json::<serde_json::Value>() else {
+                    continue;
+                };
+                if v["leader"].is_string() && v["leader"] == v["header"]["member_id"] {
+                    return i;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no etcd member leads");
     }
 }
