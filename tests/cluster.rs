@@ -59,6 +59,26 @@ fn caught_up(store: &Store, at: u64) {
     );
 }
 
+/// Waits until both nodes hold the same log position and the same rows.
+async fn agree(
+    a: &dirgate::directory::Directory,
+    b: &dirgate::directory::Directory,
+    within: Duration,
+) {
+    let (s1, s2) = (a.store(), b.store());
+    let deadline = Instant::now() + within;
+    loop {
+        a.flush_journal();
+        b.flush_journal();
+        let (p1, p2) = (s1.log_position().unwrap(), s2.log_position().unwrap());
+        if p1 == p2 && rows(s1) == rows(s2) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the nodes differ at {p1} / {p2}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A backup's rows (everything between its header and its checksum).
 fn rows(store: &Store) -> Vec<u8> {
     let (_, bytes) = store.backup(Vec::new()).unwrap();
@@ -122,17 +142,7 @@ async fn two_nodes_serve_one_directory() {
     );
 
     // Both stores end row for row the same.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        n1.dir.flush_journal();
-        n2.directory.flush_journal();
-        let (p1, p2) = (s1.log_position().unwrap(), s2.log_position().unwrap());
-        if p1 == p2 && rows(&s1) == rows(&s2) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the nodes differ at {p1} / {p2}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    agree(&n1.dir, &n2.directory, Duration::from_secs(10)).await;
     let twice = |s: &Store| s.read(|tx| tx.user_by_login("twice@example.com")).unwrap();
     assert!(twice(&s1).is_some() && twice(&s1).map(|u| u.id) == twice(&s2).map(|u| u.id));
 
@@ -253,17 +263,7 @@ async fn acknowledged_writes_survive_the_loss_of_etcd_members() {
 
     // Every acknowledged write is on both nodes, and the nodes agree.
     let (s1, s2) = (n1.dir.store().clone(), n2.directory.store().clone());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        n1.dir.flush_journal();
-        n2.directory.flush_journal();
-        let (p1, p2) = (s1.log_position().unwrap(), s2.log_position().unwrap());
-        if p1 == p2 && rows(&s1) == rows(&s2) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the nodes differ at {p1} / {p2}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    agree(&n1.dir, &n2.directory, Duration::from_secs(20)).await;
     for login in a.iter().chain(&b) {
         for s in [&s1, &s2] {
             assert!(

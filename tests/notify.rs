@@ -47,14 +47,22 @@ async fn settled(api: &Api, sys: &Auth) -> Vec<Value> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registration_is_mailed_over_starttls_with_auth() {
+/// An SMTP server in `security` mode (with AUTH) and dirgate mailing
+/// through it: the receiver, the server, its admin API and the system
+/// administrator's credentials.
+async fn mailing(security: &str) -> (Receiver, common::server::Ldap, Api, Auth) {
     let pki = pki();
     let port = free_port();
-    let smtp = Receiver::smtp(&pki, "starttls", port, "dirgate", "relay-pw");
-    let ldap = common::server::start(&mail_config(&pki, port, "starttls")).await;
+    let smtp = Receiver::smtp(&pki, security, port, "dirgate", "relay-pw");
+    let ldap = common::server::start(&mail_config(&pki, port, security)).await;
     let api = Api::new(ldap.server.http_addr);
     let sys = Auth::basic(&ldap.admin_dn, &ldap.admin_pw);
+    (smtp, ldap, api, sys)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_is_mailed_over_starttls_with_auth() {
+    let (smtp, ldap, api, sys) = mailing("starttls").await;
     let created = api
         .post(
             "/users",
@@ -133,12 +141,7 @@ async fn registration_is_mailed_over_starttls_with_auth() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_goes_over_implicit_tls() {
-    let pki = pki();
-    let port = free_port();
-    let smtp = Receiver::smtp(&pki, "tls", port, "dirgate", "relay-pw");
-    let ldap = common::server::start(&mail_config(&pki, port, "tls")).await;
-    let api = Api::new(ldap.server.http_addr);
-    let sys = Auth::basic(&ldap.admin_dn, &ldap.admin_pw);
+    let (smtp, _ldap, api, sys) = mailing("tls").await;
     let body = json!({"login": "max@example.com", "email": "max@mail.example.com",
                       "organization": "Acme-A"});
     expect(&api.post("/users", &sys, body).await, 201);
