@@ -156,7 +156,21 @@ async fn two_nodes_serve_one_directory() {
             r.json::<serde_json::Value>().await.unwrap(),
         )
     };
-    let (code, h) = health(n2.http_addr).await;
+    // The node looks at etcd once a second: wait for a look that saw it
+    // caught up.
+    let settled = |want: &'static str| async move {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let (code, h) = health(n2.http_addr).await;
+            let c = &h["cluster"];
+            let there = c["state"] == want && (want != "following" || c["position"] == c["head"]);
+            if there || Instant::now() > deadline {
+                return (code, h);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let (code, h) = settled("following").await;
     assert_eq!(code, 200);
     assert_eq!(h["cluster"]["node"], "n2");
     assert_eq!(h["cluster"]["state"], "following");
@@ -165,7 +179,7 @@ async fn two_nodes_serve_one_directory() {
     // Cut off from etcd: no writes (503 over the admin API, unavailable over
     // LDAP), reads go on, and /healthz says so.
     drop(etcd);
-    let (code, h) = health(n2.http_addr).await;
+    let (code, h) = settled("cut-off").await;
     assert_eq!(code, 200);
     assert_eq!(h["cluster"]["state"], "cut-off", "{h}");
     let refused = api2

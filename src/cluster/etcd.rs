@@ -93,12 +93,16 @@ impl Etcd {
         self.call_with(path, body, true)
     }
 
-    fn call_with(&self, path: &str, body: &Value, retry_safe: bool) -> Result<Value, EtcdError> {
-        let n = self.endpoints.len().max(1);
+    /// The endpoints' indexes, the last that answered first.
+    fn in_turn(&self) -> impl Iterator<Item = usize> + use<> {
+        let n = self.endpoints.len();
         let first = self.preferred.load(Ordering::Relaxed);
+        (0..n).map(move |i| (first + i) % n)
+    }
+
+    fn call_with(&self, path: &str, body: &Value, retry_safe: bool) -> Result<Value, EtcdError> {
         let mut last = String::from("no endpoint configured");
-        for i in 0..self.endpoints.len() {
-            let at = (first + i) % n;
+        for at in self.in_turn() {
             let url = format!("{}{path}", self.endpoints[at]);
             match self.agent.post(&url).send_json(body) {
                 Ok(mut r) if r.status().is_success() => {
@@ -138,20 +142,6 @@ impl Etcd {
             .map_or(0, |kv| revision(&kv["mod_revision"])))
     }
 
-    /// The value of `key` at `at` (its last change at or before that
-    /// revision), with the revision of that change.
-    pub fn get_at(&self, key: &[u8], at: u64) -> Result<Option<Event>, EtcdError> {
-        let body = json!({"key": B64.encode(key), "revision": at.to_string()});
-        let answer = self.call("/v3/kv/range", &body)?;
-        if answer["error"].is_string() || answer["code"].is_number() {
-            return Err(compacted_or(&answer));
-        }
-        let Some(kv) = answer["kvs"].as_array().and_then(|kvs| kvs.first()) else {
-            return Ok(None);
-        };
-        Ok(Some(event(kv)?))
-    }
-
     /// Writes `value` to `key` if the key's last change is still `expected`
     /// (0: never written) — one etcd transaction.
     pub fn put_if(&self, key: &[u8], expected: u64, value: &[u8]) -> Result<Put, EtcdError> {
@@ -176,10 +166,8 @@ impl Etcd {
         let body = json!({"create_request": {"key": B64.encode(key),
                                              "start_revision": from.to_string()}});
         let mut last = String::from("no endpoint configured");
-        let n = self.endpoints.len().max(1);
-        let first = self.preferred.load(Ordering::Relaxed);
-        for i in 0..self.endpoints.len() {
-            let url = format!("{}/v3/watch", self.endpoints[(first + i) % n]);
+        for at in self.in_turn() {
+            let url = format!("{}/v3/watch", self.endpoints[at]);
             match self.streaming.post(&url).send_json(&body) {
                 Ok(r) if r.status().is_success() => {
                     let reader: Box<dyn Read + Send> = Box::new(r.into_body().into_reader());
@@ -205,19 +193,6 @@ fn event(kv: &Value) -> Result<Event, EtcdError> {
         revision: revision(&kv["mod_revision"]),
         value,
     })
-}
-
-/// A range at a compacted revision answers an error naming it.
-fn compacted_or(answer: &Value) -> EtcdError {
-    let text = answer["error"]
-        .as_str()
-        .or(answer["message"].as_str())
-        .unwrap_or("");
-    if text.contains("compacted") {
-        EtcdError::Compacted(0)
-    } else {
-        EtcdError::Protocol(text.to_owned())
-    }
 }
 
 type Stream =

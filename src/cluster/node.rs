@@ -36,12 +36,18 @@ pub struct Node {
 }
 
 /// What `/healthz` shows of a node: its name, the log position its store
-/// holds, and the log's head as etcd has it now.
+/// holds, and the log's head as etcd had it at the last look. A thread of
+/// the node looks once a second, so a flood of `/healthz` (which anyone may
+/// ask) costs etcd nothing.
 pub struct View {
     name: String,
     log: Arc<Log>,
     store: Store,
+    last: std::sync::Mutex<Option<Status>>,
 }
+
+/// How often the node asks etcd for the log's head.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// A node's state at one moment.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -60,8 +66,21 @@ pub struct Status {
 }
 
 impl View {
-    /// Asks etcd for the head (one call) and compares.
+    /// The node's state at the last look (looking now if none was taken).
     pub fn status(&self) -> Status {
+        let last = self.last.lock().ok().and_then(|l| l.clone());
+        last.unwrap_or_else(|| self.look())
+    }
+
+    /// Asks etcd for the head (one call), compares, and keeps the answer.
+    fn refresh(&self) {
+        let now = self.look();
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(now);
+        }
+    }
+
+    fn look(&self) -> Status {
         let position = self.store.log_position().unwrap_or(0);
         match self.log.head() {
             Ok(head) => Status {
@@ -125,7 +144,20 @@ pub fn join(store: &Store, config: &ClusterConfig) -> Result<Node, LogError> {
         name: config.node_name.clone(),
         log,
         store: store.clone(),
+        last: std::sync::Mutex::new(None),
     });
+    {
+        let (view, stop) = (view.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("dirgate-node-status".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    view.refresh();
+                    std::thread::sleep(LOOK_EVERY);
+                }
+            })
+            .map_err(|e| LogError::Store(StoreError::Unavailable(e.to_string())))?;
+    }
     Ok(Node {
         name: config.node_name.clone(),
         stop,

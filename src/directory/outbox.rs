@@ -240,7 +240,17 @@ impl Workers {
     /// Fails the pending entries of channels no longer configured, then
     /// starts one delivery thread per channel.
     pub fn start(store: &Store, outbox: Arc<Outbox>) -> std::io::Result<Workers> {
-        if let Err(e) = store.write(|tx| orphans(tx, &outbox)) {
+        // Looked for first: a start with nothing to fail writes nothing.
+        let names = outbox.channel_names();
+        let stray = store.read(|tx| {
+            let pending = tx.outbox_pending(None, usize::MAX)?;
+            Ok::<_, crate::store::StoreError>(
+                pending.iter().any(|(_, _, c)| !names.contains(&c.as_str())),
+            )
+        });
+        if stray.unwrap_or(true)
+            && let Err(e) = store.write(|tx| orphans(tx, &outbox))
+        {
             tracing::error!(error = %e, "cannot fail the notices of removed channels");
         }
         for index in 0..outbox.channels.len() {
@@ -298,9 +308,16 @@ fn deliver_due(store: &Store, outbox: &Outbox, channel: &dyn Channel) -> StoreRe
     let pending = store.read(|tx| tx.outbox_pending(Some(channel.name()), usize::MAX))?;
     let t = now();
     let mut done = 0;
-    // Entries another node of a server set delivers: not waited for here.
-    let mut theirs = std::collections::HashSet::new();
-    for (id, _, _) in pending.iter().filter(|(_, due, _)| *due <= t) {
+    // When the next attempt is due: entries not due yet, and those this pass
+    // tried and left pending. Entries another node of a server set delivers
+    // are not waited for here.
+    let mut soonest: Option<Millis> = None;
+    let mut note = |due: Millis| soonest = Some(soonest.map_or(due, |s| s.min(due)));
+    for (id, due, _) in &pending {
+        if *due > t {
+            note(*due);
+            continue;
+        }
         if outbox.stopped() || done == BATCH {
             return Ok(Duration::ZERO);
         }
@@ -308,19 +325,15 @@ fn deliver_due(store: &Store, outbox: &Outbox, channel: &dyn Channel) -> StoreRe
             continue;
         };
         if !outbox.ours(&entry) {
-            theirs.insert(*id);
             continue;
         }
         let entry = attempt(outbox, channel, entry);
         store.write_again(|tx| tx.put_outbox(&entry))?;
+        if entry.state == Delivery::Pending {
+            note(entry.next_attempt);
+        }
         done += 1;
     }
-    let next = store.read(|tx| tx.outbox_pending(Some(channel.name()), usize::MAX))?;
-    let soonest = next
-        .iter()
-        .filter(|(id, _, _)| !theirs.contains(id))
-        .map(|(_, due, _)| *due)
-        .min();
     Ok(soonest.map_or(IDLE, |due| {
         Duration::from_millis(due.saturating_sub(now()).clamp(0, IDLE.as_millis() as i64) as u64)
     }))
