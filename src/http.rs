@@ -1,5 +1,6 @@
 //! The HTTP listener: one axum router for everything served over HTTP:
-//! `GET /healthz`, which proves the store answers, `/metrics` (`metrics`:
+//! `GET /healthz`, which proves the store answers, `GET /readyz` (whether
+//! to send the node work), `/metrics` (`metrics`:
 //! Prometheus, and the count of every request), the admin API
 //! (`/admin/v1`, bulk import included), SCIM (`/scim/v2`) and the web
 //! console (`/`). `same_origin` refuses cross-site unsafe requests to the
@@ -33,6 +34,7 @@ pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) ->
         .layer(axum::middleware::from_fn(same_origin::guard));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .nest("/scim/v2", crate::scim::router())
         .merge(browser_reachable)
         .with_state(directory)
@@ -44,35 +46,67 @@ pub type Node = Option<std::sync::Arc<crate::cluster::node::View>>;
 /// 200 when a read transaction on the store succeeds, 503 otherwise; in a
 /// server set also the node's state: its log position, the log's head in
 /// etcd and whether it is behind, or `cut-off` when etcd does not answer
-/// (the node then takes no writes).
+/// (the node then takes no writes), and how stale it is (past
+/// `cluster.max_staleness_secs` it answers no reads, and this is 503).
 async fn healthz(
     State(dir): State<Directory>,
     node: Option<axum::Extension<Node>>,
 ) -> impl IntoResponse {
+    let (probe, cluster) = look(dir, node).await;
+    let (status, mut body) = match probe {
+        Ok(seq) => (StatusCode::OK, json!({"status": "ok", "changes": seq})),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"status": "unavailable"}),
+            )
+        }
+    };
+    if let Some(c) = cluster {
+        body["cluster"] = serde_json::to_value(c).unwrap_or_default();
+    }
+    (status, Json(body))
+}
+
+/// Whether to send this node work: 200 when it answers reads and takes
+/// writes; in a server set 503 while it is cut off from etcd or staler
+/// than its bound (`/healthz` stays 200 while reads still work, so a
+/// supervisor does not restart a node that is merely cut off).
+async fn readyz(
+    State(dir): State<Directory>,
+    node: Option<axum::Extension<Node>>,
+) -> impl IntoResponse {
+    let (probe, cluster) = look(dir, node).await;
+    let ready = probe.is_ok() && cluster.as_ref().is_none_or(|c| c.ready());
+    let mut body = json!({"ready": ready});
+    if let Some(c) = cluster {
+        body["cluster"] = serde_json::to_value(c).unwrap_or_default();
+    }
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
+}
+
+/// A read of the store, and the node's state in a server set.
+async fn look(
+    dir: Directory,
+    node: Option<axum::Extension<Node>>,
+) -> (
+    crate::directory::error::Result<u64>,
+    Option<crate::cluster::node::Status>,
+) {
     let probe = dir
         .blocking(|d| Ok(d.store().read(|tx| tx.last_seq())?))
         .await;
     let cluster = match node.and_then(|axum::Extension(n)| n) {
         Some(view) => tokio::task::spawn_blocking(move || view.status())
             .await
-            .ok()
-            .map(|s| serde_json::to_value(s).unwrap_or_default()),
+            .ok(),
         None => None,
     };
-    match probe {
-        Ok(seq) => {
-            let mut body = json!({"status": "ok", "changes": seq});
-            if let Some(c) = cluster {
-                body["cluster"] = c;
-            }
-            (StatusCode::OK, Json(body))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable"})),
-            )
-        }
-    }
+    (probe, cluster)
 }

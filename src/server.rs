@@ -62,7 +62,10 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         tracing::info!("the http listener speaks https (http.tls)");
     }
     let imports = crate::import::Imports::new(directory.clone(), config.import.clone());
-    let metrics = Arc::new(Metrics::new(Some(config.store_path())));
+    let metrics = Arc::new(Metrics::new(
+        Some(config.store_path()),
+        cluster.as_ref().map(|n| n.view()),
+    ));
     metrics.watch_imports(imports.clone());
     let app = crate::http::app(
         directory.clone(),

@@ -27,9 +27,10 @@ fn cluster_toml(endpoints: &[String], node: &str) -> String {
 async fn second_node(
     tmp: &std::path::Path,
     endpoints: &[String],
+    extra: &str,
 ) -> (dirgate::Server, CancellationToken) {
     let toml = format!(
-        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{}",
+        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{}{extra}",
         tmp.join("data").display(),
         cluster_toml(endpoints, "n2")
     );
@@ -90,7 +91,7 @@ async fn two_nodes_serve_one_directory() {
     let etcd = etcd::start(1);
     let n1 = common::server::start(&cluster_toml(&etcd.endpoints, "n1")).await;
     let tmp2 = tempfile::tempdir().unwrap();
-    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints).await;
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints, "max_staleness_secs = 3\n").await;
     // Node 2 joined after node 1 bootstrapped: it holds the same administrator
     // and wrote no credential of its own.
     assert!(!tmp2.path().join("data/bootstrap-admin").exists());
@@ -176,8 +177,13 @@ async fn two_nodes_serve_one_directory() {
     assert_eq!(h["cluster"]["state"], "following");
     assert_eq!(h["cluster"]["position"], h["cluster"]["head"]);
 
+    let ready = reqwest::get(format!("http://{}/readyz", n2.http_addr))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+
     // Cut off from etcd: no writes (503 over the admin API, unavailable over
-    // LDAP), reads go on, and /healthz says so.
+    // LDAP), reads go on, and /healthz says so; /readyz turns the node away.
     drop(etcd);
     let (code, h) = settled("cut-off").await;
     assert_eq!(code, 200);
@@ -206,6 +212,22 @@ async fn two_nodes_serve_one_directory() {
         .await
         .unwrap();
     assert_eq!(add.rc, 52, "{add:?}");
+    let ready = reqwest::get(format!("http://{}/readyz", n2.http_addr))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+
+    // Past max_staleness_secs (3 here) reads are refused too: binds answer
+    // unavailable, and /healthz is 503.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (conn, mut late) = LdapConnAsync::new(&url2).await.unwrap();
+    ldap3::drive!(conn);
+    let bind = late.simple_bind(alice, "pw").await.unwrap();
+    assert_eq!(bind.rc, 52, "{bind:?}");
+    let (code, h) = health(n2.http_addr).await;
+    assert_eq!(code, 503, "{h}");
+    assert!(h["cluster"]["stale_secs"].as_f64().unwrap() > 3.0, "{h}");
+    assert_eq!(h["cluster"]["reads"], false);
     stop2.cancel();
 }
 
@@ -238,7 +260,7 @@ async fn acknowledged_writes_survive_the_loss_of_etcd_members() {
     let mut etcd = etcd::start(3);
     let n1 = common::server::start(&cluster_toml(&etcd.endpoints, "n1")).await;
     let tmp2 = tempfile::tempdir().unwrap();
-    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints).await;
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints, "").await;
     let sys = Auth::basic(&n1.admin_dn, &n1.admin_pw);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let w1 = tokio::spawn(keep_writing(

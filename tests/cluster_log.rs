@@ -39,7 +39,13 @@ fn a_follower_applies_what_the_writer_appended() {
     let stop = Arc::new(AtomicBool::new(false));
     let follower = {
         let (b, stop, endpoints) = (b.clone(), stop.clone(), cluster.endpoints.clone());
-        std::thread::spawn(move || log(&endpoints, "/t1").follow(&b, &stop))
+        std::thread::spawn(move || {
+            let log = log(&endpoints, "/t1");
+            // Each call follows for one watch span.
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                log.follow(&b, &stop, &mut |_| {}).unwrap();
+            }
+        })
     };
 
     // Writes on A, each committed only once the log has it.
@@ -89,9 +95,11 @@ fn a_follower_applies_what_the_writer_appended() {
     );
     assert!(stale.read(|tx| tx.orgs()).unwrap().is_empty());
     assert_eq!(writer.head().unwrap(), head);
-    // The follower stops at the next entry; it is left to end with the test.
+    // The follower stops within a watch span, even with no entry coming.
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    drop(follower);
+    let asked = std::time::Instant::now();
+    follower.join().unwrap();
+    assert!(asked.elapsed() < std::time::Duration::from_secs(4));
 }
 
 /// Why a replicated write failed in these tests (the store's errors are

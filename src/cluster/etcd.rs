@@ -11,8 +11,15 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// How long one watch request streams before it ends and the caller asks
+/// again from where it got to. A bounded span lets a follower notice that it
+/// was told to stop, and that a connection went silent (a member behind a
+/// dead network answers nothing, and no error would ever come), within it.
+pub const WATCH_SPAN: Duration = Duration::from_secs(2);
 
 /// Why a call to etcd failed.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +55,7 @@ pub struct Event {
 pub struct Etcd {
     endpoints: Vec<String>,
     agent: ureq::Agent,
-    /// Watches stream for as long as they live: no overall time limit.
+    /// Watches stream for [`WATCH_SPAN`] at most.
     streaming: ureq::Agent,
     preferred: AtomicUsize,
 }
@@ -73,6 +80,8 @@ impl Etcd {
         let streaming = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(WATCH_SPAN))
             .build()
             .into();
         Etcd {
@@ -160,8 +169,9 @@ impl Etcd {
         Ok(Put::Moved(revision(&now)))
     }
 
-    /// Every change of `key` from revision `from` on, as it happens; the
-    /// iterator ends with an error when the stream breaks.
+    /// Every change of `key` from revision `from` on, as it happens, for
+    /// [`WATCH_SPAN`]: the iterator then ends (`None`); it ends with an error
+    /// when the stream breaks.
     pub fn watch(&self, key: &[u8], from: u64) -> Result<Watch, EtcdError> {
         let body = json!({"create_request": {"key": B64.encode(key),
                                              "start_revision": from.to_string()}});
@@ -170,11 +180,16 @@ impl Etcd {
             let url = format!("{}/v3/watch", self.endpoints[at]);
             match self.streaming.post(&url).send_json(&body) {
                 Ok(r) if r.status().is_success() => {
-                    let reader: Box<dyn Read + Send> = Box::new(r.into_body().into_reader());
+                    let span_over = Arc::new(AtomicBool::new(false));
+                    let reader: Box<dyn Read + Send> = Box::new(Span {
+                        inner: r.into_body().into_reader(),
+                        over: span_over.clone(),
+                    });
                     let stream = serde_json::Deserializer::from_reader(reader).into_iter();
                     return Ok(Watch {
                         stream,
                         pending: Vec::new(),
+                        span_over,
                     });
                 }
                 Ok(r) => last = format!("{url}: {}", r.status().as_u16()),
@@ -202,6 +217,29 @@ type Stream =
 pub struct Watch {
     stream: Stream,
     pending: Vec<Event>,
+    /// Set when the stream ended because its span ran out.
+    span_over: Arc<AtomicBool>,
+}
+
+/// A watch's body, noting when it ends because [`WATCH_SPAN`] ran out (the
+/// JSON parser above it only sees an I/O error).
+struct Span<R> {
+    inner: R,
+    over: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for Span<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            let timed_out = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)));
+            if timed_out || e.kind() == std::io::ErrorKind::TimedOut {
+                self.over.store(true, Ordering::Relaxed);
+            }
+        })
+    }
 }
 
 impl Iterator for Watch {
@@ -214,6 +252,7 @@ impl Iterator for Watch {
             }
             let message = match self.stream.next()? {
                 Ok(m) => m,
+                Err(_) if self.span_over.load(Ordering::Relaxed) => return None,
                 Err(e) => return Some(Err(EtcdError::Unavailable(e.to_string()))),
             };
             let result = &message["result"];

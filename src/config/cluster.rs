@@ -1,14 +1,17 @@
 //! The `[cluster]` section: with it the node joins a server set (issue 14):
 //! `etcd_endpoints` (client URLs of the etcd members), `prefix` (the set's
 //! keys in etcd; several sets may share one etcd), `node_name` (this node in
-//! logs; default the host name) and `timeout_secs` (one etcd call). Without
-//! it dirgate runs as a single node. Defaults and validation live here.
+//! logs; default the host name), `timeout_secs` (one etcd call) and
+//! `max_staleness_secs` (how long a node out of step with the set still
+//! answers reads; 0: always). Without it dirgate runs as a single node.
+//! Defaults and validation live here.
 
 use serde::Deserialize;
 use std::time::Duration;
 
 const DEFAULT_PREFIX: &str = "/dirgate";
 const DEFAULT_TIMEOUT_SECS: u64 = 5;
+const DEFAULT_MAX_STALENESS_SECS: u64 = 30;
 
 /// `[cluster]` as written.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -18,6 +21,7 @@ pub struct ClusterSection {
     prefix: Option<String>,
     node_name: Option<String>,
     timeout_secs: Option<u64>,
+    max_staleness_secs: Option<u64>,
 }
 
 /// `[cluster]`, validated.
@@ -27,6 +31,8 @@ pub struct ClusterConfig {
     pub prefix: String,
     pub node_name: String,
     pub timeout: Duration,
+    /// Zero: reads are answered however stale.
+    pub max_staleness: Duration,
 }
 
 impl ClusterSection {
@@ -72,6 +78,10 @@ impl ClusterSection {
             prefix,
             node_name,
             timeout,
+            max_staleness: Duration::from_secs(
+                self.max_staleness_secs
+                    .unwrap_or(DEFAULT_MAX_STALENESS_SECS),
+            ),
         }))
     }
 }

@@ -71,6 +71,10 @@ impl From<StoreError> for Error {
             StoreError::Unavailable(why) => Error::Unavailable(format!(
                 "this node cannot reach the server set's log, so it takes no writes now ({why})"
             )),
+            StoreError::Stale { secs } => Error::Unavailable(format!(
+                "this node has not been in step with its server set for {secs} s \
+                 (more than cluster.max_staleness_secs), so it answers nothing until it catches up"
+            )),
             other => Error::Store(other),
         }
     }

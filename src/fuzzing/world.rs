@@ -142,7 +142,7 @@ fn build_in(scratch: &Path) -> Result<World, String> {
         tree: Tree::new(config.base_dn.clone()),
         cfg: config.ldap.clone(),
         tls: None,
-        metrics: Arc::new(crate::metrics::Metrics::new(None)),
+        metrics: Arc::new(crate::metrics::Metrics::new(None, None)),
     });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

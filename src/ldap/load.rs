@@ -72,7 +72,7 @@ pub fn load(dir: &Directory, base: &Dn, text: &str) -> Result<Loaded, String> {
         tree: Tree::new(base.clone()),
         cfg: LdapConfig::default(),
         tls: None,
-        metrics: Arc::new(crate::metrics::Metrics::new(None)),
+        metrics: Arc::new(crate::metrics::Metrics::new(None, None)),
     };
     let req = Request::internal();
     let mut loaded = Loaded::default();

@@ -11,6 +11,7 @@
 //!
 //! - `config`: the `[metrics]` section (on or off, a bearer token).
 
+mod cluster;
 pub mod config;
 mod work;
 
@@ -117,6 +118,8 @@ pub struct Metrics {
     store_file: Option<PathBuf>,
     work: work::WorkCounters,
     watched_imports: Mutex<Option<crate::import::Imports>>,
+    /// In a server set, the node.
+    cluster: Option<cluster::ClusterMetrics>,
 }
 
 /// The store's own counts, copied into counters at each scrape.
@@ -176,8 +179,11 @@ impl StoreCounters {
 
 impl Metrics {
     /// The metrics of a server whose store is the file `store_file` (none
-    /// for a store in memory).
-    pub fn new(store_file: Option<PathBuf>) -> Metrics {
+    /// for a store in memory), and which is `node` of a server set.
+    pub fn new(
+        store_file: Option<PathBuf>,
+        node: Option<Arc<crate::cluster::node::View>>,
+    ) -> Metrics {
         let mut registry = Registry::with_prefix("dirgate");
         let ldap_ops = Family::<LdapOp, Counter>::default();
         let ldap_seconds = Latencies::<Op>::new_with_constructor(latency as fn() -> Histogram);
@@ -237,6 +243,7 @@ impl Metrics {
         );
         let work = work::WorkCounters::default();
         work.register(&mut registry);
+        let cluster = node.map(|view| cluster::ClusterMetrics::new(view, &mut registry));
         let ops = OPS
             .iter()
             .map(|op| OpHandles {
@@ -264,6 +271,7 @@ impl Metrics {
             store_file,
             work,
             watched_imports: Mutex::new(None),
+            cluster,
         }
     }
 
@@ -369,6 +377,9 @@ impl Metrics {
         {
             self.store_bytes
                 .set(i64::try_from(size.len()).unwrap_or(i64::MAX));
+        }
+        if let Some(c) = &self.cluster {
+            c.update();
         }
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;

@@ -10,6 +10,7 @@ mod backup;
 mod batch;
 mod cache;
 mod codec;
+mod fresh;
 mod group;
 mod migrate;
 mod outbox;
@@ -71,6 +72,10 @@ pub enum StoreError {
     /// In a server set: the log cannot be reached, so nothing is written.
     #[error("the server set's log is unreachable: {0}")]
     Unavailable(String),
+    /// In a server set: this copy has been out of step with the log for
+    /// longer than it may answer reads.
+    #[error("this node has not been in step with its server set for {secs} s")]
+    Stale { secs: u64 },
 }
 
 /// Every redb error type funnels into [`StoreError::Db`].
@@ -103,6 +108,8 @@ pub struct Store {
     writes: Arc<AtomicU64>,
     /// In a server set, where every write goes before it commits.
     replicator: Arc<std::sync::OnceLock<Arc<dyn Replicator>>>,
+    /// In a server set, how stale this copy may answer reads.
+    fresh: Arc<fresh::Freshness>,
 }
 
 /// Counts of the store's work since it opened.
@@ -161,13 +168,26 @@ impl Store {
             combiner: Arc::default(),
             writes: Arc::default(),
             replicator: Arc::default(),
+            fresh: Arc::default(),
         };
         store.write(|tx| migrate::run(tx, first_id_number))?;
         Ok(store)
     }
 
-    /// Runs `f` in a read transaction: a consistent snapshot, never blocked by writers.
+    /// Runs `f` in a read transaction: a consistent snapshot, never blocked
+    /// by writers. In a server set it is refused ([`StoreError::Stale`])
+    /// once this copy has been out of step longer than its bound.
     pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.check_fresh()?;
+        self.read_any(f)
+    }
+
+    /// [`Self::read`] however stale the copy is: for the node's own
+    /// bookkeeping (its log position), never for answers.
+    fn read_any<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Tx) -> Result<T, E>,
     ) -> Result<T, E> {

@@ -123,7 +123,7 @@ impl Store {
 
     /// The position of the last log entry this copy holds (0: none).
     pub fn log_position(&self) -> StoreResult<u64> {
-        self.read(position_in)
+        self.read_any(position_in)
     }
 
     /// Runs `f` recorded, on the store as of its log position `base`, and
