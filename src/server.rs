@@ -56,6 +56,16 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         None => None,
     };
     let https = tls.clone().filter(|_| config.http_tls);
+    if let Some(node) = &cluster {
+        let advertised = config
+            .cluster
+            .as_ref()
+            .and_then(|c| c.advertise_url.clone());
+        node.advertise(
+            advertised
+                .unwrap_or_else(|| crate::cluster::node::default_url(http_addr, https.is_some())),
+        );
+    }
     // Scripts and tests read the address from this line's end: keep it last.
     tracing::info!(addr = %http_addr, "http listening");
     if https.is_some() {
@@ -250,9 +260,11 @@ async fn open_directory(
         let store = Store::open(&config.store_path(), config.first_id_number)?;
         // In a server set the store holds the log's head before anything runs.
         let node = match &config.cluster {
-            Some(c) => Some(crate::cluster::node::join(&store, c).with_context(|| {
-                format!("cannot join the server set at {:?}", c.etcd_endpoints)
-            })?),
+            Some(c) => Some(
+                crate::cluster::node::join(&store, c, &config.data_dir).with_context(|| {
+                    format!("cannot join the server set at {:?}", c.etcd_endpoints)
+                })?,
+            ),
             None => None,
         };
         let mut outbox = Outbox::new(channels(&config)?, config.notify.outbox);
@@ -260,6 +272,9 @@ async fn open_directory(
             outbox.deliver_only_from(&n.name);
         }
         let directory = Directory::with_outbox(store, config.directory.clone(), outbox)?;
+        if let Some(n) = &node {
+            directory.trust_peers(n.secret());
+        }
         match bootstrap(&directory)? {
             Some(b) => {
                 write_bootstrap(&config, &b)?;

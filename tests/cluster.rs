@@ -231,6 +231,74 @@ async fn two_nodes_serve_one_directory() {
     stop2.cancel();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_node_joining_after_compaction_installs_a_peer_snapshot() {
+    let etcd = etcd::start(1);
+    let quick = "compact_every_secs = 1\n";
+    let n1 =
+        common::server::start(&format!("{}{quick}", cluster_toml(&etcd.endpoints, "n1"))).await;
+    let sys = Auth::basic(&n1.admin_dn, &n1.admin_pw);
+    let api1 = Api::new(n1.server.http_addr);
+    for i in 0..5 {
+        let body = json!({"login": format!("early{i}@example.com"), "state": "active",
+                          "password": "early-pw"});
+        assert_eq!(api1.post("/users", &sys, body).await.status, 201);
+    }
+    // Node 1 is the only node: it compacts etcd up to what it holds.
+    let written = n1.dir.store().log_position().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !etcd.compacted_past(written - 1) {
+        assert!(Instant::now() < deadline, "etcd was not compacted");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Node 2 starts empty: the entries it needs are gone from etcd, so it
+    // installs node 1's snapshot, then follows the log.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints, quick).await;
+    agree(&n1.dir, &n2.directory, Duration::from_secs(10)).await;
+    let url2 = format!("ldap://{}", n2.ldap_addr);
+    let early = "uid=early3@example.com,ou=people,dc=example,dc=com";
+    assert!(binds(&url2, early, "early-pw").await);
+    let late = json!({"login": "late@example.com", "state": "active", "password": "late-pw"});
+    assert_eq!(api1.post("/users", &sys, late).await.status, 201);
+    agree(&n1.dir, &n2.directory, Duration::from_secs(10)).await;
+    assert!(
+        binds(
+            &url2,
+            "uid=late@example.com,ou=people,dc=example,dc=com",
+            "late-pw"
+        )
+        .await
+    );
+    // The snapshot is audited as a backup taken by the peer.
+    let trail = api1.get("/audit?action=server.backup", &sys).await;
+    assert!(trail.body.to_string().contains("peer:n2"), "{}", trail.body);
+
+    // The set's secret lets a peer take a snapshot and do nothing else;
+    // without it the answer is the one any bad credential gets.
+    let secret = n1.server.cluster.as_ref().unwrap().secret().to_owned();
+    let client = reqwest::Client::new();
+    let ask = |path: &str, auth: String| {
+        client
+            .get(format!("http://{}/admin/v1{path}", n1.server.http_addr))
+            .header("Authorization", auth)
+            .send()
+    };
+    let wrong = ask("/backup", "Peer n9:not-the-secret".into())
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let users = ask("/users", format!("Peer n9:{secret}")).await.unwrap();
+    let users: serde_json::Value = users.json().await.unwrap();
+    assert_eq!(users["total"], 0, "{users}");
+    let audit = ask("/audit", format!("Peer n9:{secret}")).await.unwrap();
+    assert_eq!(audit.status(), 403);
+    let backup = ask("/backup", format!("Peer n9:{secret}")).await.unwrap();
+    assert_eq!(backup.status(), 200);
+    stop2.cancel();
+}
+
 /// Creates users (no organization, so no seat runs out) through `api` until
 /// `stop`; the logins that were acknowledged (201).
 async fn keep_writing(

@@ -1,6 +1,7 @@
 //! Who is calling the admin API: HTTP Basic with a bind DN (`cn=admin,<base>`,
 //! `uid=<login>,ou=<Org>,<base>`), a login or an email and a password, or
-//! `Bearer` with an admin token. The core checks the credential and builds the
+//! `Bearer` with an admin token; in a server set `Peer <node>:<secret>` from
+//! another node (for a snapshot). The core checks the credential and builds the
 //! [`Actor`](crate::directory::acl::Actor); this file only reads the header.
 //! Credentials are never logged or echoed.
 
@@ -81,6 +82,10 @@ where
                     .blocking(move |d| d.authenticate_admin_token(&token))
                     .await
             }
+            Some(("peer", value)) => {
+                let (name, secret) = value.split_once(':').unwrap_or(("", value));
+                state.dir.authenticate_peer(name, secret)
+            }
             _ => {
                 return Err(ApiError::Unauthorized(
                     "unsupported authorization scheme; use Basic or Bearer".into(),
@@ -104,6 +109,8 @@ fn split_scheme(header: &str) -> Option<(&'static str, &str)> {
         "basic"
     } else if scheme.eq_ignore_ascii_case("bearer") {
         "bearer"
+    } else if scheme.eq_ignore_ascii_case("peer") {
+        "peer"
     } else {
         return None;
     };

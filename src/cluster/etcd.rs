@@ -44,6 +44,9 @@ pub enum Put {
     Moved(u64),
 }
 
+/// A key and its value.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
 /// One change of a watched key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -167,6 +170,62 @@ impl Etcd {
         }
         let now = answer["responses"][0]["response_range"]["kvs"][0]["mod_revision"].clone();
         Ok(Put::Moved(revision(&now)))
+    }
+
+    /// Writes `value` to `key` (a plain put; sending it twice is harmless).
+    pub fn put(&self, key: &[u8], value: &[u8]) -> Result<(), EtcdError> {
+        let body = json!({"key": B64.encode(key), "value": B64.encode(value)});
+        self.call("/v3/kv/put", &body).map(|_| ())
+    }
+
+    /// Every key under `prefix` with its value.
+    pub fn range_prefix(&self, prefix: &[u8]) -> Result<Vec<KeyValue>, EtcdError> {
+        let mut end = prefix.to_vec();
+        // The range's end: the prefix with its last byte one higher.
+        if let Some(last) = end.last_mut() {
+            *last = last.saturating_add(1);
+        }
+        let body = json!({"key": B64.encode(prefix), "range_end": B64.encode(&end)});
+        let answer = self.call("/v3/kv/range", &body)?;
+        let decode = |v: &Value| {
+            B64.decode(v.as_str().unwrap_or(""))
+                .map_err(|e| EtcdError::Protocol(e.to_string()))
+        };
+        answer["kvs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|kv| Ok((decode(&kv["key"])?, decode(&kv["value"])?)))
+            .collect()
+    }
+
+    /// `key`'s value, writing `value` there first if the key never existed
+    /// (one transaction: of two callers at once, both get the first's).
+    pub fn create_or_get(&self, key: &[u8], value: &[u8]) -> Result<Vec<u8>, EtcdError> {
+        let key = B64.encode(key);
+        let body = json!({
+            "compare": [{"key": key, "target": "CREATE", "result": "EQUAL",
+                         "create_revision": "0"}],
+            "success": [{"request_put": {"key": key, "value": B64.encode(value)}}],
+            "failure": [{"request_range": {"key": key}}],
+        });
+        let answer = self.call("/v3/kv/txn", &body)?;
+        if answer["succeeded"].as_bool() == Some(true) {
+            return Ok(value.to_vec());
+        }
+        let stored = &answer["responses"][0]["response_range"]["kvs"][0]["value"];
+        B64.decode(stored.as_str().unwrap_or(""))
+            .map_err(|e| EtcdError::Protocol(e.to_string()))
+    }
+
+    /// Drops the history before `revision` (etcd-wide: every key's). Asking
+    /// for a revision already compacted is no error.
+    pub fn compact(&self, revision: u64) -> Result<(), EtcdError> {
+        let body = json!({"revision": revision.to_string()});
+        match self.call("/v3/kv/compaction", &body) {
+            Err(EtcdError::Unavailable(why)) if why.contains("compacted") => Ok(()),
+            other => other.map(|_| ()),
+        }
     }
 
     /// Every change of `key` from revision `from` on, as it happens, for

@@ -4,10 +4,16 @@
 //! only once the log holds it (`store::Replicator`). A second thread looks
 //! at etcd's head once a second: what `/healthz`, `/readyz` and `/metrics`
 //! show, and the moments the store is known to be in step, which bound how
-//! stale its reads may be (`cluster.max_staleness_secs`).
+//! stale its reads may be (`cluster.max_staleness_secs`); every few seconds
+//! it announces the node to its peers and, now and then, compacts etcd's
+//! history up to what every remembered node holds (`members`). A node
+//! whose next entry was compacted away catches up from a peer's snapshot
+//! (`snapshot`).
 
-use super::etcd::Etcd;
+use super::etcd::{Etcd, EtcdError};
 use super::log::{Applied, Log, LogError};
+use super::members::{Member, Members, compactable};
+use super::snapshot::Peers;
 use crate::config::ClusterConfig;
 use crate::store::{Replicator, Store, StoreError, StoreResult, WriteSet};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -16,8 +22,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How long a joining node may take to apply the log before it gives up.
-const CATCH_UP: Duration = Duration::from_secs(120);
+/// How long a joining node may take to apply the log (or install a
+/// snapshot) before it gives up.
+const CATCH_UP: Duration = Duration::from_secs(600);
+/// How often the node announces itself to its peers.
+const ANNOUNCE_EVERY: Duration = Duration::from_secs(5);
+/// The pause before asking again when no peer could give a snapshot.
+const SNAPSHOT_RETRY: Duration = Duration::from_secs(5);
 /// The pause before the follower reconnects after the stream broke.
 const RECONNECT: Duration = Duration::from_millis(500);
 /// How often the node asks etcd for the log's head.
@@ -81,6 +92,10 @@ pub struct Node {
     stop: Arc<AtomicBool>,
     view: Arc<View>,
     threads: Vec<JoinHandle<()>>,
+    /// The set's shared secret: what peers present to this node.
+    secret: String,
+    /// Where peers reach this node's HTTP listener, once it listens.
+    advertised: Arc<Mutex<Option<String>>>,
 }
 
 /// What `/healthz` shows of a node: its name, the log position its store
@@ -194,6 +209,32 @@ impl Node {
     pub fn view(&self) -> Arc<View> {
         self.view.clone()
     }
+
+    /// The set's shared secret, which peers asking for a snapshot present.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    /// Tells peers, from the next announcement on, where this node's HTTP
+    /// listener is (`http(s)://host:port`).
+    pub fn advertise(&self, url: String) {
+        if let Ok(mut a) = self.advertised.lock() {
+            *a = Some(url);
+        }
+    }
+}
+
+/// The URL peers reach a listener bound at `addr` by: the address itself,
+/// or the host name when it listens on every address.
+pub fn default_url(addr: std::net::SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    if addr.ip().is_unspecified() {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_else(|_| "localhost".into());
+        return format!("{scheme}://{host}:{}", addr.port());
+    }
+    format!("{scheme}://{addr}")
 }
 
 impl Drop for Node {
@@ -212,12 +253,20 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
         .map_err(|e| LogError::Store(StoreError::Unavailable(e.to_string())))
 }
 
-/// Joins `store` to the server set `config` describes: follows the log,
-/// waits until the store holds its head, then routes every write through it.
-pub fn join(store: &Store, config: &ClusterConfig) -> Result<Node, LogError> {
+/// Joins `store` to the server set `config` describes: follows the log
+/// (from a peer's snapshot when etcd no longer keeps the entries it
+/// needs), waits until the store holds its head, then routes every write
+/// through it. `data_dir` receives a snapshot before it is installed.
+pub fn join(
+    store: &Store,
+    config: &ClusterConfig,
+    data_dir: &std::path::Path,
+) -> Result<Node, LogError> {
     let etcd = || Etcd::new(config.etcd_endpoints.clone(), config.timeout);
     let log = Arc::new(Log::new(etcd(), &config.prefix));
     let head = log.head()?;
+    let members = Members::new(etcd(), &config.prefix);
+    let secret = members.secret()?;
     let stop = Arc::new(AtomicBool::new(false));
     let view = Arc::new(View {
         name: config.node_name.clone(),
@@ -232,13 +281,21 @@ pub fn join(store: &Store, config: &ClusterConfig) -> Result<Node, LogError> {
         stop: stop.clone(),
         view: view.clone(),
         threads: Vec::new(),
+        secret: secret.clone(),
+        advertised: Arc::new(Mutex::new(config.advertise_url.clone())),
     };
     {
         let (store, stop, view) = (store.clone(), stop.clone(), view.clone());
         let follower = Log::new(etcd(), &config.prefix);
-        let name = config.node_name.clone();
+        let peers = Peers {
+            members: Members::new(etcd(), &config.prefix),
+            me: config.node_name.clone(),
+            secret,
+            data_dir: data_dir.to_path_buf(),
+            timeout: config.timeout,
+        };
         node.threads.push(spawn("dirgate-follower", move || {
-            follow(&follower, &store, &stop, &name, &view.counts)
+            follow(&follower, &store, &stop, &peers, &view.counts)
         })?);
     }
     if !store.wait_for(head, CATCH_UP) {
@@ -253,13 +310,80 @@ pub fn join(store: &Store, config: &ClusterConfig) -> Result<Node, LogError> {
         view: view.clone(),
     }));
     tracing::info!(node = %config.node_name, position = head, "joined the server set");
+    let keeper = Keeper {
+        members,
+        store: store.clone(),
+        name: config.node_name.clone(),
+        advertised: node.advertised.clone(),
+        compact_every: config.compact_every,
+        forget_after: config.forget_after,
+    };
     node.threads.push(spawn("dirgate-node-status", move || {
-        while !stop.load(Ordering::Relaxed) {
-            view.refresh();
-            sleep_unless(&stop, LOOK_EVERY);
-        }
+        keeper.run(&view, &stop)
     })?);
     Ok(node)
+}
+
+/// The status thread's work besides looking: announcing and compacting.
+struct Keeper {
+    members: Members,
+    store: Store,
+    name: String,
+    advertised: Arc<Mutex<Option<String>>>,
+    compact_every: Duration,
+    forget_after: Duration,
+}
+
+impl Keeper {
+    fn run(&self, view: &View, stop: &AtomicBool) {
+        let (mut announced, mut compacted) =
+            (None::<std::time::Instant>, std::time::Instant::now());
+        let (mut compacted_to, mut url) = (0, None);
+        while !stop.load(Ordering::Relaxed) {
+            view.refresh();
+            // A node that just started listening is announced at once, so
+            // that a peer needing a snapshot finds it.
+            let now_url = self.advertised.lock().ok().and_then(|a| a.clone());
+            if announced.is_none_or(|at| at.elapsed() >= ANNOUNCE_EVERY) || now_url != url {
+                match self.announce(now_url.clone()) {
+                    Ok(()) => url = now_url,
+                    Err(e) => tracing::debug!(error = %e, "could not announce the node"),
+                }
+                announced = Some(std::time::Instant::now());
+            }
+            if !self.compact_every.is_zero() && compacted.elapsed() >= self.compact_every {
+                compacted = std::time::Instant::now();
+                match self.compact(compacted_to) {
+                    Ok(to) => compacted_to = to,
+                    Err(e) => tracing::warn!(error = %e, "could not compact the log"),
+                }
+            }
+            sleep_unless(stop, LOOK_EVERY);
+        }
+    }
+
+    fn announce(&self, url: Option<String>) -> Result<(), EtcdError> {
+        self.members.announce(&Member {
+            name: self.name.clone(),
+            url,
+            position: self.store.log_position().unwrap_or(0),
+            seen_ms: now_ms(),
+        })
+    }
+
+    /// Compacts up to what every remembered node holds, when that moved
+    /// past `done`; the revision compacted to.
+    fn compact(&self, done: u64) -> Result<u64, EtcdError> {
+        let members = self.members.list()?;
+        match compactable(&members, now_ms(), self.forget_after) {
+            Some(to) if to > done => {
+                self.members.compact(to)?;
+                tracing::debug!(revision = to, "compacted the log");
+                Ok(to)
+            }
+            _ => Ok(done),
+        }
+    }
 }
 
 /// Sleeps `d`, waking early when `stop` is set.
@@ -273,17 +397,35 @@ fn sleep_unless(stop: &AtomicBool, d: Duration) {
 }
 
 /// Follows the log until `stop`, one watch span after another,
-/// reconnecting after a pause when the stream breaks.
-fn follow(log: &Log, store: &Store, stop: &AtomicBool, name: &str, counts: &Counts) {
+/// reconnecting after a pause when the stream breaks, and installing a
+/// peer's snapshot when the entries it needs were compacted away.
+fn follow(log: &Log, store: &Store, stop: &AtomicBool, peers: &Peers, counts: &Counts) {
     let mut applied = |a: Applied| {
         counts.applied.fetch_add(1, Ordering::Relaxed);
         let lag = now_ms().saturating_sub(a.appended_ms);
         counts.lag.observe(lag as f64 / 1000.0);
     };
     while !stop.load(Ordering::Relaxed) {
-        if let Err(e) = log.follow(store, stop, &mut applied) {
-            tracing::warn!(node = name, error = %e, "following the log stopped; reconnecting");
-            sleep_unless(stop, RECONNECT);
+        match log.follow(store, stop, &mut applied) {
+            Ok(()) => {}
+            Err(LogError::Etcd(EtcdError::Compacted(at))) => {
+                // A watch may start at the compacted revision itself.
+                let needed = at.saturating_sub(1).max(1);
+                tracing::warn!(
+                    node = %peers.me,
+                    position = store.log_position().unwrap_or(0),
+                    compacted = at,
+                    "etcd no longer keeps the log entries this node needs; asking a peer for a snapshot"
+                );
+                if let Err(e) = peers.catch_up(store, needed) {
+                    tracing::warn!(node = %peers.me, error = %e, "no snapshot installed; trying again");
+                    sleep_unless(stop, SNAPSHOT_RETRY);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(node = %peers.me, error = %e, "following the log stopped; reconnecting");
+                sleep_unless(stop, RECONNECT);
+            }
         }
     }
 }

@@ -3,7 +3,12 @@
 //! keys in etcd; several sets may share one etcd), `node_name` (this node in
 //! logs; default the host name), `timeout_secs` (one etcd call) and
 //! `max_staleness_secs` (how long a node out of step with the set still
-//! answers reads; 0: always). Without it dirgate runs as a single node.
+//! answers reads; 0: always), `advertise_url` (where peers reach this
+//! node's HTTP listener for a snapshot; default from the listener),
+//! `compact_every_secs` (how often the node compacts etcd's history up to
+//! what every node holds; 0: never, leave it to etcd) and
+//! `forget_after_secs` (a node silent that long no longer holds compaction
+//! back). Without it dirgate runs as a single node.
 //! Defaults and validation live here.
 
 use serde::Deserialize;
@@ -12,6 +17,8 @@ use std::time::Duration;
 const DEFAULT_PREFIX: &str = "/dirgate";
 const DEFAULT_TIMEOUT_SECS: u64 = 5;
 const DEFAULT_MAX_STALENESS_SECS: u64 = 30;
+const DEFAULT_COMPACT_EVERY_SECS: u64 = 300;
+const DEFAULT_FORGET_AFTER_SECS: u64 = 86_400;
 
 /// `[cluster]` as written.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -22,6 +29,9 @@ pub struct ClusterSection {
     node_name: Option<String>,
     timeout_secs: Option<u64>,
     max_staleness_secs: Option<u64>,
+    advertise_url: Option<String>,
+    compact_every_secs: Option<u64>,
+    forget_after_secs: Option<u64>,
 }
 
 /// `[cluster]`, validated.
@@ -33,6 +43,11 @@ pub struct ClusterConfig {
     pub timeout: Duration,
     /// Zero: reads are answered however stale.
     pub max_staleness: Duration,
+    /// `None`: derived from the HTTP listener.
+    pub advertise_url: Option<String>,
+    /// Zero: never.
+    pub compact_every: Duration,
+    pub forget_after: Duration,
 }
 
 impl ClusterSection {
@@ -65,6 +80,24 @@ impl ClusterSection {
         if timeout.is_zero() {
             return Err(("cluster.timeout_secs", "must be at least 1".into()));
         }
+        let advertise_url = self
+            .advertise_url
+            .as_ref()
+            .map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(bad) = advertise_url
+            .as_ref()
+            .filter(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+        {
+            return Err((
+                "cluster.advertise_url",
+                format!("'{bad}' is not an http:// or https:// URL"),
+            ));
+        }
+        let forget_after =
+            Duration::from_secs(self.forget_after_secs.unwrap_or(DEFAULT_FORGET_AFTER_SECS));
+        if forget_after.is_zero() {
+            return Err(("cluster.forget_after_secs", "must be at least 1".into()));
+        }
         let node_name = self.node_name.clone().unwrap_or_else(|| {
             std::fs::read_to_string("/etc/hostname")
                 .map(|h| h.trim().to_owned())
@@ -82,6 +115,12 @@ impl ClusterSection {
                 self.max_staleness_secs
                     .unwrap_or(DEFAULT_MAX_STALENESS_SECS),
             ),
+            advertise_url,
+            compact_every: Duration::from_secs(
+                self.compact_every_secs
+                    .unwrap_or(DEFAULT_COMPACT_EVERY_SECS),
+            ),
+            forget_after,
         }))
     }
 }

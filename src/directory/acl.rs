@@ -34,6 +34,9 @@ pub enum ActorKind {
     System,
     /// dirgate itself (bootstrap, migrations); never built from a credential.
     Internal,
+    /// Another node of this server set, proven by the set's secret: takes
+    /// a snapshot of the store (a backup) to catch up, nothing else.
+    Peer,
 }
 
 /// A user's standing: its organization and what it administers there.
@@ -273,6 +276,7 @@ impl Policy {
                     _ => false,
                 },
                 ActorKind::Token { scope } => token_may(*scope, action, target),
+                ActorKind::Peer => action == Action::Backup,
                 ActorKind::User(powers) => user_may(actor.id, powers, action, target),
             };
         if allowed {

@@ -59,6 +59,7 @@ pub mod offers;
 pub mod orgs;
 pub mod outbox;
 pub mod password;
+pub mod peers;
 pub mod posix;
 pub mod profile;
 pub mod queries;
@@ -234,6 +235,8 @@ struct Inner {
     /// Declared after `journal`, whose thread may still enqueue: the
     /// delivery threads stop when this drops.
     _delivery: outbox::Workers,
+    /// In a server set, the SHA-256 of the secret its nodes present.
+    peer_secret: std::sync::OnceLock<Vec<u8>>,
 }
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
@@ -282,6 +285,7 @@ impl Directory {
                 hashing,
                 _delivery: delivery,
                 outbox,
+                peer_secret: std::sync::OnceLock::new(),
             }),
         })
     }

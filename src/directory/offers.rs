@@ -76,7 +76,7 @@ impl Directory {
         match &req.actor.kind {
             ActorKind::User(p) => p.org_admin || p.delegate || !p.grants.is_empty(),
             ActorKind::System | ActorKind::Internal | ActorKind::Token { .. } => true,
-            ActorKind::Anonymous | ActorKind::Service { .. } => false,
+            ActorKind::Anonymous | ActorKind::Service { .. } | ActorKind::Peer => false,
         }
     }
 

@@ -261,7 +261,7 @@ fn header_bytes(h: &BackupHeader) -> Vec<u8> {
     out
 }
 
-fn read_header<R: Read>(r: &mut R) -> Result<BackupHeader, BackupError> {
+pub(super) fn read_header<R: Read>(r: &mut R) -> Result<BackupHeader, BackupError> {
     let magic: [u8; 15] = read_n(r).map_err(|_| BackupError::NotABackup)?;
     if &magic != MAGIC {
         return Err(BackupError::NotABackup);
@@ -378,7 +378,7 @@ fn load_multi<K: Key + 'static, V: Key + 'static, R: Read>(
     Ok(())
 }
 
-fn load_tables<R: Read>(txn: &WriteTransaction, r: &mut R) -> Result<(), BackupError> {
+pub(super) fn load_tables<R: Read>(txn: &WriteTransaction, r: &mut R) -> Result<(), BackupError> {
     let mut next = match read_n::<_, 1>(r)?[0] {
         TABLE => Some(table_name(r)?),
         END => None,

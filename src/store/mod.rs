@@ -12,6 +12,7 @@ mod cache;
 mod codec;
 mod fresh;
 mod group;
+mod install;
 mod migrate;
 mod outbox;
 mod physical;

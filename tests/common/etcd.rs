@@ -129,3 +129,24 @@ impl EtcdCluster {
         panic!("no etcd member leads");
     }
 }
+
+impl EtcdCluster {
+    /// Whether etcd has compacted its history past revision `revision`
+    /// (asking for the key space as it was then fails).
+    pub fn compacted_past(&self, revision: u64) -> bool {
+        let body = serde_json::json!({"key": "AA==", "revision": revision.to_string()});
+        let answer = ureq::post(&format!("{}/v3/kv/range", self.endpoints[0]))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send_json(&body);
+        match answer {
+            Ok(mut r) => r
+                .body_mut()
+                .read_to_string()
+                .unwrap_or_default()
+                .contains("compacted"),
+            Err(_) => false,
+        }
+    }
+}
