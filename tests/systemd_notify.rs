@@ -12,11 +12,27 @@ use std::os::unix::net::UnixDatagram;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// The next message the daemon sends, within five seconds.
+/// The next message the daemon sends, within five seconds (a signal that
+/// interrupts the wait is no reason to give up: the wait goes on).
 fn next(sock: &UnixDatagram) -> String {
     let mut buf = [0u8; 1024];
-    let n = sock.recv(&mut buf).expect("no notification within 5 s");
-    String::from_utf8_lossy(&buf[..n]).into_owned()
+    loop {
+        match sock.recv(&mut buf) {
+            Ok(n) => return String::from_utf8_lossy(&buf[..n]).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => panic!("no notification within 5 s: {e}"),
+        }
+    }
+}
+
+/// The daemon, killed if the test fails before it stops it.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Messages until one contains `wanted` (watchdog pings come in between).
@@ -44,14 +60,16 @@ fn the_daemon_speaks_systemds_notify_protocol() {
     let path = tmp.path().join("notify.sock");
     let sock = UnixDatagram::bind(&path).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut child = process::command(tmp.path(), "")
-        .arg("serve")
-        .env("NOTIFY_SOCKET", &path)
-        .env("WATCHDOG_USEC", "200000")
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
+    let mut child = Reaped(
+        process::command(tmp.path(), "")
+            .arg("serve")
+            .env("NOTIFY_SOCKET", &path)
+            .env("WATCHDOG_USEC", "200000")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
 
     let first = next(&sock);
     assert!(first.contains("READY=1"), "{first}");
@@ -66,7 +84,7 @@ fn the_daemon_speaks_systemds_notify_protocol() {
 
     signal(pid, "-TERM");
     until(&sock, "STOPPING=1");
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert!(status.success(), "{status:?}");
 
     let unit = std::fs::read_to_string(concat!(

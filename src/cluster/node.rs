@@ -25,7 +25,8 @@ use std::time::Duration;
 /// How long a joining node may take to apply the log (or install a
 /// snapshot) before it gives up.
 const CATCH_UP: Duration = Duration::from_secs(600);
-/// How often the node announces itself to its peers.
+/// How often the node announces itself to its peers (more often when
+/// `forget_after` is short: a live node is heard from thrice within it).
 const ANNOUNCE_EVERY: Duration = Duration::from_secs(5);
 /// The pause before asking again when no peer could give a snapshot.
 const SNAPSHOT_RETRY: Duration = Duration::from_secs(5);
@@ -344,7 +345,8 @@ impl Keeper {
             // A node that just started listening is announced at once, so
             // that a peer needing a snapshot finds it.
             let now_url = self.advertised.lock().ok().and_then(|a| a.clone());
-            if announced.is_none_or(|at| at.elapsed() >= ANNOUNCE_EVERY) || now_url != url {
+            let every = ANNOUNCE_EVERY.min(self.forget_after / 3);
+            if announced.is_none_or(|at| at.elapsed() >= every) || now_url != url {
                 match self.announce(now_url.clone()) {
                     Ok(()) => url = now_url,
                     Err(e) => tracing::debug!(error = %e, "could not announce the node"),

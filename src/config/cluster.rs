@@ -95,8 +95,8 @@ impl ClusterSection {
         }
         let forget_after =
             Duration::from_secs(self.forget_after_secs.unwrap_or(DEFAULT_FORGET_AFTER_SECS));
-        if forget_after.is_zero() {
-            return Err(("cluster.forget_after_secs", "must be at least 1".into()));
+        if forget_after < Duration::from_secs(3) {
+            return Err(("cluster.forget_after_secs", "must be at least 3".into()));
         }
         let node_name = self.node_name.clone().unwrap_or_else(|| {
             std::fs::read_to_string("/etc/hostname")

@@ -35,6 +35,8 @@ pub fn command(tmp: &Path, extra_toml: &str) -> Command {
 pub struct Daemon {
     pub child: Child,
     pub url: String,
+    /// `ldap://host:port`.
+    pub ldap: String,
     pub tmp: std::path::PathBuf,
     pub toml: String,
 }
@@ -65,6 +67,7 @@ impl Daemon {
         let mut daemon = Daemon {
             child,
             url: String::new(),
+            ldap: String::new(),
             tmp: tmp.to_owned(),
             toml: extra_toml.to_owned(),
         };
@@ -73,8 +76,15 @@ impl Daemon {
             let line = rx
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("daemon did not report its http address");
+            // The http listener is logged first, then the LDAP one.
             if let Some(addr) = line.split("http listening addr=").nth(1) {
                 daemon.url = format!("http://{}", addr.trim());
+            }
+            if let Some(addr) = line.split("ldap listening addr=").nth(1) {
+                let addr = addr.split_whitespace().next().unwrap_or_default();
+                daemon.ldap = format!("ldap://{addr}");
+            }
+            if !daemon.url.is_empty() && !daemon.ldap.is_empty() {
                 return daemon;
             }
         }
