@@ -4,7 +4,9 @@
 //! compacts the entries it missed), and comes back from a peer's snapshot;
 //! then the etcd leader is killed. No acknowledged write is lost, and
 //! afterwards the three nodes hold the same directory, compared entry by
-//! entry over LDAP.
+//! entry over LDAP. Also how a set begins: a single node's directory starts
+//! a set and new nodes copy it; a node holding a directory of its own may
+//! not join a set that has begun.
 
 mod common;
 #[path = "common/process.rs"]
@@ -22,12 +24,61 @@ use std::time::{Duration, Instant};
 const BASE: &str = "dc=example,dc=com";
 
 fn node_toml(endpoints: &[String], name: &str) -> String {
+    set_toml(endpoints, "/kill", name)
+}
+
+fn set_toml(endpoints: &[String], prefix: &str, name: &str) -> String {
     let list: Vec<String> = endpoints.iter().map(|e| format!("\"{e}\"")).collect();
     format!(
-        "[cluster]\netcd_endpoints = [{}]\nprefix = \"/kill\"\nnode_name = \"{name}\"\n\
+        "[cluster]\netcd_endpoints = [{}]\nprefix = \"{prefix}\"\nnode_name = \"{name}\"\n\
          compact_every_secs = 1\nforget_after_secs = 3\n",
         list.join(", ")
     )
+}
+
+/// The organizations' names a node serves.
+fn orgs(d: &Daemon, auth_from: &std::path::Path) -> Vec<String> {
+    let mut answer = ureq::get(format!("{}/admin/v1/organizations", d.url))
+        .header("Authorization", process::authorization(auth_from))
+        .call()
+        .unwrap();
+    let body: Value = serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+    let mut names: Vec<String> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_single_nodes_directory_starts_a_set_that_new_nodes_copy() {
+    let etcd = etcd::start(1);
+    let toml = |name: &str| set_toml(&etcd.endpoints, "/seed", name);
+    let tmps: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    // A directory that ran alone, then joins a set: it starts the set.
+    let alone = Daemon::start(tmps[0].path(), "");
+    alone.ok(&["org", "create", "Before-Set", "--seats", "10"]);
+    drop(alone);
+    let n1 = Daemon::start(tmps[0].path(), &toml("n1"));
+    n1.ok(&["org", "create", "In-Set", "--seats", "10"]);
+    // A new node copies it, what was there before the set included.
+    let n2 = Daemon::start(tmps[1].path(), &toml("n2"));
+    assert_eq!(orgs(&n2, tmps[0].path()), ["Before-Set", "In-Set"]);
+    // A node with a directory of its own is refused, and says why.
+    let other = Daemon::start(tmps[2].path(), "");
+    other.ok(&["org", "create", "Elsewhere", "--seats", "10"]);
+    drop(other);
+    let refused = process::command(tmps[2].path(), &toml("n3"))
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = process::text(&refused.stderr);
+    assert!(said.contains("not in the server set"), "{said}");
+    assert_eq!(orgs(&n1, tmps[0].path()), ["Before-Set", "In-Set"]);
 }
 
 /// The system administrator's DN and password, from node 1's bootstrap file.

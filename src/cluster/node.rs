@@ -277,6 +277,14 @@ pub fn join(
         previous: Mutex::new(None),
         counts: Counts::default(),
     });
+    let peers = Peers {
+        members: Members::new(etcd(), &config.prefix),
+        me: config.node_name.clone(),
+        secret: secret.clone(),
+        data_dir: data_dir.to_path_buf(),
+        timeout: config.timeout,
+    };
+    start_from(store, &log, head, &peers)?;
     let mut node = Node {
         name: config.node_name.clone(),
         stop: stop.clone(),
@@ -288,13 +296,6 @@ pub fn join(
     {
         let (store, stop, view) = (store.clone(), stop.clone(), view.clone());
         let follower = Log::new(etcd(), &config.prefix);
-        let peers = Peers {
-            members: Members::new(etcd(), &config.prefix),
-            me: config.node_name.clone(),
-            secret,
-            data_dir: data_dir.to_path_buf(),
-            timeout: config.timeout,
-        };
         node.threads.push(spawn("dirgate-follower", move || {
             follow(&follower, &store, &stop, &peers, &view.counts)
         })?);
@@ -323,6 +324,52 @@ pub fn join(
         keeper.run(&view, &stop)
     })?);
     Ok(node)
+}
+
+/// Where a node that never held a log position starts. The set's log does
+/// not hold the whole directory (a set may start from a directory loaded
+/// offline, and etcd compacts), so a new node copies a peer's snapshot.
+/// A node whose store already holds a directory starts a new set with it
+/// (its first entry marks that), and may not join a set that has begun.
+fn start_from(store: &Store, log: &Log, head: u64, peers: &Peers) -> Result<(), LogError> {
+    if store.log_position()? > 0 {
+        return Ok(());
+    }
+    let empty = store.read(|tx| tx.holds_nothing())?;
+    let refuse = |why: &str| Err(LogError::Store(StoreError::Unavailable(why.into())));
+    match (head, empty) {
+        (0, true) => Ok(()),
+        (0, false) => match log.append(0, &WriteSet::default()) {
+            Ok(position) => {
+                store.apply_at(&WriteSet::default(), position)?;
+                tracing::info!(position, "this node's directory starts the server set");
+                Ok(())
+            }
+            Err(LogError::Moved { .. }) => refuse(
+                "another node started the server set first: this node's directory is not in \
+                 it (start this node with an empty data_dir to copy the set)",
+            ),
+            Err(e) => Err(e),
+        },
+        (_, false) => refuse(
+            "this node's store holds a directory that is not in the server set (it never \
+             joined one, and the set's log has begun): start it with an empty data_dir to copy \
+             the set",
+        ),
+        (_, true) => {
+            let deadline = std::time::Instant::now() + CATCH_UP;
+            loop {
+                match peers.catch_up(store, 1) {
+                    Ok(_) => return Ok(()),
+                    Err(e) if std::time::Instant::now() < deadline => {
+                        tracing::info!(error = %e, "waiting for a peer to copy");
+                        std::thread::sleep(LOOK_EVERY);
+                    }
+                    Err(e) => return refuse(&e.to_string()),
+                }
+            }
+        }
+    }
 }
 
 /// The status thread's work besides looking: announcing and compacting.

@@ -378,6 +378,20 @@ impl Tx {
     }
 
     /// The newest sequence number in the change log (0 when empty).
+    /// Whether the store holds no directory yet: no system administrator,
+    /// organization, user or role, and an empty change log (a store just
+    /// created, or one `dirgate load-ldif` has not filled).
+    pub fn holds_nothing(&self) -> StoreResult<bool> {
+        let empty = |def: TableDefinition<'static, u128, &'static [u8]>| -> StoreResult<bool> {
+            with_table!(self, open_table, def, |t| Ok(t.is_empty()?))
+        };
+        Ok(self.system_admin()?.is_none()
+            && self.last_seq()? == 0
+            && empty(ORGS)?
+            && empty(USERS)?
+            && empty(ROLES)?)
+    }
+
     pub fn last_seq(&self) -> StoreResult<u64> {
         with_table!(self, open_table, CHANGELOG, |t| Ok(t
             .last()?
