@@ -102,6 +102,65 @@ fn a_follower_applies_what_the_writer_appended() {
     assert!(asked.elapsed() < std::time::Duration::from_secs(4));
 }
 
+/// Applies `log` to `store` on a thread of its own until `stop`.
+fn follow_on_thread(
+    endpoints: &[String],
+    prefix: &'static str,
+    store: &Store,
+    stop: &Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let (store, stop, endpoints) = (store.clone(), stop.clone(), endpoints.to_vec());
+    std::thread::spawn(move || {
+        let log = log(&endpoints, prefix);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            log.follow(&store, &stop, &mut |_| {}).unwrap();
+        }
+    })
+}
+
+#[test]
+fn a_write_set_larger_than_one_etcd_request_goes_in_parts() {
+    let cluster = etcd::start(1);
+    let tmp = tempfile::tempdir().unwrap();
+    let a = Store::open(&tmp.path().join("a.redb"), 10_000).unwrap();
+    let b = Store::open(&tmp.path().join("b.redb"), 10_000).unwrap();
+    let writer = log(&cluster.endpoints, "/big");
+    let stop = Arc::new(AtomicBool::new(false));
+    let follower = follow_on_thread(&cluster.endpoints, "/big", &b, &stop);
+    // 4 MB that compress poorly: several parts of 1 MiB, well over etcd's
+    // 1.5 MiB request limit.
+    let mut seed = 11u64;
+    let noise: String = (0..4 << 20)
+        .map(|_| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            char::from(b'a' + ((seed >> 33) % 26) as u8)
+        })
+        .collect();
+    a.write_replicated(
+        |tx| -> Result<(), Refused> {
+            let mut org = test_org(1);
+            org.description = Some(noise.clone());
+            Ok(tx.put_org(&org)?)
+        },
+        |base, ws| writer.append(base, ws).map_err(Refused::Log),
+    )
+    .unwrap();
+    let head = writer.head().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while b.log_position().unwrap() < head {
+        assert!(Instant::now() < deadline, "B did not apply the large entry");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(rows(&a), rows(&b));
+    let kept = b.read(|tx| tx.org_by_name("Org-1")).unwrap().unwrap();
+    assert_eq!(kept.description.as_deref(), Some(noise.as_str()));
+    // The parts are in etcd under the set's prefix.
+    let etcd = Etcd::new(cluster.endpoints.clone(), Duration::from_secs(5));
+    assert!(etcd.range_prefix(b"/big/parts/").unwrap().len() >= 2);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    follower.join().unwrap();
+}
+
 /// Why a replicated write failed in these tests (the store's errors are
 /// only shown, by `Debug`, when one fails).
 #[derive(Debug)]

@@ -178,6 +178,36 @@ impl Etcd {
         self.call("/v3/kv/put", &body).map(|_| ())
     }
 
+    /// `key`'s value, if it exists.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, EtcdError> {
+        let answer = self.call("/v3/kv/range", &json!({"key": B64.encode(key)}))?;
+        answer["kvs"][0]["value"]
+            .as_str()
+            .map(|v| {
+                B64.decode(v)
+                    .map_err(|e| EtcdError::Protocol(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// A lease that ends after `ttl_secs`: keys written with it go then.
+    pub fn lease(&self, ttl_secs: u64) -> Result<u64, EtcdError> {
+        let answer = self.call("/v3/lease/grant", &json!({"TTL": ttl_secs.to_string()}))?;
+        match revision(&answer["ID"]) {
+            0 => Err(EtcdError::Protocol(format!(
+                "a lease without an id: {answer}"
+            ))),
+            id => Ok(id),
+        }
+    }
+
+    /// Writes `value` to `key` under `lease`.
+    pub fn put_leased(&self, key: &[u8], value: &[u8], lease: u64) -> Result<(), EtcdError> {
+        let body = json!({"key": B64.encode(key), "value": B64.encode(value),
+                          "lease": lease.to_string()});
+        self.call("/v3/kv/put", &body).map(|_| ())
+    }
+
     /// Every key under `prefix` with its value.
     pub fn range_prefix(&self, prefix: &[u8]) -> Result<Vec<KeyValue>, EtcdError> {
         let mut end = prefix.to_vec();

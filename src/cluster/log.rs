@@ -4,19 +4,19 @@
 //! appends with a compare on the position its store holds, so an append
 //! computed on a stale copy is refused (the fence: two nodes creating the
 //! same login at once, one wins), and every node applies the entries in
-//! order by watching the key from the position after its own. An entry is a
-//! format byte, the time it was appended (milliseconds since the epoch, on
-//! the appending node's clock: how far behind a follower applies it), and
-//! the write-set.
+//! order by watching the key from the position after its own. An entry
+//! carries the time it was appended (milliseconds since the epoch, on the
+//! appending node's clock: how far behind a follower applies it) and the
+//! write-set, inline or in parts (`super::entry`).
 
+use super::entry::{self, Entry, EntryError};
 use super::etcd::{Etcd, EtcdError, Put};
 use crate::store::{Store, StoreError, WriteSet, WriteSetError};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The entry format this build writes and reads.
-const ENTRY_FORMAT: u8 = 1;
-/// The format byte and the append time.
-const ENTRY_HEAD: usize = 9;
+/// How long an entry's parts stay in etcd: a node that comes to the entry
+/// later than this copies a peer instead.
+const PARTS_TTL_SECS: u64 = 3600;
 
 /// One log entry applied by [`Log::follow`].
 #[derive(Clone, Copy, Debug)]
@@ -28,28 +28,6 @@ pub struct Applied {
 
 fn now_ms() -> u64 {
     u64::try_from(crate::directory::model::now()).unwrap_or(0)
-}
-
-/// The bytes etcd holds for `ws`.
-fn entry(ws: &WriteSet) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ENTRY_HEAD + 64);
-    out.push(ENTRY_FORMAT);
-    out.extend_from_slice(&now_ms().to_le_bytes());
-    out.extend_from_slice(&ws.encode());
-    out
-}
-
-/// An entry's append time and write-set.
-fn parse(bytes: &[u8]) -> Result<(u64, WriteSet), LogError> {
-    match bytes.split_first() {
-        Some((&ENTRY_FORMAT, rest)) if rest.len() >= ENTRY_HEAD - 1 => {
-            let (at, ws) = rest.split_at(ENTRY_HEAD - 1);
-            let at = u64::from_le_bytes(at.try_into().unwrap_or_default());
-            Ok((at, WriteSet::decode(ws)?))
-        }
-        Some((format, _)) => Err(LogError::Format(*format)),
-        None => Err(LogError::Format(0)),
-    }
 }
 
 /// Why an append or the following stopped.
@@ -64,25 +42,30 @@ pub enum LogError {
     Apply(#[from] WriteSetError),
     #[error("{0}")]
     Store(#[from] StoreError),
-    /// An entry written by a build that formats them otherwise.
-    #[error(
-        "a log entry in format {0}, which this build does not read: run one version on every node"
-    )]
-    Format(u8),
+    #[error("{0}")]
+    Entry(#[from] EntryError),
+    /// The parts of the entry at `position` are no longer in etcd: this
+    /// node must copy a peer that holds it.
+    #[error("the parts of log entry {position} are gone from etcd")]
+    PartsGone { position: u64 },
 }
 
 /// The log of one server set.
 pub struct Log {
     etcd: Etcd,
     key: Vec<u8>,
+    /// `<prefix>/parts/`: where entries in parts keep them.
+    parts: String,
 }
 
 impl Log {
     /// The log under `prefix` (e.g. `/dirgate/prod`) in `etcd`.
     pub fn new(etcd: Etcd, prefix: &str) -> Log {
+        let prefix = prefix.trim_end_matches('/');
         Log {
             etcd,
-            key: format!("{}/log", prefix.trim_end_matches('/')).into_bytes(),
+            key: format!("{prefix}/log").into_bytes(),
+            parts: format!("{prefix}/parts/"),
         }
     }
 
@@ -93,9 +76,47 @@ impl Log {
 
     /// Appends `ws`, computed on a store at position `base`; its position.
     pub fn append(&self, base: u64, ws: &WriteSet) -> Result<u64, LogError> {
-        match self.etcd.put_if(&self.key, base, &entry(ws))? {
+        let value = self.entry(ws)?;
+        match self.etcd.put_if(&self.key, base, &value)? {
             Put::Done(position) => Ok(position),
             Put::Moved(now) => Err(LogError::Moved { base, now }),
+        }
+    }
+
+    /// The entry for `ws`: inline, or (too large for one etcd request) a
+    /// reference to parts written now, under a lease. Parts of an append
+    /// that then loses the race are left to their lease.
+    fn entry(&self, ws: &WriteSet) -> Result<Vec<u8>, LogError> {
+        let bytes = ws.encode();
+        if bytes.len() <= entry::INLINE_MAX {
+            return Ok(entry::inline(now_ms(), &bytes));
+        }
+        let mut id = [0u8; 16];
+        getrandom::fill(&mut id).map_err(|e| EtcdError::Protocol(e.to_string()))?;
+        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let (value, parts) = entry::in_parts(now_ms(), &bytes, &format!("{}{id}/", self.parts));
+        let lease = self.etcd.lease(PARTS_TTL_SECS)?;
+        for (key, part) in &parts {
+            self.etcd.put_leased(key.as_bytes(), part, lease)?;
+        }
+        Ok(value)
+    }
+
+    /// The write-set of the entry at `position`, fetching its parts.
+    fn read(&self, value: &[u8], position: u64) -> Result<(u64, WriteSet), LogError> {
+        match entry::parse(value)? {
+            Entry::Inline { at, bytes } => Ok((at, WriteSet::decode(&bytes)?)),
+            Entry::InParts { at, parts } => {
+                let mut pieces = Vec::with_capacity(parts.count as usize);
+                for n in 0..parts.count {
+                    match self.etcd.get(parts.key(n).as_bytes())? {
+                        Some(p) => pieces.push(p),
+                        None => return Err(LogError::PartsGone { position }),
+                    }
+                }
+                let bytes = entry::join(&parts, &pieces)?;
+                Ok((at, WriteSet::decode(&bytes)?))
+            }
         }
     }
 
@@ -115,7 +136,11 @@ impl Log {
                 return Ok(());
             }
             let event = event?;
-            let (appended_ms, ws) = parse(&event.value)?;
+            // This node's own writes are here already: not even read.
+            if event.revision <= store.log_position()? {
+                continue;
+            }
+            let (appended_ms, ws) = self.read(&event.value, event.revision)?;
             if store.apply_at(&ws, event.revision)? {
                 applied(Applied {
                     position: event.revision,

@@ -471,6 +471,17 @@ fn follow(log: &Log, store: &Store, stop: &AtomicBool, peers: &Peers, counts: &C
                     sleep_unless(stop, SNAPSHOT_RETRY);
                 }
             }
+            Err(LogError::PartsGone { position }) => {
+                tracing::warn!(
+                    node = %peers.me,
+                    position,
+                    "the parts of a large log entry are gone from etcd; asking a peer for a snapshot"
+                );
+                if let Err(e) = peers.catch_up(store, position) {
+                    tracing::warn!(node = %peers.me, error = %e, "no snapshot installed; trying again");
+                    sleep_unless(stop, SNAPSHOT_RETRY);
+                }
+            }
             Err(e) => {
                 tracing::warn!(node = %peers.me, error = %e, "following the log stopped; reconnecting");
                 sleep_unless(stop, RECONNECT);
