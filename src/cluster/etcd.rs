@@ -54,10 +54,19 @@ pub struct Event {
     pub value: Vec<u8>,
 }
 
-/// The client: endpoints and one HTTP agent.
+/// How long an append (a compare-and-put) may take. A node holds its
+/// store's write lock meanwhile, so a member that takes the request and
+/// then has no leader (an election) would stop every write of the node for
+/// the whole call timeout; an append normally takes milliseconds, so after
+/// this it is answered "unavailable" and the next write asks again.
+const APPEND_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The client: endpoints and its HTTP agents.
 pub struct Etcd {
     endpoints: Vec<String>,
     agent: ureq::Agent,
+    /// For appends: [`APPEND_TIMEOUT`].
+    appends: ureq::Agent,
     /// Watches stream for [`WATCH_SPAN`] at most.
     streaming: ureq::Agent,
     preferred: AtomicUsize,
@@ -80,6 +89,11 @@ impl Etcd {
             .timeout_global(Some(timeout))
             .build()
             .into();
+        let appends = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout.min(APPEND_TIMEOUT)))
+            .build()
+            .into();
         let streaming = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(timeout))
@@ -90,6 +104,7 @@ impl Etcd {
         Etcd {
             endpoints,
             agent,
+            appends,
             streaming,
             preferred: AtomicUsize::new(0),
         }
@@ -116,7 +131,12 @@ impl Etcd {
         let mut last = String::from("no endpoint configured");
         for at in self.in_turn() {
             let url = format!("{}{path}", self.endpoints[at]);
-            match self.agent.post(&url).send_json(body) {
+            let agent = if retry_safe {
+                &self.agent
+            } else {
+                &self.appends
+            };
+            match agent.post(&url).send_json(body) {
                 Ok(mut r) if r.status().is_success() => {
                     self.preferred.store(at, Ordering::Relaxed);
                     return r

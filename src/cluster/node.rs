@@ -244,6 +244,10 @@ impl Drop for Node {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
+        // What was applied or written since the last announcement, on disk.
+        if let Err(e) = self.view.store.sync_now() {
+            tracing::warn!(error = %e, "could not sync the store");
+        }
     }
 }
 
@@ -411,11 +415,19 @@ impl Keeper {
         }
     }
 
+    /// Announces the node with the position its store holds on disk (its
+    /// commits skip the fsync: the log keeps them), so compaction never
+    /// passes what it would need to replay after a crash.
     fn announce(&self, url: Option<String>) -> Result<(), EtcdError> {
+        let position = self.store.log_position().unwrap_or(0);
+        if let Err(e) = self.store.sync_now() {
+            tracing::warn!(error = %e, "could not sync the store");
+            return Ok(());
+        }
         self.members.announce(&Member {
             name: self.name.clone(),
             url,
-            position: self.store.log_position().unwrap_or(0),
+            position,
             seen_ms: now_ms(),
         })
     }

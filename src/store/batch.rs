@@ -193,8 +193,7 @@ impl Store {
         if jobs.is_empty() {
             return;
         }
-        let ticket = self.group.committed();
-        if let Err(e) = self.group.make_durable(ticket, || self.sync()) {
+        if let Err(e) = self.settle() {
             // The changes are committed but their fsync failed: report it to
             // each caller as the store error it is.
             let msg = e.to_string();

@@ -210,8 +210,7 @@ impl Store {
         let mut tx = self.begin_nondurable()?;
         let out = f(&mut tx)?;
         self.commit(tx)?;
-        let ticket = self.group.committed();
-        self.group.make_durable(ticket, || self.sync())?;
+        self.settle()?;
         Ok(out)
     }
 
@@ -231,8 +230,7 @@ impl Store {
             .map(|l| l.borrow().clone())
             .unwrap_or_default();
         self.commit(tx)?;
-        let ticket = self.group.committed();
-        self.group.make_durable(ticket, || self.sync())?;
+        self.settle()?;
         Ok((out, WriteSet { ops }))
     }
 
@@ -279,6 +277,27 @@ impl Store {
             shared_batches: self.combiner.batches.load(relaxed),
             shared_writes: self.combiner.batched.load(relaxed),
         }
+    }
+
+    /// Makes the commit that just returned durable before its caller is
+    /// answered: on a single node by the group commit (an fsync shared with
+    /// the commits around it). In a server set a commit is durable once the
+    /// log holds it (etcd's quorum): a node that crashes before its own
+    /// fsync applies its lost commits again from the log, or copies a peer,
+    /// so its commits need none; the node syncs now and then instead
+    /// ([`Self::sync_now`]).
+    fn settle(&self) -> StoreResult<()> {
+        let ticket = self.group.committed();
+        if self.replicator.get().is_some() {
+            return Ok(());
+        }
+        self.group.make_durable(ticket, || self.sync())
+    }
+
+    /// Puts every commit so far on disk (a server set's node does, before
+    /// it tells its peers the position it holds).
+    pub fn sync_now(&self) -> StoreResult<()> {
+        self.sync()
     }
 
     /// A durable empty commit: puts every earlier non-durable commit on disk.

@@ -110,8 +110,7 @@ impl Store {
             let out = f(&mut tx)?;
             match self.commit(tx) {
                 Ok(()) => {
-                    let ticket = self.group.committed();
-                    self.group.make_durable(ticket, || self.sync())?;
+                    self.settle()?;
                     return Ok(out);
                 }
                 // `commit` waited until this copy holds the winner.
@@ -148,8 +147,7 @@ impl Store {
             Inner::Write(txn) => txn.commit().map_err(StoreError::from)?,
             Inner::Read(..) => return Err(StoreError::ReadOnly.into()),
         }
-        let ticket = self.group.committed();
-        self.group.make_durable(ticket, || self.sync())?;
+        self.settle()?;
         Ok(out)
     }
 
@@ -168,8 +166,7 @@ impl Store {
         tx.apply(ws)?;
         set_position(&tx, position)?;
         self.commit(tx)?;
-        let ticket = self.group.committed();
-        self.group.make_durable(ticket, || self.sync())?;
+        self.settle()?;
         Ok(true)
     }
 }
