@@ -299,6 +299,45 @@ async fn a_node_joining_after_compaction_installs_a_peer_snapshot() {
     stop2.cancel();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lockout_on_one_node_holds_on_every_node() {
+    let etcd = etcd::start(1);
+    let lockout = "\n[lockout]\nthreshold = 3\nduration_secs = 3600\n";
+    let n1 =
+        common::server::start(&format!("{}{lockout}", cluster_toml(&etcd.endpoints, "n1"))).await;
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints, lockout).await;
+    let (s1, s2) = (n1.dir.store().clone(), n2.directory.store().clone());
+    let url2 = format!("ldap://{}", n2.ldap_addr);
+    let alice = "uid=alice@example.com,ou=Acme-A,dc=example,dc=com";
+    caught_up(&s2, s1.log_position().unwrap());
+    assert!(binds(&url2, alice, "pw").await);
+
+    // Three wrong passwords on node 1 lock the account; node 2 refuses the
+    // right one once it applied the lockout (bind events are batched: the
+    // journal is flushed here rather than waited for).
+    for _ in 0..3 {
+        assert!(!binds(&n1.url, alice, "wrong").await);
+    }
+    n1.dir.flush_journal();
+    caught_up(&s2, s1.log_position().unwrap());
+    assert!(
+        !binds(&url2, alice, "pw").await,
+        "locked on node 1, not on node 2"
+    );
+
+    // Unlocked over node 2's admin API: node 1 lets the user in again.
+    let sys = Auth::basic(&n1.admin_dn, &n1.admin_pw);
+    let unlocked = Api::new(n2.http_addr)
+        .post("/users/alice@example.com/unlock", &sys, json!({}))
+        .await;
+    assert_eq!(unlocked.status, 200, "{:?}", unlocked.body);
+    caught_up(&s1, s2.log_position().unwrap());
+    assert!(binds(&n1.url, alice, "pw").await);
+    agree(&n1.dir, &n2.directory, Duration::from_secs(10)).await;
+    stop2.cancel();
+}
+
 /// Creates users (no organization, so no seat runs out) through `api` until
 /// `stop`; the logins that were acknowledged (201).
 async fn keep_writing(
