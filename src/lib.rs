@@ -22,6 +22,7 @@
 //! - [`conn_limit`]: the connection caps (total and per address) both
 //!   listeners apply.
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
+//! - [`client_tls`]: the TLS of outgoing HTTPS (webhooks, etcd, peers): roots, client certificate.
 //! - [`smtp`]: the mail notification channel (lettre: STARTTLS, TLS, AUTH).
 //! - [`webhook`]: the webhook notification channel (signed JSON POSTs).
 //! - [`backup`]: scheduled backups and the offline restore.
@@ -32,6 +33,7 @@
 pub mod admin;
 pub mod backup;
 pub mod cli;
+pub mod client_tls;
 pub mod cluster;
 pub mod config;
 pub mod conn_limit;

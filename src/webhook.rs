@@ -31,25 +31,11 @@ impl Webhook {
         ca: Option<&[u8]>,
         timeout: Duration,
     ) -> Result<Webhook, String> {
-        let mut tls = ureq::tls::TlsConfig::builder();
-        if let Some(pem) = ca {
-            let certs = ureq::tls::parse_pem(pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("notify.ca_file: {e}"))?;
-            if certs.is_empty() {
-                return Err("notify.ca_file: no certificate in it".into());
-            }
-            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
-        }
+        let tls = crate::client_tls::config(ca, None, "notify")?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
-            .tls_config(tls.build())
+            .tls_config(tls)
             .build()
             .into();
         Ok(Webhook {

@@ -338,6 +338,53 @@ async fn a_lockout_on_one_node_holds_on_every_node() {
     stop2.cancel();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nodes_reach_etcd_over_tls_with_a_client_certificate() {
+    let files = etcd::tls_files();
+    let etcd = etcd::start_tls(&files);
+    let p = |p: &std::path::Path| p.display().to_string();
+    let tls = format!(
+        "ca_file = \"{}\"\ncert_file = \"{}\"\nkey_file = \"{}\"\n",
+        p(&files.ca),
+        p(&files.client.0),
+        p(&files.client.1)
+    );
+    let n1 = common::server::start(&format!("{}{tls}", cluster_toml(&etcd.endpoints, "n1"))).await;
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints, &tls).await;
+    let url2 = format!("ldap://{}", n2.ldap_addr);
+    assert!(
+        binds(
+            &url2,
+            "uid=alice@example.com,ou=Acme-A,dc=example,dc=com",
+            "pw"
+        )
+        .await
+    );
+    agree(&n1.dir, &n2.directory, Duration::from_secs(10)).await;
+    stop2.cancel();
+
+    // Without the client certificate etcd turns the node away: it does not start.
+    let tmp3 = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "data_dir = \"{}\"\n{}ca_file = \"{}\"\ntimeout_secs = 2\n",
+        tmp3.path().join("data").display(),
+        cluster_toml(&etcd.endpoints, "n3"),
+        p(&files.ca)
+    );
+    let env = |k: &str| match k {
+        "DIRGATE_LDAP_LISTEN" | "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    };
+    let config = Config::from_str_with_env(&toml, &env).unwrap();
+    let refused = dirgate::start(config, CancellationToken::new()).await;
+    let said = format!(
+        "{:#}",
+        refused.err().expect("a node without a certificate joined")
+    );
+    assert!(said.contains("cannot join the server set"), "{said}");
+}
+
 /// Creates users (no organization, so no seat runs out) through `api` until
 /// `stop`; the logins that were acknowledged (201).
 async fn keep_writing(

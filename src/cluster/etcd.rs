@@ -81,21 +81,30 @@ fn revision(v: &Value) -> u64 {
 }
 
 impl Etcd {
-    /// A client for `endpoints` (`http://host:port`, or https); each call
-    /// may take `timeout`.
+    /// A client for `endpoints` (`http://host:port`, or https trusting the
+    /// public roots); each call may take `timeout`.
     pub fn new(endpoints: Vec<String>, timeout: Duration) -> Etcd {
+        Etcd::with_tls(endpoints, timeout, ureq::tls::TlsConfig::default())
+    }
+
+    /// A client whose https connections use `tls` (a private CA, a client
+    /// certificate: `crate::client_tls`).
+    pub fn with_tls(endpoints: Vec<String>, timeout: Duration, tls: ureq::tls::TlsConfig) -> Etcd {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
+            .tls_config(tls.clone())
             .build()
             .into();
         let appends = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout.min(APPEND_TIMEOUT)))
+            .tls_config(tls.clone())
             .build()
             .into();
         let streaming = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .tls_config(tls)
             .timeout_connect(Some(timeout))
             .timeout_recv_response(Some(timeout))
             .timeout_recv_body(Some(WATCH_SPAN))

@@ -267,7 +267,8 @@ pub fn join(
     config: &ClusterConfig,
     data_dir: &std::path::Path,
 ) -> Result<Node, LogError> {
-    let etcd = || Etcd::new(config.etcd_endpoints.clone(), config.timeout);
+    let tls = client_tls(config)?;
+    let etcd = || Etcd::with_tls(config.etcd_endpoints.clone(), config.timeout, tls.clone());
     let log = Arc::new(Log::new(etcd(), &config.prefix));
     let head = log.head()?;
     let members = Members::new(etcd(), &config.prefix);
@@ -287,6 +288,7 @@ pub fn join(
         secret: secret.clone(),
         data_dir: data_dir.to_path_buf(),
         timeout: config.timeout,
+        tls: tls.clone(),
     };
     start_from(store, &log, head, &peers)?;
     let mut node = Node {
@@ -328,6 +330,22 @@ pub fn join(
         keeper.run(&view, &stop)
     })?);
     Ok(node)
+}
+
+/// The TLS of the node's calls to etcd and to its peers, from the files
+/// `[cluster]` names.
+fn client_tls(config: &ClusterConfig) -> Result<ureq::tls::TlsConfig, LogError> {
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let built = (|| {
+        let ca = config.ca_file.as_deref().map(read).transpose()?;
+        let identity = match &config.identity {
+            Some((c, k)) => Some((read(c)?, read(k)?)),
+            None => None,
+        };
+        let identity = identity.as_ref().map(|(c, k)| (c.as_slice(), k.as_slice()));
+        crate::client_tls::config(ca.as_deref(), identity, "cluster")
+    })();
+    built.map_err(|e| LogError::Store(StoreError::Unavailable(e)))
 }
 
 /// Where a node that never held a log position starts. The set's log does

@@ -34,6 +34,8 @@ pub struct Peers {
     /// Where the snapshot is written before it is installed.
     pub data_dir: PathBuf,
     pub timeout: Duration,
+    /// For peers whose listener speaks https.
+    pub tls: ureq::tls::TlsConfig,
 }
 
 /// How long one snapshot may take to arrive.
@@ -85,6 +87,7 @@ impl Peers {
             .timeout_connect(Some(self.timeout))
             .timeout_recv_response(Some(self.timeout))
             .timeout_recv_body(Some(TRANSFER))
+            .tls_config(self.tls.clone())
             .build()
             .into();
         let auth = format!("Peer {}:{}", self.me, self.secret);

@@ -8,7 +8,10 @@
 //! `compact_every_secs` (how often the node compacts etcd's history up to
 //! what every node holds; 0: never, leave it to etcd) and
 //! `forget_after_secs` (a node silent that long no longer holds compaction
-//! back). Without it dirgate runs as a single node.
+//! back), and for etcd members that speak TLS `ca_file` (trusted instead of
+//! the public roots, also for peers' https listeners) and
+//! `cert_file`/`key_file` (a client certificate, for etcd's
+//! `--client-cert-auth`). Without it dirgate runs as a single node.
 //! Defaults and validation live here.
 
 use serde::Deserialize;
@@ -32,6 +35,9 @@ pub struct ClusterSection {
     advertise_url: Option<String>,
     compact_every_secs: Option<u64>,
     forget_after_secs: Option<u64>,
+    ca_file: Option<std::path::PathBuf>,
+    cert_file: Option<std::path::PathBuf>,
+    key_file: Option<std::path::PathBuf>,
 }
 
 /// `[cluster]`, validated.
@@ -48,6 +54,10 @@ pub struct ClusterConfig {
     /// Zero: never.
     pub compact_every: Duration,
     pub forget_after: Duration,
+    /// PEM: the CA trusted for etcd and peers (none: the public roots).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// PEM: the client certificate chain and key presented to etcd.
+    pub identity: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl ClusterSection {
@@ -98,6 +108,16 @@ impl ClusterSection {
         if forget_after < Duration::from_secs(3) {
             return Err(("cluster.forget_after_secs", "must be at least 3".into()));
         }
+        let identity = match (&self.cert_file, &self.key_file) {
+            (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+            (None, None) => None,
+            _ => {
+                return Err((
+                    "cluster.cert_file",
+                    "cert_file and key_file go together: set both or neither".into(),
+                ));
+            }
+        };
         let node_name = self.node_name.clone().unwrap_or_else(|| {
             std::fs::read_to_string("/etc/hostname")
                 .map(|h| h.trim().to_owned())
@@ -121,6 +141,8 @@ impl ClusterSection {
                     .unwrap_or(DEFAULT_COMPACT_EVERY_SECS),
             ),
             forget_after,
+            ca_file: self.ca_file.clone(),
+            identity,
         }))
     }
 }

@@ -150,3 +150,92 @@ impl EtcdCluster {
         }
     }
 }
+
+/// PEM files for an etcd member that speaks TLS and asks clients for a
+/// certificate: a CA, the member's certificate for 127.0.0.1, and a client
+/// certificate, both signed by the CA.
+pub struct TlsFiles {
+    pub dir: tempfile::TempDir,
+    pub ca: std::path::PathBuf,
+    pub server: (std::path::PathBuf, std::path::PathBuf),
+    pub client: (std::path::PathBuf, std::path::PathBuf),
+}
+
+pub fn tls_files() -> TlsFiles {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "etcd test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("ca.pem"), ca_cert.pem()).unwrap();
+    let pair = |name: &str, sans: Vec<String>| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(sans)
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        std::fs::write(path(&format!("{name}.pem")), cert.pem()).unwrap();
+        std::fs::write(path(&format!("{name}-key.pem")), key.serialize_pem()).unwrap();
+        (
+            path(&format!("{name}.pem")),
+            path(&format!("{name}-key.pem")),
+        )
+    };
+    let server = pair("server", vec!["127.0.0.1".into(), "localhost".into()]);
+    let client = pair("client", vec!["dirgate-node".into()]);
+    TlsFiles {
+        ca: path("ca.pem"),
+        server,
+        client,
+        dir,
+    }
+}
+
+/// One member serving clients over TLS, with client certificates required.
+pub fn start_tls(files: &TlsFiles) -> EtcdCluster {
+    let dir = tempfile::tempdir().unwrap();
+    let (client, peer) = (port(), port());
+    let s = |p: &std::path::Path| p.display().to_string();
+    let args: Vec<String> = vec![
+        "--name".into(),
+        "m0".into(),
+        "--data-dir".into(),
+        dir.path().join("m0").display().to_string(),
+        "--listen-client-urls".into(),
+        format!("https://127.0.0.1:{client}"),
+        "--advertise-client-urls".into(),
+        format!("https://127.0.0.1:{client}"),
+        "--listen-peer-urls".into(),
+        format!("http://127.0.0.1:{peer}"),
+        "--initial-advertise-peer-urls".into(),
+        format!("http://127.0.0.1:{peer}"),
+        "--initial-cluster".into(),
+        format!("m0=http://127.0.0.1:{peer}"),
+        "--cert-file".into(),
+        s(&files.server.0),
+        "--key-file".into(),
+        s(&files.server.1),
+        "--trusted-ca-file".into(),
+        s(&files.ca),
+        "--client-cert-auth".into(),
+    ];
+    let member = spawn(&args);
+    let endpoint = format!("https://127.0.0.1:{client}");
+    // Up once it takes a TCP connection and a moment to elect itself.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", client)).is_err() {
+        assert!(Instant::now() < deadline, "etcd over TLS did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    EtcdCluster {
+        members: vec![member],
+        commands: vec![args],
+        endpoints: vec![endpoint],
+        _dir: dir,
+    }
+}
