@@ -31,13 +31,55 @@ pub fn app(directory: Directory, tree: Tree, imports: crate::import::Imports) ->
             crate::admin::router(directory.clone(), tree.clone(), imports.clone()),
         )
         .merge(crate::console::router(directory.clone(), tree, imports))
-        .layer(axum::middleware::from_fn(same_origin::guard));
+        .layer(axum::middleware::from_fn(same_origin::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            directory.clone(),
+            await_head,
+        ));
+    let scim = crate::scim::router().layer(axum::middleware::from_fn_with_state(
+        directory.clone(),
+        scim_await_head,
+    ));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .nest("/scim/v2", crate::scim::router())
+        .nest("/scim/v2", scim)
         .merge(browser_reachable)
         .with_state(directory)
+}
+
+/// With `cluster.consistent_reads`, a request waits until the node holds
+/// every write acknowledged in its server set before it came (503 when it
+/// cannot); otherwise it goes straight on.
+async fn await_head(
+    State(dir): State<Directory>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match head_refusal(&dir).await {
+        Some(e) => crate::admin::error::ApiError::Core(e).into_response(),
+        None => next.run(req).await,
+    }
+}
+
+/// [`await_head`] for SCIM, refusing with an RFC 7644 error body.
+async fn scim_await_head(
+    State(dir): State<Directory>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match head_refusal(&dir).await {
+        Some(e) => crate::scim::error::ScimError::from(e).into_response(),
+        None => next.run(req).await,
+    }
+}
+
+/// Waits for the head when the node must; why it could not.
+async fn head_refusal(dir: &Directory) -> Option<crate::directory::error::Error> {
+    if !dir.waits_for_head() {
+        return None;
+    }
+    dir.blocking(|d| d.await_head()).await.err()
 }
 
 /// In a server set, the node `/healthz` reports on.

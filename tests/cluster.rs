@@ -23,16 +23,18 @@ fn cluster_toml(endpoints: &[String], node: &str) -> String {
     )
 }
 
-/// A second node: the same configuration, a data directory of its own.
-async fn second_node(
+/// Starts a node in `tmp` as `node` of the set, with `extra` in its
+/// `[cluster]` section, listening on ports of its own.
+async fn start_node(
     tmp: &std::path::Path,
     endpoints: &[String],
+    node: &str,
     extra: &str,
-) -> (dirgate::Server, CancellationToken) {
+) -> anyhow::Result<(dirgate::Server, CancellationToken)> {
     let toml = format!(
         "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{}{extra}",
         tmp.join("data").display(),
-        cluster_toml(endpoints, "n2")
+        cluster_toml(endpoints, node)
     );
     let env = |k: &str| match k {
         "DIRGATE_LDAP_LISTEN" | "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
@@ -40,8 +42,17 @@ async fn second_node(
     };
     let config = Config::from_str_with_env(&toml, &env).unwrap();
     let shutdown = CancellationToken::new();
-    let server = dirgate::start(config, shutdown.clone()).await.unwrap();
-    (server, shutdown)
+    let server = dirgate::start(config, shutdown.clone()).await?;
+    Ok((server, shutdown))
+}
+
+/// A second node: the same configuration, a data directory of its own.
+async fn second_node(
+    tmp: &std::path::Path,
+    endpoints: &[String],
+    extra: &str,
+) -> (dirgate::Server, CancellationToken) {
+    start_node(tmp, endpoints, "n2", extra).await.unwrap()
 }
 
 async fn binds(url: &str, dn: &str, pw: &str) -> bool {
@@ -366,23 +377,48 @@ async fn nodes_reach_etcd_over_tls_with_a_client_certificate() {
 
     // Without the client certificate etcd turns the node away: it does not start.
     let tmp3 = tempfile::tempdir().unwrap();
-    let toml = format!(
-        "data_dir = \"{}\"\n{}ca_file = \"{}\"\ntimeout_secs = 2\n",
-        tmp3.path().join("data").display(),
-        cluster_toml(&etcd.endpoints, "n3"),
-        p(&files.ca)
-    );
-    let env = |k: &str| match k {
-        "DIRGATE_LDAP_LISTEN" | "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
-        _ => None,
-    };
-    let config = Config::from_str_with_env(&toml, &env).unwrap();
-    let refused = dirgate::start(config, CancellationToken::new()).await;
+    let without = format!("ca_file = \"{}\"\ntimeout_secs = 2\n", p(&files.ca));
+    let refused = start_node(tmp3.path(), &etcd.endpoints, "n3", &without).await;
     let said = format!(
         "{:#}",
         refused.err().expect("a node without a certificate joined")
     );
     assert!(said.contains("cannot join the server set"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_consistent_reads_a_node_serves_every_write_acknowledged_before() {
+    let etcd = etcd::start(1);
+    let n1 = common::server::start(&cluster_toml(&etcd.endpoints, "n1")).await;
+    let tmp2 = tempfile::tempdir().unwrap();
+    let (n2, stop2) = second_node(tmp2.path(), &etcd.endpoints, "consistent_reads = true\n").await;
+    let sys = Auth::basic(&n1.admin_dn, &n1.admin_pw);
+    let (api1, api2) = (Api::new(n1.server.http_addr), Api::new(n2.http_addr));
+    let url2 = format!("ldap://{}", n2.ldap_addr);
+    // Each user is read on node 2 the moment node 1 acknowledged it.
+    for i in 0..15 {
+        let login = format!("seen{i}@example.com");
+        let body = json!({"login": login, "state": "active", "password": "seen-pw"});
+        assert_eq!(api1.post("/users", &sys, body).await.status, 201);
+        let got = api2.get(&format!("/users/{login}"), &sys).await;
+        assert_eq!(got.status, 200, "{login} not yet on node 2: {:?}", got.body);
+        let dn = format!("uid={login},ou=people,dc=example,dc=com");
+        assert!(
+            binds(&url2, &dn, "seen-pw").await,
+            "{login} cannot bind on node 2 yet"
+        );
+    }
+    // Cut off from etcd, node 2 cannot learn the head: it serves nothing
+    // rather than something stale (LDAP unavailable, HTTP 503).
+    drop(etcd);
+    let dn = "uid=seen0@example.com,ou=people,dc=example,dc=com";
+    let (conn, mut ldap) = LdapConnAsync::new(&url2).await.unwrap();
+    ldap3::drive!(conn);
+    let bind = ldap.simple_bind(dn, "seen-pw").await.unwrap();
+    assert_eq!(bind.rc, 52, "{bind:?}");
+    let got = api2.get("/users/seen0@example.com", &sys).await;
+    assert_eq!(got.status, 503, "{:?}", got.body);
+    stop2.cancel();
 }
 
 /// Creates users (no organization, so no seat runs out) through `api` until

@@ -81,18 +81,6 @@ fn a_single_nodes_directory_starts_a_set_that_new_nodes_copy() {
     assert_eq!(orgs(&n1, tmps[0].path()), ["Before-Set", "In-Set"]);
 }
 
-/// The system administrator's DN and password, from node 1's bootstrap file.
-fn admin(tmp: &std::path::Path) -> (String, String) {
-    let text = std::fs::read_to_string(tmp.join("data/bootstrap-admin")).unwrap();
-    let field = |k: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .unwrap()
-            .to_owned()
-    };
-    (field("DN="), field("PASSWORD="))
-}
-
 /// What the writers were told was kept.
 #[derive(Default)]
 struct Acknowledged {
@@ -265,7 +253,7 @@ fn a_killed_node_comes_back_and_no_acknowledged_write_is_lost() {
         .to_owned();
     let mut d2 = start(1);
     let d3 = start(2);
-    let admin = admin(tmps[0].path());
+    let admin = process::admin_credentials(tmps[0].path());
 
     let stop = Arc::new(AtomicBool::new(false));
     let ack = Arc::new(Acknowledged::default());

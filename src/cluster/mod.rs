@@ -5,13 +5,18 @@
 //! (`store::physical` records and replays them), each entry inline or in
 //! parts (`entry`); `members`: the nodes'
 //! announcements, the compaction they allow and the set's shared secret;
-//! `node`: one node's threads (following, looking, announcing, compacting,
-//! catching up from a peer's snapshot). Without a `[cluster]` section
+//! `node`: one node's threads (following, looking, catching up from a
+//! peer's snapshot), `keeper` (announcing, compacting), `start` (where a
+//! node that never joined begins) and `heads` (the head that consistent
+//! reads wait for). Without a `[cluster]` section
 //! dirgate runs as a single node and none of this runs.
 
 pub mod entry;
 pub mod etcd;
+mod heads;
+mod keeper;
 pub mod log;
 pub mod members;
 pub mod node;
 pub mod snapshot;
+mod start;

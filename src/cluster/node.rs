@@ -4,16 +4,17 @@
 //! only once the log holds it (`store::Replicator`). A second thread looks
 //! at etcd's head once a second: what `/healthz`, `/readyz` and `/metrics`
 //! show, and the moments the store is known to be in step, which bound how
-//! stale its reads may be (`cluster.max_staleness_secs`); every few seconds
-//! it announces the node to its peers and, now and then, compacts etcd's
-//! history up to what every remembered node holds (`members`). A node
-//! whose next entry was compacted away catches up from a peer's snapshot
-//! (`snapshot`).
+//! stale its reads may be (`cluster.max_staleness_secs`); the same thread
+//! announces the node and compacts (`keeper`). A node that never joined
+//! starts as `start` says; one whose next entry was compacted away catches
+//! up from a peer's snapshot (`snapshot`).
 
 use super::etcd::{Etcd, EtcdError};
+use super::keeper::Keeper;
 use super::log::{Applied, Log, LogError};
-use super::members::{Member, Members, compactable};
+use super::members::Members;
 use super::snapshot::Peers;
+use super::start::start_from;
 use crate::config::ClusterConfig;
 use crate::store::{Replicator, Store, StoreError, StoreResult, WriteSet};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -24,18 +25,15 @@ use std::time::Duration;
 
 /// How long a joining node may take to apply the log (or install a
 /// snapshot) before it gives up.
-const CATCH_UP: Duration = Duration::from_secs(600);
-/// How often the node announces itself to its peers (more often when
-/// `forget_after` is short: a live node is heard from thrice within it).
-const ANNOUNCE_EVERY: Duration = Duration::from_secs(5);
+pub(super) const CATCH_UP: Duration = Duration::from_secs(600);
 /// The pause before asking again when no peer could give a snapshot.
 const SNAPSHOT_RETRY: Duration = Duration::from_secs(5);
 /// The pause before the follower reconnects after the stream broke.
 const RECONNECT: Duration = Duration::from_millis(500);
 /// How often the node asks etcd for the log's head.
-const LOOK_EVERY: Duration = Duration::from_secs(1);
+pub(super) const LOOK_EVERY: Duration = Duration::from_secs(1);
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     u64::try_from(crate::directory::model::now()).unwrap_or(0)
 }
 
@@ -150,7 +148,7 @@ impl View {
     }
 
     /// Asks etcd for the head (one call), compares, and keeps the answer.
-    fn refresh(&self) {
+    pub(super) fn refresh(&self) {
         let now = self.look();
         if let Ok(mut last) = self.last.lock() {
             *last = Some(now);
@@ -313,6 +311,9 @@ pub fn join(
         ))));
     }
     store.bound_staleness(config.max_staleness);
+    if config.consistent_reads {
+        store.read_through(Arc::new(super::heads::Heads::new(log.clone())));
+    }
     store.replicate_through(Arc::new(Appender {
         log,
         view: view.clone(),
@@ -348,125 +349,8 @@ fn client_tls(config: &ClusterConfig) -> Result<ureq::tls::TlsConfig, LogError> 
     built.map_err(|e| LogError::Store(StoreError::Unavailable(e)))
 }
 
-/// Where a node that never held a log position starts. The set's log does
-/// not hold the whole directory (a set may start from a directory loaded
-/// offline, and etcd compacts), so a new node copies a peer's snapshot.
-/// A node whose store already holds a directory starts a new set with it
-/// (its first entry marks that), and may not join a set that has begun.
-fn start_from(store: &Store, log: &Log, head: u64, peers: &Peers) -> Result<(), LogError> {
-    if store.log_position()? > 0 {
-        return Ok(());
-    }
-    let empty = store.read(|tx| tx.holds_nothing())?;
-    let refuse = |why: &str| Err(LogError::Store(StoreError::Unavailable(why.into())));
-    match (head, empty) {
-        (0, true) => Ok(()),
-        (0, false) => match log.append(0, &WriteSet::default()) {
-            Ok(position) => {
-                store.apply_at(&WriteSet::default(), position)?;
-                tracing::info!(position, "this node's directory starts the server set");
-                Ok(())
-            }
-            Err(LogError::Moved { .. }) => refuse(
-                "another node started the server set first: this node's directory is not in \
-                 it (start this node with an empty data_dir to copy the set)",
-            ),
-            Err(e) => Err(e),
-        },
-        (_, false) => refuse(
-            "this node's store holds a directory that is not in the server set (it never \
-             joined one, and the set's log has begun): start it with an empty data_dir to copy \
-             the set",
-        ),
-        (_, true) => {
-            let deadline = std::time::Instant::now() + CATCH_UP;
-            loop {
-                match peers.catch_up(store, 1) {
-                    Ok(_) => return Ok(()),
-                    Err(e) if std::time::Instant::now() < deadline => {
-                        tracing::info!(error = %e, "waiting for a peer to copy");
-                        std::thread::sleep(LOOK_EVERY);
-                    }
-                    Err(e) => return refuse(&e.to_string()),
-                }
-            }
-        }
-    }
-}
-
-/// The status thread's work besides looking: announcing and compacting.
-struct Keeper {
-    members: Members,
-    store: Store,
-    name: String,
-    advertised: Arc<Mutex<Option<String>>>,
-    compact_every: Duration,
-    forget_after: Duration,
-}
-
-impl Keeper {
-    fn run(&self, view: &View, stop: &AtomicBool) {
-        let (mut announced, mut compacted) =
-            (None::<std::time::Instant>, std::time::Instant::now());
-        let (mut compacted_to, mut url) = (0, None);
-        while !stop.load(Ordering::Relaxed) {
-            view.refresh();
-            // A node that just started listening is announced at once, so
-            // that a peer needing a snapshot finds it.
-            let now_url = self.advertised.lock().ok().and_then(|a| a.clone());
-            let every = ANNOUNCE_EVERY.min(self.forget_after / 3);
-            if announced.is_none_or(|at| at.elapsed() >= every) || now_url != url {
-                match self.announce(now_url.clone()) {
-                    Ok(()) => url = now_url,
-                    Err(e) => tracing::debug!(error = %e, "could not announce the node"),
-                }
-                announced = Some(std::time::Instant::now());
-            }
-            if !self.compact_every.is_zero() && compacted.elapsed() >= self.compact_every {
-                compacted = std::time::Instant::now();
-                match self.compact(compacted_to) {
-                    Ok(to) => compacted_to = to,
-                    Err(e) => tracing::warn!(error = %e, "could not compact the log"),
-                }
-            }
-            sleep_unless(stop, LOOK_EVERY);
-        }
-    }
-
-    /// Announces the node with the position its store holds on disk (its
-    /// commits skip the fsync: the log keeps them), so compaction never
-    /// passes what it would need to replay after a crash.
-    fn announce(&self, url: Option<String>) -> Result<(), EtcdError> {
-        let position = self.store.log_position().unwrap_or(0);
-        if let Err(e) = self.store.sync_now() {
-            tracing::warn!(error = %e, "could not sync the store");
-            return Ok(());
-        }
-        self.members.announce(&Member {
-            name: self.name.clone(),
-            url,
-            position,
-            seen_ms: now_ms(),
-        })
-    }
-
-    /// Compacts up to what every remembered node holds, when that moved
-    /// past `done`; the revision compacted to.
-    fn compact(&self, done: u64) -> Result<u64, EtcdError> {
-        let members = self.members.list()?;
-        match compactable(&members, now_ms(), self.forget_after) {
-            Some(to) if to > done => {
-                self.members.compact(to)?;
-                tracing::debug!(revision = to, "compacted the log");
-                Ok(to)
-            }
-            _ => Ok(done),
-        }
-    }
-}
-
 /// Sleeps `d`, waking early when `stop` is set.
-fn sleep_unless(stop: &AtomicBool, d: Duration) {
+pub(super) fn sleep_unless(stop: &AtomicBool, d: Duration) {
     let step = Duration::from_millis(50);
     let mut slept = Duration::ZERO;
     while slept < d && !stop.load(Ordering::Relaxed) {

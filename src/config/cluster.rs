@@ -11,7 +11,9 @@
 //! back), and for etcd members that speak TLS `ca_file` (trusted instead of
 //! the public roots, also for peers' https listeners) and
 //! `cert_file`/`key_file` (a client certificate, for etcd's
-//! `--client-cert-auth`). Without it dirgate runs as a single node.
+//! `--client-cert-auth`), and `consistent_reads` (each request first waits
+//! until the node holds every write acknowledged anywhere before it came).
+//! Without it dirgate runs as a single node.
 //! Defaults and validation live here.
 
 use serde::Deserialize;
@@ -38,6 +40,7 @@ pub struct ClusterSection {
     ca_file: Option<std::path::PathBuf>,
     cert_file: Option<std::path::PathBuf>,
     key_file: Option<std::path::PathBuf>,
+    consistent_reads: Option<bool>,
 }
 
 /// `[cluster]`, validated.
@@ -58,6 +61,8 @@ pub struct ClusterConfig {
     pub ca_file: Option<std::path::PathBuf>,
     /// PEM: the client certificate chain and key presented to etcd.
     pub identity: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Each request first waits for the log's head (one etcd call, shared).
+    pub consistent_reads: bool,
 }
 
 impl ClusterSection {
@@ -143,6 +148,7 @@ impl ClusterSection {
             forget_after,
             ca_file: self.ca_file.clone(),
             identity,
+            consistent_reads: self.consistent_reads.unwrap_or(false),
         }))
     }
 }

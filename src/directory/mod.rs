@@ -311,6 +311,19 @@ impl Directory {
         self.inner.journal.flush();
     }
 
+    /// Whether requests wait for the server set's head before they are
+    /// served (`cluster.consistent_reads`); front ends then call
+    /// [`Self::await_head`] first.
+    pub fn waits_for_head(&self) -> bool {
+        self.inner.store.waits_for_head()
+    }
+
+    /// Waits until this node holds every write acknowledged anywhere in its
+    /// server set before now (unavailable if it cannot get there in time).
+    pub fn await_head(&self) -> Result<()> {
+        Ok(self.inner.store.await_head()?)
+    }
+
     /// Where argon2id runs: every password hash and slow check goes here.
     pub fn hashing(&self) -> &hash_pool::HashPool {
         &self.inner.hashing

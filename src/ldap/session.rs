@@ -135,6 +135,9 @@ impl Session {
         if let Some(refusal) = self.needs_tls(&msg.op) {
             return Reply::one(id, refusal);
         }
+        if let Some(refusal) = self.await_head(&msg.op).await {
+            return Reply::one(id, refusal);
+        }
         match msg.op {
             LdapOp::BindRequest(req) => bind::bind(self, id, req).await,
             LdapOp::UnbindRequest => Reply {
@@ -181,7 +184,6 @@ impl Session {
         match op {
             LdapOp::ExtendedRequest(e) if e.name == super::rootdse::OID_STARTTLS => None,
             LdapOp::SearchRequest(s) if ops::is_discovery(s) => None,
-            LdapOp::UnbindRequest | LdapOp::AbandonRequest(_) => None,
             // An anonymous bind carries no secret; clients send one before
             // reading the root DSE.
             LdapOp::BindRequest(b)
@@ -190,27 +192,52 @@ impl Session {
             {
                 None
             }
-            LdapOp::BindRequest(_) => {
-                Some(LdapOp::BindResponse(ldap3_proto::proto::LdapBindResponse {
-                    res: refuse(),
-                    saslcreds: None,
-                }))
-            }
-            LdapOp::SearchRequest(_) => Some(LdapOp::SearchResultDone(refuse())),
-            LdapOp::CompareRequest(_) => Some(LdapOp::CompareResult(refuse())),
-            LdapOp::ExtendedRequest(e) => Some(LdapOp::ExtendedResponse(
-                ldap3_proto::proto::LdapExtendedResponse {
-                    res: refuse(),
-                    name: Some(e.name.clone()),
-                    value: None,
-                },
-            )),
-            LdapOp::AddRequest(_) => Some(LdapOp::AddResponse(refuse())),
-            LdapOp::ModifyRequest(_) => Some(LdapOp::ModifyResponse(refuse())),
-            LdapOp::DelRequest(_) => Some(LdapOp::DelResponse(refuse())),
-            LdapOp::ModifyDNRequest(_) => Some(LdapOp::ModifyDNResponse(refuse())),
-            _ => None,
+            _ => refused(op, refuse()),
         }
+    }
+
+    /// With `cluster.consistent_reads`, waits until this node holds every
+    /// write acknowledged in its server set before the operation came; the
+    /// refusal (unavailable) when it cannot.
+    async fn await_head(&self, op: &LdapOp) -> Option<LdapOp> {
+        if !self.ctx.dir.waits_for_head()
+            || matches!(op, LdapOp::UnbindRequest | LdapOp::AbandonRequest(_))
+        {
+            return None;
+        }
+        let waited = self.ctx.dir.blocking(|d| d.await_head()).await;
+        let e = waited.err()?;
+        refused(
+            op,
+            result::result(LdapResultCode::Unavailable, e.to_string()),
+        )
+    }
+}
+
+/// The response that refuses `op` with `res` (none for an unbind or an
+/// abandon, which are not answered).
+fn refused(op: &LdapOp, res: ldap3_proto::proto::LdapResult) -> Option<LdapOp> {
+    match op {
+        LdapOp::BindRequest(_) => {
+            Some(LdapOp::BindResponse(ldap3_proto::proto::LdapBindResponse {
+                res,
+                saslcreds: None,
+            }))
+        }
+        LdapOp::SearchRequest(_) => Some(LdapOp::SearchResultDone(res)),
+        LdapOp::CompareRequest(_) => Some(LdapOp::CompareResult(res)),
+        LdapOp::ExtendedRequest(e) => Some(LdapOp::ExtendedResponse(
+            ldap3_proto::proto::LdapExtendedResponse {
+                res,
+                name: Some(e.name.clone()),
+                value: None,
+            },
+        )),
+        LdapOp::AddRequest(_) => Some(LdapOp::AddResponse(res)),
+        LdapOp::ModifyRequest(_) => Some(LdapOp::ModifyResponse(res)),
+        LdapOp::DelRequest(_) => Some(LdapOp::DelResponse(res)),
+        LdapOp::ModifyDNRequest(_) => Some(LdapOp::ModifyDNResponse(res)),
+        _ => None,
     }
 }
 

@@ -3,11 +3,22 @@
 //! The node marks the copy fresh whenever it knows it held the log's head
 //! at some moment; [`Store::read`] refuses once that moment lies further
 //! back than the bound. Without a bound (a single node) nothing is checked
-//! beyond one atomic load.
+//! beyond one atomic load. With consistent reads a front end also waits,
+//! before each request, until the copy holds the log's head as it was when
+//! the request came ([`Store::await_head`]).
 
 use super::{Store, StoreError, StoreResult};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Where consistent reads learn the log's head (a server set's node).
+pub trait HeadSource: Send + Sync {
+    /// The log's head, learned after this call began.
+    fn head(&self) -> StoreResult<u64>;
+}
+
+/// How long a consistent read waits for the copy to apply the head.
+const HEAD_WAIT: Duration = Duration::from_secs(5);
 
 /// The bound and the last moment the copy was known to be in step.
 #[derive(Debug, Default)]
@@ -48,6 +59,32 @@ impl Store {
         }
         let at = self.fresh.fresh_at_ms.load(Ordering::Relaxed);
         Some(Duration::from_millis(now_ms().saturating_sub(at)))
+    }
+
+    /// From now on [`Self::await_head`] waits for the head `heads` gives.
+    pub fn read_through(&self, heads: std::sync::Arc<dyn HeadSource>) -> bool {
+        self.heads.set(heads).is_ok()
+    }
+
+    /// Whether requests wait for the log's head before they read.
+    pub fn waits_for_head(&self) -> bool {
+        self.heads.get().is_some()
+    }
+
+    /// Waits until the copy holds the log's head as it is now (nothing to
+    /// wait for without consistent reads); unavailable when etcd does not
+    /// answer or the copy does not get there in time.
+    pub fn await_head(&self) -> StoreResult<()> {
+        let Some(heads) = self.heads.get() else {
+            return Ok(());
+        };
+        let head = heads.head()?;
+        if self.wait_for(head, HEAD_WAIT) {
+            return Ok(());
+        }
+        Err(StoreError::Unavailable(format!(
+            "this node has not applied the log up to {head} yet"
+        )))
     }
 
     /// Refuses a read when the copy is staler than its bound.

@@ -31,6 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub use backup::{
     BackupError, BackupHeader, backup_to_file, restore as restore_backup, verify as verify_backup,
 };
+pub use fresh::HeadSource;
 pub use migrate::SCHEMA_VERSION;
 pub use physical::{Op, WriteSet, WriteSetError};
 pub use replicated::Replicator;
@@ -111,6 +112,8 @@ pub struct Store {
     replicator: Arc<std::sync::OnceLock<Arc<dyn Replicator>>>,
     /// In a server set, how stale this copy may answer reads.
     fresh: Arc<fresh::Freshness>,
+    /// In a server set with consistent reads, where the log's head is learned.
+    heads: Arc<std::sync::OnceLock<Arc<dyn HeadSource>>>,
 }
 
 /// Counts of the store's work since it opened.
@@ -170,6 +173,7 @@ impl Store {
             writes: Arc::default(),
             replicator: Arc::default(),
             fresh: Arc::default(),
+            heads: Arc::default(),
         };
         store.write(|tx| migrate::run(tx, first_id_number))?;
         Ok(store)

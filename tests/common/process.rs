@@ -124,10 +124,9 @@ impl Daemon {
     }
 }
 
-/// `Basic …` for the system administrator of the daemon in `tmp`, from its
-/// bootstrap file.
-pub fn authorization(tmp: &Path) -> String {
-    use base64::Engine;
+/// The system administrator's DN and password of the daemon in `tmp`, from
+/// its bootstrap file.
+pub fn admin_credentials(tmp: &Path) -> (String, String) {
     let text = std::fs::read_to_string(tmp.join("data/bootstrap-admin")).unwrap();
     let field = |k: &str| {
         text.lines()
@@ -135,7 +134,15 @@ pub fn authorization(tmp: &Path) -> String {
             .unwrap()
             .to_owned()
     };
-    let pair = format!("{}:{}", field("DN="), field("PASSWORD="));
+    (field("DN="), field("PASSWORD="))
+}
+
+/// `Basic …` for the system administrator of the daemon in `tmp`, from its
+/// bootstrap file.
+pub fn authorization(tmp: &Path) -> String {
+    use base64::Engine;
+    let (dn, password) = admin_credentials(tmp);
+    let pair = format!("{dn}:{password}");
     let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
     format!("Basic {encoded}")
 }
