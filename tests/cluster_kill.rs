@@ -1,10 +1,10 @@
 //! A server set of three dirgate processes over three etcd members on
-//! loopback, under concurrent SCIM and LDAP writes on every node: one node
-//! is killed with SIGKILL, stays down long enough to be forgotten (so etcd
+//! loopback, under concurrent SCIM and LDAP writes on every node: an etcd
+//! follower is killed and restarted; one node is killed with SIGKILL, stays down long enough to be forgotten (so etcd
 //! compacts the entries it missed), and comes back from a peer's snapshot;
 //! then the etcd leader is killed. No acknowledged write is lost, and
 //! afterwards the three nodes hold the same directory, compared entry by
-//! entry over LDAP. Also how a set begins: a single node's directory starts
+//! entry over LDAP, and a user pushed over SCIM binds on the others. Also how a set begins: a single node's directory starts
 //! a set and new nodes copy it; a node holding a directory of its own may
 //! not join a set that has begun.
 
@@ -237,10 +237,11 @@ fn position(url: &str) -> Option<u64> {
 fn a_killed_node_comes_back_and_no_acknowledged_write_is_lost() {
     let mut etcd = etcd::start(3);
     let tmps: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let endpoints = etcd.endpoints.clone();
     let start = |i: usize| {
         Daemon::start(
             tmps[i].path(),
-            &node_toml(&etcd.endpoints, &format!("n{}", i + 1)),
+            &node_toml(&endpoints, &format!("n{}", i + 1)),
         )
     };
     let d1 = start(0);
@@ -270,7 +271,14 @@ fn a_killed_node_comes_back_and_no_acknowledged_write_is_lost() {
         }));
     }
     let pause = |ms| std::thread::sleep(Duration::from_millis(ms));
-    pause(1500);
+    pause(1000);
+
+    // An etcd follower dies and comes back.
+    let follower = (etcd.leader() + 1) % 3;
+    etcd.kill(follower);
+    pause(1000);
+    etcd.restart(follower);
+    pause(1000);
 
     // Node 2 dies mid-write and stays down past forget_after_secs: the
     // others compact the log past what it holds.
@@ -333,6 +341,36 @@ fn a_killed_node_comes_back_and_no_acknowledged_write_is_lost() {
             dumps[0].contains_key(&dn.to_lowercase()),
             "{dn} was acknowledged and lost"
         );
+    }
+
+    // A user an identity provider creates over SCIM on node 1 binds over
+    // LDAP on the two others.
+    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                      "userName": "pushed@example.com", "password": "pushed-pw"});
+    let made = ureq::post(format!("{}/scim/v2/Users", d1.url))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/scim+json")
+        .send(body.to_string())
+        .unwrap();
+    assert_eq!(made.status().as_u16(), 201);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let pushed = (
+        "uid=pushed@example.com,ou=Acme-W,dc=example,dc=com".to_owned(),
+        "pushed-pw".to_owned(),
+    );
+    for d in [&d2, &d3] {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while rt.block_on(connect(&d.ldap, &pushed)).is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "the SCIM user does not bind at {}",
+                d.ldap
+            );
+            pause(50);
+        }
     }
     eprintln!(
         "{} writes acknowledged, {} refused during the faults; {} entries on each node",
