@@ -84,29 +84,51 @@ pub fn inline(at: u64, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An entry in parts for `bytes` under `prefix`: the entry, and each part
-/// with its key.
-pub fn in_parts(at: u64, bytes: &[u8], prefix: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
-    let mut z = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::fast());
-    // Writing to a Vec cannot fail.
-    let _ = z.write_all(bytes);
-    let compressed = z.finish().unwrap_or_default();
-    let chunks: Vec<&[u8]> = compressed.chunks(PART_BYTES).collect();
-    let count = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(HEAD + 4 + 16 + 32 + prefix.len());
-    out.push(IN_PARTS);
-    out.extend_from_slice(&at.to_le_bytes());
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&(compressed.len() as u64).to_le_bytes());
-    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(&compressed));
-    out.extend_from_slice(prefix.as_bytes());
-    let parts = chunks
-        .iter()
-        .zip(0u32..)
-        .map(|(c, n)| (part_key(prefix, n), c.to_vec()))
-        .collect();
-    (out, parts)
+/// A write-set compressed for an entry in parts, and the entry naming its
+/// parts under `prefix`. The parts are slices of [`Compressed::bytes`]
+/// ([`Compressed::parts`]), so nothing is held twice.
+pub struct Compressed {
+    pub entry: Vec<u8>,
+    bytes: Vec<u8>,
+    prefix: String,
+}
+
+impl Compressed {
+    /// Each part's key and bytes, in order.
+    pub fn parts(&self) -> impl Iterator<Item = (String, &[u8])> {
+        self.bytes
+            .chunks(PART_BYTES)
+            .zip(0u32..)
+            .map(|(c, n)| (part_key(&self.prefix, n), c))
+    }
+}
+
+/// An entry in parts for the write-set `encode` writes (`plain` bytes in
+/// all), appended at `at`, its parts under `prefix`. The write-set is
+/// compressed as it is encoded: its plain bytes are never held whole.
+pub fn in_parts(
+    at: u64,
+    plain: usize,
+    encode: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    prefix: &str,
+) -> std::io::Result<Compressed> {
+    let mut z = ZlibEncoder::new(Vec::with_capacity(plain / 4), Compression::fast());
+    encode(&mut z)?;
+    let bytes = z.finish()?;
+    let count = u32::try_from(bytes.len().div_ceil(PART_BYTES)).unwrap_or(u32::MAX);
+    let mut entry = Vec::with_capacity(HEAD + 4 + 16 + 32 + prefix.len());
+    entry.push(IN_PARTS);
+    entry.extend_from_slice(&at.to_le_bytes());
+    entry.extend_from_slice(&count.to_le_bytes());
+    entry.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    entry.extend_from_slice(&(plain as u64).to_le_bytes());
+    entry.extend_from_slice(&Sha256::digest(&bytes));
+    entry.extend_from_slice(prefix.as_bytes());
+    Ok(Compressed {
+        entry,
+        bytes,
+        prefix: prefix.to_owned(),
+    })
 }
 
 fn take<const N: usize>(bytes: &mut &[u8]) -> Result<[u8; N], EntryError> {
@@ -187,10 +209,11 @@ mod tests {
                 (seed >> 33) as u8
             })
             .collect();
-        let (entry, parts) = in_parts(42, &bytes, "/set/parts/ab/");
-        assert!(entry.len() < 100 && parts.len() >= 3);
+        let made = in_parts(42, bytes.len(), |w| w.write_all(&bytes), "/set/parts/ab/").unwrap();
+        let parts: Vec<(String, Vec<u8>)> = made.parts().map(|(k, p)| (k, p.to_vec())).collect();
+        assert!(made.entry.len() < 100 && parts.len() >= 3);
         assert_eq!(parts[1].0, "/set/parts/ab/00000001");
-        let Entry::InParts { at, parts: refs } = parse(&entry).unwrap() else {
+        let Entry::InParts { at, parts: refs } = parse(&made.entry).unwrap() else {
             panic!("not in parts")
         };
         assert_eq!((at, refs.count as usize), (42, parts.len()));

@@ -87,19 +87,21 @@ impl Log {
     /// reference to parts written now, under a lease. Parts of an append
     /// that then loses the race are left to their lease.
     fn entry(&self, ws: &WriteSet) -> Result<Vec<u8>, LogError> {
-        let bytes = ws.encode();
-        if bytes.len() <= entry::INLINE_MAX {
-            return Ok(entry::inline(now_ms(), &bytes));
+        let plain = ws.encoded_len();
+        if plain <= entry::INLINE_MAX {
+            return Ok(entry::inline(now_ms(), &ws.encode()));
         }
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| EtcdError::Protocol(e.to_string()))?;
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        let (value, parts) = entry::in_parts(now_ms(), &bytes, &format!("{}{id}/", self.parts));
+        let prefix = format!("{}{id}/", self.parts);
+        let made = entry::in_parts(now_ms(), plain, |w| ws.encode_to(w), &prefix)
+            .map_err(|e| EtcdError::Protocol(format!("compressing a write-set: {e}")))?;
         let lease = self.etcd.lease(PARTS_TTL_SECS)?;
-        for (key, part) in &parts {
+        for (key, part) in made.parts() {
             self.etcd.put_leased(key.as_bytes(), part, lease)?;
         }
-        Ok(value)
+        Ok(made.entry)
     }
 
     /// The write-set of the entry at `position`, fetching its parts.

@@ -98,6 +98,18 @@ pub enum WriteSetError {
     Store(#[from] StoreError),
 }
 
+impl Op {
+    /// Its kind's byte, table, key and value (none for a delete).
+    fn parts(&self) -> (u8, &str, &[u8], Option<&[u8]>) {
+        match self {
+            Op::Put { table, key, value } => (PUT, table, key, Some(value)),
+            Op::Delete { table, key } => (DELETE, table, key, None),
+            Op::Add { table, key, value } => (ADD, table, key, Some(value)),
+            Op::Remove { table, key, value } => (REMOVE, table, key, Some(value)),
+        }
+    }
+}
+
 const PUT: u8 = 1;
 const DELETE: u8 = 2;
 const ADD: u8 = 3;
@@ -109,27 +121,38 @@ impl WriteSet {
     /// `[kind][name length][name][key length][key]([value length][value])`
     /// per change, lengths as little-endian u32 (the name's as one byte).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let field = |out: &mut Vec<u8>, b: &[u8]| {
-            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
-            out.extend_from_slice(b);
-        };
+        let mut out = Vec::with_capacity(self.encoded_len());
+        // Writing to a Vec cannot fail.
+        let _ = self.encode_to(&mut out);
+        out
+    }
+
+    /// The length of [`Self::encode`]'s bytes, without making them.
+    pub fn encoded_len(&self) -> usize {
+        self.ops
+            .iter()
+            .map(|op| {
+                let (_, table, key, value) = op.parts();
+                2 + table.len() + 4 + key.len() + value.map_or(0, |v| 4 + v.len())
+            })
+            .sum()
+    }
+
+    /// Writes [`Self::encode`]'s bytes to `out` as they are made, so a large
+    /// write-set can be compressed without a plain copy of it in memory.
+    pub fn encode_to<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
         for op in &self.ops {
-            let (kind, table, key, value) = match op {
-                Op::Put { table, key, value } => (PUT, table, key, Some(value)),
-                Op::Delete { table, key } => (DELETE, table, key, None),
-                Op::Add { table, key, value } => (ADD, table, key, Some(value)),
-                Op::Remove { table, key, value } => (REMOVE, table, key, Some(value)),
-            };
-            out.push(kind);
-            out.push(table.len() as u8);
-            out.extend_from_slice(table.as_bytes());
-            field(&mut out, key);
+            let (kind, table, key, value) = op.parts();
+            out.write_all(&[kind, table.len() as u8])?;
+            out.write_all(table.as_bytes())?;
+            out.write_all(&(key.len() as u32).to_le_bytes())?;
+            out.write_all(key)?;
             if let Some(v) = value {
-                field(&mut out, v);
+                out.write_all(&(v.len() as u32).to_le_bytes())?;
+                out.write_all(v)?;
             }
         }
-        out
+        Ok(())
     }
 
     pub fn decode(mut bytes: &[u8]) -> Result<WriteSet, WriteSetError> {
@@ -520,7 +543,12 @@ mod tests {
                 .any(|op| matches!(op, Op::Remove { table, .. } if table == "member_of"))
         );
         for ws in &sets {
-            let carried = WriteSet::decode(&ws.encode()).unwrap();
+            let bytes = ws.encode();
+            assert_eq!(bytes.len(), ws.encoded_len());
+            let mut streamed = Vec::new();
+            ws.encode_to(&mut streamed).unwrap();
+            assert_eq!(streamed, bytes);
+            let carried = WriteSet::decode(&bytes).unwrap();
             assert_eq!(&carried, ws);
             b.apply(&carried).unwrap();
         }
