@@ -5,7 +5,8 @@
 
 use super::etcd::EtcdError;
 use super::members::{Member, Members, compactable};
-use super::node::{LOOK_EVERY, View, now_ms, sleep_unless};
+use super::node::{LOOK_EVERY, View, sleep_unless};
+use super::now_ms;
 use crate::store::Store;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

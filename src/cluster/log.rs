@@ -11,24 +11,13 @@
 
 use super::entry::{self, Entry, EntryError};
 use super::etcd::{Etcd, EtcdError, Put};
+use super::now_ms;
 use crate::store::{Store, StoreError, WriteSet, WriteSetError};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How long an entry's parts stay in etcd: a node that comes to the entry
 /// later than this copies a peer instead.
 const PARTS_TTL_SECS: u64 = 3600;
-
-/// One log entry applied by [`Log::follow`].
-#[derive(Clone, Copy, Debug)]
-pub struct Applied {
-    pub position: u64,
-    /// When the appending node wrote it (ms since the epoch).
-    pub appended_ms: u64,
-}
-
-fn now_ms() -> u64 {
-    u64::try_from(crate::directory::model::now()).unwrap_or(0)
-}
 
 /// Why an append or the following stopped.
 #[derive(Debug, thiserror::Error)]
@@ -124,13 +113,14 @@ impl Log {
 
     /// Applies every entry after `store`'s position, in order, as they
     /// come, for one watch span ([`super::etcd::WATCH_SPAN`]) or until
-    /// `stop` is set (checked between entries); `applied` hears of each. An
-    /// error says why the stream broke; call again to go on either way.
+    /// `stop` is set (checked between entries); `applied` hears of each,
+    /// with the time it was appended (ms since the epoch). An error says why
+    /// the stream broke; call again to go on either way.
     pub fn follow(
         &self,
         store: &Store,
         stop: &AtomicBool,
-        applied: &mut dyn FnMut(Applied),
+        applied: &mut dyn FnMut(u64),
     ) -> Result<(), LogError> {
         let from = store.log_position()? + 1;
         for event in self.etcd.watch(&self.key, from)? {
@@ -144,10 +134,7 @@ impl Log {
             }
             let (appended_ms, ws) = self.read(&event.value, event.revision)?;
             if store.apply_at(&ws, event.revision)? {
-                applied(Applied {
-                    position: event.revision,
-                    appended_ms,
-                });
+                applied(appended_ms);
             }
         }
         Ok(())

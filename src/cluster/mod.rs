@@ -20,3 +20,9 @@ pub mod members;
 pub mod node;
 pub mod snapshot;
 mod start;
+
+/// Now, in milliseconds since the epoch: the clock of append times,
+/// announcements and staleness marks.
+fn now_ms() -> u64 {
+    u64::try_from(crate::directory::model::now()).unwrap_or(0)
+}

@@ -11,8 +11,9 @@
 
 use super::etcd::{Etcd, EtcdError};
 use super::keeper::Keeper;
-use super::log::{Applied, Log, LogError};
+use super::log::{Log, LogError};
 use super::members::Members;
+use super::now_ms;
 use super::snapshot::Peers;
 use super::start::start_from;
 use crate::config::ClusterConfig;
@@ -32,10 +33,6 @@ const SNAPSHOT_RETRY: Duration = Duration::from_secs(5);
 const RECONNECT: Duration = Duration::from_millis(500);
 /// How often the node asks etcd for the log's head.
 pub(super) const LOOK_EVERY: Duration = Duration::from_secs(1);
-
-pub(super) fn now_ms() -> u64 {
-    u64::try_from(crate::directory::model::now()).unwrap_or(0)
-}
 
 /// What the node counts for `/metrics`.
 pub struct Counts {
@@ -361,45 +358,35 @@ pub(super) fn sleep_unless(stop: &AtomicBool, d: Duration) {
 
 /// Follows the log until `stop`, one watch span after another,
 /// reconnecting after a pause when the stream breaks, and installing a
-/// peer's snapshot when the entries it needs were compacted away.
+/// peer's snapshot when etcd no longer keeps what it needs: entries
+/// compacted away, or the parts of a large entry gone with their lease.
 fn follow(log: &Log, store: &Store, stop: &AtomicBool, peers: &Peers, counts: &Counts) {
-    let mut applied = |a: Applied| {
+    let mut applied = |appended_ms: u64| {
         counts.applied.fetch_add(1, Ordering::Relaxed);
-        let lag = now_ms().saturating_sub(a.appended_ms);
+        let lag = now_ms().saturating_sub(appended_ms);
         counts.lag.observe(lag as f64 / 1000.0);
     };
     while !stop.load(Ordering::Relaxed) {
-        match log.follow(store, stop, &mut applied) {
-            Ok(()) => {}
-            Err(LogError::Etcd(EtcdError::Compacted(at))) => {
-                // A watch may start at the compacted revision itself.
-                let needed = at.saturating_sub(1).max(1);
-                tracing::warn!(
-                    node = %peers.me,
-                    position = store.log_position().unwrap_or(0),
-                    compacted = at,
-                    "etcd no longer keeps the log entries this node needs; asking a peer for a snapshot"
-                );
-                if let Err(e) = peers.catch_up(store, needed) {
-                    tracing::warn!(node = %peers.me, error = %e, "no snapshot installed; trying again");
-                    sleep_unless(stop, SNAPSHOT_RETRY);
-                }
-            }
-            Err(LogError::PartsGone { position }) => {
-                tracing::warn!(
-                    node = %peers.me,
-                    position,
-                    "the parts of a large log entry are gone from etcd; asking a peer for a snapshot"
-                );
-                if let Err(e) = peers.catch_up(store, position) {
-                    tracing::warn!(node = %peers.me, error = %e, "no snapshot installed; trying again");
-                    sleep_unless(stop, SNAPSHOT_RETRY);
-                }
-            }
+        let needed = match log.follow(store, stop, &mut applied) {
+            Ok(()) => continue,
+            // A watch may start at the compacted revision itself.
+            Err(LogError::Etcd(EtcdError::Compacted(at))) => at.saturating_sub(1).max(1),
+            Err(LogError::PartsGone { position }) => position,
             Err(e) => {
                 tracing::warn!(node = %peers.me, error = %e, "following the log stopped; reconnecting");
                 sleep_unless(stop, RECONNECT);
+                continue;
             }
+        };
+        tracing::warn!(
+            node = %peers.me,
+            position = store.log_position().unwrap_or(0),
+            needed,
+            "etcd no longer keeps the log entries this node needs; asking a peer for a snapshot"
+        );
+        if let Err(e) = peers.catch_up(store, needed) {
+            tracing::warn!(node = %peers.me, error = %e, "no snapshot installed; trying again");
+            sleep_unless(stop, SNAPSHOT_RETRY);
         }
     }
 }
