@@ -295,7 +295,7 @@ fn listeners(raw: &RawConfig) -> Result<Listeners, ConfigError> {
 }
 
 /// The core's settings: `[passwords]`, `[lockout]`, `[logins]`, `[users]`,
-/// `[audit]`, `[posix]` and `[ldap] anonymous_read`.
+/// `[audit]`, `[posix]`, `[applications]` and `[ldap] anonymous_read`.
 fn directory_settings(raw: &RawConfig) -> Result<Settings, ConfigError> {
     let core_defaults = Settings::default();
     let (hash, hash_workers) = password_hashing(&raw.passwords)?;
@@ -320,8 +320,22 @@ fn directory_settings(raw: &RawConfig) -> Result<Settings, ConfigError> {
         posix: posix_defaults(&raw.posix)?,
         hash_workers,
         hash_queue: raw.passwords.hash_queue.unwrap_or(core_defaults.hash_queue),
+        request_ttl: request_ttl(raw.applications.request_expiry_hours)?
+            .unwrap_or(core_defaults.request_ttl),
         ..core_defaults
     })
+}
+
+/// `[applications] request_expiry_hours`: at least one hour.
+fn request_ttl(hours: Option<u32>) -> Result<Option<crate::directory::model::Millis>, ConfigError> {
+    match hours {
+        Some(0) => Err(invalid(
+            "applications.request_expiry_hours",
+            "must be at least 1 (requests need time to be decided)".into(),
+        )),
+        Some(h) => Ok(Some(crate::directory::model::Millis::from(h) * 3600 * 1000)),
+        None => Ok(None),
+    }
 }
 
 /// A section's own validation, its fault as a [`ConfigError`].

@@ -137,6 +137,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         config.backup.clone(),
         shutdown.clone(),
     ));
+    tracker.spawn(expire_requests(directory.clone(), shutdown.clone()));
     tracker.close();
     Ok(Server {
         http_addr,
@@ -241,6 +242,28 @@ impl Server {
         let dir = self.directory.clone();
         let _ = tokio::task::spawn_blocking(move || dir.flush_journal()).await;
         tracing::info!("stopped");
+    }
+}
+
+/// How often pending access requests past their expiry are closed (a
+/// request past it already reads as expired; this tells the requester and
+/// writes the audit event).
+const EXPIRE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Closes expired access requests every [`EXPIRE_EVERY`] until `shutdown`.
+async fn expire_requests(dir: Directory, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(EXPIRE_EVERY);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match dir.blocking(|d| d.expire_requests()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "access requests expired"),
+            // A follower cut off from its set, or a lost race: next time.
+            Err(e) => tracing::warn!(error = %e, "could not expire access requests"),
+        }
     }
 }
 

@@ -97,8 +97,20 @@ fn compose(notice: &Notice) -> (String, String) {
             "Bulk update completed".into(),
             format!(
                 "A bulk update confirmed by {login} was applied: {}.",
-                notice.detail().unwrap_or("no details")
+                notice.detail().unwrap_or_else(|| "no details".into())
             ),
+        ),
+        Notice::AccessRequested { app_name, .. } => (
+            format!("{login} asks for access to {app_name}"),
+            format!(
+                "{login} asked for access to the application {app_name}. Approve or reject the request on the Requests page or with `dirgate request approve`."
+            ),
+        ),
+        Notice::RequestDecided {
+            app_name, outcome, ..
+        } => (
+            format!("Your request for {app_name} was {outcome}"),
+            format!("Your request for access to the application {app_name} was {outcome}."),
         ),
         Notice::AccountLocked { .. } => (
             format!("{login} is locked"),

@@ -170,6 +170,12 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     b.click("td a[href^='/roles/']").await;
     b.wait_text("Members").await;
     scan.page(&b, "flow-role").await;
+    b.click("header nav a[href='/applications']").await;
+    b.wait_text("Add an application").await;
+    scan.page(&b, "flow-applications").await;
+    b.click("header nav a[href='/requests']").await;
+    b.wait_text("Your requests").await;
+    scan.page(&b, "flow-requests").await;
     b.click("header nav a[href='/reports']").await;
     b.wait_for("svg.chart").await;
     scan.page(&b, "flow-reports").await;
@@ -227,6 +233,8 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
         ("/audit", "audit"),
         ("/reports", "reports"),
         ("/access", "access"),
+        ("/applications", "applications"),
+        ("/requests", "requests"),
         ("/settings", "settings"),
     ] {
         b.goto(&format!("{site}{path}")).await;

@@ -144,8 +144,8 @@ async fn scopes_selection_limits_and_missing_bases() {
     .await;
     assert_eq!(
         dns(&out).len(),
-        5,
-        "people, groups, services and two organizations: {out}"
+        6,
+        "people, groups, services, applications and two organizations: {out}"
     );
     let acme_a = format!("ou=Acme-A,{BASE}");
     let (_, out) = search_as_admin(

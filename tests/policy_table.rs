@@ -521,3 +521,76 @@ fn only_the_system_administrator_exports_hashes_and_keeps_identities() {
         assert!(internal.is_ok(), "{action:?}");
     }
 }
+
+/// The actions on applications and access requests, in column order. For
+/// the request actions the target is another member's request, or (where
+/// the name says so) the actor's own, or one of an application whose
+/// approvers the actor is named among.
+const APP_ACTIONS: [(Action, &str); 8] = [
+    (Action::ManageApplications, "manage apps"),
+    (Action::SeeApplication, "see app"),
+    (Action::DecideRequest, "decide"),
+    (Action::DecideRequest, "decide as named approver"),
+    (Action::ReadRequest, "read request"),
+    (Action::ReadRequest, "read as named approver"),
+    (Action::RequestApplication, "ask (own)"),
+    (Action::WithdrawRequest, "withdraw (own)"),
+];
+
+#[rustfmt::skip]
+const APP_TABLE: [(&str, [&str; 8]); 11] = [
+    //                   manage see    decide named  read   rNamed ask    withdraw
+    ("anonymous",       ["nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("user",            ["nnn", "YnY", "nnn", "Ynn", "nnn", "Ynn", "Ynn", "YYY"]),
+    ("service account", ["nnn", "YnY", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("user-management", ["nnn", "YnY", "nnn", "Ynn", "nnn", "Ynn", "Ynn", "YYY"]),
+    ("role-management", ["nnn", "YnY", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "YYY"]),
+    ("account-unlock",  ["nnn", "YnY", "nnn", "Ynn", "nnn", "Ynn", "Ynn", "YYY"]),
+    ("delegate",        ["Ynn", "YnY", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "YYY"]),
+    ("org admin",       ["Ynn", "YnY", "Ynn", "Ynn", "Ynn", "Ynn", "Ynn", "YYY"]),
+    ("system admin",    ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    ("org token",       ["nnn", "YnY", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+    ("server token",    ["nnn", "YYY", "nnn", "nnn", "nnn", "nnn", "nnn", "nnn"]),
+];
+
+/// The three targets of an application column (own organization, another,
+/// none).
+fn app_targets(column: &str) -> [Target; 3] {
+    let someone = Uuid::from_u128(0x99);
+    [Some(A), Some(B), None].map(|org| match column {
+        "ask (own)" | "withdraw (own)" => Target::subject(org, ME, Rank::Member),
+        "decide as named approver" | "read as named approver" => Target {
+            named: true,
+            ..Target::subject(org, someone, Rank::Member)
+        },
+        "decide" | "read request" => Target::subject(org, someone, Rank::Member),
+        _ => Target::org(org),
+    })
+}
+
+#[test]
+fn every_cell_of_the_applications_table() {
+    let policy = Policy::default();
+    let mut wrong = Vec::new();
+    for (kind, row) in APP_TABLE {
+        let who = actor(kind);
+        for ((action, name), cell) in APP_ACTIONS.iter().zip(row) {
+            let columns = ["own org", "other org", "no org"];
+            for ((target, expected), column) in
+                app_targets(name).iter().zip(cell.chars()).zip(columns)
+            {
+                let allowed = policy.authorize(&who, *action, target).is_ok();
+                if allowed != (expected == 'Y') {
+                    wrong.push(format!("{kind} / {name} / {column}: expected {expected}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "mismatches:\n{}", wrong.join("\n"));
+    // Nobody decides its own request, whatever it administers.
+    let own = Target::subject(Some(A), ME, Rank::Member);
+    for kind in ["delegate", "org admin", "role-management"] {
+        let refused = policy.authorize(&actor(kind), Action::DecideRequest, &own);
+        assert!(refused.is_err(), "{kind} decided its own request");
+    }
+}

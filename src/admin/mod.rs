@@ -11,9 +11,11 @@
 //! - `openapi`: the route table, and the OpenAPI document built from it;
 //! - `views`: how records look in JSON; `input`: body and query parsing;
 //! - `orgs`, `users`, `roles`, `admins`, `tokens`, `audit`, `notices`,
-//!   `reports`, `export` (LDIF), `backup`: routes, one file each.
+//!   `reports`, `export` (LDIF), `backup`, `apps` (applications),
+//!   `requests` (access requests): routes, one file each.
 
 mod admins;
+mod apps;
 mod audit;
 pub mod auth;
 mod backup;
@@ -27,6 +29,7 @@ mod orgs;
 mod posix;
 mod profile;
 pub(crate) mod reports;
+mod requests;
 mod roles;
 mod tokens;
 mod user_change;
@@ -111,6 +114,8 @@ fn routes() -> Routes {
     orgs::routes()
         .merge(users::routes())
         .merge(roles::routes())
+        .merge(apps::routes())
+        .merge(requests::routes())
         .merge(admins::routes())
         .merge(tokens::routes())
         .merge(audit::routes())

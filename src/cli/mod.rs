@@ -1,4 +1,4 @@
-//! Administrative subcommands (`dirgate org|user|role|admin|token|suffix|report|audit|import|export-ldif|backup …`)
+//! Administrative subcommands (`dirgate org|user|role|app|request|admin|token|suffix|report|audit|import|export-ldif|backup …`)
 //! that call a running daemon over the admin API. The store is locked by the
 //! daemon, so these never open it. Argument definitions live here; `run` turns
 //! each into one HTTP call; `client` holds the connection and credentials;
@@ -56,6 +56,21 @@ pub enum AdminCommand {
         conn: Conn,
         #[command(subcommand)]
         cmd: RoleCmd,
+    },
+    /// Applications: list, show, create, change, delete; an organization's
+    /// approvers and default role; the roles that carry them.
+    App {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(subcommand)]
+        cmd: AppCmd,
+    },
+    /// Access requests for applications: list, show, ask, approve, reject, withdraw.
+    Request {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(subcommand)]
+        cmd: RequestCmd,
     },
     /// Organization Administrators and delegates.
     Admin {
@@ -281,6 +296,106 @@ pub enum RoleCmd {
         id: String,
         #[arg(value_name = "USER")]
         account: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AppCmd {
+    List,
+    /// An application (by id or name) with the users who have it.
+    Show {
+        app: String,
+    },
+    Create {
+        name: String,
+        /// The owning organization (default: the caller's; none for the
+        /// system administrator makes it server-wide).
+        #[arg(long)]
+        org: Option<String>,
+        /// Where its users sign in.
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Let users ask for it.
+        #[arg(long)]
+        requestable: bool,
+    },
+    /// Change an application's name, URL, description or whether it takes requests.
+    Set {
+        app: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        requestable: Option<bool>,
+    },
+    Delete {
+        app: String,
+    },
+    /// Set ORG's default role and approvers for an application.
+    Approvers {
+        app: String,
+        org: String,
+        /// The role approvals put users in (its id).
+        #[arg(long)]
+        default_role: Option<String>,
+        /// A user (id or login) who approves; `role:<id>` for a role's
+        /// members (repeatable; replaces the list when given).
+        #[arg(long = "approver")]
+        approvers: Vec<String>,
+    },
+    /// Make ROLE (its id) carry an application: its members have it.
+    Carry {
+        role: String,
+        app: String,
+    },
+    /// Take an application off ROLE.
+    Uncarry {
+        role: String,
+        app: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RequestCmd {
+    List {
+        /// pending, approved, rejected, withdrawn or expired.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        /// Only the caller's own requests.
+        #[arg(long)]
+        mine: bool,
+    },
+    Show {
+        id: String,
+    },
+    /// Ask for access to an application (as the user the command runs as).
+    Ask {
+        app: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Approve {
+        id: String,
+        /// The role to put the user in (default: the application's default role).
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Reject {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Withdraw {
+        id: String,
     },
 }
 

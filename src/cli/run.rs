@@ -3,8 +3,8 @@
 use super::client::{CliError, Client};
 use super::output::print;
 use super::{
-    AdminCommand, AdminsCmd, AuditArgs, Conn, ExportArgs, OrgCmd, ReportArgs, RoleCmd, SuffixCmd,
-    TokenCmd, UserCmd,
+    AdminCommand, AdminsCmd, AppCmd, AuditArgs, Conn, ExportArgs, OrgCmd, ReportArgs, RequestCmd,
+    RoleCmd, SuffixCmd, TokenCmd, UserCmd,
 };
 use crate::config::Config;
 use serde_json::{Value, json};
@@ -15,6 +15,8 @@ const ORG_COLUMNS: &[&str] = &["name", "seats", "description"];
 const ADMIN_COLUMNS: &[&str] = &["role", "login", "state", "id"];
 const USER_COLUMNS: &[&str] = &["login", "organization", "state", "email", "id"];
 const ROLE_COLUMNS: &[&str] = &["name", "organization", "rights", "id"];
+const APP_COLUMNS: &[&str] = &["name", "organization", "requestable", "url", "id"];
+const REQUEST_COLUMNS: &[&str] = &["created", "state", "organization", "app", "login", "id"];
 const TOKEN_COLUMNS: &[&str] = &["id", "kind", "organization", "createdBy", "created"];
 const SUFFIX_COLUMNS: &[&str] = &["name", "created"];
 const AUDIT_COLUMNS: &[&str] = &[
@@ -45,6 +47,8 @@ fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliE
         AdminCommand::Org { conn, cmd } => org(&connect(&conn)?, cmd, conn.json),
         AdminCommand::User { conn, cmd } => user(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Role { conn, cmd } => role(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::App { conn, cmd } => app(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Request { conn, cmd } => request(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Admin { conn, cmd } => admins(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Token { conn, cmd } => token(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Suffix { conn, cmd } => suffix(&connect(&conn)?, cmd, conn.json),
@@ -253,6 +257,122 @@ fn role(c: &Client, cmd: RoleCmd, json: bool) -> Result<(), CliError> {
     };
     print(&out, ROLE_COLUMNS, json);
     Ok(())
+}
+
+fn app(c: &Client, cmd: AppCmd, json: bool) -> Result<(), CliError> {
+    let at = |id: &str, tail: &str| format!("/applications/{}{tail}", enc(id));
+    let out = match cmd {
+        AppCmd::List => c.call("GET", "/applications", None)?,
+        AppCmd::Show { app } => c.call("GET", &at(&app, ""), None)?,
+        AppCmd::Create {
+            name,
+            org,
+            url,
+            description,
+            requestable,
+        } => {
+            let body = json!({"name": name, "organization": org, "url": url,
+                "description": description, "requestable": requestable});
+            c.call("POST", "/applications", Some(&body))?
+        }
+        AppCmd::Set {
+            app,
+            name,
+            url,
+            description,
+            requestable,
+        } => {
+            let mut body = serde_json::Map::new();
+            let fields = [("name", name), ("url", url), ("description", description)];
+            for (k, v) in fields {
+                if let Some(v) = v {
+                    body.insert(k.into(), json!(v));
+                }
+            }
+            if let Some(r) = requestable {
+                body.insert("requestable".into(), json!(r));
+            }
+            c.call("PATCH", &at(&app, ""), Some(&Value::Object(body)))?
+        }
+        AppCmd::Delete { app } => c.call("DELETE", &at(&app, ""), None)?,
+        AppCmd::Approvers {
+            app,
+            org,
+            default_role,
+            approvers,
+        } => {
+            let mut body = serde_json::Map::new();
+            if let Some(r) = default_role {
+                body.insert("defaultRole".into(), json!(r));
+            }
+            if !approvers.is_empty() {
+                let list: Vec<Value> = approvers
+                    .iter()
+                    .map(|a| match a.strip_prefix("role:") {
+                        Some(id) => json!({"role": id}),
+                        None => json!({"user": a}),
+                    })
+                    .collect();
+                body.insert("approvers".into(), Value::Array(list));
+            }
+            let path = at(&app, &format!("/organizations/{}", enc(&org)));
+            let out = c.call("PUT", &path, Some(&Value::Object(body)))?;
+            print(&out, &[], true);
+            return Ok(());
+        }
+        AppCmd::Carry { role, app } => {
+            let path = format!("/roles/{}/applications", enc(&role));
+            c.call("POST", &path, Some(&json!({"application": app})))?
+        }
+        AppCmd::Uncarry { role, app } => {
+            let path = format!("/roles/{}/applications/{}", enc(&role), enc(&app));
+            c.call("DELETE", &path, None)?
+        }
+    };
+    print(&out, APP_COLUMNS, json);
+    Ok(())
+}
+
+fn request(c: &Client, cmd: RequestCmd, json: bool) -> Result<(), CliError> {
+    let at = |id: &str, tail: &str| format!("/requests/{}{tail}", enc(id));
+    let out = match cmd {
+        RequestCmd::List { state, org, mine } => {
+            let mine = mine.then(|| "true".to_owned());
+            let qs = query(&[("state", state), ("organization", org), ("mine", mine)]);
+            c.call("GET", &format!("/requests{qs}"), None)?
+        }
+        RequestCmd::Show { id } => c.call("GET", &at(&id, ""), None)?,
+        RequestCmd::Ask { app, reason } => {
+            let body = json!({"application": app, "reason": reason});
+            c.call("POST", "/requests", Some(&body))?
+        }
+        RequestCmd::Approve { id, role, note } => {
+            let body = json!({"role": role, "note": note});
+            c.call("POST", &at(&id, "/approve"), Some(&body))?
+        }
+        RequestCmd::Reject { id, note } => {
+            c.call("POST", &at(&id, "/reject"), Some(&json!({"note": note})))?
+        }
+        RequestCmd::Withdraw { id } => c.call("POST", &at(&id, "/withdraw"), Some(&json!({})))?,
+    };
+    let out = if json { out } else { flat_requests(out) };
+    print(&out, REQUEST_COLUMNS, json);
+    Ok(())
+}
+
+/// Requests with their application's name and requester's login as
+/// columns of their own (the JSON nests them).
+fn flat_requests(mut out: Value) -> Value {
+    let flatten = |r: &mut Value| {
+        r["app"] = r["application"]["name"].clone();
+        r["login"] = r["user"]["login"].clone();
+    };
+    if let Some(items) = out.get_mut("items").and_then(Value::as_array_mut) {
+        items.iter_mut().for_each(flatten);
+    } else if out.is_object() {
+        flatten(&mut out);
+    }
+    out
 }
 
 fn admins(c: &Client, cmd: AdminsCmd, json: bool) -> Result<(), CliError> {

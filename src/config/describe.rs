@@ -132,6 +132,13 @@ impl Config {
                 section(vec![("retention_days", int(d.audit_retention_days))]),
             ),
             (
+                "applications",
+                section(vec![(
+                    "request_expiry_hours",
+                    int(d.request_ttl / 3600 / 1000),
+                )]),
+            ),
+            (
                 "ids",
                 section(vec![("first_number", int(self.first_id_number))]),
             ),

@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     pub(super) posix: RawPosix,
     pub(super) users: RawUsers,
     pub(super) audit: RawAudit,
+    pub(super) applications: RawApplications,
     pub(super) import: crate::import::config::ImportSection,
     pub(super) notify: super::notify::NotifySection,
     pub(super) scim: crate::scim::config::ScimSection,
@@ -33,6 +34,13 @@ pub(super) struct RawConfig {
 pub(super) struct RawAudit {
     /// Days audit events are kept; 0 keeps them forever.
     pub(super) retention_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawApplications {
+    /// Hours an access request waits for a decision before it expires.
+    pub(super) request_expiry_hours: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

@@ -22,17 +22,23 @@
 //! - `settings`: the server's rules, read-only, for the system administrator;
 //! - `user`: one account (facts, actions, move, password reset, history);
 //! - `orgs`: the Organizations page (seats in use and free, add, delete);
-//! - `roles`: roles with their rights and members (nested roles too);
+//! - `roles`: roles with their rights and members (nested roles too), and
+//!   the applications they carry;
+//! - `apps`: the Applications pages (ask for one; add, set approvers);
+//! - `requests`: the Requests page (decide, withdraw);
 //! - `reports`: the built-in reports, with SVG charts (`chart`) and CSV;
 //! - `register`: registration with the invitation's token (no session);
-//! - `error`: a core error as a page, with the status the admin API gives.
+//! - `error`: a core error as a page, with the status the admin API gives;
+//! - `form`: posted fields, and the page after an action (notice or problem).
 
 mod access;
 mod account;
 mod actions;
+mod apps;
 mod audit;
 mod chart;
 mod error;
+mod form;
 mod imports;
 mod new_user;
 mod org;
@@ -41,6 +47,7 @@ mod overview;
 mod pages;
 mod register;
 mod reports;
+mod requests;
 mod roles;
 mod session;
 mod settings;
@@ -107,6 +114,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/audit", get(audit::audit))
         .route("/roles", get(roles::list).post(roles::create))
         .route("/roles/{id}", get(roles::show).post(roles::change))
+        .route("/applications", get(apps::list).post(apps::change))
+        .route("/applications/{id}", get(apps::show).post(apps::change_one))
+        .route("/requests", get(requests::show).post(requests::change))
         .route("/access", get(access::show).post(access::change))
         .route("/settings", get(settings::settings))
         .route("/reports", get(reports::reports))

@@ -8,6 +8,7 @@
 
 use super::ConsoleState;
 use super::error::{PageError, error_page, respond};
+use super::form::{Fields, field};
 use super::pages::Layout;
 use super::session::Caller;
 use crate::directory::flags::FLAGS;
@@ -47,15 +48,6 @@ pub struct NewUserPage {
     quota: String,
     invite: bool,
     problem: Option<String>,
-}
-
-/// The form as posted: every field by name (checkboxes are present or not).
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.trim())
 }
 
 fn form_page(d: &Directory, req: &Request, f: &Fields) -> Result<NewUserPage> {

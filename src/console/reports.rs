@@ -117,6 +117,18 @@ fn chart(kind: ReportKind, table: &Report) -> Option<String> {
             "Logins per account",
             vec![series("logins", "one", column(1))],
         ),
+        ReportKind::OpenRequests => (
+            "Pending access requests per organization",
+            vec![series("pending", "one", column(1))],
+        ),
+        ReportKind::RequestDecisions => (
+            "Access requests decided per day",
+            vec![
+                series("approved", "one", column(1)),
+                series("rejected", "two", column(2)),
+                series("expired", "three", column(4)),
+            ],
+        ),
         _ => return None,
     };
     Some(bars(title, &labels, &series))

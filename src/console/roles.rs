@@ -9,6 +9,7 @@
 
 use super::ConsoleState;
 use super::error::{PageError, respond};
+use super::form::{Fields, after, answer, field, told};
 use super::pages::Layout;
 use super::session::Caller;
 use crate::directory::model::{Member, Right, Role};
@@ -85,14 +86,6 @@ pub async fn list(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> 
     respond(&s.dir, move |d| list_page(d, &req)).await
 }
 
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.trim())
-}
-
 /// The rights ticked in the form.
 fn ticked(f: &Fields) -> Result<Vec<Right>> {
     f.iter()
@@ -155,9 +148,34 @@ pub struct RolePage {
     rights: Vec<(&'static str, bool)>,
     may_modify: bool,
     may_delete: bool,
+    /// The applications it carries, and those it could carry (id, name).
+    apps: Vec<(Uuid, String)>,
+    other_apps: Vec<(Uuid, String)>,
     notice: Option<String>,
     problem: Option<String>,
 }
+
+/// The applications `role` carries, and the others it may carry (its
+/// organization's and server-wide ones the caller sees).
+type AppChoices = (Vec<(Uuid, String)>, Vec<(Uuid, String)>);
+
+fn app_choices(d: &Directory, req: &Request, role: &Role) -> Result<AppChoices> {
+    let carried: Vec<(Uuid, String)> = d
+        .role_apps(req, role.id)?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let others = d
+        .list_apps(req)?
+        .into_iter()
+        .filter(|a| a.org.is_none() || a.org == role.org)
+        .filter(|a| !carried.iter().any(|(id, _)| *id == a.id))
+        .map(|a| (a.id, a.name))
+        .collect();
+    Ok((carried, others))
+}
+
+told!(RolePage);
 
 fn member_row(d: &Directory, req: &Request, m: Member) -> MemberRow {
     let (name, role) = match m {
@@ -175,7 +193,10 @@ fn role_page(d: &Directory, req: &Request, id: Uuid) -> Result<RolePage> {
     let role = d.get_role(req, id)?;
     let members = d.role_members(req, id)?;
     let (may_modify, may_delete) = d.role_actions(req, &role);
+    let (apps, other_apps) = app_choices(d, req, &role)?;
     Ok(RolePage {
+        apps,
+        other_apps,
         layout: Layout::for_caller(d, req, &format!("Role {}", role.name)),
         members: members.into_iter().map(|m| member_row(d, req, m)).collect(),
         rights: Right::ALL
@@ -243,6 +264,17 @@ fn act(d: &Directory, req: &Request, id: Uuid, f: &Fields) -> Result<Option<Stri
             Ok(Some(format!("The rights of {} were saved.", role.name)))
         }
         "delete" => d.delete_role(req, id).map(|()| None),
+        "add-app" | "remove-app" => {
+            let app = Uuid::parse_str(field(f, "app"))
+                .map_err(|_| Error::invalid("name an application"))?;
+            let carry = field(f, "action") == "add-app";
+            if carry {
+                d.add_role_app(req, id, app)?;
+            } else {
+                d.remove_role_app(req, id, app)?;
+            }
+            Ok(Some("The role's applications were saved.".to_owned()))
+        }
         other => Err(Error::invalid(format!("unknown action '{other}'"))),
     }
 }
@@ -259,26 +291,8 @@ pub async fn change(
         .dir
         .blocking(move |d| {
             let id = role_id(&id)?;
-            let outcome = match act(d, &req, id, &f) {
-                Ok(None) => return Ok(None),
-                Ok(Some(notice)) => Ok(notice),
-                Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Exists(_))) => {
-                    Err(e.to_string())
-                }
-                Err(e) => return Err(e),
-            };
-            let mut p = role_page(d, &req, id)?;
-            match outcome {
-                Ok(n) => p.notice = Some(n),
-                Err(m) => p.problem = Some(m),
-            }
-            Ok(Some(p))
+            after(act(d, &req, id, &f), || role_page(d, &req, id))
         })
         .await;
-    match done {
-        Ok(None) => Redirect::to("/roles").into_response(),
-        Ok(Some(p)) if p.problem.is_some() => (StatusCode::BAD_REQUEST, p).into_response(),
-        Ok(Some(p)) => p.into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
+    answer(done, "/roles")
 }

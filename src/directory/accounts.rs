@@ -74,6 +74,9 @@ impl Directory {
             }
         }
         user.flags.delegate = false;
+        let asked = tx.requests_of_user(user.id)?;
+        let why = "the user left the organization";
+        super::apps::requests::close_where(tx, asked, |r| r.org != org_id, why)?;
         let mut org = org_by_id(tx, org_id)?;
         if org.admin == Some(user.id) {
             org.admin = None;

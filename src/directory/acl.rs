@@ -173,6 +173,27 @@ pub enum Action {
     /// (`entryUUID`, the timestamps), as `dirgate load-ldif` does: the
     /// system administrator only, since ids are what applications key on.
     KeepIdentity,
+    /// Create, change and delete applications owned by the target
+    /// organization (`None`: server-wide ones), and set an organization's
+    /// approvers and default role for an application it may use: the
+    /// system administrator, and an organization's administrators there.
+    ManageApplications,
+    /// Know that an application exists and read its entry (not who has
+    /// it, which follows [`Action::Read`] on each user): one owned by the
+    /// actor's scope, or a server-wide one, which every organization may use.
+    SeeApplication,
+    /// Ask for access to an application (`target.subject` must be the
+    /// actor, `target.org` its own organization).
+    RequestApplication,
+    /// Approve or reject a request of `target.subject` in `target.org`:
+    /// the organization's administrators, holders of role management there,
+    /// and the users it named as the application's approvers
+    /// (`target.named`); never the requester itself.
+    DecideRequest,
+    /// Read a request: its requester, and whoever may decide it.
+    ReadRequest,
+    /// Withdraw a pending request: its requester only.
+    WithdrawRequest,
 }
 
 /// What the action is aimed at: its organization (`None` = in no organization,
@@ -186,6 +207,10 @@ pub struct Target {
     /// administer accounts that rank below them (a delegate cannot disable its
     /// Organization Administrator or another delegate).
     pub rank: Rank,
+    /// The target names the actor in a role the data gives it (an
+    /// application's approver in `org`): set by the use case that read it,
+    /// weighed by the rule of each action that cares.
+    pub named: bool,
 }
 
 /// Administrative standing inside an organization, lowest first: members,
@@ -228,6 +253,7 @@ impl Target {
             org,
             subject: Some(id),
             rank,
+            named: false,
         }
     }
 }
@@ -268,11 +294,15 @@ impl Policy {
                 ActorKind::Anonymous => match action {
                     Action::ReadTree => self.anonymous_read.is_some(),
                     Action::Read => self.anonymous_read.is_some_and(|s| s.covers(target.org)),
+                    Action::SeeApplication => self
+                        .anonymous_read
+                        .is_some_and(|s| target.org.is_none() || s.covers(target.org)),
                     _ => false,
                 },
                 ActorKind::Service { scope } => match action {
                     Action::ReadTree => true,
                     Action::Read => scope.covers(target.org),
+                    Action::SeeApplication => target.org.is_none() || scope.covers(target.org),
                     _ => false,
                 },
                 ActorKind::Token { scope } => token_may(*scope, action, target),
@@ -326,12 +356,12 @@ impl Policy {
 /// administer people, grant rights, or touch server settings.
 fn token_may(scope: Scope, action: Action, target: &Target) -> bool {
     use Action::*;
-    if action == ReadTree {
+    if action == ReadTree || (action == SeeApplication && target.org.is_none()) {
         return true;
     }
     let provisioning = matches!(
         action,
-        Read | CreateUser | CreateRole | ModifyRole | DeleteRole
+        Read | CreateUser | CreateRole | ModifyRole | DeleteRole | SeeApplication
     );
     // Acting on an account (its password, which SCIM may sync; its state, its
     // name, its roles, its organization, its deletion): members only. A token
@@ -380,6 +410,14 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         GrantRight(right) => has(right),
         ReadReports | ReadAudit | ManageUnits => admin,
         ImportFile => imports_somewhere(p),
+        ManageApplications => admin,
+        SeeApplication => target.org.is_none() || target.org == p.org,
+        RequestApplication => is_self && p.org.is_some() && target.org == p.org,
+        WithdrawRequest => is_self,
+        // Approving puts the requester in a role; the rank and rights rules
+        // of that membership are asked besides, when the role carries rights.
+        DecideRequest => !is_self && decides(p, target),
+        ReadRequest => is_self || decides(p, target),
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
         ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
         CreateOrganization
@@ -394,6 +432,15 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         | ExportSecrets
         | KeepIdentity => false,
     }
+}
+
+/// Whether a user decides requests of `target.org`: its administrators,
+/// holders of role management there, and approvers it named (who must
+/// belong to it: an approver acts in its own organization only).
+fn decides(p: &UserPowers, target: &Target) -> bool {
+    administers(p, target.org)
+        || holds(p, Right::RoleManagement, target.org)
+        || (target.named && target.org.is_some() && target.org == p.org)
 }
 
 /// Whether a user ranks above the account `target` names, in its

@@ -23,6 +23,7 @@ pub enum Record {
     User(Uuid),
     Role(Uuid),
     Service(Uuid),
+    App(Uuid),
 }
 
 impl Directory {
@@ -59,7 +60,14 @@ impl Directory {
     /// audited as a refused read); a record that is gone passes (the caller
     /// answers for it as for any other missing one).
     pub fn know_record(&self, tx: &Tx, req: &Request, record: Record) -> Result<()> {
+        if let Record::App(id) = record {
+            return match tx.app(id)? {
+                Some(app) => self.app_known(req, &app),
+                None => Ok(()),
+            };
+        }
         let target = match record {
+            Record::App(_) => None,
             Record::Org(id) => Some(Target::org(Some(id))),
             Record::Unit(id) => tx.unit(id)?.map(|u| Target::org(Some(u.org))),
             Record::User(id) => tx.user(id)?.map(|u| read_target(&u)),

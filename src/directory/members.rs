@@ -199,7 +199,7 @@ impl Directory {
 
 /// The users `member` stands for: itself, or every user inside a role,
 /// nested roles included (each role once, at most `max_depth` levels down).
-fn users_within(tx: &Tx, member: Member, max_depth: usize) -> Result<BTreeSet<Uuid>> {
+pub(super) fn users_within(tx: &Tx, member: Member, max_depth: usize) -> Result<BTreeSet<Uuid>> {
     let (mut users, mut seen) = (BTreeSet::new(), HashSet::new());
     let mut frontier = vec![member];
     for _ in 0..=max_depth {

@@ -33,6 +33,8 @@ pub mod accounts;
 pub mod acl;
 pub mod admin_tokens;
 pub mod admins;
+pub mod app_records;
+pub mod apps;
 pub mod attributes;
 pub mod audit;
 pub mod auth;
@@ -105,6 +107,8 @@ pub struct Settings {
     pub hash_workers: usize,
     /// argon2id jobs that may wait for a thread; past it, checks answer busy.
     pub hash_queue: usize,
+    /// How long an access request waits for a decision before it expires.
+    pub request_ttl: model::Millis,
 }
 
 /// The `[posix]` defaults: shown for a POSIX account that has no value of
@@ -144,6 +148,7 @@ impl Default for Settings {
             posix: PosixDefaults::default(),
             hash_workers: hash_pool::default_workers(),
             hash_queue: hash_pool::DEFAULT_QUEUE,
+            request_ttl: 14 * 24 * 3600 * 1000,
         }
     }
 }

@@ -131,6 +131,7 @@ impl Lifecycle {
     }
 }
 
+pub use super::app_records::{AccessRequest, AppInOrg, Application, RequestState};
 pub use super::flags::{AccountFlags, FLAGS, Flag};
 
 /// Failed-bind bookkeeping for lockout.

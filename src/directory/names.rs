@@ -6,7 +6,7 @@
 use crate::directory::error::{Error, Result};
 
 /// Organization names that would collide with the fixed branches of the tree.
-pub const RESERVED_ORG_NAMES: [&str; 4] = ["people", "groups", "services", "roles"];
+pub const RESERVED_ORG_NAMES: [&str; 5] = ["people", "groups", "services", "roles", "applications"];
 
 const MAX_ORG_NAME: usize = 64;
 const MAX_LOGIN: usize = 254;
@@ -59,7 +59,7 @@ pub fn check_org_name(name: &str) -> Result<()> {
         .any(|r| r.eq_ignore_ascii_case(name))
     {
         return Err(Error::invalid(format!(
-            "organization name '{name}' is reserved (people, groups, services and roles are branches of the tree)"
+            "organization name '{name}' is reserved (people, groups, services, roles and applications are branches of the tree)"
         )));
     }
     Ok(())
@@ -148,6 +148,11 @@ pub fn check_email(email: &str) -> Result<()> {
 /// A role name: non-empty text without control characters or surrounding spaces.
 pub fn check_role_name(name: &str) -> Result<()> {
     check_label("role name", name, MAX_ROLE_NAME)
+}
+
+/// An application name: the rules of a role name (it is the `cn` of its entry).
+pub fn check_app_name(name: &str) -> Result<()> {
+    check_label("application name", name, MAX_ROLE_NAME)
 }
 
 /// A service account name: same shape as an organization name.

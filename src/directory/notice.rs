@@ -30,6 +30,22 @@ pub enum Notice {
         org: Option<Uuid>,
         summary: String,
     },
+    /// A user (`login`) asked for access to an application; its
+    /// organization's approvers should decide.
+    AccessRequested {
+        login: String,
+        org: Option<Uuid>,
+        app: Uuid,
+        app_name: String,
+    },
+    /// A request of `login` left pending: `outcome` is approved, rejected
+    /// or expired.
+    RequestDecided {
+        login: String,
+        org: Option<Uuid>,
+        app_name: String,
+        outcome: String,
+    },
 }
 
 impl Notice {
@@ -41,6 +57,8 @@ impl Notice {
             Notice::Validated { .. } => "validated",
             Notice::AccountLocked { .. } => "account-locked",
             Notice::ImportCompleted { .. } => "bulk-update-completed",
+            Notice::AccessRequested { .. } => "access-requested",
+            Notice::RequestDecided { .. } => "request-decided",
         }
     }
 
@@ -51,15 +69,21 @@ impl Notice {
             | Notice::ReadyForValidation { login, org }
             | Notice::Validated { login, org }
             | Notice::AccountLocked { login, org }
-            | Notice::ImportCompleted { login, org, .. } => (login, *org),
+            | Notice::ImportCompleted { login, org, .. }
+            | Notice::AccessRequested { login, org, .. }
+            | Notice::RequestDecided { login, org, .. } => (login, *org),
         }
     }
 
     /// What happened, beyond the account and the organization (counts of an
     /// import); never a secret.
-    pub fn detail(&self) -> Option<&str> {
+    pub fn detail(&self) -> Option<String> {
         match self {
-            Notice::ImportCompleted { summary, .. } => Some(summary),
+            Notice::ImportCompleted { summary, .. } => Some(summary.clone()),
+            Notice::AccessRequested { app_name, .. } => Some(format!("application {app_name}")),
+            Notice::RequestDecided {
+                app_name, outcome, ..
+            } => Some(format!("application {app_name}: {outcome}")),
             _ => None,
         }
     }

@@ -17,7 +17,7 @@ pub(super) fn recipients(tx: &Tx, notice: &Notice) -> crate::store::StoreResult<
     let (login, org) = notice.parts();
     let mut to = Vec::new();
     match notice {
-        Notice::Invitation { .. } | Notice::Validated { .. } => {
+        Notice::Invitation { .. } | Notice::Validated { .. } | Notice::RequestDecided { .. } => {
             if let Some(email) = tx.user_by_login(login)?.and_then(|u| u.email) {
                 to.push(email);
             }
@@ -33,10 +33,23 @@ pub(super) fn recipients(tx: &Tx, notice: &Notice) -> crate::store::StoreResult<
                 to.push(email);
             }
             administrators(tx, org, &mut to)?;
-            let mut seen = std::collections::HashSet::new();
-            to.retain(|e| seen.insert(e.to_ascii_lowercase()));
+        }
+        Notice::AccessRequested { app, .. } => {
+            // The approvers the organization named for the application;
+            // without any, its administrators (who always may decide).
+            let named = org.map_or(Ok(Vec::new()), |o| super::apps::approver_ids(tx, *app, o))?;
+            for id in &named {
+                if let Some(email) = tx.user(*id)?.and_then(|u| u.email) {
+                    to.push(email);
+                }
+            }
+            if named.is_empty() {
+                administrators(tx, org, &mut to)?;
+            }
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    to.retain(|e| seen.insert(e.to_ascii_lowercase()));
     Ok(to)
 }
 

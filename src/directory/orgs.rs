@@ -306,10 +306,15 @@ impl Directory {
         let users = tx.users_in(Some(org.id))?.len();
         let roles = tx.roles_in(Some(org.id))?.len();
         let units = tx.units_in(org.id)?.len();
-        if users > 0 || roles > 0 || units > 0 {
+        let apps = tx.apps_in(Some(org.id))?.len();
+        if users > 0 || roles > 0 || units > 0 || apps > 0 {
             let units = match units {
                 0 => String::new(),
                 n => format!(" and {n} organizational unit(s)"),
+            };
+            let units = match apps {
+                0 => units,
+                n => format!("{units} and {n} application(s)"),
             };
             return Err(Error::conflict(format!(
                 "organization {} still has {users} user(s) and {roles} role(s){units}; move or delete them first",
@@ -324,6 +329,7 @@ impl Directory {
             detail: None,
         };
         self.log(tx, req, change)?;
+        super::apps::forget_org(tx, org.id)?;
         tx.delete_org(org.id)?;
         Ok(())
     }

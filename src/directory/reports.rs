@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// Most audit events a report reads.
 const MAX_EVENTS: usize = 100_000;
-const DAY: Millis = 24 * 60 * 60 * 1000;
+pub(crate) const DAY: Millis = 24 * 60 * 60 * 1000;
 /// The longest period a report looks back over.
 const MAX_DAYS: u32 = 3660;
 
@@ -32,10 +32,15 @@ pub enum ReportKind {
     Seats,
     /// Successful and failed logins on each day of the period.
     LoginsPerDay,
+    /// Pending access requests per organization, with the oldest one.
+    OpenRequests,
+    /// Access requests approved, rejected, withdrawn and expired on each
+    /// day of the period.
+    RequestDecisions,
 }
 
 impl ReportKind {
-    pub const ALL: [(&'static str, ReportKind); 7] = [
+    pub const ALL: [(&'static str, ReportKind); 9] = [
         ("active-users", ReportKind::ActiveUsers),
         ("inactive-users", ReportKind::InactiveUsers),
         ("failed-logins", ReportKind::FailedLogins),
@@ -43,6 +48,8 @@ impl ReportKind {
         ("users-by-state", ReportKind::UsersByState),
         ("seats", ReportKind::Seats),
         ("logins-per-day", ReportKind::LoginsPerDay),
+        ("open-requests", ReportKind::OpenRequests),
+        ("request-decisions", ReportKind::RequestDecisions),
     ];
 
     pub fn parse(name: &str) -> Result<ReportKind> {
@@ -131,7 +138,7 @@ impl Directory {
 }
 
 /// A time cell: RFC 3339 in UTC (milliseconds if out of range).
-fn rfc3339(ms: Millis) -> String {
+pub(crate) fn rfc3339(ms: Millis) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| {
@@ -152,6 +159,10 @@ fn build(tx: &Tx, kind: ReportKind, s: &Scope) -> Result<Report> {
         ReportKind::UsersByState => by_state(s),
         ReportKind::Seats => seats(tx, s)?,
         ReportKind::LoginsPerDay => per_day(tx, s)?,
+        ReportKind::OpenRequests => super::apps::reports::open_requests(tx, s.org, &s.names)?,
+        ReportKind::RequestDecisions => {
+            super::apps::reports::decisions_per_day(tx, s.org, s.since)?
+        }
     })
 }
 

@@ -339,6 +339,7 @@ impl Directory {
             detail: None,
         };
         self.log(tx, req, change)?;
+        super::apps::forget_role(tx, id)?;
         tx.delete_role(id)?;
         Ok(())
     }

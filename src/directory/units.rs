@@ -18,6 +18,8 @@ use uuid::Uuid;
 /// The name an organization's own roles container has (`ou=roles,ou=<Org>`):
 /// no unit directly in an organization may take it.
 const ROLES: &str = "roles";
+/// Likewise its applications container (`ou=applications,ou=<Org>`).
+const APPLICATIONS: &str = "applications";
 
 /// A new unit.
 #[derive(Clone, Debug)]
@@ -58,6 +60,11 @@ fn check_unit_name(name: &str, parent: Option<Uuid>) -> Result<()> {
     if parent.is_none() && name.trim().eq_ignore_ascii_case(ROLES) {
         return Err(Error::invalid(
             "'roles' directly in an organization is dirgate's container of its roles",
+        ));
+    }
+    if parent.is_none() && name.trim().eq_ignore_ascii_case(APPLICATIONS) {
+        return Err(Error::invalid(
+            "'applications' directly in an organization is dirgate's container of its applications",
         ));
     }
     Ok(())

@@ -7,9 +7,10 @@
 //! never opens the store, and keeps no rule of its own.
 
 use super::acl::{Action, Actor, AttrClass, Policy, Rank, Target};
+use super::apps::grants;
 use super::auth::scope_org;
 use super::error::Result;
-use super::model::{Member, Organization, Role, ServiceAccount, Unit, User};
+use super::model::{Application, Member, Organization, Role, ServiceAccount, Unit, User};
 use super::{Directory, Settings, roles};
 use crate::store::Tx;
 use uuid::Uuid;
@@ -23,6 +24,8 @@ pub enum Seen {
     Entry,
     /// A service account: the system administrator's to see.
     Service,
+    /// An application (owned by `org`, `None`: server-wide).
+    App,
 }
 
 /// A read of the directory for one actor (see the module documentation).
@@ -67,12 +70,14 @@ impl<'a> View<'a> {
         let (action, target) = match seen {
             Seen::Tree => (Action::ReadTree, Target::default()),
             Seen::Service => (Action::ManageServiceAccounts, Target::org(org)),
+            Seen::App => (Action::SeeApplication, Target::org(org)),
             Seen::Entry => (
                 Action::Read,
                 Target {
                     org,
                     subject,
                     rank: Rank::Member,
+                    named: false,
                 },
             ),
         };
@@ -109,6 +114,19 @@ impl<'a> View<'a> {
     /// Every role `member` is in, nested ones included (ids only).
     pub fn member_of_closure(&self, member: Uuid) -> Result<Vec<Uuid>> {
         roles::member_of_closure(self.tx, member, self.settings.max_role_depth)
+    }
+
+    /// The applications `member` has through its roles (ids only; whether
+    /// the actor may see each is [`View::may_read`] with [`Seen::App`]).
+    pub fn apps_of(&self, member: Uuid) -> Result<Vec<Uuid>> {
+        grants::apps_of(self.tx, member, self.settings.max_role_depth)
+    }
+
+    /// Every user who has application `app` (whether the actor may read
+    /// each is [`View::may_read`]).
+    pub fn users_with(&self, app: Uuid) -> Result<Vec<Uuid>> {
+        let users = grants::users_with(self.tx, app, self.settings.max_role_depth)?;
+        Ok(users.into_iter().collect())
     }
 }
 
@@ -193,5 +211,17 @@ impl View<'_> {
     }
     pub fn service_by_name(&self, name: &str) -> Result<Option<ServiceAccount>> {
         Ok(self.tx.service_by_name(name)?)
+    }
+    pub fn app(&self, id: Uuid) -> Result<Option<Application>> {
+        Ok(self.tx.app(id)?)
+    }
+    pub fn app_by_name(&self, org: Option<Uuid>, name: &str) -> Result<Option<Application>> {
+        Ok(self.tx.app_by_name(org, name)?)
+    }
+    pub fn apps_in(&self, org: Option<Uuid>) -> Result<Vec<Uuid>> {
+        Ok(self.tx.apps_in(org)?)
+    }
+    pub fn apps(&self) -> Result<Vec<Application>> {
+        Ok(self.tx.apps()?)
     }
 }

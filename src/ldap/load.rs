@@ -166,7 +166,9 @@ fn load_one(
         Step::Times => return keep_times(ctx, req, tx, r, &dn),
         Step::Add => {}
     }
-    if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_)) = found(ctx, req, tx, &dn)? {
+    if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_) | Node::AppsOf(_)) =
+        found(ctx, req, tx, &dn)?
+    {
         loaded.fixed += 1;
         return Ok(());
     }

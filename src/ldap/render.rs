@@ -20,6 +20,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub mod addresses;
+mod apps;
 mod export;
 mod groups;
 pub mod manager;
@@ -119,6 +120,8 @@ impl<'a> Renderer<'a> {
     pub fn render(&mut self, node: Node) -> Result<Option<Entry>> {
         match node {
             Node::Base => Ok(self.may_read(node, None, None).then(|| self.base_entry())),
+            // Applications are not exported (see `apps`), nor their branch.
+            Node::Branch(Branch::Applications) if self.export => Ok(None),
             Node::Branch(b) => Ok(self
                 .may_read(node, None, None)
                 .then(|| self.branch_entry(b))),
@@ -150,6 +153,20 @@ impl<'a> Renderer<'a> {
             Node::PrivateGroup(id) => match self.tx.user(id)? {
                 Some(u) if !self.export && self.may_read(node, u.org, Some(u.id)) => {
                     self.private_group_entry(&u).map(Some)
+                }
+                _ => Ok(None),
+            },
+            // Applications are made over the admin API, and their members
+            // are computed: an export leaves them out (see `apps`).
+            Node::AppsOf(id) => match self.tx.org(id)? {
+                Some(o) if !self.export && self.may_read(node, Some(id), None) => {
+                    Ok(Some(self.apps_entry(&o)))
+                }
+                _ => Ok(None),
+            },
+            Node::App(id) => match self.tx.app(id)? {
+                Some(a) if !self.export && self.tx.may_read(Seen::App, a.org, None) => {
+                    self.app_entry(&a).map(Some)
                 }
                 _ => Ok(None),
             },
@@ -258,6 +275,7 @@ impl<'a> Renderer<'a> {
             Branch::People => "Users in no organization",
             Branch::Groups => "Server-wide roles",
             Branch::Services => "Service accounts for applications",
+            Branch::Applications => "Server-wide applications: each one's members have access",
         };
         self.container(self.tree.branch_dn(b), b.name(), what)
     }
@@ -324,7 +342,8 @@ impl<'a> Renderer<'a> {
             e.push("manager", dn.into_iter().collect());
         }
         if self.member_of {
-            let dns = self.member_of_dns(u.id)?;
+            let mut dns = self.member_of_dns(u.id)?;
+            dns.extend(self.app_dns(u.id)?);
             if !dns.is_empty() {
                 e.push("memberOf", dns);
             }

@@ -14,7 +14,7 @@ use super::schema::{self, AttributeType, SUBSCHEMA_DN};
 use super::select::Selection;
 use super::tree::{Node, Resolved, Tree, private_groups};
 use crate::directory::Result;
-use crate::directory::view::View;
+use crate::directory::view::{Seen, View};
 use ldap3_proto::proto::{LdapFilter, LdapSearchScope};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -164,7 +164,14 @@ fn probe(tx: &View<'_>, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<
             // lookup agrees with caseIgnoreMatch for them.
             let services = tx.service_by_name(v)?.map(|s| Node::Service(s.id));
             let private = private_groups::named(tx, v)?;
-            users.chain(roles).chain(services).chain(private).collect()
+            // Applications are few: their names are compared one by one.
+            let apps = apps_named(tx, &key)?;
+            users
+                .chain(roles)
+                .chain(services)
+                .chain(private)
+                .chain(apps)
+                .collect()
         }
         "entryUUID" => match Uuid::try_parse(v) {
             Ok(id) => node_by_id(tx, id)?.into_iter().collect(),
@@ -189,6 +196,9 @@ fn probe(tx: &View<'_>, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<
         },
         "memberOf" => match Dn::parse(v).ok().map(|dn| tree.resolve(tx, &dn)) {
             Some(Ok(Resolved::Found(Node::Role(role)))) => members_below(tx, role, max_depth)?,
+            Some(Ok(Resolved::Found(Node::App(app)))) => {
+                tx.users_with(app)?.into_iter().map(Node::User).collect()
+            }
             Some(Err(e)) => return Err(e),
             _ => Vec::new(),
         },
@@ -210,9 +220,22 @@ fn node_by_id(tx: &View<'_>, id: Uuid) -> Result<Option<Node>> {
         Some(Node::Org(id))
     } else if tx.service(id)?.is_some() {
         Some(Node::Service(id))
+    } else if tx.app(id)?.is_some() {
+        Some(Node::App(id))
     } else {
         None
     })
+}
+
+/// Applications whose name has the loose key `key` (a superset of the
+/// names caseIgnoreMatch finds equal).
+fn apps_named(tx: &View<'_>, key: &str) -> Result<Vec<Node>> {
+    Ok(tx
+        .apps()?
+        .into_iter()
+        .filter(|a| crate::directory::names::loose_key(&a.name) == key)
+        .map(|a| Node::App(a.id))
+        .collect())
 }
 
 /// Users and roles whose (nested) memberOf includes `role`.
@@ -275,10 +298,10 @@ impl Kinds {
     fn has(self, node: Node) -> bool {
         match node {
             Node::Base => self.base,
-            Node::Branch(_) | Node::RolesOf(_) | Node::Unit(_) => self.containers,
+            Node::Branch(_) | Node::RolesOf(_) | Node::AppsOf(_) | Node::Unit(_) => self.containers,
             Node::Org(_) => self.orgs,
             Node::User(_) => self.users,
-            Node::Role(_) | Node::PrivateGroup(_) => self.roles,
+            Node::Role(_) | Node::PrivateGroup(_) | Node::App(_) => self.roles,
             Node::Service(_) => self.services,
         }
     }
@@ -299,9 +322,8 @@ fn kinds_of_class(value: &str) -> Kinds {
         | "shadowAccount"
         | "ldapPublicKey"
         | "dirgateAccount" => Kinds { users: true, ..k },
-        "groupOfNames" | "groupOfUniqueNames" | "posixGroup" | "dirgateRole" | "dirgateGroup" => {
-            Kinds { roles: true, ..k }
-        }
+        "groupOfNames" | "groupOfUniqueNames" | "posixGroup" | "dirgateRole" | "dirgateGroup"
+        | "dirgateApplication" => Kinds { roles: true, ..k },
         "organizationalUnit" => Kinds {
             base: true,
             containers: true,
@@ -330,6 +352,23 @@ pub struct StoreChain<'a> {
     pub tree: &'a Tree,
 }
 
+impl StoreChain<'_> {
+    /// The applications user `id` has that the searcher may see.
+    fn visible_apps(&self, id: Uuid) -> Vec<Node> {
+        let apps = self.tx.apps_of(id).unwrap_or_default();
+        apps.into_iter()
+            .filter(|a| {
+                self.tx
+                    .app(*a)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|app| self.tx.may_read(Seen::App, app.org, None))
+            })
+            .map(Node::App)
+            .collect()
+    }
+}
+
 impl Chain for StoreChain<'_> {
     fn transitive(&self, entry: &Entry, attr: &AttributeType) -> Vec<String> {
         let direct = || entry.get(attr).map(<[String]>::to_vec).unwrap_or_default();
@@ -349,9 +388,17 @@ impl Chain for StoreChain<'_> {
         };
         match (attr.canonical(), node) {
             ("memberOf", Node::User(id) | Node::Role(id)) => match self.tx.visible_member_of(id) {
-                Ok(roles) => dns(roles.into_iter().map(|r| Node::Role(r.id)).collect()),
+                Ok(roles) => {
+                    let mut nodes: Vec<Node> =
+                        roles.into_iter().map(|r| Node::Role(r.id)).collect();
+                    if let Node::User(id) = node {
+                        nodes.extend(self.visible_apps(id));
+                    }
+                    dns(nodes)
+                }
                 Err(_) => direct(),
             },
+            ("member" | "uniqueMember", Node::App(_)) => direct(),
             ("member" | "uniqueMember", Node::Role(id)) => {
                 match members_below(self.tx, id, self.tx.settings().max_role_depth) {
                     Ok(nodes) => dns(nodes),

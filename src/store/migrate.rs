@@ -9,7 +9,7 @@ use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 pub(super) const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -49,6 +49,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 7,
         apply: create_outbox_tables,
+    },
+    Step {
+        to: 8,
+        apply: create_app_tables,
     },
 ];
 
@@ -197,5 +201,19 @@ fn create_outbox_tables(tx: &mut Tx, _: u32) -> StoreResult<()> {
     let w = tx.unrecorded()?;
     w.open_table(OUTBOX)?;
     w.open_table(OUTBOX_PENDING)?;
+    Ok(())
+}
+
+/// Version 8: applications, the roles that carry them, and access requests.
+fn create_app_tables(tx: &mut Tx, _: u32) -> StoreResult<()> {
+    let w = tx.unrecorded()?;
+    for def in [APPS, REQUESTS] {
+        w.open_table(def)?;
+    }
+    w.open_table(APP_BY_NAME)?;
+    w.open_table(OPEN_REQUESTS)?;
+    for def in [ORG_APPS, ROLE_APPS, APP_ROLES, ORG_REQUESTS, USER_REQUESTS] {
+        w.open_multimap_table(def)?;
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! operation is all or nothing. redb is synchronous: call these off the async
 //! worker threads.
 
+mod apps;
 mod backup;
 mod batch;
 mod cache;

@@ -54,6 +54,15 @@ macro_rules! each_table {
         $plain!(CHANGELOG);
         $plain!(OUTBOX);
         $plain!(OUTBOX_PENDING);
+        $plain!(APPS);
+        $plain!(APP_BY_NAME);
+        $multi!(ORG_APPS);
+        $multi!(ROLE_APPS);
+        $multi!(APP_ROLES);
+        $plain!(REQUESTS);
+        $multi!(ORG_REQUESTS);
+        $multi!(USER_REQUESTS);
+        $plain!(OPEN_REQUESTS);
     }};
 }
 pub(super) use each_table;

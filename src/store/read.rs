@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub(super) const SYSTEM_ADMIN_KEY: &str = "system_admin";
 
 impl Tx {
-    fn record<T: DeserializeOwned>(
+    pub(super) fn record<T: DeserializeOwned>(
         &self,
         def: TableDefinition<'static, u128, &'static [u8]>,
         what: &'static str,
@@ -40,7 +40,7 @@ impl Tx {
         Ok(got)
     }
 
-    fn all<T: DeserializeOwned>(
+    pub(super) fn all<T: DeserializeOwned>(
         &self,
         def: TableDefinition<u128, &[u8]>,
         what: &'static str,
@@ -55,7 +55,7 @@ impl Tx {
         })
     }
 
-    fn unique(
+    pub(super) fn unique(
         &self,
         def: TableDefinition<'static, &'static str, u128>,
         key: &str,
@@ -170,7 +170,7 @@ impl Tx {
         })
     }
 
-    fn multi(
+    pub(super) fn multi(
         &self,
         def: redb::MultimapTableDefinition<'static, u128, u128>,
         key: u128,

@@ -83,3 +83,26 @@ pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 /// little-endian) and the channel's name, so a channel's delivery thread
 /// finds its work without decoding an entry.
 pub const OUTBOX_PENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox_pending");
+
+/// Applications: id → record.
+pub const APPS: TableDefinition<u128, &[u8]> = TableDefinition::new("apps");
+/// `<owning org or nil>/<folded name>` → application.
+pub const APP_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_app_name");
+/// Owning organization (nil = server-wide) → its applications.
+pub const ORG_APPS: MultimapTableDefinition<u128, u128> = MultimapTableDefinition::new("org_apps");
+/// Role → the applications it carries.
+pub const ROLE_APPS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("role_apps");
+/// Application → the roles that carry it.
+pub const APP_ROLES: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("app_roles");
+/// Access requests: id → record, every state.
+pub const REQUESTS: TableDefinition<u128, &[u8]> = TableDefinition::new("requests");
+/// Organization → its requests.
+pub const ORG_REQUESTS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("org_requests");
+/// Requester → its requests.
+pub const USER_REQUESTS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("user_requests");
+/// Pending requests → when each expires (ms, i64): what the expiry sweep reads.
+pub const OPEN_REQUESTS: TableDefinition<u128, i64> = TableDefinition::new("open_requests");

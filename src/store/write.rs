@@ -341,6 +341,7 @@ impl Tx {
         self.table(GROUP_GIDS)?.remove(old.gid_number)?;
         self.set_entry(ORG_ROLES, org_key(old.org), id, false)?;
         self.drop_memberships(id)?;
+        self.unlink_role_apps(id)?;
         self.remove_record(ROLES, id)
     }
 

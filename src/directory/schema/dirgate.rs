@@ -158,6 +158,11 @@ pub(super) static DIRGATE_ATTRIBUTES: &[At] = &[
         &["dirgateDivision"],
         "dirgate: division of a person (SCIM enterprise division)",
     ),
+    flag(
+        arc!(".1.1.19"),
+        &["dirgateRequestable"],
+        "dirgate: users may ask for access to the application",
+    ),
 ];
 
 pub(super) static DIRGATE_CLASSES: &[Oc] = &[
@@ -242,5 +247,17 @@ pub(super) static DIRGATE_CLASSES: &[Oc] = &[
             "o",
             "description",
         ],
+    },
+    // An application's entry (`cn=<app>,ou=applications,…`) is a
+    // groupOfNames and groupOfUniqueNames whose members are the users who
+    // have it now; this class carries what else the application says.
+    Oc {
+        oid: arc!(".1.2.6"),
+        names: &["dirgateApplication"],
+        desc: "dirgate: an application, its members the users who have access to it",
+        kind: Auxiliary,
+        sup: &["top"],
+        must: &[],
+        may: &["labeledURI", "dirgateRequestable", "description"],
     },
 ];

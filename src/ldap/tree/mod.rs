@@ -4,13 +4,15 @@
 //! `ou=<Org>` with `uid=<login>` users and `ou=roles` holding `cn=<role>`, and
 //! the organizational units a tenant brings (`ou=People,ou=<Org>`, at any
 //! depth) holding users, roles and more units; `ou=people`, `ou=groups` and
-//! `ou=services` for what belongs to no organization.
+//! `ou=services` for what belongs to no organization. Applications sit in
+//! `ou=applications` (server-wide ones) and `ou=applications,ou=<Org>` (an
+//! organization's own).
 
 pub mod private_groups;
 
 use super::dn::{Dn, Rdn, escape_value};
 use crate::directory::Result;
-use crate::directory::model::{Organization, Role, ServiceAccount, User};
+use crate::directory::model::{Application, Organization, Role, ServiceAccount, User};
 use crate::directory::view::View;
 use uuid::Uuid;
 
@@ -20,16 +22,23 @@ pub enum Branch {
     People,
     Groups,
     Services,
+    Applications,
 }
 
 impl Branch {
-    pub const ALL: [Branch; 3] = [Branch::People, Branch::Groups, Branch::Services];
+    pub const ALL: [Branch; 4] = [
+        Branch::People,
+        Branch::Groups,
+        Branch::Services,
+        Branch::Applications,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Branch::People => "people",
             Branch::Groups => "groups",
             Branch::Services => "services",
+            Branch::Applications => APPLICATIONS,
         }
     }
 
@@ -56,6 +65,10 @@ pub enum Node {
     Service(Uuid),
     /// The user private group of a user (`private_groups`), by user id.
     PrivateGroup(Uuid),
+    /// `ou=applications,ou=<Org>`.
+    AppsOf(Uuid),
+    /// An application: who has it now.
+    App(Uuid),
 }
 
 /// What a DN names.
@@ -76,6 +89,7 @@ pub struct Tree {
 }
 
 const ROLES: &str = "roles";
+const APPLICATIONS: &str = "applications";
 
 impl Tree {
     pub fn new(base: Dn) -> Tree {
@@ -146,9 +160,20 @@ impl Tree {
                 Some(v) => tx.service_by_name(v)?.map(|s| Node::Service(s.id)),
                 None => None,
             },
+            Node::Branch(Branch::Applications) => match single("cn") {
+                Some(v) => tx.app_by_name(None, v)?.map(|a| Node::App(a.id)),
+                None => None,
+            },
+            Node::AppsOf(org) => match single("cn") {
+                Some(v) => tx.app_by_name(Some(org), v)?.map(|a| Node::App(a.id)),
+                None => None,
+            },
             Node::Org(org) => match (single("uid"), single("ou")) {
                 (Some(v), _) => user_in(tx, v, org, None)?,
                 (_, Some(v)) if v.eq_ignore_ascii_case(ROLES) => Some(Node::RolesOf(org)),
+                (_, Some(v)) if v.eq_ignore_ascii_case(APPLICATIONS) && owns_apps(tx, org)? => {
+                    Some(Node::AppsOf(org))
+                }
                 (_, Some(v)) => tx.unit_by_name(org, None, v)?.map(|u| Node::Unit(u.id)),
                 _ => None,
             },
@@ -172,7 +197,11 @@ impl Tree {
                     _ => None,
                 }
             }
-            Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) => None,
+            Node::User(_)
+            | Node::Role(_)
+            | Node::Service(_)
+            | Node::PrivateGroup(_)
+            | Node::App(_) => None,
         })
     }
 
@@ -190,6 +219,14 @@ impl Tree {
                 .map(|o| self.roles_dn(&o.name))
                 .unwrap_or_default(),
             Node::Unit(id) => self.unit_dn(tx, id)?,
+            Node::AppsOf(id) => tx
+                .org(id)?
+                .map(|o| self.apps_dn(&Some(o.name)))
+                .unwrap_or_default(),
+            Node::App(id) => match tx.app(id)? {
+                Some(a) => self.app_dn(&a, &org_name(tx, a.org)?),
+                None => String::new(),
+            },
             Node::User(id) => match tx.user(id)? {
                 Some(u) => match u.unit {
                     Some(unit) => self.user_dn_in(&u, &self.unit_dn(tx, unit)?),
@@ -228,6 +265,20 @@ impl Tree {
 
     pub fn roles_dn(&self, org: &str) -> String {
         format!("ou={ROLES},{}", self.org_dn(org))
+    }
+
+    /// The container of an organization's applications, or of the
+    /// server-wide ones (`org: None`).
+    pub fn apps_dn(&self, org: &Option<String>) -> String {
+        match org {
+            Some(o) => format!("ou={APPLICATIONS},{}", self.org_dn(o)),
+            None => self.branch_dn(Branch::Applications),
+        }
+    }
+
+    /// `org` is the application's organization name, `None` when server-wide.
+    pub fn app_dn(&self, app: &Application, org: &Option<String>) -> String {
+        format!("cn={},{}", escape_value(&app.name), self.apps_dn(org))
     }
 
     /// `org` is the user's organization name, `None` for ou=people.
@@ -312,6 +363,10 @@ impl Tree {
                 .into_iter()
                 .map(|s| Node::Service(s.id))
                 .collect(),
+            Node::Branch(Branch::Applications) => {
+                tx.apps_in(None)?.into_iter().map(Node::App).collect()
+            }
+            Node::AppsOf(org) => tx.apps_in(Some(org))?.into_iter().map(Node::App).collect(),
             Node::Org(org) => self.contents(tx, org, None)?,
             Node::RolesOf(org) => {
                 let units = !tx.units_in(org)?.is_empty();
@@ -328,7 +383,11 @@ impl Tree {
                 Some(unit) => self.contents(tx, unit.org, Some(id))?,
                 None => Vec::new(),
             },
-            Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) => Vec::new(),
+            Node::User(_)
+            | Node::Role(_)
+            | Node::Service(_)
+            | Node::PrivateGroup(_)
+            | Node::App(_) => Vec::new(),
         })
     }
 
@@ -341,6 +400,9 @@ impl Tree {
         let mut out = Vec::new();
         if unit.is_none() {
             out.push(Node::RolesOf(org));
+            if owns_apps(tx, org)? {
+                out.push(Node::AppsOf(org));
+            }
         }
         out.extend(
             units
@@ -397,7 +459,11 @@ impl Tree {
         Ok(match node {
             Node::Base => None,
             Node::Branch(_) | Node::Org(_) => Some(Node::Base),
-            Node::RolesOf(org) => Some(Node::Org(org)),
+            Node::RolesOf(org) | Node::AppsOf(org) => Some(Node::Org(org)),
+            Node::App(id) => tx.app(id)?.map(|a| match a.org {
+                Some(o) => Node::AppsOf(o),
+                None => Node::Branch(Branch::Applications),
+            }),
             Node::Unit(id) => tx.unit(id)?.map(|u| match u.parent {
                 Some(p) => Node::Unit(p),
                 None => Node::Org(u.org),
@@ -416,6 +482,12 @@ impl Tree {
             Node::PrivateGroup(id) => tx.user(id)?.map(|u| private_groups::parent(&u)),
         })
     }
+}
+
+/// Whether `org` owns applications: only then does it show the container
+/// `ou=applications,ou=<Org>` (most organizations use the server's).
+fn owns_apps(tx: &View<'_>, org: Uuid) -> Result<bool> {
+    Ok(!tx.apps_in(Some(org))?.is_empty())
 }
 
 /// How deep units may nest (a bound on walks up the tree, not a rule).

@@ -219,7 +219,10 @@ fn kind_below(tx: &View<'_>, node: Node, parent: &Dn, dn: &Dn) -> Outcome<Kind> 
             unit: None,
         },
         Node::Branch(Branch::Services) => Kind::Service,
-        Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) => {
+        Node::Branch(Branch::Applications) | Node::AppsOf(_) => {
+            return Err(super::application(dn));
+        }
+        Node::User(_) | Node::Role(_) | Node::Service(_) | Node::PrivateGroup(_) | Node::App(_) => {
             return Err(fail(
                 Code::UnwillingToPerform,
                 format!("dirgate keeps no entries below {parent}"),

@@ -63,8 +63,9 @@ pub fn delete(dir: &Directory, ctx: &Context, req: &Request, dn: &str) -> LdapRe
             dir.delete_org_in(tx, req, &name).map_err(non_leaf)
         }
         Node::Unit(id) => dir.delete_unit_in(tx, req, id).map_err(non_leaf),
-        Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
+        Node::Base | Node::Branch(_) | Node::RolesOf(_) | Node::AppsOf(_) => Err(fixed(&dn)),
         Node::PrivateGroup(_) => Err(computed(&dn)),
+        Node::App(_) => Err(super::application(&dn)),
     })
 }
 
@@ -138,8 +139,9 @@ pub fn modify_dn(
                 "organizations and service accounts are not renamed over LDAP",
             )
             .into()),
-            Node::Base | Node::Branch(_) | Node::RolesOf(_) => Err(fixed(&dn)),
+            Node::Base | Node::Branch(_) | Node::RolesOf(_) | Node::AppsOf(_) => Err(fixed(&dn)),
             Node::PrivateGroup(_) => Err(computed(&dn)),
+            Node::App(_) => Err(super::application(&dn)),
         }
     })
 }

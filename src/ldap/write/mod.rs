@@ -140,6 +140,18 @@ pub fn locate(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Outcome<Node> {
     }
 }
 
+/// An application's entry is the admin API's to change, and its members
+/// follow the roles that carry it.
+pub(super) fn application(dn: &Dn) -> Failure {
+    fail(
+        LdapResultCode::UnwillingToPerform,
+        format!(
+            "{dn}: applications are changed over the admin API (dirgate app), not over LDAP; who has one follows the roles that carry it"
+        ),
+    )
+    .into()
+}
+
 /// What the actor of `req` sees of `tx`, the transaction a write runs in.
 pub fn view<'a>(ctx: &'a Context, req: &'a Request, tx: &'a Tx) -> View<'a> {
     ctx.dir.view_of(tx, &req.actor)
@@ -150,7 +162,8 @@ pub fn view<'a>(ctx: &'a Context, req: &'a Request, tx: &'a Tx) -> View<'a> {
 fn record_of(node: Node) -> Option<Record> {
     match node {
         Node::Base | Node::Branch(_) => None,
-        Node::Org(id) | Node::RolesOf(id) => Some(Record::Org(id)),
+        Node::Org(id) | Node::RolesOf(id) | Node::AppsOf(id) => Some(Record::Org(id)),
+        Node::App(id) => Some(Record::App(id)),
         Node::Unit(id) => Some(Record::Unit(id)),
         // A private group is known to whoever may know its user.
         Node::User(id) | Node::PrivateGroup(id) => Some(Record::User(id)),

@@ -150,6 +150,7 @@ fn modify_in(
             "service accounts are changed through the admin API; over LDAP they are added and deleted",
         )
         .into()),
+        Node::App(_) => Err(super::application(&p.dn)),
         _ => Err(fail(
             Code::UnwillingToPerform,
             format!("{} is part of dirgate's fixed tree", p.dn),

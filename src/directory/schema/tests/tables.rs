@@ -320,7 +320,7 @@ fn dirgate_definitions() {
             a.canonical()
         );
     }
-    assert_eq!(attrs.len(), 18);
+    assert_eq!(attrs.len(), 19);
     let classes: Vec<_> = object_classes()
         .filter(|c| c.oid.starts_with(DIRGATE_ARC))
         .collect();
@@ -328,7 +328,7 @@ fn dirgate_definitions() {
         assert_eq!(c.oid, format!("{DIRGATE_ARC}.1.2.{}", n + 1));
         assert_eq!(c.kind, ClassKind::Auxiliary);
     }
-    assert_eq!(classes.len(), 5);
+    assert_eq!(classes.len(), 6);
     for name in [
         "dirgateDelegate",
         "dirgateAllowUnsignedContainers",
@@ -336,6 +336,7 @@ fn dirgate_definitions() {
         "dirgateCloudRecovery",
         "dirgateNoSecondFactor",
         "dirgateOrganizationAdmin",
+        "dirgateRequestable",
     ] {
         assert_eq!(at(name).syntax, syntax_oids::BOOLEAN, "{name}");
     }
