@@ -104,12 +104,13 @@ fn load_ldif(config: Option<PathBuf>, file: &std::path::Path) -> anyhow::Result<
     let loaded = dirgate::ldap::load::load(&dir, &config.base_dn, &text)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was loaded", file.display()))?;
     println!(
-        "loaded {} organizations, {} units, {} users, {} roles and {} service accounts from {} in {:.2} s ({} entries of dirgate's fixed tree were there already; {} login suffixes added)",
+        "loaded {} organizations, {} units, {} users, {} roles, {} service accounts and {} applications from {} in {:.2} s ({} entries of dirgate's fixed tree were there already; {} login suffixes added)",
         loaded.organizations,
         loaded.units,
         loaded.users,
         loaded.roles,
         loaded.services,
+        loaded.applications,
         file.display(),
         started.elapsed().as_secs_f64(),
         loaded.fixed,

@@ -214,3 +214,30 @@ fn requests_are_withdrawn_expire_and_close_when_their_user_moves() {
     };
     assert!(dir.list_requests(&sys, &open).unwrap().is_empty());
 }
+
+#[test]
+fn deleting_the_role_takes_access_away_and_an_application_goes_only_when_no_role_carries_it() {
+    let f = fixture();
+    let sys = system(&f.dir);
+    let ada = active_user(&f.dir, "ada@example.com", Some("Acme-A"));
+    let _ = active_user(&f.dir, "max@example.com", Some("Acme-A"));
+    let gitea = app(&f.dir, &sys, "gitea", None);
+    let inner = role(&f.dir, "Devs", "Acme-A", vec![]);
+    let outer = role(&f.dir, "Git", "Acme-A", vec![]);
+    f.dir.add_member(&sys, inner, Member::User(ada.id)).unwrap();
+    f.dir.add_member(&sys, outer, Member::Role(inner)).unwrap();
+    f.dir.add_role_app(&sys, outer, gitea).unwrap();
+    // Nested roles give the application too.
+    assert_eq!(f.dir.app_users(&sys, gitea).unwrap(), vec![ada.id]);
+    let max = login(&f.dir, "max@example.com");
+    let pending = f.dir.request_app(&max, gitea, "builds").unwrap();
+    // Refused while a role carries it.
+    let refused = f.dir.delete_app(&sys, gitea).unwrap_err();
+    assert!(matches!(refused, Error::Conflict(_)), "{refused:?}");
+    f.dir.delete_role(&sys, outer).unwrap();
+    assert!(f.dir.app_users(&sys, gitea).unwrap().is_empty());
+    f.dir.delete_app(&sys, gitea).unwrap();
+    let closed = f.dir.get_request(&sys, pending.id).unwrap();
+    assert_eq!(closed.state, RequestState::Withdrawn);
+    assert!(f.dir.get_app(&sys, gitea).unwrap_err().is_not_found());
+}

@@ -187,6 +187,27 @@ fn empty_directory(tmp: &tempfile::TempDir) -> Directory {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_loads_into_an_empty_dirgate_and_exports_the_same() {
     let t = setup().await;
+    // Applications too: a server-wide one that Staff (so alice and bob,
+    // and Everyone through nesting) carries, and Acme-A's own.
+    let gitea =
+        serde_json::json!({"name": "gitea", "url": "https://git.example.com", "requestable": true});
+    expect(&t.api.post("/applications", &t.sys, gitea).await, 201);
+    let wiki = serde_json::json!({"name": "wiki", "description": "Notes"});
+    expect(&t.api.post("/applications", &t.bob, wiki).await, 201);
+    let staff_id = t.api.get("/roles?organization=Acme-A", &t.sys).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Staff")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for app in ["gitea", "wiki"] {
+        let carry = serde_json::json!({ "application": app });
+        let path = format!("/roles/{staff_id}/applications");
+        expect(&t.api.post(&path, &t.bob, carry).await, 200);
+    }
     let first = t.api.get("/export", &t.sys).await;
     expect(&first, 200);
     let text = first.body.as_str().unwrap().to_owned();
@@ -215,6 +236,15 @@ async fn an_export_loads_into_an_empty_dirgate_and_exports_the_same() {
     let (again, (staff, nested), _tmp) = copy;
     assert!(staff.attrs.is_empty(), "{:?}", staff.attrs);
     assert_eq!(nested, vec![Member::Role(staff.id)]);
+    let first_text = first.body.as_str().unwrap();
+    for wanted in [
+        "dn: cn=gitea,ou=applications,dc=example,dc=com\nobjectClass: top\nobjectClass: applicationProcess",
+        "dn: cn=wiki,ou=applications,ou=Acme-A,dc=example,dc=com",
+        "dirgateCarriedBy: cn=Staff,ou=roles,ou=Acme-A,dc=example,dc=com",
+        "dirgateRequestable: TRUE",
+    ] {
+        assert!(first_text.contains(wanted), "{wanted}: {first_text}");
+    }
     // Ids and times included: a load keeps them.
     assert_eq!(again, first.body.as_str().unwrap());
 }

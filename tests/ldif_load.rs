@@ -108,6 +108,7 @@ fn a_multi_tenant_export_loads_whole() {
             users: 3,
             roles: 2,
             services: 1,
+            applications: 0,
             fixed: 1,
             suffixes: 0,
         }

@@ -122,7 +122,10 @@ fn normalized_dn(dn: &str) -> String {
 fn fixed(dn: &str) -> bool {
     let base = normalized_dn(BASE);
     let fixed_branches = ["people", "groups", "services"].map(|b| format!("ou={b},{base}"));
-    dn == base || fixed_branches.contains(&dn.to_owned()) || dn.starts_with("ou=roles,")
+    dn == base
+        || fixed_branches.contains(&dn.to_owned())
+        || dn.starts_with("ou=roles,")
+        || dn.starts_with("ou=applications,")
 }
 
 fn entries(dump: &str) -> Entries {
@@ -282,7 +285,7 @@ fn slapd_data_goes_through_dirgate_and_back_unchanged() {
 fn dirgate_attributes_go_through_slapd_with_dirgate_schema() {
     let input = format!("{TENANTS}\n{DIRGATE_DATA}");
     let (one, two, export) = round_trip(&input, true);
-    assert_eq!(users_and_groups(&one), 16, "{one:?}");
+    assert_eq!(users_and_groups(&one), 18, "{one:?}");
     assert_same(&one, &two);
     for kept in [
         "dirgateSeats: 5",
@@ -294,6 +297,8 @@ fn dirgate_attributes_go_through_slapd_with_dirgate_schema() {
         "dirgateCostCenter: CC-4200",
         "dirgateTimezone: America/Chicago",
         "labeledURI: https://initech.example/~milton  Milton's stapler",
+        "dirgateCarriedBy: cn=Managers,ou=roles,ou=Initech,dc=example,dc=com",
+        "dirgateRequestable: TRUE",
     ] {
         assert!(export.contains(kept), "{kept} not in the export");
     }

@@ -158,6 +158,7 @@ async fn create(
             service: b.service_account.as_deref().map(id_of).transpose()?,
             token: b.scim_token.as_deref().map(id_of).transpose()?,
             requestable: b.requestable,
+            id: None,
         };
         let app = d.create_app(&req, new)?;
         Ok(app_view(&app, &d.org_names()?, Some(&[])))

@@ -19,7 +19,8 @@ fn taken(tx: &Tx, id: Uuid) -> Result<bool> {
         || tx.role(id)?.is_some()
         || tx.org(id)?.is_some()
         || tx.unit(id)?.is_some()
-        || tx.service(id)?.is_some())
+        || tx.service(id)?.is_some()
+        || tx.app(id)?.is_some())
 }
 
 impl Directory {
@@ -36,8 +37,8 @@ impl Directory {
         Ok(id)
     }
 
-    /// Gives the record `id` (a user, role, organization, unit or service
-    /// account) the times a load keeps; `None` leaves a time as it is.
+    /// Gives the record `id` (a user, role, organization, unit, service
+    /// account or application) the times a load keeps; `None` leaves a time as it is.
     pub(crate) fn keep_times_in(
         &self,
         tx: &mut Tx,
@@ -66,6 +67,9 @@ impl Directory {
         } else if let Some(mut r) = tx.service(id)? {
             times(&mut r.created, &mut r.modified);
             tx.put_service(&r)?;
+        } else if let Some(mut r) = tx.app(id)? {
+            times(&mut r.created, &mut r.modified);
+            tx.put_app(&r)?;
         }
         Ok(())
     }

@@ -122,6 +122,12 @@ impl<'a> View<'a> {
         grants::apps_of(self.tx, member, self.settings.max_role_depth)
     }
 
+    /// The applications `roles` carry (a member's closure: see
+    /// [`View::member_of_closure`]), each once.
+    pub fn apps_of_roles(&self, roles: &[Uuid]) -> Result<Vec<Uuid>> {
+        grants::apps_of_roles(self.tx, roles)
+    }
+
     /// Every user who has application `app` (whether the actor may read
     /// each is [`View::may_read`]).
     pub fn users_with(&self, app: Uuid) -> Result<Vec<Uuid>> {
@@ -223,5 +229,9 @@ impl View<'_> {
     }
     pub fn apps(&self) -> Result<Vec<Application>> {
         Ok(self.tx.apps()?)
+    }
+    /// The roles that carry application `app` themselves.
+    pub fn roles_of_app(&self, app: Uuid) -> Result<Vec<Uuid>> {
+        Ok(self.tx.roles_of_app(app)?)
     }
 }

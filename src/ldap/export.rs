@@ -129,6 +129,7 @@ fn whole(tx: &View<'_>) -> Result<Vec<Node>> {
     let mut services = tx.services()?;
     services.sort_by_key(|s| s.name.to_lowercase());
     out.extend(services.into_iter().map(|s| Node::Service(s.id)));
+    apps(tx, None, &mut out)?;
     Ok(out)
 }
 
@@ -140,7 +141,24 @@ fn organization(tx: &View<'_>, org: Uuid, out: &mut Vec<Node>) -> Result<()> {
     let units = tx.units_in(org)?;
     units_below(&units, None, 0, out);
     users(tx, Some(org), out)?;
-    roles(tx, Some(org), out)
+    roles(tx, Some(org), out)?;
+    if !tx.apps_in(Some(org))?.is_empty() {
+        out.push(Node::AppsOf(org));
+    }
+    apps(tx, Some(org), out)
+}
+
+/// The applications `org` owns (`None`: the server-wide ones), by name.
+fn apps(tx: &View<'_>, org: Option<Uuid>, out: &mut Vec<Node>) -> Result<()> {
+    let mut found = Vec::new();
+    for id in tx.apps_in(org)? {
+        if let Some(a) = tx.app(id)? {
+            found.push((a.name.to_lowercase(), id));
+        }
+    }
+    found.sort();
+    out.extend(found.into_iter().map(|(_, id)| Node::App(id)));
+    Ok(())
 }
 
 /// The units inside `parent` (none: directly in the organization), each

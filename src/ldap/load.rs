@@ -5,9 +5,10 @@
 //! `ldapadd` as the system administrator: organizations and the units inside
 //! them, users with every attribute they carry (binary ones, `jpegPhoto::`
 //! and `userCertificate;binary::`, as the bytes they are), roles and groups
-//! with their members, service accounts. dirgate's fixed entries (the
-//! base, `ou=people`, `ou=groups`, `ou=services`, `ou=roles` of an
-//! organization) are taken as they are. Any entry that cannot be loaded
+//! with their members, service accounts, and applications (`load_apps`).
+//! dirgate's fixed entries (the base, `ou=people`, `ou=groups`,
+//! `ou=services`, `ou=applications`, `ou=roles` of an organization) are
+//! taken as they are. Any entry that cannot be loaded
 //! stops the load with its line and the reason, and nothing is written.
 //!
 //! Of what a server maintains itself (slapcat writes it into every entry),
@@ -19,6 +20,7 @@
 
 use super::dn::Dn;
 use super::ldif::{self, Record};
+use super::load_apps::Place;
 use super::schema::{self, generalized_time_to_unix_millis};
 use super::session::Context;
 use super::tree::{Node, Resolved, Tree};
@@ -42,6 +44,7 @@ pub struct Loaded {
     pub users: usize,
     pub roles: usize,
     pub services: usize,
+    pub applications: usize,
     /// dirgate's fixed entries, which exist already.
     pub fixed: usize,
     /// Login suffixes the file's logins named and the store lacked.
@@ -142,7 +145,12 @@ fn keep_times(
     }
     let id = match found(ctx, req, tx, dn)? {
         Some(
-            Node::User(id) | Node::Role(id) | Node::Org(id) | Node::Unit(id) | Node::Service(id),
+            Node::User(id)
+            | Node::Role(id)
+            | Node::Org(id)
+            | Node::Unit(id)
+            | Node::Service(id)
+            | Node::App(id),
         ) => id,
         // dirgate's fixed entries keep no times of their own.
         _ => return Ok(()),
@@ -161,10 +169,23 @@ fn load_one(
     loaded: &mut Loaded,
 ) -> Result<(), String> {
     let dn = Dn::parse(&r.dn).map_err(|e| format!("invalid DN: {e}"))?;
-    match step {
-        Step::Members => return set_members(ctx, req, tx, r),
-        Step::Times => return keep_times(ctx, req, tx, r, &dn),
-        Step::Add => {}
+    let app = super::load_apps::place(ctx, req, tx, &dn)?;
+    match (step, app) {
+        (Step::Members, Some(Place::App(_))) => {
+            return super::load_apps::link(ctx, req, tx, r, &dn);
+        }
+        (Step::Members, _) => return set_members(ctx, req, tx, r),
+        (Step::Times, _) => return keep_times(ctx, req, tx, r, &dn),
+        (Step::Add, Some(Place::Container)) => {
+            loaded.fixed += 1;
+            return Ok(());
+        }
+        (Step::Add, Some(Place::App(org))) => {
+            super::load_apps::add(ctx, req, tx, r, &dn, org, kept_id(r)?)?;
+            loaded.applications += 1;
+            return Ok(());
+        }
+        (Step::Add, None) => {}
     }
     if let Some(Node::Base | Node::Branch(_) | Node::RolesOf(_) | Node::AppsOf(_)) =
         found(ctx, req, tx, &dn)?

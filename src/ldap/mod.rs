@@ -24,6 +24,7 @@ pub mod filter;
 pub mod ldif;
 pub mod listener;
 pub mod load;
+mod load_apps;
 pub mod ops;
 pub mod render;
 pub mod result;

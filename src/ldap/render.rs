@@ -120,8 +120,12 @@ impl<'a> Renderer<'a> {
     pub fn render(&mut self, node: Node) -> Result<Option<Entry>> {
         match node {
             Node::Base => Ok(self.may_read(node, None, None).then(|| self.base_entry())),
-            // Applications are not exported (see `apps`), nor their branch.
-            Node::Branch(Branch::Applications) if self.export => Ok(None),
+            // An export writes the branch only when it holds applications.
+            Node::Branch(Branch::Applications)
+                if self.export && self.tx.apps_in(None)?.is_empty() =>
+            {
+                Ok(None)
+            }
             Node::Branch(b) => Ok(self
                 .may_read(node, None, None)
                 .then(|| self.branch_entry(b))),
@@ -156,18 +160,12 @@ impl<'a> Renderer<'a> {
                 }
                 _ => Ok(None),
             },
-            // Applications are made over the admin API, and their members
-            // are computed: an export leaves them out (see `apps`).
             Node::AppsOf(id) => match self.tx.org(id)? {
-                Some(o) if !self.export && self.may_read(node, Some(id), None) => {
-                    Ok(Some(self.apps_entry(&o)))
-                }
+                Some(o) if self.may_read(node, Some(id), None) => Ok(Some(self.apps_entry(&o))),
                 _ => Ok(None),
             },
             Node::App(id) => match self.tx.app(id)? {
-                Some(a) if !self.export && self.tx.may_read(Seen::App, a.org, None) => {
-                    self.app_entry(&a).map(Some)
-                }
+                Some(a) if self.tx.may_read(Seen::App, a.org, None) => self.app_entry(&a).map(Some),
                 _ => Ok(None),
             },
         }
@@ -342,8 +340,9 @@ impl<'a> Renderer<'a> {
             e.push("manager", dn.into_iter().collect());
         }
         if self.member_of {
-            let mut dns = self.member_of_dns(u.id)?;
-            dns.extend(self.app_dns(u.id)?);
+            let roles = self.tx.member_of_closure(u.id)?;
+            let mut dns = self.role_dns(&roles)?;
+            dns.extend(self.app_dns(&roles)?);
             if !dns.is_empty() {
                 e.push("memberOf", dns);
             }
@@ -405,8 +404,14 @@ impl<'a> Renderer<'a> {
     /// rather than once per entry: memberOf is rendered for every entry of a
     /// search that asks for it.
     pub fn member_of_dns(&mut self, id: Uuid) -> Result<Vec<String>> {
+        let roles = self.tx.member_of_closure(id)?;
+        self.role_dns(&roles)
+    }
+
+    /// The DNs of `roles` that the actor may read.
+    fn role_dns(&mut self, roles: &[Uuid]) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for role in self.tx.member_of_closure(id)? {
+        for &role in roles {
             if let Some((org, dn)) = self.role_ref(role)?
                 && self.may_read(Node::Role(role), org, None)
             {

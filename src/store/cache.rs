@@ -10,21 +10,31 @@ use redb::{
 };
 use std::cell::OnceCell;
 
-const RECORDS: [&str; 5] = ["orgs", "users", "roles", "services", "tokens"];
+const RECORDS: [&str; 6] = ["orgs", "users", "roles", "services", "tokens", "apps"];
 const UNIQUE: [&str; 4] = [
     "idx_org_name",
     "idx_login",
     "idx_role_name",
     "idx_service_name",
 ];
-const MULTI: [&str; 4] = ["org_users", "org_roles", "role_members", "member_of"];
+/// The application tables too: `memberOf` reads the applications of each
+/// role a user sits in, and listing an organization asks whether it owns any.
+const MULTI: [&str; 7] = [
+    "org_users",
+    "org_roles",
+    "role_members",
+    "member_of",
+    "role_apps",
+    "app_roles",
+    "org_apps",
+];
 
 /// The open tables of one read transaction.
 #[derive(Default)]
 pub struct ReadCache {
-    records: [OnceCell<ReadOnlyTable<u128, &'static [u8]>>; 5],
+    records: [OnceCell<ReadOnlyTable<u128, &'static [u8]>>; 6],
     unique: [OnceCell<ReadOnlyTable<&'static str, u128>>; 4],
-    multi: [OnceCell<ReadOnlyMultimapTable<u128, u128>>; 4],
+    multi: [OnceCell<ReadOnlyMultimapTable<u128, u128>>; 7],
 }
 
 fn slot(names: &[&str], name: &str) -> Option<usize> {
@@ -88,7 +98,7 @@ mod tests {
 
     #[test]
     fn every_slot_names_a_real_table() {
-        let defs: Vec<&str> = [ORGS, USERS, ROLES, SERVICES, TOKENS]
+        let defs: Vec<&str> = [ORGS, USERS, ROLES, SERVICES, TOKENS, APPS]
             .iter()
             .map(|d| d.name())
             .collect();
@@ -98,10 +108,18 @@ mod tests {
             .map(|d| d.name())
             .collect();
         assert_eq!(unique, UNIQUE);
-        let multi: Vec<&str> = [ORG_USERS, ORG_ROLES, ROLE_MEMBERS, MEMBER_OF]
-            .iter()
-            .map(|d| d.name())
-            .collect();
+        let multi: Vec<&str> = [
+            ORG_USERS,
+            ORG_ROLES,
+            ROLE_MEMBERS,
+            MEMBER_OF,
+            ROLE_APPS,
+            APP_ROLES,
+            ORG_APPS,
+        ]
+        .iter()
+        .map(|d| d.name())
+        .collect();
         assert_eq!(multi, MULTI);
     }
 }

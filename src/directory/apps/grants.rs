@@ -158,9 +158,14 @@ pub fn users_with(tx: &Tx, app: Uuid, max_depth: usize) -> Result<BTreeSet<Uuid>
 /// The applications `member` (a user or a role) has through the roles it
 /// sits in, nested ones included; each once.
 pub fn apps_of(tx: &Tx, member: Uuid, max_depth: usize) -> Result<Vec<Uuid>> {
+    apps_of_roles(tx, &member_of_closure(tx, member, max_depth)?)
+}
+
+/// The applications `roles` carry themselves, each once.
+pub fn apps_of_roles(tx: &Tx, roles: &[Uuid]) -> Result<Vec<Uuid>> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
-    for role in member_of_closure(tx, member, max_depth)? {
+    for &role in roles {
         for app in tx.apps_of_role(role)? {
             if seen.insert(app) {
                 out.push(app);

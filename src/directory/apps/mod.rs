@@ -32,6 +32,8 @@ pub struct NewApp {
     pub service: Option<Uuid>,
     pub token: Option<Uuid>,
     pub requestable: bool,
+    /// The id a load keeps (see `identity`); `None`: a new one.
+    pub id: Option<Uuid>,
 }
 
 /// Changes to an application; `None` leaves a field alone.
@@ -218,7 +220,14 @@ impl Directory {
         self.write(req, |tx| self.create_app_in(tx, req, new.clone()))
     }
 
-    fn create_app_in(&self, tx: &mut Tx, req: &Request, new: NewApp) -> Result<Application> {
+    /// The body of [`Self::create_app`] inside a caller's transaction (a
+    /// load makes the applications its file holds).
+    pub(crate) fn create_app_in(
+        &self,
+        tx: &mut Tx,
+        req: &Request,
+        new: NewApp,
+    ) -> Result<Application> {
         check_app_name(&new.name)?;
         check_fields(new.description.as_deref(), new.url.as_deref())?;
         let org = match &new.org {
@@ -229,7 +238,7 @@ impl Directory {
         if let Some(existing) = tx.app_by_name(org, &new.name)? {
             return Err(Error::exists(format!("application {}", existing.name)));
         }
-        let id = Uuid::new_v4();
+        let id = self.new_id(tx, req, new.id)?;
         self.check_links(tx, req, org, new.service, new.token)?;
         let change = Change {
             action: "application.create",

@@ -163,6 +163,13 @@ pub(super) static DIRGATE_ATTRIBUTES: &[At] = &[
         &["dirgateRequestable"],
         "dirgate: users may ask for access to the application",
     ),
+    At::new(
+        arc!(".1.1.20"),
+        &["dirgateCarriedBy"],
+        "dirgate: a role whose members (nested roles included) have the application",
+        DN,
+    )
+    .equality(DistinguishedName),
 ];
 
 pub(super) static DIRGATE_CLASSES: &[Oc] = &[
@@ -258,6 +265,11 @@ pub(super) static DIRGATE_CLASSES: &[Oc] = &[
         kind: Auxiliary,
         sup: &["top"],
         must: &[],
-        may: &["labeledURI", "dirgateRequestable", "description"],
+        may: &[
+            "labeledURI",
+            "dirgateRequestable",
+            "dirgateCarriedBy",
+            "description",
+        ],
     },
 ];
