@@ -21,7 +21,7 @@ fn command(tmp: &Path) -> Command {
     let config = tmp.join("dirgate.toml");
     std::fs::write(
         &config,
-        "[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n",
+        "[password_policy]\nmin_length = 1\nreject_names = false\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n",
     )
     .unwrap();
     cmd.current_dir(tmp)

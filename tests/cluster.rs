@@ -32,7 +32,7 @@ async fn start_node(
     extra: &str,
 ) -> anyhow::Result<(dirgate::Server, CancellationToken)> {
     let toml = format!(
-        "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{}{extra}",
+        "data_dir = \"{}\"\n[password_policy]\nmin_length = 1\nreject_names = false\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{}{extra}",
         tmp.join("data").display(),
         cluster_toml(endpoints, node)
     );

@@ -291,7 +291,7 @@ fn trace_logging_shows_no_credential() {
     let config = tmp.path().join("dirgate.toml");
     std::fs::write(
         &config,
-        "[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n",
+        "[password_policy]\nmin_length = 1\nreject_names = false\n[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n",
     )
     .unwrap();
     let mut daemon = start_with(

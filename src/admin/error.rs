@@ -48,6 +48,8 @@ pub(crate) fn core_parts(e: &Error) -> (StatusCode, &'static str, String) {
         Error::SeatsExhausted { .. } => (StatusCode::CONFLICT, "seats_exhausted", msg),
         Error::Denied(_) => (StatusCode::FORBIDDEN, "denied", msg),
         Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "unauthorized", msg),
+        Error::PasswordExpired => (StatusCode::UNAUTHORIZED, "password_expired", msg),
+        Error::WeakPassword(_) => (StatusCode::BAD_REQUEST, "weak_password", msg),
         Error::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", msg),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", msg),
         Error::Store(_) | Error::Internal(_) => {

@@ -263,14 +263,14 @@ pub fn status_of(e: &ImportError) -> StatusCode {
         // Room comes back as previews are confirmed, discarded or expire.
         ImportError::PreviewsFull { .. } => StatusCode::TOO_MANY_REQUESTS,
         ImportError::Directory(d) => match d {
-            Error::Invalid(_) => StatusCode::BAD_REQUEST,
+            Error::Invalid(_) | Error::WeakPassword(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) | Error::Hidden { .. } => StatusCode::NOT_FOUND,
             Error::Exists(_)
             | Error::Taken(_)
             | Error::Conflict(_)
             | Error::SeatsExhausted { .. } => StatusCode::CONFLICT,
             Error::Denied(_) => StatusCode::FORBIDDEN,
-            Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Error::InvalidCredentials | Error::PasswordExpired => StatusCode::UNAUTHORIZED,
             Error::Busy | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         },

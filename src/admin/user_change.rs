@@ -43,6 +43,10 @@ pub(super) struct ChangeUser {
     posix: Option<PosixPatch>,
     /// Profile texts by SCIM name; `null` clears one, a name left out stays.
     profile: Option<ProfilePatch>,
+    /// When the account expires (RFC 3339); `null`: never.
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[schemars(with = "Option<String>")]
+    expires: Option<Option<String>>,
 }
 
 pub(super) async fn change(
@@ -103,6 +107,13 @@ fn user_changes(b: &ChangeUser, current: Option<&User>) -> CoreResult<UserChange
             _ => None,
         },
         if_version: current.map(|u| u.version),
+        expires: match &b.expires {
+            Some(Some(t)) => Some(Some(
+                super::input::time(t).map_err(|e| Error::invalid(e.to_string()))?,
+            )),
+            Some(None) => Some(None),
+            None => None,
+        },
         ..UserChanges::default()
     })
 }

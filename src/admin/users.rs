@@ -159,6 +159,8 @@ struct CreateUser {
     posix: Option<PosixPatch>,
     /// Profile texts by SCIM name (`title`, `department`, …).
     profile: Option<ProfilePatch>,
+    /// When the account expires (RFC 3339).
+    expires: Option<String>,
 }
 
 pub(super) fn parse_state(s: &str) -> CoreResult<Lifecycle> {
@@ -186,6 +188,11 @@ async fn create(
             flags: b.flags.unwrap_or_default().apply(&AccountFlags::default()),
             external_id: b.external_id,
             password: b.password.map(NewPassword::Plain),
+            expires: b
+                .expires
+                .as_deref()
+                .map(|t| super::input::time(t).map_err(|e| Error::invalid(e.to_string())))
+                .transpose()?,
             profile: match &b.profile {
                 Some(p) => profile::apply(p, &Profile::default())?,
                 None => Profile::default(),

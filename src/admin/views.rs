@@ -90,6 +90,8 @@ pub fn user(u: &User, names: &OrgNames, security: bool) -> Value {
         "created": rfc3339(u.created),
         "modified": rfc3339(u.modified),
         "version": u.version,
+        "expires": u.expires.map(rfc3339),
+        "passwordChanged": u.password_changed.map(rfc3339),
     });
     if security {
         v["locked"] = json!(u.lockout.locked_at.map(rfc3339));

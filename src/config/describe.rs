@@ -9,6 +9,9 @@ use super::Config;
 use std::time::Duration;
 use toml::{Table, Value};
 
+/// A day in milliseconds, for the policy's periods.
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
 /// `user:password@` in a URL replaced by `***@`.
 fn mask_userinfo(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
@@ -130,6 +133,21 @@ impl Config {
             (
                 "audit",
                 section(vec![("retention_days", int(d.audit_retention_days))]),
+            ),
+            (
+                "password_policy",
+                section(vec![
+                    ("min_length", int(d.password_policy.min_length)),
+                    ("min_classes", int(d.password_policy.min_classes)),
+                    (
+                        "reject_names",
+                        Value::Boolean(d.password_policy.reject_names),
+                    ),
+                    ("history", int(d.password_policy.history)),
+                    ("max_age_days", int(d.password_policy.max_age / DAY_MS)),
+                    ("warn_days", int(d.password_policy.warn / DAY_MS)),
+                    ("grace_logins", int(d.password_policy.grace_logins)),
+                ]),
             ),
             (
                 "applications",

@@ -21,6 +21,7 @@ pub(super) struct RawConfig {
     pub(super) users: RawUsers,
     pub(super) audit: RawAudit,
     pub(super) applications: RawApplications,
+    pub(super) password_policy: RawPasswordPolicy,
     pub(super) import: crate::import::config::ImportSection,
     pub(super) notify: super::notify::NotifySection,
     pub(super) scim: crate::scim::config::ScimSection,
@@ -34,6 +35,18 @@ pub(super) struct RawConfig {
 pub(super) struct RawAudit {
     /// Days audit events are kept; 0 keeps them forever.
     pub(super) retention_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawPasswordPolicy {
+    pub(super) min_length: Option<usize>,
+    pub(super) min_classes: Option<usize>,
+    pub(super) reject_names: Option<bool>,
+    pub(super) history: Option<usize>,
+    pub(super) max_age_days: Option<u32>,
+    pub(super) warn_days: Option<u32>,
+    pub(super) grace_logins: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

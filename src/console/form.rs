@@ -32,6 +32,7 @@ fn input_problem(e: &Error) -> bool {
     matches!(
         e,
         Error::Invalid(_)
+            | Error::WeakPassword(_)
             | Error::Exists(_)
             | Error::Taken(_)
             | Error::Conflict(_)

@@ -172,7 +172,12 @@ impl Directory {
         self.hashing()
             .verify(Some(stored), code)?
             .ok_or(Error::InvalidCredentials)?;
-        let new_hash = self.hashing().hash(new_password)?;
+        let whose =
+            super::credentials::PasswordFor::of(user, self.settings().password_policy.history);
+        let pw = super::users::NewPassword::Plain(new_password.to_owned());
+        let new_hash = self
+            .hash_checked(Some(&pw), &whose)?
+            .ok_or_else(|| Error::invalid("the password is empty"))?;
         let (next, next_hash) = self.new_recovery_code()?;
         self.write(req, |tx| {
             let mut user = user_by_id(tx, user.id)?;
@@ -188,7 +193,8 @@ impl Directory {
                 detail: None,
             };
             user.version = self.log(tx, req, change)?;
-            user.password = Some(new_hash.clone());
+            let keep = self.settings().password_policy.history;
+            user.set_password(new_hash.clone(), keep, now());
             user.recovery = Some(next_hash.clone());
             user.lockout = Default::default();
             user.modified = now();

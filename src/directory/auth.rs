@@ -10,6 +10,7 @@ use super::acl::{Actor, ActorKind, UserPowers};
 use super::audit::Outcome;
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, User, now};
+use super::password::policy::Age;
 use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::view::View;
@@ -258,6 +259,12 @@ impl Directory {
             .as_ref()
             .is_some_and(|a| can_log_in(a, &policy, now()));
         match (account, verified) {
+            (Some(Account::User(u)), Some(_))
+                if usable && !password.is_empty() && self.out_of_grace(req, &u)? =>
+            {
+                self.audit_bind(req, &name, Some(u.id), Outcome::Failure);
+                Err(Error::PasswordExpired)
+            }
             (Some(account), Some(verified)) if usable && !password.is_empty() => {
                 self.after_success(req, account, standing, verified, password)
             }
@@ -325,6 +332,35 @@ impl Directory {
         self.journal()
             .event(self.event(req, &change, Outcome::Success));
         Ok(actor)
+    }
+
+    /// Whether `user`'s right password has expired with no grace login
+    /// left. A grace login it still has is used here (one write, counted
+    /// on the record, in a transaction of its own).
+    fn out_of_grace(&self, req: &Request, user: &User) -> Result<bool> {
+        let policy = self.settings().password_policy;
+        let Age::Expired { grace_left } = policy.age(user, now()) else {
+            return Ok(false);
+        };
+        if grace_left == 0 {
+            return Ok(true);
+        }
+        let change = Change {
+            action: "password.grace-login",
+            target: &user.login,
+            target_id: Some(user.id),
+            org: user.org,
+            detail: Some(format!("{} grace login(s) left", grace_left - 1)),
+        };
+        self.write(req, |tx| {
+            if let Some(mut u) = tx.user(user.id)? {
+                u.grace_used = u.grace_used.saturating_add(1);
+                u.version = self.log(tx, req, change.clone())?;
+                tx.put_user(&u)?;
+            }
+            Ok(())
+        })?;
+        Ok(false)
     }
 
     fn count_failure(&self, req: &Request, user: &User) {
@@ -423,10 +459,13 @@ fn find_account(tx: &Tx, who: &Principal) -> Result<Option<Account>> {
     })
 }
 
-/// Only active, unlocked users log in; administrators and services always may.
+/// Only active, unlocked users whose account has not expired log in;
+/// administrators and services always may.
 fn can_log_in(account: &Account, lockout: &super::LockoutPolicy, at: Millis) -> bool {
     match account {
-        Account::User(u) => u.state == Lifecycle::Active && !lockout.is_locked(&u.lockout, at),
+        Account::User(u) => {
+            u.state == Lifecycle::Active && !lockout.is_locked(&u.lockout, at) && !u.expired(at)
+        }
         Account::System(_) | Account::Service(_) => true,
     }
 }

@@ -44,6 +44,18 @@ pub enum Error {
     /// deliberately one variant so callers cannot tell them apart.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// A new password the password policy refuses (too short, too simple,
+    /// the account's name, used before): the reason, never the password.
+    #[error("{0}")]
+    WeakPassword(String),
+    /// The right password, expired with no grace login left: said only to
+    /// whoever gave it (LDAP answers invalidCredentials with the password
+    /// policy control's passwordExpired; it may still be changed with the
+    /// old one).
+    #[error(
+        "the password has expired: change it with the Password Modify operation or ask an administrator"
+    )]
+    PasswordExpired,
     /// Too many password checks are already waiting for the hashing pool
     /// (`[passwords] hash_queue`): refused at once rather than queued without
     /// bound. Front ends answer busy (LDAP 51) or 503 with Retry-After.

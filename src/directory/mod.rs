@@ -41,6 +41,7 @@ pub mod auth;
 pub mod backups;
 pub mod bootstrap;
 pub mod certificates;
+pub mod credentials;
 pub mod email;
 pub mod error;
 pub mod exports;
@@ -109,6 +110,8 @@ pub struct Settings {
     pub hash_queue: usize,
     /// How long an access request waits for a decision before it expires.
     pub request_ttl: model::Millis,
+    /// What passwords must be, and how long they last.
+    pub password_policy: password::policy::PasswordPolicy,
 }
 
 /// The `[posix]` defaults: shown for a POSIX account that has no value of
@@ -149,6 +152,7 @@ impl Default for Settings {
             hash_workers: hash_pool::default_workers(),
             hash_queue: hash_pool::DEFAULT_QUEUE,
             request_ttl: 14 * 24 * 3600 * 1000,
+            password_policy: password::policy::PasswordPolicy::default(),
         }
     }
 }
@@ -414,7 +418,7 @@ impl Directory {
     }
 
     /// Writes a policy refusal to the audit trail in a transaction of its own.
-    fn audit_refusal<T>(&self, req: &Request, out: &Result<T>) {
+    pub(crate) fn audit_refusal<T>(&self, req: &Request, out: &Result<T>) {
         let denied = match out {
             Err(Error::Denied(denied)) => denied,
             Err(Error::Hidden { denied, .. }) => &**denied,

@@ -190,9 +190,44 @@ pub struct User {
     /// Attributes kept as a client wrote them (absent in old records).
     #[serde(default, skip_serializing_if = "super::kept::Kept::is_empty")]
     pub attrs: super::kept::Kept,
+    /// When its password was last set (`pwdChangedTime`; `None` in older
+    /// records: such a password never expires, as in slapd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_changed: Option<Millis>,
+    /// Hashes of its previous passwords, newest first, as many as the
+    /// password policy's history keeps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_history: Vec<SecretHash>,
+    /// Logins made with the password expired (the policy's grace logins).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub grace_used: u32,
+    /// When the account expires: logins fail after it, as for a disabled
+    /// account (LDAP shows it as `shadowExpire`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Millis>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl User {
+    /// Makes `hash` the password, set now: the one it replaces goes to the
+    /// history (keeping `keep`), and the grace logins start again.
+    pub fn set_password(&mut self, hash: SecretHash, keep: usize, at: Millis) {
+        if let Some(old) = self.password.replace(hash) {
+            self.password_history.insert(0, old);
+        }
+        self.password_history.truncate(keep);
+        self.password_changed = Some(at);
+        self.grace_used = 0;
+    }
+
+    /// Whether the account has expired at `now`.
+    pub fn expired(&self, now: Millis) -> bool {
+        self.expires.is_some_and(|e| now >= e)
+    }
+
     /// The user's common name: the first `cn` a client wrote, else one
     /// derived for people — the display name, else given + family name, else
     /// the login. The one place dirgate derives a name.

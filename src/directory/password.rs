@@ -20,6 +20,7 @@ use subtle::ConstantTimeEq;
 
 mod argon2id;
 mod crypt;
+pub mod policy;
 pub use argon2id::peak as argon2_peak;
 
 /// argon2id cost parameters.

@@ -6,6 +6,7 @@
 
 use super::acl::Action;
 use super::auth::Issued;
+use super::credentials::PasswordFor;
 use super::error::{Error, Result};
 use super::model::{Lifecycle, Millis, Scope, Token, TokenKind, User, now};
 use super::notify::Notice;
@@ -22,7 +23,7 @@ impl Directory {
     /// Creates a user; a `provisioned` one also gets a registration token, in
     /// the same transaction. The token's secret is in the answer only.
     pub fn invite_user(&self, req: &Request, new: NewUser) -> Result<(User, Option<String>)> {
-        let hash = self.hash_new(new.password.as_ref())?;
+        let hash = self.hash_checked(new.password.as_ref(), &new.password_for())?;
         let out = self.write(req, |tx| {
             let user = self.create_user_in(tx, req, new.clone(), hash.clone())?;
             let secret = match user.state {
@@ -101,9 +102,16 @@ impl Directory {
             return Err(Error::invalid("the password is empty"));
         }
         let (token_id, secret) = parse_token(presented).ok_or(Error::InvalidCredentials)?;
-        // Check the token before paying for argon2, so junk costs nothing.
-        self.read(|tx| sound_registration(tx, token_id, secret))?;
-        let hash = self.hash_new(Some(&NewPassword::Plain(new_password.to_owned())))?;
+        // Check the token before paying for argon2, so junk costs nothing;
+        // its holder may set the password, which the policy then checks.
+        let whose = self.read(|tx| {
+            let token = sound_registration(tx, token_id, secret)?;
+            let owner = token.owner.ok_or(Error::InvalidCredentials)?;
+            let user = tx.user(owner)?.ok_or(Error::InvalidCredentials)?;
+            Ok(PasswordFor::of(&user, 0))
+        })?;
+        let pw = NewPassword::Plain(new_password.to_owned());
+        let hash = self.hash_checked(Some(&pw), &whose)?;
         let user = self.write(req, |tx| {
             let token = sound_registration(tx, token_id, secret)?;
             let owner = token.owner.ok_or(Error::InvalidCredentials)?;
@@ -122,7 +130,9 @@ impl Directory {
             };
             user.version = self.log(tx, req, change)?;
             user.state = Lifecycle::Registered;
-            user.password = hash.clone();
+            if let Some(hash) = hash.clone() {
+                user.set_password(hash, self.settings().password_policy.history, now());
+            }
             user.modified = now();
             tx.put_user(&user)?;
             let ready = Notice::ReadyForValidation {

@@ -37,10 +37,13 @@ pub enum ReportKind {
     /// Access requests approved, rejected, withdrawn and expired on each
     /// day of the period.
     RequestDecisions,
+    /// Active users whose password expires within the period (or has
+    /// expired), and whose account does.
+    ExpiringPasswords,
 }
 
 impl ReportKind {
-    pub const ALL: [(&'static str, ReportKind); 9] = [
+    pub const ALL: [(&'static str, ReportKind); 10] = [
         ("active-users", ReportKind::ActiveUsers),
         ("inactive-users", ReportKind::InactiveUsers),
         ("failed-logins", ReportKind::FailedLogins),
@@ -50,6 +53,7 @@ impl ReportKind {
         ("logins-per-day", ReportKind::LoginsPerDay),
         ("open-requests", ReportKind::OpenRequests),
         ("request-decisions", ReportKind::RequestDecisions),
+        ("expiring-passwords", ReportKind::ExpiringPasswords),
     ];
 
     pub fn parse(name: &str) -> Result<ReportKind> {
@@ -67,6 +71,7 @@ impl ReportKind {
     fn default_days(self) -> u32 {
         match self {
             ReportKind::InactiveUsers => 30,
+            ReportKind::ExpiringPasswords => 14,
             _ => 7,
         }
     }
@@ -132,7 +137,7 @@ impl Directory {
                 names: tx.orgs()?.into_iter().map(|o| (o.id, o.name)).collect(),
                 since: now().saturating_sub(Millis::from(days) * DAY),
             };
-            build(tx, q.kind, &scope)
+            build(tx, q.kind, &scope, &self.settings().password_policy)
         })
     }
 }
@@ -148,7 +153,12 @@ pub(crate) fn rfc3339(ms: Millis) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-fn build(tx: &Tx, kind: ReportKind, s: &Scope) -> Result<Report> {
+fn build(
+    tx: &Tx,
+    kind: ReportKind,
+    s: &Scope,
+    policy: &super::password::policy::PasswordPolicy,
+) -> Result<Report> {
     Ok(match kind {
         ReportKind::ActiveUsers => user_rows(s, |u| u.state == Lifecycle::Active),
         ReportKind::InactiveUsers => user_rows(s, |u| {
@@ -163,7 +173,38 @@ fn build(tx: &Tx, kind: ReportKind, s: &Scope) -> Result<Report> {
         ReportKind::RequestDecisions => {
             super::apps::reports::decisions_per_day(tx, s.org, s.since)?
         }
+        ReportKind::ExpiringPasswords => expiring(s, policy),
     })
+}
+
+/// Active users whose password or account expires before the period's
+/// length from now has passed (already expired ones first), soonest first.
+fn expiring(s: &Scope, policy: &super::password::policy::PasswordPolicy) -> Report {
+    let t = now();
+    let horizon = t.saturating_add(t.saturating_sub(s.since));
+    let mut rows: Vec<(Millis, Vec<String>)> = Vec::new();
+    for u in s.users.iter().filter(|u| u.state == Lifecycle::Active) {
+        let password = policy.expires(u.password_changed).filter(|e| *e <= horizon);
+        let account = u.expires.filter(|e| *e <= horizon);
+        if password.is_none() && account.is_none() {
+            continue;
+        }
+        let soonest = password.into_iter().chain(account).min().unwrap_or(t);
+        rows.push((
+            soonest,
+            vec![
+                u.login.clone(),
+                s.org_name(u.org),
+                password.map(rfc3339).unwrap_or_default(),
+                account.map(rfc3339).unwrap_or_default(),
+            ],
+        ));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[0].cmp(&b.1[0])));
+    Report {
+        columns: vec!["login", "organization", "passwordExpires", "accountExpires"],
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+    }
 }
 
 fn user_rows(s: &Scope, keep: impl Fn(&User) -> bool) -> Report {

@@ -24,7 +24,7 @@ type FieldChange<'a> = (
 
 impl Directory {
     pub fn update_user(&self, req: &Request, id: Uuid, changes: UserChanges) -> Result<User> {
-        let hash = self.hash_new(changes.password.as_ref())?;
+        let hash = self.changed_password(req, id, &changes)?;
         self.write(req, |tx| {
             self.update_user_in(tx, req, id, &changes, hash.clone())
         })
@@ -39,7 +39,7 @@ impl Directory {
         changes: UserChanges,
         dest: Option<OrgRef>,
     ) -> Result<User> {
-        let hash = self.hash_new(changes.password.as_ref())?;
+        let hash = self.changed_password(req, id, &changes)?;
         // Shared with concurrent writes: an identity provider's clients
         // updating many users pay one commit together.
         let (dir, r) = (self.clone(), req.clone());
@@ -52,8 +52,22 @@ impl Directory {
         })
     }
 
+    /// The new password of a change, hashed once the actor may set it and
+    /// the password policy accepts it (see `credentials`).
+    fn changed_password(
+        &self,
+        req: &Request,
+        id: Uuid,
+        changes: &UserChanges,
+    ) -> Result<Option<SecretHash>> {
+        match &changes.password {
+            Some(pw) => self.new_password_for(req, id, pw).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The body of [`Self::update_user`] inside a caller's transaction, with the
-    /// new password (if any) already hashed by [`Self::hash_new`].
+    /// new password (if any) already hashed by [`Self::new_password_for`].
     pub(crate) fn update_user_in(
         &self,
         tx: &mut Tx,
@@ -88,8 +102,14 @@ impl Directory {
             }
             if let Some(hash) = hash {
                 self.authorize(req, password_action(req, &old), target)?;
-                user.password = Some(hash);
+                let keep = self.settings().password_policy.history;
+                user.set_password(hash, keep, now());
                 what.push("password".into());
+            }
+            if let Some(expires) = changes.expires.filter(|e| *e != old.expires) {
+                self.authorize(req, Action::ModifyUser, target)?;
+                user.expires = expires;
+                what.push("expires".into());
             }
             if what.is_empty() {
                 // A change to nothing must still be one the actor may make,

@@ -10,7 +10,6 @@ use super::kept::Kept;
 use super::model::{AccountFlags, Lifecycle, Rights, SecretHash, User, now};
 use super::names::{check_email, check_text, split_login};
 use super::orgs::org_by_id;
-use super::password;
 use super::profile::Profile;
 use super::roles::grants_of;
 use super::{Change, Directory, Request};
@@ -66,9 +65,21 @@ pub struct NewUser {
     pub unit: Option<Uuid>,
     /// The id a load keeps (see `identity`); `None`: a new one.
     pub id: Option<Uuid>,
+    /// When the account expires (see [`User::expires`]).
+    pub expires: Option<crate::directory::model::Millis>,
 }
 
 impl NewUser {
+    /// Whose password a new account's is, for the password policy.
+    pub fn password_for(&self) -> super::credentials::PasswordFor {
+        let names = [
+            self.given_name.as_deref(),
+            self.family_name.as_deref(),
+            self.display_name.as_deref(),
+        ];
+        super::credentials::PasswordFor::account(&self.login, &names)
+    }
+
     /// A provisioned user with only a login.
     pub fn new(login: impl Into<String>) -> NewUser {
         NewUser {
@@ -88,6 +99,7 @@ impl NewUser {
             gid_number: None,
             unit: None,
             id: None,
+            expires: None,
         }
     }
 }
@@ -116,6 +128,8 @@ pub struct UserChanges {
     /// Refuse with `Conflict` unless the user is still at this version
     /// (checked inside the transaction: HTTP If-Match).
     pub if_version: Option<u64>,
+    /// Sets (`Some(Some(t))`) or clears the account's expiry.
+    pub expires: Option<Option<crate::directory::model::Millis>>,
 }
 
 /// The profile fields a user may be allowed to change on its own account.
@@ -277,28 +291,8 @@ impl Directory {
         }
     }
 
-    /// Hashes a new password before any transaction opens (argon2 is slow).
-    pub(crate) fn hash_new(&self, pw: Option<&NewPassword>) -> Result<Option<SecretHash>> {
-        match pw {
-            None => Ok(None),
-            Some(NewPassword::Plain(p)) if p.is_empty() => {
-                Err(Error::invalid("the password is empty"))
-            }
-            Some(NewPassword::Plain(p)) => Ok(Some(self.hashing().hash(p)?)),
-            Some(NewPassword::Hashed(h)) if password::is_known_hash(h) => {
-                Ok(Some(SecretHash(h.clone())))
-            }
-            Some(NewPassword::Hashed(_)) => Err(Error::invalid(
-                "a password hash dirgate cannot verify: use {SSHA}, {SSHA256}, {SSHA512}, \
-                 {ARGON2}, $argon2id$, or {CRYPT} with SHA-crypt $5$/$6$ (at most 1,000,000 \
-                 rounds), yescrypt $y$ (at most 64 MiB) or bcrypt $2b$ (cost at most 13); \
-                 MD5-crypt and DES crypt are not verified",
-            )),
-        }
-    }
-
     pub fn create_user(&self, req: &Request, new: NewUser) -> Result<User> {
-        let hash = self.hash_new(new.password.as_ref())?;
+        let hash = self.hash_checked(new.password.as_ref(), &new.password_for())?;
         self.create_user_shared(req, new, hash)
     }
 
@@ -345,6 +339,7 @@ impl Directory {
             None => tx.next_id_number()?,
         };
         let t = now();
+        let hash_set = hash.is_some();
         let mut user = User {
             id,
             login: new.login,
@@ -370,6 +365,10 @@ impl Directory {
             version: 0,
             profile: new.profile,
             attrs: new.attrs,
+            password_changed: hash_set.then_some(t),
+            password_history: Vec::new(),
+            grace_used: 0,
+            expires: new.expires,
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {

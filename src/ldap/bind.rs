@@ -4,7 +4,9 @@
 //! inactive account all answer invalidCredentials. argon2id checks run on the
 //! core's hashing pool, the connection's task waiting for them; a full queue
 //! there answers busy. A `{SSHA}`-style check, cheaper than any hop, runs in
-//! place (see `Directory::authenticate_cheap`).
+//! place (see `Directory::authenticate_cheap`). A client that sends the
+//! password policy control (draft-behera) hears how long its password has
+//! left, how many grace logins remain, or that it expired.
 
 use super::dn::Dn;
 use super::result::{result, success};
@@ -12,8 +14,10 @@ use super::session::{Reply, Session};
 use super::tree::{Branch, Node, Resolved, Tree};
 use crate::directory::acl::Actor;
 use crate::directory::auth::{Attempt, Principal, SYSTEM_ADMIN_LOGIN};
+use crate::directory::password::policy::Age;
 use crate::directory::view::View;
 use crate::directory::{Error, Result};
+use ldap3_proto::control::LdapControl;
 use ldap3_proto::proto::{
     LdapBindCred, LdapBindRequest, LdapBindResponse, LdapOp, LdapResult, LdapResultCode,
 };
@@ -28,7 +32,66 @@ fn respond(id: i32, res: LdapResult) -> Reply {
     )
 }
 
-pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
+/// The bind response with the password policy control's value, when the
+/// client asked for the control.
+fn respond_with(id: i32, res: LdapResult, policy: Option<Vec<u8>>) -> Reply {
+    let mut reply = respond(id, res);
+    if let (Some(value), Some(msg)) = (policy, reply.msgs.first_mut()) {
+        msg.ctrl.push(LdapControl::Unknown {
+            oid: OID_PASSWORD_POLICY.to_owned(),
+            criticality: false,
+            value: Some(value),
+        });
+    }
+    reply
+}
+
+/// draft-behera-ldap-password-policy's request and response control.
+pub const OID_PASSWORD_POLICY: &str = "1.3.6.1.4.1.42.2.27.8.5.1";
+
+/// `PasswordPolicyResponseValue ::= SEQUENCE { warning [0] CHOICE {
+/// timeBeforeExpiration [0] INTEGER, graceAuthNsRemaining [1] INTEGER }
+/// OPTIONAL, error [1] ENUMERATED OPTIONAL }` (implicit tags), for a
+/// password's age; `expired` when the bind was refused for it.
+pub fn policy_value(age: Age, expired: bool) -> Vec<u8> {
+    let mut inner = Vec::new();
+    let warning = match age {
+        Age::Expiring(secs) => Some((0x80, secs)),
+        Age::Expired { grace_left } if !expired => Some((0x81, u64::from(grace_left))),
+        _ => None,
+    };
+    if let Some((tag, n)) = warning {
+        let int = ber_uint(n);
+        inner.push(0xa0);
+        inner.push(2 + int.len() as u8);
+        inner.push(tag);
+        inner.push(int.len() as u8);
+        inner.extend(int);
+    }
+    if expired {
+        // error [1] ENUMERATED passwordExpired (0)
+        inner.extend([0x81, 0x01, 0x00]);
+    }
+    let mut out = vec![0x30, inner.len() as u8];
+    out.extend(inner);
+    out
+}
+
+/// A non-negative INTEGER's content octets (two's complement, minimal).
+fn ber_uint(n: u64) -> Vec<u8> {
+    let bytes = n.to_be_bytes();
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(7);
+    let mut out = bytes[first..].to_vec();
+    if out[0] & 0x80 != 0 {
+        out.insert(0, 0);
+    }
+    out
+}
+
+pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest, ctrl: &[LdapControl]) -> Reply {
+    let wants_policy = ctrl
+        .iter()
+        .any(|c| matches!(c, LdapControl::PasswordPolicyRequest { .. }));
     // Whatever happens next, the previous identity and its cursors are gone.
     s.actor = Actor::anonymous();
     s.cursors.clear();
@@ -88,13 +151,28 @@ pub async fn bind(s: &mut Session, id: i32, req: LdapBindRequest) -> Reply {
     };
     match outcome {
         Ok(actor) => {
+            let policy = match (&actor.kind, actor.id) {
+                (crate::directory::acl::ActorKind::User(_), Some(user)) if wants_policy => {
+                    match ctx.dir.password_age(user) {
+                        Ok(Age::Fresh) | Err(_) => None,
+                        Ok(age) => Some(policy_value(age, false)),
+                    }
+                }
+                _ => None,
+            };
             s.actor = actor;
-            respond(id, success())
+            respond_with(id, success(), policy)
         }
         Err(Error::InvalidCredentials) => respond(
             id,
             result(LdapResultCode::InvalidCredentials, "invalid credentials"),
         ),
+        // The right password, expired: told only to who gave it.
+        Err(e @ Error::PasswordExpired) => {
+            let expired = Age::Expired { grace_left: 0 };
+            let policy = wants_policy.then(|| policy_value(expired, true));
+            respond_with(id, super::result::from_error(&e), policy)
+        }
         Err(e) => respond(id, super::result::from_error(&e)),
     }
 }

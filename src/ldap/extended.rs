@@ -80,7 +80,9 @@ async fn whoami(s: &mut Session, id: i32) -> Reply {
 
 /// A user changes its own password (with the old one), or an administrator
 /// resets one in its scope. Without a new password, one is generated and
-/// returned.
+/// returned. Without a bind, the user named and its old password
+/// authenticate the change (RFC 3062 §2), which is how an expired password
+/// is changed.
 async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) -> Reply {
     let fail = |res: LdapResult| password_modify_response(id, res, None);
     let Ok(pm) = LdapPasswordModifyRequest::try_from(req) else {
@@ -154,14 +156,22 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
                     }
                 }
             };
-            d.set_password(&request, target, old.as_deref(), &pw)
+            match (me, old.as_deref()) {
+                // Not bound, with the old password: the user itself
+                // (an expired password binds no more).
+                (None, Some(old)) => d.change_expired_password(&request, target, old, &pw),
+                _ => d.set_password(&request, target, old.as_deref(), &pw),
+            }
         })
         .await;
     match outcome {
         Ok(()) => password_modify_response(id, success(), generated.then_some(new_password)),
         // One answer for a user that is missing and for one out of the
-        // actor's reach, however the identity named it.
+        // actor's reach, however the identity named it; without a bind,
+        // also for a wrong old password or one that has not expired, as
+        // such a change was refused before there was one to check.
         Err(e) if e.is_not_found() => fail(no_such_object(String::new())),
+        Err(Error::InvalidCredentials) if me.is_none() => fail(no_such_object(String::new())),
         Err(e) => fail(from_error(&e)),
     }
 }

@@ -368,6 +368,11 @@ impl<'a> Renderer<'a> {
                 Some(u.modified),
                 false,
             );
+            // As slapd's ppolicy shows it, to whoever reads the entry; an
+            // export leaves it out (a load sets the password anew).
+            if let Some(t) = u.password_changed.filter(|_| !export) {
+                e.push("pwdChangedTime", vec![generalized_time(t)]);
+            }
         }
         Ok(e)
     }

@@ -30,13 +30,15 @@ pub fn no_such_object(matched: String) -> LdapResult {
 /// The result code and message for a core error.
 pub fn from_error(e: &Error) -> LdapResult {
     let code = match e {
-        Error::Invalid(_) | Error::Taken(_) => LdapResultCode::ConstraintViolation,
+        Error::Invalid(_) | Error::Taken(_) | Error::WeakPassword(_) => {
+            LdapResultCode::ConstraintViolation
+        }
         Error::NotFound(_) | Error::Hidden { .. } => LdapResultCode::NoSuchObject,
         Error::Exists(_) => LdapResultCode::EntryAlreadyExists,
         Error::Conflict(_) => LdapResultCode::UnwillingToPerform,
         Error::SeatsExhausted { .. } => LdapResultCode::UnwillingToPerform,
         Error::Denied(_) => LdapResultCode::InsufficentAccessRights,
-        Error::InvalidCredentials => LdapResultCode::InvalidCredentials,
+        Error::InvalidCredentials | Error::PasswordExpired => LdapResultCode::InvalidCredentials,
         Error::Busy => LdapResultCode::Busy,
         Error::Unavailable(_) => LdapResultCode::Unavailable,
         Error::Store(_) | Error::Internal(_) => {

@@ -31,9 +31,13 @@ pub fn root_dse(base: &str) -> Entry {
     e.push("supportedLDAPVersion", vec!["3".into()]);
     e.push(
         "supportedControl",
-        [OID_PAGED_RESULTS, OID_SORT_REQUEST]
-            .map(String::from)
-            .to_vec(),
+        [
+            OID_PAGED_RESULTS,
+            OID_SORT_REQUEST,
+            super::bind::OID_PASSWORD_POLICY,
+        ]
+        .map(String::from)
+        .to_vec(),
     );
     e.push(
         "supportedExtension",

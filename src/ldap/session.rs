@@ -139,7 +139,7 @@ impl Session {
             return Reply::one(id, refusal);
         }
         match msg.op {
-            LdapOp::BindRequest(req) => bind::bind(self, id, req).await,
+            LdapOp::BindRequest(req) => bind::bind(self, id, req, &msg.ctrl).await,
             LdapOp::UnbindRequest => Reply {
                 entries: bytes::BytesMut::new(),
                 msgs: Vec::new(),

@@ -89,7 +89,7 @@ impl ScimError {
 impl From<CoreError> for ScimError {
     fn from(e: CoreError) -> Self {
         match e {
-            CoreError::Invalid(m) => ScimError::invalid_value(m),
+            CoreError::Invalid(m) | CoreError::WeakPassword(m) => ScimError::invalid_value(m),
             CoreError::NotFound(_) | CoreError::Hidden { .. } => {
                 ScimError::not_found(e.to_string())
             }
@@ -102,7 +102,7 @@ impl From<CoreError> for ScimError {
                 ScimError::new(StatusCode::CONFLICT, None, e.to_string())
             }
             CoreError::Denied(d) => ScimError::new(StatusCode::FORBIDDEN, None, d.to_string()),
-            CoreError::InvalidCredentials => ScimError::unauthorized(),
+            CoreError::InvalidCredentials | CoreError::PasswordExpired => ScimError::unauthorized(),
             CoreError::Busy | CoreError::Unavailable(_) => {
                 ScimError::new(StatusCode::SERVICE_UNAVAILABLE, None, e.to_string())
             }

@@ -134,6 +134,7 @@ pub async fn create(
         gid_number: input.posix.as_ref().and_then(|p| p.gid_number),
         unit: None,
         id: None,
+        expires: None,
     };
     let mut profile = input.profile;
     // A new account shows its state even when the body did not say.

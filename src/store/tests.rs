@@ -37,6 +37,10 @@ pub(super) fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User 
         version: 0,
         profile: Default::default(),
         attrs: Default::default(),
+        password_changed: None,
+        password_history: Vec::new(),
+        grace_used: 0,
+        expires: None,
     }
 }
 

@@ -46,12 +46,17 @@ pub struct Api {
 
 impl Api {
     pub fn new(addr: std::net::SocketAddr) -> Api {
+        Api::with_base(addr, "/admin/v1")
+    }
+
+    /// A client of another JSON API on the same listener (`/scim/v2`).
+    pub fn with_base(addr: std::net::SocketAddr, path: &str) -> Api {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
             .into();
         Api {
-            base: format!("http://{addr}/admin/v1"),
+            base: format!("http://{addr}{path}"),
             agent,
         }
     }

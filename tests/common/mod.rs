@@ -35,6 +35,12 @@ pub fn cheap_settings() -> Settings {
             iterations: 1,
             parallelism: 1,
         },
+        // The tests' passwords are short (`pw`).
+        password_policy: dirgate::directory::password::policy::PasswordPolicy {
+            min_length: 1,
+            reject_names: false,
+            ..Default::default()
+        },
         ..Settings::default()
     }
 }

@@ -21,7 +21,9 @@ pub fn command(tmp: &Path, extra_toml: &str) -> Command {
         cmd.env_remove(key);
     }
     let config = tmp.join("dirgate.toml");
-    let text = format!("[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{extra_toml}");
+    let policy = lenient_policy(extra_toml);
+    let text =
+        format!("{policy}[passwords]\nargon2_memory_kib = 64\nargon2_iterations = 1\n{extra_toml}");
     std::fs::write(&config, text).unwrap();
     cmd.current_dir(tmp)
         .env("DIRGATE_CONFIG", config)
@@ -160,4 +162,14 @@ impl Daemon {
 
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The tests' passwords are short (`pw`): a configuration that sets no
+/// password policy of its own gets one that takes them.
+pub fn lenient_policy(extra_toml: &str) -> &'static str {
+    if extra_toml.contains("[password_policy]") {
+        ""
+    } else {
+        "[password_policy]\nmin_length = 1\nreject_names = false\n"
+    }
 }

@@ -77,8 +77,13 @@ async fn start_with(
         "data_dir = \"{}\"\n[passwords]\nargon2_memory_kib = {memory_kib}\nargon2_iterations = 1\n{extra}",
         data.display()
     );
+    // The tests' passwords are short (`pw`): unless the test sets a
+    // password policy, one that takes them.
+    let lenient = !extra.contains("[password_policy]");
     let env = |k: &str| match k {
         "DIRGATE_LDAP_LISTEN" | "DIRGATE_HTTP_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        "DIRGATE_PASSWORD_POLICY_MIN_LENGTH" if lenient => Some("1".to_owned()),
+        "DIRGATE_PASSWORD_POLICY_REJECT_NAMES" if lenient => Some("false".to_owned()),
         _ => None,
     };
     let config = Config::from_str_with_env(&toml, &env).unwrap();

@@ -126,6 +126,10 @@ impl Directory {
             version: 0,
             profile: Default::default(),
             attrs: Default::default(),
+            password_changed: None,
+            password_history: Vec::new(),
+            grace_used: 0,
+            expires: None,
         };
         set_texts(&mut user, row);
         user.flags.delegate = row.delegate;

@@ -134,6 +134,17 @@ pub(super) static OPERATIONAL_ATTRIBUTES: &[At] = &[
     .single()
     .usage(DirectoryOperation),
     At::new(
+        "1.3.6.1.4.1.42.2.27.8.1.16",
+        &["pwdChangedTime"],
+        "The time the password was last changed",
+        GENERALIZED_TIME,
+    )
+    .equality(GeneralizedTime)
+    .ordering(GeneralizedTimeOrdering)
+    .single()
+    .no_mod()
+    .usage(DirectoryOperation),
+    At::new(
         "1.3.6.1.4.1.42.2.27.8.1.19",
         &["pwdFailureTime"],
         "The timestamps of the last consecutive authentication failures",

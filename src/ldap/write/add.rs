@@ -11,6 +11,7 @@ use super::record::{
 };
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
+use crate::directory::credentials::PasswordFor;
 use crate::directory::model::{Lifecycle, Scope, SecretHash};
 use crate::directory::orgs::NewOrg;
 use crate::directory::profile::Profile;
@@ -64,11 +65,22 @@ fn prepare(dir: &Directory, add: &LdapAddRequest) -> Checked<(Dn, Attrs, Option<
     let attrs = Attrs::from_wire(&add.attributes)?;
     let hash = match attrs.single("userPassword")? {
         Some(v) => dir
-            .hash_new(Some(&new_password(v)))
+            .hash_checked(Some(&new_password(v)), &password_for(&dn, &attrs))
             .map_err(|e| crate::ldap::result::from_error(&e))?,
         None => None,
     };
     Ok((dn, attrs, hash))
+}
+
+/// Whose password a new entry's is, for the password policy: its login
+/// (the RDN's `uid`) and the names it carries.
+fn password_for(dn: &Dn, attrs: &Attrs) -> PasswordFor {
+    let login = dn.rdn().and_then(|r| r.get("uid")).unwrap_or_default();
+    let mut names: Vec<Option<&str>> = Vec::new();
+    for name in ["givenName", "sn", "cn", "displayName"] {
+        names.extend(attrs.values(name).iter().map(|v| Some(v.as_str())));
+    }
+    PasswordFor::account(login, &names)
 }
 
 /// What the parent (and, inside an organization, the RDN's attribute) says

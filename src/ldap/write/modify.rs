@@ -15,16 +15,16 @@ use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::acl::{Action, Target};
 use crate::directory::model::{Member, SecretHash, User};
 use crate::directory::roles::RoleChanges;
-use crate::directory::users::UserChanges;
+use crate::directory::users::{NewPassword, UserChanges};
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
 use crate::ldap::render::manager::manager_dn;
 use crate::ldap::render::roles::MEMBER_ATTRS;
-use crate::ldap::result::from_error;
+use crate::ldap::result::{from_error, no_such_object};
 use crate::ldap::schema;
 use crate::ldap::schema::AttributeType;
 use crate::ldap::session::Context;
-use crate::ldap::tree::Node;
+use crate::ldap::tree::{Node, Resolved};
 use crate::store::Tx;
 use ldap3_proto::proto::{
     LdapModifyRequest, LdapModifyType as Op, LdapResult, LdapResultCode as Code,
@@ -44,16 +44,46 @@ struct Change {
 struct Prepared {
     dn: Dn,
     changes: Vec<Change>,
+    /// The new password as given, and once the entry is known to be a
+    /// user's, its hash (see [`hash_password`]).
+    new_password: Option<NewPassword>,
     password: Option<SecretHash>,
     unlock: bool,
 }
 
 pub fn modify(dir: &Directory, ctx: &Context, req: &Request, m: &LdapModifyRequest) -> LdapResult {
-    let p = match prepare(dir, m) {
+    let p = match prepare(m).and_then(|p| hash_password(dir, ctx, req, p)) {
         Ok(p) => p,
         Err(r) => return r,
     };
     in_transaction(dir, req, |tx| modify_in(dir, ctx, req, tx, p.clone()))
+}
+
+/// Hashes a new `userPassword` of a user's entry before the transaction
+/// opens (argon2id is slow, and the history check is several): the core
+/// first asks whether the actor may set it, then the password policy.
+/// Another entry, or one that is not there, keeps no hash: the
+/// transaction answers for it.
+fn hash_password(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    mut p: Prepared,
+) -> Checked<Prepared> {
+    let Some(pw) = p.new_password.as_ref() else {
+        return Ok(p);
+    };
+    let node = dir
+        .view(&req.actor, |v| ctx.tree.resolve(v, &p.dn))
+        .map_err(|e| from_error(&e))?;
+    if let Resolved::Found(Node::User(id)) = node {
+        let hash = dir.new_password_for(req, id, pw).map_err(|e| match e {
+            e if e.is_not_found() => no_such_object(String::new()),
+            e => from_error(&e),
+        })?;
+        p.password = Some(hash);
+    }
+    Ok(p)
 }
 
 /// One modify inside a caller's transaction (an LDIF load sets group
@@ -65,15 +95,17 @@ pub(crate) fn modify_entry(
     tx: &mut Tx,
     m: &LdapModifyRequest,
 ) -> Outcome<()> {
-    let p = prepare(dir, m)?;
+    let p = prepare(m)?;
+    let p = hash_password(dir, ctx, req, p)?;
     modify_in(dir, ctx, req, tx, p)
 }
 
-fn prepare(dir: &Directory, m: &LdapModifyRequest) -> Checked<Prepared> {
+fn prepare(m: &LdapModifyRequest) -> Checked<Prepared> {
     let dn = parse_dn(&m.dn)?;
     let mut p = Prepared {
         dn,
         changes: Vec::new(),
+        new_password: None,
         password: None,
         unlock: false,
     };
@@ -81,7 +113,7 @@ fn prepare(dir: &Directory, m: &LdapModifyRequest) -> Checked<Prepared> {
         let ty = attr_type(&c.modification.atype)?;
         let values = decode_values(ty, &c.modification.vals)?;
         if ty.has_name("userPassword") {
-            p.password = Some(password_change(dir, &c.operation, &values)?);
+            p.new_password = Some(password_change(&c.operation, &values)?);
         } else if ty.has_name("pwdAccountLockedTime") {
             p.unlock = unlock_change(&c.operation, &values)?;
         } else {
@@ -97,7 +129,7 @@ fn prepare(dir: &Directory, m: &LdapModifyRequest) -> Checked<Prepared> {
 
 /// `userPassword` can be set (add or replace with one value), not removed:
 /// dirgate never shows it, so there is no value to delete.
-fn password_change(dir: &Directory, op: &Op, values: &[String]) -> Checked<SecretHash> {
+fn password_change(op: &Op, values: &[String]) -> Checked<NewPassword> {
     let [value] = values else {
         return Err(fail(
             Code::UnwillingToPerform,
@@ -110,9 +142,10 @@ fn password_change(dir: &Directory, op: &Op, values: &[String]) -> Checked<Secre
             "userPassword: replace it (or use the Password Modify operation); it cannot be deleted",
         ));
     }
-    dir.hash_new(Some(&new_password(value)))
-        .map_err(|e| from_error(&e))?
-        .ok_or_else(|| fail(Code::ConstraintViolation, "userPassword: empty"))
+    if value.is_empty() {
+        return Err(fail(Code::ConstraintViolation, "userPassword: empty"));
+    }
+    Ok(new_password(value))
 }
 
 /// Only removing `pwdAccountLockedTime` is allowed: it unlocks the account.
@@ -134,7 +167,7 @@ fn modify_in(
     p: Prepared,
 ) -> Outcome<()> {
     let node = super::locate(ctx, req, tx, &p.dn)?;
-    let user_only = p.password.is_some() || p.unlock;
+    let user_only = p.new_password.is_some() || p.unlock;
     match node {
         Node::User(id) => modify_user(dir, ctx, req, tx, id, p),
         _ if user_only => Err(fail(

@@ -1,0 +1,185 @@
+//! The password policy applied (`password::policy` holds the rules): every
+//! new password, wherever it is set (LDAP add, modify and Password Modify,
+//! SCIM, the admin API, the console, registration, a recovery reset), is
+//! hashed here, after the policy's checks: its quality, then (only once the
+//! caller is allowed to set this account's password, so that nobody can
+//! test guesses at someone's old passwords) the account's current and
+//! previous passwords, each one argon2id check on the hashing pool. A hash
+//! given as it is (an `{SSHA}` load) cannot be checked and is taken as
+//! before. Also what a login learns of its password's age.
+
+use super::error::{Error, Result};
+use super::model::{SecretHash, User};
+use super::password::is_known_hash;
+use super::password::policy::{Age, Owner};
+use super::user_updates::password_action;
+use super::users::NewPassword;
+use super::{Directory, Request};
+use uuid::Uuid;
+
+/// Whose new password is being set: what it may not contain, and the
+/// hashes it may not match.
+#[derive(Clone, Debug, Default)]
+pub struct PasswordFor {
+    pub owner: Owner,
+    pub used: Vec<SecretHash>,
+}
+
+impl PasswordFor {
+    /// A new account, with its login and names.
+    pub fn account(login: &str, names: &[Option<&str>]) -> PasswordFor {
+        PasswordFor {
+            owner: Owner {
+                login: login.to_owned(),
+                names: names.iter().flatten().map(|n| (*n).to_owned()).collect(),
+            },
+            used: Vec::new(),
+        }
+    }
+
+    /// An existing account: its current password and the `keep` before it
+    /// may not come back (none when the policy keeps no history).
+    pub fn of(user: &User, keep: usize) -> PasswordFor {
+        let used = match keep {
+            0 => Vec::new(),
+            n => user
+                .password
+                .iter()
+                .chain(user.password_history.iter().take(n))
+                .cloned()
+                .collect(),
+        };
+        PasswordFor {
+            owner: Owner::of(user),
+            used,
+        }
+    }
+}
+
+impl Directory {
+    /// Hashes a new password after the password policy's checks (a given
+    /// hash is taken as it is, if dirgate can verify it).
+    pub(crate) fn hash_checked(
+        &self,
+        pw: Option<&NewPassword>,
+        whose: &PasswordFor,
+    ) -> Result<Option<SecretHash>> {
+        match pw {
+            None => Ok(None),
+            Some(NewPassword::Plain(p)) if p.is_empty() => {
+                Err(Error::invalid("the password is empty"))
+            }
+            Some(NewPassword::Plain(p)) => {
+                let policy = self.settings().password_policy;
+                if let Some(why) = policy.quality(p, &whose.owner) {
+                    return Err(Error::WeakPassword(why));
+                }
+                for old in &whose.used {
+                    if self.hashing().verify(Some(old), p)?.is_some() {
+                        return Err(Error::WeakPassword(format!(
+                            "the password was used before: choose one that is not among the last {}",
+                            policy.history
+                        )));
+                    }
+                }
+                Ok(Some(self.hashing().hash(p)?))
+            }
+            Some(NewPassword::Hashed(h)) if is_known_hash(h) => Ok(Some(SecretHash(h.clone()))),
+            Some(NewPassword::Hashed(_)) => Err(Error::invalid(
+                "a password hash dirgate cannot verify: use {SSHA}, {SSHA256}, {SSHA512}, \
+                 {ARGON2}, $argon2id$, or {CRYPT} with SHA-crypt $5$/$6$ (at most 1,000,000 \
+                 rounds), yescrypt $y$ (at most 64 MiB) or bcrypt $2b$ (cost at most 13); \
+                 MD5-crypt and DES crypt are not verified",
+            )),
+        }
+    }
+
+    /// Hashes `pw` as the new password of user `id`: refused, as the
+    /// policy says, unless the actor may set that account's password; then
+    /// checked against the password policy and the account's history. The
+    /// change itself still runs in a transaction of its own, which asks the
+    /// policy again.
+    pub fn new_password_for(
+        &self,
+        req: &Request,
+        id: Uuid,
+        pw: &NewPassword,
+    ) -> Result<SecretHash> {
+        let whose = self.read(|tx| {
+            let user = self.user_for(tx, req, super::acl::Action::ModifyUser, id)?;
+            let target = self.target_of(tx, &user)?;
+            self.authorize(req, password_action(req, &user), target)?;
+            Ok(PasswordFor::of(
+                &user,
+                self.settings().password_policy.history,
+            ))
+        });
+        self.audit_refusal(req, &whose);
+        self.hash_checked(Some(pw), &whose?)?
+            .ok_or_else(|| Error::invalid("the password is empty"))
+    }
+
+    /// A user whose password has expired (no grace login left) changes it
+    /// with the old one, without a bind: an expired password binds no
+    /// more, and RFC 3062 lets the old password authenticate the change. The old password is
+    /// checked as a bind's is (an unknown or unusable account costs the
+    /// same and answers the same; a wrong one is audited and counts toward
+    /// lockout); then the change runs as the user, through the policy and
+    /// the password policy like any other.
+    pub fn change_expired_password(
+        &self,
+        req: &Request,
+        id: Uuid,
+        old: &str,
+        new: &str,
+    ) -> Result<()> {
+        let lockout = self.settings().lockout;
+        let depth = self.settings().max_role_depth;
+        let found = self.read(|tx| match tx.user(id)? {
+            Some(u) => Ok(Some((super::auth::actor_for_user(tx, &u, depth)?, u))),
+            None => Ok(None),
+        })?;
+        let stored = found.as_ref().and_then(|(_, u)| u.password.as_ref());
+        let verified = self.hashing().verify(stored, old)?;
+        let t = super::model::now();
+        let Some((actor, user)) = found else {
+            return Err(Error::InvalidCredentials);
+        };
+        // Only a password that binds no more is changed this way; any
+        // other account answers as a wrong password does, so this is no
+        // way to test guesses that a bind would not count.
+        let expired = matches!(
+            self.settings().password_policy.age(&user, t),
+            Age::Expired { grace_left: 0 }
+        );
+        let usable = user.state == super::model::Lifecycle::Active
+            && !lockout.is_locked(&user.lockout, t)
+            && !user.expired(t);
+        if verified.is_none() {
+            self.wrong_old_password(req, &user);
+            return Err(Error::InvalidCredentials);
+        }
+        if !usable || !expired || old.is_empty() {
+            return Err(Error::InvalidCredentials);
+        }
+        let own = Request {
+            actor,
+            origin: req.origin.clone(),
+        };
+        let changes = super::users::UserChanges {
+            password: Some(NewPassword::Plain(new.to_owned())),
+            ..Default::default()
+        };
+        self.update_user(&own, id, changes).map(|_| ())
+    }
+
+    /// Where user `id`'s password stands now (what a login reports to a
+    /// client that asks, as the LDAP password policy control does).
+    pub fn password_age(&self, id: Uuid) -> Result<Age> {
+        let policy = self.settings().password_policy;
+        self.read(|tx| match tx.user(id)? {
+            Some(u) => Ok(policy.age(&u, super::model::now())),
+            None => Ok(Age::Fresh),
+        })
+    }
+}

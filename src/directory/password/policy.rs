@@ -1,0 +1,237 @@
+//! The password policy (`[password_policy]`, OpenLDAP ppolicy's knobs under
+//! plainer names): what a new password must be (a minimum length, character
+//! classes, not the account's login or names, none of its last N), and how
+//! long one lasts (a maximum age, a warning period before it, a number of
+//! grace logins after it). Pure rules: the use cases apply them wherever a
+//! password is set and at every login; `password::history` keeps the hashes.
+
+use crate::directory::model::{Millis, User};
+
+const DAY: Millis = 24 * 3600 * 1000;
+
+/// Most previous passwords a policy may remember (each is one argon2id check
+/// when a password is set).
+pub const MAX_HISTORY: usize = 24;
+
+/// The policy in force (server-wide).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// Fewest characters (Unicode scalar values).
+    pub min_length: usize,
+    /// Fewest character classes (lower case, upper case, digits, others).
+    pub min_classes: usize,
+    /// Refuse a password that contains the login's name or the person's
+    /// given or family name (three characters or more, ignoring case).
+    pub reject_names: bool,
+    /// How many previous passwords may not be used again (0: any).
+    pub history: usize,
+    /// How long a password lasts; 0: for ever.
+    pub max_age: Millis,
+    /// How long before it expires a login is warned.
+    pub warn: Millis,
+    /// Logins allowed with an expired password (each one warned).
+    pub grace_logins: u32,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 8,
+            min_classes: 0,
+            reject_names: true,
+            history: 0,
+            max_age: 0,
+            warn: 14 * DAY,
+            grace_logins: 0,
+        }
+    }
+}
+
+/// Where a password stands at a login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Age {
+    /// Not expiring soon (or never).
+    Fresh,
+    /// Expires in this many seconds.
+    Expiring(u64),
+    /// Expired; this many grace logins are left (0: refused).
+    Expired { grace_left: u32 },
+}
+
+/// Who a new password is for: what it may not contain.
+#[derive(Clone, Debug, Default)]
+pub struct Owner {
+    pub login: String,
+    pub names: Vec<String>,
+}
+
+impl Owner {
+    pub fn of(user: &User) -> Owner {
+        let mut names: Vec<String> = [&user.given_name, &user.family_name, &user.display_name]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        names.extend(user.attrs.get("cn").iter().cloned());
+        Owner {
+            login: user.login.clone(),
+            names,
+        }
+    }
+}
+
+/// The character classes a password uses.
+fn classes(password: &str) -> usize {
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+    [
+        has(|c| c.is_lowercase()),
+        has(|c| c.is_uppercase()),
+        has(|c| c.is_numeric()),
+        has(|c| !c.is_alphanumeric()),
+    ]
+    .into_iter()
+    .filter(|h| *h)
+    .count()
+}
+
+/// The parts of a login and of names a password may not contain: the
+/// login's local part, and each word of three characters or more.
+fn forbidden(owner: &Owner) -> Vec<String> {
+    let local = owner.login.split('@').next().unwrap_or_default();
+    std::iter::once(local)
+        .chain(owner.names.iter().flat_map(|n| n.split_whitespace()))
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3)
+        .collect()
+}
+
+impl PasswordPolicy {
+    /// Why `password` breaks the policy for `owner`, or `None`. Never
+    /// echoes the password.
+    pub fn quality(&self, password: &str, owner: &Owner) -> Option<String> {
+        let length = password.chars().count();
+        if length < self.min_length {
+            return Some(format!(
+                "the password is too short: it needs at least {} characters",
+                self.min_length
+            ));
+        }
+        if classes(password) < self.min_classes {
+            return Some(format!(
+                "the password needs characters of at least {} of these kinds: lower case, upper case, digits, others",
+                self.min_classes
+            ));
+        }
+        if self.reject_names {
+            let lower = password.to_lowercase();
+            if forbidden(owner).iter().any(|w| lower.contains(w.as_str())) {
+                return Some(
+                    "the password contains the account's login or name; choose one that does not"
+                        .to_owned(),
+                );
+            }
+        }
+        None
+    }
+
+    /// When a password set at `changed` expires (`None`: never, as for one
+    /// whose change time is unknown, like slapd without pwdChangedTime).
+    pub fn expires(&self, changed: Option<Millis>) -> Option<Millis> {
+        (self.max_age > 0)
+            .then_some(changed)
+            .flatten()
+            .map(|c| c.saturating_add(self.max_age))
+    }
+
+    /// Where `user`'s password stands at `now`.
+    pub fn age(&self, user: &User, now: Millis) -> Age {
+        let Some(expires) = self.expires(user.password_changed) else {
+            return Age::Fresh;
+        };
+        if now >= expires {
+            let grace_left = self.grace_logins.saturating_sub(user.grace_used);
+            return Age::Expired { grace_left };
+        }
+        let left = expires - now;
+        if left <= self.warn {
+            Age::Expiring(u64::try_from(left / 1000).unwrap_or(0))
+        } else {
+            Age::Fresh
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner() -> Owner {
+        Owner {
+            login: "ann.lee@example.com".into(),
+            names: vec!["Ann".into(), "Lee-Smith".into()],
+        }
+    }
+
+    #[test]
+    fn quality_rules_say_which_rule_a_password_breaks() {
+        let p = PasswordPolicy {
+            min_length: 10,
+            min_classes: 3,
+            ..PasswordPolicy::default()
+        };
+        assert!(
+            p.quality("short", &owner())
+                .unwrap()
+                .contains("at least 10")
+        );
+        assert!(
+            p.quality("alllowercase", &owner())
+                .unwrap()
+                .contains("3 of")
+        );
+        assert!(
+            p.quality("Ann.Lee-2026!", &owner())
+                .unwrap()
+                .contains("login")
+        );
+        assert!(
+            p.quality("xLEE-SMITHx9", &owner())
+                .unwrap()
+                .contains("name")
+        );
+        assert_eq!(p.quality("Blue-Kettle-42", &owner()), None);
+        // Non-ASCII letters count as letters, by characters not bytes.
+        assert_eq!(classes("éÉ1"), 3);
+        let short = PasswordPolicy {
+            min_length: 4,
+            ..PasswordPolicy::default()
+        };
+        assert_eq!(short.quality("ééé€", &owner()), None);
+    }
+
+    #[test]
+    fn age_warns_then_expires_with_grace_logins() {
+        let p = PasswordPolicy {
+            max_age: 30 * DAY,
+            warn: 5 * DAY,
+            grace_logins: 2,
+            ..PasswordPolicy::default()
+        };
+        let mut u: User = serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::nil(), "login": "a@x.org", "state": "active", "created": 0,
+            "modified": 0, "uid_number": 1, "gid_number": 1, "version": 0
+        }))
+        .unwrap();
+        u.password_changed = Some(0);
+        assert_eq!(p.age(&u, DAY), Age::Fresh);
+        assert_eq!(p.age(&u, 26 * DAY), Age::Expiring(4 * 24 * 3600));
+        assert_eq!(p.age(&u, 30 * DAY), Age::Expired { grace_left: 2 });
+        u.grace_used = 2;
+        assert_eq!(p.age(&u, 31 * DAY), Age::Expired { grace_left: 0 });
+        // Unknown change time, or no maximum age: never expires.
+        u.password_changed = None;
+        assert_eq!(p.age(&u, 99 * DAY), Age::Fresh);
+        let forever = PasswordPolicy::default();
+        assert_eq!(forever.expires(Some(0)), None);
+    }
+}
