@@ -328,47 +328,30 @@ fn directory_settings(raw: &RawConfig) -> Result<Settings, ConfigError> {
     })
 }
 
-/// `[password_policy]`, over the core's defaults.
+/// `[password_policy]`, over the core's defaults (the same rules an
+/// organization's own settings are checked by).
 fn password_policy(
     raw: &raw::RawPasswordPolicy,
 ) -> Result<crate::directory::password::policy::PasswordPolicy, ConfigError> {
-    use crate::directory::password::policy::{MAX_HISTORY, PasswordPolicy};
-    let d = PasswordPolicy::default();
-    const DAY: crate::directory::model::Millis = 24 * 3600 * 1000;
-    let days = |v: Option<u32>, default| {
-        v.map_or(default, |n| crate::directory::model::Millis::from(n) * DAY)
+    use crate::directory::password::policy::{PasswordPolicy, PolicyOverride};
+    let o = PolicyOverride {
+        min_length: raw.min_length,
+        min_classes: raw.min_classes,
+        reject_names: raw.reject_names,
+        history: raw.history,
+        max_age_days: raw.max_age_days,
+        warn_days: raw.warn_days,
+        grace_logins: raw.grace_logins,
     };
-    let p = PasswordPolicy {
-        min_length: raw.min_length.unwrap_or(d.min_length),
-        min_classes: raw.min_classes.unwrap_or(d.min_classes),
-        reject_names: raw.reject_names.unwrap_or(d.reject_names),
-        history: raw.history.unwrap_or(d.history),
-        max_age: days(raw.max_age_days, d.max_age),
-        warn: days(raw.warn_days, d.warn),
-        grace_logins: raw.grace_logins.unwrap_or(d.grace_logins),
-    };
-    if !(1..=1024).contains(&p.min_length) {
-        return Err(invalid(
-            "password_policy.min_length",
-            "must be 1 to 1024 (an empty password is never taken)".into(),
-        ));
-    }
-    if p.min_classes > 4 {
-        return Err(invalid(
-            "password_policy.min_classes",
-            "must be 0 to 4: there are four classes (lower case, upper case, digits, others)"
-                .into(),
-        ));
-    }
-    if p.history > MAX_HISTORY {
-        return Err(invalid(
-            "password_policy.history",
-            format!(
-                "must be at most {MAX_HISTORY} (each one is an argon2id check when a password is set)"
-            ),
-        ));
-    }
-    Ok(p)
+    o.check().map_err(|(key, why)| ConfigError::Invalid {
+        key: match key {
+            "min_length" => "password_policy.min_length",
+            "min_classes" => "password_policy.min_classes",
+            _ => "password_policy.history",
+        },
+        message: why,
+    })?;
+    Ok(PasswordPolicy::default().with(&o))
 }
 
 /// `[applications] request_expiry_hours`: at least one hour.

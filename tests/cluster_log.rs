@@ -187,5 +187,6 @@ fn test_org(n: u32) -> dirgate::directory::model::Organization {
         created: 0,
         modified: 0,
         version: 0,
+        password_policy: Default::default(),
     }
 }

@@ -209,3 +209,45 @@ fn an_expired_account_logs_in_no_more() {
     assert!(!rows[0][3].is_empty(), "{rows:?}");
     assert!(report(2).rows.is_empty());
 }
+
+#[test]
+fn an_organization_sets_its_own_policy() {
+    let (dir, _tmp) = directory(PasswordPolicy::default());
+    let sys = system(&dir);
+    let stricter = dirgate::directory::password::policy::PolicyOverride {
+        min_length: Some(16),
+        max_age_days: Some(30),
+        ..Default::default()
+    };
+    dir.set_org_password_policy(&sys, "Acme", stricter).unwrap();
+    // Acme's accounts follow Acme's policy; others the server's.
+    let out = create(&dir, "ann@example.com", STRONG);
+    assert!(
+        matches!(&out, Err(Error::WeakPassword(why)) if why.contains("16")),
+        "{out:?}"
+    );
+    let elsewhere = NewUser {
+        state: Lifecycle::Active,
+        password: Some(NewPassword::Plain(STRONG.into())),
+        ..NewUser::new("bo@example.com")
+    };
+    dir.create_user(&sys, elsewhere).unwrap();
+    let id = create(&dir, "ann@example.com", "Blue-Kettle-42-Long").unwrap();
+    // Its maximum age applies to them: the report sees the expiry.
+    let q = dirgate::directory::reports::ReportQuery {
+        kind: dirgate::directory::reports::ReportKind::ExpiringPasswords,
+        org: None,
+        days: Some(31),
+    };
+    let rows = dir.report(&sys, &q).unwrap().rows;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], "ann@example.com");
+    assert!(matches!(dir.password_age(id).unwrap(), Age::Fresh));
+    // A value no policy may have is refused.
+    let wrong = dirgate::directory::password::policy::PolicyOverride {
+        min_classes: Some(9),
+        ..Default::default()
+    };
+    let out = dir.set_org_password_policy(&sys, "Acme", wrong);
+    assert!(matches!(out, Err(Error::Invalid(_))), "{out:?}");
+}

@@ -7,6 +7,7 @@ use super::input::{Body, Path};
 use super::openapi::{Op, Routes};
 use super::{AdminState, run, views};
 use crate::directory::orgs::NewOrg;
+use crate::directory::password::policy::PolicyOverride;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -36,7 +37,11 @@ pub fn routes() -> Routes {
             show,
         )
         .add(
-            Op::patch("/organizations/{name}", "Change the seat count").body::<ChangeOrg>(),
+            Op::patch(
+                "/organizations/{name}",
+                "Change the seat count or the password policy",
+            )
+            .body::<ChangeOrg>(),
             change,
         )
         .add(
@@ -103,7 +108,38 @@ async fn show(
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ChangeOrg {
-    seats: u32,
+    seats: Option<u32>,
+    /// What the organization's password policy sets differently from the
+    /// server's (`minLength`, `minClasses`, `rejectNames`, `history`,
+    /// `maxAgeDays`, `warnDays`, `graceLogins`); replaces what it set.
+    password_policy: Option<PolicyPatch>,
+}
+
+/// An organization's password policy, by the configuration's keys.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PolicyPatch {
+    min_length: Option<usize>,
+    min_classes: Option<usize>,
+    reject_names: Option<bool>,
+    history: Option<usize>,
+    max_age_days: Option<u32>,
+    warn_days: Option<u32>,
+    grace_logins: Option<u32>,
+}
+
+impl PolicyPatch {
+    fn into_override(self) -> PolicyOverride {
+        PolicyOverride {
+            min_length: self.min_length,
+            min_classes: self.min_classes,
+            reject_names: self.reject_names,
+            history: self.history,
+            max_age_days: self.max_age_days,
+            warn_days: self.warn_days,
+            grace_logins: self.grace_logins,
+        }
+    }
 }
 
 async fn change(
@@ -112,7 +148,22 @@ async fn change(
     Path(name): Path<String>,
     Body(body): Body<ChangeOrg>,
 ) -> ApiResult<Json<Value>> {
-    let org = run(&s, move |d| d.set_seats(&req, &name, body.seats)).await?;
+    let org = run(&s, move |d| {
+        let mut org = None;
+        if let Some(seats) = body.seats {
+            org = Some(d.set_seats(&req, &name, seats)?);
+        }
+        if let Some(p) = body.password_policy {
+            org = Some(d.set_org_password_policy(&req, &name, p.into_override())?);
+        }
+        match org {
+            Some(o) => Ok(o),
+            None => Err(crate::directory::Error::invalid(
+                "give seats, passwordPolicy or both",
+            )),
+        }
+    })
+    .await?;
     Ok(Json(views::org(&org, None)))
 }
 

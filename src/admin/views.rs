@@ -48,9 +48,24 @@ pub fn org(o: &Organization, seats_used: Option<u64>) -> Value {
         "seatsUsed": seats_used,
         "description": o.description,
         "admin": o.admin,
+        "passwordPolicy": policy_view(&o.password_policy),
         "created": rfc3339(o.created),
         "modified": rfc3339(o.modified),
         "version": o.version,
+    })
+}
+
+/// What an organization's password policy sets differently, by the
+/// configuration's keys in camelCase.
+fn policy_view(p: &crate::directory::password::policy::PolicyOverride) -> Value {
+    json!({
+        "minLength": p.min_length,
+        "minClasses": p.min_classes,
+        "rejectNames": p.reject_names,
+        "history": p.history,
+        "maxAgeDays": p.max_age_days,
+        "warnDays": p.warn_days,
+        "graceLogins": p.grace_logins,
     })
 }
 

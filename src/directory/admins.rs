@@ -172,8 +172,8 @@ impl Directory {
         self.hashing()
             .verify(Some(stored), code)?
             .ok_or(Error::InvalidCredentials)?;
-        let whose =
-            super::credentials::PasswordFor::of(user, self.settings().password_policy.history);
+        let keep = self.read(|tx| self.policy_for(tx, user.org))?.history;
+        let whose = super::credentials::PasswordFor::of(user, keep);
         let pw = super::users::NewPassword::Plain(new_password.to_owned());
         let new_hash = self
             .hash_checked(Some(&pw), &whose)?
@@ -193,7 +193,7 @@ impl Directory {
                 detail: None,
             };
             user.version = self.log(tx, req, change)?;
-            let keep = self.settings().password_policy.history;
+            let keep = self.policy_for(tx, user.org)?.history;
             user.set_password(new_hash.clone(), keep, now());
             user.recovery = Some(next_hash.clone());
             user.lockout = Default::default();

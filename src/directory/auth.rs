@@ -9,8 +9,10 @@
 use super::acl::{Actor, ActorKind, UserPowers};
 use super::audit::Outcome;
 use super::error::{Error, Result};
-use super::model::{Lifecycle, Millis, Scope, SecretHash, ServiceAccount, SystemAdmin, User, now};
-use super::password::policy::Age;
+use super::model::{
+    Lifecycle, Millis, Organization, Scope, SecretHash, ServiceAccount, SystemAdmin, User, now,
+};
+use super::password::policy::{Age, PasswordPolicy};
 use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::view::View;
@@ -65,13 +67,15 @@ pub enum Attempt {
 }
 
 /// The account a slow check found, read once.
-pub struct SlowCheck(Found);
+pub struct SlowCheck(Box<Found>);
 
-/// What a login names: the principal, its account and, for a user, its standing.
+/// What a login names: the principal, its account and, for a user, its
+/// standing and the password policy of its organization.
 struct Found {
     who: Principal,
     account: Option<Account>,
     standing: Option<Actor>,
+    policy: PasswordPolicy,
 }
 
 /// The account a password check found.
@@ -93,10 +97,13 @@ impl Account {
 
 /// Builds the actor for a user, resolving its standing from the store.
 pub fn actor_for_user(tx: &Tx, user: &User, max_depth: usize) -> Result<Actor> {
-    let org_admin = match user.org {
-        Some(org) => tx.org(org)?.is_some_and(|o| o.admin == Some(user.id)),
-        None => false,
-    };
+    let org = user.org.map(|o| tx.org(o)).transpose()?.flatten();
+    actor_in(tx, user, org.as_ref(), max_depth)
+}
+
+/// [`actor_for_user`] with the user's organization already read.
+fn actor_in(tx: &Tx, user: &User, org: Option<&Organization>, max_depth: usize) -> Result<Actor> {
+    let org_admin = org.is_some_and(|o| o.admin == Some(user.id));
     let powers = UserPowers {
         org: user.org,
         org_admin,
@@ -185,7 +192,7 @@ impl Directory {
             .and_then(Account::hash)
             .is_some_and(password::is_cheap);
         if !cheap || self.settings().rehash_on_login {
-            return Attempt::Slow(SlowCheck(found));
+            return Attempt::Slow(SlowCheck(Box::new(found)));
         }
         Attempt::Done(self.check_password(req, found, password))
     }
@@ -201,7 +208,7 @@ impl Directory {
     ) -> Result<Actor> {
         let stored = slow.0.account.as_ref().and_then(Account::hash);
         let verified = self.hashing().verify_async(stored, &password).await?;
-        self.blocking(move |d| d.conclude(&req, slow.0, verified, &password))
+        self.blocking(move |d| d.conclude(&req, *slow.0, verified, &password))
             .await
     }
 
@@ -216,15 +223,24 @@ impl Directory {
             let anonymous = Actor::anonymous();
             let who = resolve(&self.view_of(tx, &anonymous))?;
             let account = find_account(tx, &who)?;
-            // The actor is cheap to build and needs the same snapshot.
-            let standing = match &account {
-                Some(Account::User(u)) => Some(actor_for_user(tx, u, max_depth)?),
-                _ => None,
+            // The actor is cheap to build and needs the same snapshot; the
+            // organization is read once for it and for the password policy.
+            let server = self.settings().password_policy;
+            let (standing, policy) = match &account {
+                Some(Account::User(u)) => {
+                    let org = u.org.map(|o| tx.org(o)).transpose()?.flatten();
+                    let policy = org
+                        .as_ref()
+                        .map_or(server, |o| server.with(&o.password_policy));
+                    (Some(actor_in(tx, u, org.as_ref(), max_depth)?), policy)
+                }
+                _ => (None, server),
             };
             Ok(Found {
                 who,
                 account,
                 standing,
+                policy,
             })
         })
     }
@@ -251,6 +267,7 @@ impl Directory {
             who,
             account,
             standing,
+            policy: password_policy,
         } = found;
         let who = &who;
         let name = principal_name(who, account.as_ref());
@@ -260,7 +277,9 @@ impl Directory {
             .is_some_and(|a| can_log_in(a, &policy, now()));
         match (account, verified) {
             (Some(Account::User(u)), Some(_))
-                if usable && !password.is_empty() && self.out_of_grace(req, &u)? =>
+                if usable
+                    && !password.is_empty()
+                    && self.out_of_grace(req, &u, &password_policy)? =>
             {
                 self.audit_bind(req, &name, Some(u.id), Outcome::Failure);
                 Err(Error::PasswordExpired)
@@ -337,8 +356,7 @@ impl Directory {
     /// Whether `user`'s right password has expired with no grace login
     /// left. A grace login it still has is used here (one write, counted
     /// on the record, in a transaction of its own).
-    fn out_of_grace(&self, req: &Request, user: &User) -> Result<bool> {
-        let policy = self.settings().password_policy;
+    fn out_of_grace(&self, req: &Request, user: &User, policy: &PasswordPolicy) -> Result<bool> {
         let Age::Expired { grace_left } = policy.age(user, now()) else {
             return Ok(false);
         };

@@ -11,7 +11,7 @@
 use super::error::{Error, Result};
 use super::model::{SecretHash, User};
 use super::password::is_known_hash;
-use super::password::policy::{Age, Owner};
+use super::password::policy::{Age, Owner, PasswordPolicy, PolicyOverride};
 use super::user_updates::password_action;
 use super::users::NewPassword;
 use super::{Directory, Request};
@@ -23,17 +23,21 @@ use uuid::Uuid;
 pub struct PasswordFor {
     pub owner: Owner,
     pub used: Vec<SecretHash>,
+    /// Whose policy applies: the account's organization's (`None`: the
+    /// server's).
+    pub org: Option<Uuid>,
 }
 
 impl PasswordFor {
     /// A new account, with its login and names.
-    pub fn account(login: &str, names: &[Option<&str>]) -> PasswordFor {
+    pub fn account(login: &str, names: &[Option<&str>], org: Option<Uuid>) -> PasswordFor {
         PasswordFor {
             owner: Owner {
                 login: login.to_owned(),
                 names: names.iter().flatten().map(|n| (*n).to_owned()).collect(),
             },
             used: Vec::new(),
+            org,
         }
     }
 
@@ -52,8 +56,21 @@ impl PasswordFor {
         PasswordFor {
             owner: Owner::of(user),
             used,
+            org: user.org,
         }
     }
+}
+
+/// The server's policy with what `org` (if any) sets differently.
+pub(crate) fn policy_in(
+    tx: &crate::store::Tx,
+    server: &PasswordPolicy,
+    org: Option<Uuid>,
+) -> Result<PasswordPolicy> {
+    Ok(match org.map(|o| tx.org(o)).transpose()?.flatten() {
+        Some(o) => server.with(&o.password_policy),
+        None => *server,
+    })
 }
 
 impl Directory {
@@ -70,7 +87,7 @@ impl Directory {
                 Err(Error::invalid("the password is empty"))
             }
             Some(NewPassword::Plain(p)) => {
-                let policy = self.settings().password_policy;
+                let policy = self.read(|tx| self.policy_for(tx, whose.org))?;
                 if let Some(why) = policy.quality(p, &whose.owner) {
                     return Err(Error::WeakPassword(why));
                 }
@@ -136,22 +153,26 @@ impl Directory {
         let lockout = self.settings().lockout;
         let depth = self.settings().max_role_depth;
         let found = self.read(|tx| match tx.user(id)? {
-            Some(u) => Ok(Some((super::auth::actor_for_user(tx, &u, depth)?, u))),
+            Some(u) => {
+                let policy = self.policy_for(tx, u.org)?;
+                Ok(Some((
+                    super::auth::actor_for_user(tx, &u, depth)?,
+                    u,
+                    policy,
+                )))
+            }
             None => Ok(None),
         })?;
-        let stored = found.as_ref().and_then(|(_, u)| u.password.as_ref());
+        let stored = found.as_ref().and_then(|(_, u, _)| u.password.as_ref());
         let verified = self.hashing().verify(stored, old)?;
         let t = super::model::now();
-        let Some((actor, user)) = found else {
+        let Some((actor, user, policy)) = found else {
             return Err(Error::InvalidCredentials);
         };
         // Only a password that binds no more is changed this way; any
         // other account answers as a wrong password does, so this is no
         // way to test guesses that a bind would not count.
-        let expired = matches!(
-            self.settings().password_policy.age(&user, t),
-            Age::Expired { grace_left: 0 }
-        );
+        let expired = matches!(policy.age(&user, t), Age::Expired { grace_left: 0 });
         let usable = user.state == super::model::Lifecycle::Active
             && !lockout.is_locked(&user.lockout, t)
             && !user.expired(t);
@@ -176,10 +197,36 @@ impl Directory {
     /// Where user `id`'s password stands now (what a login reports to a
     /// client that asks, as the LDAP password policy control does).
     pub fn password_age(&self, id: Uuid) -> Result<Age> {
-        let policy = self.settings().password_policy;
         self.read(|tx| match tx.user(id)? {
-            Some(u) => Ok(policy.age(&u, super::model::now())),
+            Some(u) => Ok(self.policy_for(tx, u.org)?.age(&u, super::model::now())),
             None => Ok(Age::Fresh),
+        })
+    }
+
+    /// The password policy of `org`'s accounts (`None`: the server's).
+    pub(crate) fn policy_for(
+        &self,
+        tx: &crate::store::Tx,
+        org: Option<Uuid>,
+    ) -> Result<PasswordPolicy> {
+        policy_in(tx, &self.settings().password_policy, org)
+    }
+
+    /// Sets what organization `name`'s password policy sets differently
+    /// from the server's (the system administrator's, as the server's is).
+    pub fn set_org_password_policy(
+        &self,
+        req: &Request,
+        name: &str,
+        policy: PolicyOverride,
+    ) -> Result<super::model::Organization> {
+        policy
+            .check()
+            .map_err(|(key, why)| Error::invalid(format!("passwordPolicy.{key} {why}")))?;
+        self.write(req, |tx| {
+            self.modify_org_in(tx, req, name, "password-policy", |org| {
+                (org.password_policy != policy).then(|| org.password_policy = policy)
+            })
         })
     }
 }

@@ -77,6 +77,12 @@ pub struct Organization {
     pub modified: Millis,
     /// Change-log sequence number of the last change: the ETag source.
     pub version: u64,
+    /// What its password policy sets differently from the server's.
+    #[serde(
+        default,
+        skip_serializing_if = "super::password::policy::PolicyOverride::is_empty"
+    )]
+    pub password_policy: super::password::policy::PolicyOverride,
 }
 
 /// A login suffix (`example.com` in `alice@example.com`).

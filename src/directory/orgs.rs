@@ -122,6 +122,7 @@ impl Directory {
             created: t,
             modified: t,
             version,
+            password_policy: Default::default(),
         };
         tx.put_org(&org)?;
         Ok(org)
@@ -268,7 +269,7 @@ impl Directory {
     /// One change of an organization the policy allows as ModifyOrganization:
     /// `apply` changes the record and says whether it did; only then is the
     /// change logged (its `detail` names what changed) and stored.
-    fn modify_org_in(
+    pub(crate) fn modify_org_in(
         &self,
         tx: &mut Tx,
         req: &Request,

@@ -23,7 +23,7 @@ impl Directory {
     /// Creates a user; a `provisioned` one also gets a registration token, in
     /// the same transaction. The token's secret is in the answer only.
     pub fn invite_user(&self, req: &Request, new: NewUser) -> Result<(User, Option<String>)> {
-        let hash = self.hash_checked(new.password.as_ref(), &new.password_for())?;
+        let hash = self.new_account_hash(req, &new)?;
         let out = self.write(req, |tx| {
             let user = self.create_user_in(tx, req, new.clone(), hash.clone())?;
             let secret = match user.state {
@@ -131,7 +131,8 @@ impl Directory {
             user.version = self.log(tx, req, change)?;
             user.state = Lifecycle::Registered;
             if let Some(hash) = hash.clone() {
-                user.set_password(hash, self.settings().password_policy.history, now());
+                let keep = self.policy_for(tx, user.org)?.history;
+                user.set_password(hash, keep, now());
             }
             user.modified = now();
             tx.put_user(&user)?;

@@ -173,18 +173,23 @@ fn build(
         ReportKind::RequestDecisions => {
             super::apps::reports::decisions_per_day(tx, s.org, s.since)?
         }
-        ReportKind::ExpiringPasswords => expiring(s, policy),
+        ReportKind::ExpiringPasswords => expiring(tx, s, policy)?,
     })
 }
 
 /// Active users whose password or account expires before the period's
 /// length from now has passed (already expired ones first), soonest first.
-fn expiring(s: &Scope, policy: &super::password::policy::PasswordPolicy) -> Report {
+fn expiring(
+    tx: &Tx,
+    s: &Scope,
+    policy: &super::password::policy::PasswordPolicy,
+) -> Result<Report> {
     let t = now();
     let horizon = t.saturating_add(t.saturating_sub(s.since));
     let mut rows: Vec<(Millis, Vec<String>)> = Vec::new();
     for u in s.users.iter().filter(|u| u.state == Lifecycle::Active) {
-        let password = policy.expires(u.password_changed).filter(|e| *e <= horizon);
+        let own = super::credentials::policy_in(tx, policy, u.org)?;
+        let password = own.expires(u.password_changed).filter(|e| *e <= horizon);
         let account = u.expires.filter(|e| *e <= horizon);
         if password.is_none() && account.is_none() {
             continue;
@@ -201,10 +206,10 @@ fn expiring(s: &Scope, policy: &super::password::policy::PasswordPolicy) -> Repo
         ));
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[0].cmp(&b.1[0])));
-    Report {
+    Ok(Report {
         columns: vec!["login", "organization", "passwordExpires", "accountExpires"],
         rows: rows.into_iter().map(|(_, r)| r).collect(),
-    }
+    })
 }
 
 fn user_rows(s: &Scope, keep: impl Fn(&User) -> bool) -> Report {

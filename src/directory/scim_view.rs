@@ -56,7 +56,7 @@ impl Directory {
         new: NewUser,
         profile: Profile,
     ) -> Result<User> {
-        let hash = self.hash_checked(new.password.as_ref(), &new.password_for())?;
+        let hash = self.new_account_hash(req, &new)?;
         // One record write: the profile goes in with the user.
         let new = NewUser { profile, ..new };
         self.create_user_shared(req, new, hash)

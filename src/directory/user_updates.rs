@@ -102,7 +102,7 @@ impl Directory {
             }
             if let Some(hash) = hash {
                 self.authorize(req, password_action(req, &old), target)?;
-                let keep = self.settings().password_policy.history;
+                let keep = self.policy_for(tx, user.org)?.history;
                 user.set_password(hash, keep, now());
                 what.push("password".into());
             }

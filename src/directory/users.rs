@@ -70,14 +70,15 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    /// Whose password a new account's is, for the password policy.
-    pub fn password_for(&self) -> super::credentials::PasswordFor {
+    /// Whose password a new account's is, for the password policy, once
+    /// its organization is known.
+    pub fn password_for(&self, org: Option<Uuid>) -> super::credentials::PasswordFor {
         let names = [
             self.given_name.as_deref(),
             self.family_name.as_deref(),
             self.display_name.as_deref(),
         ];
-        super::credentials::PasswordFor::account(&self.login, &names)
+        super::credentials::PasswordFor::account(&self.login, &names, org)
     }
 
     /// A provisioned user with only a login.
@@ -283,6 +284,21 @@ impl Directory {
         }
     }
 
+    /// A new account's password hashed under its organization's password
+    /// policy (where it goes is resolved as the creation will).
+    pub(crate) fn new_account_hash(
+        &self,
+        req: &Request,
+        new: &NewUser,
+    ) -> Result<Option<SecretHash>> {
+        if new.password.is_none() {
+            return Ok(None);
+        }
+        let org = self.read(|tx| self.placement(tx, req, new.org.as_ref()));
+        self.audit_refusal(req, &org);
+        self.hash_checked(new.password.as_ref(), &new.password_for(org?))
+    }
+
     /// Resolves where a new user goes (see [`NewUser`]).
     fn placement(&self, tx: &Tx, req: &Request, org: Option<&OrgRef>) -> Result<Option<Uuid>> {
         match org {
@@ -292,7 +308,7 @@ impl Directory {
     }
 
     pub fn create_user(&self, req: &Request, new: NewUser) -> Result<User> {
-        let hash = self.hash_checked(new.password.as_ref(), &new.password_for())?;
+        let hash = self.new_account_hash(req, &new)?;
         self.create_user_shared(req, new, hash)
     }
 

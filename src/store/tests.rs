@@ -72,6 +72,7 @@ pub(super) fn org(name: &str) -> Organization {
         created: 0,
         modified: 0,
         version: 0,
+        password_policy: Default::default(),
     }
 }
 

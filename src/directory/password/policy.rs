@@ -2,10 +2,12 @@
 //! plainer names): what a new password must be (a minimum length, character
 //! classes, not the account's login or names, none of its last N), and how
 //! long one lasts (a maximum age, a warning period before it, a number of
-//! grace logins after it). Pure rules: the use cases apply them wherever a
-//! password is set and at every login; `password::history` keeps the hashes.
+//! grace logins after it). An organization may set any of these
+//! differently ([`PolicyOverride`]). Pure rules: the use cases apply them
+//! wherever a password is set and at every login (`credentials`).
 
 use crate::directory::model::{Millis, User};
+use serde::{Deserialize, Serialize};
 
 const DAY: Millis = 24 * 3600 * 1000;
 
@@ -44,6 +46,54 @@ impl Default for PasswordPolicy {
             warn: 14 * DAY,
             grace_logins: 0,
         }
+    }
+}
+
+/// What one organization sets differently from the server's policy
+/// (every field optional: `None` keeps the server's value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PolicyOverride {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_classes: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reject_names: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<usize>,
+    /// In days, as configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_logins: Option<u32>,
+}
+
+impl PolicyOverride {
+    pub fn is_empty(&self) -> bool {
+        *self == PolicyOverride::default()
+    }
+
+    /// Refuses values no policy may have: which key, and why.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.min_length.is_some_and(|n| !(1..=1024).contains(&n)) {
+            let why = "must be 1 to 1024 (an empty password is never taken)";
+            return Err(("min_length", why.into()));
+        }
+        if self.min_classes.is_some_and(|n| n > 4) {
+            let why =
+                "must be 0 to 4: there are four classes (lower case, upper case, digits, others)";
+            return Err(("min_classes", why.into()));
+        }
+        if self.history.is_some_and(|n| n > MAX_HISTORY) {
+            let why = format!(
+                "must be at most {MAX_HISTORY} (each one is an argon2id check when a password is set)"
+            );
+            return Err(("history", why));
+        }
+        Ok(())
     }
 }
 
@@ -106,6 +156,20 @@ fn forbidden(owner: &Owner) -> Vec<String> {
 }
 
 impl PasswordPolicy {
+    /// This policy with what `o` sets instead.
+    pub fn with(&self, o: &PolicyOverride) -> PasswordPolicy {
+        let days = |d: Option<u32>, default| d.map_or(default, |n| Millis::from(n) * DAY);
+        PasswordPolicy {
+            min_length: o.min_length.unwrap_or(self.min_length),
+            min_classes: o.min_classes.unwrap_or(self.min_classes),
+            reject_names: o.reject_names.unwrap_or(self.reject_names),
+            history: o.history.unwrap_or(self.history),
+            max_age: days(o.max_age_days, self.max_age),
+            warn: days(o.warn_days, self.warn),
+            grace_logins: o.grace_logins.unwrap_or(self.grace_logins),
+        }
+    }
+
     /// Why `password` breaks the policy for `owner`, or `None`. Never
     /// echoes the password.
     pub fn quality(&self, password: &str, owner: &Owner) -> Option<String> {

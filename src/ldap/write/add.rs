@@ -32,7 +32,7 @@ use ldap3_proto::proto::{LdapAddRequest, LdapResult, LdapResultCode as Code};
 use uuid::Uuid;
 
 pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) -> LdapResult {
-    let prepared = prepare(dir, add);
+    let prepared = prepare(dir, ctx, req, add);
     let (dn, attrs, hash) = match prepared {
         Ok(p) => p,
         Err(r) => return r,
@@ -54,33 +54,57 @@ pub(crate) fn add_entry(
     add: &LdapAddRequest,
     id: Option<Uuid>,
 ) -> Outcome<()> {
-    let (dn, attrs, hash) = prepare(dir, add)?;
+    let (dn, attrs, hash) = prepare(dir, ctx, req, add)?;
     add_in(dir, ctx, req, tx, &dn, attrs, hash, id)
 }
 
 /// Parsing and password hashing, done before the transaction opens (argon2 is
 /// slow and the store has one writer).
-fn prepare(dir: &Directory, add: &LdapAddRequest) -> Checked<(Dn, Attrs, Option<SecretHash>)> {
+fn prepare(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    add: &LdapAddRequest,
+) -> Checked<(Dn, Attrs, Option<SecretHash>)> {
     let dn = parse_dn(&add.dn)?;
     let attrs = Attrs::from_wire(&add.attributes)?;
     let hash = match attrs.single("userPassword")? {
-        Some(v) => dir
-            .hash_checked(Some(&new_password(v)), &password_for(&dn, &attrs))
-            .map_err(|e| crate::ldap::result::from_error(&e))?,
+        Some(v) => {
+            let whose = password_for(dir, ctx, req, &dn, &attrs);
+            dir.hash_checked(Some(&new_password(v)), &whose)
+                .map_err(|e| crate::ldap::result::from_error(&e))?
+        }
         None => None,
     };
     Ok((dn, attrs, hash))
 }
 
 /// Whose password a new entry's is, for the password policy: its login
-/// (the RDN's `uid`) and the names it carries.
-fn password_for(dn: &Dn, attrs: &Attrs) -> PasswordFor {
+/// (the RDN's `uid`), the names it carries, and the organization its DN
+/// places it in (the RDN right below the base), whose policy applies.
+fn password_for(
+    dir: &Directory,
+    ctx: &Context,
+    req: &Request,
+    dn: &Dn,
+    attrs: &Attrs,
+) -> PasswordFor {
     let login = dn.rdn().and_then(|r| r.get("uid")).unwrap_or_default();
     let mut names: Vec<Option<&str>> = Vec::new();
     for name in ["givenName", "sn", "cn", "displayName"] {
         names.extend(attrs.values(name).iter().map(|v| Some(v.as_str())));
     }
-    PasswordFor::account(login, &names)
+    let top = dn
+        .relative_to(ctx.tree.base())
+        .and_then(|rdns| rdns.last())
+        .and_then(|rdn| rdn.get("ou"))
+        .map(str::to_owned);
+    let org = top.and_then(|name| {
+        dir.view(&req.actor, |v| v.org_id_by_name(&name))
+            .ok()
+            .flatten()
+    });
+    PasswordFor::account(login, &names, org)
 }
 
 /// What the parent (and, inside an organization, the RDN's attribute) says
