@@ -249,6 +249,20 @@ async fn a_user_changes_its_own_password_with_the_current_one() {
         assert_eq!(p.status, StatusCode::BAD_REQUEST);
         assert!(p.body.contains(says), "{}", p.body);
     }
+    // Her organization's password policy: the page says which rule.
+    let stricter = json!({"passwordPolicy": {"minLength": 12}});
+    expect(
+        &t.api.patch("/organizations/Acme-A", &t.sys, stricter).await,
+        200,
+    );
+    let p = change("pw", "n3w-secret", "n3w-secret").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("at least 12 characters"), "{}", p.body);
+    let lenient = json!({"passwordPolicy": {}});
+    expect(
+        &t.api.patch("/organizations/Acme-A", &t.sys, lenient).await,
+        200,
+    );
     let p = change("pw", "n3w-secret", "n3w-secret").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("Your password was changed."));

@@ -157,6 +157,29 @@ async fn the_admin_api_and_scim_refuse_a_weak_password_with_the_reason() {
         a.body["message"].as_str().unwrap().contains("at least 10"),
         "{a:?}"
     );
+    // An organization's own policy, over the admin API.
+    let patched = api
+        .patch(
+            "/organizations/Acme",
+            &sys,
+            json!({"passwordPolicy": {"minLength": 20}}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{patched:?}");
+    assert_eq!(patched.body["passwordPolicy"]["minLength"], 20);
+    let a = api
+        .post(
+            "/users",
+            &sys,
+            json!({"login": "di@example.com", "organization": "Acme",
+                   "state": "active", "password": "Long-Enough-1"}),
+        )
+        .await;
+    assert_eq!(a.status, 400, "{a:?}");
+    assert!(
+        a.body["message"].as_str().unwrap().contains("at least 20"),
+        "{a:?}"
+    );
     let token = api
         .post(
             "/tokens",

@@ -106,7 +106,7 @@ async fn show(
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ChangeOrg {
     seats: Option<u32>,
     /// What the organization's password policy sets differently from the

@@ -134,7 +134,7 @@ pub async fn change_password(
                     Err(Error::InvalidCredentials) => {
                         Err("The current password is wrong.".to_owned())
                     }
-                    Err(Error::Invalid(m)) => Err(m),
+                    Err(Error::Invalid(m) | Error::WeakPassword(m)) => Err(m),
                     Err(e) => return Err(e),
                 }
             };

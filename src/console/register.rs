@@ -88,7 +88,9 @@ pub async fn register(
             ),
             None,
         ),
-        Err(Error::Invalid(m)) => page(StatusCode::BAD_REQUEST, Some(&m), None),
+        Err(Error::Invalid(m) | Error::WeakPassword(m)) => {
+            page(StatusCode::BAD_REQUEST, Some(&m), None)
+        }
         Err(e) => PageError::from(e).into_response(),
     }
 }

@@ -171,6 +171,8 @@ fn refused(e: Error, name: String) -> Response {
             StatusCode::FORBIDDEN,
             "This account cannot sign in to the console.".to_owned(),
         ),
+        // Said only to whoever gave the right password.
+        e @ Error::PasswordExpired => (StatusCode::UNAUTHORIZED, e.to_string()),
         other => return PageError::from(other).into_response(),
     };
     let page = SignInPage {

@@ -181,6 +181,7 @@ pub async fn change(
                 Ok(notice) => Ok(notice),
                 Err(
                     e @ (Error::Invalid(_)
+                    | Error::WeakPassword(_)
                     | Error::Conflict(_)
                     | Error::Taken(_)
                     | Error::SeatsExhausted { .. }),
