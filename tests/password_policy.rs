@@ -155,11 +155,11 @@ fn passwords_expire_with_grace_logins_and_are_changed_with_the_old_one() {
     assert!(matches!(out, Err(Error::InvalidCredentials)), "{out:?}");
     // Changed with the old one, without a login.
     let anon = as_actor(Actor::anonymous());
-    let wrong = dir.change_expired_password(&anon, id, "Not-The-One-1", "Fresh-Start-77");
+    let wrong = dir.change_expired_password(&anon, Some(id), "Not-The-One-1", "Fresh-Start-77");
     assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
-    let weak = dir.change_expired_password(&anon, id, STRONG, "short");
+    let weak = dir.change_expired_password(&anon, Some(id), STRONG, "short");
     assert!(matches!(weak, Err(Error::WeakPassword(_))), "{weak:?}");
-    dir.change_expired_password(&anon, id, STRONG, "Fresh-Start-77")
+    dir.change_expired_password(&anon, Some(id), STRONG, "Fresh-Start-77")
         .unwrap();
     log_in(&dir, "ann@example.com", "Fresh-Start-77").unwrap();
     assert!(matches!(

@@ -149,19 +149,8 @@ async fn change(
     Body(body): Body<ChangeOrg>,
 ) -> ApiResult<Json<Value>> {
     let org = run(&s, move |d| {
-        let mut org = None;
-        if let Some(seats) = body.seats {
-            org = Some(d.set_seats(&req, &name, seats)?);
-        }
-        if let Some(p) = body.password_policy {
-            org = Some(d.set_org_password_policy(&req, &name, p.into_override())?);
-        }
-        match org {
-            Some(o) => Ok(o),
-            None => Err(crate::directory::Error::invalid(
-                "give seats, passwordPolicy or both",
-            )),
-        }
+        let policy = body.password_policy.map(PolicyPatch::into_override);
+        d.change_org(&req, &name, body.seats, policy)
     })
     .await?;
     Ok(Json(views::org(&org, None)))

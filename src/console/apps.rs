@@ -213,12 +213,11 @@ fn settings_view(
         return Ok(None);
     };
     let mine = app.in_org(org);
-    let mut roles = Vec::new();
-    for r in d.list_roles(req, Some(&OrgRef::Id(org)))? {
-        if d.role_apps(req, r.id)?.iter().any(|a| a.id == app.id) {
-            roles.push((r.id, r.name.clone(), mine.default_role == Some(r.id)));
-        }
-    }
+    let roles = d
+        .app_roles(req, app.id, org)?
+        .into_iter()
+        .map(|r| (r.id, r.name, mine.default_role == Some(r.id)))
+        .collect();
     let names: Vec<String> = mine
         .approvers
         .iter()

@@ -11,7 +11,6 @@ use super::pages::Layout;
 use super::session::Caller;
 use crate::directory::apps::requests::{Decision, RequestQuery};
 use crate::directory::model::{AccessRequest, RequestState};
-use crate::directory::users::OrgRef;
 use crate::directory::{Directory, Error, Request, Result};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -49,8 +48,17 @@ pub struct RequestsPage {
 
 told!(RequestsPage);
 
-fn row(d: &Directory, req: &Request, r: &AccessRequest, pick: bool) -> Result<RequestRow> {
-    let names = d.org_names()?;
+/// The organizations' names, by id (read once per page).
+type Names = std::collections::HashMap<Uuid, String>;
+
+/// One request's row; `pick`: with the roles an approver may choose.
+fn row(
+    d: &Directory,
+    req: &Request,
+    r: &AccessRequest,
+    names: &Names,
+    pick: bool,
+) -> Result<RequestRow> {
     let mut outcome = r.decided_by.clone().unwrap_or_default();
     if let Some(n) = &r.note {
         outcome = format!("{outcome}: {n}");
@@ -80,29 +88,27 @@ fn role_choices(d: &Directory, req: &Request, r: &AccessRequest) -> Result<Vec<(
         .get_app(req, r.app)
         .ok()
         .and_then(|a| a.in_org(r.org).default_role);
-    let mut out = Vec::new();
-    for role in d
-        .list_roles(req, Some(&OrgRef::Id(r.org)))
-        .unwrap_or_default()
-    {
-        if d.role_apps(req, role.id)?.iter().any(|a| a.id == r.app) {
-            out.push((role.id, role.name));
-        }
-    }
+    let mut out: Vec<(Uuid, String)> = match d.app_roles(req, r.app, r.org) {
+        Ok(roles) => roles.into_iter().map(|role| (role.id, role.name)).collect(),
+        // An application gone since the request: nothing to pick.
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     out.sort_by_key(|(id, _)| Some(*id) != default);
     Ok(out)
 }
 
 fn page(d: &Directory, req: &Request) -> Result<RequestsPage> {
     let all = d.list_requests(req, &RequestQuery::default())?;
+    let names = d.org_names()?;
     let (mut mine, mut to_decide, mut decided) = (Vec::new(), Vec::new(), Vec::new());
     for r in &all {
         if req.actor.id == Some(r.user) {
-            mine.push(row(d, req, r, false)?);
+            mine.push(row(d, req, r, &names, false)?);
         } else if d.may_decide(req, r)? {
-            to_decide.push(row(d, req, r, true)?);
+            to_decide.push(row(d, req, r, &names, true)?);
         } else if r.state != RequestState::Pending && decided.len() < 100 {
-            decided.push(row(d, req, r, false)?);
+            decided.push(row(d, req, r, &names, false)?);
         }
     }
     Ok(RequestsPage {

@@ -143,16 +143,18 @@ impl Directory {
     /// same and answers the same; a wrong one is audited and counts toward
     /// lockout); then the change runs as the user, through the policy and
     /// the password policy like any other.
+    /// `id: None` (a name that names no user) costs and answers as a
+    /// wrong password does.
     pub fn change_expired_password(
         &self,
         req: &Request,
-        id: Uuid,
+        id: Option<Uuid>,
         old: &str,
         new: &str,
     ) -> Result<()> {
         let lockout = self.settings().lockout;
         let depth = self.settings().max_role_depth;
-        let found = self.read(|tx| match tx.user(id)? {
+        let found = self.read(|tx| match id.map(|id| tx.user(id)).transpose()?.flatten() {
             Some(u) => {
                 let policy = self.policy_for(tx, u.org)?;
                 Ok(Some((
@@ -191,7 +193,7 @@ impl Directory {
             password: Some(NewPassword::Plain(new.to_owned())),
             ..Default::default()
         };
-        self.update_user(&own, id, changes).map(|_| ())
+        self.update_user(&own, user.id, changes).map(|_| ())
     }
 
     /// Where user `id`'s password stands now (what a login reports to a
@@ -212,21 +214,46 @@ impl Directory {
         policy_in(tx, &self.settings().password_policy, org)
     }
 
+    /// Changes an organization's seat count, its password policy (what it
+    /// sets differently from the server's), or both, in one transaction:
+    /// the system administrator's, as the server's policy is.
+    pub fn change_org(
+        &self,
+        req: &Request,
+        name: &str,
+        seats: Option<u32>,
+        policy: Option<PolicyOverride>,
+    ) -> Result<super::model::Organization> {
+        if seats.is_none() && policy.is_none() {
+            return Err(Error::invalid("give seats, passwordPolicy or both"));
+        }
+        if let Some(p) = &policy {
+            p.check()
+                .map_err(|(key, why)| Error::invalid(format!("passwordPolicy.{key} {why}")))?;
+        }
+        self.write(req, |tx| {
+            if let Some(n) = seats {
+                self.set_seats_in(tx, req, name, n)?;
+            }
+            // Read again as the seats left it (and answered as it stands).
+            self.modify_org_in(tx, req, name, "password-policy", |org| match policy {
+                Some(p) if org.password_policy != p => {
+                    org.password_policy = p;
+                    Some(())
+                }
+                _ => None,
+            })
+        })
+    }
+
     /// Sets what organization `name`'s password policy sets differently
-    /// from the server's (the system administrator's, as the server's is).
+    /// from the server's (see [`Self::change_org`]).
     pub fn set_org_password_policy(
         &self,
         req: &Request,
         name: &str,
         policy: PolicyOverride,
     ) -> Result<super::model::Organization> {
-        policy
-            .check()
-            .map_err(|(key, why)| Error::invalid(format!("passwordPolicy.{key} {why}")))?;
-        self.write(req, |tx| {
-            self.modify_org_in(tx, req, name, "password-policy", |org| {
-                (org.password_policy != policy).then(|| org.password_policy = policy)
-            })
-        })
+        self.change_org(req, name, None, Some(policy))
     }
 }

@@ -227,8 +227,8 @@ impl View<'_> {
     pub fn apps_in(&self, org: Option<Uuid>) -> Result<Vec<Uuid>> {
         Ok(self.tx.apps_in(org)?)
     }
-    pub fn apps(&self) -> Result<Vec<Application>> {
-        Ok(self.tx.apps()?)
+    pub fn apps_by_cn_key(&self, key: &str) -> Result<Vec<Uuid>> {
+        Ok(self.tx.apps_by_cn_key(key)?)
     }
     /// The roles that carry application `app` themselves.
     pub fn roles_of_app(&self, app: Uuid) -> Result<Vec<Uuid>> {

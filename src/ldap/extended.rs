@@ -123,44 +123,47 @@ async fn password_modify(s: &mut Session, id: i32, req: &LdapExtendedRequest) ->
         .dir
         .clone()
         .blocking(move |d| {
-            let target = match identity.as_deref() {
-                None | Some("") => me.ok_or(Error::not_found("a user to change"))?,
-                Some(name) => {
-                    let name = name
-                        .strip_prefix("dn:")
-                        .or_else(|| name.strip_prefix("u:"))
-                        .unwrap_or(name);
-                    match d.view(&request.actor, |tx| principal(tx, &ctx.tree, name))? {
-                        Principal::User(id) => id,
-                        Principal::UserIn { id, org } => d
-                            .view(&request.actor, |v| v.user(id))?
-                            .filter(|u| u.org == org)
-                            .map(|u| u.id)
-                            .ok_or(Error::not_found(format!("user {name}")))?,
-                        // An address that is no login names no user either:
-                        // "not found", as for a login of another organization.
-                        Principal::Login(l) | Principal::Email(l) => d
-                            .view(&request.actor, |v| v.user_by_login(&l))?
-                            .map(|u| u.id)
-                            .ok_or(Error::not_found(format!("user {l}")))?,
-                        Principal::Service(_) if !d.policy().unlimited(&request.actor) => {
-                            // Service accounts are the system administrator's:
-                            // to anyone else one is as absent as a missing DN.
-                            return Err(Error::not_found(format!("user {name}")));
-                        }
-                        _ => {
-                            return Err(Error::invalid(
-                                "only user passwords can be changed this way",
-                            ));
+            let resolve = || -> crate::directory::Result<uuid::Uuid> {
+                Ok(match identity.as_deref() {
+                    None | Some("") => me.ok_or(Error::not_found("a user to change"))?,
+                    Some(name) => {
+                        let name = name
+                            .strip_prefix("dn:")
+                            .or_else(|| name.strip_prefix("u:"))
+                            .unwrap_or(name);
+                        match d.view(&request.actor, |tx| principal(tx, &ctx.tree, name))? {
+                            Principal::User(id) => id,
+                            Principal::UserIn { id, org } => d
+                                .view(&request.actor, |v| v.user(id))?
+                                .filter(|u| u.org == org)
+                                .map(|u| u.id)
+                                .ok_or(Error::not_found(format!("user {name}")))?,
+                            // An address that is no login names no user either:
+                            // "not found", as for a login of another organization.
+                            Principal::Login(l) | Principal::Email(l) => d
+                                .view(&request.actor, |v| v.user_by_login(&l))?
+                                .map(|u| u.id)
+                                .ok_or(Error::not_found(format!("user {l}")))?,
+                            Principal::Service(_) if !d.policy().unlimited(&request.actor) => {
+                                // Service accounts are the system administrator's:
+                                // to anyone else one is as absent as a missing DN.
+                                return Err(Error::not_found(format!("user {name}")));
+                            }
+                            _ => {
+                                return Err(Error::invalid(
+                                    "only user passwords can be changed this way",
+                                ));
+                            }
                         }
                     }
-                }
+                })
             };
             match (me, old.as_deref()) {
-                // Not bound, with the old password: the user itself
-                // (an expired password binds no more).
-                (None, Some(old)) => d.change_expired_password(&request, target, old, &pw),
-                _ => d.set_password(&request, target, old.as_deref(), &pw),
+                // Not bound, with the old password: the user itself (an
+                // expired password binds no more). A name that names no
+                // user still pays for the password check, as a bind does.
+                (None, Some(old)) => d.change_expired_password(&request, resolve().ok(), old, &pw),
+                _ => d.set_password(&request, resolve()?, old.as_deref(), &pw),
             }
         })
         .await;

@@ -265,7 +265,13 @@ fn is_member(name: &str) -> bool {
     MEMBERS.iter().any(|m| m.eq_ignore_ascii_case(name))
 }
 
-fn found(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Result<Option<Node>, String> {
+/// The node `dn` names, if any (as the system administrator's load sees it).
+pub(super) fn found(
+    ctx: &Context,
+    req: &Request,
+    tx: &Tx,
+    dn: &Dn,
+) -> Result<Option<Node>, String> {
     match ctx.tree.resolve(&super::write::view(ctx, req, tx), dn) {
         Ok(Resolved::Found(node)) => Ok(Some(node)),
         Ok(Resolved::Missing { .. }) => Ok(None),

@@ -8,8 +8,9 @@
 
 use super::dn::Dn;
 use super::ldif::Record;
+use super::load::found;
 use super::session::Context;
-use super::tree::{Node, Resolved};
+use super::tree::Node;
 use crate::directory::Request;
 use crate::directory::apps::NewApp;
 use crate::directory::users::OrgRef;
@@ -22,14 +23,6 @@ pub enum Place {
     Container,
     /// An application of this owner (`None`: server-wide).
     App(Option<Uuid>),
-}
-
-fn found(ctx: &Context, req: &Request, tx: &Tx, dn: &Dn) -> Result<Option<Node>, String> {
-    match ctx.tree.resolve(&super::write::view(ctx, req, tx), dn) {
-        Ok(Resolved::Found(node)) => Ok(Some(node)),
-        Ok(Resolved::Missing { .. }) => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 fn names_apps(dn: &Dn) -> bool {

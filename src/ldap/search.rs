@@ -164,8 +164,7 @@ fn probe(tx: &View<'_>, tree: &Tree, p: &Probe, max_depth: usize) -> Result<Vec<
             // lookup agrees with caseIgnoreMatch for them.
             let services = tx.service_by_name(v)?.map(|s| Node::Service(s.id));
             let private = private_groups::named(tx, v)?;
-            // Applications are few: their names are compared one by one.
-            let apps = apps_named(tx, &key)?;
+            let apps = tx.apps_by_cn_key(&key)?.into_iter().map(Node::App);
             users
                 .chain(roles)
                 .chain(services)
@@ -225,17 +224,6 @@ fn node_by_id(tx: &View<'_>, id: Uuid) -> Result<Option<Node>> {
     } else {
         None
     })
-}
-
-/// Applications whose name has the loose key `key` (a superset of the
-/// names caseIgnoreMatch finds equal).
-fn apps_named(tx: &View<'_>, key: &str) -> Result<Vec<Node>> {
-    Ok(tx
-        .apps()?
-        .into_iter()
-        .filter(|a| crate::directory::names::loose_key(&a.name) == key)
-        .map(|a| Node::App(a.id))
-        .collect())
 }
 
 /// Users and roles whose (nested) memberOf includes `role`.

@@ -9,7 +9,7 @@ use super::tables::*;
 use super::{StoreResult, Tx, with_table};
 use crate::directory::app_records::{AccessRequest, Application, RequestState};
 use crate::directory::model::Millis;
-use crate::directory::names::fold;
+use crate::directory::names::{fold, loose_key};
 use redb::ReadableTable;
 use uuid::Uuid;
 
@@ -31,6 +31,11 @@ impl Tx {
         self.multi(ORG_APPS, org_key(org))
     }
 
+    /// Applications whose name has the loose key `key` (every owner's).
+    pub fn apps_by_cn_key(&self, key: &str) -> StoreResult<Vec<Uuid>> {
+        self.multi_str(APP_BY_CN, key)
+    }
+
     /// Every application, in no particular order.
     pub fn apps(&self) -> StoreResult<Vec<Application>> {
         self.all(APPS, "application")
@@ -48,6 +53,9 @@ impl Tx {
             &new_key,
             app.id,
         )?;
+        let old_cn = old.as_ref().map(|o| loose_key(&o.name));
+        let new_cn = loose_key(&app.name);
+        self.set_str_entry(APP_BY_CN, old_cn.as_deref(), Some(&new_cn), app.id)?;
         self.set_entry(ORG_APPS, org_key(app.org), app.id, true)?;
         self.put_record(APPS, "application", app.id, app)
     }
@@ -58,6 +66,7 @@ impl Tx {
             return Ok(());
         };
         self.release(APP_BY_NAME, &role_name_key(old.org, &fold(&old.name)))?;
+        self.set_str_entry(APP_BY_CN, Some(&loose_key(&old.name)), None, id)?;
         self.set_entry(ORG_APPS, org_key(old.org), id, false)?;
         for role in self.roles_of_app(id)? {
             self.link_app(role, id, false)?;

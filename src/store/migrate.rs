@@ -211,6 +211,7 @@ fn create_app_tables(tx: &mut Tx, _: u32) -> StoreResult<()> {
         w.open_table(def)?;
     }
     w.open_table(APP_BY_NAME)?;
+    w.open_multimap_table(APP_BY_CN)?;
     w.open_table(OPEN_REQUESTS)?;
     for def in [ORG_APPS, ROLE_APPS, APP_ROLES, ORG_REQUESTS, USER_REQUESTS] {
         w.open_multimap_table(def)?;

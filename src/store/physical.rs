@@ -56,6 +56,7 @@ macro_rules! each_table {
         $plain!(OUTBOX_PENDING);
         $plain!(APPS);
         $plain!(APP_BY_NAME);
+        $multi!(APP_BY_CN);
         $multi!(ORG_APPS);
         $multi!(ROLE_APPS);
         $multi!(APP_ROLES);

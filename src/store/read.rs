@@ -156,7 +156,7 @@ impl Tx {
         self.multi_str(USER_BY_EXTERNAL_ID, external_id)
     }
 
-    fn multi_str(
+    pub(super) fn multi_str(
         &self,
         def: redb::MultimapTableDefinition<&str, u128>,
         key: &str,

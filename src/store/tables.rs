@@ -88,6 +88,10 @@ pub const OUTBOX_PENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("ou
 pub const APPS: TableDefinition<u128, &[u8]> = TableDefinition::new("apps");
 /// `<owning org or nil>/<folded name>` → application.
 pub const APP_BY_NAME: TableDefinition<&str, u128> = TableDefinition::new("idx_app_name");
+/// Loose key of an application's name (`names::loose_key`) → applications
+/// (of every owner): what an LDAP `cn` equality search probes.
+pub const APP_BY_CN: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("idx_app_cn");
 /// Owning organization (nil = server-wide) → its applications.
 pub const ORG_APPS: MultimapTableDefinition<u128, u128> = MultimapTableDefinition::new("org_apps");
 /// Role → the applications it carries.

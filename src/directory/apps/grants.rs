@@ -95,6 +95,26 @@ impl Directory {
         })
     }
 
+    /// The roles of `org` that carry application `app_id` themselves and
+    /// that the actor may read, by name: where an approval may put a user.
+    pub fn app_roles(&self, req: &Request, app_id: Uuid, org: Uuid) -> Result<Vec<Role>> {
+        self.read(|tx| {
+            self.app_for(tx, req, Action::SeeApplication, app_id)?;
+            let mut out = Vec::new();
+            for id in tx.roles_of_app(app_id)? {
+                if let Some(role) = tx.role(id)?.filter(|r| r.org == Some(org))
+                    && self
+                        .authorize(req, Action::Read, Target::org(role.org))
+                        .is_ok()
+                {
+                    out.push(role);
+                }
+            }
+            out.sort_by_key(|r| r.name.to_lowercase());
+            Ok(out)
+        })
+    }
+
     /// The applications the actor itself has (none for who is no user).
     pub fn my_apps(&self, req: &Request) -> Result<Vec<Uuid>> {
         match (&req.actor.kind, req.actor.id) {

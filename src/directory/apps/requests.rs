@@ -44,6 +44,9 @@ pub struct RequestQuery {
 }
 
 const MAX_LIST: usize = 1000;
+
+/// Whether the actor is a named approver, by (application, organization).
+type Named = std::collections::HashMap<(Uuid, Uuid), bool>;
 /// Most expired requests one sweep transaction closes.
 const EXPIRE_BATCH: usize = 500;
 
@@ -159,14 +162,34 @@ impl Directory {
     /// The target of `r` for the actor: its organization and requester, and
     /// whether the actor is one of the approvers named for it.
     fn request_target(&self, tx: &Tx, req: &Request, r: &AccessRequest) -> Result<Target> {
-        let named = match (req.actor.id, tx.app(r.app)?) {
-            (Some(me), Some(app)) => {
-                is_approver(tx, &app, r.org, me, self.settings().max_role_depth)?
+        self.request_target_in(tx, req, r, &mut Named::new())
+    }
+
+    /// [`Self::request_target`], remembering in `named` whether the actor
+    /// approves each application in each organization (a list asks it of
+    /// many requests of the same few).
+    fn request_target_in(
+        &self,
+        tx: &Tx,
+        req: &Request,
+        r: &AccessRequest,
+        named: &mut Named,
+    ) -> Result<Target> {
+        let approves = match named.get(&(r.app, r.org)) {
+            Some(known) => *known,
+            None => {
+                let found = match (req.actor.id, tx.app(r.app)?) {
+                    (Some(me), Some(app)) => {
+                        is_approver(tx, &app, r.org, me, self.settings().max_role_depth)?
+                    }
+                    _ => false,
+                };
+                named.insert((r.app, r.org), found);
+                found
             }
-            _ => false,
         };
         Ok(Target {
-            named,
+            named: approves,
             ..Target::subject(Some(r.org), r.user, Default::default())
         })
     }
@@ -234,11 +257,12 @@ impl Directory {
             };
             let t = now();
             let mut out = Vec::new();
+            let mut named = Named::new();
             for id in ids {
                 let Some(r) = tx.access_request(id)? else {
                     continue;
                 };
-                let target = self.request_target(tx, req, &r)?;
+                let target = self.request_target_in(tx, req, &r, &mut named)?;
                 let r = as_of(r, t);
                 let wanted = q.state.is_none_or(|s| s == r.state)
                     && q.org.is_none_or(|o| o == r.org)
