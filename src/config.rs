@@ -342,6 +342,7 @@ fn password_policy(
         max_age_days: raw.max_age_days,
         warn_days: raw.warn_days,
         grace_logins: raw.grace_logins,
+        mailed_reset: raw.mailed_reset,
     };
     o.check().map_err(|(key, why)| ConfigError::Invalid {
         key: match key {

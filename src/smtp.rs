@@ -4,8 +4,9 @@
 //! a local relay; AUTH when a user and password are configured; rustls with
 //! ring, trusting the public roots or the configured CA file. The outbox's
 //! mail thread calls [`Smtp::send`] and records the outcome; nothing is
-//! queued here. No secret is ever mailed, and the password never reaches a
-//! log (lettre's errors do not carry it).
+//! queued here. The one secret ever mailed is a password reset code, sent
+//! at once by `mail_now` and never stored; the relay's password never
+//! reaches a log (lettre's errors do not carry it).
 
 use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::directory::notice::OutboxEntry;
@@ -132,11 +133,22 @@ impl Channel for Smtp {
 
     fn send(&self, entry: &OutboxEntry) -> Result<(), String> {
         let (subject, body) = compose(&entry.notice);
+        self.deliver(&entry.to, &subject, body)
+    }
+
+    fn mail_now(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        self.deliver(&[to.to_owned()], subject, body.to_owned())
+    }
+}
+
+impl Smtp {
+    /// One plain-text message to `to`, through the relay.
+    fn deliver(&self, to: &[String], subject: &str, body: String) -> Result<(), String> {
         let mut message = Message::builder()
             .from(self.from.clone())
             .subject(subject)
             .header(ContentType::TEXT_PLAIN);
-        for to in &entry.to {
+        for to in to {
             // An address the relay cannot take would fail every retry: it
             // was checked when it was stored, so this is a store problem.
             let mailbox = to

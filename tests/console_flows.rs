@@ -214,9 +214,15 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     assert!(!b.exists("header nav a[href='/users']").await);
     scan.page(&b, "flow-account").await;
     sign_out(&b).await;
-    b.goto(&format!("{site}/register")).await;
-    b.wait_for("main").await;
-    scan.page(&b, "flow-register").await;
+    for (path, name) in [
+        ("/register", "flow-register"),
+        ("/forgot", "flow-forgot"),
+        ("/reset", "flow-reset"),
+    ] {
+        b.goto(&format!("{site}{path}")).await;
+        b.wait_for("main").await;
+        scan.page(&b, name).await;
+    }
     b.close().await;
 
     // The same pages in the dark scheme, which follows the system's.

@@ -8,7 +8,7 @@
 mod common;
 
 use common::http::{Api, Auth};
-use common::server::{Ldap, run, start_empty};
+use common::server::{Ldap, admin, find, read, run, start_empty, write_as};
 use dirgate::directory::model::{Lifecycle, now};
 use dirgate::directory::orgs::NewOrg;
 use dirgate::directory::users::{NewPassword, NewUser, OrgRef};
@@ -196,4 +196,115 @@ async fn the_admin_api_and_scim_refuse_a_weak_password_with_the_reason() {
     let a = scim.post("/Users", &Auth::Bearer(secret), user).await;
     assert_eq!(a.status, 400, "{a:?}");
     assert_eq!(a.body["scimType"], "invalidValue", "{a:?}");
+}
+
+/// What SSSD's shadow policy (`ldap_pwd_policy = shadow`) reads, day numbers
+/// since 1970: the password's change day, the policy's maximum age and
+/// warning, the account's expiry; written by an administrator, they change
+/// what dirgate's own binds enforce; the user cannot change them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sssd_reads_the_shadow_attributes_and_they_are_the_policy() {
+    let l = server().await;
+    let today = now() / DAY;
+    let attrs = [
+        "objectClass",
+        "shadowLastChange",
+        "shadowMax",
+        "shadowWarning",
+        "shadowExpire",
+    ];
+    let entry = read(&l, DN, &attrs).await;
+    assert!(entry.contains("objectClass: shadowAccount"), "{entry}");
+    assert!(
+        entry.contains(&format!("shadowLastChange: {today}")),
+        "{entry}"
+    );
+    assert!(entry.contains("shadowMax: 30\n"), "{entry}");
+    assert!(entry.contains("shadowWarning: 5\n"), "{entry}");
+    assert!(!entry.contains("shadowExpire"), "{entry}");
+    // SSSD's own user search finds it by class.
+    assert_eq!(
+        find(&l, "(&(objectClass=shadowAccount)(shadowMax=30))").await,
+        [DN]
+    );
+
+    // The user may not move its own password's age or its expiry.
+    let own = format!(
+        "dn: {DN}\nchangetype: modify\nreplace: shadowLastChange\nshadowLastChange: 99999\n"
+    );
+    let (rc, out) = write_as(&l, DN, STRONG, "ldapmodify", &own).await;
+    assert_eq!(rc, 50, "{out}");
+    let own = format!("dn: {DN}\nchangetype: modify\nreplace: shadowExpire\nshadowExpire: -1\n");
+    let (rc, out) = write_as(&l, DN, STRONG, "ldapmodify", &own).await;
+    assert_eq!(rc, 50, "{out}");
+
+    // An administrator expires the account yesterday: binds fail.
+    let expire = format!(
+        "dn: {DN}\nchangetype: modify\nreplace: shadowExpire\nshadowExpire: {}\n",
+        today - 1
+    );
+    let (rc, out) = admin(&l, "ldapmodify", &expire).await;
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        read(&l, DN, &["shadowExpire"])
+            .await
+            .contains(&format!("shadowExpire: {}", today - 1))
+    );
+    assert_eq!(whoami(&l, STRONG).await.0, 49);
+    // -1 is "never", as in shadow(5).
+    let never = format!("dn: {DN}\nchangetype: modify\nreplace: shadowExpire\nshadowExpire: -1\n");
+    let (rc, out) = admin(&l, "ldapmodify", &never).await;
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        !read(&l, DN, &["shadowExpire"])
+            .await
+            .contains("shadowExpire")
+    );
+    assert_eq!(whoami(&l, STRONG).await.0, 0);
+
+    // A change day 31 days ago: the password has expired (a grace login).
+    let aged = format!(
+        "dn: {DN}\nchangetype: modify\nreplace: shadowLastChange\nshadowLastChange: {}\n",
+        today - 31
+    );
+    let (rc, out) = admin(&l, "ldapmodify", &aged).await;
+    assert_eq!(rc, 0, "{out}");
+    let (rc, out) = whoami(&l, STRONG).await;
+    assert_eq!(rc, 0, "{out}");
+    assert!(out.contains("grace"), "{out}");
+
+    // A maximum age written for this user is kept as written (its client
+    // enforces it, as with slapd); a bad day number is refused.
+    let own_max = format!("dn: {DN}\nchangetype: modify\nreplace: shadowMax\nshadowMax: 90\n");
+    let (rc, out) = admin(&l, "ldapmodify", &own_max).await;
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        read(&l, DN, &["shadowMax"])
+            .await
+            .contains("shadowMax: 90\n")
+    );
+    let bad = format!("dn: {DN}\nchangetype: modify\nreplace: shadowExpire\nshadowExpire: -7\n");
+    let (rc, out) = admin(&l, "ldapmodify", &bad).await;
+    assert_eq!(rc, 19, "{out}");
+
+    // An entry added with them (a move from slapd) keeps them.
+    let add = format!(
+        "dn: uid=bo@example.com,ou=Acme,dc=example,dc=com\nobjectClass: inetOrgPerson\n\
+         objectClass: posixAccount\nobjectClass: shadowAccount\ncn: Bo\nsn: Bo\n\
+         uid: bo@example.com\nuidNumber: 5001\ngidNumber: 5001\nhomeDirectory: /home/bo\n\
+         userPassword: {STRONG}\nshadowLastChange: {}\nshadowExpire: {}\n",
+        today - 3,
+        today + 10
+    );
+    let (rc, out) = admin(&l, "ldapadd", &add).await;
+    assert_eq!(rc, 0, "{out}");
+    let bo = read(&l, "uid=bo@example.com,ou=Acme,dc=example,dc=com", &attrs).await;
+    assert!(
+        bo.contains(&format!("shadowLastChange: {}", today - 3)),
+        "{bo}"
+    );
+    assert!(
+        bo.contains(&format!("shadowExpire: {}", today + 10)),
+        "{bo}"
+    );
 }

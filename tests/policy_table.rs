@@ -594,3 +594,21 @@ fn every_cell_of_the_applications_table() {
         assert!(refused.is_err(), "{kind} decided its own request");
     }
 }
+
+/// A mailbox proves less than an administrator's standing deserves: only
+/// an account without standing or rights sets its own forgotten password
+/// with a mailed code, and never another's. (The system administrator is
+/// no user record: it resets nothing by mail, and may do anything anyway.)
+#[test]
+fn only_plain_users_reset_their_own_password_by_mail() {
+    let policy = Policy::default();
+    let myself = Target::subject(Some(A), ME, Rank::Member);
+    let neighbour = Target::subject(Some(A), Uuid::from_u128(0x42), Rank::Member);
+    for (name, _) in TABLE.iter().filter(|(n, _)| *n != "system admin") {
+        let a = actor(name);
+        let own = policy.authorize(&a, Action::ResetByMail, &myself).is_ok();
+        assert_eq!(own, *name == "user", "{name}");
+        let other = policy.authorize(&a, Action::ResetByMail, &neighbour);
+        assert!(other.is_err(), "{name}");
+    }
+}

@@ -59,6 +59,10 @@ struct Sssd {
     _dir: tempfile::TempDir,
 }
 
+/// sssd's sockets and caches are in fixed places: the tests of this file
+/// take turns.
+static ONE_SSSD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl Drop for Sssd {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -85,7 +89,14 @@ enum Transport {
     Ldaps,
 }
 
-fn start_sssd(l: &Ldap, ca: &Path, transport: &Transport) -> Sssd {
+/// How the host's SSSD judges accounts: every one permitted, or by the
+/// shadow attributes (password age and account expiry), as a host that
+/// follows the directory's password policy does.
+const PERMIT: &str = "access_provider = permit\n";
+const SHADOW: &str = "access_provider = ldap\nldap_access_order = expire\n\
+     ldap_account_expire_policy = shadow\nldap_pwd_policy = shadow\n";
+
+fn start_sssd(l: &Ldap, ca: &Path, transport: &Transport, policy: &str) -> Sssd {
     empty_caches();
     let dir = tempfile::tempdir().unwrap();
     let (uri, start_tls, plain_auth) = match transport {
@@ -99,7 +110,7 @@ fn start_sssd(l: &Ldap, ca: &Path, transport: &Transport) -> Sssd {
     };
     let mut conf = format!(
         "[sssd]\nservices = nss, pam\ndomains = acme\n\n[nss]\n\n[pam]\n\n\
-         [domain/acme]\nid_provider = ldap\nauth_provider = ldap\naccess_provider = permit\n\
+         [domain/acme]\nid_provider = ldap\nauth_provider = ldap\n{policy}\
          ldap_uri = {uri}\nldap_search_base = {}\nldap_schema = rfc2307\n\
          ldap_default_bind_dn = cn=sssd,ou=services,{BASE}\nldap_default_authtok = {SERVICE_PW}\n\
          ldap_tls_reqcert = demand\nldap_tls_cacert = {}\nldap_id_use_start_tls = {start_tls}\n\
@@ -294,6 +305,7 @@ fn checks(transport: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sssd_resolves_and_authenticates_migrated_users() {
     require_tools();
+    let _turn = ONE_SSSD.lock().await;
     let tmp = tempfile::tempdir().unwrap();
     write_cert(tmp.path());
     let ca = tmp.path().join("cert.pem");
@@ -314,9 +326,113 @@ async fn sssd_resolves_and_authenticates_migrated_users() {
         ("ldaps", Transport::Ldaps),
     ] {
         let ca = ca_copy.path().to_owned();
-        let sssd = tokio::task::block_in_place(|| start_sssd(&l, &ca, &transport));
+        let sssd = tokio::task::block_in_place(|| start_sssd(&l, &ca, &transport, PERMIT));
         failed.extend(tokio::task::block_in_place(|| checks(name)));
         drop(sssd);
     }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// SSSD's shadow policy (`ldap_pwd_policy = shadow`, and the shadow
+/// account expiry check) over dirgate's password policy. SSSD takes the
+/// server's own verdict when a bind answers with the password policy
+/// control, so where dirgate and the shadow attributes agree (the policy's
+/// `shadowMax`) both refuse; a maximum age written for one user, which
+/// dirgate keeps as written and leaves to the client as slapd does, is
+/// SSSD's alone to enforce, and it does from the values dirgate shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sssd_follows_the_password_policy_through_the_shadow_attributes() {
+    require_tools();
+    let _turn = ONE_SSSD.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    write_cert(tmp.path());
+    let ca = tmp.path().join("cert.pem");
+    let ca_copy = tempfile::NamedTempFile::new().unwrap();
+    std::fs::copy(&ca, ca_copy.path()).unwrap();
+    let extra = format!(
+        "[logins]\nrequire_suffix = false\n[password_policy]\nmin_length = 1\n\
+         reject_names = false\nmax_age_days = 30\nwarn_days = 7\n\
+         [ldap]\ntls_cert = \"{}\"\ntls_key = \"{}\"\n",
+        ca.display(),
+        tmp.path().join("key.pem").display()
+    );
+    let l = start_empty_in(tmp, &extra).await;
+    load(&l).await;
+    let today = dirgate::directory::model::now() / (24 * 3600 * 1000);
+    let d = dirgate_target(&l);
+    // acme00: changed 10 days ago, with a maximum age of 5 days of its own;
+    // acme02: changed 40 days ago, past the policy's 30.
+    let changes = [
+        (0, "shadowLastChange", today - 10),
+        (0, "shadowMax", 5),
+        (2, "shadowLastChange", today - 40),
+    ];
+    for (i, attr, value) in changes {
+        let change = format!(
+            "dn: {}\nchangetype: modify\nreplace: {attr}\n{attr}: {value}\n",
+            user_dn("Acme", i)
+        );
+        let (rc, out) = d.write("ldapmodify", &change).await;
+        assert_eq!(rc, 0, "{out}");
+    }
+    let whoami = |i: usize, pw: &'static str| {
+        let (url, who) = (l.url.clone(), user_dn("Acme", i));
+        async move {
+            let args = ["-x", "-H", &url, "-D", &who, "-w", pw, "-e", "ppolicy"];
+            common::server::run("ldapwhoami", &args).await
+        }
+    };
+    // dirgate's own verdicts: acme00 binds without a warning, acme02 not.
+    let (rc, out) = whoami(0, "pw-of-0").await;
+    assert!(rc == 0 && !out.contains("xpire"), "{out}");
+    let (rc, out) = whoami(2, "pw-of-2").await;
+    assert!(rc == 49 && out.contains("expired"), "{out}");
+    let _pam = PamService::install();
+    let ca = ca_copy.path().to_owned();
+    let mut failed = Vec::new();
+    let mut expect = |what: &str, got: bool, want: bool| {
+        if got != want {
+            failed.push(format!("{what}: got {got}, want {want}"));
+        }
+    };
+    let pam_case = |who: &str, pw: &str| tokio::task::block_in_place(|| pam(who, pw));
+    let sssd = tokio::task::block_in_place(|| start_sssd(&l, &ca, &Transport::StartTls, SHADOW));
+    expect(
+        "acme00 (its own 5 days)",
+        pam_case("acme00", "pw-of-0"),
+        false,
+    );
+    expect(
+        "acme02 (the policy's 30 days)",
+        pam_case("acme02", "pw-of-2"),
+        false,
+    );
+    drop(sssd);
+    // A fresh password for acme00 (its own maximum removed) lets it in,
+    // until its account's expiry day has passed.
+    let fresh = format!(
+        "dn: {}\nchangetype: modify\nreplace: shadowLastChange\nshadowLastChange: {today}\n-\n\
+         delete: shadowMax\n",
+        user_dn("Acme", 0)
+    );
+    let (rc, out) = d.write("ldapmodify", &fresh).await;
+    assert_eq!(rc, 0, "{out}");
+    let sssd = tokio::task::block_in_place(|| start_sssd(&l, &ca, &Transport::StartTls, SHADOW));
+    expect("acme00 (fresh)", pam_case("acme00", "pw-of-0"), true);
+    drop(sssd);
+    let expire = format!(
+        "dn: {}\nchangetype: modify\nreplace: shadowExpire\nshadowExpire: {}\n",
+        user_dn("Acme", 0),
+        today - 1
+    );
+    let (rc, out) = d.write("ldapmodify", &expire).await;
+    assert_eq!(rc, 0, "{out}");
+    let sssd = tokio::task::block_in_place(|| start_sssd(&l, &ca, &Transport::StartTls, SHADOW));
+    expect(
+        "acme00 (expired yesterday)",
+        pam_case("acme00", "pw-of-0"),
+        false,
+    );
+    drop(sssd);
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

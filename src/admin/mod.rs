@@ -26,6 +26,7 @@ mod input;
 mod notices;
 mod openapi;
 mod orgs;
+mod password_reset;
 mod posix;
 mod profile;
 pub(crate) mod reports;
@@ -113,6 +114,7 @@ async fn no_route() -> error::ApiError {
 fn routes() -> Routes {
     orgs::routes()
         .merge(users::routes())
+        .merge(password_reset::routes())
         .merge(roles::routes())
         .merge(apps::routes())
         .merge(requests::routes())

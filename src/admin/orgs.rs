@@ -111,7 +111,8 @@ struct ChangeOrg {
     seats: Option<u32>,
     /// What the organization's password policy sets differently from the
     /// server's (`minLength`, `minClasses`, `rejectNames`, `history`,
-    /// `maxAgeDays`, `warnDays`, `graceLogins`); replaces what it set.
+    /// `maxAgeDays`, `warnDays`, `graceLogins`, `mailedReset`); replaces
+    /// what it set.
     password_policy: Option<PolicyPatch>,
 }
 
@@ -126,6 +127,8 @@ struct PolicyPatch {
     max_age_days: Option<u32>,
     warn_days: Option<u32>,
     grace_logins: Option<u32>,
+    /// `false`: its users cannot reset a forgotten password by mail.
+    mailed_reset: Option<bool>,
 }
 
 impl PolicyPatch {
@@ -138,6 +141,7 @@ impl PolicyPatch {
             max_age_days: self.max_age_days,
             warn_days: self.warn_days,
             grace_logins: self.grace_logins,
+            mailed_reset: self.mailed_reset,
         }
     }
 }

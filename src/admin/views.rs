@@ -66,6 +66,7 @@ fn policy_view(p: &crate::directory::password::policy::PolicyOverride) -> Value 
         "maxAgeDays": p.max_age_days,
         "warnDays": p.warn_days,
         "graceLogins": p.grace_logins,
+        "mailedReset": p.mailed_reset,
     })
 }
 

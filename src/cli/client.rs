@@ -54,8 +54,13 @@ impl CliError {
 
 /// What to send as `Authorization`.
 enum Credential {
-    Basic { user: String, password: String },
+    Basic {
+        user: String,
+        password: String,
+    },
     Bearer(String),
+    /// None: the public calls (a forgotten password).
+    Anonymous,
 }
 
 /// A connection to the admin API.
@@ -68,21 +73,31 @@ pub struct Client {
 impl Client {
     /// Builds the connection from the options and the environment.
     pub fn new(config: &Config, url: Option<&str>, user: Option<&str>) -> Result<Client, CliError> {
+        let credential = credential(config, user)?;
+        Ok(Client::with(config, url, credential))
+    }
+
+    /// A connection that sends no credential, for the admin API's public
+    /// calls.
+    pub fn anonymous(config: &Config, url: Option<&str>) -> Client {
+        Client::with(config, url, Credential::Anonymous)
+    }
+
+    fn with(config: &Config, url: Option<&str>, credential: Credential) -> Client {
         let base = match url {
             Some(u) => u.trim_end_matches('/').to_owned(),
             None => format!("http://{}", reachable(config.http_listen)),
         };
-        let credential = credential(config, user)?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(std::time::Duration::from_secs(60)))
             .build()
             .into();
-        Ok(Client {
+        Client {
             base,
             credential,
             agent,
-        })
+        }
     }
 
     /// Calls `method path` under `/admin/v1` with an optional JSON body; the
@@ -140,11 +155,11 @@ impl Client {
             .timeout_connect(Some(std::time::Duration::from_secs(10)))
             .build()
             .into();
-        let mut resp = agent
-            .get(&url)
-            .header("Authorization", self.authorization())
-            .call()
-            .map_err(|e| unreachable(&e))?;
+        let mut get = agent.get(&url);
+        if let Some(authorization) = self.authorization() {
+            get = get.header("Authorization", authorization);
+        }
+        let mut resp = get.call().map_err(|e| unreachable(&e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let text = resp.body_mut().read_to_string().unwrap_or_default();
@@ -168,10 +183,10 @@ impl Client {
             url: self.base.clone(),
             reason: e.to_string(),
         };
-        let req = ureq::http::Request::builder()
-            .method(method)
-            .uri(&url)
-            .header("Authorization", self.authorization());
+        let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(authorization) = self.authorization() {
+            req = req.header("Authorization", authorization);
+        }
         let sent = if content_type.is_empty() {
             req.body(()).map(|r| self.agent.run(r))
         } else {
@@ -192,14 +207,15 @@ impl Client {
         Ok((status, text))
     }
 
-    fn authorization(&self) -> String {
+    fn authorization(&self) -> Option<String> {
         match &self.credential {
-            Credential::Bearer(t) => format!("Bearer {t}"),
+            Credential::Bearer(t) => Some(format!("Bearer {t}")),
             Credential::Basic { user, password } => {
                 let pair = format!("{user}:{password}");
                 let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-                format!("Basic {encoded}")
+                Some(format!("Basic {encoded}"))
             }
+            Credential::Anonymous => None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Administrative subcommands (`dirgate org|user|role|app|request|admin|token|suffix|report|audit|import|export-ldif|backup …`)
+//! Administrative subcommands (`dirgate org|user|role|app|request|password|admin|token|suffix|report|audit|import|export-ldif|backup …`)
 //! that call a running daemon over the admin API. The store is locked by the
 //! daemon, so these never open it. Argument definitions live here; `run` turns
 //! each into one HTTP call; `client` holds the connection and credentials;
@@ -8,6 +8,7 @@ mod backup;
 pub mod client;
 mod import;
 mod output;
+mod password;
 mod progress;
 mod run;
 
@@ -71,6 +72,14 @@ pub enum AdminCommand {
         conn: Conn,
         #[command(subcommand)]
         cmd: RequestCmd,
+    },
+    /// A forgotten password: ask for a code by mail, reset with it (no
+    /// credential needed).
+    Password {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(subcommand)]
+        cmd: password::PasswordCmd,
     },
     /// Organization Administrators and delegates.
     Admin {

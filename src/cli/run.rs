@@ -49,6 +49,10 @@ fn execute(config_path: Option<&Path>, command: AdminCommand) -> Result<(), CliE
         AdminCommand::Role { conn, cmd } => role(&connect(&conn)?, cmd, conn.json),
         AdminCommand::App { conn, cmd } => app(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Request { conn, cmd } => request(&connect(&conn)?, cmd, conn.json),
+        AdminCommand::Password { conn, cmd } => {
+            let c = super::client::Client::anonymous(&config, conn.url.as_deref());
+            super::password::run(&c, cmd, conn.json)
+        }
         AdminCommand::Admin { conn, cmd } => admins(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Token { conn, cmd } => token(&connect(&conn)?, cmd, conn.json),
         AdminCommand::Suffix { conn, cmd } => suffix(&connect(&conn)?, cmd, conn.json),
@@ -209,7 +213,7 @@ fn user(c: &Client, cmd: UserCmd, json: bool) -> Result<(), CliError> {
 
 /// The new password from DIRGATE_NEW_PASSWORD, else the first line of stdin
 /// (never from the command line, where other users could read it).
-fn new_password() -> Result<String, CliError> {
+pub(super) fn new_password() -> Result<String, CliError> {
     if let Ok(p) = std::env::var("DIRGATE_NEW_PASSWORD") {
         return Ok(p);
     }

@@ -147,6 +147,10 @@ impl Config {
                     ("max_age_days", int(d.password_policy.max_age / DAY_MS)),
                     ("warn_days", int(d.password_policy.warn / DAY_MS)),
                     ("grace_logins", int(d.password_policy.grace_logins)),
+                    (
+                        "mailed_reset",
+                        Value::Boolean(d.password_policy.mailed_reset),
+                    ),
                 ]),
             ),
             (

@@ -47,6 +47,7 @@ pub(super) struct RawPasswordPolicy {
     pub(super) max_age_days: Option<u32>,
     pub(super) warn_days: Option<u32>,
     pub(super) grace_logins: Option<u32>,
+    pub(super) mailed_reset: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

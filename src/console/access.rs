@@ -74,6 +74,7 @@ fn token_row(t: &Token, names: &HashMap<Uuid, String>, session: Option<Uuid>) ->
             TokenKind::Scim => "SCIM",
             TokenKind::Admin => "admin",
             TokenKind::Registration => "registration",
+            TokenKind::Reset => "password reset",
         },
         scope: match t.kind {
             TokenKind::Admin => "as its owner".to_owned(),

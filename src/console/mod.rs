@@ -28,6 +28,7 @@
 //! - `requests`: the Requests page (decide, withdraw);
 //! - `reports`: the built-in reports, with SVG charts (`chart`) and CSV;
 //! - `register`: registration with the invitation's token (no session);
+//! - `forgot`: a forgotten password, reset with a mailed code (no session);
 //! - `error`: a core error as a page, with the status the admin API gives;
 //! - `form`: posted fields, and the page after an action (notice or problem).
 
@@ -38,6 +39,7 @@ mod apps;
 mod audit;
 mod chart;
 mod error;
+mod forgot;
 mod form;
 mod imports;
 mod new_user;
@@ -95,6 +97,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/sign-in", get(session::form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
         .route("/register", get(register::form).post(register::register))
+        .route("/forgot", get(forgot::ask_form).post(forgot::ask))
+        .route("/reset", get(forgot::reset_form).post(forgot::reset))
         .route("/users", get(pages::users))
         .route("/users/action", post(actions::user_action))
         .route("/users/new", get(new_user::form).post(new_user::create))

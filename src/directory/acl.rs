@@ -149,6 +149,11 @@ pub enum Action {
     EditOwnProfile,
     /// Set another account's password.
     ResetPassword,
+    /// Set one's own forgotten password with a code mailed to one's
+    /// address (the code proves the actor is `target.subject`): accounts
+    /// without administrative standing or rights only, since a mailbox is a
+    /// weaker proof than taking over an administrator deserves.
+    ResetByMail,
     /// Read, confirm or download a bulk import preview: only the actor who
     /// made it (`target.subject`) and the system administrator.
     ManageImport,
@@ -414,6 +419,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         SeeApplication => target.org.is_none() || target.org == p.org,
         RequestApplication => is_self && p.org.is_some() && target.org == p.org,
         WithdrawRequest => is_self,
+        ResetByMail => is_self && !p.org_admin && !p.delegate && p.grants.is_empty(),
         // Approving puts the requester in a role; the rank and rights rules
         // of that membership are asked besides, when the role carries rights.
         DecideRequest => !is_self && decides(p, target),

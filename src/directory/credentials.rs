@@ -126,10 +126,9 @@ impl Directory {
             let user = self.user_for(tx, req, super::acl::Action::ModifyUser, id)?;
             let target = self.target_of(tx, &user)?;
             self.authorize(req, password_action(req, &user), target)?;
-            Ok(PasswordFor::of(
-                &user,
-                self.settings().password_policy.history,
-            ))
+            // The organization's history, which may differ from the server's.
+            let keep = self.policy_for(tx, user.org)?.history;
+            Ok(PasswordFor::of(&user, keep))
         });
         self.audit_refusal(req, &whose);
         self.hash_checked(Some(pw), &whose?)?

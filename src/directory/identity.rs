@@ -38,7 +38,8 @@ impl Directory {
     }
 
     /// Gives the record `id` (a user, role, organization, unit, service
-    /// account or application) the times a load keeps; `None` leaves a time as it is.
+    /// account or application) the times a load keeps; `None` leaves a time
+    /// as it is. `password_changed` (slapd's `pwdChangedTime`) is a user's.
     pub(crate) fn keep_times_in(
         &self,
         tx: &mut Tx,
@@ -46,6 +47,7 @@ impl Directory {
         id: Uuid,
         created: Option<Millis>,
         modified: Option<Millis>,
+        password_changed: Option<Millis>,
     ) -> Result<()> {
         self.authorize(req, Action::KeepIdentity, Target::default())?;
         let times = |c: &mut Millis, m: &mut Millis| {
@@ -54,6 +56,7 @@ impl Directory {
         };
         if let Some(mut r) = tx.user(id)? {
             times(&mut r.created, &mut r.modified);
+            r.password_changed = password_changed.or(r.password_changed);
             tx.put_user(&r)?;
         } else if let Some(mut r) = tx.role(id)? {
             times(&mut r.created, &mut r.modified);

@@ -52,6 +52,7 @@ pub mod imports;
 pub mod journal;
 pub mod kept;
 pub mod known;
+pub mod mailed_reset;
 pub mod members;
 pub mod model;
 pub mod names;
@@ -246,6 +247,8 @@ struct Inner {
     _delivery: outbox::Workers,
     /// In a server set, the SHA-256 of the secret its nodes present.
     peer_secret: std::sync::OnceLock<Vec<u8>>,
+    /// Mailed reset requests per address (see `mailed_reset`).
+    resets: mailed_reset::AddressLimiter,
 }
 
 /// What a change log entry says about one change; [`Directory::write`] turns it
@@ -295,6 +298,7 @@ impl Directory {
                 _delivery: delivery,
                 outbox,
                 peer_secret: std::sync::OnceLock::new(),
+                resets: Default::default(),
             }),
         })
     }

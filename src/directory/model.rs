@@ -208,9 +208,13 @@ pub struct User {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub grace_used: u32,
     /// When the account expires: logins fail after it, as for a disabled
-    /// account (LDAP shows it as `shadowExpire`).
+    /// account (LDAP shows it as `shadowExpire`, a day number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<Millis>,
+    /// When a mailed reset was last asked for (the past hour's, newest
+    /// last): the per-account limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resets_asked: Vec<Millis>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -468,6 +472,8 @@ pub enum TokenKind {
     Admin,
     /// A new user's single-use invitation to set its password (`owner`).
     Registration,
+    /// A forgotten password's single-use reset code, mailed to `owner`.
+    Reset,
 }
 
 /// A bearer token; only a hash of its secret is kept.

@@ -41,6 +41,12 @@ pub trait Channel: Send + Sync {
     /// Delivers one entry, blocking until the other side took it or refused;
     /// the error says why, for the outbox and the log, and holds no secret.
     fn send(&self, entry: &OutboxEntry) -> Result<(), String>;
+    /// Mails `body` to `to` now, outside the outbox: for a message that
+    /// carries a secret, which the store must never hold (a reset code).
+    /// Channels that are no mail refuse.
+    fn mail_now(&self, _to: &str, _subject: &str, _body: &str) -> Result<(), String> {
+        Err("not a mail channel".into())
+    }
 }
 
 /// The log channel: what the server uses when no other is configured.
@@ -126,6 +132,20 @@ impl Outbox {
             dirty: AtomicBool::new(false),
             signal: Signal::default(),
             counts: OutboxCounts::default(),
+        }
+    }
+
+    /// Whether a mail relay is configured.
+    pub fn mails(&self) -> bool {
+        self.channels.iter().any(|c| c.needs_recipients())
+    }
+
+    /// Mails a message that carries a secret through the mail channel, now
+    /// and once (see [`Channel::mail_now`]).
+    pub fn mail_now(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        match self.channels.iter().find(|c| c.needs_recipients()) {
+            Some(mail) => mail.mail_now(to, subject, body),
+            None => Err("no mail relay is configured".into()),
         }
     }
 

@@ -84,7 +84,8 @@ impl Directory {
     pub fn list_tokens(&self, req: &Request) -> Result<Vec<Token>> {
         let mut all = self.read(|tx| Ok(tx.tokens()?))?;
         all.retain(|t| {
-            if t.kind == TokenKind::Registration {
+            // A person's own single-use codes are nobody's to manage.
+            if matches!(t.kind, TokenKind::Registration | TokenKind::Reset) {
                 return false;
             }
             let (action, target) = super::admin_tokens::managed_by(t);

@@ -111,6 +111,14 @@ impl Directory {
                 user.expires = expires;
                 what.push("expires".into());
             }
+            if let Some(at) = changes
+                .password_changed
+                .filter(|t| *t != old.password_changed)
+            {
+                self.authorize(req, Action::ModifyUser, target)?;
+                user.password_changed = at;
+                what.push("passwordChanged".into());
+            }
             if what.is_empty() {
                 // A change to nothing must still be one the actor may make,
                 // or it would hand back a user the actor may not even read.

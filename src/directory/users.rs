@@ -67,6 +67,9 @@ pub struct NewUser {
     pub id: Option<Uuid>,
     /// When the account expires (see [`User::expires`]).
     pub expires: Option<crate::directory::model::Millis>,
+    /// When its password was set, as a load or an LDAP add says (by
+    /// default: now, when it has one).
+    pub password_changed: Option<crate::directory::model::Millis>,
 }
 
 impl NewUser {
@@ -101,6 +104,7 @@ impl NewUser {
             unit: None,
             id: None,
             expires: None,
+            password_changed: None,
         }
     }
 }
@@ -131,6 +135,9 @@ pub struct UserChanges {
     pub if_version: Option<u64>,
     /// Sets (`Some(Some(t))`) or clears the account's expiry.
     pub expires: Option<Option<crate::directory::model::Millis>>,
+    /// Says when the password was set (`shadowLastChange`), which moves
+    /// its expiry: an administrator's change, like the account's expiry.
+    pub password_changed: Option<Option<crate::directory::model::Millis>>,
 }
 
 /// The profile fields a user may be allowed to change on its own account.
@@ -381,10 +388,11 @@ impl Directory {
             version: 0,
             profile: new.profile,
             attrs: new.attrs,
-            password_changed: hash_set.then_some(t),
+            password_changed: new.password_changed.or(hash_set.then_some(t)),
             password_history: Vec::new(),
             grace_used: 0,
             expires: new.expires,
+            resets_asked: Vec::new(),
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {

@@ -15,7 +15,8 @@
 //! a load keeps each entry's `entryUUID` as its record's id and its
 //! `createTimestamp` and `modifyTimestamp`: applications keyed on entryUUID
 //! find their entries after a move, and dirgate's own export loads back as
-//! the directory it came from. The rest (`creatorsName`, `entryCSN`,
+//! the directory it came from. A user's `pwdChangedTime` (slapd's ppolicy)
+//! is kept too, so the password's age, and its expiry, go on. The rest (`creatorsName`, `entryCSN`,
 //! `structuralObjectClass`, `memberOf`, …) dirgate maintains itself.
 
 use super::dn::Dn;
@@ -136,11 +137,13 @@ fn keep_times(
     r: &Record,
     dn: &Dn,
 ) -> Result<(), String> {
-    let (created, modified) = (
+    let (created, modified, changed) = (
         kept_time(r, "createTimestamp")?,
         kept_time(r, "modifyTimestamp")?,
+        // slapd's ppolicy keeps when a password was set: its age goes on.
+        kept_time(r, "pwdChangedTime")?,
     );
-    if created.is_none() && modified.is_none() {
+    if created.is_none() && modified.is_none() && changed.is_none() {
         return Ok(());
     }
     let id = match found(ctx, req, tx, dn)? {
@@ -156,7 +159,7 @@ fn keep_times(
         _ => return Ok(()),
     };
     ctx.dir
-        .keep_times_in(tx, req, id, created, modified)
+        .keep_times_in(tx, req, id, created, modified, changed)
         .map_err(|e| e.to_string())
 }
 

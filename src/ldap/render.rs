@@ -15,6 +15,7 @@ use crate::directory::PosixDefaults;
 use crate::directory::Result;
 use crate::directory::acl::AttrClass;
 use crate::directory::model::{Millis, Organization, Role, Unit, User};
+use crate::directory::password::policy::PasswordPolicy;
 use crate::directory::view::{Seen, View};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -26,6 +27,7 @@ mod groups;
 pub mod manager;
 pub mod orgs;
 pub mod roles;
+pub mod shadow;
 pub mod users;
 
 /// The object classes of each kind of entry, as rendered and as writes accept.
@@ -180,6 +182,18 @@ impl<'a> Renderer<'a> {
         Ok(self.orgs.get(&id).and_then(Option::as_ref))
     }
 
+    /// The password policy in force for a user of `org` (the shadow
+    /// attributes show its ages).
+    fn policy_of(&mut self, org: Option<Uuid>) -> Result<PasswordPolicy> {
+        let server = self.tx.settings().password_policy;
+        Ok(match org {
+            Some(id) => self
+                .org(id)?
+                .map_or(server, |o| server.with(&o.password_policy)),
+            None => server,
+        })
+    }
+
     fn org_name(&mut self, org: Option<Uuid>) -> Result<Option<String>> {
         match org {
             Some(id) => Ok(self.org(id)?.map(|o| o.name.clone())),
@@ -319,6 +333,7 @@ impl<'a> Renderer<'a> {
             Some(set) => users::Groups::of(set.iter().copied()),
             None => users::Groups::ALL,
         });
+        let policy = self.policy_of(u.org)?;
         let only = self.only.as_ref();
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));
@@ -326,6 +341,7 @@ impl<'a> Renderer<'a> {
         users::user_values(
             u,
             self.posix,
+            &policy,
             org_admin,
             &want,
             groups,

@@ -135,6 +135,7 @@ pub async fn create(
         unit: None,
         id: None,
         expires: None,
+        password_changed: None,
     };
     let mut profile = input.profile;
     // A new account shows its state even when the body did not say.

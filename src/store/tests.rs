@@ -41,6 +41,7 @@ pub(super) fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User 
         password_history: Vec::new(),
         grace_used: 0,
         expires: None,
+        resets_asked: Vec::new(),
     }
 }
 

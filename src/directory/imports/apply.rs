@@ -130,6 +130,7 @@ impl Directory {
             password_history: Vec::new(),
             grace_used: 0,
             expires: None,
+            resets_asked: Vec::new(),
         };
         set_texts(&mut user, row);
         user.flags.delegate = row.delegate;

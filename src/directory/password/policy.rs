@@ -33,6 +33,9 @@ pub struct PasswordPolicy {
     pub warn: Millis,
     /// Logins allowed with an expired password (each one warned).
     pub grace_logins: u32,
+    /// Whether users may set a forgotten password with a code mailed to
+    /// them (see `mailed_reset`).
+    pub mailed_reset: bool,
 }
 
 impl Default for PasswordPolicy {
@@ -45,6 +48,7 @@ impl Default for PasswordPolicy {
             max_age: 0,
             warn: 14 * DAY,
             grace_logins: 0,
+            mailed_reset: true,
         }
     }
 }
@@ -69,6 +73,8 @@ pub struct PolicyOverride {
     pub warn_days: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grace_logins: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mailed_reset: Option<bool>,
 }
 
 impl PolicyOverride {
@@ -167,6 +173,7 @@ impl PasswordPolicy {
             max_age: days(o.max_age_days, self.max_age),
             warn: days(o.warn_days, self.warn),
             grace_logins: o.grace_logins.unwrap_or(self.grace_logins),
+            mailed_reset: o.mailed_reset.unwrap_or(self.mailed_reset),
         }
     }
 

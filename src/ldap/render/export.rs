@@ -47,7 +47,12 @@ impl Renderer<'_> {
 /// Whether an export writes this user value (see the module comment).
 pub(super) fn keeps_user_value(ty: &AttributeType, values: &[String], derived: bool) -> bool {
     let only = |v: &str| values.len() == 1 && values[0].eq_ignore_ascii_case(v);
-    if ty.has_name("dirgateOrganizationAdmin") || (derived && ty.has_name("loginShell")) {
+    // Derived values a load gives anyway (the configured shell, the
+    // password policy's ages) are left out.
+    let defaulted = ["loginShell", "shadowMax", "shadowWarning"];
+    if ty.has_name("dirgateOrganizationAdmin")
+        || (derived && defaulted.iter().any(|n| ty.has_name(n)))
+    {
         return false;
     }
     if ty.has_name("dirgateLifecycleState") {

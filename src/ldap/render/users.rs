@@ -12,9 +12,11 @@
 use super::super::schema::{self, AttributeType, boolean_value};
 use super::USER_CLASSES;
 use super::addresses;
+use super::shadow;
 use crate::directory::PosixDefaults;
 use crate::directory::attributes::{PROFILE_URL, SHARED_TEXTS};
 use crate::directory::model::{FLAGS, User};
+use crate::directory::password::policy::PasswordPolicy;
 
 /// Attributes a user's typed fields hold: never kept as written. The
 /// account flags' attributes are interpreted too (the core's [`FLAGS`]).
@@ -81,6 +83,7 @@ pub fn interpreted(ty: &AttributeType) -> bool {
         || ty.has_name("telephoneNumber")
         || PHONES.iter().any(|(n, _)| ty.has_name(n))
         || addresses::is_address_attribute(ty.canonical())
+        || shadow::FIELDS.iter().any(|n| ty.has_name(n))
 }
 
 /// Where a user's attributes go: the type, its values, and whether dirgate
@@ -112,6 +115,7 @@ pub struct Groups {
     posix: bool,
     kept: bool,
     account: bool,
+    shadow: bool,
 }
 
 impl Groups {
@@ -122,6 +126,7 @@ impl Groups {
         posix: true,
         kept: true,
         account: true,
+        shadow: true,
     };
 
     /// The groups that hold at least one of `names` (canonical names).
@@ -142,6 +147,7 @@ impl Groups {
                     .any(|i| i.starts_with("dirgate") && *i == n)
                     || FLAGS.iter().any(|f| f.ldap == n)
             }),
+            shadow: any(&|n| n == "objectClass" || shadow::is_shadow(n)),
         }
     }
 }
@@ -149,10 +155,12 @@ impl Groups {
 /// The user's attributes as LDAP shows them, into `sink`, each only when
 /// `want` accepts its canonical name (values are allocated per entry, so a
 /// search builds only what it selects or filters on). `org_admin` is the
-/// computed `dirgateOrganizationAdmin` (None leaves it out).
+/// computed `dirgateOrganizationAdmin` (None leaves it out); `policy` is the
+/// password policy in force for the user (its shadow attributes).
 pub fn user_values(
     u: &User,
     posix: &PosixDefaults,
+    policy: &PasswordPolicy,
     org_admin: Option<bool>,
     want: &dyn Fn(&str) -> bool,
     groups: Groups,
@@ -167,6 +175,7 @@ pub fn user_values(
             sink(ty, values, derived);
         }
     };
+    let shows_shadow = groups.shadow && shadow::shown(u, policy);
     if want("objectClass") {
         let written = u.attrs.get("objectClass");
         let mut classes = if written.is_empty() {
@@ -179,12 +188,13 @@ pub fn user_values(
         } else {
             written.to_vec()
         };
-        // dirgate's own account attributes are always there.
-        if !classes
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case("dirgateAccount"))
-        {
-            classes.push("dirgateAccount".to_owned());
+        // dirgate's own account attributes are always there, and the shadow
+        // ones when the entry shows them.
+        let shown = [("dirgateAccount", true), (shadow::CLASS, shows_shadow)];
+        for (class, show) in shown {
+            if show && !classes.iter().any(|c| c.eq_ignore_ascii_case(class)) {
+                classes.push(class.to_owned());
+            }
         }
         push("objectClass", classes, written.is_empty());
     }
@@ -242,6 +252,9 @@ pub fn user_values(
     }
     if groups.account {
         account_values(u, org_admin, &mut push);
+    }
+    if shows_shadow {
+        shadow::values(u, policy, want, &mut push);
     }
 }
 

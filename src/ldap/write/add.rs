@@ -340,6 +340,8 @@ fn add_user(
         gid_number: f.gid_number,
         unit: place.unit,
         id: place.id,
+        expires: f.expires,
+        password_changed: f.password_changed,
         ..NewUser::new(login)
     };
     ctx.dir.create_user_in(tx, req, new, hash)?;

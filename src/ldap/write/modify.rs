@@ -13,13 +13,14 @@ use super::record::{
 use super::shape::{self, Shape};
 use super::{Checked, Outcome, fail, in_transaction, parse_dn};
 use crate::directory::acl::{Action, Target};
-use crate::directory::model::{Member, SecretHash, User};
+use crate::directory::model::{Member, Millis, SecretHash, User};
 use crate::directory::roles::RoleChanges;
 use crate::directory::users::{NewPassword, UserChanges};
 use crate::directory::{Directory, Request};
 use crate::ldap::dn::Dn;
 use crate::ldap::render::manager::manager_dn;
 use crate::ldap::render::roles::MEMBER_ATTRS;
+use crate::ldap::render::shadow;
 use crate::ldap::result::{from_error, no_such_object};
 use crate::ldap::schema;
 use crate::ldap::schema::AttributeType;
@@ -231,7 +232,8 @@ fn modify_user(
     let user = dir.user_to_change(tx, req, id)?;
     let view = super::view(ctx, req, tx);
     let manager = manager_dn(&view, &ctx.tree, &user)?;
-    let (mut attrs, mut derived) = user_attrs(&user, &dir.settings().posix, manager);
+    let policy = dir.policy_for(tx, user.org)?;
+    let (mut attrs, mut derived) = user_attrs(&user, &dir.settings().posix, &policy, manager);
     apply(&shape::USER, &mut attrs, &p.changes, &user.login)?;
     // A derived value the client left alone stays derived, not written.
     derived.retain(|ty| !p.changes.iter().any(|c| c.ty.oid == ty.oid));
@@ -242,7 +244,13 @@ fn modify_user(
         // Untouched, it stays as stored (by id, and as written).
         f.kept.set("manager", user.attrs.get("manager").to_vec());
     }
-    let changes = user_changes(&user, f);
+    let changes = UserChanges {
+        // The shadow days change the fields only where the client wrote
+        // them: an entry that does not show them has them all the same.
+        password_changed: shadow_change(&p.changes, 0, f.password_changed, user.password_changed),
+        expires: shadow_change(&p.changes, 1, f.expires, user.expires),
+        ..user_changes(&user, f)
+    };
     let effective = changes.email.is_some()
         || changes.given_name.is_some()
         || changes.family_name.is_some()
@@ -254,6 +262,8 @@ fn modify_user(
         || changes.attrs.is_some()
         || changes.uid_number.is_some()
         || changes.gid_number.is_some()
+        || changes.password_changed.is_some()
+        || changes.expires.is_some()
         || p.password.is_some();
     if effective {
         dir.update_user_in(tx, req, id, &changes, p.password)?;
@@ -266,6 +276,19 @@ fn modify_user(
         dir.unlock_user_in(tx, req, id)?;
     }
     Ok(())
+}
+
+/// A change to the field behind `shadow::FIELDS[i]`, when the client
+/// touched it and its day differs from the field's (a day holds the time
+/// within it, which the field keeps).
+fn shadow_change(
+    changes: &[Change],
+    i: usize,
+    new: Option<Millis>,
+    old: Option<Millis>,
+) -> Option<Option<Millis>> {
+    let day = |t: Option<Millis>| t.map(shadow::day);
+    (touched(changes, shadow::FIELDS[i]) && day(new) != day(old)).then_some(new)
 }
 
 /// The core's change set: each field the entry now says differently.

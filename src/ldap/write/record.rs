@@ -10,8 +10,9 @@ use crate::directory::PosixDefaults;
 use crate::directory::attributes::{PROFILE_URL, SHARED_TEXTS};
 use crate::directory::kept::Kept;
 use crate::directory::model::{
-    AccountFlags, FLAGS, Lifecycle, Member, Organization, Right, Role, Unit, User,
+    AccountFlags, FLAGS, Lifecycle, Member, Millis, Organization, Right, Role, Unit, User,
 };
+use crate::directory::password::policy::PasswordPolicy;
 use crate::directory::profile::{Contact, Profile};
 use crate::directory::users::NewPassword;
 use crate::directory::view::View;
@@ -22,6 +23,7 @@ use crate::ldap::render::orgs::org_values;
 use crate::ldap::render::roles::{
     Form, Members, interpreted as role_interpreted, names_default_shape, role_values,
 };
+use crate::ldap::render::shadow;
 use crate::ldap::render::unit_values;
 use crate::ldap::render::users::{
     Groups, PHONES, first_value_typed_names, interpreted, phone_attribute, user_values,
@@ -35,9 +37,11 @@ use ldap3_proto::proto::LdapResultCode as Code;
 /// them dirgate derived rather than anyone wrote.
 /// `manager_dn`: the DN LDAP shows for the user's manager by id (see
 /// `render::manager`), after the values kept as written.
+/// `policy`: the password policy in force for the user (its shadow ages).
 pub fn user_attrs(
     u: &User,
     posix: &PosixDefaults,
+    policy: &PasswordPolicy,
     manager_dn: Option<String>,
 ) -> (Attrs, Vec<&'static AttributeType>) {
     let mut attrs = Attrs::default();
@@ -45,6 +49,7 @@ pub fn user_attrs(
     user_values(
         u,
         posix,
+        policy,
         None,
         &|_| true,
         Groups::ALL,
@@ -78,6 +83,10 @@ pub struct UserFields {
     pub external_id: Option<String>,
     pub uid_number: Option<u32>,
     pub gid_number: Option<u32>,
+    /// The day the password was last set (`shadowLastChange`).
+    pub password_changed: Option<Millis>,
+    /// The day the account expires (`shadowExpire`; -1 or absent: never).
+    pub expires: Option<Millis>,
     /// Everything dirgate keeps as written.
     pub kept: Kept,
 }
@@ -102,6 +111,23 @@ fn id_number(attrs: &Attrs, name: &str) -> Checked<Option<u32>> {
                 format!("{name}: must be a number from 0 to 4294967295"),
             )
         }),
+    }
+}
+
+/// A shadow day (see `render::shadow`) as the time it starts; -1 is "none"
+/// where `none_allowed` (shadowExpire's convention).
+fn shadow_day(attrs: &Attrs, name: &str, none_allowed: bool) -> Checked<Option<Millis>> {
+    let Some(v) = attrs.single(name)? else {
+        return Ok(None);
+    };
+    match v.trim().parse::<i64>() {
+        Ok(-1) if none_allowed => Ok(None),
+        // Up to the year 9999: later days are no date.
+        Ok(d @ 0..=2_932_896) => Ok(Some(d * shadow::DAY)),
+        _ => Err(fail(
+            Code::ConstraintViolation,
+            format!("{name}: must be a number of days since 1970-01-01"),
+        )),
     }
 }
 
@@ -168,6 +194,8 @@ pub fn user_fields(
         external_id: owned(attrs.single("dirgateExternalId")?),
         uid_number: numbers.0,
         gid_number: numbers.1,
+        password_changed: shadow_day(attrs, "shadowLastChange", false)?,
+        expires: shadow_day(attrs, "shadowExpire", true)?,
         kept: attrs
             .types()
             .filter(|ty| !interpreted(ty) && written(ty))
