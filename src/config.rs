@@ -343,6 +343,7 @@ fn password_policy(
         warn_days: raw.warn_days,
         grace_logins: raw.grace_logins,
         mailed_reset: raw.mailed_reset,
+        require_second_factor: raw.require_second_factor,
     };
     o.check().map_err(|(key, why)| ConfigError::Invalid {
         key: match key {

@@ -213,6 +213,13 @@ async fn the_documented_flows_work_in_a_browser_and_pass_an_accessibility_scan()
     b.wait_path("/account").await;
     assert!(!b.exists("header nav a[href='/users']").await);
     scan.page(&b, "flow-account").await;
+    // Setting up a second factor: the QR code page.
+    b.click("form[action='/account/second-factor'] button")
+        .await;
+    b.wait_for("figure.qr svg").await;
+    scan.page(&b, "flow-second-factor").await;
+    b.goto(&format!("{site}/account")).await;
+    b.wait_for("main").await;
     sign_out(&b).await;
     for (path, name) in [
         ("/register", "flow-register"),

@@ -612,3 +612,37 @@ fn only_plain_users_reset_their_own_password_by_mail() {
         assert!(other.is_err(), "{name}");
     }
 }
+
+/// A second factor is its owner's to manage, and another's to remove only
+/// for whoever may reset that account's password (what the factor guards),
+/// tokens excepted.
+#[test]
+fn second_factors_are_their_owners_and_reset_like_passwords() {
+    let policy = Policy::default();
+    let myself = Target::subject(Some(A), ME, Rank::Member);
+    let neighbour = Target::subject(Some(A), Uuid::from_u128(0x42), Rank::Member);
+    for (name, _) in TABLE.iter().filter(|(n, _)| *n != "system admin") {
+        let a = actor(name);
+        let own = policy.authorize(&a, Action::ManageOwnSecondFactor, &myself);
+        let is_user = !matches!(
+            *name,
+            "anonymous" | "service account" | "org token" | "server token"
+        );
+        assert_eq!(own.is_ok(), is_user, "{name}");
+        let others = policy.authorize(&a, Action::ManageOwnSecondFactor, &neighbour);
+        assert!(others.is_err(), "{name}");
+        // Tokens sync passwords (SCIM) but never take a factor away.
+        let token = name.ends_with("token");
+        for rank in [Rank::Member, Rank::Delegate] {
+            let target = Target::subject(Some(A), Uuid::from_u128(0x42), rank);
+            let reset = policy.authorize(&a, Action::ResetPassword, &target);
+            assert_eq!(
+                policy
+                    .authorize(&a, Action::ResetSecondFactor, &target)
+                    .is_ok(),
+                reset.is_ok() && !token,
+                "{name} {rank:?}"
+            );
+        }
+    }
+}

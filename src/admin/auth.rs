@@ -64,7 +64,13 @@ where
             .ok_or_else(|| ApiError::Unauthorized("credentials required: HTTP Basic (bind DN or login and password) or Bearer with an admin token".into()))?;
         let actor = match split_scheme(header) {
             Some(("basic", value)) => {
-                let (name, password) = decode_basic(value)?;
+                let (name, mut password) = decode_basic(value)?;
+                // An account with a second factor sends its code beside
+                // the password; the core takes the two as one (as LDAP's
+                // "password followed by the code").
+                if let Some(code) = parts.headers.get(CODE_HEADER).and_then(|h| h.to_str().ok()) {
+                    password.push_str(code.trim());
+                }
                 let anon = Request {
                     actor: crate::directory::acl::Actor::anonymous(),
                     origin: origin.clone(),
@@ -101,6 +107,9 @@ where
         Ok(Caller(Request { actor, origin }))
     }
 }
+
+/// The header carrying a second factor's code with Basic credentials.
+pub const CODE_HEADER: &str = "x-dirgate-code";
 
 /// `Scheme value` → (lower-case scheme, value).
 fn split_scheme(header: &str) -> Option<(&'static str, &str)> {

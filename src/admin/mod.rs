@@ -32,6 +32,7 @@ mod profile;
 pub(crate) mod reports;
 mod requests;
 mod roles;
+mod second_factor;
 mod tokens;
 mod user_change;
 mod user_fields;
@@ -115,6 +116,7 @@ fn routes() -> Routes {
     orgs::routes()
         .merge(users::routes())
         .merge(password_reset::routes())
+        .merge(second_factor::routes())
         .merge(roles::routes())
         .merge(apps::routes())
         .merge(requests::routes())

@@ -111,8 +111,8 @@ struct ChangeOrg {
     seats: Option<u32>,
     /// What the organization's password policy sets differently from the
     /// server's (`minLength`, `minClasses`, `rejectNames`, `history`,
-    /// `maxAgeDays`, `warnDays`, `graceLogins`, `mailedReset`); replaces
-    /// what it set.
+    /// `maxAgeDays`, `warnDays`, `graceLogins`, `mailedReset`,
+    /// `requireSecondFactor`); replaces what it set.
     password_policy: Option<PolicyPatch>,
 }
 
@@ -129,6 +129,8 @@ struct PolicyPatch {
     grace_logins: Option<u32>,
     /// `false`: its users cannot reset a forgotten password by mail.
     mailed_reset: Option<bool>,
+    /// `true`: LDAP binds of its users need the password followed by a code.
+    require_second_factor: Option<bool>,
 }
 
 impl PolicyPatch {
@@ -142,6 +144,7 @@ impl PolicyPatch {
             warn_days: self.warn_days,
             grace_logins: self.grace_logins,
             mailed_reset: self.mailed_reset,
+            require_second_factor: self.require_second_factor,
         }
     }
 }

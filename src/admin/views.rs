@@ -67,6 +67,7 @@ fn policy_view(p: &crate::directory::password::policy::PolicyOverride) -> Value 
         "warnDays": p.warn_days,
         "graceLogins": p.grace_logins,
         "mailedReset": p.mailed_reset,
+        "requireSecondFactor": p.require_second_factor,
     })
 }
 
@@ -110,6 +111,7 @@ pub fn user(u: &User, names: &OrgNames, security: bool) -> Value {
         "passwordChanged": u.password_changed.map(rfc3339),
     });
     if security {
+        v["secondFactor"] = json!(crate::directory::second_factor::enrolled(u));
         v["locked"] = json!(u.lockout.locked_at.map(rfc3339));
         v["failedLogins"] = json!(u.lockout.failures.len());
         v["lastLogin"] = json!(u.last_login.map(rfc3339));

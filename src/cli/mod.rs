@@ -267,6 +267,11 @@ pub enum UserCmd {
         #[arg(value_name = "USER")]
         account: String,
     },
+    /// Remove a user's second factor (a lost phone); it enrols again.
+    ResetSecondFactor {
+        #[arg(value_name = "USER")]
+        account: String,
+    },
     Delete {
         #[arg(value_name = "USER")]
         account: String,

@@ -205,6 +205,9 @@ fn user(c: &Client, cmd: UserCmd, json: bool) -> Result<(), CliError> {
             let body = json!({"password": new_password()?});
             c.call("POST", &at(&user, "/password"), Some(&body))?
         }
+        UserCmd::ResetSecondFactor { account: user } => {
+            c.call("DELETE", &at(&user, "/second-factor"), None)?
+        }
         UserCmd::Delete { account: user } => c.call("DELETE", &at(&user, ""), None)?,
     };
     print(&out, USER_COLUMNS, json);

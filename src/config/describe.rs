@@ -151,6 +151,10 @@ impl Config {
                         "mailed_reset",
                         Value::Boolean(d.password_policy.mailed_reset),
                     ),
+                    (
+                        "require_second_factor",
+                        Value::Boolean(d.password_policy.require_second_factor),
+                    ),
                 ]),
             ),
             (

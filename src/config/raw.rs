@@ -48,6 +48,7 @@ pub(super) struct RawPasswordPolicy {
     pub(super) warn_days: Option<u32>,
     pub(super) grace_logins: Option<u32>,
     pub(super) mailed_reset: Option<bool>,
+    pub(super) require_second_factor: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

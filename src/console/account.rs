@@ -40,6 +40,8 @@ pub struct AccountPage {
     state: &'static str,
     /// The profile fields `[users] self_service` lets the caller change.
     own_fields: Vec<OwnField>,
+    /// Whether the caller has a confirmed second factor.
+    second_factor: bool,
     /// What the last action did, or why it did not.
     notice: Option<String>,
     problem: Option<String>,
@@ -94,6 +96,7 @@ fn account_page(d: &Directory, req: &Request, id: Uuid) -> Result<AccountPage> {
         email: r.email,
         organization: r.organization,
         state: r.state,
+        second_factor: crate::directory::second_factor::enrolled(&user),
         notice: None,
         problem: None,
     })

@@ -12,6 +12,7 @@
 //! - `pages`: the users list and every page's frame (`templates/`,
 //!   askama, escaped by default);
 //! - `account`: the caller's own account, password and profile;
+//! - `second_factor`: the caller's own second factor (set up, remove);
 //! - `access`: tokens (sessions among them), service accounts, suffixes;
 //! - `actions`: the account actions of the users page (disable, enable,
 //!   validate, unlock), offered as the core's policy allows;
@@ -51,6 +52,7 @@ mod register;
 mod reports;
 mod requests;
 mod roles;
+mod second_factor;
 mod session;
 mod settings;
 mod user;
@@ -128,6 +130,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route("/account", get(account::account))
         .route("/account/password", post(account::change_password))
         .route("/account/profile", post(account::change_profile))
+        .route("/account/second-factor", post(second_factor::begin))
+        .route(
+            "/account/second-factor/confirm",
+            post(second_factor::confirm),
+        )
+        .route("/account/second-factor/remove", post(second_factor::remove))
         .route("/assets/console.css", get(stylesheet))
         .route(HTMX_PATH, get(htmx))
         .with_state(state)

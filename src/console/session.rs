@@ -122,6 +122,9 @@ pub async fn form() -> SignInPage {
 pub struct SignIn {
     name: String,
     password: String,
+    /// The second factor's code, for accounts that enrolled one.
+    #[serde(default)]
+    code: String,
 }
 
 /// Checks the credential, opens a session and goes to the users page; a
@@ -138,7 +141,9 @@ pub async fn sign_in(
     let (tree, name) = (s.tree.clone(), f.name.clone());
     let resolve =
         move |tx: &crate::directory::view::View<'_>| crate::ldap::bind::principal(tx, &tree, &name);
-    let actor = match s.dir.authenticate_async(anon, resolve, f.password).await {
+    // The core takes the password followed by the code, as LDAP does.
+    let presented = format!("{}{}", f.password, f.code.trim());
+    let actor = match s.dir.authenticate_async(anon, resolve, presented).await {
         Ok(actor) => actor,
         Err(e) => return refused(e, f.name),
     };

@@ -154,6 +154,12 @@ pub enum Action {
     /// without administrative standing or rights only, since a mailbox is a
     /// weaker proof than taking over an administrator deserves.
     ResetByMail,
+    /// Enrol, confirm or remove one's own second factor (`target.subject`
+    /// must be the actor; removing it takes a code besides).
+    ManageOwnSecondFactor,
+    /// Remove another account's second factor (a lost phone): who may reset
+    /// its password, as that is what the factor guards.
+    ResetSecondFactor,
     /// Read, confirm or download a bulk import preview: only the actor who
     /// made it (`target.subject`) and the system administrator.
     ManageImport,
@@ -388,7 +394,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         || (is_self
             && matches!(
                 action,
-                Read | ChangeOwnPassword | EditOwnProfile | ManageImport
+                Read | ChangeOwnPassword | EditOwnProfile | ManageImport | ManageOwnSecondFactor
             ))
     {
         return true;
@@ -401,7 +407,7 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
     match action {
         Read => admin || Right::ALL.into_iter().any(|r| holds(p, r, target.org)),
         CreateUser => has(Right::UserManagement),
-        ModifyUser | DeleteUser | MoveUser | ResetPassword | ValidateUser => {
+        ModifyUser | DeleteUser | MoveUser | ResetPassword | ValidateUser | ResetSecondFactor => {
             has(Right::UserManagement) && outranks
         }
         CreateRole | ModifyRole | DeleteRole => has(Right::RoleManagement),
@@ -425,7 +431,12 @@ fn user_may(me: Option<Uuid>, p: &UserPowers, action: Action, target: &Target) -
         DecideRequest => !is_self && decides(p, target),
         ReadRequest => is_self || decides(p, target),
         AppointDelegate | IssueToken => p.org_admin && target.org.is_some() && target.org == p.org,
-        ChangeOwnPassword | EditOwnProfile | ReadTree | ReadSchema | ManageImport => false,
+        ChangeOwnPassword
+        | EditOwnProfile
+        | ReadTree
+        | ReadSchema
+        | ManageImport
+        | ManageOwnSecondFactor => false,
         CreateOrganization
         | ModifyOrganization
         | DeleteOrganization

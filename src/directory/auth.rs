@@ -15,6 +15,7 @@ use super::model::{
 use super::password::policy::{Age, PasswordPolicy};
 use super::password::{self, Verified};
 use super::roles::grants_of;
+use super::second_factor::{self, Need};
 use super::view::View;
 use super::{Change, Directory, Request};
 use crate::store::Tx;
@@ -76,6 +77,22 @@ struct Found {
     account: Option<Account>,
     standing: Option<Actor>,
     policy: PasswordPolicy,
+    /// What the sign-in must present besides the password.
+    need: Need,
+}
+
+impl Found {
+    /// The password to verify and the second factor's code, as presented
+    /// (a code follows the password when one is needed).
+    fn presented<'p>(&self, presented: &'p str) -> (&'p str, Option<&'p str>) {
+        match self.need {
+            Need::Code => match second_factor::split(presented) {
+                Some((password, code)) => (password, Some(code)),
+                None => (presented, None),
+            },
+            _ => (presented, None),
+        }
+    }
 }
 
 /// The account a password check found.
@@ -143,7 +160,7 @@ impl Directory {
         resolve: impl FnOnce(&View<'_>) -> Result<Principal>,
         password: &str,
     ) -> Result<Actor> {
-        let found = self.find_for_login(resolve)?;
+        let found = self.find_for_login(req, resolve)?;
         self.check_password(req, found, password)
     }
 
@@ -182,7 +199,7 @@ impl Directory {
         resolve: impl FnOnce(&View<'_>) -> Result<Principal>,
         password: &str,
     ) -> Attempt {
-        let found = match self.find_for_login(resolve) {
+        let found = match self.find_for_login(req, resolve) {
             Ok(found) => found,
             Err(e) => return Attempt::Done(Err(e)),
         };
@@ -207,7 +224,8 @@ impl Directory {
         password: String,
     ) -> Result<Actor> {
         let stored = slow.0.account.as_ref().and_then(Account::hash);
-        let verified = self.hashing().verify_async(stored, &password).await?;
+        let (pw, _) = slow.0.presented(&password);
+        let verified = self.hashing().verify_async(stored, pw).await?;
         self.blocking(move |d| d.conclude(&req, *slow.0, verified, &password))
             .await
     }
@@ -215,6 +233,7 @@ impl Directory {
     /// The account a login names and its standing, in one read transaction.
     fn find_for_login(
         &self,
+        req: &Request,
         resolve: impl FnOnce(&View<'_>) -> Result<Principal>,
     ) -> Result<Found> {
         let max_depth = self.settings().max_role_depth;
@@ -226,21 +245,24 @@ impl Directory {
             // The actor is cheap to build and needs the same snapshot; the
             // organization is read once for it and for the password policy.
             let server = self.settings().password_policy;
-            let (standing, policy) = match &account {
+            let (standing, policy, need) = match &account {
                 Some(Account::User(u)) => {
                     let org = u.org.map(|o| tx.org(o)).transpose()?.flatten();
                     let policy = org
                         .as_ref()
                         .map_or(server, |o| server.with(&o.password_policy));
-                    (Some(actor_in(tx, u, org.as_ref(), max_depth)?), policy)
+                    let need = second_factor::need(u, &policy, req.origin.protocol);
+                    let actor = actor_in(tx, u, org.as_ref(), max_depth)?;
+                    (Some(actor), policy, need)
                 }
-                _ => (None, server),
+                _ => (None, server, Need::Nothing),
             };
             Ok(Found {
                 who,
                 account,
                 standing,
                 policy,
+                need,
             })
         })
     }
@@ -250,24 +272,28 @@ impl Directory {
     /// on this thread for the hashing pool.
     fn check_password(&self, req: &Request, found: Found, password: &str) -> Result<Actor> {
         let stored = found.account.as_ref().and_then(Account::hash);
-        let verified = self.hashing().verify(stored, password)?;
+        let (pw, _) = found.presented(password);
+        let verified = self.hashing().verify(stored, pw)?;
         self.conclude(req, found, verified, password)
     }
 
-    /// Acts on a check's outcome. Wrong password, unknown account, inactive
-    /// or locked account: all `InvalidCredentials`. Every attempt is audited.
+    /// Acts on a check's outcome. Wrong password or code, unknown account,
+    /// inactive or locked account: all `InvalidCredentials`. Every attempt
+    /// is audited. `presented` is what the client sent (with any code).
     fn conclude(
         &self,
         req: &Request,
         found: Found,
         verified: Option<Verified>,
-        password: &str,
+        presented: &str,
     ) -> Result<Actor> {
+        let (password, code) = found.presented(presented);
         let Found {
             who,
             account,
             standing,
             policy: password_policy,
+            need,
         } = found;
         let who = &who;
         let name = principal_name(who, account.as_ref());
@@ -276,6 +302,15 @@ impl Directory {
             .as_ref()
             .is_some_and(|a| can_log_in(a, &policy, now()));
         match (account, verified) {
+            (Some(Account::User(u)), Some(_))
+                if usable && !password.is_empty() && !self.factor_taken(req, &u, need, code)? =>
+            {
+                self.audit_bind(req, &name, Some(u.id), Outcome::Failure);
+                // A wrong code counts toward lockout, as a wrong password
+                // does: guessing six digits is bounded the same way.
+                self.count_failure(req, &u);
+                Err(Error::InvalidCredentials)
+            }
             (Some(Account::User(u)), Some(_))
                 if usable
                     && !password.is_empty()
@@ -351,6 +386,32 @@ impl Directory {
         self.journal()
             .event(self.event(req, &change, Outcome::Success));
         Ok(actor)
+    }
+
+    /// Whether the sign-in gave what `need` asks besides the password: a
+    /// code, taken once (one write: the step it was taken at, or the
+    /// recovery code spent).
+    fn factor_taken(
+        &self,
+        req: &Request,
+        user: &User,
+        need: Need,
+        code: Option<&str>,
+    ) -> Result<bool> {
+        match (need, code) {
+            (Need::Nothing, _) => Ok(true),
+            (Need::Enrol, _) | (Need::Code, None) => Ok(false),
+            (Need::Code, Some(code)) => self.write(req, |tx| {
+                let Some(mut fresh) = tx.user(user.id)? else {
+                    return Ok(false);
+                };
+                let taken = second_factor::take_code(&mut fresh, code, now())?;
+                if taken {
+                    tx.put_user(&fresh)?;
+                }
+                Ok(taken)
+            }),
+        }
     }
 
     /// Whether `user`'s right password has expired with no grace login

@@ -72,6 +72,7 @@ pub mod reports;
 pub mod roles;
 pub mod schema;
 pub mod scim_view;
+pub mod second_factor;
 pub mod services;
 pub mod tokens;
 pub mod units;

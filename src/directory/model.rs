@@ -140,6 +140,24 @@ impl Lifecycle {
 pub use super::app_records::{AccessRequest, AppInOrg, Application, RequestState};
 pub use super::flags::{AccountFlags, FLAGS, Flag};
 
+/// A TOTP second factor (RFC 6238: HMAC-SHA1, six digits, 30-second
+/// steps), as the account enrolled it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactor {
+    /// The shared secret (20 random bytes). Codes are checked against it,
+    /// so it is kept as it is; it is shown once, at enrolment, and never
+    /// rendered (a backup holds it, as it holds password hashes).
+    pub secret: Vec<u8>,
+    /// Whether a first code confirmed it: until then nothing asks for it.
+    pub confirmed: bool,
+    /// The latest time step a code was taken at: each code works once.
+    pub last_step: u64,
+    /// The SHA-256 of each unused recovery code.
+    #[serde(default)]
+    pub recovery: Vec<Vec<u8>>,
+    pub created: Millis,
+}
+
 /// Failed-bind bookkeeping for lockout.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -215,6 +233,9 @@ pub struct User {
     /// last): the per-account limit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resets_asked: Vec<Millis>,
+    /// Its TOTP second factor, once it began enrolling one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -40,10 +40,13 @@ pub enum ReportKind {
     /// Active users whose password expires within the period (or has
     /// expired), and whose account does.
     ExpiringPasswords,
+    /// Active users without a confirmed second factor: whether their
+    /// organization requires one, and whether they are exempt.
+    NoSecondFactor,
 }
 
 impl ReportKind {
-    pub const ALL: [(&'static str, ReportKind); 10] = [
+    pub const ALL: [(&'static str, ReportKind); 11] = [
         ("active-users", ReportKind::ActiveUsers),
         ("inactive-users", ReportKind::InactiveUsers),
         ("failed-logins", ReportKind::FailedLogins),
@@ -54,6 +57,7 @@ impl ReportKind {
         ("open-requests", ReportKind::OpenRequests),
         ("request-decisions", ReportKind::RequestDecisions),
         ("expiring-passwords", ReportKind::ExpiringPasswords),
+        ("no-second-factor", ReportKind::NoSecondFactor),
     ];
 
     pub fn parse(name: &str) -> Result<ReportKind> {
@@ -174,6 +178,7 @@ fn build(
             super::apps::reports::decisions_per_day(tx, s.org, s.since)?
         }
         ReportKind::ExpiringPasswords => expiring(tx, s, policy)?,
+        ReportKind::NoSecondFactor => without_factor(tx, s, policy)?,
     })
 }
 
@@ -208,6 +213,37 @@ fn expiring(
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[0].cmp(&b.1[0])));
     Ok(Report {
         columns: vec!["login", "organization", "passwordExpires", "accountExpires"],
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+    })
+}
+
+/// Active users without a confirmed second factor, those their
+/// organization requires one of (and who are not exempt) first.
+fn without_factor(
+    tx: &Tx,
+    s: &Scope,
+    policy: &super::password::policy::PasswordPolicy,
+) -> Result<Report> {
+    let mut rows = Vec::new();
+    for u in s.users.iter().filter(|u| u.state == Lifecycle::Active) {
+        if super::second_factor::enrolled(u) {
+            continue;
+        }
+        let required = super::credentials::policy_in(tx, policy, u.org)?.require_second_factor;
+        let exempt = u.flags.no_second_factor;
+        let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
+        let key = (!required || exempt, u.login.to_lowercase());
+        let row = vec![
+            u.login.clone(),
+            s.org_name(u.org),
+            yes_no(required),
+            yes_no(exempt),
+        ];
+        rows.push((key, row));
+    }
+    rows.sort();
+    Ok(Report {
+        columns: vec!["login", "organization", "required", "exempt"],
         rows: rows.into_iter().map(|(_, r)| r).collect(),
     })
 }

@@ -393,6 +393,7 @@ impl Directory {
             grace_used: 0,
             expires: new.expires,
             resets_asked: Vec::new(),
+            second_factor: None,
         };
         ensure_seat(tx, None, &user)?;
         let change = Change {

@@ -42,6 +42,7 @@ pub(super) fn user(login: &str, email: &str, org: Option<Uuid>, n: u32) -> User 
         grace_used: 0,
         expires: None,
         resets_asked: Vec::new(),
+        second_factor: None,
     }
 }
 

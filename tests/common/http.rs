@@ -11,6 +11,8 @@ pub enum Auth {
     None,
     Basic(String, String),
     Bearer(String),
+    /// Basic with a second factor's code in `X-Dirgate-Code`.
+    BasicCode(String, String, String),
 }
 
 impl Auth {
@@ -21,7 +23,7 @@ impl Auth {
     fn header(&self) -> Option<String> {
         match self {
             Auth::None => None,
-            Auth::Basic(u, p) => Some(format!(
+            Auth::Basic(u, p) | Auth::BasicCode(u, p, _) => Some(format!(
                 "Basic {}",
                 base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
             )),
@@ -66,12 +68,20 @@ impl Api {
         let agent = self.agent.clone();
         let method = method.to_owned();
         let header = auth.header();
+        let code = match auth {
+            Auth::BasicCode(_, _, c) => Some(c.clone()),
+            _ => None,
+        };
         tokio::task::spawn_blocking(move || {
             let req = ureq::http::Request::builder()
                 .method(method.as_str())
                 .uri(&url);
             let req = match &header {
                 Some(h) => req.header("Authorization", h),
+                None => req,
+            };
+            let req = match &code {
+                Some(c) => req.header("X-Dirgate-Code", c),
                 None => req,
             };
             let mut resp = match body {

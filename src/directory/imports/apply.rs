@@ -131,6 +131,7 @@ impl Directory {
             grace_used: 0,
             expires: None,
             resets_asked: Vec::new(),
+            second_factor: None,
         };
         set_texts(&mut user, row);
         user.flags.delegate = row.delegate;

@@ -36,6 +36,10 @@ pub struct PasswordPolicy {
     /// Whether users may set a forgotten password with a code mailed to
     /// them (see `mailed_reset`).
     pub mailed_reset: bool,
+    /// Whether LDAP binds of users need the password followed by a second
+    /// factor's code (users without one cannot bind until they enrol; the
+    /// "No 2nd Factor" flag exempts an account).
+    pub require_second_factor: bool,
 }
 
 impl Default for PasswordPolicy {
@@ -49,6 +53,7 @@ impl Default for PasswordPolicy {
             warn: 14 * DAY,
             grace_logins: 0,
             mailed_reset: true,
+            require_second_factor: false,
         }
     }
 }
@@ -75,6 +80,8 @@ pub struct PolicyOverride {
     pub grace_logins: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mailed_reset: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_second_factor: Option<bool>,
 }
 
 impl PolicyOverride {
@@ -174,6 +181,9 @@ impl PasswordPolicy {
             warn: days(o.warn_days, self.warn),
             grace_logins: o.grace_logins.unwrap_or(self.grace_logins),
             mailed_reset: o.mailed_reset.unwrap_or(self.mailed_reset),
+            require_second_factor: o
+                .require_second_factor
+                .unwrap_or(self.require_second_factor),
         }
     }
 
