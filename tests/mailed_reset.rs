@@ -151,3 +151,52 @@ async fn a_forgotten_password_is_reset_once_with_a_mailed_code() {
     }
     assert_eq!(audited(&api, &sys, "password.reset").await.len(), 2);
 }
+
+/// The console's pages: the sign-in page links the request, the request
+/// page says the same for every address, the code from the mail sets the
+/// password on the reset page, and the new password signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_resets_a_forgotten_password_with_the_mailed_code() {
+    use reqwest::{Method, StatusCode};
+    let pki = pki();
+    let port = free_port();
+    let smtp = Receiver::smtp(&pki, "starttls", port, "dirgate", "relay-pw");
+    let ldap = common::server::start(&mail_config(&pki.ca, port)).await;
+    let t = common::admin::T {
+        api: Api::new(ldap.server.http_addr),
+        sys: Auth::basic(&ldap.admin_dn, &ldap.admin_pw),
+        bob: Auth::basic("bob@example.com", "pw"),
+        ldap,
+    };
+    let web = common::web::Web::new(&t);
+    let sign_in = web.get("/sign-in", None).await;
+    assert!(
+        sign_in.body.contains("href=\"/forgot\""),
+        "{}",
+        sign_in.body
+    );
+    let ask = |login: &'static str| {
+        let web = &web;
+        async move {
+            let form = [("login", login)];
+            web.send(Method::POST, "/forgot", None, Some(&form), &[])
+                .await
+        }
+    };
+    let known = ask("carol@example.com").await;
+    let unknown = ask("nobody@example.com").await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+    let (_, code) = code_of(&smtp.next());
+    let form = [
+        ("code", code.as_str()),
+        ("password", "carol-console-pw"),
+        ("repeat", "carol-console-pw"),
+    ];
+    let done = web
+        .send(Method::POST, "/reset", None, Some(&form), &[])
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("is set"), "{}", done.body);
+    web.sign_in("carol@example.com", "carol-console-pw").await;
+}

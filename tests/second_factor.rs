@@ -206,4 +206,17 @@ async fn the_console_sets_the_factor_up_and_asks_for_its_code() {
         .send(Method::POST, "/sign-in", None, Some(&form), &[])
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+
+    // A lost phone: the administrator's button on the users page.
+    let admin = web.sign_in(&t.ldap.admin_dn, &t.ldap.admin_pw).await;
+    let users = web.get("/users", Some(&admin)).await;
+    assert!(
+        users.body.contains("Remove second factor"),
+        "{}",
+        users.body
+    );
+    let form = [("login", CAROL), ("action", "reset-second-factor")];
+    let p = web.post("/users/action", &admin, &form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    web.sign_in(CAROL, "pw").await;
 }

@@ -30,6 +30,11 @@ pub fn offers(a: AccountActions) -> Vec<Offer> {
         (a.unlock, "unlock", "Unlock"),
         (a.enable, "enable", "Enable"),
         (a.disable, "disable", "Disable"),
+        (
+            a.reset_second_factor,
+            "reset-second-factor",
+            "Remove second factor",
+        ),
     ]
     .into_iter()
     .filter(|(on, _, _)| *on)
@@ -75,6 +80,7 @@ pub fn act(d: &Directory, req: &Request, login: &str, action: &str) -> Result<()
         "enable" => d.update_user(req, id, state(Lifecycle::Active)).map(drop),
         "validate" => d.validate_user(req, id).map(drop),
         "unlock" => d.unlock_user(req, id).map(drop),
+        "reset-second-factor" => d.remove_second_factor(req, id, None),
         other => Err(Error::invalid(format!("unknown action '{other}'"))),
     }
 }

@@ -22,6 +22,8 @@ pub struct AccountActions {
     pub reset_password: bool,
     /// A fresh registration token for an account that has not registered.
     pub reinvite: bool,
+    /// Remove its second factor (a lost phone).
+    pub reset_second_factor: bool,
 }
 
 /// What an actor may change on one organization.
@@ -61,6 +63,9 @@ impl Directory {
                         unlock: u.lockout.locked_at.is_some() && may(Action::UnlockUser),
                         reset_password: req.actor.id != Some(u.id) && may(Action::ResetPassword),
                         reinvite: u.state == Lifecycle::Provisioned && may(Action::ModifyUser),
+                        reset_second_factor: super::second_factor::enrolled(u)
+                            && req.actor.id != Some(u.id)
+                            && may(Action::ResetSecondFactor),
                     })
                 })
                 .collect()
