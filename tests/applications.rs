@@ -11,7 +11,7 @@ mod common;
 
 use common::admin::expect;
 use common::http::{Api, Auth};
-use common::receivers::{Receiver, free_port, pki};
+use common::receivers::{Receiver, free_port, mail_config, pki};
 use common::server::{BASE, Ldap, run};
 use dirgate::directory::model::Lifecycle;
 use dirgate::directory::users::{NewPassword, NewUser, OrgRef};
@@ -49,15 +49,6 @@ async fn person(l: &Ldap, login: &str, org: &str) -> String {
     .unwrap()
 }
 
-fn mail_config(ca: &std::path::Path, port: u16) -> String {
-    format!(
-        "[notify]\nsmtp = \"127.0.0.1:{port}\"\nsmtp_security = \"starttls\"\n\
-         smtp_user = \"dirgate\"\nsmtp_password = \"relay-pw\"\n\
-         smtp_from = \"dir@example.com\"\nca_file = \"{}\"\n",
-        ca.display()
-    )
-}
-
 fn mail_to(mail: &Value) -> String {
     mail["to"][0].as_str().unwrap_or_default().to_owned()
 }
@@ -75,7 +66,7 @@ async fn a_request_is_approved_and_ldap_applications_see_it_at_once() {
     let pki = pki();
     let port = free_port();
     let smtp = Receiver::smtp(&pki, "starttls", port, "dirgate", "relay-pw");
-    let l = common::server::start(&mail_config(&pki.ca, port)).await;
+    let l = common::server::start(&mail_config(&pki, port, "starttls")).await;
     let api = Api::new(l.server.http_addr);
     let sys = Auth::basic(&l.admin_dn, &l.admin_pw);
     let bob = Auth::basic("bob@example.com", "pw");

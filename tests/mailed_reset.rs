@@ -10,19 +10,10 @@
 mod common;
 
 use common::http::{Api, Auth};
-use common::receivers::{Receiver, free_port, pki};
+use common::receivers::{Receiver, free_port, mail_config, pki};
 use common::server::{Ldap, run};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-fn mail_config(ca: &std::path::Path, port: u16) -> String {
-    format!(
-        "[notify]\nsmtp = \"127.0.0.1:{port}\"\nsmtp_security = \"starttls\"\n\
-         smtp_user = \"dirgate\"\nsmtp_password = \"relay-pw\"\n\
-         smtp_from = \"dir@example.com\"\nca_file = \"{}\"\n",
-        ca.display()
-    )
-}
 
 /// The recipient and the code of a reset mail.
 fn code_of(mail: &Value) -> (String, String) {
@@ -73,7 +64,7 @@ async fn a_forgotten_password_is_reset_once_with_a_mailed_code() {
     let pki = pki();
     let port = free_port();
     let smtp = Receiver::smtp(&pki, "starttls", port, "dirgate", "relay-pw");
-    let l = common::server::start(&mail_config(&pki.ca, port)).await;
+    let l = common::server::start(&mail_config(&pki, port, "starttls")).await;
     let api = Api::new(l.server.http_addr);
     let sys = Auth::basic(&l.admin_dn, &l.admin_pw);
 
@@ -161,7 +152,7 @@ async fn the_console_resets_a_forgotten_password_with_the_mailed_code() {
     let pki = pki();
     let port = free_port();
     let smtp = Receiver::smtp(&pki, "starttls", port, "dirgate", "relay-pw");
-    let ldap = common::server::start(&mail_config(&pki.ca, port)).await;
+    let ldap = common::server::start(&mail_config(&pki, port, "starttls")).await;
     let t = common::admin::T {
         api: Api::new(ldap.server.http_addr),
         sys: Auth::basic(&ldap.admin_dn, &ldap.admin_pw),

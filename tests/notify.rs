@@ -12,21 +12,12 @@ mod process;
 
 use common::admin::expect;
 use common::http::{Api, Auth};
-use common::receivers::{Pki, Receiver, free_port, pki};
+use common::receivers::{Receiver, free_port, mail_config, pki};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "webhook-secret-0123456789";
-
-fn mail_config(pki: &Pki, port: u16, security: &str) -> String {
-    format!(
-        "[notify]\nsmtp = \"127.0.0.1:{port}\"\nsmtp_security = \"{security}\"\n\
-         smtp_user = \"dirgate\"\nsmtp_password = \"relay-pw\"\n\
-         smtp_from = \"dir@example.com\"\nca_file = \"{}\"\n",
-        pki.ca.display()
-    )
-}
 
 /// The outbox as the system administrator sees it.
 async fn notices(api: &Api, sys: &Auth, query: &str) -> Vec<Value> {

@@ -62,13 +62,7 @@ async fn forgot(
         actor: Actor::anonymous(),
         origin,
     };
-    let dir = s.dir.clone();
-    // After the answer: nothing of the outcome reaches the caller.
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = dir.ask_mailed_reset(&req, &b.login) {
-            tracing::warn!("mailed reset: {e}");
-        }
-    });
+    s.dir.ask_mailed_reset_later(req, b.login);
     (StatusCode::ACCEPTED, Json(json!({ "note": ASKED })))
 }
 

@@ -64,13 +64,8 @@ pub async fn ask(
         actor: Actor::anonymous(),
         origin,
     };
-    let dir = s.dir.clone();
     // After the answer: the page says the same whatever happens.
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = dir.ask_mailed_reset(&req, &f.login) {
-            tracing::warn!("mailed reset: {e}");
-        }
-    });
+    s.dir.ask_mailed_reset_later(req, f.login);
     page(
         false,
         None,

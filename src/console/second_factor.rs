@@ -7,7 +7,7 @@ use super::ConsoleState;
 use super::error::PageError;
 use super::pages::Layout;
 use super::session::Caller;
-use crate::directory::Error;
+use crate::directory::{Directory, Error, Request, Result};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -45,25 +45,41 @@ impl FactorPage {
     }
 }
 
-/// Starts enrolling: the page with the QR code and the confirm form.
-pub async fn begin(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
+/// Runs one step of the core's on the blocking pool and shows its page:
+/// `show` fills it from the step's outcome; a refusal the person can act on
+/// (a wrong code, nothing pending) is the page's problem.
+async fn step<T: Send + 'static>(
+    s: &ConsoleState,
+    req: Request,
+    run: impl FnOnce(&Directory, &Request) -> Result<T> + Send + 'static,
+    show: impl FnOnce(&mut FactorPage, T) + Send + 'static,
+) -> Response {
     let page = s
         .dir
         .blocking(move |d| {
             let mut page = FactorPage::new(Layout::for_caller(d, &req, "Second factor"));
-            match d.begin_second_factor(&req) {
-                Ok(e) => {
-                    page.qr_svg = e.qr_svg;
-                    page.secret = e.secret;
-                    page.uri = e.uri;
+            match run(d, &req) {
+                Ok(out) => show(&mut page, out),
+                Err(Error::Conflict(m) | Error::Invalid(m) | Error::NotFound(m)) => {
+                    page.problem = Some(m)
                 }
-                Err(Error::Conflict(m) | Error::Invalid(m)) => page.problem = Some(m),
                 Err(e) => return Err(e),
             }
             Ok(page)
         })
         .await;
     answer(page)
+}
+
+/// Starts enrolling: the page with the QR code and the confirm form.
+pub async fn begin(State(s): State<ConsoleState>, Caller { req, .. }: Caller) -> Response {
+    let run = |d: &Directory, req: &Request| d.begin_second_factor(req);
+    step(&s, req, run, |page, e| {
+        page.qr_svg = e.qr_svg;
+        page.secret = e.secret;
+        page.uri = e.uri;
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -77,43 +93,24 @@ pub async fn confirm(
     Caller { req, .. }: Caller,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let page = s
-        .dir
-        .blocking(move |d| {
-            let mut page = FactorPage::new(Layout::for_caller(d, &req, "Second factor"));
-            match d.confirm_second_factor(&req, &f.code) {
-                Ok(codes) => page.recovery = codes,
-                Err(Error::Conflict(m) | Error::Invalid(m)) => page.problem = Some(m),
-                Err(e) => return Err(e),
-            }
-            Ok(page)
-        })
-        .await;
-    answer(page)
+    let run = move |d: &Directory, req: &Request| d.confirm_second_factor(req, &f.code);
+    step(&s, req, run, |page, codes| page.recovery = codes).await
 }
 
-/// Removes the caller's factor with a code, back to the account page.
+/// Removes the caller's factor with a code.
 pub async fn remove(
     State(s): State<ConsoleState>,
     Caller { req, .. }: Caller,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let page = s
-        .dir
-        .blocking(move |d| {
-            let mut page = FactorPage::new(Layout::for_caller(d, &req, "Second factor"));
-            match d.remove_own_second_factor(&req, &f.code) {
-                Ok(()) => page.notice = Some("Your second factor was removed.".into()),
-                Err(Error::Invalid(m) | Error::NotFound(m)) => page.problem = Some(m),
-                Err(e) => return Err(e),
-            }
-            Ok(page)
-        })
-        .await;
-    answer(page)
+    let run = move |d: &Directory, req: &Request| d.remove_own_second_factor(req, &f.code);
+    step(&s, req, run, |page, ()| {
+        page.notice = Some("Your second factor was removed.".into());
+    })
+    .await
 }
 
-fn answer(page: crate::directory::Result<FactorPage>) -> Response {
+fn answer(page: Result<FactorPage>) -> Response {
     match page {
         Ok(page) if page.problem.is_some() => (StatusCode::BAD_REQUEST, page).into_response(),
         Ok(page) => page.into_response(),

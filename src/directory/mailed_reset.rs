@@ -110,6 +110,18 @@ impl Directory {
         Ok(())
     }
 
+    /// [`Self::ask_mailed_reset`] on the blocking pool, after the caller
+    /// has answered: what front ends call, so that nothing of the outcome,
+    /// its time included, reaches the asker.
+    pub fn ask_mailed_reset_later(&self, req: Request, address: String) {
+        let dir = self.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = dir.ask_mailed_reset(&req, &address) {
+                tracing::warn!("mailed reset: {e}");
+            }
+        });
+    }
+
     /// Counts the request on the account and, if everything allows it,
     /// issues its code; the outcome goes to the audit trail. `None`: the
     /// account had its hour's requests already (nothing is written).

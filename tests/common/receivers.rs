@@ -152,3 +152,14 @@ impl Receiver {
         out
     }
 }
+
+/// The `[notify]` section for a relay on `port` (`security`: starttls,
+/// tls or none) with the receivers' user, password and CA.
+pub fn mail_config(pki: &Pki, port: u16, security: &str) -> String {
+    format!(
+        "[notify]\nsmtp = \"127.0.0.1:{port}\"\nsmtp_security = \"{security}\"\n\
+         smtp_user = \"dirgate\"\nsmtp_password = \"relay-pw\"\n\
+         smtp_from = \"dir@example.com\"\nca_file = \"{}\"\n",
+        pki.ca.display()
+    )
+}
