@@ -12,7 +12,7 @@ use super::error::{Error, Result};
 use super::model::{
     Lifecycle, Millis, Organization, Scope, SecretHash, ServiceAccount, SystemAdmin, User, now,
 };
-use super::password::policy::{Age, PasswordPolicy};
+use super::password::policy::PasswordPolicy;
 use super::password::{self, Verified};
 use super::roles::grants_of;
 use super::second_factor::{self, Need};
@@ -22,42 +22,10 @@ use crate::store::Tx;
 use uuid::Uuid;
 
 pub use super::bootstrap::{Bootstrap, SYSTEM_ADMIN_LOGIN};
+pub use super::principal::{Issued, Principal};
 
 /// last-login is rewritten at most this often, so binds rarely become writes.
 const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
-
-/// Which account a password is presented for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Principal {
-    SystemAdmin,
-    Login(String),
-    Email(String),
-    Service(String),
-    User(Uuid),
-    /// The user with this id provided it is in this organization (`None`: in
-    /// none): what a DN names, checked when the record is read anyway.
-    UserIn {
-        id: Uuid,
-        org: Option<Uuid>,
-    },
-}
-
-/// A freshly issued secret (token or service-account password): shown once.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Issued<T> {
-    pub record: T,
-    pub secret: String,
-}
-
-impl<T: std::fmt::Debug> std::fmt::Debug for Issued<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Issued {{ record: {:?}, secret: <redacted> }}",
-            self.record
-        )
-    }
-}
 
 /// Where [`Directory::authenticate_cheap`] left a password check.
 pub enum Attempt {
@@ -307,8 +275,11 @@ impl Directory {
             {
                 self.audit_bind(req, &name, Some(u.id), Outcome::Failure);
                 // A wrong code counts toward lockout, as a wrong password
-                // does: guessing six digits is bounded the same way.
-                self.count_failure(req, &u);
+                // does: guessing six digits is bounded the same way. A
+                // missing one guesses nothing.
+                if code.is_some() {
+                    self.count_failure(req, &u);
+                }
                 Err(Error::InvalidCredentials)
             }
             (Some(Account::User(u)), Some(_))
@@ -386,60 +357,6 @@ impl Directory {
         self.journal()
             .event(self.event(req, &change, Outcome::Success));
         Ok(actor)
-    }
-
-    /// Whether the sign-in gave what `need` asks besides the password: a
-    /// code, taken once (one write: the step it was taken at, or the
-    /// recovery code spent).
-    fn factor_taken(
-        &self,
-        req: &Request,
-        user: &User,
-        need: Need,
-        code: Option<&str>,
-    ) -> Result<bool> {
-        match (need, code) {
-            (Need::Nothing, _) => Ok(true),
-            (Need::Enrol, _) | (Need::Code, None) => Ok(false),
-            (Need::Code, Some(code)) => self.write(req, |tx| {
-                let Some(mut fresh) = tx.user(user.id)? else {
-                    return Ok(false);
-                };
-                let taken = second_factor::take_code(&mut fresh, code, now())?;
-                if taken {
-                    tx.put_user(&fresh)?;
-                }
-                Ok(taken)
-            }),
-        }
-    }
-
-    /// Whether `user`'s right password has expired with no grace login
-    /// left. A grace login it still has is used here (one write, counted
-    /// on the record, in a transaction of its own).
-    fn out_of_grace(&self, req: &Request, user: &User, policy: &PasswordPolicy) -> Result<bool> {
-        let Age::Expired { grace_left } = policy.age(user, now()) else {
-            return Ok(false);
-        };
-        if grace_left == 0 {
-            return Ok(true);
-        }
-        let change = Change {
-            action: "password.grace-login",
-            target: &user.login,
-            target_id: Some(user.id),
-            org: user.org,
-            detail: Some(format!("{} grace login(s) left", grace_left - 1)),
-        };
-        self.write(req, |tx| {
-            if let Some(mut u) = tx.user(user.id)? {
-                u.grace_used = u.grace_used.saturating_add(1);
-                u.version = self.log(tx, req, change.clone())?;
-                tx.put_user(&u)?;
-            }
-            Ok(())
-        })?;
-        Ok(false)
     }
 
     fn count_failure(&self, req: &Request, user: &User) {

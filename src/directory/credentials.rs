@@ -8,8 +8,9 @@
 //! given as it is (an `{SSHA}` load) cannot be checked and is taken as
 //! before. Also what a login learns of its password's age.
 
+use super::Change;
 use super::error::{Error, Result};
-use super::model::{SecretHash, User};
+use super::model::{SecretHash, User, now};
 use super::password::is_known_hash;
 use super::password::policy::{Age, Owner, PasswordPolicy, PolicyOverride};
 use super::user_updates::password_action;
@@ -211,6 +212,39 @@ impl Directory {
         org: Option<Uuid>,
     ) -> Result<PasswordPolicy> {
         policy_in(tx, &self.settings().password_policy, org)
+    }
+
+    /// Whether `user`'s right password has expired with no grace login
+    /// left. A grace login it still has is used here (one write, counted
+    /// on the record, in a transaction of its own).
+    pub(super) fn out_of_grace(
+        &self,
+        req: &Request,
+        user: &User,
+        policy: &PasswordPolicy,
+    ) -> Result<bool> {
+        let Age::Expired { grace_left } = policy.age(user, now()) else {
+            return Ok(false);
+        };
+        if grace_left == 0 {
+            return Ok(true);
+        }
+        let change = Change {
+            action: "password.grace-login",
+            target: &user.login,
+            target_id: Some(user.id),
+            org: user.org,
+            detail: Some(format!("{} grace login(s) left", grace_left - 1)),
+        };
+        self.write(req, |tx| {
+            if let Some(mut u) = tx.user(user.id)? {
+                u.grace_used = u.grace_used.saturating_add(1);
+                u.version = self.log(tx, req, change.clone())?;
+                tx.put_user(&u)?;
+            }
+            Ok(())
+        })?;
+        Ok(false)
     }
 
     /// Changes an organization's seat count, its password policy (what it

@@ -65,6 +65,7 @@ pub mod outbox;
 pub mod password;
 pub mod peers;
 pub mod posix;
+pub mod principal;
 pub mod profile;
 pub mod queries;
 pub mod registration;

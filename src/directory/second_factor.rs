@@ -226,6 +226,32 @@ impl Directory {
         })
     }
 
+    /// Whether the sign-in gave what `need` asks besides the password: a
+    /// code, taken once (one write: the step it was taken at, or the
+    /// recovery code spent).
+    pub(crate) fn factor_taken(
+        &self,
+        req: &Request,
+        user: &User,
+        need: Need,
+        code: Option<&str>,
+    ) -> Result<bool> {
+        match (need, code) {
+            (Need::Nothing, _) => Ok(true),
+            (Need::Enrol, _) | (Need::Code, None) => Ok(false),
+            (Need::Code, Some(code)) => self.write(req, |tx| {
+                let Some(mut fresh) = tx.user(user.id)? else {
+                    return Ok(false);
+                };
+                let taken = take_code(&mut fresh, code, now())?;
+                if taken {
+                    tx.put_user(&fresh)?;
+                }
+                Ok(taken)
+            }),
+        }
+    }
+
     /// Removes the actor's own second factor, with a code.
     pub fn remove_own_second_factor(&self, req: &Request, code: &str) -> Result<()> {
         self.remove_second_factor(req, own_id(req)?, Some(code))
