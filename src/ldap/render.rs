@@ -333,7 +333,13 @@ impl<'a> Renderer<'a> {
             Some(set) => users::Groups::of(set.iter().copied()),
             None => users::Groups::ALL,
         });
-        let policy = self.policy_of(u.org)?;
+        // The organization's policy only when the shadow attributes (or
+        // the classes they add) may be shown: most searches skip the lookup.
+        let policy = if groups.shadow() {
+            self.policy_of(u.org)?
+        } else {
+            self.tx.settings().password_policy
+        };
         let only = self.only.as_ref();
         // Build only what the search can use: values are allocated per entry.
         let want = |name: &str| only.is_none_or(|set| set.contains(name));

@@ -129,6 +129,12 @@ impl Groups {
         shadow: true,
     };
 
+    /// Whether the shadow attributes (or the classes, which they extend)
+    /// are among what the search can use.
+    pub fn shadow(&self) -> bool {
+        self.shadow
+    }
+
     /// The groups that hold at least one of `names` (canonical names).
     pub fn of<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Groups {
         let any = |pred: &dyn Fn(&str) -> bool| names.clone().any(pred);
