@@ -92,17 +92,37 @@ impl Directory {
     /// else its only mail address). Answers nothing either way: the front
     /// end has answered already. Errors are the store's.
     pub fn ask_mailed_reset(&self, req: &Request, address: &str) -> Result<()> {
-        let address = address.trim().to_lowercase();
+        if !self.admit_reset(address) {
+            return Ok(());
+        }
+        self.issue_for(req, address)
+    }
+
+    /// The per-address limit (and the address's length), counted.
+    fn admit_reset(&self, address: &str) -> bool {
+        let address = normalized(address);
         if address.is_empty() || address.len() > MAX_ADDRESS {
-            return Ok(());
+            return false;
         }
-        if !self.inner.resets.admit(&address, now()) {
+        let admitted = self.inner.resets.admit(&address, now());
+        if !admitted {
             tracing::info!("mailed reset: too many requests for one address");
-            return Ok(());
         }
+        admitted
+    }
+
+    /// [`Self::ask_mailed_reset`] once the address was admitted.
+    fn issue_for(&self, req: &Request, address: &str) -> Result<()> {
+        let address = normalized(address);
+        let at = now();
         let Some(id) = self.read(|tx| account_named(tx, &address))? else {
             return Ok(());
         };
+        // An account that had its hour's requests: nothing to write.
+        if self.read(|tx| Ok(tx.user(id)?.is_some_and(|u| !room_for_one_more(&u, at))))? {
+            tracing::info!("mailed reset: too many requests for one account");
+            return Ok(());
+        }
         let outcome = self.write(req, |tx| self.issue_reset(tx, req, id))?;
         if let Some((user, Outcome::Mail { to, id, secret })) = outcome {
             self.mail_code(req, &user, &to, id, &secret)?;
@@ -113,10 +133,15 @@ impl Directory {
     /// [`Self::ask_mailed_reset`] on the blocking pool, after the caller
     /// has answered: what front ends call, so that nothing of the outcome,
     /// its time included, reaches the asker.
+    /// The per-address limit is asked first, on the caller's thread, so a
+    /// flood spawns no work beyond what the limiter admits.
     pub fn ask_mailed_reset_later(&self, req: Request, address: String) {
+        if !self.admit_reset(&address) {
+            return;
+        }
         let dir = self.clone();
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = dir.ask_mailed_reset(&req, &address) {
+            if let Err(e) = dir.issue_for(&req, &address) {
                 tracing::warn!("mailed reset: {e}");
             }
         });
@@ -130,11 +155,12 @@ impl Directory {
             return Ok(None);
         };
         let at = now();
-        user.resets_asked.retain(|t| at.saturating_sub(*t) < HOUR);
-        if user.resets_asked.len() >= PER_ACCOUNT {
-            tracing::info!("mailed reset: too many requests for one account");
+        // Asked again inside the write: a concurrent request may have
+        // taken the last place since the read.
+        if !room_for_one_more(&user, at) {
             return Ok(None);
         }
+        user.resets_asked.retain(|t| at.saturating_sub(*t) < HOUR);
         user.resets_asked.push(at);
         tx.put_user(&user)?;
         let outcome = self.reset_outcome(tx, &user)?;
@@ -158,33 +184,38 @@ impl Directory {
 
     /// Whether `user` may have a code, and the code (its token's text).
     fn reset_outcome(&self, tx: &Tx, user: &User) -> Result<Outcome> {
-        let actor = actor_for_user(tx, user, self.settings().max_role_depth)?;
-        let target = self.target_of(tx, user)?;
-        let refused = if (self.policy())
-            .authorize(&actor, Action::ResetByMail, &target)
-            .is_err()
-        {
-            Some("accounts with administrative rights are reset by an administrator")
-        } else if user.state != Lifecycle::Active {
-            Some("the account is not active")
-        } else if !self.policy_for(tx, user.org)?.mailed_reset {
-            Some("turned off for the account's organization")
-        } else if !self.outbox().mails() {
-            Some("no mail relay is configured ([notify] smtp_host)")
-        } else {
-            None
-        };
-        if let Some(why) = refused {
+        if let Some(why) = self.reset_refusal(tx, user)? {
             return Ok(Outcome::Refused(why));
         }
-        Ok(match user.email.clone() {
-            Some(to) => Outcome::Mail {
-                to,
-                id: Uuid::new_v4(),
-                secret: password::random_secret(24)?,
-            },
-            None => Outcome::Refused("the account has no mail address"),
+        Ok(Outcome::Mail {
+            to: user.email.clone().unwrap_or_default(),
+            id: Uuid::new_v4(),
+            secret: password::random_secret(24)?,
         })
+    }
+
+    /// Why `user` may not reset its password by mail, or `None`.
+    fn reset_refusal(&self, tx: &Tx, user: &User) -> Result<Option<&'static str>> {
+        let actor = actor_for_user(tx, user, self.settings().max_role_depth)?;
+        let target = self.target_of(tx, user)?;
+        Ok(
+            if (self.policy())
+                .authorize(&actor, Action::ResetByMail, &target)
+                .is_err()
+            {
+                Some("accounts with administrative rights are reset by an administrator")
+            } else if user.state != Lifecycle::Active {
+                Some("the account is not active")
+            } else if !self.policy_for(tx, user.org)?.mailed_reset {
+                Some("turned off for the account's organization")
+            } else if !self.outbox().mails() {
+                Some("no mail relay is configured ([notify] smtp_host)")
+            } else if user.email.is_none() {
+                Some("the account has no mail address")
+            } else {
+                None
+            },
+        )
     }
 
     /// Replaces the account's reset token with token `id` for `secret`.
@@ -301,11 +332,22 @@ impl Directory {
             _ => return Err(Error::InvalidCredentials),
         };
         // What allowed the code must still hold (standing, state, switch).
-        match self.reset_outcome(tx, &user)? {
-            Outcome::Mail { .. } => Ok(user),
-            Outcome::Refused(_) => Err(Error::InvalidCredentials),
+        match self.reset_refusal(tx, &user)? {
+            None => Ok(user),
+            Some(_) => Err(Error::InvalidCredentials),
         }
     }
+}
+
+/// How addresses are compared: trimmed, in lower case.
+fn normalized(address: &str) -> String {
+    address.trim().to_lowercase()
+}
+
+/// Whether `user` may be asked for once more in the hour before `at`.
+fn room_for_one_more(user: &User, at: Millis) -> bool {
+    let recent = user.resets_asked.iter();
+    recent.filter(|t| at.saturating_sub(**t) < HOUR).count() < PER_ACCOUNT
 }
 
 /// The account a request names: its login, else the one account with
