@@ -25,7 +25,7 @@ use super::load_apps::Place;
 use super::schema::{self, generalized_time_to_unix_millis};
 use super::session::Context;
 use super::tree::{Node, Resolved, Tree};
-use super::write::{Failure, add_entry, modify_entry};
+use super::write::{Added, Failure, add_entry, modify_entry};
 use crate::config::LdapConfig;
 use crate::directory::model::Millis;
 use crate::directory::{Directory, Error, Request};
@@ -201,14 +201,12 @@ fn load_one(
         dn: r.dn.clone(),
         attributes: attributes(r, |name| !is_member(name) && !maintained(name)),
     };
-    add_entry(&ctx.dir, ctx, req, tx, &add, kept_id(r)?).map_err(|f| describe(&f))?;
-    match found(ctx, req, tx, &dn)? {
-        Some(Node::Org(_)) => loaded.organizations += 1,
-        Some(Node::Unit(_)) => loaded.units += 1,
-        Some(Node::User(_)) => loaded.users += 1,
-        Some(Node::Role(_)) => loaded.roles += 1,
-        Some(Node::Service(_)) => loaded.services += 1,
-        _ => {}
+    match add_entry(&ctx.dir, ctx, req, tx, &add, kept_id(r)?).map_err(|f| describe(&f))? {
+        Added::Org => loaded.organizations += 1,
+        Added::Unit => loaded.units += 1,
+        Added::User => loaded.users += 1,
+        Added::Role => loaded.roles += 1,
+        Added::Service => loaded.services += 1,
     }
     Ok(())
 }

@@ -310,17 +310,78 @@ impl ObjectClass {
 
     /// Whether the class or one of its superclasses requires `attr`.
     pub fn requires(&self, attr: &AttributeType) -> bool {
-        self.must.iter().any(|n| attr.has_name(n)) || self.superclasses().any(|s| s.requires(attr))
+        match closure(self) {
+            Some(c) => c.must.iter().any(|t| t.oid == attr.oid),
+            None => self.requires_walk(attr),
+        }
     }
 
     /// Whether the class or one of its superclasses lists `attr` in MUST or
     /// MAY. Class-level only: an entry with `extensibleObject` may hold any
     /// user attribute, and operational attributes need no class at all.
     pub fn allows(&self, attr: &AttributeType) -> bool {
-        self.may.iter().any(|n| attr.has_name(n))
-            || self.requires(attr)
-            || self.superclasses().any(|s| s.allows(attr))
+        match closure(self) {
+            Some(c) => c.allowed.contains(attr.oid),
+            None => self.allows_walk(attr),
+        }
     }
+
+    /// Every attribute type the class or a superclass requires.
+    pub fn required(&self) -> Vec<&'static AttributeType> {
+        match closure(self) {
+            Some(c) => c.must.clone(),
+            None => attribute_types()
+                .filter(|t| self.requires_walk(t))
+                .collect(),
+        }
+    }
+
+    fn requires_walk(&self, attr: &AttributeType) -> bool {
+        self.must.iter().any(|n| attr.has_name(n))
+            || self.superclasses().any(|s| s.requires_walk(attr))
+    }
+
+    fn allows_walk(&self, attr: &AttributeType) -> bool {
+        self.may.iter().any(|n| attr.has_name(n))
+            || self.requires_walk(attr)
+            || self.superclasses().any(|s| s.allows_walk(attr))
+    }
+}
+
+/// A class's MUST and MAY with its superclasses', resolved to attribute
+/// types once. The schema check of every write asks each class about each
+/// attribute; walking the superclasses by name each time (a case-folded
+/// hash lookup per step) was a fifth of an LDIF load's time, measured with
+/// perf at 100,000 users.
+struct Closure {
+    class: &'static ObjectClass,
+    must: Vec<&'static AttributeType>,
+    /// OIDs of the attribute types allowed (MUST or MAY).
+    allowed: std::collections::HashSet<&'static str, BuildHasherDefault<NameHasher>>,
+}
+
+/// The closure of one of the schema's own classes (by OID); `None` for a
+/// class built elsewhere, which the callers then walk.
+fn closure(class: &ObjectClass) -> Option<&'static Closure> {
+    static ALL: OnceLock<HashMap<&'static str, Closure, BuildHasherDefault<NameHasher>>> =
+        OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        object_classes()
+            .map(|c| {
+                let closure = Closure {
+                    class: c,
+                    must: attribute_types().filter(|t| c.requires_walk(t)).collect(),
+                    allowed: attribute_types()
+                        .filter(|t| c.allows_walk(t))
+                        .map(|t| t.oid)
+                        .collect(),
+                };
+                (c.oid, closure)
+            })
+            .collect()
+    });
+    all.get(class.oid)
+        .filter(|c| std::ptr::eq(c.class, class) || c.class == class)
 }
 
 /// Every attribute type, in publication order.
@@ -393,6 +454,18 @@ impl NameHasher {
 
 /// Looks an object class up by any of its names or its OID, ignoring case.
 pub fn object_class(name_or_oid: &str) -> Option<&'static ObjectClass> {
+    // As for attributes: clients mostly spell classes as the schema does.
+    static EXACT: OnceLock<
+        HashMap<&'static str, &'static ObjectClass, BuildHasherDefault<NameHasher>>,
+    > = OnceLock::new();
+    let exact = EXACT.get_or_init(|| {
+        object_classes()
+            .flat_map(|c| c.names.iter().map(move |n| (*n, c)))
+            .collect()
+    });
+    if let Some(c) = exact.get(name_or_oid) {
+        return Some(c);
+    }
     static INDEX: OnceLock<HashMap<String, &'static ObjectClass>> = OnceLock::new();
     let index = INDEX.get_or_init(|| build_index(object_classes().map(|c| (c.oid, c.names, c))));
     lookup(index, name_or_oid)

@@ -45,7 +45,8 @@ pub fn add(dir: &Directory, ctx: &Context, req: &Request, add: &LdapAddRequest) 
 
 /// One add inside a caller's transaction (an LDIF load adds a whole file
 /// in one), password hashing included; `id` is the id a load keeps for the
-/// new record (its `entryUUID` in the file).
+/// new record (its `entryUUID` in the file). Says what the entry became,
+/// so the load need not look the new entry up again to count it.
 pub(crate) fn add_entry(
     dir: &Directory,
     ctx: &Context,
@@ -53,7 +54,7 @@ pub(crate) fn add_entry(
     tx: &mut Tx,
     add: &LdapAddRequest,
     id: Option<Uuid>,
-) -> Outcome<()> {
+) -> Outcome<Added> {
     let (dn, attrs, hash) = prepare(dir, ctx, req, add)?;
     add_in(dir, ctx, req, tx, &dn, attrs, hash, id)
 }
@@ -107,6 +108,16 @@ fn password_for(
     PasswordFor::account(login, &names, org)
 }
 
+/// What an add made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Added {
+    Org,
+    Unit,
+    User,
+    Role,
+    Service,
+}
+
 /// What the parent (and, inside an organization, the RDN's attribute) says
 /// the new entry is.
 enum Kind {
@@ -149,7 +160,7 @@ fn add_in(
     mut attrs: Attrs,
     hash: Option<SecretHash>,
     id: Option<Uuid>,
-) -> Outcome<()> {
+) -> Outcome<Added> {
     super::refuse_existing(ctx, req, tx, dn)?;
     let Some(parent) = dn
         .parent()
@@ -181,6 +192,7 @@ fn add_in(
             };
             let org = dir.create_org_in(tx, req, new)?;
             dir.set_org_attrs_in(tx, req, &org.name, org_kept(&attrs, &org.name))?;
+            Ok(Added::Org)
         }
         Kind::Unit { org, parent } => {
             let new = NewUnit {
@@ -191,18 +203,23 @@ fn add_in(
                 id,
             };
             dir.create_unit_in(tx, req, new)?;
+            Ok(Added::Unit)
         }
         Kind::User { org, unit } => {
             let place = Place { org, unit, id };
-            add_user(ctx, req, tx, &attrs, name, place, hash)?
+            add_user(ctx, req, tx, &attrs, name, place, hash)?;
+            Ok(Added::User)
         }
         Kind::Role { org, unit } => {
             let place = Place { org, unit, id };
-            add_role(dir, ctx, req, tx, &attrs, name, place)?
+            add_role(dir, ctx, req, tx, &attrs, name, place)?;
+            Ok(Added::Role)
         }
-        Kind::Service => add_service(dir, ctx, req, tx, &attrs, &name, hash, id)?,
+        Kind::Service => {
+            add_service(dir, ctx, req, tx, &attrs, &name, hash, id)?;
+            Ok(Added::Service)
+        }
     }
-    Ok(())
 }
 
 /// The kind of entry a node may hold directly below it. Inside an

@@ -16,7 +16,7 @@ mod record;
 mod shape;
 mod units;
 
-pub(crate) use add::add_entry;
+pub(crate) use add::{Added, add_entry};
 pub(crate) use modify::modify_entry;
 pub use record::new_password;
 
