@@ -108,6 +108,8 @@ pub struct Config {
     pub http_tls: bool,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
+    /// Bytes of store pages kept in memory (`[store] cache_mb`).
+    pub store_cache_bytes: usize,
     pub directory: Settings,
     /// Bulk import limits and choices (`[import]`).
     pub import: crate::import::ImportConfig,
@@ -126,6 +128,8 @@ pub const DEFAULT_BASE_DN: &str = "dc=example,dc=com";
 pub const DEFAULT_LDAP_LISTEN: &str = "127.0.0.1:3389";
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_FIRST_ID_NUMBER: u32 = 10_000;
+/// See `conf/dirgate.toml` for what it costs and buys.
+const DEFAULT_STORE_CACHE_MB: usize = 64;
 const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 4096;
 /// Both listeners: enough for a busy application server or reverse proxy,
 /// few enough that one client cannot take the 4096 slots.
@@ -227,6 +231,7 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         http_timeouts: http_timeouts(&raw.http),
         http_tls: net.http_tls,
         first_id_number: raw.ids.first_number.unwrap_or(DEFAULT_FIRST_ID_NUMBER),
+        store_cache_bytes: store_cache(&raw)?,
         directory: directory_settings(&raw)?,
         import: section(raw.import.validate())?,
         scim: raw.scim.validate(),
@@ -234,6 +239,19 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         backup: section(raw.backup.validate())?,
         cluster: section(raw.cluster.validate())?,
     })
+}
+
+/// `[store] cache_mb` in bytes: at least 8 MB (redb needs room for a
+/// transaction's pages) and at most 1 TiB.
+fn store_cache(raw: &RawConfig) -> Result<usize, ConfigError> {
+    let mb = raw.store.cache_mb.unwrap_or(DEFAULT_STORE_CACHE_MB);
+    if !(8..=1 << 20).contains(&mb) {
+        return Err(invalid(
+            "store.cache_mb",
+            format!("must be between 8 and 1048576, got {mb}"),
+        ));
+    }
+    Ok(mb << 20)
 }
 
 /// The listeners and their certificate (`[ldap]`, `[http]`).
@@ -463,6 +481,17 @@ mod tests {
             err.starts_with("DIRGATE_LOCKOUT_THRESHOLD") && err.contains("lockout.threshold"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn store_cache_size() {
+        let c = Config::from_str_with_env("", &no_env).unwrap();
+        assert_eq!(c.store_cache_bytes, 64 << 20);
+        let env = |k: &str| (k == "DIRGATE_STORE_CACHE_MB").then(|| "256".to_owned());
+        let c = Config::from_str_with_env("[store]\ncache_mb = 128\n", &env).unwrap();
+        assert_eq!(c.store_cache_bytes, 256 << 20);
+        let err = Config::from_str_with_env("[store]\ncache_mb = 2\n", &no_env).unwrap_err();
+        assert!(err.to_string().starts_with("store.cache_mb"), "{err}");
     }
 
     #[test]

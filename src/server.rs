@@ -280,7 +280,11 @@ async fn open_directory(
     let config = config.clone();
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
-        let store = Store::open(&config.store_path(), config.first_id_number)?;
+        let store = Store::open_sized(
+            &config.store_path(),
+            config.first_id_number,
+            config.store_cache_bytes,
+        )?;
         // In a server set the store holds the log's head before anything runs.
         let node = match &config.cluster {
             Some(c) => Some(

@@ -169,6 +169,10 @@ impl Config {
                 section(vec![("first_number", int(self.first_id_number))]),
             ),
             (
+                "store",
+                section(vec![("cache_mb", int(self.store_cache_bytes >> 20))]),
+            ),
+            (
                 "posix",
                 section(vec![
                     ("home_directory", text(d.posix.home_directory.clone())),

@@ -17,6 +17,7 @@ pub(super) struct RawConfig {
     pub(super) passwords: RawPasswords,
     pub(super) lockout: RawLockout,
     pub(super) ids: RawIds,
+    pub(super) store: RawStore,
     pub(super) posix: RawPosix,
     pub(super) users: RawUsers,
     pub(super) audit: RawAudit,
@@ -125,6 +126,14 @@ pub(super) struct RawPasswords {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawIds {
     pub(super) first_number: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawStore {
+    /// Megabytes of store pages kept in memory (reads, and the write buffer
+    /// of a large write).
+    pub(super) cache_mb: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

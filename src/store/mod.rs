@@ -150,18 +150,27 @@ enum Inner {
 }
 
 /// redb's page cache (reads and the write buffer of an open write
-/// transaction). redb's default, 1 GiB, let one 100,000-row import hold
+/// transaction, at most half of it) unless `[store] cache_mb` says
+/// otherwise. redb's default, 1 GiB, let one 100,000-row import hold
 /// hundreds of megabytes of dirty pages; with this cap a large write spills
 /// to the file before its commit instead (issue 6: a 100,000-row import in at
-/// most 300 MB), while a directory's hot pages still fit.
+/// most 300 MB). A directory of ~30,000 users has its hot pages inside it;
+/// beyond, every miss is a `pread` (`PagedCachedFile::read_direct_into_arc`
+/// in a profile) and searches slow down: measured with perf at 100,000
+/// users, the cache's read path was ~9% of a search's CPU.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 impl Store {
     /// Opens (or creates) the store file and brings its schema up to date.
     /// `first_id_number` seeds uidNumber/gidNumber allocation in a new store.
     pub fn open(path: &Path, first_id_number: u32) -> StoreResult<Store> {
+        Self::open_sized(path, first_id_number, CACHE_BYTES)
+    }
+
+    /// [`Self::open`] with `cache_bytes` of page cache (`[store] cache_mb`).
+    pub fn open_sized(path: &Path, first_id_number: u32, cache_bytes: usize) -> StoreResult<Store> {
         let db = redb::Builder::new()
-            .set_cache_size(CACHE_BYTES)
+            .set_cache_size(cache_bytes)
             .create(path)
             .map_err(|e| match e {
                 redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.to_path_buf()),
