@@ -203,7 +203,7 @@ fn writer(
                             && user.last_login.is_none_or(|l| l < *at)
                         {
                             user.last_login = Some(*at);
-                            tx.put_user(&user)?;
+                            tx.put_user_unindexed(&user)?;
                         }
                     }
                     Item::Failure(id, at, policy, event) => {
@@ -225,7 +225,7 @@ fn writer(
                             && user.lockout != Default::default()
                         {
                             user.lockout = Default::default();
-                            tx.put_user(&user)?;
+                            tx.put_user_unindexed(&user)?;
                         }
                     }
                     Item::Flush(_) => {}

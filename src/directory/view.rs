@@ -144,6 +144,10 @@ impl View<'_> {
     pub fn org(&self, id: Uuid) -> Result<Option<Organization>> {
         Ok(self.tx.org(id)?)
     }
+    /// An organization's name, without decoding the rest of its record.
+    pub fn org_name(&self, id: Uuid) -> Result<Option<String>> {
+        Ok(self.tx.org_name(id)?)
+    }
     pub fn org_by_name(&self, name: &str) -> Result<Option<Organization>> {
         Ok(self.tx.org_by_name(name)?)
     }

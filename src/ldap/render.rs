@@ -79,6 +79,8 @@ pub struct Renderer<'a> {
     /// the search selects or filters on); `None` = all of them.
     pub only: Option<HashSet<&'static str>>,
     orgs: HashMap<Uuid, Option<Organization>>,
+    /// Organization names for DNs, read without the rest of the record.
+    org_names: HashMap<Uuid, Option<String>>,
     role_refs: HashMap<Uuid, Option<(Option<Uuid>, String)>>,
     unit_dns: HashMap<Uuid, String>,
     /// The user attribute groups `only` needs, worked out at the first user.
@@ -96,6 +98,7 @@ impl<'a> Renderer<'a> {
             export: false,
             only: None,
             orgs: HashMap::new(),
+            org_names: HashMap::new(),
             role_refs: HashMap::new(),
             unit_dns: HashMap::new(),
             groups: None,
@@ -195,10 +198,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn org_name(&mut self, org: Option<Uuid>) -> Result<Option<String>> {
-        match org {
-            Some(id) => Ok(self.org(id)?.map(|o| o.name.clone())),
-            None => Ok(None),
+        let Some(id) = org else {
+            return Ok(None);
+        };
+        if let Some(name) = self.org_names.get(&id) {
+            return Ok(name.clone());
         }
+        let name = match self.orgs.get(&id) {
+            Some(org) => org.as_ref().map(|o| o.name.clone()),
+            None => self.tx.org_name(id)?,
+        };
+        self.org_names.insert(id, name.clone());
+        Ok(name)
     }
 
     /// A role's organization and DN, read once per renderer.

@@ -74,6 +74,20 @@ impl Tx {
         self.record(ORGS, "organization", id)
     }
 
+    /// An organization's name alone. A user's DN needs nothing else, and
+    /// decoding the whole record (its policy, its kept attributes) for each
+    /// entry was ~4% of an equality search at 100,000 users (perf); the
+    /// decoder skips the other fields without building them.
+    pub fn org_name(&self, id: Uuid) -> StoreResult<Option<String>> {
+        #[derive(serde::Deserialize)]
+        struct Name {
+            name: String,
+        }
+        Ok(self
+            .record::<Name>(ORGS, "organization", id)?
+            .map(|n| n.name))
+    }
+
     pub fn org_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         match self.unique(ORG_BY_NAME, &fold(name))? {
             Some(id) => self.org(id),

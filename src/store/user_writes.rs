@@ -12,6 +12,29 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 impl Tx {
+    /// Rewrites a user read in this transaction whose changes touch no
+    /// indexed field (its last login, its failed-check count): the
+    /// journal's writes after binds. [`Self::put_user`] would re-read and
+    /// decode the old record to compare every index key; with a bind per
+    /// user at 100,000 users that was a sixth of the journal's CPU (perf).
+    pub fn put_user_unindexed(&mut self, user: &User) -> StoreResult<()> {
+        debug_assert!(
+            self.user(user.id)?
+                .is_some_and(|old| old.login == user.login
+                    && old.email == user.email
+                    && old.external_id == user.external_id
+                    && old.org == user.org
+                    && old.unit == user.unit
+                    && old.state == user.state
+                    && old.uid_number == user.uid_number
+                    && old.gid_number == user.gid_number
+                    && cn_keys(&old) == cn_keys(user)
+                    && email_keys(&old) == email_keys(user)),
+            "put_user_unindexed changed an indexed field"
+        );
+        self.put_record(USERS, "user", user.id, user)
+    }
+
     /// Stores a user and brings every index, membership list and seat counter in
     /// line with it.
     pub fn put_user(&mut self, user: &User) -> StoreResult<()> {
