@@ -405,6 +405,15 @@ pub fn is_subschema(dn: &str) -> bool {
 }
 
 /// Renders `node` for the actor and keeps it if the filter matches.
+///
+/// Where an equality search's CPU goes (perf, 100,000 users, 8 clients,
+/// 2026-12-07): ~25% the kernel's loopback writes of the answer; here,
+/// rendering ~26%, of which decoding the user record (rmp_serde, every
+/// field and string) ~8%, redb's B-tree lookups with its page cache ~7%,
+/// and the DN (the organization's name) ~4%; finding the candidate through
+/// the login index ~7%. The record's decode is the largest piece left that
+/// dirgate owns: a format that renders `cn mail uid` without building the
+/// password hash, history and profile would be the next step.
 pub fn matching_entry(
     renderer: &mut Renderer<'_>,
     chain: &StoreChain<'_>,
