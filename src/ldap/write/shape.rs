@@ -205,7 +205,7 @@ pub fn check(shape: &Shape, attrs: &Attrs, adding: bool) -> Checked<()> {
         }
     }
     for class in &classes {
-        for ty in class.required() {
+        for ty in class.required().iter().copied() {
             let excused = listed(shape.computed, ty)
                 || listed(shape.optional, ty)
                 || (adding && listed(shape.allocated, ty));
