@@ -4,7 +4,7 @@
 //! keep-alive connections like an identity provider would:
 //!
 //! ```text
-//! bench_scim [--clients 8] [--users 5000] [--lookups 20000] [--url BASE]
+//! bench_scim [--clients 8] [--users 5000] [--lookups 20000] [--url BASE] [--known N]
 //! ```
 //!
 //! With `--url http://host:port/scim/v2` it drives an already running dirgate
@@ -14,7 +14,9 @@
 //!
 //! 1. `creates`: `--clients` workers POST `--users` users in total;
 //! 2. `lookups`: the same workers GET `/Users?filter=userName eq "…"` for random
-//!    existing users, `--lookups` requests in total.
+//!    existing users, `--lookups` requests in total: users it created, or with
+//!    `--known N` users `user0`…`user{N-1}` already in the store (those of
+//!    `scripts/bench/gen_data.py`, loaded offline by `scripts/bench-scim --daemon`).
 //!
 //! Output: `creates: <users/s>` and `lookups: <requests/s>`, plus `errors: <n>`
 //! (any answer that is not the expected status; the run still completes).
@@ -35,6 +37,8 @@ struct Args {
     users: usize,
     lookups: usize,
     url: Option<String>,
+    /// Look up `user0..user{known-1}` (preloaded) instead of created users.
+    known: Option<usize>,
 }
 
 fn args() -> Result<Args, String> {
@@ -43,6 +47,7 @@ fn args() -> Result<Args, String> {
         users: 5000,
         lookups: 20000,
         url: None,
+        known: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -56,6 +61,7 @@ fn args() -> Result<Args, String> {
             "--clients" => a.clients = n.max(1),
             "--users" => a.users = n.max(1),
             "--lookups" => a.lookups = n,
+            "--known" => a.known = Some(n.max(1)),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -140,11 +146,16 @@ async fn drive(a: &Args, base: String, token: String, prefix: String) -> Result<
         "creates: {rate:.0}/s ({} users, {} clients)",
         a.users, a.clients
     );
-    let users = a.users;
+    // Preloaded users are named by gen_data.py; created ones by `prefix`.
+    let (users, prefix) = match a.known {
+        Some(n) => (n, "user".to_owned()),
+        None => (a.users, prefix),
+    };
     let rate = phase(
         a.clients,
         a.lookups,
         move |i| {
+            // A prime stride spreads the lookups over the whole range.
             let n = (i * 7919) % users;
             client
                 .get(format!(

@@ -33,6 +33,12 @@ async fn auth_errors_content_type_and_routes() {
         s.get(&forged, "/Users").await.status,
         StatusCode::UNAUTHORIZED
     );
+    // A real token's id with a secret no token has (too long to hash).
+    let oversized = format!("{}{}", s.token_a, "x".repeat(4096));
+    assert_eq!(
+        s.get(&oversized, "/Users").await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let r = s.get(&s.token_a, "/Nope").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body["status"], "404");

@@ -35,7 +35,7 @@ impl FromRequestParts<Directory> for Call {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.to_string());
-        let req = authenticate(dir, &parts.headers, source).await?;
+        let req = authenticate(dir, &parts.headers, source)?;
         Ok(Call {
             dir: dir.clone(),
             req,
@@ -58,6 +58,17 @@ impl Call {
     {
         let req = self.req.clone();
         Ok(self.dir.blocking(move |d| f(d, &req)).await?)
+    }
+
+    /// Runs a read that touches a handful of records (one resource by id, an
+    /// index lookup) right here, as this call's request: its read transaction
+    /// costs less than the hop to the blocking pool, as for LDAP's small
+    /// searches (`ldap::ops::execute`). Scans and writes go through [`Self::run`].
+    pub fn read_here<T>(
+        &self,
+        f: impl FnOnce(&Directory, &Request) -> crate::directory::Result<T>,
+    ) -> ScimResult<T> {
+        Ok(f(&self.dir, &self.req)?)
     }
 
     /// Like [`Self::run`] for a change guarded by `If-Match`: the core refuses

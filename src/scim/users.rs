@@ -16,7 +16,7 @@ use super::user_json::{UserInput, parse, render};
 use crate::directory::certificates;
 use crate::directory::kept::Kept;
 use crate::directory::model::{Lifecycle, User};
-use crate::directory::scim_view::UserView;
+use crate::directory::scim_view::{UserLookup, UserView};
 use crate::directory::users::{NewPassword, NewUser, OrgRef, UserChanges};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -47,7 +47,12 @@ pub async fn search_users(call: &Call, q: &ListQuery) -> ScimResult<serde_json::
 /// The ListResponse for checked parameters.
 pub async fn search_users_with(call: &Call, params: &ListParams) -> ScimResult<serde_json::Value> {
     let lookup = user_lookup(params.filter.as_ref());
-    let views = call.run(move |d, r| d.view_users(r, &lookup)).await?;
+    let views = if matches!(lookup, UserLookup::All) {
+        call.run(move |d, r| d.view_users(r, &lookup)).await?
+    } else {
+        // userName, externalId or email: an index probe, answered in place.
+        call.read_here(|d, r| d.view_users(r, &lookup))?
+    };
     let all = views.iter().map(|v| render(v, &call.base)).collect();
     let mut params = params.clone();
     params.selection = for_caller(call, params.selection);
@@ -76,7 +81,7 @@ pub async fn get_one(
 ) -> ScimResult<Response> {
     let id = resource_id(&id)?;
     let selection = for_caller(&call, query(q)?.selection()?);
-    let view = call.run(move |d, r| d.view_user(r, id)).await?;
+    let view = call.read_here(|d, r| d.view_user(r, id))?;
     if none_match_hit(&headers, view.user.version) {
         return Ok(not_modified(view.user.version));
     }
