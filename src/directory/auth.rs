@@ -25,7 +25,7 @@ pub use super::bootstrap::{Bootstrap, SYSTEM_ADMIN_LOGIN};
 pub use super::principal::{Issued, Principal};
 
 /// last-login is rewritten at most this often, so binds rarely become writes.
-const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
+pub(super) const LAST_LOGIN_PRECISION: Millis = 15 * 60 * 1000;
 
 /// Where [`Directory::authenticate_cheap`] left a password check.
 pub enum Attempt {

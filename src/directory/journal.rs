@@ -202,12 +202,7 @@ fn writer(
                 match item {
                     Item::Event(e) => events.push((**e).clone()),
                     Item::LastLogin(id, at) => {
-                        if let Some(mut user) = tx.user(*id)?
-                            && user.last_login.is_none_or(|l| l < *at)
-                        {
-                            user.last_login = Some(*at);
-                            tx.put_user_unindexed(&user)?;
-                        }
+                        tx.touch_last_login(*id, *at, super::auth::LAST_LOGIN_PRECISION)?;
                     }
                     Item::Failure(id, at, policy, event) => {
                         if let Some(mut user) = tx.user(*id)? {

@@ -10,7 +10,15 @@ use redb::{
 };
 use std::cell::OnceCell;
 
-const RECORDS: [&str; 6] = ["orgs", "users", "roles", "services", "tokens", "apps"];
+const RECORDS: [&str; 7] = [
+    "orgs",
+    "users",
+    "roles",
+    "services",
+    "tokens",
+    "apps",
+    "last_logins",
+];
 const UNIQUE: [&str; 4] = [
     "idx_org_name",
     "idx_login",
@@ -32,7 +40,7 @@ const MULTI: [&str; 7] = [
 /// The open tables of one read transaction.
 #[derive(Default)]
 pub struct ReadCache {
-    records: [OnceCell<ReadOnlyTable<u128, &'static [u8]>>; 6],
+    records: [OnceCell<ReadOnlyTable<u128, &'static [u8]>>; 7],
     unique: [OnceCell<ReadOnlyTable<&'static str, u128>>; 4],
     multi: [OnceCell<ReadOnlyMultimapTable<u128, u128>>; 7],
 }
@@ -98,7 +106,7 @@ mod tests {
 
     #[test]
     fn every_slot_names_a_real_table() {
-        let defs: Vec<&str> = [ORGS, USERS, ROLES, SERVICES, TOKENS, APPS]
+        let defs: Vec<&str> = [ORGS, USERS, ROLES, SERVICES, TOKENS, APPS, LAST_LOGINS]
             .iter()
             .map(|d| d.name())
             .collect();

@@ -9,7 +9,7 @@ use crate::directory::names::loose_key;
 use redb::ReadableTable;
 
 /// The layout this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 pub(super) const VERSION_KEY: &str = "schema_version";
 pub(super) const NEXT_ID_NUMBER_KEY: &str = "next_id_number";
@@ -53,6 +53,10 @@ const STEPS: &[Step] = &[
     Step {
         to: 8,
         apply: create_app_tables,
+    },
+    Step {
+        to: 9,
+        apply: create_last_login_table,
     },
 ];
 
@@ -201,6 +205,13 @@ fn create_outbox_tables(tx: &mut Tx, _: u32) -> StoreResult<()> {
     let w = tx.unrecorded()?;
     w.open_table(OUTBOX)?;
     w.open_table(OUTBOX_PENDING)?;
+    Ok(())
+}
+
+/// Version 9: last-login times apart from the records (read together with
+/// them; a record's own older time stays until the record is next written).
+fn create_last_login_table(tx: &mut Tx, _: u32) -> StoreResult<()> {
+    tx.unrecorded()?.open_table(LAST_LOGINS)?;
     Ok(())
 }
 

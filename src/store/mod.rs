@@ -346,3 +346,6 @@ mod tests;
 
 #[cfg(test)]
 mod migrate_tests;
+
+#[cfg(test)]
+mod last_login_tests;

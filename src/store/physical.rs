@@ -64,6 +64,7 @@ macro_rules! each_table {
         $multi!(ORG_REQUESTS);
         $multi!(USER_REQUESTS);
         $plain!(OPEN_REQUESTS);
+        $plain!(LAST_LOGINS);
     }};
 }
 pub(super) use each_table;

@@ -128,8 +128,36 @@ impl Tx {
         })
     }
 
+    /// The user, with its last login from [`LAST_LOGINS`] where that is newer.
     pub fn user(&self, id: Uuid) -> StoreResult<Option<User>> {
-        self.record(USERS, "user", id)
+        let Some(mut user) = self.record::<User>(USERS, "user", id)? else {
+            return Ok(None);
+        };
+        self.merge_last_login(&mut user)?;
+        Ok(Some(user))
+    }
+
+    fn merge_last_login(&self, user: &mut User) -> StoreResult<()> {
+        if let Some(t) = self.last_login(user.id)? {
+            user.last_login = user.last_login.max(Some(t));
+        }
+        Ok(())
+    }
+
+    /// The time in [`LAST_LOGINS`] (a record may hold an older one).
+    pub(super) fn last_login(&self, id: Uuid) -> StoreResult<Option<Millis>> {
+        let time = |bytes: &[u8]| bytes.try_into().ok().map(Millis::from_le_bytes);
+        Ok(match &self.inner {
+            Inner::Read(r, cache) => {
+                let spare = OnceCell::new();
+                let t = cache.record(r, LAST_LOGINS, &spare)?;
+                t.get(id.as_u128())?.and_then(|v| time(v.value()))
+            }
+            Inner::Write(w) => {
+                let t = w.open_table(LAST_LOGINS)?;
+                t.get(id.as_u128())?.and_then(|v| time(v.value()))
+            }
+        })
     }
 
     pub fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {
@@ -208,7 +236,11 @@ impl Tx {
 
     /// Every user, in no particular order.
     pub fn users(&self) -> StoreResult<Vec<User>> {
-        self.all(USERS, "user")
+        let mut users: Vec<User> = self.all(USERS, "user")?;
+        for user in &mut users {
+            self.merge_last_login(user)?;
+        }
+        Ok(users)
     }
 
     /// Users of an organization (`None` = users in no organization).
@@ -263,7 +295,7 @@ impl Tx {
         self.multi(MEMBER_OF, member.as_u128())
     }
 
-    fn user_exists(&self, id: Uuid) -> StoreResult<bool> {
+    pub(super) fn user_exists(&self, id: Uuid) -> StoreResult<bool> {
         with_table!(self, open_table, USERS, |t| Ok(t
             .get(id.as_u128())?
             .is_some()))

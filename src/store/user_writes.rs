@@ -12,8 +12,31 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 impl Tx {
+    /// Records a login at `at` in [`LAST_LOGINS`] when the user exists and
+    /// the table holds no time within `precision` before `at` (the caller
+    /// compared the record's own, read with the table's); true when it
+    /// wrote. The record stays as it is: a bind costs one small row, not a
+    /// decoded and rewritten record.
+    pub fn touch_last_login(
+        &mut self,
+        id: Uuid,
+        at: Millis,
+        precision: Millis,
+    ) -> StoreResult<bool> {
+        match self.last_login(id)? {
+            Some(t) if at - t < precision => return Ok(false),
+            // A row goes with its record (a deletion removes both).
+            Some(_) => {}
+            None if !self.user_exists(id)? => return Ok(false),
+            None => {}
+        }
+        self.table(LAST_LOGINS)?
+            .insert(id.as_u128(), at.to_le_bytes().as_slice())?;
+        Ok(true)
+    }
+
     /// Rewrites a user read in this transaction whose changes touch no
-    /// indexed field (its last login, its failed-check count): the
+    /// indexed field (its failed-check count): the
     /// journal's writes after binds. [`Self::put_user`] would re-read and
     /// decode the old record to compare every index key; with a bind per
     /// user at 100,000 users that was a sixth of the journal's CPU (perf).
@@ -129,6 +152,7 @@ impl Tx {
             self.add_seats(org, -1)?;
         }
         self.drop_memberships(id)?;
+        self.table(LAST_LOGINS)?.remove(id.as_u128())?;
         self.remove_record(USERS, id)
     }
 }
