@@ -5,7 +5,6 @@
 
 use super::tests::{open, user};
 use super::*;
-use crate::directory::model::User;
 use uuid::Uuid;
 
 const MINUTE: i64 = 60_000;
@@ -15,12 +14,7 @@ fn a_touch_writes_one_row_and_reads_back_merged() {
     let (_tmp, store) = open();
     let u = user("ll@x.org", "ll@x.org", None, 3);
     store.write(|tx| tx.put_user(&u)).unwrap();
-    let record = |store: &Store| {
-        store
-            .read(|tx| tx.record::<User>(tables::USERS, "user", u.id))
-            .unwrap()
-            .unwrap()
-    };
+    let record = |store: &Store| store.read(|tx| tx.stored_user(u.id)).unwrap().unwrap();
     let version = record(&store).version;
     let wrote = store
         .write(|tx| tx.touch_last_login(u.id, 10 * MINUTE, 15 * MINUTE))

@@ -22,22 +22,28 @@ impl Tx {
         what: &'static str,
         id: Uuid,
     ) -> StoreResult<Option<T>> {
-        let got = match &self.inner {
+        self.raw(def, id, |bytes| decode(what, bytes))
+    }
+
+    /// What `f` makes of the bytes stored under `id` in `def` (a read
+    /// transaction keeps the table open for the next call).
+    fn raw<T>(
+        &self,
+        def: TableDefinition<'static, u128, &'static [u8]>,
+        id: Uuid,
+        f: impl FnOnce(&[u8]) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        match &self.inner {
             Inner::Read(r, cache) => {
                 let spare = OnceCell::new();
                 let t = cache.record(r, def, &spare)?;
-                t.get(id.as_u128())?
-                    .map(|v| decode(what, v.value()))
-                    .transpose()?
+                t.get(id.as_u128())?.map(|v| f(v.value())).transpose()
             }
             Inner::Write(w) => {
                 let t = w.open_table(def)?;
-                t.get(id.as_u128())?
-                    .map(|v| decode(what, v.value()))
-                    .transpose()?
+                t.get(id.as_u128())?.map(|v| f(v.value())).transpose()
             }
-        };
-        Ok(got)
+        }
     }
 
     pub(super) fn all<T: DeserializeOwned>(
@@ -130,11 +136,17 @@ impl Tx {
 
     /// The user, with its last login from [`LAST_LOGINS`] where that is newer.
     pub fn user(&self, id: Uuid) -> StoreResult<Option<User>> {
-        let Some(mut user) = self.record::<User>(USERS, "user", id)? else {
+        let Some(mut user) = self.stored_user(id)? else {
             return Ok(None);
         };
         self.merge_last_login(&mut user)?;
         Ok(Some(user))
+    }
+
+    /// The user's record as stored, without the last-login table: what a
+    /// write compares index keys against.
+    pub(super) fn stored_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        self.record(USERS, "user", id)
     }
 
     fn merge_last_login(&self, user: &mut User) -> StoreResult<()> {
@@ -146,18 +158,8 @@ impl Tx {
 
     /// The time in [`LAST_LOGINS`] (a record may hold an older one).
     pub(super) fn last_login(&self, id: Uuid) -> StoreResult<Option<Millis>> {
-        let time = |bytes: &[u8]| bytes.try_into().ok().map(Millis::from_le_bytes);
-        Ok(match &self.inner {
-            Inner::Read(r, cache) => {
-                let spare = OnceCell::new();
-                let t = cache.record(r, LAST_LOGINS, &spare)?;
-                t.get(id.as_u128())?.and_then(|v| time(v.value()))
-            }
-            Inner::Write(w) => {
-                let t = w.open_table(LAST_LOGINS)?;
-                t.get(id.as_u128())?.and_then(|v| time(v.value()))
-            }
-        })
+        let time = |bytes: &[u8]| Ok(bytes.try_into().ok().map(Millis::from_le_bytes));
+        Ok(self.raw(LAST_LOGINS, id, time)?.flatten())
     }
 
     pub fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {

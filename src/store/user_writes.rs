@@ -42,7 +42,7 @@ impl Tx {
     /// user at 100,000 users that was a sixth of the journal's CPU (perf).
     pub fn put_user_unindexed(&mut self, user: &User) -> StoreResult<()> {
         debug_assert!(
-            self.user(user.id)?
+            self.stored_user(user.id)?
                 .is_some_and(|old| old.login == user.login
                     && old.email == user.email
                     && old.external_id == user.external_id
@@ -61,7 +61,7 @@ impl Tx {
     /// Stores a user and brings every index, membership list and seat counter in
     /// line with it.
     pub fn put_user(&mut self, user: &User) -> StoreResult<()> {
-        let old = self.user(user.id)?;
+        let old = self.stored_user(user.id)?;
         let old = old.as_ref();
         let old_login = old.map(|o| fold(&o.login));
         self.rekey(
@@ -132,7 +132,7 @@ impl Tx {
 
     /// Removes a user with its indexes and memberships.
     pub fn delete_user(&mut self, id: Uuid) -> StoreResult<()> {
-        let Some(old) = self.user(id)? else {
+        let Some(old) = self.stored_user(id)? else {
             return Ok(());
         };
         self.release(USER_BY_LOGIN, &fold(&old.login))?;
