@@ -19,6 +19,7 @@
 //! - [`http`]: the HTTP listener (`/healthz`, the admin API, SCIM, the
 //!   console) and the guard against cross-site requests.
 //! - [`logging`]: the log filter, which keeps credentials out of the log.
+//! - [`memory`]: handing freed memory back to the system when a pool goes idle.
 //! - [`conn_limit`]: the connection caps (total and per address) both
 //!   listeners apply.
 //! - [`tls`]: the rustls configuration for LDAPS and StartTLS, reloaded on SIGHUP.
@@ -45,6 +46,7 @@ pub mod http;
 pub mod import;
 pub mod ldap;
 pub mod logging;
+pub mod memory;
 pub mod metrics;
 pub mod scim;
 pub mod server;

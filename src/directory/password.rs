@@ -22,6 +22,7 @@ mod argon2id;
 mod crypt;
 pub mod policy;
 pub use argon2id::peak as argon2_peak;
+pub use argon2id::release_memory;
 
 /// argon2id cost parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

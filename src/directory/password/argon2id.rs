@@ -1,23 +1,26 @@
 //! argon2 itself: hashing new passwords with argon2id and checking PHC
-//! strings, in working memory each thread keeps, and a process-wide gauge of
-//! the computations running at once (what the hashing pool bounds).
+//! strings, in working memory kept between computations, and a process-wide
+//! gauge of the computations running at once (what the hashing pool bounds).
 //!
 //! Why keep the memory: each computation needs `memory_kib` (19 MiB by
 //! default). Allocated afresh each time, the first buffer is mmapped and, once
 //! freed, raises glibc's mmap threshold just above its size; every later one
 //! then comes from a malloc heap, where freed buffers stay resident and
 //! fragment: a flood of checks left hundreds of MiB behind even on two
-//! threads. Kept, it costs `memory_kib` per hashing thread, once. A stored
-//! hash with a larger cost gets a buffer of its own, freed after the check, so
-//! one such hash cannot pin that memory.
+//! threads. Kept, a burst costs `memory_kib` per computation running at once
+//! (at most the hashing pool's workers), once. Kept for ever, though, it was
+//! most of an idle small server's memory (two workers: 38 of 63 MiB), so the
+//! spare buffers wait in one shared stash that the pool empties when it goes
+//! idle ([`release_memory`]). A stored hash with a larger cost gets a buffer
+//! of its own, freed after the check, so one such hash cannot pin that memory.
 
 use super::{HashParams, Verified, random_bytes};
 use crate::directory::error::{Error, Result};
 use crate::directory::model::SecretHash;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use subtle::ConstantTimeEq;
 
 impl HashParams {
@@ -110,14 +113,51 @@ pub(super) fn verify(params: &HashParams, phc: &str, password: &str) -> Option<V
     })
 }
 
-thread_local! {
-    /// This thread's argon2 working memory, kept between computations.
-    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+/// Working memory of finished computations, waiting for the next ones: as
+/// many buffers as ever ran at once, each of the configured cost.
+struct Stash(Mutex<Vec<Vec<Block>>>);
+
+impl Stash {
+    const fn new() -> Stash {
+        Stash(Mutex::new(Vec::new()))
+    }
+
+    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Block>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A kept buffer of `blocks` blocks, or a new one.
+    fn take(&self, blocks: usize) -> Vec<Block> {
+        let kept = self.spare().pop();
+        kept.filter(|m| m.len() == blocks)
+            .unwrap_or_else(|| vec![Block::default(); blocks])
+    }
 }
 
-/// Runs `argon2` into `out`: in this thread's kept memory (`keep` blocks,
-/// the configured cost) when that is enough, else in a buffer of its own.
+/// The process's stash, which the hashing pool empties when it goes idle.
+static STASH: Stash = Stash::new();
+
+/// Frees the kept working memory. The next computation allocates afresh.
+pub fn release_memory() {
+    let spare = std::mem::take(&mut *STASH.spare());
+    drop(spare);
+}
+
+/// Runs `argon2` into `out`: in kept memory (`keep` blocks, the configured
+/// cost) when that is enough, else in a buffer of its own.
 fn compute(
+    argon2: &Argon2<'_>,
+    keep: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    compute_in(&STASH, argon2, keep, password, salt, out)
+}
+
+/// [`compute`] with the memory kept in `stash`.
+fn compute_in(
+    stash: &Stash,
     argon2: &Argon2<'_>,
     keep: usize,
     password: &[u8],
@@ -132,12 +172,10 @@ fn compute(
     }
     // argon2 writes every block before it reads it: the previous check's
     // contents do not matter.
-    MEMORY.with_borrow_mut(|memory| {
-        if memory.len() != keep {
-            *memory = vec![Block::default(); keep];
-        }
-        argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..])
-    })
+    let mut memory = stash.take(keep);
+    let done = argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..]);
+    stash.spare().push(memory);
+    done
 }
 
 /// argon2 computations running in this process now, and the most that ever
@@ -228,14 +266,41 @@ mod tests {
             memory_kib: 256,
             ..cheap()
         };
-        // Hashed on another thread, whose kept memory is its own.
-        let h = std::thread::spawn(move || hash(&stronger, "pw").unwrap())
-            .join()
-            .unwrap();
-        let current = hash(&cheap(), "pw").unwrap();
-        assert_eq!(verify(&cheap(), &current.0, "pw"), Some(Verified::Current));
-        assert_eq!(verify(&cheap(), &h.0, "pw"), Some(Verified::Rehash));
-        let kept = MEMORY.with_borrow(|m| m.len());
-        assert_eq!(kept, cheap().blocks());
+        let stash = Stash::new();
+        let (argon2, keep) = (stronger.argon2().unwrap(), cheap().blocks());
+        let mut out = [0u8; 32];
+        compute_in(&stash, &argon2, keep, b"pw", b"saltsalt", &mut out).unwrap();
+        assert!(stash.spare().is_empty());
+        let argon2 = cheap().argon2().unwrap();
+        compute_in(&stash, &argon2, keep, b"pw", b"saltsalt", &mut out).unwrap();
+        let kept: Vec<usize> = stash.spare().iter().map(Vec::len).collect();
+        assert_eq!(kept, [keep]);
+    }
+
+    /// A kept buffer is reused, not added to; the stash holds as many as ran
+    /// at once.
+    #[test]
+    fn kept_memory_is_reused() {
+        let stash = Stash::new();
+        let (argon2, keep) = (cheap().argon2().unwrap(), cheap().blocks());
+        let mut out = [0u8; 32];
+        for _ in 0..3 {
+            compute_in(&stash, &argon2, keep, b"pw", b"saltsalt", &mut out).unwrap();
+        }
+        assert_eq!(stash.spare().len(), 1);
+        let second = stash.take(keep);
+        compute_in(&stash, &argon2, keep, b"pw", b"saltsalt", &mut out).unwrap();
+        stash.spare().push(second);
+        assert_eq!(stash.spare().len(), 2);
+    }
+
+    /// After a release the next computation allocates afresh, and answers
+    /// the same.
+    #[test]
+    fn released_memory_is_allocated_again() {
+        let h = hash(&cheap(), "pw").unwrap();
+        release_memory();
+        assert_eq!(verify(&cheap(), &h.0, "pw"), Some(Verified::Current));
+        assert_eq!(verify(&cheap(), &h.0, "px"), None);
     }
 }
