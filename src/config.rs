@@ -108,8 +108,10 @@ pub struct Config {
     pub http_tls: bool,
     /// First uidNumber/gidNumber handed out in a new store.
     pub first_id_number: u32,
-    /// Bytes of store pages kept in memory (`[store] cache_mb`).
-    pub store_cache_bytes: usize,
+    /// Bytes of store pages kept in memory (`[store] cache_mb`); `None`:
+    /// sized from the store file when it opens
+    /// ([`crate::store::auto_cache_bytes`]).
+    pub store_cache_bytes: Option<usize>,
     pub directory: Settings,
     /// Bulk import limits and choices (`[import]`).
     pub import: crate::import::ImportConfig,
@@ -128,8 +130,6 @@ pub const DEFAULT_BASE_DN: &str = "dc=example,dc=com";
 pub const DEFAULT_LDAP_LISTEN: &str = "127.0.0.1:3389";
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_FIRST_ID_NUMBER: u32 = 10_000;
-/// See `conf/dirgate.toml` for what it costs and buys.
-const DEFAULT_STORE_CACHE_MB: usize = 64;
 const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 4096;
 /// Both listeners: enough for a busy application server or reverse proxy,
 /// few enough that one client cannot take the 4096 slots.
@@ -242,16 +242,19 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
 }
 
 /// `[store] cache_mb` in bytes: at least 8 MB (redb needs room for a
-/// transaction's pages) and at most 1 TiB.
-fn store_cache(raw: &RawConfig) -> Result<usize, ConfigError> {
-    let mb = raw.store.cache_mb.unwrap_or(DEFAULT_STORE_CACHE_MB);
+/// transaction's pages) and at most 1 TiB. Unset: `None`, sized from the
+/// store file (see `conf/dirgate.toml` for what the sizes cost and buy).
+fn store_cache(raw: &RawConfig) -> Result<Option<usize>, ConfigError> {
+    let Some(mb) = raw.store.cache_mb else {
+        return Ok(None);
+    };
     if !(8..=1 << 20).contains(&mb) {
         return Err(invalid(
             "store.cache_mb",
             format!("must be between 8 and 1048576, got {mb}"),
         ));
     }
-    Ok(mb << 20)
+    Ok(Some(mb << 20))
 }
 
 /// The listeners and their certificate (`[ldap]`, `[http]`).
@@ -486,10 +489,12 @@ mod tests {
     #[test]
     fn store_cache_size() {
         let c = Config::from_str_with_env("", &no_env).unwrap();
-        assert_eq!(c.store_cache_bytes, 64 << 20);
+        assert_eq!(c.store_cache_bytes, None);
+        let c = Config::from_str_with_env("[store]\ncache_mb = 128\n", &no_env).unwrap();
+        assert_eq!(c.store_cache_bytes, Some(128 << 20));
         let env = |k: &str| (k == "DIRGATE_STORE_CACHE_MB").then(|| "256".to_owned());
         let c = Config::from_str_with_env("[store]\ncache_mb = 128\n", &env).unwrap();
-        assert_eq!(c.store_cache_bytes, 256 << 20);
+        assert_eq!(c.store_cache_bytes, Some(256 << 20));
         let err = Config::from_str_with_env("[store]\ncache_mb = 2\n", &no_env).unwrap_err();
         assert!(err.to_string().starts_with("store.cache_mb"), "{err}");
     }

@@ -280,11 +280,11 @@ async fn open_directory(
     let config = config.clone();
     tokio::task::spawn_blocking(move || {
         create_data_dir(&config.data_dir)?;
-        let store = Store::open_sized(
-            &config.store_path(),
-            config.first_id_number,
-            config.store_cache_bytes,
-        )?;
+        let path = config.store_path();
+        let cache = config
+            .store_cache_bytes
+            .unwrap_or_else(|| crate::store::cache_for(&path));
+        let store = Store::open_sized(&path, config.first_id_number, cache)?;
         // In a server set the store holds the log's head before anything runs.
         let node = match &config.cluster {
             Some(c) => Some(

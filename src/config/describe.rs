@@ -170,7 +170,13 @@ impl Config {
             ),
             (
                 "store",
-                section(vec![("cache_mb", int(self.store_cache_bytes >> 20))]),
+                // Unset, the cache is sized when the store opens: no key.
+                section(
+                    self.store_cache_bytes
+                        .map(|b| ("cache_mb", int(b >> 20)))
+                        .into_iter()
+                        .collect(),
+                ),
             ),
             (
                 "posix",

@@ -289,7 +289,7 @@ pub fn restore(path: &Path, target: &Path) -> Result<BackupHeader, BackupError> 
     let mut r = BufReader::new(std::fs::File::open(path)?);
     read_header(&mut r)?;
     let db = redb::Builder::new()
-        .set_cache_size(super::CACHE_BYTES)
+        .set_cache_size(super::bulk_cache_bytes(std::fs::metadata(path)?.len()))
         .create(target)?;
     let txn = db.begin_write()?;
     load_tables(&txn, &mut r)?;

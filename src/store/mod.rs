@@ -149,22 +149,51 @@ enum Inner {
     Write(Box<redb::WriteTransaction>),
 }
 
-/// redb's page cache (reads and the write buffer of an open write
-/// transaction, at most half of it) unless `[store] cache_mb` says
-/// otherwise. redb's default, 1 GiB, let one 100,000-row import hold
-/// hundreds of megabytes of dirty pages; with this cap a large write spills
-/// to the file before its commit instead (issue 6: a 100,000-row import in at
-/// most 300 MB). A directory of ~30,000 users has its hot pages inside it;
-/// beyond, every miss is a `pread` (`PagedCachedFile::read_direct_into_arc`
-/// in a profile) and searches slow down: measured with perf at 100,000
-/// users, the cache's read path was ~9% of a search's CPU.
-const CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Bounds of the page cache's size when `[store] cache_mb` is not set.
+const MIN_AUTO_CACHE: u64 = 8 << 20;
+const MAX_AUTO_CACHE: u64 = 1 << 30;
+
+/// redb's page cache (reads, and the write buffer of an open write
+/// transaction, at most half of it) for a store file of `file_bytes`, unless
+/// `[store] cache_mb` says otherwise: a quarter of the file, between 8 MiB
+/// and 1 GiB. Why sized to the file:
+/// - redb's default, 1 GiB, let one 100,000-row import hold hundreds of
+///   megabytes of dirty pages; capped, a large write spills to the file
+///   before its commit instead (issue 6: a 100,000-row import in at most
+///   300 MB; 8 MiB on an empty store: 5.9 s and 144 MB peak, against 5.6 s
+///   and 213 MB with 64 MiB).
+/// - A small directory's pages all fit in a small cache, and a larger one
+///   only fills with pages that writes leave behind (audit events of every
+///   bind: a 10,000-user daemon warm after the benchmark's workloads held
+///   114 MB with 64 MiB of cache, 40 MB with 8 MiB, searching as fast).
+/// - A large one misses more: every miss is a `pread` and a fresh page
+///   (`PagedCachedFile::read` in a profile). At 1,000,000 users (2.2 GB
+///   file) equality searches ran ~19,000/s with 64 MiB and ~21,000/s with
+///   512 MiB once warm, at 700 MB resident (slapd maps 1.4 GB).
+pub fn auto_cache_bytes(file_bytes: u64) -> usize {
+    let bytes = (file_bytes / 4).clamp(MIN_AUTO_CACHE, MAX_AUTO_CACHE);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+/// The cache of a bulk write that makes a store of about `final_bytes` (a
+/// load, a restore): [`auto_cache_bytes`] of that size, and at least 64 MiB,
+/// since half of it is the write buffer the whole write goes through.
+pub fn bulk_cache_bytes(final_bytes: u64) -> usize {
+    auto_cache_bytes(final_bytes).max(64 << 20)
+}
+
+/// [`auto_cache_bytes`] for the store file at `path` as it is now (none
+/// yet: the smallest cache).
+pub fn cache_for(path: &Path) -> usize {
+    auto_cache_bytes(std::fs::metadata(path).map_or(0, |m| m.len()))
+}
 
 impl Store {
-    /// Opens (or creates) the store file and brings its schema up to date.
+    /// Opens (or creates) the store file and brings its schema up to date,
+    /// with a page cache sized to the file ([`cache_for`]).
     /// `first_id_number` seeds uidNumber/gidNumber allocation in a new store.
     pub fn open(path: &Path, first_id_number: u32) -> StoreResult<Store> {
-        Self::open_sized(path, first_id_number, CACHE_BYTES)
+        Self::open_sized(path, first_id_number, cache_for(path))
     }
 
     /// [`Self::open`] with `cache_bytes` of page cache (`[store] cache_mb`).

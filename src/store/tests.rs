@@ -580,3 +580,22 @@ fn roles_written_before_they_kept_attributes_load_without_any() {
     assert_eq!(role.descriptions(), ["from an older store"]);
     assert_eq!(role.rights, [Right::UserManagement]);
 }
+
+/// The cache follows the file: a quarter of it, between 8 MiB and 1 GiB;
+/// bulk writes get at least 64 MiB.
+#[test]
+fn cache_is_sized_to_the_file() {
+    const MIB: u64 = 1 << 20;
+    assert_eq!(auto_cache_bytes(0), 8 << 20);
+    assert_eq!(auto_cache_bytes(17 * MIB), 8 << 20);
+    assert_eq!(auto_cache_bytes(216 * MIB), 54 << 20);
+    assert_eq!(auto_cache_bytes(2200 * MIB), 550 << 20);
+    assert_eq!(auto_cache_bytes(40_000 * MIB), 1 << 30);
+    assert_eq!(bulk_cache_bytes(0), 64 << 20);
+    assert_eq!(bulk_cache_bytes(2200 * MIB), 550 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("none.redb");
+    assert_eq!(cache_for(&path), 8 << 20);
+    std::fs::write(&path, vec![0u8; 64 << 20]).unwrap();
+    assert_eq!(cache_for(&path), 16 << 20);
+}
