@@ -21,6 +21,12 @@ const BATCH: usize = 4096;
 /// costs far more than writing one event, so a short window turns thousands of
 /// binds per second into a few hundred commits; a flush commits at once.
 const WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
+/// How often the writer looks at the queue inside a window. It sleeps in
+/// between instead of waiting on the queue: waiting, every item sent woke it
+/// (a context switch per bind, ~15 of a rebind's 65 µs of server CPU at
+/// 19,000 binds/s); now a sender finds nobody waiting and wakes nobody. A
+/// flush waits at most this long.
+const TICK: std::time::Duration = std::time::Duration::from_millis(1);
 /// Items that may wait; senders block beyond it rather than lose audit events.
 const QUEUE: usize = 65_536;
 
@@ -145,6 +151,29 @@ fn prune(store: &Store, retention: Millis) {
     }
 }
 
+/// A batch: `first`, then what arrives within [`WINDOW`] (looked at every
+/// [`TICK`]), up to [`BATCH`] items or a flush.
+fn collect(rx: &Receiver<Item>, first: Item) -> Vec<Item> {
+    let mut batch = vec![first];
+    let deadline = std::time::Instant::now() + WINDOW;
+    loop {
+        while batch.len() < BATCH {
+            if matches!(batch.last(), Some(Item::Flush(_))) {
+                return batch;
+            }
+            match rx.try_recv() {
+                Ok(item) => batch.push(item),
+                Err(_) => break,
+            }
+        }
+        let now = std::time::Instant::now();
+        if batch.len() >= BATCH || now >= deadline {
+            return batch;
+        }
+        std::thread::sleep(TICK.min(deadline - now));
+    }
+}
+
 /// The writer thread: batches what was sent, writes each batch in one
 /// transaction with the notices it caused (and counts lockouts).
 fn writer(
@@ -167,15 +196,7 @@ fn writer(
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
         };
-        let mut batch = vec![first];
-        let deadline = std::time::Instant::now() + WINDOW;
-        while batch.len() < BATCH && !matches!(batch.last(), Some(Item::Flush(_))) {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(item) => batch.push(item),
-                Err(_) => break,
-            }
-        }
+        let batch = collect(&rx, first);
         // Flushes alone have nothing to write: what was sent before them is
         // committed already, batches being written in order.
         if batch.iter().all(|item| matches!(item, Item::Flush(_))) {
