@@ -12,26 +12,16 @@ use super::{Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
 
-/// Whether any record already has `id` (ids are unique across kinds: a
-/// member or an `entryUUID` names one record).
-fn taken(tx: &Tx, id: Uuid) -> Result<bool> {
-    Ok(tx.user(id)?.is_some()
-        || tx.role(id)?.is_some()
-        || tx.org(id)?.is_some()
-        || tx.unit(id)?.is_some()
-        || tx.service(id)?.is_some()
-        || tx.app(id)?.is_some())
-}
-
 impl Directory {
     /// The id of a new record: `kept` (a load's), when the actor may keep
-    /// one and no record has it, else a fresh one.
+    /// one and no record has it (ids are unique across kinds: a member or
+    /// an `entryUUID` names one record), else a fresh one.
     pub(crate) fn new_id(&self, tx: &Tx, req: &Request, kept: Option<Uuid>) -> Result<Uuid> {
         let Some(id) = kept else {
             return Ok(Uuid::new_v4());
         };
         self.authorize(req, Action::KeepIdentity, Target::default())?;
-        if id.is_nil() || taken(tx, id)? {
+        if id.is_nil() || tx.id_taken(id)? {
             return Err(Error::exists(format!("an entry with entryUUID {id}")));
         }
         Ok(id)

@@ -63,11 +63,14 @@ impl Directory {
         match org {
             OrgRef::Name(n) => Ok(Some(self.org_named_for(tx, req, action, n)?.id)),
             OrgRef::Id(id) => {
-                let org = org_by_id(tx, *id)?;
-                self.known(req, action, Target::org(Some(org.id)), || {
+                // Whether it exists: its name is the cheapest part to read.
+                if tx.org_name(*id)?.is_none() {
+                    return Err(Error::not_found(format!("organization {id}")));
+                }
+                self.known(req, action, Target::org(Some(*id)), || {
                     format!("organization {id}")
                 })?;
-                Ok(Some(org.id))
+                Ok(Some(*id))
             }
             OrgRef::NoOrg => Ok(None),
         }

@@ -250,13 +250,16 @@ pub(crate) fn ensure_seat(tx: &Tx, old: Option<&User>, new: &User) -> Result<()>
     if old.is_some_and(|o| o.org == new.org && o.state.holds_seat()) {
         return Ok(());
     }
-    let org = org_by_id(tx, org_id)?;
+    // The seat count alone: every new user pays this check.
+    let seats = tx
+        .org_seats(org_id)?
+        .ok_or_else(|| Error::not_found(format!("organization {org_id}")))?;
     let used = tx.seats_used(org_id)?;
-    if used >= u64::from(org.seats) {
+    if used >= u64::from(seats) {
         return Err(Error::SeatsExhausted {
-            org: org.name,
+            org: org_by_id(tx, org_id)?.name,
             used,
-            seats: org.seats,
+            seats,
         });
     }
     Ok(())

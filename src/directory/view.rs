@@ -177,6 +177,10 @@ impl View<'_> {
     pub fn user_by_login(&self, login: &str) -> Result<Option<User>> {
         Ok(self.tx.user_by_login(login)?)
     }
+    /// Where a user sits (organization, unit), without the rest of it.
+    pub fn user_place(&self, id: Uuid) -> Result<Option<(Option<Uuid>, Option<Uuid>)>> {
+        Ok(self.tx.user_place(id)?)
+    }
     pub fn user_id_by_login(&self, login: &str) -> Result<Option<Uuid>> {
         Ok(self.tx.user_id_by_login(login)?)
     }

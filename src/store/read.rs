@@ -94,6 +94,18 @@ impl Tx {
             .map(|n| n.name))
     }
 
+    /// An organization's seat count alone (a new user's seat check), without
+    /// decoding the rest of its record.
+    pub fn org_seats(&self, id: Uuid) -> StoreResult<Option<u32>> {
+        #[derive(serde::Deserialize)]
+        struct Seats {
+            seats: u32,
+        }
+        Ok(self
+            .record::<Seats>(ORGS, "organization", id)?
+            .map(|s| s.seats))
+    }
+
     pub fn org_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         match self.unique(ORG_BY_NAME, &fold(name))? {
             Some(id) => self.org(id),
@@ -167,6 +179,34 @@ impl Tx {
             Some(id) => self.user(id),
             None => Ok(None),
         }
+    }
+
+    /// Whether any user, role, organization, unit, service account or
+    /// application has `id`, without decoding one (a load that keeps each
+    /// entry's `entryUUID` asks once per entry).
+    pub fn id_taken(&self, id: Uuid) -> StoreResult<bool> {
+        for def in [USERS, ROLES, ORGS, UNITS, SERVICES, APPS] {
+            if self.raw(def, id, |_| Ok(()))?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Where a user sits (organization, unit), without decoding the rest of
+    /// its record or reading its last login: resolving a DN (every bind, every
+    /// entry of a load) needs nothing else.
+    pub fn user_place(&self, id: Uuid) -> StoreResult<Option<(Option<Uuid>, Option<Uuid>)>> {
+        #[derive(serde::Deserialize)]
+        struct Place {
+            #[serde(default)]
+            org: Option<Uuid>,
+            #[serde(default)]
+            unit: Option<Uuid>,
+        }
+        Ok(self
+            .record::<Place>(USERS, "user", id)?
+            .map(|p| (p.org, p.unit)))
     }
 
     /// The id of the user with this login (ignoring case), without reading the record.

@@ -599,3 +599,41 @@ fn cache_is_sized_to_the_file() {
     std::fs::write(&path, vec![0u8; 64 << 20]).unwrap();
     assert_eq!(cache_for(&path), 16 << 20);
 }
+
+/// The partial reads answer what the whole records say, in read and in
+/// write transactions: a user's placement, an organization's seats and
+/// name, and whether an id is any record's.
+#[test]
+fn partial_reads_match_the_records() {
+    let (_tmp, store) = open();
+    let a = org("A");
+    let mut u = user("ann", "ann@x.org", Some(a.id), 100);
+    let loose = user("bob", "bob@x.org", None, 101);
+    u.unit = Some(Uuid::new_v4());
+    let role = sample_role();
+    store
+        .write(|tx| {
+            tx.put_org(&a)?;
+            tx.put_user(&u)?;
+            tx.put_user(&loose)?;
+            tx.put_role(&role)?;
+            assert_eq!(tx.user_place(u.id)?, Some((Some(a.id), u.unit)));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    store
+        .read(|tx| {
+            assert_eq!(tx.user_place(u.id)?, Some((Some(a.id), u.unit)));
+            assert_eq!(tx.user_place(loose.id)?, Some((None, None)));
+            assert_eq!(tx.user_place(a.id)?, None);
+            assert_eq!(tx.org_seats(a.id)?, Some(10));
+            assert_eq!(tx.org_seats(u.id)?, None);
+            assert_eq!(tx.org_name(a.id)?.as_deref(), Some("A"));
+            for id in [a.id, u.id, loose.id, role.id] {
+                assert!(tx.id_taken(id)?, "{id}");
+            }
+            assert!(!tx.id_taken(Uuid::new_v4())?);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
