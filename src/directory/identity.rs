@@ -12,13 +12,24 @@ use super::{Directory, Request};
 use crate::store::Tx;
 use uuid::Uuid;
 
+/// A new record's id: a UUIDv7 (RFC 9562), whose first bits are the time
+/// (and which rises within this process), so records made one after another
+/// sit side by side in every table keyed by id, and a create appends to the
+/// tree's last leaf instead of dirtying a random one: a load, an import and a
+/// batch of SCIM creates write far fewer pages. It tells when the record was
+/// made, which its `createTimestamp` and SCIM `meta.created` say anyway, as
+/// slapd's time-based entryUUIDs do.
+pub(crate) fn fresh_id() -> Uuid {
+    Uuid::now_v7()
+}
+
 impl Directory {
     /// The id of a new record: `kept` (a load's), when the actor may keep
     /// one and no record has it (ids are unique across kinds: a member or
-    /// an `entryUUID` names one record), else a fresh one.
+    /// an `entryUUID` names one record), else a [`fresh_id`].
     pub(crate) fn new_id(&self, tx: &Tx, req: &Request, kept: Option<Uuid>) -> Result<Uuid> {
         let Some(id) = kept else {
-            return Ok(Uuid::new_v4());
+            return Ok(fresh_id());
         };
         self.authorize(req, Action::KeepIdentity, Target::default())?;
         if id.is_nil() || tx.id_taken(id)? {
@@ -65,5 +76,19 @@ impl Directory {
             tx.put_app(&r)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_id;
+
+    /// Fresh ids are UUIDv7 and rise one after another, so new records
+    /// append to the tables keyed by id.
+    #[test]
+    fn fresh_ids_are_time_ordered() {
+        let ids: Vec<_> = (0..1000).map(|_| fresh_id()).collect();
+        assert!(ids.iter().all(|id| id.get_version_num() == 7));
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
     }
 }

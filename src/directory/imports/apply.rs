@@ -104,7 +104,7 @@ impl Directory {
         let number = tx.next_id_number()?;
         let t = now();
         let mut user = User {
-            id: Uuid::new_v4(),
+            id: crate::directory::identity::fresh_id(),
             login: row.login.clone(),
             email: Some(row.email.clone()),
             given_name: row.given_name.clone(),
