@@ -189,10 +189,13 @@ fn work(queue: &Mutex<Receiver<Job>>, used: &AtomicBool) {
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        used.store(true, Ordering::Relaxed);
         if catch_unwind(AssertUnwindSafe(job)).is_err() {
             tracing::error!("a password-hashing job panicked");
         }
+        // Marked once the job is over and its buffer is back in the stash:
+        // marked before, a release by another worker during a long job came
+        // too early for that buffer and left it kept until the next job.
+        used.store(true, Ordering::Relaxed);
     }
 }
 

@@ -378,3 +378,6 @@ mod migrate_tests;
 
 #[cfg(test)]
 mod last_login_tests;
+
+#[cfg(test)]
+mod read_tests;
